@@ -1,0 +1,15 @@
+// Shared jest settings: TypeScript through ts-jest, and workspace packages resolved to their sources so that
+// tests never depend on a stale build.
+const path = require('path');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json'), isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^@tinyforge/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+  },
+};

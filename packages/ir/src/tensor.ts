@@ -1,0 +1,57 @@
+import { DType, dtypeBytes, viewAs, TypedArrayOf } from './dtype';
+
+/**
+ * Affine quantization: real = scale * (q - zeroPoint). One entry per tensor (per-tensor) or one per slice along
+ * `axis` (per-axis / per-channel, as TFLite does for conv weights along the output-channel axis).
+ */
+export interface Quantization {
+  scale: number[];
+  zeroPoint: number[];
+  /** Quantized dimension; meaningful only when scale has more than one entry. */
+  axis: number;
+}
+
+export interface Tensor {
+  name: string;
+  /** Static shape, NHWC for 4-D activations. A scalar has shape []. */
+  shape: number[];
+  dtype: DType;
+  /** Constant data as raw little-endian bytes; undefined for activations and graph inputs. */
+  data?: Uint8Array;
+  quant?: Quantization;
+}
+
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function tensorBytes(t: Pick<Tensor, 'shape' | 'dtype'>): number {
+  return elementCount(t.shape) * dtypeBytes(t.dtype);
+}
+
+export function isConstant(t: Tensor): t is Tensor & { data: Uint8Array } {
+  return t.data !== undefined;
+}
+
+/** The constant values of a tensor as a typed array of its dtype. */
+export function constantValues<D extends DType>(t: Tensor & { dtype: D }): TypedArrayOf<D> {
+  if (t.data === undefined) throw new Error(`tensor '${t.name}' has no constant data`);
+  return viewAs(t.data, t.dtype);
+}
+
+/** Integer constants (int32/int64/int8…) as plain numbers, e.g. a RESHAPE shape or MEAN axes input. */
+export function constantInts(t: Tensor): number[] {
+  if (t.data === undefined) throw new Error(`tensor '${t.name}' has no constant data`);
+  const v = viewAs(t.data, t.dtype);
+  return Array.from(v as ArrayLike<number | bigint>, (x) => Number(x));
+}
+
+export function isPerAxis(q: Quantization | undefined): boolean {
+  return q !== undefined && q.scale.length > 1;
+}
+
+export function shapeToString(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
