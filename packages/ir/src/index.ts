@@ -1,3 +1,4 @@
+export * from './builder';
 export * from './dtype';
 export * from './errors';
 export * from './graph';
