@@ -10,6 +10,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
+    // Generated protobufjs code (no TypeScript sources): resolve to the checked-in JS.
+    '^@tinyforge/onnx-proto$': path.join(__dirname, 'packages/onnx-proto/src/index.js'),
     '^@tinyforge/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
 };
