@@ -1,0 +1,2 @@
+export { readTflite } from './reader';
+export type { ReadTfliteOptions } from './reader';

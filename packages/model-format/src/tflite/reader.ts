@@ -1,0 +1,258 @@
+import { DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
+import { LIMITS, ModelFormatError } from '../errors';
+import { FlatBufferReader, Table } from './flatbuffer-reader';
+import { makeNode, OP_READERS, OperatorContext } from './read-ops';
+import {
+  BUFFER,
+  BUILTIN,
+  METADATA,
+  MODEL,
+  OPERATOR,
+  OPERATOR_CODE,
+  QUANTIZATION,
+  SUBGRAPH,
+  TENSOR,
+  TENSOR_TYPE,
+  TFLITE_IDENTIFIER,
+  TFLITE_SCHEMA_VERSION,
+} from './schema';
+
+export interface ReadTfliteOptions {
+  /** File name used in error messages. */
+  file?: string;
+}
+
+const DTYPE_OF: Record<number, DType> = {
+  [TENSOR_TYPE.FLOAT32]: 'float32',
+  [TENSOR_TYPE.INT32]: 'int32',
+  [TENSOR_TYPE.UINT8]: 'uint8',
+  [TENSOR_TYPE.INT64]: 'int64',
+  [TENSOR_TYPE.BOOL]: 'bool',
+  [TENSOR_TYPE.INT16]: 'int16',
+  [TENSOR_TYPE.INT8]: 'int8',
+};
+
+interface OperatorCode {
+  builtin: number;
+  custom?: string;
+}
+
+/**
+ * Read subgraph 0 of a TFLite flatbuffer into the IR. Any bytes give either a graph that passes `validateGraph`
+ * or a ModelFormatError (FORMAT_UNKNOWN, FORMAT_BOUNDS, FORMAT_MALFORMED, FORMAT_UNSUPPORTED, FORMAT_LIMIT).
+ */
+export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): Graph {
+  return new TfliteReader(bytes, options.file).read();
+}
+
+class TfliteReader {
+  private readonly r: FlatBufferReader;
+  private buffers: Table[] = [];
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly file?: string,
+  ) {
+    this.r = new FlatBufferReader(bytes, file);
+  }
+
+  private error(code: 'FORMAT_MALFORMED' | 'FORMAT_UNSUPPORTED' | 'FORMAT_LIMIT', message: string, offset: number): never {
+    throw new ModelFormatError(code, message, { file: this.file, offset });
+  }
+
+  read(): Graph {
+    const id = this.bytes.length >= 8 ? String.fromCharCode(...this.bytes.subarray(4, 8)) : '';
+    if (id !== TFLITE_IDENTIFIER) {
+      throw new ModelFormatError('FORMAT_UNKNOWN', `not a TFLite file (identifier ${JSON.stringify(id)}, expected "TFL3")`, {
+        file: this.file,
+        offset: 4,
+      });
+    }
+    const model = this.r.root();
+    const version = model.uint32(MODEL.version, 0);
+    if (version !== TFLITE_SCHEMA_VERSION) this.error('FORMAT_UNSUPPORTED', `schema version ${version} (expected 3)`, model.pos);
+    this.buffers = model.tables(MODEL.buffers, 'buffers') ?? [];
+    const codes = (model.tables(MODEL.operatorCodes, 'operator_codes') ?? []).map((t) => this.operatorCode(t));
+    const subgraphs = model.tables(MODEL.subgraphs, 'subgraphs') ?? [];
+    if (subgraphs.length === 0) this.error('FORMAT_MALFORMED', 'model has no subgraph', model.pos);
+    const sg = subgraphs[0];
+
+    const tensorTables = sg.tables(SUBGRAPH.tensors, 'tensors') ?? [];
+    if (tensorTables.length > LIMITS.maxTensors) this.error('FORMAT_LIMIT', `${tensorTables.length} tensors exceed the limit`, sg.pos);
+    const tensors = tensorTables.map((t, i) => this.tensor(t, i));
+    const ref = (list: number[], what: string, allowOmitted: boolean, offset: number): number[] => {
+      for (const t of list) {
+        if (!Number.isInteger(t) || t >= tensors.length || t < (allowOmitted ? -1 : 0)) {
+          this.error('FORMAT_MALFORMED', `${what} refers to tensor ${t}, but there are ${tensors.length}`, offset);
+        }
+      }
+      return list;
+    };
+
+    const opTables = sg.tables(SUBGRAPH.operators, 'operators') ?? [];
+    if (opTables.length > LIMITS.maxNodes) this.error('FORMAT_LIMIT', `${opTables.length} operators exceed the limit`, sg.pos);
+    const names = new NameAllocator();
+    const nodes: Node[] = opTables.map((op, i) => {
+      const inputs = ref(op.int32s(OPERATOR.inputs, 'operator inputs') ?? [], `operator ${i} input`, true, op.pos);
+      const outputs = ref(op.int32s(OPERATOR.outputs, 'operator outputs') ?? [], `operator ${i} output`, false, op.pos);
+      const name = names.allocate(outputs.length > 0 ? tensors[outputs[0]].name : '', `op_${i}`);
+      return this.operator(op, i, codes, tensors, inputs, outputs, name);
+    });
+
+    const graph: Graph = {
+      name: sg.string(SUBGRAPH.name, 'subgraph name') || 'main',
+      tensors,
+      nodes,
+      inputs: ref(sg.int32s(SUBGRAPH.inputs, 'subgraph inputs') ?? [], 'graph input', false, sg.pos),
+      outputs: ref(sg.int32s(SUBGRAPH.outputs, 'subgraph outputs') ?? [], 'graph output', false, sg.pos),
+      metadata: { sourceFormat: 'tflite', props: this.metadataProps(model) },
+    };
+    // validateGraph checks each output against the graph inputs (a linear scan): keep crafted files from making
+    // that quadratic blow-up take minutes.
+    if (graph.inputs.length * nodes.length > 1e8) {
+      this.error('FORMAT_LIMIT', `${graph.inputs.length} graph inputs × ${nodes.length} operators is too many`, sg.pos);
+    }
+    const description = model.string(MODEL.description, 'description');
+    if (description !== undefined && description !== '') graph.metadata.producer = description;
+
+    const problems = validateGraph(graph);
+    if (problems.length > 0) {
+      const p = problems[0];
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      throw new ModelFormatError('FORMAT_MALFORMED', `invalid graph: ${p.message}${more}`, { file: this.file, node: p.node });
+    }
+    return graph;
+  }
+
+  private operatorCode(t: Table): OperatorCode {
+    // Newer files set builtin_code; older ones only the byte-sized deprecated field. The larger is authoritative.
+    const builtin = Math.max(t.int8(OPERATOR_CODE.deprecatedBuiltinCode, 0), t.int32(OPERATOR_CODE.builtinCode, 0));
+    return builtin === BUILTIN.CUSTOM ? { builtin, custom: t.string(OPERATOR_CODE.customCode, 'custom_code') ?? '' } : { builtin };
+  }
+
+  private tensor(t: Table, index: number): Tensor {
+    const name = t.string(TENSOR.name, `tensor ${index} name`) ?? '';
+    const label = `tensor ${index} '${name}'`;
+    const shape = t.int32s(TENSOR.shape, `${label} shape`) ?? [];
+    if (shape.length > LIMITS.maxRank) this.error('FORMAT_LIMIT', `${label} has rank ${shape.length}`, t.pos);
+    if (shape.some((d) => d < 0)) this.error('FORMAT_UNSUPPORTED', `${label} has dynamic shape [${shape.join(', ')}]`, t.pos);
+    const elements = shape.reduce((p, d) => p * d, 1);
+    if (elements > LIMITS.maxTensorElements) this.error('FORMAT_LIMIT', `${label} has ${elements} elements`, t.pos);
+    const typeCode = t.int8(TENSOR.type, TENSOR_TYPE.FLOAT32);
+    const dtype = DTYPE_OF[typeCode] ?? this.error('FORMAT_UNSUPPORTED', `${label} has unsupported TensorType ${typeCode}`, t.pos);
+    if (t.has(TENSOR.sparsity)) this.error('FORMAT_UNSUPPORTED', `${label} is sparse`, t.pos);
+
+    const tensor: Tensor = { name, shape, dtype };
+    const quant = this.quantization(t, label, shape);
+    if (quant !== undefined) tensor.quant = quant;
+    const data = this.bufferData(t.uint32(TENSOR.buffer, 0), label, t.pos);
+    if (data !== undefined) {
+      const expected = elements * dtypeBytes(dtype);
+      if (data.length !== expected) {
+        this.error('FORMAT_MALFORMED', `${label}: buffer holds ${data.length} bytes, shape and type need ${expected}`, t.pos);
+      }
+      tensor.data = data.slice();
+    }
+    return tensor;
+  }
+
+  private quantization(t: Table, label: string, shape: number[]): Quantization | undefined {
+    const q = t.table(TENSOR.quantization, `${label} quantization`);
+    if (q === undefined) return undefined;
+    if (q.uint8(QUANTIZATION.detailsType, 0) !== 0) this.error('FORMAT_UNSUPPORTED', `${label} uses custom quantization`, q.pos);
+    const scale = q.float32s(QUANTIZATION.scale, `${label} scale`) ?? [];
+    if (scale.length === 0) return undefined; // min/max only (float tensors): nothing the IR keeps
+    const zeroPoint = q.int64s(QUANTIZATION.zeroPoint, `${label} zero_point`) ?? [];
+    if (zeroPoint.length !== scale.length) {
+      this.error('FORMAT_MALFORMED', `${label} has ${scale.length} scales and ${zeroPoint.length} zero points`, q.pos);
+    }
+    if (scale.some((s) => !Number.isFinite(s) || s < 0)) this.error('FORMAT_MALFORMED', `${label} has an invalid scale`, q.pos);
+    const axis = q.int32(QUANTIZATION.quantizedDimension, 0);
+    if (scale.length > 1 && (axis < 0 || axis >= shape.length || shape[axis] !== scale.length)) {
+      this.error('FORMAT_MALFORMED', `${label} has ${scale.length} scales along dimension ${axis} of [${shape.join(', ')}]`, q.pos);
+    }
+    return { scale, zeroPoint, axis };
+  }
+
+  /** A view of the bytes of buffer `index`, or undefined for an empty buffer. */
+  private bufferData(index: number, label: string, offset: number): Uint8Array | undefined {
+    if (index === 0) return undefined; // buffer 0 is the empty sentinel
+    const b = this.buffers[index] ?? this.error('FORMAT_MALFORMED', `${label} refers to buffer ${index}, but there are ${this.buffers.length}`, offset);
+    const inline = b.bytes(BUFFER.data, `buffer ${index}`);
+    if (inline !== undefined && inline.length > 0) return inline;
+    const start = b.uint64(BUFFER.offset, 0);
+    const size = b.uint64(BUFFER.size, 0);
+    if (start > 1 && size > 0) {
+      this.r.need(start, size, `buffer ${index} (external data)`);
+      return this.bytes.subarray(start, start + size);
+    }
+    return undefined;
+  }
+
+  private operator(
+    op: Table,
+    index: number,
+    codes: OperatorCode[],
+    tensors: Tensor[],
+    inputs: number[],
+    outputs: number[],
+    name: string,
+  ): Node {
+    const codeIndex = op.uint32(OPERATOR.opcodeIndex, 0);
+    const code = codes[codeIndex] ?? this.error('FORMAT_MALFORMED', `operator ${index} uses operator code ${codeIndex}, but there are ${codes.length}`, op.pos);
+    const outName = outputs.length > 0 ? tensors[outputs[0]].name : '';
+    const reader = OP_READERS.get(code.builtin);
+    const label = `operator ${index} (${reader?.name ?? code.custom ?? `builtin ${code.builtin}`}, output '${outName}')`;
+    if (code.custom !== undefined) this.error('FORMAT_UNSUPPORTED', `${label}: custom operator '${code.custom}' is not supported`, op.pos);
+    if (reader === undefined) this.error('FORMAT_UNSUPPORTED', `${label}: builtin operator ${code.builtin} is not supported`, op.pos);
+    const optionsType = op.uint8(OPERATOR.builtinOptionsType, 0);
+    if (optionsType !== 0 && optionsType !== reader.optionsType) {
+      this.error('FORMAT_MALFORMED', `${label}: options of type ${optionsType}, expected ${reader.optionsType}`, op.pos);
+    }
+    const options = optionsType === 0 ? undefined : op.table(OPERATOR.builtinOptions, `${label} options`);
+    const ctx: OperatorContext = {
+      label,
+      file: this.file,
+      offset: op.pos,
+      inputShape: (i) => (inputs[i] !== undefined && inputs[i] >= 0 ? tensors[inputs[i]].shape : undefined),
+    };
+    return makeNode(name, reader.convert(options, ctx), inputs, outputs);
+  }
+
+  /** String metadata entries (e.g. min_runtime_version); binary ones (conversion metadata) are skipped. */
+  private metadataProps(model: Table): Record<string, string> {
+    const props: Record<string, string> = {};
+    for (const m of model.tables(MODEL.metadata, 'metadata') ?? []) {
+      const name = m.string(METADATA.name, 'metadata name') ?? '';
+      const data = this.bufferData(m.uint32(METADATA.buffer, 0), `metadata '${name}'`, m.pos);
+      const text = data === undefined ? undefined : asText(data);
+      if (name !== '' && text !== undefined) props[name] = text;
+    }
+    return props;
+  }
+}
+
+/** Printable ASCII (after trailing NULs are dropped), else undefined. */
+function asText(data: Uint8Array): string | undefined {
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  if (end === 0 || end > 4096) return undefined;
+  for (let i = 0; i < end; i++) if (data[i] < 0x20 || data[i] > 0x7e) return undefined;
+  return String.fromCharCode(...data.subarray(0, end));
+}
+
+/** Unique node names: the wanted name, else `<name>_<k>` with k counting up per base (linear over many clashes). */
+class NameAllocator {
+  private readonly taken = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+
+  allocate(wanted: string, fallback: string): string {
+    const base = wanted !== '' ? wanted : fallback;
+    let name = base;
+    let k = this.nextSuffix.get(base) ?? 1;
+    while (this.taken.has(name)) name = `${base}_${k++}`;
+    this.nextSuffix.set(base, k);
+    this.taken.add(name);
+    return name;
+  }
+}
