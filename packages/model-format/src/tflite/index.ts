@@ -1,2 +1,3 @@
 export { readTflite } from './reader';
 export type { ReadTfliteOptions } from './reader';
+export { writeTflite } from './writer';
