@@ -1,0 +1,130 @@
+import { dtypeBytes, DType, Quantization } from '@tinyforge/ir';
+import { Attributes } from './attributes';
+import { ImportContext } from './import-context';
+import { irAxisFromOnnx, NCHW_TO_NHWC, transposeData } from './layout';
+import { constantFloatValues, constantIntValues, decodeTensor, OnnxConstant } from './proto-values';
+
+/**
+ * Add / Sub / Mul with numpy broadcasting. A lower-rank operand broadcast against a 4-D one is first brought to rank
+ * 4 in ONNX terms ([C,1,1] → [1,C,1,1]) and then to NHWC, so that broadcasting lines up in the IR's layout.
+ */
+function importBinary(ctx: ImportContext, op: 'Add' | 'Sub' | 'Mul'): void {
+  const dims = [0, 1].map((i) => {
+    const c = ctx.constant(i);
+    return c !== undefined ? c.dims : ctx.onnxShape(ctx.input(i));
+  });
+  const outRank = Math.max(dims[0].length, dims[1].length);
+  const operands = [0, 1].map((i) => {
+    const d = dims[i];
+    const trivial = d.every((v) => v === 1);
+    if (outRank !== 4 || d.length === 4 || trivial) return ctx.input(i);
+    const padded = [...new Array<number>(4 - d.length).fill(1), ...d];
+    const c = ctx.constant(i);
+    if (c !== undefined) {
+      return ctx.addConstant(c.name, NCHW_TO_NHWC.map((p) => padded[p]), c.dtype, transposeData(c.data, padded, NCHW_TO_NHWC, dtypeBytes(c.dtype)));
+    }
+    return ctx.reshapeOnnx(ctx.input(i), padded, `${ctx.outputName()}/operand${i}`);
+  });
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit(op, { activation: 'none' }, operands, name));
+}
+
+export const importAdd = (ctx: ImportContext): void => importBinary(ctx, 'Add');
+export const importSub = (ctx: ImportContext): void => importBinary(ctx, 'Sub');
+export const importMul = (ctx: ImportContext): void => importBinary(ctx, 'Mul');
+
+type UnaryOp = 'Relu' | 'Logistic' | 'Tanh' | 'HardSwish' | 'Identity';
+
+export function unary(op: UnaryOp) {
+  return (ctx: ImportContext): void => {
+    const name = ctx.outputName();
+    ctx.bind(name, ctx.emit(op, {}, [ctx.input(0)], name));
+  };
+}
+
+export function importDropout(ctx: ImportContext, a: Attributes): void {
+  const training = ctx.constant(2);
+  if (training !== undefined && constantIntValues(training)[0]) throw ctx.unsupported('training_mode = true');
+  if (ctx.opset < 7 && a.int('is_test', 0) === 0) throw ctx.unsupported('is_test = 0 (training)');
+  const mask = ctx.node.output?.[1];
+  if (mask !== undefined && mask !== '' && ((ctx.readers.get(mask)?.length ?? 0) > 0 || ctx.graphOutputs.has(mask))) throw ctx.unsupported('the mask output');
+  unary('Identity')(ctx);
+}
+
+export function importLeakyRelu(ctx: ImportContext, a: Attributes): void {
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit('LeakyRelu', { alpha: a.float('alpha', 0.01) }, [ctx.input(0)], name));
+}
+
+/** float32 limits: ONNX's defaults for a missing Clip bound. */
+const FLOAT_MAX = 3.4028234663852886e38;
+
+export function importClip(ctx: ImportContext, a: Attributes): void {
+  let min = -FLOAT_MAX;
+  let max = FLOAT_MAX;
+  if (ctx.opset < 11) {
+    min = a.float('min', min);
+    max = a.float('max', max);
+  } else {
+    if (ctx.inputName(1) !== undefined) min = constantFloatValues(ctx.requireConstant(1, 'min'))[0] ?? min;
+    if (ctx.inputName(2) !== undefined) max = constantFloatValues(ctx.requireConstant(2, 'max'))[0] ?? max;
+  }
+  const name = ctx.outputName();
+  const x = ctx.input(0);
+  if (min === 0 && max === 6) ctx.bind(name, ctx.emit('Relu6', {}, [x], name));
+  else ctx.bind(name, ctx.emit('Clip', { min, max }, [x], name));
+}
+
+const QUANT_DTYPES: readonly DType[] = ['int8', 'uint8', 'int16'];
+
+/** Scale / zero point operands (1 and 2) as IR quantization of a tensor of `rank` dims. */
+function quantParams(ctx: ImportContext, a: Attributes, rank: number, defaultType: DType): { quant: Quantization; dtype: DType } {
+  if (a.int('block_size', 0) !== 0) throw ctx.unsupported('blocked quantization (block_size)');
+  const scale = constantFloatValues(ctx.requireConstant(1, 'scale'));
+  const zp = ctx.inputName(2) === undefined ? undefined : ctx.requireConstant(2, 'zero point');
+  const dtype = zp?.dtype ?? defaultType;
+  if (!QUANT_DTYPES.includes(dtype)) throw ctx.unsupported(`quantized type ${dtype} (int8, uint8 and int16 are supported)`);
+  const zeroPoint = zp === undefined ? scale.map(() => 0) : constantIntValues(zp);
+  if (zeroPoint.length !== scale.length) throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (scale.length === 0) throw ctx.error('FORMAT_MALFORMED', 'empty scale');
+  const onnxAxis = a.int('axis', 1);
+  const axis = scale.length > 1 ? irAxisFromOnnx(onnxAxis, rank) : 0;
+  return { quant: { scale, zeroPoint, axis }, dtype };
+}
+
+export function importQuantizeLinear(ctx: ImportContext, a: Attributes): void {
+  const x = ctx.input(0);
+  const { quant, dtype } = quantParams(ctx, a, ctx.irShape(x).length, 'uint8');
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit('Quantize', {}, [x], name, { dtype, quant }));
+}
+
+export function importDequantizeLinear(ctx: ImportContext, a: Attributes): void {
+  const x = ctx.input(0);
+  const t = ctx.graph.tensors[x];
+  const { quant, dtype } = quantParams(ctx, a, t.shape.length, t.dtype);
+  if (dtype !== t.dtype) throw ctx.error('FORMAT_MALFORMED', `zero point is ${dtype} but the input is ${t.dtype}`);
+  if (t.quant === undefined) t.quant = quant;
+  else if (JSON.stringify(t.quant) !== JSON.stringify(quant)) throw ctx.unsupported(`'${t.name}' is dequantized with parameters other than those it was quantized with`);
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit('Dequantize', {}, [x], name, { dtype: 'float32' }));
+}
+
+/** Constant nodes add a constant, no IR node. */
+export function importConstant(ctx: ImportContext, a: Attributes): void {
+  const name = ctx.outputName();
+  const where = ctx.where();
+  let c: OnnxConstant;
+  const tensor = a.tensor('value');
+  if (tensor !== undefined) c = decodeTensor(tensor, where);
+  else if (a.has('value_float')) c = { name, dims: [], dtype: 'float32', data: new Uint8Array(Float32Array.of(a.float('value_float', 0)).buffer) };
+  else if (a.has('value_floats')) {
+    const v = Float32Array.from(a.floats('value_floats') ?? []);
+    c = { name, dims: [v.length], dtype: 'float32', data: new Uint8Array(v.buffer) };
+  } else if (a.has('value_int')) c = { name, dims: [], dtype: 'int64', data: new Uint8Array(BigInt64Array.of(BigInt(a.int('value_int', 0))).buffer) };
+  else if (a.has('value_ints')) {
+    const v = BigInt64Array.from((a.ints('value_ints') ?? []).map((i) => BigInt(i)));
+    c = { name, dims: [v.length], dtype: 'int64', data: new Uint8Array(v.buffer) };
+  } else throw ctx.unsupported(`a Constant with attribute ${a.names().join(', ') || '(none)'}`);
+  ctx.constants.set(name, { ...c, name });
+}

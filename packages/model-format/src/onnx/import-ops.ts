@@ -1,0 +1,41 @@
+import { Attributes } from './attributes';
+import { ImportContext } from './import-context';
+import * as ew from './import-elementwise';
+import * as nn from './import-nn';
+import * as shape from './import-shape';
+
+export type OpImporter = (ctx: ImportContext, attrs: Attributes) => void;
+
+/** ONNX operator (default domain) → importer. The single table of what the ONNX reader supports. */
+export const ONNX_IMPORTERS: Readonly<Record<string, OpImporter>> = {
+  Conv: nn.importConv,
+  Gemm: nn.importGemm,
+  MatMul: nn.importMatMul,
+  MaxPool: nn.importMaxPool,
+  AveragePool: nn.importAveragePool,
+  GlobalAveragePool: nn.importGlobalAveragePool,
+  BatchNormalization: nn.importBatchNormalization,
+  Add: ew.importAdd,
+  Sub: ew.importSub,
+  Mul: ew.importMul,
+  Relu: ew.unary('Relu'),
+  Sigmoid: ew.unary('Logistic'),
+  Tanh: ew.unary('Tanh'),
+  HardSwish: ew.unary('HardSwish'),
+  LeakyRelu: ew.importLeakyRelu,
+  Clip: ew.importClip,
+  Identity: ew.unary('Identity'),
+  Dropout: ew.importDropout,
+  QuantizeLinear: ew.importQuantizeLinear,
+  DequantizeLinear: ew.importDequantizeLinear,
+  Constant: ew.importConstant,
+  Flatten: shape.importFlatten,
+  Reshape: shape.importReshape,
+  Squeeze: shape.importSqueeze,
+  Unsqueeze: shape.importUnsqueeze,
+  Transpose: shape.importTranspose,
+  Concat: shape.importConcat,
+  Pad: shape.importPad,
+  Softmax: shape.importSoftmax,
+  ReduceMean: shape.importReduceMean,
+};

@@ -1,0 +1,2 @@
+export { readOnnx, ReadOnnxOptions, ONNX_MIN_OPSET, ONNX_MAX_OPSET } from './read-onnx';
+export { ONNX_IMPORTERS } from './import-ops';

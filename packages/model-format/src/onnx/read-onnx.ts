@@ -1,0 +1,129 @@
+import { Graph, validateGraph } from '@tinyforge/ir';
+import { onnx } from '@tinyforge/onnx-proto';
+import { LIMITS, ModelFormatError } from '../errors';
+import { Attributes } from './attributes';
+import { ImportContext } from './import-context';
+import { ONNX_IMPORTERS } from './import-ops';
+import { irShapeFromOnnx } from './layout';
+import { checkDims, decodeTensor, dtypeFromOnnx, toInt, valueInfoShape } from './proto-values';
+
+/** Default-domain opsets the reader accepts. 11–21 is the target; 7–10 differ only in forms we also read (attribute axes/pads/min/max). */
+export const ONNX_MIN_OPSET = 7;
+export const ONNX_MAX_OPSET = 21;
+
+export interface ReadOnnxOptions {
+  /** File name for error messages. */
+  file?: string;
+}
+
+/**
+ * Read an ONNX model into the IR, converting NCHW to NHWC (see layout.ts and import-shape.ts for the rules). For any
+ * bytes the result is a valid graph or a ModelFormatError.
+ */
+export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): Graph {
+  try {
+    return importModel(decodeModel(bytes, options.file), options.file);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError('FORMAT_MALFORMED', `cannot read ONNX model: ${e instanceof Error ? e.message : String(e)}`, { file: options.file });
+  }
+}
+
+function decodeModel(bytes: Uint8Array, file: string | undefined): onnx.ModelProto {
+  try {
+    return onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // protobufjs reports "index out of range: <pos> + <len> > <size>"; keep the position.
+    const at = /index out of range: (\d+)/.exec(message);
+    throw new ModelFormatError('FORMAT_MALFORMED', `not a valid ONNX protobuf (${message})`, at ? { file, offset: Number(at[1]) } : { file });
+  }
+}
+
+function defaultOpset(model: onnx.ModelProto, file: string | undefined): number {
+  const entry = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
+  if (entry === undefined) throw new ModelFormatError('FORMAT_MALFORMED', 'the model imports no default-domain (ai.onnx) opset', { file });
+  const opset = toInt(entry.version);
+  if (opset < ONNX_MIN_OPSET || opset > ONNX_MAX_OPSET) {
+    throw new ModelFormatError('FORMAT_UNSUPPORTED', `opset ${opset} is not supported (${ONNX_MIN_OPSET}–${ONNX_MAX_OPSET})`, { file });
+  }
+  return opset;
+}
+
+function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
+  // Decoded messages are class instances: repeated fields are arrays and scalars have their defaults.
+  const g = model.graph as onnx.GraphProto | null;
+  if (!g) throw new ModelFormatError('FORMAT_MALFORMED', 'the model has no graph', { file });
+  const ctx = new ImportContext(defaultOpset(model, file), file);
+  if (g.node.length > LIMITS.maxNodes) throw new ModelFormatError('FORMAT_LIMIT', `${g.node.length} nodes, above the limit ${LIMITS.maxNodes}`, { file });
+  if (g.initializer.length + g.input.length > LIMITS.maxTensors) throw new ModelFormatError('FORMAT_LIMIT', `too many tensors (limit ${LIMITS.maxTensors})`, { file });
+  if (g.sparseInitializer.length > 0) throw new ModelFormatError('FORMAT_UNSUPPORTED', 'sparse initializers are not supported', { file });
+
+  for (const init of g.initializer as onnx.TensorProto[]) ctx.constants.set(init.name, decodeTensor(init, { file }));
+  for (const v of g.input as onnx.ValueInfoProto[]) if (!ctx.constants.has(v.name)) addGraphInput(ctx, v);
+  for (const o of g.output as onnx.ValueInfoProto[]) ctx.graphOutputs.add(o.name);
+  for (const node of g.node as onnx.NodeProto[]) {
+    for (const name of node.input) if (name !== '') ctx.readers.set(name, [...(ctx.readers.get(name) ?? []), node]);
+  }
+
+  (g.node as onnx.NodeProto[]).forEach((node, i) => {
+    ctx.begin(node, i);
+    if (node.domain && node.domain !== 'ai.onnx') throw ctx.unsupported(`operator '${node.opType}' of domain '${node.domain}' (only the default ONNX domain is supported)`);
+    const importer = ONNX_IMPORTERS[node.opType];
+    if (importer === undefined) throw ctx.unsupported(`operator '${node.opType}' is not supported`);
+    try {
+      importer(ctx, new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m)));
+    } catch (e) {
+      throw ctx.wrap(e);
+    }
+  });
+  ctx.begin({}, -1);
+  ctx.nodeName = '';
+
+  for (const o of g.output as onnx.ValueInfoProto[]) {
+    const known = ctx.values.get(o.name);
+    if (known !== undefined) ctx.graph.outputs.push(known);
+    else if (ctx.constants.has(o.name)) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph output '${o.name}' is a constant`, { file });
+    else throw new ModelFormatError('FORMAT_MALFORMED', `graph output '${o.name}' is never produced`, { file });
+  }
+  const graph = ctx.graph;
+  graph.name = g.name || 'onnx';
+  graph.metadata.producer = [model.producerName, model.producerVersion].filter((s) => s).join(' ') || undefined;
+  if (graph.metadata.producer === undefined) delete graph.metadata.producer;
+  for (const p of model.metadataProps as onnx.StringStringEntryProto[]) graph.metadata.props[p.key] = p.value;
+  graph.metadata.props['onnx.opset'] = String(ctx.opset);
+  graph.metadata.props['onnx.ir_version'] = String(toInt(model.irVersion));
+  checkResult(graph, file);
+  return graph;
+}
+
+function addGraphInput(ctx: ImportContext, v: onnx.IValueInfoProto): void {
+  const name = v.name ?? '';
+  const where = { file: ctx.file };
+  const info = valueInfoShape(v);
+  if (info === undefined || info.dims === undefined) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph input '${name}' has no tensor type or no known rank`, where);
+  const symbolic: string[] = [];
+  const dims = info.dims.map((d, i) => {
+    if (d !== undefined) return d;
+    if (i !== 0) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph input '${name}' has a symbolic dimension ${i} (only the batch dimension may be symbolic)`, where);
+    symbolic.push(`${name}[0]`);
+    return 1;
+  });
+  checkDims(dims, where, `graph input '${name}'`);
+  if (symbolic.length > 0) {
+    const prev = ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'];
+    ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'] = prev ? `${prev},${symbolic.join(',')}` : symbolic.join(',');
+  }
+  const index = ctx.addTensor(name, irShapeFromOnnx(dims), dtypeFromOnnx(info.elemType, where, `graph input '${name}'`));
+  ctx.graph.inputs.push(index);
+  ctx.bind(name, index);
+}
+
+/** validateGraph on the result: types the IR cannot run are unsupported, anything else is a malformed file. */
+function checkResult(graph: Graph, file: string | undefined): void {
+  const problems = validateGraph(graph);
+  if (problems.length === 0) return;
+  const first = problems.find((p) => p.code === 'IR_DTYPE') ?? problems[0];
+  const code = first.code === 'IR_DTYPE' ? 'FORMAT_UNSUPPORTED' : 'FORMAT_MALFORMED';
+  throw new ModelFormatError(code, `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, { file, node: first.node });
+}
