@@ -1,0 +1,98 @@
+import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
+import { InterpreterError } from './errors';
+import { Evaluate, KernelContext } from './kernels/context';
+import { KERNELS } from './kernels/registry';
+
+export interface RunOptions {
+  /** Return a copy of every tensor (true) or of the tensors this predicate selects, keyed by tensor index. */
+  keepIntermediates?: boolean | ((tensorIndex: number) => boolean);
+}
+
+export interface RunResult {
+  /** Raw little-endian bytes of each graph output, in model order (copies). */
+  outputs: Uint8Array[];
+  /** Requested tensors (activations, inputs, outputs) by tensor index, when keepIntermediates is set. */
+  tensors?: Map<number, Uint8Array>;
+}
+
+/** Largest tensor the interpreter allocates (elements), so a corrupt graph fails cleanly instead of exhausting memory. */
+const MAX_TENSOR_ELEMENTS = 1 << 28;
+
+/**
+ * Executes a graph. All preparation — validation, buffer allocation, multipliers, shifts, padding, lookup of
+ * kernels — happens in the constructor; `run` only copies inputs in and evaluates the prepared kernels in order.
+ * Every tensor has its own buffer (no memory planning), so intermediates survive the run for inspection.
+ */
+export class Interpreter {
+  private readonly arrays: AnyTypedArray[];
+  private readonly steps: Evaluate[] = [];
+
+  constructor(readonly graph: Graph) {
+    const problems = validateGraph(graph);
+    if (problems.length > 0) {
+      const p = problems[0];
+      throw new InterpreterError('INTERP_GRAPH', `invalid graph: ${p.message}`, { node: p.node });
+    }
+    this.arrays = graph.tensors.map((t) => allocate(t));
+    for (const node of graph.nodes) {
+      if (VIEW_OPS.has(node.op)) {
+        // Same bytes, new shape: alias the input's buffer.
+        const src = graph.tensors[node.inputs[0]];
+        const dst = graph.tensors[node.outputs[0]];
+        if (src.dtype !== dst.dtype) {
+          throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op}: input is ${src.dtype} but output is ${dst.dtype}`, { node: node.name });
+        }
+        this.arrays[node.outputs[0]] = this.arrays[node.inputs[0]];
+        continue;
+      }
+      const factory = KERNELS[node.op];
+      if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op} has no kernel`, { node: node.name });
+      this.steps.push(factory(new KernelContext(graph, node, this.arrays)));
+    }
+  }
+
+  run(inputs: readonly Uint8Array[], options: RunOptions = {}): RunResult {
+    const g = this.graph;
+    if (inputs.length !== g.inputs.length) {
+      throw new InterpreterError('INTERP_INPUT', `the graph has ${g.inputs.length} inputs, got ${inputs.length}`);
+    }
+    g.inputs.forEach((t, i) => {
+      const target = bytesOf(this.arrays[t]);
+      if (inputs[i].byteLength !== target.byteLength) {
+        throw new InterpreterError('INTERP_INPUT', `input ${i} ('${g.tensors[t].name}') needs ${target.byteLength} bytes, got ${inputs[i].byteLength}`);
+      }
+      target.set(inputs[i]);
+    });
+    for (const step of this.steps) step();
+    const outputs = g.outputs.map((t) => bytesOf(this.arrays[t]).slice());
+    const keep = options.keepIntermediates;
+    if (keep === undefined || keep === false) return { outputs };
+    const tensors = new Map<number, Uint8Array>();
+    g.tensors.forEach((t, i) => {
+      if (t.data !== undefined) return;
+      if (keep === true || keep(i)) tensors.set(i, bytesOf(this.arrays[i]).slice());
+    });
+    return { outputs, tensors };
+  }
+
+  /** A view of a tensor's current values (valid until the next run). */
+  tensorValues(index: number): AnyTypedArray {
+    const a = this.arrays[index];
+    if (a === undefined) throw new InterpreterError('INTERP_INPUT', `tensor index ${index} out of range`);
+    return a;
+  }
+}
+
+function allocate(t: Tensor): AnyTypedArray {
+  if (t.data !== undefined) {
+    if (t.data.byteLength !== elementCount(t.shape) * dtypeBytes(t.dtype)) {
+      throw new InterpreterError('INTERP_GRAPH', `constant '${t.name}' has ${t.data.byteLength} bytes for shape [${t.shape.join(', ')}] ${t.dtype}`);
+    }
+    return viewAs(t.data, t.dtype);
+  }
+  const n = elementCount(t.shape);
+  if (!Number.isSafeInteger(n) || n > MAX_TENSOR_ELEMENTS) {
+    throw new InterpreterError('INTERP_GRAPH', `tensor '${t.name}' has ${n} elements, more than the interpreter allocates`);
+  }
+  return viewAs(new Uint8Array(n * dtypeBytes(t.dtype)), t.dtype);
+}

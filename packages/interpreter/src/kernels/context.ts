@@ -1,0 +1,52 @@
+import { AnyTypedArray, Graph, Node, Quantization, Tensor } from '@tinyforge/ir';
+import { InterpreterError } from '../errors';
+
+/** Runs one prepared node: reads its input arrays, writes its output array. No allocation, no validation. */
+export type Evaluate = () => void;
+
+/**
+ * What a kernel sees while preparing: the node, its tensors and the arrays every tensor lives in. All checks and all
+ * derived parameters belong in preparation (TFLite Micro's Prepare); the returned Evaluate only computes.
+ */
+export class KernelContext {
+  constructor(
+    readonly graph: Graph,
+    readonly node: Node,
+    private readonly arrays: AnyTypedArray[],
+  ) {}
+
+  tensor(position: number): Tensor {
+    return this.graph.tensors[this.node.inputs[position]];
+  }
+
+  hasInput(position: number): boolean {
+    const i = this.node.inputs[position];
+    return i !== undefined && i >= 0;
+  }
+
+  get output(): Tensor {
+    return this.graph.tensors[this.node.outputs[0]];
+  }
+
+  input<T extends AnyTypedArray>(position: number): T {
+    return this.arrays[this.node.inputs[position]] as T;
+  }
+
+  outputArray<T extends AnyTypedArray>(): T {
+    return this.arrays[this.node.outputs[0]] as T;
+  }
+
+  /** Single (per-tensor) quantization parameters of a tensor, or an error naming the node. */
+  quant(t: Tensor): { scale: number; zeroPoint: number } {
+    const q: Quantization | undefined = t.quant;
+    if (q === undefined || q.scale.length === 0) this.unsupported(`tensor '${t.name}' has no quantization parameters`);
+    if (q!.scale.length > 1) this.unsupported(`tensor '${t.name}' must be quantized per tensor, not per axis`);
+    return { scale: Math.fround(q!.scale[0]), zeroPoint: q!.zeroPoint[0] };
+  }
+
+  unsupported(message: string): never {
+    throw new InterpreterError('INTERP_UNSUPPORTED', `${this.node.op}: ${message}`, { node: this.node.name });
+  }
+}
+
+export type KernelFactory = (ctx: KernelContext) => Evaluate;

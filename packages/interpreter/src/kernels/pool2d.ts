@@ -1,0 +1,63 @@
+import { NodeOf } from '@tinyforge/ir';
+import { floatActivationRange, quantizedActivationRange, Range } from '../quant-params';
+import { Evaluate, KernelContext } from './context';
+import { windowGeometry } from './geometry';
+
+type PoolNode = NodeOf<'AveragePool2D'> | NodeOf<'MaxPool2D'>;
+
+/**
+ * AVERAGE_POOL_2D and MAX_POOL_2D. Windows are clipped to the image (padding never counts). Int8 averages round
+ * half away from zero like TFLM's reference; int8 input and output share one scale, so no requantization.
+ */
+export function preparePool2D(ctx: KernelContext): Evaluate {
+  const node = ctx.node as PoolNode;
+  const x = ctx.tensor(0);
+  const a = node.attrs;
+  const g = windowGeometry(x.shape, a.filterH, a.filterW, x.shape[3], a);
+  const isAverage = node.op === 'AveragePool2D';
+  let range: Range | undefined;
+  if (x.dtype === 'float32') range = floatActivationRange(a.activation);
+  else if (x.dtype === 'int8') {
+    const inQ = ctx.quant(x);
+    const outQ = ctx.quant(ctx.output);
+    if (inQ.scale !== outQ.scale || inQ.zeroPoint !== outQ.zeroPoint) ctx.unsupported('int8 pooling needs the same scale and zero point in and out');
+    range = quantizedActivationRange(a.activation, 'int8', outQ.scale, outQ.zeroPoint);
+  } else ctx.unsupported(`no ${x.dtype} kernel`);
+  if (range === undefined) return ctx.unsupported(`fused ${a.activation} is not supported`);
+  const { min, max } = range;
+  const input = ctx.input<Float32Array | Int8Array>(0);
+  const output = ctx.outputArray<Float32Array | Int8Array>();
+  const isFloat = x.dtype === 'float32';
+  const C = g.inC;
+  return () => {
+    let o = 0;
+    for (let b = 0; b < g.batch; b++) {
+      for (let oy = 0; oy < g.outH; oy++) {
+        const y0 = oy * g.strideH - g.padTop;
+        const yStart = Math.max(0, y0);
+        const yEnd = Math.min(g.inH, y0 + g.filterH);
+        for (let ox = 0; ox < g.outW; ox++) {
+          const x0 = ox * g.strideW - g.padLeft;
+          const xStart = Math.max(0, x0);
+          const xEnd = Math.min(g.inW, x0 + g.filterW);
+          const count = (yEnd - yStart) * (xEnd - xStart);
+          for (let c = 0; c < C; c++) {
+            let acc = isAverage ? 0 : -Infinity;
+            for (let iy = yStart; iy < yEnd; iy++) {
+              for (let ix = xStart; ix < xEnd; ix++) {
+                const v = input[((b * g.inH + iy) * g.inW + ix) * C + c];
+                if (isAverage) acc += v;
+                else if (v > acc) acc = v;
+              }
+            }
+            let v: number;
+            if (!isAverage) v = acc;
+            else if (isFloat) v = Math.fround(acc) / count;
+            else v = acc > 0 ? Math.trunc((acc + (count >> 1)) / count) : Math.trunc((acc - (count >> 1)) / count);
+            output[o++] = v < min ? min : v > max ? max : v;
+          }
+        }
+      }
+    }
+  };
+}
