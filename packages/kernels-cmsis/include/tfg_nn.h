@@ -1,0 +1,221 @@
+/*
+ * tinyforge int8 neural-network kernels: the one public header.
+ *
+ * Shaped like CMSIS-NN: parameter structs for geometry, quantization and activation bounds, a status return,
+ * and a `_get_buffer_size` companion for every kernel that needs scratch memory (the caller owns all memory;
+ * nothing here allocates). Arithmetic is bit-exact with TensorFlow Lite Micro's reference int8 kernels.
+ *
+ * Layouts follow TFLite: activations NHWC, conv filters OHWI, depthwise filters [1, H, W, C*M], fully
+ * connected weights [out, in]. Offsets are added to raw int8 values: input_offset = -input_zero_point,
+ * output_offset = +output_zero_point (as TFLite's kernels take them).
+ *
+ * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined.
+ * All paths produce identical bytes.
+ */
+#ifndef TFG_NN_H
+#define TFG_NN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  TFG_OK = 0,
+  /** A parameter is out of the range the kernel supports (shape mismatch, missing scratch buffer). */
+  TFG_ARG_ERROR = -1,
+  /** The geometry is valid but this entry point does not implement it (e.g. 1x1 kernel given a 3x3 filter). */
+  TFG_NO_IMPL_ERROR = -2
+} tfg_status;
+
+/** A 4-D shape: batches, height, width, channels (fully connected uses n = batches, c = features). */
+typedef struct {
+  int32_t n;
+  int32_t h;
+  int32_t w;
+  int32_t c;
+} tfg_dims;
+
+/** A 2-D extent (stride, padding, dilation, filter size). */
+typedef struct {
+  int32_t w;
+  int32_t h;
+} tfg_tile;
+
+/** Output clamp in the quantized domain (fused ReLU/ReLU6 or the int8 range). */
+typedef struct {
+  int32_t min;
+  int32_t max;
+} tfg_activation;
+
+/** Caller-provided scratch memory; size as returned by the kernel's _get_buffer_size. */
+typedef struct {
+  void *buf;
+  int32_t size;
+} tfg_context;
+
+/** One quantized multiplier (Q31) and power-of-two shift (positive = left), as TFLite's QuantizeMultiplier. */
+typedef struct {
+  int32_t multiplier;
+  int32_t shift;
+} tfg_per_tensor_quant_params;
+
+/** One multiplier/shift per output channel. */
+typedef struct {
+  const int32_t *multiplier;
+  const int32_t *shift;
+} tfg_per_channel_quant_params;
+
+typedef struct {
+  int32_t input_offset;
+  int32_t output_offset;
+  tfg_tile stride;
+  /** Padding before (top/left); padding after follows from the output size. */
+  tfg_tile padding;
+  tfg_tile dilation;
+  tfg_activation activation;
+} tfg_conv_params;
+
+typedef struct {
+  int32_t input_offset;
+  int32_t output_offset;
+  /** Output channels per input channel (output c = input c * ch_mult). */
+  int32_t ch_mult;
+  tfg_tile stride;
+  tfg_tile padding;
+  tfg_tile dilation;
+  tfg_activation activation;
+} tfg_dw_conv_params;
+
+typedef struct {
+  int32_t input_offset;
+  /** -weight_zero_point; 0 for TFLite's symmetric int8 weights. */
+  int32_t filter_offset;
+  int32_t output_offset;
+  tfg_activation activation;
+} tfg_fc_params;
+
+typedef struct {
+  tfg_tile stride;
+  tfg_tile padding;
+  tfg_activation activation;
+} tfg_pool_params;
+
+/** TFLite's int8 ADD: both inputs scaled up by 2^left_shift, rescaled to a common scale, summed, rescaled. */
+typedef struct {
+  int32_t input1_offset;
+  int32_t input1_multiplier;
+  int32_t input1_shift;
+  int32_t input2_offset;
+  int32_t input2_multiplier;
+  int32_t input2_shift;
+  int32_t left_shift;
+  int32_t output_offset;
+  int32_t output_multiplier;
+  int32_t output_shift;
+  tfg_activation activation;
+} tfg_add_params;
+
+typedef struct {
+  int32_t input1_offset;
+  int32_t input2_offset;
+  int32_t output_offset;
+  int32_t output_multiplier;
+  int32_t output_shift;
+  tfg_activation activation;
+} tfg_mul_params;
+
+/** TFLite's int8 softmax: input (x - max) scaled by multiplier << left_shift into Q5.26; diff_min cuts off. */
+typedef struct {
+  int32_t input_multiplier;
+  int32_t input_left_shift;
+  int32_t diff_min;
+} tfg_softmax_params;
+
+/* ---- convolution ------------------------------------------------------------------------------------ */
+
+/** Any stride, padding, dilation: im2col into scratch, then an int8 GEMM. */
+tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                           const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                           const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                           const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/** 1x1 filter, no padding, dilation 1: input pixels are the GEMM rows directly (no im2col for stride 1). */
+tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                               const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                               const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                               const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_convolve_1x1_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/** Picks the fastest convolution that supports the geometry. */
+tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                                   const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                                   const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                                   const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_convolve_wrapper_s8_get_buffer_size(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                const tfg_dims *filter_dims);
+
+/* ---- depthwise convolution ----------------------------------------------------------------------------- */
+
+/** Any channel multiplier, stride, padding, dilation. filter_dims = {1, kh, kw, c * ch_mult}. */
+tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_params *dw_params,
+                                 const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                                 const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                                 const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/* ---- fully connected ----------------------------------------------------------------------------------- */
+
+/** input_dims = {batches, 1, 1, in_features}; filter_dims = {in_features, 1, 1, out_features} (n = accumulation depth). */
+tfg_status tfg_fully_connected_s8(const tfg_context *ctx, const tfg_fc_params *fc_params,
+                                  const tfg_per_tensor_quant_params *quant_params, const tfg_dims *input_dims,
+                                  const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                                  const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+tfg_status tfg_fully_connected_per_channel_s8(const tfg_context *ctx, const tfg_fc_params *fc_params,
+                                              const tfg_per_channel_quant_params *quant_params,
+                                              const tfg_dims *input_dims, const int8_t *input,
+                                              const tfg_dims *filter_dims, const int8_t *filter,
+                                              const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims);
+
+/* ---- pooling ------------------------------------------------------------------------------------------- */
+
+/** Average over the in-bounds part of each window (padding not counted), rounded half away from zero. */
+tfg_status tfg_avgpool_s8(const tfg_context *ctx, const tfg_pool_params *pool_params, const tfg_dims *input_dims,
+                          const int8_t *input, const tfg_dims *filter_dims, const tfg_dims *output_dims,
+                          int8_t *output);
+int32_t tfg_avgpool_s8_get_buffer_size(const tfg_dims *output_dims);
+
+tfg_status tfg_maxpool_s8(const tfg_context *ctx, const tfg_pool_params *pool_params, const tfg_dims *input_dims,
+                          const int8_t *input, const tfg_dims *filter_dims, const tfg_dims *output_dims,
+                          int8_t *output);
+
+/* ---- element-wise -------------------------------------------------------------------------------------- */
+
+/**
+ * Broadcasting add/mul over 4-D shapes: every input dimension equals the output's or is 1 (numpy rules after
+ * right-aligning to rank 4).
+ */
+tfg_status tfg_elementwise_add_s8(const tfg_add_params *params, const tfg_dims *input1_dims, const int8_t *input1,
+                                  const tfg_dims *input2_dims, const int8_t *input2, const tfg_dims *output_dims,
+                                  int8_t *output);
+tfg_status tfg_elementwise_mul_s8(const tfg_mul_params *params, const tfg_dims *input1_dims, const int8_t *input1,
+                                  const tfg_dims *input2_dims, const int8_t *input2, const tfg_dims *output_dims,
+                                  int8_t *output);
+
+/* ---- softmax / reshape --------------------------------------------------------------------------------- */
+
+/** Softmax over the last dimension (row_size) of num_rows rows; int8 output with scale 1/256, zero point -128. */
+tfg_status tfg_softmax_s8(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
+                          const int8_t *input, int8_t *output);
+
+/** A reshape moves no data; this copies only when the output is a different buffer. */
+tfg_status tfg_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TFG_NN_H */

@@ -1,0 +1,71 @@
+/*
+ * Generic int8 convolution: gather the receptive fields of a few output pixels (im2col, padding filled with the
+ * input zero point so it contributes nothing), then one GEMM against all filters.
+ */
+#include "../support/tfg_nn_support.h"
+
+#include <string.h>
+
+/* Output pixels per im2col block: the GEMM's DSP path consumes rows in pairs. */
+#define TFG_CONV_BLOCK_ROWS 2
+
+int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
+  return tfg_nn_align4(filter_dims->n * (int32_t)sizeof(int32_t)) + TFG_CONV_BLOCK_ROWS * depth;
+}
+
+static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
+                         const tfg_dims *f, int32_t oy, int32_t ox, int8_t *col) {
+  const int8_t pad_value = (int8_t)(-p->input_offset);
+  const size_t row_bytes = (size_t)in->c;
+  for (int32_t ky = 0; ky < f->h; ky++) {
+    const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
+    for (int32_t kx = 0; kx < f->w; kx++) {
+      const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
+      if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w) {
+        memset(col, pad_value, row_bytes);
+      } else {
+        memcpy(col, input_batch + (iy * in->w + ix) * in->c, row_bytes);
+      }
+      col += in->c;
+    }
+  }
+}
+
+tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                           const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                           const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                           const int32_t *bias, const tfg_dims *output_dims, int8_t *output) {
+  if (filter_dims->c != input_dims->c || output_dims->c != filter_dims->n || output_dims->n != input_dims->n ||
+      conv_params->stride.h < 1 || conv_params->stride.w < 1 || conv_params->dilation.h < 1 ||
+      conv_params->dilation.w < 1) {
+    return TFG_ARG_ERROR;
+  }
+  if (ctx == 0 || ctx->buf == 0 || ctx->size < tfg_convolve_s8_get_buffer_size(input_dims, filter_dims)) {
+    return TFG_ARG_ERROR;
+  }
+  const int32_t channels = filter_dims->n;
+  const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
+  int32_t *folded_bias = (int32_t *)ctx->buf;
+  int8_t *cols = (int8_t *)ctx->buf + tfg_nn_align4(channels * (int32_t)sizeof(int32_t));
+  tfg_nn_fold_input_offset(filter, channels, depth, bias, conv_params->input_offset, folded_bias);
+  const tfg_nn_requant requant = {folded_bias, quant_params->multiplier, quant_params->shift, 1,
+                                  conv_params->output_offset, conv_params->activation};
+
+  const int32_t pixels = output_dims->h * output_dims->w;
+  for (int32_t b = 0; b < input_dims->n; b++) {
+    const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
+    int8_t *output_batch = output + b * pixels * channels;
+    for (int32_t first = 0; first < pixels; first += TFG_CONV_BLOCK_ROWS) {
+      const int32_t rows = TFG_MIN(TFG_CONV_BLOCK_ROWS, pixels - first);
+      for (int32_t r = 0; r < rows; r++) {
+        const int32_t pixel = first + r;
+        im2col_pixel(conv_params, input_dims, input_batch, filter_dims, pixel / output_dims->w,
+                     pixel % output_dims->w, cols + r * depth);
+      }
+      tfg_nn_gemm_s8(cols, depth, rows, filter, channels, depth, &requant, output_batch + first * channels,
+                     channels);
+    }
+  }
+  return TFG_OK;
+}

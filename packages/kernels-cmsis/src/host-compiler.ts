@@ -1,0 +1,26 @@
+/**
+ * Builds C test programs against the kernel library with the host gcc (or any compiler given), with the
+ * warnings the library promises to be clean under.
+ */
+import { spawnSync } from 'child_process';
+import { kernelIncludeDir, kernelSources } from './sources';
+
+export const STRICT_C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Wconversion'];
+
+/** Whether `compiler --version` runs; tests skip (with a message) when it does not. */
+export function hasCompiler(compiler: string): boolean {
+  const r = spawnSync(compiler, ['--version'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+/** Compile the whole library plus `extraSources` into `output`; throws with the compiler's stderr on failure. */
+export function compileWithKernels(
+  extraSources: string[],
+  output: string,
+  options: { compiler?: string; flags?: string[] } = {},
+): void {
+  const compiler = options.compiler ?? 'gcc';
+  const args = [...STRICT_C_FLAGS, '-O2', ...(options.flags ?? []), `-I${kernelIncludeDir}`, ...kernelSources(), ...extraSources, '-o', output];
+  const r = spawnSync(compiler, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${compiler} failed (${r.status}):\n${r.stderr}`);
+}

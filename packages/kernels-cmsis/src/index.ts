@@ -1,0 +1,8 @@
+export { kernelIncludeDir, kernelSourceDir, kernelHeaderName, kernelSources } from './sources';
+export * from './kernel-call';
+export { lowerNode } from './lower-node';
+export { KernelLoweringError } from './errors';
+export { quantizeMultiplier, activationRangeS8, softmaxScaling } from './quant-math';
+export type { QuantizedMultiplier } from './quant-math';
+export { encodeVectorFile } from './vector-file';
+export { compileWithKernels, hasCompiler, STRICT_C_FLAGS } from './host-compiler';

@@ -1,0 +1,146 @@
+/**
+ * Serializes a kernel call plus its activation inputs into the vector format the C test driver
+ * (test/host/tfg_vector_driver.c) reads: "TFGV", int32 op, int32 count + parameters, int32 blob count, then each
+ * blob as int32 length + bytes padded to 4. The parameter order here and in the driver must match.
+ */
+import { Dims4, KernelCall } from './kernel-call';
+
+const OP_CODES: Record<KernelCall['kernel'], number> = {
+  tfg_convolve_wrapper_s8: 1,
+  tfg_depthwise_conv_s8: 2,
+  tfg_fully_connected_s8: 3,
+  tfg_fully_connected_per_channel_s8: 3,
+  tfg_avgpool_s8: 4,
+  tfg_maxpool_s8: 5,
+  tfg_elementwise_add_s8: 6,
+  tfg_elementwise_mul_s8: 7,
+  tfg_softmax_s8: 8,
+  tfg_reshape_s8: 9,
+};
+
+const dims = (d: Dims4): number[] => [d.n, d.h, d.w, d.c];
+const bytes = (a: Int8Array | Int32Array | undefined): Uint8Array =>
+  a === undefined ? new Uint8Array(0) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function parametersAndBlobs(call: KernelCall, inputs: Int8Array[]): { ints: number[]; blobs: Uint8Array[] } {
+  switch (call.kernel) {
+    case 'tfg_convolve_wrapper_s8':
+    case 'tfg_depthwise_conv_s8': {
+      const ints = [
+        ...dims(call.input),
+        ...dims(call.filter),
+        ...dims(call.outputDims),
+        call.inputOffset,
+        call.outputOffset,
+        call.stride.h,
+        call.stride.w,
+        call.padding.h,
+        call.padding.w,
+        call.dilation.h,
+        call.dilation.w,
+        call.activation.min,
+        call.activation.max,
+      ];
+      if (call.kernel === 'tfg_depthwise_conv_s8') ints.push(call.channelMultiplier);
+      return { ints, blobs: [bytes(inputs[0]), bytes(call.weights), bytes(call.bias), bytes(call.multipliers), bytes(call.shifts)] };
+    }
+    case 'tfg_fully_connected_s8':
+    case 'tfg_fully_connected_per_channel_s8':
+      return {
+        ints: [
+          call.batches,
+          call.depth,
+          call.channels,
+          call.inputOffset,
+          call.filterOffset,
+          call.outputOffset,
+          call.activation.min,
+          call.activation.max,
+          call.kernel === 'tfg_fully_connected_per_channel_s8' ? 1 : 0,
+        ],
+        blobs: [bytes(inputs[0]), bytes(call.weights), bytes(call.bias), bytes(call.multipliers), bytes(call.shifts)],
+      };
+    case 'tfg_avgpool_s8':
+    case 'tfg_maxpool_s8':
+      return {
+        ints: [
+          ...dims(call.input),
+          call.filter.h,
+          call.filter.w,
+          ...dims(call.outputDims),
+          call.stride.h,
+          call.stride.w,
+          call.padding.h,
+          call.padding.w,
+          call.activation.min,
+          call.activation.max,
+        ],
+        blobs: [bytes(inputs[0])],
+      };
+    case 'tfg_elementwise_add_s8':
+      return {
+        ints: [
+          ...dims(call.input1),
+          ...dims(call.input2),
+          ...dims(call.outputDims),
+          call.input1Offset,
+          call.input1Multiplier,
+          call.input1Shift,
+          call.input2Offset,
+          call.input2Multiplier,
+          call.input2Shift,
+          call.leftShift,
+          call.outputOffset,
+          call.outputMultiplier,
+          call.outputShift,
+          call.activation.min,
+          call.activation.max,
+        ],
+        blobs: [bytes(inputs[0]), bytes(inputs[1])],
+      };
+    case 'tfg_elementwise_mul_s8':
+      return {
+        ints: [
+          ...dims(call.input1),
+          ...dims(call.input2),
+          ...dims(call.outputDims),
+          call.input1Offset,
+          call.input2Offset,
+          call.outputOffset,
+          call.outputMultiplier,
+          call.outputShift,
+          call.activation.min,
+          call.activation.max,
+        ],
+        blobs: [bytes(inputs[0]), bytes(inputs[1])],
+      };
+    case 'tfg_softmax_s8':
+      return { ints: [call.rows, call.rowSize, call.inputMultiplier, call.inputLeftShift, call.diffMin], blobs: [bytes(inputs[0])] };
+    case 'tfg_reshape_s8':
+      return { ints: [call.size], blobs: [bytes(inputs[0])] };
+  }
+}
+
+export function encodeVectorFile(call: KernelCall, inputs: Int8Array[]): Uint8Array {
+  const { ints, blobs } = parametersAndBlobs(call, inputs);
+  const padded = (n: number): number => (n + 3) & ~3;
+  const size = 16 + 4 * ints.length + blobs.reduce((s, b) => s + 4 + padded(b.byteLength), 0);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out.set([0x54, 0x46, 0x47, 0x56], 0); // "TFGV"
+  let pos = 4;
+  const put = (v: number): void => {
+    view.setInt32(pos, v, true);
+    pos += 4;
+  };
+  put(OP_CODES[call.kernel]);
+  put(ints.length);
+  ints.forEach(put);
+  put(blobs.length);
+  for (const b of blobs) {
+    put(b.byteLength);
+    out.set(b, pos);
+    pos += padded(b.byteLength);
+  }
+  return out;
+}
