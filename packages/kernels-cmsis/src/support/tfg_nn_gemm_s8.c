@@ -16,11 +16,11 @@ static inline int32_t ror8(int32_t v) {
    SMLAD products match element for element. */
 #define TFG_SPLIT(word, even, odd)                \
   do {                                            \
-    (even) = (int32_t)__sxtb16((uint32_t)(word)); \
-    (odd) = (int32_t)__sxtb16((uint32_t)ror8(word)); \
+    (even) = __sxtb16(word);                      \
+    (odd) = __sxtb16(ror8(word));                 \
   } while (0)
 
-#define TFG_SMLAD(a, b, acc) ((int32_t)__smlad((uint32_t)(a), (uint32_t)(b), (uint32_t)(acc)))
+#define TFG_SMLAD(a, b, acc) __smlad((a), (b), (acc))
 #endif
 
 static int32_t dot_s8(const int8_t *x, const int8_t *w, int32_t depth) {
