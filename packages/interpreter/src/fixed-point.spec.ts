@@ -51,7 +51,7 @@ describe('fixed-point helpers', () => {
     expect(roundingDivideByPOT(INT32_MIN, 31)).toBe(-1);
   });
 
-  it("multiplyByQuantizedMultiplier matches x·real within one unit (TFLite rounds twice)", () => {
+  it('multiplyByQuantizedMultiplier matches x·real within one unit (TFLite rounds twice)', () => {
     const next = mulberry32(11);
     for (let i = 0; i < 2000; i++) {
       const real = (next() / 2 ** 32) * 0.9 + 0.001;
@@ -59,9 +59,12 @@ describe('fixed-point helpers', () => {
       const { multiplier, shift } = quantizeMultiplier(real);
       expect(Math.abs(multiplyByQuantizedMultiplier(x, multiplier, shift) - x * real)).toBeLessThanOrEqual(1 + Math.abs(x) * 2 ** -30);
     }
-    // Exact halves round away from zero: 3·0.5 = 1.5 → 2, −3·0.5 → −2.
+    // The high multiply rounds ties up (1.5 → 2, −1.5 → −1: C++ truncation after a negative nudge); the
+    // power-of-two division rounds them away from zero (−1.5 → −2).
     expect(multiplyByQuantizedMultiplier(3, 1 << 30, 0)).toBe(2);
-    expect(multiplyByQuantizedMultiplier(-3, 1 << 30, 0)).toBe(-2);
+    expect(multiplyByQuantizedMultiplier(-3, 1 << 30, 0)).toBe(-1);
+    expect(multiplyByQuantizedMultiplier(-3, 1 << 30, -1)).toBe(-1); // −0.75
+    expect(multiplyByQuantizedMultiplier(-6, 1 << 30, -1)).toBe(-2); // −1.5 after an exact −3·2^-1
     expect(multiplyByQuantizedMultiplier(100, 1 << 30, 2)).toBe(200);
   });
 
