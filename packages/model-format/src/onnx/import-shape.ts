@@ -190,7 +190,7 @@ export function importReduceMean(ctx: ImportContext, a: Attributes): void {
 /** Whether the non-1 ONNX axes in `kept` appear in the same relative order in NHWC as in NCHW. */
 function sameOrder(dims: number[], kept: number[]): boolean {
   const big = kept.filter((ax) => dims[ax] !== 1).sort((p, q) => p - q);
-  const inIrOrder = NHWC_TO_NCHW.filter((ax) => big.includes(ax));
+  const inIrOrder = NCHW_TO_NHWC.filter((ax) => big.includes(ax));
   return inIrOrder.every((ax, i) => ax === big[i]);
 }
 

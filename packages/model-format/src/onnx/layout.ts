@@ -23,12 +23,12 @@ export function onnxShapeFromIr(shape: readonly number[]): number[] {
 /** Where an ONNX axis of a rank-`rank` tensor lives in the IR tensor. */
 export function irAxisFromOnnx(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  return rank === 4 ? NHWC_TO_NCHW.indexOf(a) : a;
+  return rank === 4 ? NHWC_TO_NCHW[a] : a;
 }
 
 export function onnxAxisFromIr(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  return rank === 4 ? NHWC_TO_NCHW[a] : a;
+  return rank === 4 ? NCHW_TO_NHWC[a] : a;
 }
 
 /** transpose(transpose(x, first), second) == transpose(x, composePerms(first, second)) */

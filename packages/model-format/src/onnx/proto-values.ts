@@ -76,7 +76,8 @@ export function decodeTensor(t: onnx.ITensorProto, where: { file?: string; node?
   const raw = t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== n * size) throw new ModelFormatError('FORMAT_MALFORMED', `${what}: raw_data has ${raw.length} bytes, ${dtype} ${JSON.stringify(dims)} needs ${n * size}`, where);
-    return { name, dims, dtype, data: raw.slice() };
+    // A copy as a plain Uint8Array (protobufjs may hand out a Buffer view whose slice() does not copy).
+    return { name, dims, dtype, data: new Uint8Array(raw) };
   }
   const data = new Uint8Array(n * size);
   const view = new DataView(data.buffer);

@@ -1,0 +1,257 @@
+import { constantInts, dtypeBytes, explicitPadding, FusedActivation, isQuantizedDType, Node, NodeOf, OpType, Quantization } from '@tinyforge/ir';
+import { ExportContext } from './export-context';
+import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxAxisFromIr, onnxShapeFromIr, transposeData } from './layout';
+
+/** Ops the writer also accepts on quantized tensors (they move data, they do not compute on it). */
+const DATA_MOVEMENT: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', 'Transpose', 'Identity', 'Concatenation', 'Quantize', 'Dequantize']);
+
+/** Write one IR node as ONNX nodes (NCHW). */
+export function exportNode(ctx: ExportContext, node: Node): void {
+  ctx.current = node;
+  const x = ctx.tensor(node.inputs[0]);
+  if (!DATA_MOVEMENT.has(node.op) && isQuantizedDType(x.dtype)) {
+    throw ctx.fail(`quantized (${x.dtype}) ${node.op} cannot be written: the ONNX writer supports float graphs with Quantize/Dequantize nodes (QDQ) only`);
+  }
+  switch (node.op) {
+    case 'Conv2D':
+    case 'DepthwiseConv2D':
+      return exportConv(ctx, node);
+    case 'FullyConnected':
+      return exportFullyConnected(ctx, node);
+    case 'MaxPool2D':
+    case 'AveragePool2D':
+      return exportPool(ctx, node);
+    case 'Reshape':
+    case 'Squeeze':
+      return exportReshape(ctx, node);
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+      return withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit(node.op, [operand(ctx, node.inputs[0], node.outputs[0]), operand(ctx, node.inputs[1], node.outputs[0])], [out]));
+    case 'Concatenation': {
+      const rank = x.shape.length;
+      return withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit('Concat', node.inputs.map((i) => ctx.value(i)), [out], { axis: onnxAxisFromIr(node.attrs.axis, rank) }));
+    }
+    case 'Softmax': {
+      if (node.attrs.beta !== 1) throw ctx.fail(`beta ${node.attrs.beta} (ONNX Softmax has no beta)`);
+      return simple(ctx, node, 'Softmax', { axis: onnxAxisFromIr(x.shape.length - 1, x.shape.length) });
+    }
+    case 'Mean':
+      return exportMean(ctx, node);
+    case 'Pad':
+      return exportPad(ctx, node);
+    case 'Transpose': {
+      const q = constantInts(ctx.tensor(node.inputs[1]));
+      const perm = q.length === 4 ? composePerms(composePerms(NCHW_TO_NHWC, q), NHWC_TO_NCHW) : q;
+      return ctx.emit('Transpose', [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], { perm });
+    }
+    case 'Quantize':
+      return exportQdq(ctx, node, 'QuantizeLinear', ctx.tensor(node.outputs[0]).quant);
+    case 'Dequantize':
+      return exportQdq(ctx, node, 'DequantizeLinear', x.quant);
+    case 'Logistic':
+      return simple(ctx, node, 'Sigmoid');
+    case 'Tanh':
+    case 'Relu':
+    case 'HardSwish':
+    case 'Identity':
+      return simple(ctx, node, node.op);
+    case 'Relu6':
+      return ctx.emit('Clip', [ctx.value(node.inputs[0]), ctx.floatScalar(`${node.name}/min`, 0), ctx.floatScalar(`${node.name}/max`, 6)], [ctx.output(node.outputs[0])]);
+    case 'Clip':
+      return ctx.emit('Clip', [ctx.value(node.inputs[0]), ctx.floatScalar(`${node.name}/min`, node.attrs.min), ctx.floatScalar(`${node.name}/max`, node.attrs.max)], [ctx.output(node.outputs[0])]);
+    case 'LeakyRelu':
+      return simple(ctx, node, 'LeakyRelu', { alpha: { float: node.attrs.alpha } });
+    case 'BatchNorm':
+      return ctx.emit('BatchNormalization', node.inputs.map((i) => ctx.value(i)), [ctx.output(node.outputs[0])], { epsilon: { float: node.attrs.epsilon } });
+    case 'StridedSlice':
+      throw ctx.fail('StridedSlice is not written to ONNX yet');
+  }
+}
+
+function simple(ctx: ExportContext, node: Node, opType: string, attrs: Parameters<ExportContext['emit']>[3] = {}): void {
+  ctx.emit(opType, [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], attrs);
+}
+
+/** Emit `body` into the node's output, or into a temporary followed by the fused activation. */
+function withActivation(ctx: ExportContext, node: Node, activation: FusedActivation, body: (out: string) => void): void {
+  if (activation === 'none') return body(ctx.output(node.outputs[0]));
+  const t = ctx.tensor(node.outputs[0]);
+  const pre = ctx.temp(`${t.name}/preact`, onnxShapeFromIr(t.shape), t.dtype);
+  body(pre);
+  const out = ctx.output(node.outputs[0]);
+  switch (activation) {
+    case 'relu':
+      return ctx.emit('Relu', [pre], [out], {}, 'relu');
+    case 'relu6':
+      return ctx.emit('Clip', [pre, ctx.floatScalar(`${node.name}/min`, 0), ctx.floatScalar(`${node.name}/max`, 6)], [out], {}, 'relu6');
+    case 'relu_n1_to_1':
+      return ctx.emit('Clip', [pre, ctx.floatScalar(`${node.name}/min`, -1), ctx.floatScalar(`${node.name}/max`, 1)], [out], {}, 'relu_n1_to_1');
+    case 'tanh':
+      return ctx.emit('Tanh', [pre], [out], {}, 'tanh');
+    default:
+      throw ctx.fail(`fused activation '${activation}'`);
+  }
+}
+
+/** A lower-rank constant broadcast against a 4-D (NHWC) tensor is padded to 4-D in IR terms, then written NCHW. */
+function operand(ctx: ExportContext, index: number, outIndex: number): string {
+  const t = ctx.tensor(index);
+  const outRank = ctx.tensor(outIndex).shape.length;
+  if (outRank !== 4 || t.shape.length === 4 || t.shape.every((d) => d === 1)) return ctx.value(index);
+  if (t.data === undefined) throw ctx.fail(`broadcasting the non-constant rank-${t.shape.length} '${t.name}' against a 4-D tensor`);
+  const nhwc = [...new Array<number>(4 - t.shape.length).fill(1), ...t.shape];
+  return ctx.initializer(t.name, onnxShapeFromIr(nhwc), t.dtype, transposeData(t.data, nhwc, NHWC_TO_NCHW, dtypeBytes(t.dtype)));
+}
+
+function exportConv(ctx: ExportContext, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const w = ctx.tensor(node.inputs[1]);
+  if (w.data === undefined || w.dtype !== 'float32') throw ctx.fail('weights must be a float32 constant');
+  const a = node.attrs;
+  const [, kH, kW] = w.shape;
+  const e = explicitPadding(x.shape[1], x.shape[2], kH, kW, a.strideH, a.strideW, a.dilationH, a.dilationW, a.padding);
+  const depthwise = node.op === 'DepthwiseConv2D';
+  // OHWI → OIHW; depthwise [1, kH, kW, C·M] → [C·M, 1, kH, kW]
+  const perm = depthwise ? [3, 0, 1, 2] : [0, 3, 1, 2];
+  const weights = ctx.initializer(w.name, perm.map((p) => w.shape[p]), 'float32', transposeData(w.data, w.shape, perm, 4));
+  const inputs = [ctx.value(node.inputs[0]), weights];
+  if (node.inputs[2] !== undefined && node.inputs[2] >= 0) inputs.push(ctx.value(node.inputs[2]));
+  const attrs = {
+    kernel_shape: [kH, kW],
+    strides: [a.strideH, a.strideW],
+    dilations: [a.dilationH, a.dilationW],
+    pads: [e.top, e.left, e.bottom, e.right],
+    group: depthwise ? x.shape[3] : 1,
+  };
+  withActivation(ctx, node, a.activation, (out) => ctx.emit('Conv', inputs, [out], attrs));
+}
+
+function exportPool(ctx: ExportContext, node: NodeOf<'MaxPool2D'> | NodeOf<'AveragePool2D'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const a = node.attrs;
+  const e = explicitPadding(x.shape[1], x.shape[2], a.filterH, a.filterW, a.strideH, a.strideW, 1, 1, a.padding);
+  const attrs: Record<string, number | number[]> = { kernel_shape: [a.filterH, a.filterW], strides: [a.strideH, a.strideW], pads: [e.top, e.left, e.bottom, e.right] };
+  if (node.op === 'AveragePool2D') attrs.count_include_pad = 0;
+  withActivation(ctx, node, a.activation, (out) => ctx.emit(node.op === 'MaxPool2D' ? 'MaxPool' : 'AveragePool', [ctx.value(node.inputs[0])], [out], attrs));
+}
+
+/**
+ * IR FullyConnected → Gemm (rank-2 input), Flatten + Gemm (4-D input: weight columns reordered from H·W·C to C·H·W),
+ * or MatMul + Add (keepNumDims on rank 3).
+ */
+function exportFullyConnected(ctx: ExportContext, node: NodeOf<'FullyConnected'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const w = ctx.tensor(node.inputs[1]);
+  if (w.data === undefined || w.dtype !== 'float32') throw ctx.fail('weights must be a float32 constant');
+  const [outDim, inDim] = w.shape;
+  let data = w.data;
+  let input = ctx.value(node.inputs[0]);
+  const bias = node.inputs[2] !== undefined && node.inputs[2] >= 0 ? ctx.value(node.inputs[2]) : undefined;
+  const chw = ctx.chwColumns.get(node.inputs[0]);
+  if (chw !== undefined) data = transposeData(data, [outDim, chw.h, chw.w, chw.c], [0, 3, 1, 2], 4);
+  if (node.attrs.keepNumDims && x.shape.length !== 2) {
+    if (x.shape.length === 4) throw ctx.fail('keepNumDims on a 4-D input');
+    const wT = ctx.initializer(w.name, [inDim, outDim], 'float32', transposeData(data, w.shape, [1, 0], 4));
+    return withActivation(ctx, node, node.attrs.activation, (out) => {
+      if (bias === undefined) return ctx.emit('MatMul', [input, wT], [out]);
+      const t = ctx.tensor(node.outputs[0]);
+      const product = ctx.temp(`${t.name}/matmul`, [...t.shape], t.dtype);
+      ctx.emit('MatMul', [input, wT], [product], {}, 'matmul');
+      ctx.emit('Add', [product, bias], [out], {}, 'bias');
+    });
+  }
+  if (x.shape.length !== 2) {
+    const rows = x.shape.reduce((p, d) => p * d, 1) / inDim;
+    if (x.shape.length === 4) {
+      const [n, h, wd, c] = x.shape;
+      if (n !== rows) throw ctx.fail(`a 4-D input ${JSON.stringify(x.shape)} flattened to rows of ${inDim}`);
+      data = transposeData(data, [outDim, h, wd, c], [0, 3, 1, 2], 4);
+      const flat = ctx.temp(`${x.name}/flat`, [rows, inDim], x.dtype);
+      ctx.emit('Flatten', [input], [flat], { axis: 1 }, 'flatten');
+      input = flat;
+    } else {
+      const flat = ctx.temp(`${x.name}/rows`, [rows, inDim], x.dtype);
+      ctx.emit('Reshape', [input, ctx.int64s(`${node.name}/rows_shape`, [rows, inDim])], [flat], {}, 'rows');
+      input = flat;
+    }
+  }
+  const weights = ctx.initializer(w.name, [outDim, inDim], 'float32', data);
+  withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit('Gemm', bias === undefined ? [input, weights] : [input, weights, bias], [out], { transB: 1 }));
+}
+
+/**
+ * Reshape / Squeeze: the IR reshapes NHWC memory. A 4-D input is brought to NHWC order first and a 4-D output back to
+ * NCHW, unless the transpose only moves size-1 dims. A Reshape to [N, H·W·C] read only by FullyConnected is written
+ * as Flatten, its readers' weight columns reordered instead (the reader's flatten rule in reverse).
+ */
+function exportReshape(ctx: ExportContext, node: NodeOf<'Reshape'> | NodeOf<'Squeeze'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const outT = ctx.tensor(node.outputs[0]);
+  const readers = ctx.graph.nodes.filter((n) => n.inputs.includes(node.outputs[0]));
+  const inMoves = x.shape.length === 4 && !isDataPreservingPerm(onnxShapeFromIr(x.shape), NCHW_TO_NHWC);
+  const outMoves = outT.shape.length === 4 && !isDataPreservingPerm(outT.shape, NHWC_TO_NCHW);
+  const isOutput = ctx.graph.outputs.includes(node.outputs[0]);
+  if (inMoves && outT.shape.length === 2 && outT.shape[0] === x.shape[0] && !isOutput && readers.length > 0 && readers.every((r) => r.op === 'FullyConnected' && r.inputs[0] === node.outputs[0] && r.inputs[1] !== node.outputs[0])) {
+    const [, h, w, c] = x.shape;
+    ctx.chwColumns.set(node.outputs[0], { c, h, w });
+    ctx.emit('Flatten', [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], { axis: 1 });
+    return;
+  }
+  let source = ctx.value(node.inputs[0]);
+  if (inMoves) {
+    const nhwc = ctx.temp(`${x.name}/nhwc`, [...x.shape], x.dtype);
+    ctx.emit('Transpose', [source], [nhwc], { perm: NCHW_TO_NHWC }, 'to_nhwc');
+    source = nhwc;
+  }
+  if (outMoves) {
+    const flat = ctx.temp(`${outT.name}/nhwc`, [...outT.shape], outT.dtype);
+    ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, outT.shape)], [flat], {}, 'reshape');
+    ctx.emit('Transpose', [flat], [ctx.output(node.outputs[0])], { perm: NHWC_TO_NCHW }, 'to_nchw');
+    return;
+  }
+  ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, onnxShapeFromIr(outT.shape))], [ctx.output(node.outputs[0])]);
+}
+
+function exportMean(ctx: ExportContext, node: NodeOf<'Mean'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const rank = x.shape.length;
+  const axes = constantInts(ctx.tensor(node.inputs[1])).map((a) => onnxAxisFromIr(a, rank)).sort((p, q) => p - q);
+  if (!node.attrs.keepDims && rank === 4) {
+    const keptIr = [0, 1, 2, 3].filter((a) => !axes.includes(onnxAxisFromIr(a, 4)) && x.shape[a] !== 1).map((a) => onnxAxisFromIr(a, 4));
+    if (keptIr.some((a, i) => i > 0 && keptIr[i - 1] > a)) throw ctx.fail('dropping axes reorders the remaining ones between NHWC and NCHW');
+  }
+  const keepdims = node.attrs.keepDims ? 1 : 0;
+  if (ctx.opset >= 18) ctx.emit('ReduceMean', [ctx.value(node.inputs[0]), ctx.int64s(`${node.name}/axes`, axes)], [ctx.output(node.outputs[0])], { keepdims });
+  else ctx.emit('ReduceMean', [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], { axes, keepdims });
+}
+
+function exportPad(ctx: ExportContext, node: NodeOf<'Pad'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const rank = x.shape.length;
+  const p = constantInts(ctx.tensor(node.inputs[1]));
+  const begins: number[] = [];
+  const ends: number[] = [];
+  for (let k = 0; k < rank; k++) {
+    const j = irAxisFromOnnx(k, rank);
+    begins.push(p[2 * j]);
+    ends.push(p[2 * j + 1]);
+  }
+  const inputs = [ctx.value(node.inputs[0]), ctx.int64s(`${node.name}/pads`, [...begins, ...ends])];
+  if (node.inputs[2] !== undefined && node.inputs[2] >= 0) inputs.push(ctx.value(node.inputs[2]));
+  ctx.emit('Pad', inputs, [ctx.output(node.outputs[0])], { mode: 'constant' });
+}
+
+function exportQdq(ctx: ExportContext, node: Node, opType: 'QuantizeLinear' | 'DequantizeLinear', quant: Quantization | undefined): void {
+  const q = ctx.tensor(opType === 'QuantizeLinear' ? node.outputs[0] : node.inputs[0]);
+  if (quant === undefined) throw ctx.fail(`'${q.name}' has no quantization parameters`);
+  const perAxis = quant.scale.length > 1;
+  const dims = perAxis ? [quant.scale.length] : [];
+  const scale = ctx.initializer(`${q.name}/scale`, dims, 'float32', new Uint8Array(Float32Array.from(quant.scale).buffer));
+  const zpData = new Uint8Array(quant.zeroPoint.length * dtypeBytes(q.dtype));
+  const view = new DataView(zpData.buffer);
+  quant.zeroPoint.forEach((z, i) => (q.dtype === 'int16' ? view.setInt16(2 * i, z, true) : q.dtype === 'int8' ? view.setInt8(i, z) : view.setUint8(i, z)));
+  const zp = ctx.initializer(`${q.name}/zero_point`, dims, q.dtype, zpData);
+  const attrs: Record<string, number> = perAxis ? { axis: onnxAxisFromIr(quant.axis, q.shape.length) } : {};
+  ctx.emit(opType, [ctx.value(node.inputs[0]), scale, zp], [ctx.output(node.outputs[0])], attrs);
+}
