@@ -1,0 +1,91 @@
+import { explicitPadding, Graph, Node, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
+import { InPlaceRule } from '../memory/types';
+
+/** What the memory planner needs to know about one node's kernel. */
+export interface NodeMemory {
+  /** Scratch bytes the kernel needs during the call (its `_get_buffer_size`); 0 for none. */
+  scratchBytes: number;
+  /** Which input the output may share memory with, and how. */
+  inPlace?: { inputPosition: number; rule: InPlaceRule };
+}
+
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/**
+ * Scratch sizes mirror the kernels' `_get_buffer_size` functions in kernels-cmsis/include/tfg_nn.h; the
+ * generated code also asks the kernel at run time and fails with an error code if the plan gave too little.
+ */
+export function nodeMemory(graph: Graph, node: Node): NodeMemory {
+  const x = graph.tensors[node.inputs[0]];
+  const out = graph.tensors[node.outputs[0]];
+  if (VIEW_OPS.has(node.op)) return { scratchBytes: 0, inPlace: { inputPosition: 0, rule: { kind: 'same' } } };
+  switch (node.op) {
+    case 'Conv2D': {
+      const w = graph.tensors[node.inputs[1]].shape; // [Co, Kh, Kw, Ci]
+      const pads = convPads(graph, node);
+      const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
+      const scratchBytes = is1x1 ? w[0] * 4 : align4(w[0] * 4) + 2 * w[1] * w[2] * w[3];
+      return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
+    }
+    case 'DepthwiseConv2D': {
+      const pads = convPads(graph, node);
+      return { scratchBytes: 0, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
+    }
+    case 'FullyConnected': {
+      const w = graph.tensors[node.inputs[1]].shape; // [Out, In]
+      return { scratchBytes: w[0] * 4 };
+    }
+    case 'Add':
+    case 'Mul': {
+      // Same-shape element-wise: output element i is written after reading element i of both inputs.
+      for (let k = 0; k < 2; k++) {
+        const input = graph.tensors[node.inputs[k]];
+        if (input.data === undefined && sameShape(input.shape, out.shape) && tensorBytes(input) === tensorBytes(out)) {
+          return { scratchBytes: 0, inPlace: { inputPosition: k, rule: { kind: 'same' } } };
+        }
+      }
+      return { scratchBytes: 0 };
+    }
+    default:
+      return { scratchBytes: 0 };
+  }
+}
+
+function convPads(graph: Graph, node: Node & { op: 'Conv2D' | 'DepthwiseConv2D' }): { top: number; left: number } {
+  const x = graph.tensors[node.inputs[0]].shape;
+  const w = graph.tensors[node.inputs[1]].shape;
+  const a = node.attrs;
+  return explicitPadding(x[1], x[2], w[1], w[2], a.strideH, a.strideW, a.dilationH, a.dilationW, a.padding);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Row streaming for NHWC convolutions with one batch: output row y reads input rows from y·stride − padTop on,
+ * and the kernels finish output rows in increasing order. Output row y may overwrite input rows that no later
+ * output row reads; one extra row of slack covers kernels that interleave the last pixels of one row with the
+ * first of the next (the GEMM works on pixel pairs).
+ */
+export function streamRule(
+  inShape: readonly number[],
+  outShape: readonly number[],
+  stride: number,
+  padTop: number,
+  sameType: boolean,
+): { inputPosition: number; rule: InPlaceRule } | undefined {
+  if (!sameType || inShape.length !== 4 || outShape.length !== 4 || inShape[0] !== 1 || outShape[0] !== 1) return undefined;
+  const minDisplacement = streamDisplacement(inShape[1], inShape[2] * inShape[3], outShape[1], outShape[2] * outShape[3], stride, padTop);
+  return { inputPosition: 0, rule: { kind: 'stream', minDisplacement } };
+}
+
+/** Smallest offset(input) − offset(output) for which row streaming never overwrites an input row still needed. */
+export function streamDisplacement(inRows: number, inRowBytes: number, outRows: number, outRowBytes: number, stride: number, padTop: number): number {
+  let d = 0;
+  for (let y = 0; y < outRows; y++) {
+    const firstStillNeeded = Math.min(inRows, Math.max(0, (y - 1) * stride - padTop));
+    d = Math.max(d, (y + 1) * outRowBytes - firstStillNeeded * inRowBytes);
+  }
+  return d;
+}

@@ -1,0 +1,129 @@
+import { explicitPadding, Graph } from '@tinyforge/ir';
+import { MemoryPlan } from './plan';
+
+/**
+ * An independent check of a memory plan against the graph: it recomputes lifetimes from the execution order
+ * itself, and decides whether two overlapping buffers may share memory by simulating the kernel's row order
+ * rather than trusting the planner's rules. Returns every violation found (empty when the plan is sound).
+ */
+export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: number) => number): string[] {
+  const problems: string[] = [];
+  const steps = plan.order.length;
+  const sorted = [...plan.order].sort((a, b) => a - b);
+  if (sorted.some((v, i) => v !== i)) return [`order is not a permutation of the ${graph.nodes.length} nodes`];
+
+  // Lifetimes, recomputed.
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const t of graph.inputs) first.set(t, 0);
+  plan.order.forEach((v, step) => {
+    const node = graph.nodes[v];
+    for (const t of node.inputs) {
+      if (t < 0 || graph.tensors[t].data !== undefined) continue;
+      if (!first.has(t)) problems.push(`node '${node.name}' reads '${graph.tensors[t].name}' before it is produced`);
+      last.set(t, step);
+    }
+    for (const t of node.outputs) first.set(t, step);
+  });
+  for (const t of graph.outputs) last.set(t, steps - 1);
+  for (const [t, f] of first) if (!last.has(t)) last.set(t, f);
+
+  interface Span {
+    name: string;
+    lo: number;
+    hi: number;
+    first: number;
+    last: number;
+    tensor?: number;
+  }
+  const spans: Span[] = [];
+  const seen = new Set<number>();
+  for (const b of plan.buffers) {
+    const lo = b.offset;
+    const hi = b.offset + b.size;
+    if (lo % plan.align !== 0) problems.push(`'${b.name}' at ${lo} is not aligned to ${plan.align}`);
+    if (lo < 0 || hi > plan.arenaSize) problems.push(`'${b.name}' [${lo}, ${hi}) does not fit the ${plan.arenaSize}-byte arena`);
+    if (b.kind === 'scratch') {
+      const step = plan.order.indexOf(b.node ?? -1);
+      if (step < 0) problems.push(`scratch '${b.name}' belongs to no node`);
+      else if (b.size < scratchBytes(b.node!)) problems.push(`scratch '${b.name}' has ${b.size} bytes, the kernel needs ${scratchBytes(b.node!)}`);
+      spans.push({ name: b.name, lo, hi, first: step, last: step });
+      continue;
+    }
+    const t = b.tensor!;
+    if (!first.has(t)) {
+      problems.push(`'${b.name}' is not a tensor of this graph's activations`);
+      continue;
+    }
+    const bytes = graph.tensors[t].shape.reduce((p, d) => p * d, 1) * (graph.tensors[t].dtype === 'int8' ? 1 : dtypeSize(graph.tensors[t].dtype));
+    if (b.size < bytes) problems.push(`'${b.name}' has ${b.size} bytes, the tensor needs ${bytes}`);
+    seen.add(t);
+    spans.push({ name: b.name, lo, hi, first: first.get(t)!, last: last.get(t)!, tensor: t });
+  }
+  for (const t of first.keys()) if (!seen.has(t)) problems.push(`tensor '${graph.tensors[t].name}' has no place in the plan`);
+
+  const viewRoot = viewClasses(graph);
+  const stepOf = new Map(plan.order.map((v, s) => [v, s]));
+  for (let i = 0; i < spans.length; i++) {
+    for (let j = i + 1; j < spans.length; j++) {
+      const a = spans[i];
+      const b = spans[j];
+      if (a.first > b.last || b.first > a.last || a.lo >= b.hi || b.lo >= a.hi) continue;
+      if (a.tensor !== undefined && b.tensor !== undefined && mayShare(a.tensor, b.tensor, a.lo, b.lo)) continue;
+      problems.push(`'${a.name}' [${a.lo}, ${a.hi}) steps ${a.first}–${a.last} overlaps '${b.name}' [${b.lo}, ${b.hi}) steps ${b.first}–${b.last}`);
+    }
+  }
+  return problems;
+
+  function mayShare(x: number, y: number, xOffset: number, yOffset: number): boolean {
+    // Views of one another: the same bytes by construction.
+    if (viewRoot(x) === viewRoot(y)) return xOffset === yOffset;
+    // In-place: y written by the node that reads x for the last time (or the other way round).
+    return inPlaceOk(x, y, xOffset - yOffset) || inPlaceOk(y, x, yOffset - xOffset);
+  }
+
+  /** May `node` write `out` over its input `input`; displacement = offset(input) − offset(out). */
+  function inPlaceOk(input: number, out: number, displacement: number): boolean {
+    const node = graph.nodes.find((n) => n.outputs[0] === out);
+    if (node === undefined || !node.inputs.includes(input)) return false;
+    const step = stepOf.get(graph.nodes.indexOf(node))!;
+    if (last.get(input) !== step) return false;
+    const x = graph.tensors[input].shape;
+    const o = graph.tensors[out].shape;
+    if (node.op === 'Add' || node.op === 'Mul') {
+      return displacement === 0 && x.length === o.length && x.every((d, i) => d === o[i]);
+    }
+    if (node.op !== 'Conv2D' && node.op !== 'DepthwiseConv2D') return false;
+    if (node.inputs[0] !== input || x[0] !== 1 || o[0] !== 1) return false;
+    const w = graph.tensors[node.inputs[1]].shape;
+    const a = node.attrs;
+    const pad = explicitPadding(x[1], x[2], w[1], w[2], a.strideH, a.strideW, a.dilationH, a.dilationW, a.padding);
+    // Simulate the kernel: while it writes output row y, input rows from the first one output row y − 1 reads on
+    // must still be intact.
+    const inRow = x[2] * x[3];
+    const outRow = o[2] * o[3];
+    for (let y = 0; y < o[1]; y++) {
+      const writeHi = (y + 1) * outRow; // relative to the output's start
+      const neededFromRow = Math.max(0, Math.min(x[1], (y - 1) * a.strideH - pad.top));
+      const neededLo = displacement + neededFromRow * inRow;
+      const neededHi = displacement + x[1] * inRow;
+      // Everything written so far, [0, writeHi), must stay clear of the rows still needed.
+      if (neededHi > neededLo && 0 < neededHi && neededLo < writeHi) return false;
+    }
+    return true;
+  }
+}
+
+function dtypeSize(dtype: string): number {
+  return dtype === 'int16' ? 2 : dtype === 'int64' ? 8 : dtype === 'float32' || dtype === 'int32' ? 4 : 1;
+}
+
+/** Union-find over RESHAPE/SQUEEZE/IDENTITY edges: tensors that are views of the same bytes. */
+function viewClasses(graph: Graph): (t: number) => number {
+  const parent = graph.tensors.map((_, i) => i);
+  const find = (t: number): number => (parent[t] === t ? t : (parent[t] = find(parent[t])));
+  for (const n of graph.nodes) {
+    if (n.op === 'Reshape' || n.op === 'Squeeze' || n.op === 'Identity') parent[find(n.outputs[0])] = find(n.inputs[0]);
+  }
+  return find;
+}

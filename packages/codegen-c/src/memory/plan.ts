@@ -1,0 +1,132 @@
+import { Graph } from '@tinyforge/ir';
+import { BufferGroup, groupBuffers, groupLowerBound, Grouping, liveProfile, usableCandidates } from './groups';
+import { buildPlanProblem, lowerBound } from './liveness';
+import { bySizeDescending, placeGreedy, placeOptimal } from './placement';
+import { reorderForPeak } from './reorder';
+import { InPlacePair, InPlaceRule, Placement, PlanBuffer, PlanProblem } from './types';
+
+export type PlannerKind = 'greedy' | 'optimal';
+
+export interface PlanOptions {
+  planner?: PlannerKind;
+  /** Byte alignment of every buffer offset (and size). Default 16. */
+  align?: number;
+  /** Let element-wise ops and row-streaming convolutions overwrite an input that dies there. Default true. */
+  inPlace?: boolean;
+  /** Search the execution order with the lowest peak. Default true. */
+  reorder?: boolean;
+  /** Time budget of the optimal planner's search; the best plan found so far is used after it. Default 500. */
+  timeLimitMs?: number;
+}
+
+export interface PlannedBuffer extends PlanBuffer {
+  offset: number;
+}
+
+export interface SharedPair {
+  /** Buffer ids. */
+  input: number;
+  output: number;
+  /** Node index in the graph. */
+  node: number;
+  rule: InPlaceRule;
+}
+
+export interface MemoryPlan {
+  /** Node indices in execution order. */
+  order: number[];
+  align: number;
+  arenaSize: number;
+  /** Max over steps of the bytes live at that step, every tensor separate (the "plain" lower bound). */
+  lowerBound: number;
+  /** The same bound for the graph's own node order (before reordering). */
+  lowerBoundOriginalOrder: number;
+  /** The bound that holds for the sharing actually applied. */
+  lowerBoundWithSharing: number;
+  buffers: PlannedBuffer[];
+  shared: SharedPair[];
+  planner: PlannerKind;
+  /** Optimal planner: true when the search met the bound or ran to completion within its time limit. */
+  searchComplete: boolean;
+  planningMs: number;
+}
+
+/** Execution order, lifetimes, sharing and offsets for every activation and scratch buffer of an int8 graph. */
+export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan {
+  const started = Date.now();
+  const align = options.align ?? 16;
+  const planner = options.planner ?? 'optimal';
+  const identity = graph.nodes.map((_, i) => i);
+  const lowerBoundOriginalOrder = lowerBound(buildPlanProblem(graph, identity));
+  const order = options.reorder === false ? identity : reorderForPeak(graph).order;
+  const problem = buildPlanProblem(graph, order);
+  // Several ways to share memory; each is placed and the smallest arena wins.
+  const groupings = sharingOptions(problem, align, options.inPlace !== false);
+  let chosen: { grouping: Grouping; placement: Placement; bound: number } | undefined;
+  let searchComplete = true;
+  for (const grouping of groupings) {
+    const bound = groupLowerBound(problem, grouping.groups, align);
+    let placement: Placement;
+    if (planner === 'greedy') {
+      placement = placeGreedy(problem, grouping.groups, bySizeDescending(grouping.groups), align);
+    } else {
+      const r = placeOptimal(problem, grouping.groups, align, bound, (options.timeLimitMs ?? 500) / groupings.length);
+      placement = r.placement;
+      searchComplete &&= r.complete;
+    }
+    if (chosen === undefined || placement.arenaSize < chosen.placement.arenaSize) chosen = { grouping, placement, bound };
+  }
+  const { placement, bound } = chosen!;
+  const applied = chosen!.grouping.applied;
+  return {
+    order,
+    align,
+    arenaSize: placement.arenaSize,
+    lowerBound: lowerBound(problem),
+    lowerBoundOriginalOrder,
+    lowerBoundWithSharing: bound,
+    buffers: problem.buffers.map((b) => ({ ...b, offset: placement.offsets[b.id] })),
+    shared: applied.map((p) => ({ input: p.input, output: p.output, node: order[p.step], rule: p.rule })),
+    planner,
+    searchComplete,
+    planningMs: Date.now() - started,
+  };
+}
+
+/**
+ * Sharing ties buffers into rigid groups, which can also hurt packing (a long chain of shared convolutions
+ * becomes a staircase). So each candidate is kept only if a quick greedy placement gets smaller, or equal with a
+ * lower bound that dropped.
+ */
+function sharingOptions(problem: PlanProblem, align: number, inPlace: boolean): Grouping[] {
+  const none = groupBuffers(problem, align, []);
+  if (!inPlace) return [none];
+  return [none, groupBuffers(problem, align, usableCandidates(problem)), selectiveSharing(problem, align, none)];
+}
+
+function selectiveSharing(problem: PlanProblem, align: number, none: Grouping): Grouping {
+  let best = none;
+  let score = quickScore(problem, best.groups, align);
+  const kept: InPlacePair[] = [];
+  for (const pair of usableCandidates(problem)) {
+    const trial = groupBuffers(problem, align, [...kept, pair]);
+    if (!trial.applied.includes(pair)) continue;
+    const s = quickScore(problem, trial.groups, align);
+    const better = s.arena < score.arena || (s.arena === score.arena && (s.bound < score.bound || (s.bound === score.bound && s.profile < score.profile)));
+    if (better) {
+      kept.push(pair);
+      best = trial;
+      score = s;
+    }
+  }
+  return best;
+}
+
+function quickScore(problem: PlanProblem, groups: BufferGroup[], align: number): { arena: number; bound: number; profile: number } {
+  const profile = liveProfile(problem, groups, align);
+  return {
+    arena: placeGreedy(problem, groups, bySizeDescending(groups), align).arenaSize,
+    bound: Math.max(...profile),
+    profile: profile.reduce((a, b) => a + b, 0),
+  };
+}
