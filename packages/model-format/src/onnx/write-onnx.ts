@@ -44,7 +44,8 @@ export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Ar
     metadataProps: props,
     graph: { name: graph.name, node: ctx.nodes, initializer: ctx.initializers, input: inputs, output: outputs, valueInfo: intermediates },
   };
-  return onnx.ModelProto.encode(model).finish();
+  // A plain copy: protobufjs returns a Buffer, possibly a view into a shared pool, whose slice() does not copy.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }
 
 function valueInfo(name: string, graph: Graph, index: number): onnx.IValueInfoProto & { name: string } {

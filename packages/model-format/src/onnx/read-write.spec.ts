@@ -1,0 +1,194 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Graph, GraphBuilder, validateGraph } from '@tinyforge/ir';
+import { onnx } from '@tinyforge/onnx-proto';
+import { ModelFormatError } from '../errors';
+import { readOnnx, writeOnnx } from '.';
+
+/** A small NHWC float CNN: conv → depthwise → pool → reshape → FC → softmax, with fused activations. */
+function sampleCnn(): Graph {
+  const b = new GraphBuilder('sample');
+  const f32 = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.5);
+  const x = b.input({ name: 'x', shape: [1, 8, 6, 3], dtype: 'float32' });
+  const w1 = b.constant({ name: 'w1', shape: [4, 3, 3, 3], dtype: 'float32' }, f32(108, 1));
+  const b1 = b.constant({ name: 'b1', shape: [4], dtype: 'float32' }, f32(4, 2));
+  const conv = b.node('Conv2D', { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'relu' }, [x, w1, b1], { name: 'conv', dtype: 'float32' });
+  const w2 = b.constant({ name: 'w2', shape: [1, 3, 3, 8], dtype: 'float32' }, f32(72, 3));
+  const dw = b.node('DepthwiseConv2D', { strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padding: 'valid', activation: 'relu6', depthMultiplier: 2 }, [conv, w2], { name: 'dw', dtype: 'float32' });
+  const pool = b.node('MaxPool2D', { filterH: 2, filterW: 1, strideH: 1, strideW: 1, padding: 'valid', activation: 'none' }, [dw], { name: 'pool', dtype: 'float32' });
+  const shape = b.constant({ name: 'flat_shape', shape: [2], dtype: 'int32' }, Int32Array.of(1, 32));
+  const flat = b.node('Reshape', {}, [pool, shape], { name: 'flat', dtype: 'float32' });
+  const w3 = b.constant({ name: 'w3', shape: [5, 32], dtype: 'float32' }, f32(160, 4));
+  const fc = b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [flat, w3], { name: 'fc', dtype: 'float32' });
+  const sm = b.node('Softmax', { beta: 1 }, [fc], { name: 'prob', dtype: 'float32' });
+  return b.output(sm).build();
+}
+
+function strip(g: Graph): unknown {
+  return { ...g, metadata: undefined, tensors: g.tensors.map((t) => ({ ...t, data: t.data && Buffer.from(t.data).toString('hex') })) };
+}
+
+describe('writeOnnx', () => {
+  const graph = sampleCnn();
+  const bytes = writeOnnx(graph);
+  const model = onnx.ModelProto.decode(bytes);
+  const g = model.graph as onnx.GraphProto;
+
+  it('writes opset 13, IR 8, producer tinyforge, NCHW inputs and OIHW weights', () => {
+    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
+    expect(Number(model.irVersion)).toBe(8);
+    expect(model.producerName).toBe('tinyforge');
+    expect(g.input[0].type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([1, 3, 8, 6]);
+    expect(g.initializer.find((t) => t.name === 'w1')!.dims.map(Number)).toEqual([4, 3, 3, 3]);
+    expect(g.initializer.find((t) => t.name === 'w2')!.dims.map(Number)).toEqual([8, 1, 3, 3]);
+    expect(g.initializer.every((t) => t.rawData.length > 0 || t.dims.map(Number).includes(0))).toBe(true);
+  });
+
+  it('declares every intermediate in value_info and orders nodes topologically', () => {
+    const known = new Set([...g.input.map((v) => v.name), ...g.initializer.map((t) => t.name)]);
+    const declared = new Set([...g.valueInfo, ...g.output].map((v) => v.name));
+    for (const n of g.node) {
+      for (const i of n.input) if (i !== '') expect(known.has(i)).toBe(true);
+      for (const o of n.output) {
+        expect(declared.has(o)).toBe(true);
+        known.add(o);
+      }
+    }
+  });
+
+  it('round trips: ONNX → IR → ONNX → IR gives the same IR', () => {
+    const first = readOnnx(bytes);
+    expect(validateGraph(first)).toEqual([]);
+    const second = readOnnx(writeOnnx(first));
+    expect(strip(second)).toEqual(strip(first));
+    // The NHWC IR survives the trip through NCHW: same shapes, same weights.
+    expect(first.tensors.find((t) => t.name === 'w1')!.data).toEqual(graph.tensors.find((t) => t.name === 'w1')!.data);
+    expect(first.tensors.find((t) => t.name === 'w3')!.data).toEqual(graph.tensors.find((t) => t.name === 'w3')!.data);
+  });
+
+  it('rejects int8 compute nodes, naming the node', () => {
+    const b = new GraphBuilder('q');
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: { scale: [0.1], zeroPoint: [0], axis: 0 } });
+    b.output(b.node('Relu', {}, [x], { name: 'r', dtype: 'int8', quant: { scale: [0.1], zeroPoint: [0], axis: 0 } }));
+    expect(() => writeOnnx(b.build())).toThrow(expect.objectContaining({ code: 'FORMAT_UNSUPPORTED', location: { node: 'r' } }));
+  });
+
+  it('writes Quantize/Dequantize as QuantizeLinear/DequantizeLinear and reads them back', () => {
+    const b = new GraphBuilder('qdq');
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
+    const q = b.node('Quantize', {}, [x], { name: 'xq', dtype: 'int8', quant: { scale: [0.05], zeroPoint: [-3], axis: 0 } });
+    b.output(b.node('Dequantize', {}, [q], { name: 'xd', dtype: 'float32' }));
+    const back = readOnnx(writeOnnx(b.build()));
+    expect(back.nodes.map((n) => n.op)).toEqual(['Quantize', 'Dequantize']);
+    expect(back.tensors[back.nodes[0].outputs[0]].quant).toEqual({ scale: [Math.fround(0.05)], zeroPoint: [-3], axis: 0 });
+  });
+
+  const python = '/usr/bin/python3';
+  let hasOnnx = false;
+  try {
+    execFileSync(python, ['-c', 'import onnx'], { stdio: 'ignore' });
+    hasOnnx = true;
+  } catch {
+    console.warn('onnx.checker test skipped: /usr/bin/python3 cannot import onnx (apt-get install python3-onnx)');
+  }
+  (hasOnnx ? it : it.skip)('passes onnx.checker.check_model(full_check=True)', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-onnx-')), 'sample.onnx');
+    fs.writeFileSync(file, bytes);
+    expect(() => execFileSync(python, ['-c', 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file], { stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('readOnnx errors', () => {
+  const valid = writeOnnx(sampleCnn());
+
+  const codeOf = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModelFormatError);
+      return (e as ModelFormatError).code;
+    }
+    return 'no error';
+  };
+
+  it('truncated bytes → FORMAT_MALFORMED naming the file', () => {
+    for (const cut of [1, 17, Math.floor(valid.length / 2), valid.length - 3]) {
+      try {
+        readOnnx(valid.subarray(0, cut), { file: 'cut.onnx' });
+        throw new Error(`cut at ${cut} was accepted`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ModelFormatError);
+        expect((e as ModelFormatError).code).toBe('FORMAT_MALFORMED');
+        expect((e as ModelFormatError).location.file).toBe('cut.onnx');
+      }
+    }
+  });
+
+  it('random and bit-flipped bytes → a valid graph or a ModelFormatError', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let k = 0; k < 300; k++) {
+      const bytes = valid.slice();
+      for (let j = 0; j < 1 + (k % 8); j++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      try {
+        expect(validateGraph(readOnnx(bytes))).toEqual([]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ModelFormatError);
+      }
+    }
+  });
+
+  it('external data → FORMAT_EXTERNAL_DATA', () => {
+    const m = onnx.ModelProto.decode(valid);
+    const w = (m.graph as onnx.GraphProto).initializer[0];
+    w.rawData = new Uint8Array();
+    w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    w.externalData = [{ key: 'location', value: 'weights.bin' }];
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m).finish()))).toBe('FORMAT_EXTERNAL_DATA');
+  });
+
+  it('unsupported op → FORMAT_UNSUPPORTED naming op, node and opset', () => {
+    const m = onnx.ModelProto.decode(valid);
+    const node = (m.graph as onnx.GraphProto).node.find((n) => n.opType === 'Softmax')!;
+    node.opType = 'LpNormalization';
+    node.name = 'norm1';
+    try {
+      readOnnx(onnx.ModelProto.encode(m).finish(), { file: 'm.onnx' });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModelFormatError);
+      const err = e as ModelFormatError;
+      expect(err.code).toBe('FORMAT_UNSUPPORTED');
+      expect(err.location).toEqual({ file: 'm.onnx', node: 'norm1' });
+      expect(err.message).toMatch(/LpNormalization/);
+      expect(err.message).toMatch(/opset 13/);
+    }
+  });
+
+  it('other domains, missing inputs and oversized shapes are typed errors', () => {
+    const m1 = onnx.ModelProto.decode(valid);
+    (m1.graph as onnx.GraphProto).node[0].domain = 'com.microsoft';
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m1).finish()))).toBe('FORMAT_UNSUPPORTED');
+    const m2 = onnx.ModelProto.decode(valid);
+    (m2.graph as onnx.GraphProto).node[1].input[0] = 'nowhere';
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m2).finish()))).toBe('FORMAT_MALFORMED');
+    const m3 = onnx.ModelProto.decode(valid);
+    (m3.graph as onnx.GraphProto).initializer[0].dims = [1 << 20, 1 << 20];
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m3).finish()))).toBe('FORMAT_LIMIT');
+    const m4 = onnx.ModelProto.decode(valid);
+    m4.opsetImport = [{ domain: '', version: 3 } as onnx.OperatorSetIdProto];
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m4).finish()))).toBe('FORMAT_UNSUPPORTED');
+  });
+
+  it('a symbolic batch dimension becomes 1 and is noted in metadata', () => {
+    const m = onnx.ModelProto.decode(valid);
+    const dim = (m.graph as onnx.GraphProto).input[0].type!.tensorType!.shape!.dim![0] as onnx.TensorShapeProto.Dimension;
+    dim.dimValue = 0;
+    dim.dimParam = 'batch';
+    const g = readOnnx(onnx.ModelProto.encode(m).finish());
+    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 8, 6, 3]);
+    expect(g.metadata.props['onnx.symbolic_batch_set_to_1']).toBe('x[0]');
+  });
+});
