@@ -6,6 +6,8 @@
 #define TFG_NN_SUPPORT_H
 
 #include <stdint.h>
+#include <string.h>
+
 #include "tfg_nn.h"
 
 #define TFG_MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -42,11 +44,12 @@ static inline int8_t tfg_nn_clamp_s8(int32_t v, const tfg_activation *act) {
   return (int8_t)TFG_MIN(TFG_MAX(v, act->min), act->max);
 }
 
-/* Unaligned little-endian word load; compiles to one LDR on cores that allow unaligned access. */
+/* Four int8 as one word (little-endian targets); memcpy compiles to a single LDR where unaligned access is
+   allowed (Armv7-M and later), and stays correct C everywhere. */
 static inline int32_t tfg_nn_read_s8x4(const int8_t *p) {
-  uint32_t v = (uint32_t)(uint8_t)p[0] | ((uint32_t)(uint8_t)p[1] << 8) | ((uint32_t)(uint8_t)p[2] << 16) |
-               ((uint32_t)(uint8_t)p[3] << 24);
-  return (int32_t)v;
+  int32_t v;
+  memcpy(&v, p, sizeof(v));
+  return v;
 }
 
 /* The requantization of one GEMM output: per-channel (stride 1) or per-tensor (stride 0) multipliers. */
