@@ -1,2 +1,4 @@
 export * from './errors';
 export * from './tflite';
+export * from './onnx';
+export * from './load';

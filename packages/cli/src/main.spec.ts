@@ -1,0 +1,110 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runCli } from './main';
+import { InspectResult } from './commands/inspect';
+
+const sharedModels = path.resolve(__dirname, '../../../../shared/models');
+const haveShared = fs.existsSync(sharedModels);
+if (!haveShared) console.warn(`cli: ${sharedModels} is absent — skipping the tests on the MLPerf Tiny models`);
+const withShared = haveShared ? describe : describe.skip;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`) });
+  return { code, out, err };
+}
+
+describe('tinyforge CLI conventions', () => {
+  it('--help exits 0 and lists the commands', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['inspect', 'convert', 'quantize', 'codegen', 'flash', 'profile']) expect(r.out).toContain(c);
+  });
+
+  it('usage errors exit 2 with one error[USAGE] line', async () => {
+    for (const argv of [['inspect'], ['inspekt', 'x'], ['inspect', 'a.tflite', '--bogus']]) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^error\[USAGE\]: /);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('bad input exits 1 with error[CODE] naming the file, and no stack trace', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const missing = path.join(dir, 'missing.tflite');
+    let r = await cli('inspect', missing);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error[FORMAT_IO]: ${missing}: cannot read: ENOENT\n`);
+    const junk = path.join(dir, 'junk.bin');
+    fs.writeFileSync(junk, 'not a model at all');
+    r = await cli('inspect', junk);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[FORMAT_UNKNOWN\]: .*junk\.bin: /);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const truncated = path.join(dir, 'cut.tflite');
+    fs.writeFileSync(truncated, Buffer.from([0x10, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0]));
+    r = await cli('inspect', truncated, '--verbose');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[FORMAT_(BOUNDS|MALFORMED)\]: .*cut\.tflite/);
+    expect(r.err).toMatch(/\n\s+at /); // --verbose adds the stack
+  });
+
+  it('commands of later versions say so with exit 1', async () => {
+    const r = await cli('quantize', 'model.onnx');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[UNAVAILABLE\]: 'quantize' is not available/);
+  });
+});
+
+withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
+  const vww = path.join(sharedModels, 'vww_mobilenet_int8.tflite');
+
+  it('inspect --json lists 31 operators and the total MACs of VWW int8', async () => {
+    const r = await cli('inspect', vww, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as InspectResult;
+    expect(j.format).toBe('tflite');
+    expect(j.operatorCount).toBe(31);
+    expect(j.layers).toHaveLength(31);
+    expect(j.opHistogram).toEqual({ Conv2D: 14, DepthwiseConv2D: 13, AveragePool2D: 1, Reshape: 1, FullyConnected: 1, Softmax: 1 });
+    expect(j.inputs).toEqual([{ name: expect.any(String), shape: [1, 96, 96, 3], dtype: 'int8', quantization: { scale: [expect.closeTo(0.00392156886, 9)], zeroPoint: [-128] } }]);
+    expect(j.totals.macs).toBe(j.layers.reduce((s, l) => s + l.macs, 0));
+    // MLPerf Tiny quotes 7.49 M MACs for VWW.
+    expect(j.totals.macs / 1e6).toBeCloseTo(7.49, 1);
+  });
+
+  it('inspect prints a table with one row per layer and the totals', async () => {
+    const r = await cli('inspect', path.join(sharedModels, 'kws_dscnn_int8.tflite'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/operators: 13 \(/);
+    expect(r.out).toMatch(/total: 2\.6\d M MACs/);
+    expect(r.out.split('\n').filter((l) => /^\s*\d+\s+[A-Z]/.test(l))).toHaveLength(13);
+  });
+
+  it('convert writes a model that reads back to the same operators, atomically', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const out = path.join(dir, 'kws.tflite');
+    const r = await cli('convert', path.join(sharedModels, 'kws_dscnn_int8.tflite'), out, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ format: 'tflite', operators: 13 });
+    const back = await cli('inspect', out, '--json');
+    expect((JSON.parse(back.out) as InspectResult).operatorCount).toBe(13);
+    expect(fs.readdirSync(dir)).toEqual(['kws.tflite']);
+  });
+
+  it('the installed bin runs the same command (built dist)', () => {
+    const bin = path.resolve(__dirname, '../bin/tinyforge.js');
+    if (!fs.existsSync(path.resolve(__dirname, '../dist/main.js'))) {
+      console.warn('cli: dist/ not built — run `npm run build`; skipping the bin test');
+      return;
+    }
+    const out = execFileSync(process.execPath, [bin, 'inspect', vww, '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(out) as InspectResult).operatorCount).toBe(31);
+    const bad = spawnSync(process.execPath, [bin, 'inspect'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+  });
+});

@@ -1,0 +1,103 @@
+import { Command, CommanderError } from 'commander';
+import { isTinyforgeError } from '@tinyforge/ir';
+import { UnavailableError, UsageError } from './cli-error';
+import { runConvert } from './commands/convert';
+import { runInspect } from './commands/inspect';
+import { CommandIO, processIO } from './output';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = require('../package.json').version;
+
+/** Exit statuses: 0 success, 1 bad input (a TinyforgeError), 2 usage error. */
+export const EXIT = { ok: 0, badInput: 1, usage: 2 } as const;
+
+interface GlobalOptions {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd.option('--json', 'print a machine-readable result on stdout').option('--verbose', 'print stack traces on errors');
+}
+
+/** Commands that later versions fill in; they exist so scripts and `--help` already know them. */
+const PLANNED: Record<string, { summary: string; detail: string }> = {
+  quantize: { summary: 'quantize a float ONNX/TFLite model to int8', detail: 'the int8 quantizer is not part of this build yet' },
+  codegen: { summary: 'generate C code for an int8 model', detail: 'the C code generator is not part of this build yet' },
+  flash: { summary: 'flash a firmware image to a board', detail: 'the flasher is not part of this build yet' },
+  profile: { summary: 'profile a model per layer over serial', detail: 'the serial profiler is not part of this build yet' },
+};
+
+export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
+  const program = new Command(name)
+    .description('tinyforge: neural networks to Cortex-M microcontrollers — import, quantize, generate C, flash, profile')
+    .version(VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`error[USAGE]: ${oneLine(s.replace(/^error: /, '').trim())}\n`),
+    });
+
+  addCommonOptions(
+    program
+      .command('inspect')
+      .description('show inputs, outputs, operators, per-layer MACs/params/activation bytes and totals')
+      .argument('<model>', 'a .tflite or .onnx file'),
+  ).action((model: string, opts: GlobalOptions) => runInspect(model, opts, io));
+
+  addCommonOptions(
+    program
+      .command('convert')
+      .description('convert a model between TFLite and ONNX (format from the output extension)')
+      .argument('<input>', 'a .tflite or .onnx file')
+      .argument('<output>', 'the .tflite or .onnx file to write'),
+  ).action((input: string, output: string, opts: GlobalOptions) => runConvert(input, output, opts, io));
+
+  for (const [cmd, info] of Object.entries(PLANNED)) {
+    addCommonOptions(program.command(cmd).description(`${info.summary} (not available yet)`).allowUnknownOption().argument('[args...]')).action(() => {
+      throw new UnavailableError(cmd, info.detail);
+    });
+  }
+  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Run the CLI; returns the exit status instead of exiting, so tests can call it in-process. */
+export async function runCli(argv: string[], io: CommandIO = processIO, name = 'tinyforge'): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const program = buildProgram(io, name);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      io.err(`error[USAGE]: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (isTinyforgeError(e)) {
+      io.err(`error[${e.code}]: ${oneLine(e.message)}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return EXIT.badInput;
+    }
+    // A bug in tinyforge, not bad input: still one line unless --verbose.
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.err(`error[INTERNAL]: ${oneLine(err.message)}${verbose ? '' : ' (run with --verbose for the stack trace)'}`);
+    if (verbose && err.stack) io.err(err.stack);
+    return EXIT.badInput;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Entry of the standalone bins (`quantize`, `codegen`, `flash`, `profile`): `quantize X` = `tinyforge quantize X`. */
+export function runStandalone(command: string, argv: string[]): Promise<number> {
+  return runCli([command, ...argv], processIO, command);
+}
