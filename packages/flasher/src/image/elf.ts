@@ -1,0 +1,49 @@
+import { ImageError } from '../errors';
+import { FlashImage, normalizeSegments, Segment } from './image';
+
+const PT_LOAD = 1;
+const EM_ARM = 40;
+const HEADER_SIZE = 52;
+const PHDR_SIZE = 32;
+
+export function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
+/**
+ * ELF32 little-endian: the file bytes of every PT_LOAD segment at its physical address (the load address in flash,
+ * which differs from the virtual address for initialised data copied to RAM at startup). Bytes past p_filesz
+ * (.bss) are not part of the image.
+ */
+export function parseElf(bytes: Uint8Array, file?: string): FlashImage {
+  const fail = (offset: number, message: string, code: 'IMAGE_FORMAT' | 'IMAGE_TRUNCATED' = 'IMAGE_FORMAT'): never => {
+    throw new ImageError(code, message, { file, offset });
+  };
+  if (!isElf(bytes)) fail(0, 'not an ELF file (bad magic)');
+  if (bytes.length < HEADER_SIZE) fail(bytes.length, `ELF header needs ${HEADER_SIZE} bytes, file has ${bytes.length}`, 'IMAGE_TRUNCATED');
+  if (bytes[4] !== 1) fail(4, `only 32-bit ELF is supported (EI_CLASS ${bytes[4]})`);
+  if (bytes[5] !== 1) fail(5, `only little-endian ELF is supported (EI_DATA ${bytes[5]})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const machine = view.getUint16(18, true);
+  if (machine !== EM_ARM) fail(18, `ELF machine ${machine} is not ARM (${EM_ARM})`);
+  const entry = view.getUint32(24, true);
+  const phoff = view.getUint32(28, true);
+  const phentsize = view.getUint16(42, true);
+  const phnum = view.getUint16(44, true);
+  if (phnum === 0) throw new ImageError('IMAGE_EMPTY', 'ELF file has no program headers (an object file, not a linked image?)', { file });
+  if (phentsize < PHDR_SIZE) fail(42, `program header entry size ${phentsize} is smaller than ${PHDR_SIZE}`);
+  if (phoff + phnum * phentsize > bytes.length) fail(28, `program headers (${phnum} × ${phentsize} at ${phoff}) run past the end of the file`, 'IMAGE_TRUNCATED');
+
+  const segments: Segment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (view.getUint32(at, true) !== PT_LOAD) continue;
+    const offset = view.getUint32(at + 4, true);
+    const paddr = view.getUint32(at + 12, true);
+    const filesz = view.getUint32(at + 16, true);
+    if (filesz === 0) continue;
+    if (offset + filesz > bytes.length) fail(at + 4, `segment ${i} (${filesz} bytes at file offset ${offset}) runs past the end of the file`, 'IMAGE_TRUNCATED');
+    segments.push({ address: paddr, data: bytes.slice(offset, offset + filesz) });
+  }
+  return { format: 'elf', segments: normalizeSegments(segments, file), entry, file };
+}

@@ -1,0 +1,279 @@
+import { FlashError, isFlashError } from '../../errors';
+import { FlashImage, imageSize } from '../../image/image';
+import { ProgressCallback } from '../../progress';
+import { Transport } from '../../transport/transport';
+import { BootloaderInfo, NackError, Stm32Client, Stm32Timeouts } from './client';
+import { Cmd, stm32Crc } from './constants';
+import { findStm32Device } from './devices';
+import { checkFitsFlash, FlashLayout, listSectors, planErase, planWrites, WriteBlock } from './flash-map';
+import { ResetMode, resetIntoApplication, resetIntoBootloader } from './reset-lines';
+
+export type VerifyMode = 'auto' | 'checksum' | 'readback' | 'none';
+
+export interface Stm32FlashOptions {
+  /** Flash organisation from the board file; else looked up by product id. */
+  flash?: FlashLayout;
+  erase?: 'auto' | 'all';
+  verify?: VerifyMode;
+  /** Start the image after a verified write: Go to this address (default: flash base). */
+  go?: boolean | number;
+  reset?: ResetMode;
+  /** Attempts per command beyond the first, where the protocol allows a retry. */
+  retries?: number;
+  syncAttempts?: number;
+  timeouts?: Partial<Stm32Timeouts>;
+  baudRate?: number;
+  onProgress?: ProgressCallback;
+  /** Warnings and notes for the user (e.g. reset lines unavailable). */
+  onNote?: (message: string) => void;
+}
+
+export interface Stm32FlashResult {
+  protocol: 'stm32';
+  productId: number;
+  device?: string;
+  bootloaderVersion: number;
+  bytes: number;
+  blocks: number;
+  sectorsErased: number[];
+  verified: 'checksum' | 'readback' | 'none';
+  retries: number;
+  started: boolean;
+  writeMs: number;
+  totalMs: number;
+}
+
+const RETRYABLE = new Set(['FLASH_NACK', 'FLASH_TIMEOUT', 'FLASH_PROTOCOL']);
+
+/** Connect, erase what the image touches, write, verify, and only then (optionally) start the image. */
+export async function flashStm32(transport: Transport, image: FlashImage, options: Stm32FlashOptions = {}): Promise<Stm32FlashResult> {
+  const t0 = Date.now();
+  const session = new Session(transport, options);
+  const progress = options.onProgress ?? (() => undefined);
+
+  progress({ phase: 'reset', done: 0, total: 1 });
+  const resetMode = options.reset ?? 'none';
+  if (resetMode !== 'none' && !(await resetIntoBootloader(transport, resetMode))) {
+    options.onNote?.(`--reset ${resetMode}: this port has no DTR/RTS lines; enter the bootloader by hand if sync fails`);
+  }
+
+  progress({ phase: 'connect', done: 0, total: 1 });
+  const info = await session.connect();
+  const device = findStm32Device(info.productId);
+  const layout = options.flash ?? device?.flash;
+  if (!layout) {
+    throw new FlashError('FLASH_UNSUPPORTED', `unknown STM32 product id 0x${info.productId.toString(16)}`, 'give the flash map in the board file (flash.base, sectors)');
+  }
+  checkFitsFlash(layout, image.segments);
+
+  const client = session.client;
+  const sectors = options.erase === 'all' ? listSectors(layout).map((s) => s.index) : planErase(layout, image.segments);
+  progress({ phase: 'erase', done: 0, total: sectors.length });
+  if (options.erase === 'all') await session.retry('mass erase', 'erase', () => client.massErase());
+  else await session.eraseSectors(sectors);
+  progress({ phase: 'erase', done: sectors.length, total: sectors.length });
+
+  const blocks = planWrites(image.segments, layout.writeAlign);
+  const total = blocks.reduce((n, b) => n + b.data.length, 0);
+  const tw = Date.now();
+  await session.writeBlocks(blocks, (done) => progress({ phase: 'write', done, total }));
+  const writeMs = Date.now() - tw;
+
+  const verified = await session.verify(blocks, layout, options.verify ?? 'auto', (done) => progress({ phase: 'verify', done, total }));
+
+  let started = false;
+  if (options.go !== undefined && options.go !== false) {
+    const address = typeof options.go === 'number' ? options.go : layout.base;
+    progress({ phase: 'start', done: 0, total: 1 });
+    await session.retry(`Go 0x${address.toString(16)}`, 'go', () => client.go(address));
+    started = true;
+  } else if (resetMode !== 'none') {
+    started = await resetIntoApplication(transport, resetMode);
+  }
+  if (device?.bootSelectionNote) options.onNote?.(device.bootSelectionNote);
+
+  return {
+    protocol: 'stm32',
+    productId: info.productId,
+    device: device?.name,
+    bootloaderVersion: info.version,
+    bytes: imageSize(image),
+    blocks: blocks.length,
+    sectorsErased: sectors,
+    verified,
+    retries: session.retries,
+    started,
+    writeMs,
+    totalMs: Date.now() - t0,
+  };
+}
+
+/** One flashing session: the client plus the retry policy and its counters. */
+class Session {
+  readonly client: Stm32Client;
+  retries = 0;
+  private readonly maxRetries: number;
+
+  constructor(
+    transport: Transport,
+    private readonly options: Stm32FlashOptions,
+  ) {
+    this.client = new Stm32Client(transport, options.timeouts, options.baudRate);
+    this.maxRetries = options.retries ?? 3;
+  }
+
+  async connect(): Promise<BootloaderInfo> {
+    await this.client.sync(this.options.syncAttempts ?? 4);
+    const c = this.client;
+    const { version, commands } = await this.retry('Get', 'info', () => c.get());
+    const { optionBytes } = await this.retry('Get Version', 'info', () => c.getVersion());
+    const productId = await this.retry('Get ID', 'info', () => c.getId());
+    c.info = { version, commands, optionBytes, productId };
+    return c.info;
+  }
+
+  async eraseSectors(sectors: number[]): Promise<void> {
+    // One request per sector run keeps a retry small and the timeout proportional.
+    for (const s of sectors) await this.retry(`erase of sector ${s}`, 'erase', () => this.client.eraseSectors([s]));
+  }
+
+  async writeBlocks(blocks: WriteBlock[], onDone: (bytes: number) => void): Promise<void> {
+    let done = 0;
+    for (const b of blocks) {
+      await this.retry(`write at 0x${b.address.toString(16)}`, 'write', () => this.client.writeMemory(b.address, b.data));
+      done += b.data.length;
+      onDone(done);
+    }
+  }
+
+  /**
+   * Checksum per block run where the bootloader has Get Checksum, else read-back. Blocks that differ get their
+   * sectors erased and rewritten once (a marginal cell or a write the line garbled after the ACK); a second
+   * mismatch is FLASH_VERIFY.
+   */
+  async verify(blocks: WriteBlock[], layout: FlashLayout, mode: VerifyMode, onDone: (bytes: number) => void): Promise<'checksum' | 'readback' | 'none'> {
+    if (mode === 'none') return 'none';
+    const useChecksum = mode === 'checksum' || (mode === 'auto' && this.client.supports(Cmd.GetChecksum));
+    if (mode === 'checksum' && !this.client.supports(Cmd.GetChecksum)) {
+      throw new FlashError('FLASH_UNSUPPORTED', 'this bootloader has no Get Checksum command', 'use --verify readback');
+    }
+    let bad = await this.findMismatches(blocks, useChecksum, onDone);
+    if (bad.length === 0) return useChecksum ? 'checksum' : 'readback';
+
+    const sectors = listSectors(layout).filter((s) => bad.some((b) => s.address < b.address + b.data.length && b.address < s.address + s.size));
+    await this.eraseSectors(sectors.map((s) => s.index));
+    const redo = blocks.filter((b) => sectors.some((s) => s.address < b.address + b.data.length && b.address < s.address + s.size));
+    await this.writeBlocks(redo, () => undefined);
+    bad = await this.findMismatches(redo, false, () => undefined);
+    if (bad.length > 0) {
+      throw new FlashError('FLASH_VERIFY', `flash at 0x${bad[0].address.toString(16)} still differs from the image after a rewrite (${bad.length} block(s))`, 'the flash may be worn or the sector locked; try --erase all');
+    }
+    return useChecksum ? 'checksum' : 'readback';
+  }
+
+  private async findMismatches(blocks: WriteBlock[], useChecksum: boolean, onDone: (bytes: number) => void): Promise<WriteBlock[]> {
+    const bad: WriteBlock[] = [];
+    let done = 0;
+    for (const run of contiguousRuns(blocks)) {
+      if (useChecksum) {
+        const start = run[0].address;
+        const data = concat(run.map((b) => b.data));
+        const crc = await this.retry(`checksum at 0x${start.toString(16)}`, 'verify', () => this.client.getChecksum(start, data.length));
+        done += data.length;
+        onDone(done);
+        if (crc === stm32Crc(data)) continue;
+      }
+      for (const b of run) {
+        if (!(await this.blockMatches(b))) bad.push(b);
+        if (!useChecksum) {
+          done += b.data.length;
+          onDone(done);
+        }
+      }
+    }
+    return bad;
+  }
+
+  /** Read back one block; a mismatch is re-read once, since the read itself may have been garbled on the line. */
+  private async blockMatches(b: WriteBlock): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const got = await this.retry(`read at 0x${b.address.toString(16)}`, 'read', () => this.client.readMemory(b.address, b.data.length));
+      if (equal(got, b.data)) return true;
+    }
+    return false;
+  }
+
+  /** Run one command with bounded retries; persistent NACKs become FLASH_PROTECTED where that is what they mean. */
+  async retry<T>(what: string, kind: 'info' | 'erase' | 'write' | 'read' | 'verify' | 'go', fn: () => Promise<T>): Promise<T> {
+    const errors: FlashError[] = [];
+    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof FlashError) || !RETRYABLE.has(e.code)) throw e;
+        errors.push(e);
+        if (attempt === this.maxRetries) break;
+        this.retries++;
+        await this.resync(e);
+      }
+    }
+    throw classify(what, kind, errors);
+  }
+
+  private async resync(e: FlashError): Promise<void> {
+    try {
+      // After a NACK the bootloader is back at its command prompt; anything else may have left it mid-command.
+      if (e instanceof NackError) await this.client.transport.discardInput();
+      else await this.client.recover();
+    } catch (r) {
+      if (isFlashError(r, 'FLASH_PORT_CLOSED')) throw r;
+      // Recovery failing is not final: the next attempt finds out, and its error is the one reported.
+    }
+  }
+}
+
+function classify(what: string, kind: string, errors: FlashError[]): FlashError {
+  const last = errors[errors.length - 1];
+  const allNack = errors.every((e) => e instanceof NackError);
+  if (allNack && (kind === 'write' || kind === 'erase' || kind === 'read' || kind === 'verify' || kind === 'go')) {
+    const stages = new Set(errors.map((e) => (e as NackError).stage));
+    if (stages.size === 1 && stages.has('command')) {
+      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: readout protection is active`, 'remove it with `flash --unprotect read --force` (this MASS-ERASES the chip)');
+    }
+    if (stages.size === 1 && stages.has('data') && (kind === 'write' || kind === 'erase')) {
+      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: the sector is write-protected`, 'remove write protection with `flash --unprotect write`');
+    }
+  }
+  if (errors.length > 1) {
+    // last.message already carries its hint.
+    return new FlashError(last.code as 'FLASH_NACK', `${last.message} (after ${errors.length} attempts)`);
+  }
+  return last;
+}
+
+function contiguousRuns(blocks: WriteBlock[]): WriteBlock[][] {
+  const runs: WriteBlock[][] = [];
+  for (const b of blocks) {
+    const run = runs[runs.length - 1];
+    const prev = run?.[run.length - 1];
+    if (prev && prev.address + prev.data.length === b.address) run.push(b);
+    else runs.push([b]);
+  }
+  return runs;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
