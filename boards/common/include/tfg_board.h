@@ -1,0 +1,37 @@
+/*
+ * tinyforge board support: the few services generated code, tests and the profiler need from a board.
+ * Every board implements this header in boards/<name>/board.c (plus the shared pieces in boards/common/src).
+ */
+#ifndef TFG_BOARD_H
+#define TFG_BOARD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Core clock after tfg_board_init(), in Hz. */
+extern const uint32_t tfg_board_clock_hz;
+
+/* Clocks to full speed, console UART, cycle counter. Called by the startup code before main(). */
+void tfg_board_init(void);
+
+/* Console UART: blocking single-byte I/O. */
+void tfg_console_putc(uint8_t c);
+uint8_t tfg_console_getc(void);
+void tfg_console_write(const void *data, uint32_t len);
+void tfg_console_puts(const char *s);
+
+/* Free-running cycle counter (DWT CYCCNT where the core has one, else SysTick extended in software). */
+void tfg_cycles_init(void);
+uint32_t tfg_cycles_read(void);
+
+/* End the program: on virtual boards QEMU exits with `code` (semihosting); on hardware the core sleeps. */
+void tfg_exit(int code) __attribute__((noreturn));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TFG_BOARD_H */

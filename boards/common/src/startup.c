@@ -1,0 +1,64 @@
+/*
+ * Vector table and reset handler shared by every board: set up C memory (.data copy, .bss zero), enable the FPU
+ * when the code is built for one, initialise the board, run main(), and end with tfg_exit(main's result).
+ */
+#include <stdint.h>
+#include "tfg_board.h"
+#include "tfg_mmio.h"
+
+extern uint32_t __tfg_data_load, __tfg_data_start, __tfg_data_end, __tfg_bss_start, __tfg_bss_end, __tfg_stack_top;
+extern int main(void);
+
+void tfg_reset_handler(void) __attribute__((noreturn));
+void tfg_default_handler(void);
+
+#define WEAK_HANDLER(name) void name(void) __attribute__((weak, alias("tfg_default_handler")))
+WEAK_HANDLER(NMI_Handler);
+WEAK_HANDLER(HardFault_Handler);
+WEAK_HANDLER(MemManage_Handler);
+WEAK_HANDLER(BusFault_Handler);
+WEAK_HANDLER(UsageFault_Handler);
+WEAK_HANDLER(SecureFault_Handler);
+WEAK_HANDLER(SVC_Handler);
+WEAK_HANDLER(DebugMon_Handler);
+WEAK_HANDLER(PendSV_Handler);
+WEAK_HANDLER(SysTick_Handler);
+
+/* System exceptions only: board support enables no peripheral interrupts. */
+__attribute__((section(".isr_vector"), used)) static void (*const vector_table[16])(void) = {
+    (void (*)(void))&__tfg_stack_top,
+    tfg_reset_handler,
+    NMI_Handler,
+    HardFault_Handler,
+    MemManage_Handler,
+    BusFault_Handler,
+    UsageFault_Handler,
+    SecureFault_Handler,
+    0,
+    0,
+    0,
+    SVC_Handler,
+    DebugMon_Handler,
+    0,
+    PendSV_Handler,
+    SysTick_Handler,
+};
+
+void tfg_reset_handler(void) {
+#if defined(__ARM_FP) || defined(__ARM_FEATURE_MVE)
+  /* CPACR: full access to CP10/CP11 before the first floating-point (or MVE) instruction. */
+  TFG_REG(0xE000ED88) |= 0xFu << 20;
+  __asm volatile("dsb\n isb" ::: "memory");
+#endif
+  /* VTOR: this image's table, also when a bootloader started it. */
+  TFG_REG(0xE000ED08) = (uint32_t)(uintptr_t)vector_table;
+  for (uint32_t *src = &__tfg_data_load, *dst = &__tfg_data_start; dst < &__tfg_data_end;) *dst++ = *src++;
+  for (uint32_t *dst = &__tfg_bss_start; dst < &__tfg_bss_end;) *dst++ = 0;
+  tfg_board_init();
+  tfg_exit(main());
+}
+
+void tfg_default_handler(void) {
+  /* An unexpected exception: report it on virtual boards (exit code 0x7F), park on hardware. */
+  tfg_exit(0x7F);
+}

@@ -1,0 +1,170 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readElfSections } from './elf';
+import { BoardError } from './errors';
+import { BoardLookup, LoadedBoard, loadBoard } from './load';
+import { patchRp2040Boot2 } from './rp2040';
+import { MemoryRegion } from './schema';
+import { SizeReport, sizeReport } from './size-report';
+import { armGcc, armTool, runTool, ToolFailure } from './toolchain';
+
+export const COMMON_DIR_NAME = 'common';
+
+export interface FirmwareBuildOptions extends BoardLookup {
+  /** A board name (boards/<name>) or an already loaded board. */
+  board: string | LoadedBoard;
+  /** Application C sources (must define main()). Board support is added automatically. */
+  sources: string[];
+  includeDirs?: string[];
+  /** Extra preprocessor definitions, NAME or NAME=VALUE. */
+  defines?: string[];
+  outDir: string;
+  /** Base name of the outputs (default "firmware"): <name>.elf, .bin, .hex, .map. */
+  name?: string;
+  optimize?: 'O2' | 'Os' | 'O3';
+  lto?: boolean;
+  /** Link into the application flash (default) or, on virtual boards, into the bootloader's region (the image
+   *  QEMU resets into: the bootloader itself, or an application loaded directly without flashing). */
+  image?: 'application' | 'bootloader';
+}
+
+export interface FirmwareBuildResult {
+  board: string;
+  elf: string;
+  bin: string;
+  hex: string;
+  map: string;
+  /** Where the binary's first byte goes (the flash region's base). */
+  loadAddress: number;
+  size: SizeReport;
+}
+
+/** Compile and link sources + board support for a board; returns the images and the size report. */
+export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResult {
+  const board = typeof options.board === 'string' ? loadBoard(options.board, options) : options.board;
+  const flash = linkRegion(board, options.image ?? 'application');
+  const outDir = path.resolve(options.outDir);
+  const name = options.name ?? 'firmware';
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new BoardError('BOARD_IO', `cannot create the output directory: ${(e as Error).message}`, { file: outDir });
+  }
+  for (const src of options.sources) {
+    if (!fs.existsSync(src)) throw new BoardError('BOARD_IO', 'source file not found', { file: src });
+  }
+  const commonDir = path.join(path.dirname(board.dir), COMMON_DIR_NAME);
+  fs.writeFileSync(path.join(outDir, 'memory.ld'), memoryScript(flash, board.ram, board.stackBytes));
+
+  const elf = path.join(outDir, `${name}.elf`);
+  const args = [
+    ...board.cflags,
+    `-${options.optimize ?? 'O2'}`,
+    '-g',
+    '-std=gnu11',
+    '-Wall',
+    '-ffunction-sections',
+    '-fdata-sections',
+    ...(options.lto ? ['-flto'] : []),
+    `-I${path.join(commonDir, 'include')}`,
+    ...(options.includeDirs ?? []).map((d) => `-I${d}`),
+    ...boardDefines(board).map((d) => `-D${d}`),
+    ...(options.defines ?? []).map((d) => `-D${d}`),
+    ...boardSources(board),
+    ...options.sources,
+    '-nostartfiles',
+    '--specs=nano.specs',
+    '--specs=nosys.specs',
+    `-L${outDir}`,
+    `-L${commonDir}`,
+    '-Tmemory.ld',
+    '-Wl,--gc-sections',
+    `-Wl,-Map=${path.join(outDir, `${name}.map`)}`,
+    '-o',
+    elf,
+  ];
+  try {
+    runTool(armGcc(), args, `building ${name} for ${board.name}`);
+  } catch (e) {
+    if (e instanceof ToolFailure) throw overflowError(e, board.name) ?? e;
+    throw e;
+  }
+  if (board.postLink === 'rp2040-boot2-crc') patchRp2040Boot2(elf);
+  const bin = path.join(outDir, `${name}.bin`);
+  const hex = path.join(outDir, `${name}.hex`);
+  runTool(armTool('objcopy'), ['-O', 'binary', elf, bin], 'objcopy to binary');
+  runTool(armTool('objcopy'), ['-O', 'ihex', elf, hex], 'objcopy to Intel HEX');
+  const sections = readElfSections(fs.readFileSync(elf), elf);
+  const size = sizeReport(sections, flash, board.ram);
+  if (size.flash.overflow > 0 || size.ram.overflow > 0) {
+    throw new BoardError('BOARD_OVERFLOW', overflowMessage(board.name, size.flash.overflow, size.ram.overflow), { file: elf });
+  }
+  return { board: board.name, elf, bin, hex, map: path.join(outDir, `${name}.map`), loadAddress: flash.base, size };
+}
+
+function linkRegion(board: LoadedBoard, image: 'application' | 'bootloader'): MemoryRegion {
+  if (image === 'application') return board.flash;
+  if (board.qemu === undefined) throw new BoardError('BOARD_BUILD', `board ${board.name} has no bootloader region (only virtual boards have one)`);
+  return board.qemu.bootloader;
+}
+
+/** The board's support sources, absolute; "common/…" paths resolve against boards/common. */
+function boardSources(board: LoadedBoard): string[] {
+  const root = path.dirname(board.dir);
+  const resolve = (s: string) => (s.startsWith(`${COMMON_DIR_NAME}/`) ? path.join(root, s) : path.join(board.dir, s));
+  const shared = [`${COMMON_DIR_NAME}/src/startup.c`, `${COMMON_DIR_NAME}/src/console.c`];
+  const files = [...shared, ...board.sources].map(resolve);
+  for (const f of files) if (!fs.existsSync(f)) throw new BoardError('BOARD_INVALID', `board support source ${f} does not exist`, { file: board.file });
+  return files;
+}
+
+function boardDefines(board: LoadedBoard): string[] {
+  const defines = [
+    `TFG_CLOCK_HZ=${board.clockHz}u`,
+    `TFG_CONSOLE_BASE=0x${board.console.base.toString(16)}u`,
+    `TFG_CONSOLE_BAUD=${board.console.baud}u`,
+    `TFG_FLASH_BASE=0x${board.flash.base.toString(16)}u`,
+    `TFG_FLASH_SIZE=0x${board.flash.size.toString(16)}u`,
+    `TFG_RAM_BASE=0x${board.ram.base.toString(16)}u`,
+    `TFG_RAM_SIZE=0x${board.ram.size.toString(16)}u`,
+  ];
+  const an3155 = board.flashing.find((m) => m.method === 'an3155');
+  if (an3155 !== undefined && board.kind === 'virtual') {
+    const pageSize = an3155.sectors[0].size;
+    if (an3155.sectors.length !== 1) throw new BoardError('BOARD_INVALID', 'the virtual bootloader needs one uniform sector run', { file: board.file });
+    defines.push(`TFG_AN3155_PID=0x${an3155.productId.toString(16)}u`, `TFG_AN3155_PAGE_SIZE=${pageSize}u`, `TFG_AN3155_PAGES=${an3155.sectors[0].count}u`);
+  }
+  return defines;
+}
+
+export function memoryScript(flash: MemoryRegion, ram: MemoryRegion, stackBytes: number): string {
+  const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+  return [
+    '/* Generated by @tinyforge/boards from board.json; do not edit. */',
+    'MEMORY',
+    '{',
+    `  FLASH (rx) : ORIGIN = ${hex(flash.base)}, LENGTH = ${hex(flash.size)}`,
+    `  RAM (rwx) : ORIGIN = ${hex(ram.base)}, LENGTH = ${hex(ram.size)}`,
+    '}',
+    `__tfg_stack_size = ${stackBytes};`,
+    'INCLUDE sections.ld',
+    '',
+  ].join('\n');
+}
+
+/** ld: "region `FLASH' overflowed by 1234 bytes" → BOARD_OVERFLOW with the bytes per region. */
+function overflowError(e: ToolFailure, boardName: string): BoardError | undefined {
+  const over = { FLASH: 0, RAM: 0 };
+  for (const m of e.stderr.matchAll(/region [`']?(FLASH|RAM)'? overflowed by (\d+) bytes/g)) {
+    over[m[1] as 'FLASH' | 'RAM'] = Math.max(over[m[1] as 'FLASH' | 'RAM'], Number(m[2]));
+  }
+  if (over.FLASH === 0 && over.RAM === 0) return undefined;
+  return new BoardError('BOARD_OVERFLOW', overflowMessage(boardName, over.FLASH, over.RAM));
+}
+
+function overflowMessage(boardName: string, flashOver: number, ramOver: number): string {
+  const parts: string[] = [];
+  if (flashOver > 0) parts.push(`flash overflowed by ${flashOver} bytes`);
+  if (ramOver > 0) parts.push(`RAM overflowed by ${ramOver} bytes`);
+  return `firmware does not fit ${boardName}: ${parts.join(', ')}`;
+}

@@ -1,0 +1,14 @@
+export { BoardError } from './errors';
+export type { BoardErrorCode } from './errors';
+export { boardSchema } from './schema';
+export type { Board, FlashMethod, An3155Method, MemoryRegion, QemuConfig } from './schema';
+export { DEFAULT_BOARDS_DIR, listBoards, loadBoard, parseBoardFile, parseBoardJson, jsonPath } from './load';
+export type { BoardLookup, LoadedBoard } from './load';
+export { buildFirmware, memoryScript } from './firmware';
+export type { FirmwareBuildOptions, FirmwareBuildResult } from './firmware';
+export { sizeReport, formatSizeReport } from './size-report';
+export type { SizeReport, RegionUsage } from './size-report';
+export { readElfSections } from './elf';
+export type { ElfSection } from './elf';
+export { hasArmToolchain, INSTALL_HINT } from './toolchain';
+export { binToUf2, crc32Mpeg2 } from './rp2040';

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { BoardError } from './errors';
+import { Board, boardSchema } from './schema';
+
+/** The repository's `boards/` directory (same depth from src/ under ts-jest and from dist/ when built). */
+export const DEFAULT_BOARDS_DIR = path.resolve(__dirname, '..', '..', '..', 'boards');
+
+/** board.json files larger than this are not board definitions; refuse before reading them into memory. */
+const MAX_BOARD_FILE_BYTES = 256 * 1024;
+
+export interface BoardLookup {
+  /** Directory holding `<name>/board.json`; defaults to the repository's `boards/`. */
+  boardsDir?: string;
+}
+
+/** A validated board definition plus where it came from (board support paths are relative to `dir`). */
+export interface LoadedBoard extends Board {
+  dir: string;
+  file: string;
+}
+
+/** Names of every directory under boardsDir that has a board.json, sorted. */
+export function listBoards(options: BoardLookup = {}): string[] {
+  const dir = options.boardsDir ?? DEFAULT_BOARDS_DIR;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new BoardError('BOARD_IO', `cannot list boards: ${(e as Error).message}`, { file: dir });
+  }
+  return entries
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'board.json')))
+    .map((e) => e.name)
+    .sort();
+}
+
+export function loadBoard(name: string, options: BoardLookup = {}): LoadedBoard {
+  const boardsDir = options.boardsDir ?? DEFAULT_BOARDS_DIR;
+  // A name is a directory under boardsDir, never a path: no separators, no "..".
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(path.join(boardsDir, name, 'board.json'))) {
+    const known = listBoards(options);
+    throw new BoardError('BOARD_UNKNOWN', `unknown board '${name.slice(0, 80)}'; known boards: ${known.join(', ')}`);
+  }
+  const file = path.join(boardsDir, name, 'board.json');
+  const board = parseBoardFile(file);
+  if (board.name !== name) {
+    throw new BoardError('BOARD_INVALID', `at name: '${board.name}' does not match its directory '${name}'`, { file });
+  }
+  return { ...board, dir: path.dirname(file), file };
+}
+
+/** Read and validate one board.json; every schema problem is reported, each with its JSON path. */
+export function parseBoardFile(file: string): Board {
+  let text: string;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_BOARD_FILE_BYTES) throw new BoardError('BOARD_INVALID', `file is ${size} bytes, more than the ${MAX_BOARD_FILE_BYTES} a board file may have`, { file });
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof BoardError) throw e;
+    throw new BoardError('BOARD_IO', `cannot read board file: ${(e as Error).message}`, { file });
+  }
+  return parseBoardJson(text, file);
+}
+
+export function parseBoardJson(text: string, file = '<board.json>'): Board {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new BoardError('BOARD_INVALID', `not JSON: ${(e as Error).message}`, { file });
+  }
+  const result = boardSchema.safeParse(json);
+  if (!result.success) throw new BoardError('BOARD_INVALID', formatIssues(result.error), { file });
+  return result.data;
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `at ${jsonPath(i.path)}: ${i.message}`).join('; ');
+}
+
+/** ["flashing", 0, "baud"] → "flashing[0].baud"; the root is "$". */
+export function jsonPath(p: readonly PropertyKey[]): string {
+  if (p.length === 0) return '$';
+  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/** Addresses and sizes: a JSON integer or a hex string ("0x08000000"), always a 32-bit unsigned number. */
+const u32 = z
+  .union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]{1,8}$/, 'expected a hex string like "0x08000000"')])
+  .transform((v) => (typeof v === 'string' ? parseInt(v.slice(2), 16) : v))
+  .pipe(z.number().int().min(0).max(0xffffffff));
+
+export const memoryRegionSchema = z
+  .strictObject({
+    base: u32,
+    size: u32.pipe(z.number().positive()),
+  })
+  .refine((r) => r.base + r.size <= 0x1_0000_0000, { message: 'region runs past the 4 GiB address space' });
+
+/** Erase units of a flash, in address order: `count` sectors/pages of `size` bytes each. */
+const sectorRunSchema = z.strictObject({ count: z.number().int().positive(), size: u32.pipe(z.number().positive()) });
+
+/** Which modem line drives a chip pin, or `manual` when a person presses a button / sets a jumper. */
+const controlLine = z.enum(['dtr', 'rts', '-dtr', '-rts', 'manual', 'none']);
+
+const an3155Schema = z.strictObject({
+  method: z.literal('an3155'),
+  /** The USART the ROM (or our) bootloader listens on, and its pins. */
+  port: z.string().min(1),
+  baud: z.number().int().positive(),
+  parity: z.enum(['even', 'none']),
+  boot0: controlLine,
+  reset: controlLine,
+  /** Product id the bootloader reports to Get ID. */
+  productId: u32.pipe(z.number().max(0xffff)),
+  /** Base of the erasable region the sector map describes; Extended Erase page n is counted from here. */
+  flashBase: u32,
+  sectors: z.array(sectorRunSchema).min(1),
+  notes: z.string().optional(),
+});
+
+const sambaSchema = z.strictObject({
+  method: z.literal('samba'),
+  /** Where the application starts; the resident bootloader occupies everything below. */
+  offset: u32,
+  /** Opening the CDC port at 1200 baud and closing it resets into the bootloader. */
+  touchBaud: z.number().int().positive(),
+  notes: z.string().optional(),
+});
+
+const msdSchema = z.strictObject({
+  method: z.literal('msd'),
+  /** The volume label of the USB drive an image is copied to. */
+  volumeLabel: z.string().min(1),
+  format: z.enum(['bin', 'hex']),
+  notes: z.string().optional(),
+});
+
+const uf2Schema = z.strictObject({
+  method: z.literal('uf2'),
+  volumeLabel: z.string().min(1),
+  familyId: u32,
+  notes: z.string().optional(),
+});
+
+export const flashMethodSchema = z.discriminatedUnion('method', [an3155Schema, sambaSchema, msdSchema, uf2Schema]);
+
+export const qemuSchema = z.strictObject({
+  machine: z.enum(['mps2-an385', 'mps2-an386', 'mps2-an500', 'mps2-an505', 'mps3-an547']),
+  /** Where the bootloader lives (QEMU loads it and resets into its vector table). */
+  bootloader: memoryRegionSchema,
+  /** -icount shift: one instruction = 2^shift ns of virtual time. */
+  icountShift: z.number().int().min(0).max(10),
+});
+
+export const boardSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().min(1),
+    mcu: z.string().min(1),
+    kind: z.enum(['hardware', 'virtual']),
+    /** Whether this definition has been run on the real board (false until someone has). */
+    testedOnHardware: z.boolean(),
+    core: z.enum(['cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55']),
+    fpu: z.enum(['none', 'fpv4-sp-d16', 'fpv5-sp-d16', 'fpv5-d16', 'auto']),
+    dsp: z.boolean(),
+    mve: z.enum(['none', 'int', 'float']),
+    clockHz: z.number().int().positive(),
+    /** The application's flash (for virtual boards: the RAM-backed region the bootloader writes). */
+    flash: memoryRegionSchema,
+    ram: memoryRegionSchema,
+    stackBytes: z.number().int().min(256),
+    console: z.strictObject({
+      uart: z.string().min(1),
+      base: u32,
+      baud: z.number().int().positive(),
+      tx: z.string().min(1),
+      rx: z.string().min(1),
+      /** How the host reaches it, e.g. "ST-LINK virtual COM port" or "QEMU -serial". */
+      host: z.string().min(1),
+    }),
+    flashing: z.array(flashMethodSchema).min(1),
+    cycleCounter: z.enum(['dwt', 'systick']),
+    /** Target flags for every compile and link of this board (core, FPU, float ABI). */
+    cflags: z.array(z.string().regex(/^-m[a-z0-9=.+_-]+$/, 'only -m target flags belong here')).min(1),
+    /** Board support C files, relative to the board directory (files under ../common are named "common/…"). */
+    sources: z.array(z.string().regex(/^[A-Za-z0-9_./-]+\.[cS]$/)).min(1),
+    /** A post-link step some chips need (RP2040: checksum the second-stage boot loader). */
+    postLink: z.enum(['rp2040-boot2-crc']).optional(),
+    qemu: qemuSchema.optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.kind === 'virtual' && b.qemu === undefined) ctx.addIssue({ code: 'custom', path: ['qemu'], message: 'virtual boards need a qemu section' });
+    if (b.kind === 'hardware' && b.qemu !== undefined) ctx.addIssue({ code: 'custom', path: ['qemu'], message: 'only virtual boards have a qemu section' });
+    if (overlaps(b.flash, b.ram)) ctx.addIssue({ code: 'custom', path: ['ram'], message: 'flash and RAM regions overlap' });
+    if (b.qemu !== undefined && overlaps(b.qemu.bootloader, b.flash))
+      ctx.addIssue({ code: 'custom', path: ['qemu', 'bootloader'], message: 'bootloader region overlaps the application flash' });
+    if (b.mve !== 'none' && b.core !== 'cortex-m55') ctx.addIssue({ code: 'custom', path: ['mve'], message: `MVE needs cortex-m55, not ${b.core}` });
+    if (b.cycleCounter === 'dwt' && b.core === 'cortex-m0plus')
+      ctx.addIssue({ code: 'custom', path: ['cycleCounter'], message: 'cortex-m0plus has no DWT cycle counter' });
+    b.flashing.forEach((m, i) => {
+      if (m.method !== 'an3155') return;
+      const end = m.flashBase + m.sectors.reduce((s, r) => s + r.count * r.size, 0);
+      if (m.flashBase > b.flash.base || end < b.flash.base + b.flash.size)
+        ctx.addIssue({ code: 'custom', path: ['flashing', i, 'sectors'], message: 'the sector map does not cover the flash region' });
+    });
+  });
+
+function overlaps(a: MemoryRegion, b: MemoryRegion): boolean {
+  return a.base < b.base + b.size && b.base < a.base + a.size;
+}
+
+export type MemoryRegion = z.output<typeof memoryRegionSchema>;
+export type FlashMethod = z.output<typeof flashMethodSchema>;
+export type An3155Method = z.output<typeof an3155Schema>;
+export type QemuConfig = z.output<typeof qemuSchema>;
+export type Board = z.output<typeof boardSchema>;

@@ -1,0 +1,46 @@
+import { ElfSection } from './elf';
+import { MemoryRegion } from './schema';
+
+export interface RegionUsage {
+  base: number;
+  size: number;
+  used: number;
+  free: number;
+  /** Bytes beyond the region's end (0 when it fits). */
+  overflow: number;
+}
+
+export interface SizeReport {
+  /** Flash: code (vectors, text, read-only data), model weights (.weights), initial values of .data. */
+  flash: RegionUsage & { code: number; weights: number; dataInit: number };
+  /** RAM: tensor arena (.arena), stack (.stack), the rest (.data, .bss). */
+  ram: RegionUsage & { arena: number; stack: number; rest: number };
+}
+
+export function sizeReport(sections: ElfSection[], flash: MemoryRegion, ram: MemoryRegion): SizeReport {
+  const sum = (pred: (s: ElfSection) => boolean) => sections.filter((s) => s.alloc && pred(s)).reduce((n, s) => n + s.size, 0);
+  const isWeights = (s: ElfSection) => s.name === '.weights';
+  const isRamSection = (s: ElfSection) => s.name === '.data' || s.nobits;
+  const weights = sum(isWeights);
+  const dataInit = sum((s) => s.name === '.data');
+  const code = sum((s) => !isWeights(s) && !isRamSection(s));
+  const arena = sum((s) => s.name === '.arena');
+  const stack = sum((s) => s.name === '.stack');
+  const rest = sum((s) => isRamSection(s) && s.name !== '.arena' && s.name !== '.stack');
+  return {
+    flash: { ...usage(flash, code + weights + dataInit), code, weights, dataInit },
+    ram: { ...usage(ram, arena + stack + rest), arena, stack, rest },
+  };
+}
+
+function usage(region: MemoryRegion, used: number): RegionUsage {
+  return { base: region.base, size: region.size, used, free: Math.max(0, region.size - used), overflow: Math.max(0, used - region.size) };
+}
+
+export function formatSizeReport(r: SizeReport): string {
+  const pct = (u: RegionUsage) => `${((100 * u.used) / u.size).toFixed(1)}%`;
+  return [
+    `flash: ${r.flash.used} / ${r.flash.size} bytes (${pct(r.flash)}): code ${r.flash.code}, weights ${r.flash.weights}, data init ${r.flash.dataInit}`,
+    `RAM:   ${r.ram.used} / ${r.ram.size} bytes (${pct(r.ram)}): arena ${r.ram.arena}, stack ${r.ram.stack}, rest ${r.ram.rest}`,
+  ].join('\n');
+}
