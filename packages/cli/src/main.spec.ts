@@ -96,6 +96,32 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(fs.readdirSync(dir)).toEqual(['kws.tflite']);
   });
 
+  it('run --engine ref writes the gold output bytes and dumps every layer as the gold layers_0 does', async () => {
+    const gold = path.resolve(sharedModels, '../gold/kws_dscnn_int8');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const out = path.join(dir, 'out.bin');
+    const dump = path.join(dir, 'layers');
+    const r = await cli('run', path.join(sharedModels, 'kws_dscnn_int8.tflite'), '--input', path.join(gold, 'input_0.bin'), '--output', out, '--dump', dump, '--json');
+    expect(r.code).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(out), fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(0);
+    const goldLayers = fs.readdirSync(path.join(gold, 'layers_0')).filter((f) => f.endsWith('.bin'));
+    expect(goldLayers.length).toBeGreaterThan(10);
+    for (const f of goldLayers) expect(Buffer.compare(fs.readFileSync(path.join(dump, f)), fs.readFileSync(path.join(gold, 'layers_0', f)))).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary.outputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 12] });
+    expect(summary.dumpedTensors).toBe(goldLayers.length + 1); // + the input tensor
+    expect(fs.readdirSync(dir).sort()).toEqual(['layers', 'out.bin']);
+  });
+
+  it('run rejects input of the wrong size with a typed error and writes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    fs.writeFileSync(path.join(dir, 'in.bin'), Buffer.alloc(7));
+    const r = await cli('run', path.join(sharedModels, 'kws_dscnn_int8.tflite'), '--input', path.join(dir, 'in.bin'), '--output', path.join(dir, 'out.bin'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[INTERP_INPUT\]: .*490 bytes.*got 7/);
+    expect(fs.readdirSync(dir)).toEqual(['in.bin']);
+  });
+
   it('the installed bin runs the same command (built dist)', () => {
     const bin = path.resolve(__dirname, '../bin/tinyforge.js');
     if (!fs.existsSync(path.resolve(__dirname, '../dist/main.js'))) {

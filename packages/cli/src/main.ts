@@ -3,6 +3,7 @@ import { isTinyforgeError } from '@tinyforge/ir';
 import { UnavailableError, UsageError } from './cli-error';
 import { runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
+import { runRun, RunCommandOptions } from './commands/run';
 import { CommandIO, processIO } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,6 +55,17 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       .argument('<input>', 'a .tflite or .onnx file')
       .argument('<output>', 'the .tflite or .onnx file to write'),
   ).action((input: string, output: string, opts: GlobalOptions) => runConvert(input, output, opts, io));
+
+  addCommonOptions(
+    program
+      .command('run')
+      .description('run a model on raw input bytes (all inputs back to back, model order) and write the raw outputs')
+      .argument('<model>', 'a .tflite or .onnx file')
+      .requiredOption('--input <file>', 'raw input bytes')
+      .option('--output <file>', 'write the raw output bytes here')
+      .option('--engine <name>', 'ref: the TypeScript reference interpreter', 'ref')
+      .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json'),
+  ).action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
 
   for (const [cmd, info] of Object.entries(PLANNED)) {
     addCommonOptions(program.command(cmd).description(`${info.summary} (not available yet)`).allowUnknownOption().argument('[args...]')).action(() => {
