@@ -1,6 +1,6 @@
 export * from './errors';
 export { checkPlan } from './memory/checker';
-export { buildPlanProblem, lowerBound, peakStep } from './memory/liveness';
+export { buildPlanProblem, lowerBound } from './memory/liveness';
 export { planMemory } from './memory/plan';
 export type { MemoryPlan, PlannedBuffer, PlannerKind, PlanOptions, SharedPair } from './memory/plan';
 export { reorderForPeak } from './memory/reorder';

@@ -1,5 +1,6 @@
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { nodeMemory } from '../lower/node-memory';
+import { groupBuffers, groupLowerBound } from './groups';
 import { InPlacePair, PlanBuffer, PlanProblem } from './types';
 
 /**
@@ -46,20 +47,10 @@ export function buildPlanProblem(graph: Graph, order: readonly number[]): PlanPr
   return { buffers, steps, candidates, views };
 }
 
-/** Max over steps of the bytes live at that step, every buffer separate: no plan without sharing does better. */
+/**
+ * Max over steps of the bytes live at that step, every buffer separate except views (a RESHAPE output is its
+ * input's bytes): no plan without in-place sharing does better.
+ */
 export function lowerBound(problem: PlanProblem): number {
-  const live = new Float64Array(problem.steps + 1);
-  for (const b of problem.buffers) for (let s = b.first; s <= b.last; s++) live[s] += b.size;
-  return live.reduce((m, v) => Math.max(m, v), 0);
-}
-
-/** The step (and the bytes) at which the lower bound is reached. */
-export function peakStep(problem: PlanProblem): { step: number; bytes: number } {
-  const live = new Float64Array(problem.steps + 1);
-  for (const b of problem.buffers) for (let s = b.first; s <= b.last; s++) live[s] += b.size;
-  let step = 0;
-  live.forEach((v, s) => {
-    if (v > live[step]) step = s;
-  });
-  return { step, bytes: live[step] };
+  return groupLowerBound(problem, groupBuffers(problem, 1, []).groups, 1);
 }
