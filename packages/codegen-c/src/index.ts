@@ -6,3 +6,7 @@ export type { MemoryPlan, PlannedBuffer, PlannerKind, PlanOptions, SharedPair } 
 export { reorderForPeak } from './memory/reorder';
 export type { BufferKind, InPlaceRule, PlanBuffer, PlanProblem } from './memory/types';
 export { nodeMemory, streamDisplacement } from './lower/node-memory';
+export { generateC } from './generate';
+export type { GenerateOptions, GeneratedC, GeneratedLayer } from './generate';
+export { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/naming';
+export { generateHostMain } from './emit/host-main';

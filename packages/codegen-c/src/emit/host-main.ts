@@ -1,0 +1,81 @@
+import { Graph, tensorBytes } from '@tinyforge/ir';
+import { CWriter } from './c-writer';
+
+/**
+ * A host test program for generated code: `prog IN.bin OUT.bin [DUMP_DIR]` reads all inputs concatenated, runs
+ * the model, writes all outputs concatenated; built with -DTINYFORGE_DEBUG_DUMP it also writes every layer
+ * output as DUMP_DIR/t<tensor index>.bin (the layout of the gold layers_0/ directories).
+ */
+export function generateHostMain(graph: Graph, prefix: string): string {
+  const P = prefix.toUpperCase();
+  const w = new CWriter();
+  w.comment(`Host test driver for ${prefix}_invoke (generated).`);
+  w.line('#include <stdint.h>');
+  w.line('#include <stdio.h>');
+  w.line('#include <stdlib.h>');
+  w.line('#include <string.h>');
+  w.line();
+  w.line('#ifdef TINYFORGE_DEBUG_DUMP');
+  w.line('static const char *dump_dir = 0;');
+  w.block('static void dump_tensor(int tensor, const int8_t *data, size_t size)', () => {
+    w.line('char path[4096];');
+    w.line('FILE *f;');
+    w.line('if (dump_dir == 0) return;');
+    w.line('snprintf(path, sizeof path, "%s/t%d.bin", dump_dir, tensor);');
+    w.line('f = fopen(path, "wb");');
+    w.line('if (f == 0) return;');
+    w.line('if (fwrite(data, 1, size, f) != size) fprintf(stderr, "short write: %s\\n", path);');
+    w.line('fclose(f);');
+  });
+  w.line('#define TINYFORGE_TENSOR_DUMP(layer, tensor, data, size) dump_tensor((tensor), (data), (size_t)(size))');
+  w.line('#endif');
+  w.line();
+  w.comment('The generated source is compiled into this file so that the dump hook reaches it.');
+  w.line(`#include "${prefix}.c"`);
+  w.line();
+  const inBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  const outBytes = graph.outputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  w.block('int main(int argc, char **argv)', () => {
+    w.line(`static int8_t in[${Math.max(inBytes, 1)}];`);
+    w.line(`static int8_t out[${Math.max(outBytes, 1)}];`);
+    w.line('FILE *f;');
+    w.line('int status;');
+    w.block('if (argc < 3)', () => {
+      w.line('fprintf(stderr, "usage: %s IN.bin OUT.bin [DUMP_DIR]\\n", argv[0]);');
+      w.line('return 2;');
+    });
+    w.line('#ifdef TINYFORGE_DEBUG_DUMP');
+    w.line('if (argc > 3) dump_dir = argv[3];');
+    w.line('#endif');
+    w.line('f = fopen(argv[1], "rb");');
+    w.line(`if (f == 0 || fread(in, 1, sizeof in, f) != ${inBytes}u || fgetc(f) != EOF) {`);
+    w.line(`  fprintf(stderr, "%s: expected exactly ${inBytes} bytes of input\\n", argv[1]);`);
+    w.line('  return 1;');
+    w.line('}');
+    w.line('fclose(f);');
+    let inOff = 0;
+    const args: string[] = [];
+    graph.inputs.forEach((_, k) => {
+      args.push(`in + ${inOff}`);
+      inOff += tensorBytes(graph.tensors[graph.inputs[k]]);
+    });
+    let outOff = 0;
+    graph.outputs.forEach((_, k) => {
+      args.push(`out + ${outOff}`);
+      outOff += tensorBytes(graph.tensors[graph.outputs[k]]);
+    });
+    w.line(`status = ${prefix}_invoke(${args.join(', ')});`);
+    w.block('if (status != 0)', () => {
+      w.line(`fprintf(stderr, "${prefix}_invoke failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
+      w.line('return 1;');
+    });
+    w.line('f = fopen(argv[2], "wb");');
+    w.block('if (f == 0 || fwrite(out, 1, sizeof out, f) != sizeof out)', () => {
+      w.line('fprintf(stderr, "%s: cannot write the output\\n", argv[2]);');
+      w.line('return 1;');
+    });
+    w.line('fclose(f);');
+    w.line('return 0;');
+  });
+  return w.toString();
+}
