@@ -97,7 +97,8 @@ d('shared MLPerf Tiny models', () => {
     expect(models.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  describe.each(models)('%s', (name) => {
+  // jest runs the bodies of skipped suites too (reading the files): only declare per-model suites when there are models.
+  if (models.length > 0) describe.each(models)('%s', (name) => {
     const bytes = readSharedModel(name);
     const graph = readTflite(bytes, { file: name });
     const expected = EXPECTED[name];
