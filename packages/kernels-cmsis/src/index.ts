@@ -2,7 +2,5 @@ export { kernelIncludeDir, kernelSourceDir, kernelHeaderName, kernelSources } fr
 export * from './kernel-call';
 export { lowerNode } from './lower-node';
 export { KernelLoweringError } from './errors';
-export { quantizeMultiplier, activationRangeS8, softmaxScaling } from './quant-math';
-export type { QuantizedMultiplier } from './quant-math';
 export { encodeVectorFile } from './vector-file';
 export { compileWithKernels, hasCompiler, STRICT_C_FLAGS } from './host-compiler';

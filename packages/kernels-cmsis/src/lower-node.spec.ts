@@ -3,23 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { GraphBuilder } from '@tinyforge/ir';
-import { compileWithKernels, encodeVectorFile, hasCompiler, KernelLoweringError, kernelSources, lowerNode, quantizeMultiplier } from './index';
+import { compileWithKernels, encodeVectorFile, hasCompiler, KernelLoweringError, kernelSources, lowerNode } from './index';
 
 const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], axis: 0 });
-
-describe('quantizeMultiplier (TFLite QuantizeMultiplier)', () => {
-  test.each([
-    [0.5, 2 ** 30, 0],
-    [1, 2 ** 30, 1],
-    [0.75, 1610612736, 0],
-    [0.1, 1717986918, -3],
-    [1 - 2 ** -40, 2 ** 30, 1], // mantissa rounds up to 2^31: halved, shift bumped
-    [0, 0, 0],
-    [2 ** -40, 0, 0], // below 2^-31 it flushes to zero
-  ])('%p → multiplier %p, shift %p', (real, multiplier, shift) => {
-    expect(quantizeMultiplier(real)).toEqual({ multiplier, shift });
-  });
-});
 
 describe('lowerNode', () => {
   function convGraph(dtype: 'int8' | 'float32') {

@@ -12,7 +12,7 @@ import {
   viewAs,
 } from '@tinyforge/ir';
 import { KernelLoweringError } from './errors';
-import { activationRangeS8, quantizeMultiplier, softmaxScaling } from './quant-math';
+import { calculateInputRadius, perChannelMultipliers, quantizeMultiplier, quantizedActivationRange } from '@tinyforge/interpreter';
 import {
   AddCall,
   Clamp,
@@ -45,7 +45,7 @@ export function lowerNode(graph: Graph, node: Node): KernelCall {
     return t as Tensor & { quant: Quantization };
   };
   const clampOf = (activation: FusedActivation, out: Tensor & { quant: Quantization }): Clamp => {
-    const c = activationRangeS8(activation, out.quant.scale[0], out.quant.zeroPoint[0]);
+    const c = quantizedActivationRange(activation, 'int8', out.quant.scale[0], out.quant.zeroPoint[0]);
     if (c === undefined) fail('KERNEL_UNSUPPORTED_OP', `fused activation '${activation}' has no int8 clamp`);
     return c as Clamp;
   };
@@ -207,6 +207,7 @@ export function lowerNode(graph: Graph, node: Node): KernelCall {
       const rowSize = x.shape[x.shape.length - 1] ?? 1;
       const size = x.shape.reduce((p, d) => p * d, 1);
       const s = softmaxScaling(Math.fround(node.attrs.beta), Math.fround(x.quant.scale[0]));
+      if (s.leftShift < 0) fail('KERNEL_BAD_QUANTIZATION', 'beta × input scale is too small for the fixed-point softmax');
       return {
         kernel: 'tfg_softmax_s8',
         ...base,
@@ -266,13 +267,14 @@ function perChannel(
     return fail('KERNEL_BAD_QUANTIZATION', `weights '${name}' need 1 or ${channels} scales`);
   }
   if (wq.zeroPoint.some((z) => z !== 0)) fail('KERNEL_BAD_QUANTIZATION', `weights '${name}' must be symmetric`);
-  const multipliers = new Int32Array(channels);
-  const shifts = new Int32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const filterScale = Math.fround(wq.scale.length > 1 ? wq.scale[c] : wq.scale[0]);
-    const q = quantizeMultiplier((Math.fround(inputScale) * filterScale) / Math.fround(outputScale));
-    multipliers[c] = q.multiplier;
-    shifts[c] = q.shift;
-  }
-  return { multipliers, shifts };
+  return perChannelMultipliers(inputScale, wq.scale, outputScale, channels);
+}
+
+const SOFTMAX_DIFF_INTEGER_BITS = 5;
+
+/** TFLite's PreprocessSoftmaxScaling: beta · input_scale into Q5.26 (multiplier, left shift, diff_min). */
+function softmaxScaling(beta: number, inputScale: number): { multiplier: number; leftShift: number; diffMin: number } {
+  const real = Math.min(beta * inputScale * 2 ** (31 - SOFTMAX_DIFF_INTEGER_BITS), 2 ** 31 - 1);
+  const { multiplier, shift } = quantizeMultiplier(real);
+  return { multiplier, leftShift: shift, diffMin: -calculateInputRadius(SOFTMAX_DIFF_INTEGER_BITS, shift) };
 }
