@@ -10,3 +10,5 @@ export { generateC } from './generate';
 export type { GenerateOptions, GeneratedC, GeneratedLayer } from './generate';
 export { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/naming';
 export { generateHostMain } from './emit/host-main';
+export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host-build';
+export type { HostBuildOptions, HostRun } from './host/host-build';

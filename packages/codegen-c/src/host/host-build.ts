@@ -1,0 +1,79 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Graph } from '@tinyforge/ir';
+import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { generateHostMain } from '../emit/host-main';
+import { CodegenError } from '../errors';
+import { GeneratedC } from '../generate';
+
+/** The warnings generated code promises to be clean under. */
+export const GENERATED_C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Wconversion'];
+
+export interface HostBuildOptions {
+  compiler?: string;
+  /** Extra flags, e.g. ['-fsanitize=address,undefined']. */
+  flags?: string[];
+  /** Build with TINYFORGE_DEBUG_DUMP (the program then takes a dump directory). */
+  debugDump?: boolean;
+  /** Directory for compiled kernel objects, reused across builds with the same compiler and flags. */
+  objectCache?: string;
+}
+
+function run(compiler: string, args: string[], what: string): void {
+  const r = spawnSync(compiler, args, { encoding: 'utf8' });
+  if (r.error !== undefined) throw new CodegenError('CODEGEN_HOST_COMPILER', `cannot run ${compiler}: ${r.error.message}`);
+  if (r.status !== 0) throw new CodegenError('CODEGEN_HOST_COMPILE', `${compiler} failed on ${what}:\n${r.stderr.slice(0, 4000)}`);
+}
+
+/** Kernel library objects for one compiler + flag set, compiled once into `cacheDir`. */
+function kernelObjects(compiler: string, flags: string[], cacheDir: string): string[] {
+  const key = [compiler, ...flags].join(' ').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80);
+  const dir = path.join(cacheDir, key);
+  fs.mkdirSync(dir, { recursive: true });
+  return kernelSources().map((src, i) => {
+    const obj = path.join(dir, `${i}_${path.basename(src, '.c')}.o`);
+    if (!fs.existsSync(obj) || fs.statSync(obj).mtimeMs < fs.statSync(src).mtimeMs) {
+      const tmp = `${obj}.${process.pid}.tmp`;
+      run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src));
+      fs.renameSync(tmp, obj);
+    }
+    return obj;
+  });
+}
+
+/** Write the generated files plus a host driver into `dir` and compile them with the kernels; returns the program. */
+export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: string, options: HostBuildOptions = {}): string {
+  const compiler = options.compiler ?? 'gcc';
+  const flags = [...GENERATED_C_FLAGS, '-O1', '-g', ...(options.flags ?? [])];
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, name), text);
+  const main = path.join(dir, 'host_main.c');
+  fs.writeFileSync(main, generateHostMain(graph, generated.prefix));
+  const objects = kernelObjects(compiler, flags, options.objectCache ?? path.join(dir, 'kernels'));
+  const program = path.join(dir, options.debugDump ? 'model_dump' : 'model');
+  const modelFlags = options.debugDump ? ['-DTINYFORGE_DEBUG_DUMP'] : [];
+  run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program], 'the generated model');
+  return program;
+}
+
+export interface HostRun {
+  output: Uint8Array;
+  stderr: string;
+}
+
+/** Run a built host program on one input (all graph inputs concatenated). */
+export function runHostProgram(program: string, input: Uint8Array, dumpDir?: string): HostRun {
+  const dir = fs.mkdtempSync(path.join(path.dirname(program), 'run-'));
+  try {
+    const inFile = path.join(dir, 'in.bin');
+    const outFile = path.join(dir, 'out.bin');
+    fs.writeFileSync(inFile, input);
+    const args = [inFile, outFile, ...(dumpDir !== undefined ? [dumpDir] : [])];
+    const r = spawnSync(program, args, { encoding: 'utf8', timeout: 60000 });
+    if (r.status !== 0) throw new CodegenError('CODEGEN_HOST_RUN', `${path.basename(program)} exited with ${r.status ?? r.signal}: ${r.stderr.slice(0, 4000)}`);
+    return { output: new Uint8Array(fs.readFileSync(outFile)), stderr: r.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
