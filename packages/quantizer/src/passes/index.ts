@@ -1,0 +1,30 @@
+import { Graph } from '@tinyforge/ir';
+import { foldBatchNorm } from './fold-batch-norm';
+import { foldConstants } from './fold-constants';
+import { fuseActivations } from './fuse-activation';
+import { removeIdentity } from './remove-identity';
+
+export { foldBatchNorm, batchNormAffine } from './fold-batch-norm';
+export { foldConstants } from './fold-constants';
+export { fuseActivations, activationOf } from './fuse-activation';
+export { removeIdentity } from './remove-identity';
+
+export interface NamedPass {
+  name: string;
+  run: (graph: Graph) => Graph;
+}
+
+/**
+ * The float passes, in order. (Gemm/MatMul with constant weights already arrive as FullyConnected and NCHW as NHWC:
+ * the ONNX importer does both.) Constants are folded first so batch-norm parameters and weights are plain constants.
+ */
+export const FLOAT_PASSES: readonly NamedPass[] = [
+  { name: 'remove-identity', run: removeIdentity },
+  { name: 'fold-constants', run: foldConstants },
+  { name: 'fold-batch-norm', run: foldBatchNorm },
+  { name: 'fuse-activation', run: fuseActivations },
+];
+
+export function runFloatPasses(graph: Graph, passes: readonly NamedPass[] = FLOAT_PASSES): Graph {
+  return passes.reduce((g, p) => p.run(g), graph);
+}
