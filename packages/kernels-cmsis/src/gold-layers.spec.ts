@@ -8,11 +8,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { readTflite } from '@tinyforge/model-format';
-import { compileWithKernels, encodeVectorFile, hasCompiler, lowerNode } from './index';
+import { encodeVectorFile, hasCompiler, lowerNode } from './index';
+import { buildVectorDriver } from './testing/c-harness';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const MODELS = ['kws_dscnn_int8', 'vww_mobilenet_int8', 'ic_resnet8_int8', 'ic_resnet_large_int8', 'ad_autoencoder_int8', 'sww_int8'];
-const DRIVER_SOURCE = path.resolve(__dirname, '../test/host/tfg_vector_driver.c');
 
 const available = fs.existsSync(path.join(SHARED, 'gold')) && hasCompiler('gcc');
 if (!available) console.warn(`kernels-cmsis gold tests skipped: needs ${SHARED}/gold and gcc`);
@@ -32,7 +32,7 @@ d('C kernels vs TFLite Micro, layer by layer', () => {
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-kernels-'));
     driver = path.join(work, 'tfg_vector_driver');
-    compileWithKernels([DRIVER_SOURCE], driver);
+    buildVectorDriver(driver);
   }, 60_000);
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

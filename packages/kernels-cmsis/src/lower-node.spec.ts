@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { GraphBuilder } from '@tinyforge/ir';
-import { compileWithKernels, encodeVectorFile, hasCompiler, KernelLoweringError, kernelSources, lowerNode } from './index';
+import { encodeVectorFile, hasCompiler, KernelLoweringError, kernelSources, lowerNode } from './index';
+import { buildVectorDriver } from './testing/c-harness';
 
 const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], axis: 0 });
 
@@ -72,7 +73,7 @@ withGcc('broadcasting MUL through the C kernel: [1,1,1,3] × [1,2,2,3], clamped 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-mul-'));
   try {
     const driver = path.join(work, 'driver');
-    compileWithKernels([path.resolve(__dirname, '../test/host/tfg_vector_driver.c')], driver);
+    buildVectorDriver(driver);
     fs.writeFileSync(path.join(work, 'v'), encodeVectorFile(call, [av, cv]));
     const r = spawnSync(driver, [path.join(work, 'v'), path.join(work, 'o')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
