@@ -1,0 +1,3 @@
+export { ProfilerError } from './errors';
+export type { ProfilerErrorCode } from './errors';
+export * from './protocol';

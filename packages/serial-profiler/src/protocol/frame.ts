@@ -1,0 +1,213 @@
+import { ProfilerError } from '../errors';
+import { cobsDecode, cobsEncode } from './cobs';
+import { crc16Ccitt } from './crc16';
+import {
+  BODY_CRC_BYTES,
+  BODY_HEADER_BYTES,
+  COUNTER_KIND,
+  CounterKind,
+  DecodedFrame,
+  FRAME_DELIMITER,
+  FRAME_MAGIC,
+  MAX_NAME_BYTES,
+  MAX_PAYLOAD_BYTES,
+  MAX_RANK,
+  PROTOCOL_VERSION,
+  ProfileRecord,
+  RECORD_TYPE,
+} from './records';
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Names are cut to MAX_NAME_BYTES bytes, as the C encoder does (a split UTF-8 sequence decodes as U+FFFD). */
+function nameBytes(s: string): Uint8Array {
+  return utf8.encode(s).subarray(0, MAX_NAME_BYTES);
+}
+
+function checkUint(value: number, bits: 8 | 16 | 32 | 64, what: string): void {
+  const max = bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1;
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new ProfilerError('PROFILE_BAD_RECORD', `${what} must be an integer in 0..${max}, got ${value}`);
+  }
+}
+
+class PayloadWriter {
+  private readonly bytes: number[] = [];
+  u8(v: number, what: string): this {
+    checkUint(v, 8, what);
+    this.bytes.push(v);
+    return this;
+  }
+  u16(v: number, what: string): this {
+    checkUint(v, 16, what);
+    this.bytes.push(v & 0xff, v >>> 8);
+    return this;
+  }
+  u32(v: number, what: string): this {
+    checkUint(v, 32, what);
+    this.bytes.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    return this;
+  }
+  u64(v: number, what: string): this {
+    checkUint(v, 64, what);
+    return this.u32(v % 2 ** 32, what).u32(Math.floor(v / 2 ** 32), what);
+  }
+  text(s: string): this {
+    const b = nameBytes(s);
+    this.bytes.push(b.length, ...b);
+    return this;
+  }
+  done(): Uint8Array {
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+function encodePayload(r: ProfileRecord): Uint8Array {
+  const w = new PayloadWriter();
+  switch (r.type) {
+    case 'hello':
+      return w.u8(COUNTER_KIND[r.counter], 'counter').u32(r.clockHz, 'clockHz').u16(r.layerCount, 'layerCount').done();
+    case 'layerInfo': {
+      if (r.outputShape.length > MAX_RANK) throw new ProfilerError('PROFILE_BAD_RECORD', `layer ${r.index}: rank ${r.outputShape.length} exceeds ${MAX_RANK}`);
+      w.u16(r.index, 'index').u16(r.opId, 'opId').u64(r.macs, 'macs').u8(r.outputShape.length, 'rank');
+      for (const d of r.outputShape) w.u32(d, 'dimension');
+      return w.text(r.name).text(r.op).done();
+    }
+    case 'overhead':
+      return w.u32(r.count, 'count').u16(r.samples, 'samples').done();
+    case 'layer':
+      return w.u32(r.run, 'run').u16(r.index, 'index').u16(r.opId, 'opId').u32(r.count, 'count').done();
+    case 'inference':
+      return w.u32(r.run, 'run').u32(r.total, 'total').u16(r.layerCount, 'layerCount').done();
+  }
+}
+
+/** The frame body (version, type, seq, payload, CRC) before COBS. */
+export function encodeBody(record: ProfileRecord, seq: number): Uint8Array {
+  checkUint(seq, 16, 'seq');
+  const payload = encodePayload(record);
+  const body = new Uint8Array(BODY_HEADER_BYTES + payload.length + BODY_CRC_BYTES);
+  body[0] = PROTOCOL_VERSION;
+  body[1] = RECORD_TYPE[record.type];
+  body[2] = seq & 0xff;
+  body[3] = seq >>> 8;
+  body.set(payload, BODY_HEADER_BYTES);
+  const crc = crc16Ccitt(body, 0, body.length - BODY_CRC_BYTES);
+  body[body.length - 2] = crc & 0xff;
+  body[body.length - 1] = crc >>> 8;
+  return body;
+}
+
+/** The bytes a board puts on the wire for one record: 0x00, MAGIC, COBS(body), 0x00. */
+export function encodeFrame(record: ProfileRecord, seq: number): Uint8Array {
+  const stuffed = cobsEncode(encodeBody(record, seq));
+  const wire = new Uint8Array(stuffed.length + 3);
+  wire[0] = FRAME_DELIMITER;
+  wire[1] = FRAME_MAGIC;
+  wire.set(stuffed, 2);
+  wire[wire.length - 1] = FRAME_DELIMITER;
+  return wire;
+}
+
+/** Longest COBS-stuffed body a valid frame can have; the decoder gives up on longer segments. */
+export const MAX_STUFFED_BYTES = BODY_HEADER_BYTES + MAX_PAYLOAD_BYTES + BODY_CRC_BYTES + 2;
+
+export type BodyProblem = 'cobs' | 'crc' | 'version' | 'type' | 'malformed';
+export type BodyResult = { ok: true; frame: DecodedFrame } | { ok: false; problem: BodyProblem };
+
+class PayloadReader {
+  private at = 0;
+  constructor(private readonly b: Uint8Array) {}
+  private need(n: number): void {
+    if (this.at + n > this.b.length) throw new RangeError('payload too short');
+  }
+  u8(): number {
+    this.need(1);
+    return this.b[this.at++];
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.b[this.at] | (this.b[this.at + 1] << 8);
+    this.at += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = (this.b[this.at] | (this.b[this.at + 1] << 8) | (this.b[this.at + 2] << 16)) + this.b[this.at + 3] * 2 ** 24;
+    this.at += 4;
+    return v;
+  }
+  u64(): number {
+    const lo = this.u32();
+    return lo + this.u32() * 2 ** 32;
+  }
+  text(): string {
+    const n = this.u8();
+    if (n > MAX_NAME_BYTES) throw new RangeError('name too long');
+    this.need(n);
+    const s = utf8Decoder.decode(this.b.subarray(this.at, this.at + n));
+    this.at += n;
+    return s;
+  }
+  end(): void {
+    if (this.at !== this.b.length) throw new RangeError('trailing payload bytes');
+  }
+}
+
+const COUNTER_BY_CODE: CounterKind[] = ['dwt', 'systick', 'other'];
+
+function decodePayload(type: number, payload: Uint8Array): ProfileRecord | 'type' {
+  const r = new PayloadReader(payload);
+  let record: ProfileRecord;
+  switch (type) {
+    case RECORD_TYPE.hello: {
+      const counter = COUNTER_BY_CODE[r.u8()];
+      if (counter === undefined) throw new RangeError('unknown counter kind');
+      record = { type: 'hello', counter, clockHz: r.u32(), layerCount: r.u16() };
+      break;
+    }
+    case RECORD_TYPE.layerInfo: {
+      const index = r.u16();
+      const opId = r.u16();
+      const macs = r.u64();
+      const rank = r.u8();
+      if (rank > MAX_RANK) throw new RangeError('rank too large');
+      const outputShape = Array.from({ length: rank }, () => r.u32());
+      record = { type: 'layerInfo', index, opId, macs, outputShape, name: r.text(), op: r.text() };
+      break;
+    }
+    case RECORD_TYPE.overhead:
+      record = { type: 'overhead', count: r.u32(), samples: r.u16() };
+      break;
+    case RECORD_TYPE.layer:
+      record = { type: 'layer', run: r.u32(), index: r.u16(), opId: r.u16(), count: r.u32() };
+      break;
+    case RECORD_TYPE.inference:
+      record = { type: 'inference', run: r.u32(), total: r.u32(), layerCount: r.u16() };
+      break;
+    default:
+      return 'type';
+  }
+  r.end();
+  return record;
+}
+
+/** Check and parse one COBS-stuffed body (the bytes between MAGIC and the closing delimiter). */
+export function decodeStuffedBody(stuffed: Uint8Array): BodyResult {
+  const body = cobsDecode(stuffed);
+  if (body === undefined) return { ok: false, problem: 'cobs' };
+  if (body.length < BODY_HEADER_BYTES + BODY_CRC_BYTES) return { ok: false, problem: 'crc' };
+  const crc = body[body.length - 2] | (body[body.length - 1] << 8);
+  if (crc !== crc16Ccitt(body, 0, body.length - BODY_CRC_BYTES)) return { ok: false, problem: 'crc' };
+  if (body[0] !== PROTOCOL_VERSION) return { ok: false, problem: 'version' };
+  const seq = body[2] | (body[3] << 8);
+  try {
+    const record = decodePayload(body[1], body.subarray(BODY_HEADER_BYTES, body.length - BODY_CRC_BYTES));
+    if (record === 'type') return { ok: false, problem: 'type' };
+    return { ok: true, frame: { seq, record } };
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, problem: 'malformed' };
+    throw e;
+  }
+}

@@ -1,0 +1,7 @@
+export * from './records';
+export { cobsEncode, cobsDecode } from './cobs';
+export { crc16Ccitt } from './crc16';
+export { encodeBody, encodeFrame, decodeStuffedBody, MAX_STUFFED_BYTES } from './frame';
+export type { BodyProblem, BodyResult } from './frame';
+export { FrameDecoder, decodeStream } from './decoder';
+export type { DecoderEvents, DecoderStats } from './decoder';

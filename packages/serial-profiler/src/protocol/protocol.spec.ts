@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildVectorFile, VectorFile } from '../testing/vectors';
+import { randomInt, seededRandom } from '../testing/random';
+import { cobsDecode, cobsEncode } from './cobs';
+import { crc16Ccitt } from './crc16';
+import { decodeStream, FrameDecoder } from './decoder';
+import { decodeStuffedBody, encodeBody, encodeFrame } from './frame';
+import { MAX_NAME_BYTES, ProfileRecord } from './records';
+
+const VECTOR_FILE = path.join(__dirname, '../../test-vectors/frames.json');
+const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+/** What arrives after a trip through the encoder: names cut to MAX_NAME_BYTES bytes. */
+function afterTransit(r: ProfileRecord): ProfileRecord {
+  if (r.type !== 'layerInfo') return r;
+  const cut = (s: string): string => new TextDecoder().decode(Buffer.from(s, 'utf8').subarray(0, MAX_NAME_BYTES));
+  return { ...r, name: cut(r.name), op: cut(r.op) };
+}
+
+describe('CRC-16/CCITT-FALSE', () => {
+  test('check value of "123456789" is 0x29B1', () => {
+    expect(crc16Ccitt(new TextEncoder().encode('123456789'))).toBe(0x29b1);
+  });
+  test('empty input gives the initial value', () => {
+    expect(crc16Ccitt(new Uint8Array())).toBe(0xffff);
+  });
+});
+
+describe('COBS', () => {
+  test('known encodings (zeros, 254-byte runs)', () => {
+    expect(Array.from(cobsEncode(Uint8Array.of(0)))).toEqual([1, 1]);
+    expect(Array.from(cobsEncode(Uint8Array.of(0x11, 0x22, 0x00, 0x33)))).toEqual([3, 0x11, 0x22, 2, 0x33]);
+    expect(Array.from(cobsEncode(Uint8Array.of(0x11, 0x00, 0x00, 0x00)))).toEqual([2, 0x11, 1, 1, 1]);
+    const run = Uint8Array.from({ length: 254 }, (_, i) => i + 1);
+    const enc = cobsEncode(run);
+    expect(enc[0]).toBe(0xff);
+    expect(enc.length).toBe(256);
+  });
+
+  test('seeded random round trips never contain 0x00', () => {
+    const rand = seededRandom(1);
+    for (let n = 0; n < 200; n++) {
+      const data = Uint8Array.from({ length: randomInt(rand, 0, 600) }, () => (rand() < 0.3 ? 0 : randomInt(rand, 0, 255)));
+      const enc = cobsEncode(data);
+      expect(enc.includes(0)).toBe(false);
+      expect(Buffer.from(cobsDecode(enc) ?? []).equals(Buffer.from(data))).toBe(true);
+    }
+  });
+
+  test('invalid input is refused, not misread', () => {
+    expect(cobsDecode(Uint8Array.of(5, 1, 2))).toBeUndefined(); // block runs past the end
+    expect(cobsDecode(Uint8Array.of(3, 0, 2))).toBeUndefined(); // zero inside
+  });
+});
+
+describe('frame vectors shared with C', () => {
+  const generated = buildVectorFile();
+
+  test('test-vectors/frames.json is what the generator produces (UPDATE_VECTORS=1 rewrites it)', () => {
+    const text = `${JSON.stringify(generated, null, 2)}\n`;
+    if (process.env.UPDATE_VECTORS === '1') fs.writeFileSync(VECTOR_FILE, text);
+    expect(fs.readFileSync(VECTOR_FILE, 'utf8')).toBe(text);
+  });
+
+  test('every vector decodes to its record (names cut to 64 bytes)', () => {
+    const file = JSON.parse(fs.readFileSync(VECTOR_FILE, 'utf8')) as VectorFile;
+    expect(file.vectors.length).toBeGreaterThanOrEqual(14);
+    for (const v of file.vectors) {
+      const { frames, stats } = decodeStream(bytes(v.wire));
+      expect(stats.corruptFrames).toBe(0);
+      expect(frames).toEqual([{ seq: v.seq, record: afterTransit(v.record) }]);
+    }
+    const cut = file.vectors.find((v) => v.record.type === 'layerInfo' && v.record.name.length === 80);
+    expect(cut && decodeStream(bytes(cut.wire)).frames[0].record).toMatchObject({ name: 'x'.repeat(64) });
+  });
+
+  test('body layout: version, type, little-endian seq, payload, little-endian CRC', () => {
+    const body = encodeBody({ type: 'layer', run: 0x04030201, index: 0x0605, opId: 0x0807, count: 0x0c0b0a09 }, 0x1234);
+    const crc = crc16Ccitt(body, 0, body.length - 2);
+    expect(Array.from(body)).toEqual([1, 4, 0x34, 0x12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, crc & 0xff, crc >> 8]);
+  });
+
+  test('out-of-range fields are a typed error', () => {
+    expect(() => encodeFrame({ type: 'layer', run: -1, index: 0, opId: 0, count: 0 }, 0)).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_RECORD' }));
+    expect(() => encodeFrame({ type: 'layer', run: 0, index: 70000, opId: 0, count: 0 }, 0)).toThrow(/index/);
+    expect(() => encodeFrame({ type: 'overhead', count: 1.5, samples: 0 }, 0)).toThrow(/count/);
+    expect(() => encodeFrame({ type: 'hello', counter: 'dwt', clockHz: 1, layerCount: 1 }, 65536)).toThrow(/seq/);
+  });
+});
+
+describe('stream decoder', () => {
+  const records: ProfileRecord[] = [
+    { type: 'hello', counter: 'systick', clockHz: 25_000_000, layerCount: 2 },
+    { type: 'overhead', count: 12, samples: 16 },
+    { type: 'layer', run: 0, index: 0, opId: 3, count: 1000 },
+    { type: 'layer', run: 0, index: 1, opId: 4, count: 0 },
+    { type: 'inference', run: 0, total: 1050, layerCount: 2 },
+  ];
+
+  test('printf text interleaved with frames passes through as lines', () => {
+    const parts: Uint8Array[] = [new TextEncoder().encode('boot ok\r\npartial ')];
+    records.forEach((r, i) => {
+      parts.push(encodeFrame(r, i));
+      if (i === 2) parts.push(new TextEncoder().encode('layer 0 done\n'));
+    });
+    const { frames, text, stats } = decodeStream(Buffer.concat(parts));
+    expect(frames.map((f) => f.record)).toEqual(records);
+    expect(text).toEqual(['boot ok', 'partial ', 'layer 0 done']);
+    expect(stats).toMatchObject({ frames: 5, corruptFrames: 0, missingFrames: 0 });
+  });
+
+  test('byte-at-a-time feeding gives the same result as one chunk', () => {
+    const wire = Buffer.concat(records.map((r, i) => encodeFrame(r, i)));
+    const got: ProfileRecord[] = [];
+    const d = new FrameDecoder({ frame: (f) => got.push(f.record) });
+    for (const b of wire) d.push(Uint8Array.of(b));
+    expect(got).toEqual(records);
+  });
+
+  test('unknown version and record type are counted apart from corruption', () => {
+    const body = encodeBody(records[1], 0);
+    const other = Uint8Array.from(body);
+    other[0] = 2;
+    const crc = crc16Ccitt(other, 0, other.length - 2);
+    other[other.length - 2] = crc & 0xff;
+    other[other.length - 1] = crc >> 8;
+    expect(decodeStuffedBody(cobsEncode(other))).toEqual({ ok: false, problem: 'version' });
+    other[0] = 1;
+    other[1] = 99;
+    const crc2 = crc16Ccitt(other, 0, other.length - 2);
+    other[other.length - 2] = crc2 & 0xff;
+    other[other.length - 1] = crc2 >> 8;
+    const d = decodeStream(Uint8Array.from([0, 0xf5, ...cobsEncode(other), 0]));
+    expect(d.stats).toMatchObject({ unsupportedFrames: 1, corruptFrames: 0, frames: 0 });
+  });
+
+  test('an endless frame-like segment is skipped with bounded memory and counted once', () => {
+    const junk = new Uint8Array(100_000).fill(0x41);
+    const d = decodeStream(Buffer.concat([Uint8Array.of(0, 0xf5), junk, encodeFrame(records[0], 0)]));
+    expect(d.stats.corruptFrames).toBe(1);
+    expect(d.frames.map((f) => f.record)).toEqual([records[0]]);
+  });
+
+  test('sequence gaps count missing frames, across the 16-bit wrap; a hello with seq 0 restarts', () => {
+    const wire = Buffer.concat([
+      encodeFrame(records[2], 65533),
+      encodeFrame(records[2], 1), // 65534, 65535, 0 missing
+      encodeFrame(records[0], 0), // board restarted
+      encodeFrame(records[2], 1),
+    ]);
+    expect(decodeStream(wire).stats.missingFrames).toBe(3);
+  });
+});
