@@ -7,6 +7,8 @@ import { emitLayerBody, LayerMemory } from './emit/layers';
 import { shortLayerName } from './emit/layer-names';
 import { cCommentText, cIdentifier, cStringLiteral, NameTable } from './emit/naming';
 import { WeightTable } from './emit/weights';
+import { planJson } from './emit/plan-json';
+import { reportHtml } from './emit/report-html';
 import { checkPlan } from './memory/checker';
 import { MemoryPlan, planMemory, PlannerKind } from './memory/plan';
 import { nodeMemory } from './lower/node-memory';
@@ -25,6 +27,8 @@ export interface GenerateOptions {
   modelBytes?: Uint8Array;
   /** Optimal planner time budget in ms. */
   timeLimitMs?: number;
+  /** Fail with CODEGEN_RAM_OVERFLOW / CODEGEN_FLASH_OVERFLOW when the model does not fit (e.g. a board's sizes). */
+  budget?: { name: string; ramBytes: number; flashBytes: number };
 }
 
 export interface GeneratedLayer {
@@ -38,7 +42,7 @@ export interface GeneratedLayer {
 
 export interface GeneratedC {
   prefix: string;
-  /** File name → contents: <prefix>.h, <prefix>.c, <prefix>_weights.c. */
+  /** File name → contents: <prefix>.h, <prefix>.c, <prefix>_weights.c, plan.json, report.html. */
   files: Record<string, string>;
   plan: MemoryPlan;
   layers: GeneratedLayer[];
@@ -57,6 +61,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
 
   const offsetOf = new Map<number, number>();
+  if (options.budget !== undefined && plan.arenaSize > options.budget.ramBytes) {
+    const b = options.budget;
+    throw new CodegenError('CODEGEN_RAM_OVERFLOW', `the model needs a ${plan.arenaSize}-byte arena but ${b.name} has ${b.ramBytes} bytes of RAM for it: over by ${plan.arenaSize - b.ramBytes} bytes`);
+  }
   const scratchOf = new Map<number, { offset: number; size: number }>();
   for (const b of plan.buffers) {
     if (b.tensor !== undefined) offsetOf.set(b.tensor, b.offset);
@@ -69,7 +77,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     const tensor = graph.tensors[t];
     if (isConstant(tensor)) {
       if (!constantInputs.has(t)) {
-        constantInputs.set(t, weights.add(`${prefix}_${names.unique(`const_${tensor.name}`, 24)}`, 'int8_t', viewAs(tensor.data, 'int8'), `constant '${cCommentText(tensor.name)}'`));
+        constantInputs.set(t, weights.add(`${prefix}_${names.unique(`const_${tensor.name}`, 24)}`, 'int8_t', viewAs(tensor.data, 'int8'), `constant '${tensor.name}'`));
       }
       return constantInputs.get(t)!;
     }
@@ -116,9 +124,19 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line('#endif');
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
+  if (options.budget !== undefined && weights.bytes > options.budget.flashBytes) {
+    const b = options.budget;
+    throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${weights.bytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${weights.bytes - b.flashBytes} bytes`);
+  }
   return {
     prefix,
-    files: { [`${prefix}.h`]: header, [`${prefix}.c`]: source, [`${prefix}_weights.c`]: weightsFile.toString() },
+    files: {
+      [`${prefix}.h`]: header,
+      [`${prefix}.c`]: source,
+      [`${prefix}_weights.c`]: weightsFile.toString(),
+      'plan.json': planJson(graph, plan, weights.bytes),
+      'report.html': reportHtml(graph, plan, weights.bytes, prefix),
+    },
     plan,
     layers,
     flashBytes: weights.bytes,
@@ -140,7 +158,7 @@ function quantMacros(w: CWriter, P: string, role: string, k: number, t: Tensor):
   w.line(`#define ${P}_${role}${k}_RANK ${t.shape.length}`);
   w.line(`#define ${P}_${role}${k}_SHAPE {${t.shape.join(', ')}}`);
   w.line(`#define ${P}_${role}${k}_SCALE ${q ? q.scale[0].toPrecision(9) : '1.0'}f`);
-  w.line(`#define ${P}_${role}${k}_ZERO_POINT ${q ? q.zeroPoint[0] : 0}`);
+  w.line(`#define ${P}_${role}${k}_ZERO_POINT (${q ? q.zeroPoint[0] : 0})`);
 }
 
 function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[]): string {
@@ -160,11 +178,11 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
   w.line(`#define ${P}_OUTPUT_COUNT ${graph.outputs.length}`);
   graph.outputs.forEach((t, k) => quantMacros(w, P, 'OUTPUT', k, graph.tensors[t]));
   w.line();
-  w.comment(`Bytes of RAM the model uses (one static arena; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
+  w.comment(`Bytes of RAM the model uses (one arena inside the .c file; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
   w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
   w.line(`#define ${P}_LAYER_COUNT ${layers.length}`);
   w.line(`#define ${P}_LAYER_NAMES { \\`);
-  layers.forEach((l, i) => w.line(`  ${cStringLiteral(`${l.op} ${l.node}`, 60)}${i + 1 < layers.length ? ',' : ''} \\`));
+  layers.forEach((l, i) => w.line(`  ${cStringLiteral(l.id.slice(prefix.length + 1), 60)}${i + 1 < layers.length ? ',' : ''} \\`));
   w.line('}');
   w.line();
   const params = [

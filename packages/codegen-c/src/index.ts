@@ -12,3 +12,5 @@ export { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/nami
 export { generateHostMain } from './emit/host-main';
 export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host-build';
 export type { HostBuildOptions, HostRun } from './host/host-build';
+export { planJson } from './emit/plan-json';
+export { reportHtml } from './emit/report-html';

@@ -1,4 +1,5 @@
 import { CWriter } from './c-writer';
+import { cCommentText } from './naming';
 
 export type ConstCType = 'int8_t' | 'int32_t';
 
@@ -13,8 +14,9 @@ interface ConstArray {
 export class WeightTable {
   private readonly arrays: ConstArray[] = [];
 
+  /** `comment` may contain model strings: it is made comment-safe here. */
   add(name: string, ctype: ConstCType, values: ArrayLike<number>, comment: string): string {
-    this.arrays.push({ name, ctype, values, comment });
+    this.arrays.push({ name, ctype, values, comment: cCommentText(comment, 120) });
     return name;
   }
 

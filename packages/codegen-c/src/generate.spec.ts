@@ -1,0 +1,121 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
+import { kernelIncludeDir } from '@tinyforge/kernels-cmsis';
+import { readTflite } from '@tinyforge/model-format';
+import { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/naming';
+import { CodegenError } from './errors';
+import { generateC } from './generate';
+import { buildHostProgram, GENERATED_C_FLAGS, runHostProgram } from './host/host-build';
+
+const EVIL = 'x */ #include <evil.h> /* ??/ "q" \\\n\u001b[31m <script>alert(1)</script> é';
+const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
+
+/** A tiny model whose every name is hostile: conv → add (skip) → reshape → FC. */
+function hostileModel(): Graph {
+  const b = new GraphBuilder(EVIL);
+  const x = b.input({ name: `${EVIL} input`, shape: [1, 4, 4, 2], dtype: 'int8', quant: Q });
+  const w = b.constant({ name: `${EVIL} w`, shape: [2, 3, 3, 2], dtype: 'int8', quant: { scale: [0.02, 0.03], zeroPoint: [0, 0], axis: 0 } }, Int8Array.from({ length: 36 }, (_, i) => ((i * 37) % 255) - 127));
+  const bias = b.constant({ name: `${EVIL} b`, shape: [2], dtype: 'int32' }, Int32Array.of(100, -2147483648));
+  const conv = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same' as const, activation: 'relu' as const };
+  const c = b.node('Conv2D', conv, [x, w, bias], { name: `${EVIL} conv`, dtype: 'int8', quant: Q });
+  const s = b.node('Add', { activation: 'none' }, [c, x], { name: `${EVIL} add`, dtype: 'int8', quant: Q });
+  const f = b.node('Reshape', {}, [s], { name: `${EVIL} flat`, dtype: 'int8', quant: Q, shape: [1, 32] });
+  const fw = b.constant({ name: `${EVIL} fw`, shape: [3, 32], dtype: 'int8', quant: { scale: [0.01], zeroPoint: [0], axis: 0 } }, Int8Array.from({ length: 96 }, (_, i) => (i % 7) - 3));
+  const out = b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [f, fw, -1], { name: `${EVIL} out`, dtype: 'int8', quant: Q });
+  return b.output(out).build();
+}
+
+describe('naming helpers', () => {
+  it('make identifiers, comments, strings and HTML safe', () => {
+    expect(cIdentifier('model/conv2d_1/Conv2D;x')).toBe('model_conv2d_1_conv2d_x');
+    expect(cIdentifier('1st')).toBe('m_1st');
+    expect(cIdentifier('int')).toBe('int_');
+    expect(cIdentifier('***')).toBe('m');
+    const comment = cCommentText(EVIL);
+    expect(comment).not.toMatch(/\*\/|\/\*|\?\?|\\|[\n\u001b]/);
+    const literal = cStringLiteral(EVIL);
+    expect(literal.slice(1, -1)).not.toMatch(/(^|[^\\])"|\?\?|[\n\u001b]/);
+    expect(htmlText(EVIL)).not.toMatch(/<|>/);
+  });
+});
+
+describe('generateC', () => {
+  const haveGcc = spawnSync('gcc', ['--version']).status === 0;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-codegen-'));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('writes the API header with shapes, quantization, arena size and layer names', () => {
+    const r = generateC(hostileModel(), { prefix: 'Tiny Net!' });
+    expect(r.prefix).toBe('tiny_net');
+    const h = r.files['tiny_net.h'];
+    expect(h).toContain('int tiny_net_invoke(const int8_t *input0, int8_t *output0);');
+    expect(h).toContain('#define TINY_NET_INPUT0_SHAPE {1, 4, 4, 2}');
+    expect(h).toContain('#define TINY_NET_INPUT0_ZERO_POINT (-3)');
+    expect(h).toContain(`#define TINY_NET_ARENA_SIZE ${r.plan.arenaSize}`);
+    expect(h).toContain('#define TINY_NET_LAYER_COUNT 4');
+    expect(h).not.toMatch(/^\s*static\b/m);
+    expect(Object.keys(r.files).sort()).toEqual(['plan.json', 'report.html', 'tiny_net.c', 'tiny_net.h', 'tiny_net_weights.c']);
+    const plan = JSON.parse(r.files['plan.json']);
+    expect(plan.arenaBytes).toBe(r.plan.arenaSize);
+    expect(plan.buffers.every((b: { offset: number; size: number }) => b.offset >= 0 && b.offset + b.size <= plan.arenaBytes)).toBe(true);
+    expect(r.files['report.html']).not.toMatch(/<script|<evil/);
+    expect(r.files['report.html']).toContain('<svg');
+    expect(r.files['tiny_net_weights.c']).toContain('(-2147483647 - 1)');
+  });
+
+  (haveGcc ? it : it.skip)('compiles hostile names cleanly and runs (host gcc, strict warnings)', () => {
+    const g = hostileModel();
+    const r = generateC(g, { prefix: 'hostile' });
+    const program = buildHostProgram(g, r, path.join(work, 'hostile'), { objectCache: path.join(work, 'k') });
+    const out = runHostProgram(program, new Uint8Array(32).fill(5));
+    expect(out.output.length).toBe(3);
+  });
+
+  it('fails with a clear message when the model does not fit the board', () => {
+    const g = hostileModel();
+    const need = generateC(g).plan.arenaSize;
+    const run = (): unknown => generateC(g, { budget: { name: "board 'tiny'", ramBytes: need - 10, flashBytes: 1 << 20 } });
+    expect(run).toThrow(CodegenError);
+    expect(run).toThrow(`over by 10 bytes`);
+    expect(() => generateC(g, { budget: { name: 'b', ramBytes: 1 << 20, flashBytes: 10 } })).toThrow(/CODEGEN_FLASH_OVERFLOW|flash: over by/);
+  });
+
+  it('rejects float models with a typed error', () => {
+    const b = new GraphBuilder('f');
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
+    const g = b.output(b.node('Reshape', {}, [x], { name: 'y', dtype: 'float32', shape: [4] })).build();
+    expect(() => generateC(g)).toThrow(expect.objectContaining({ code: 'CODEGEN_UNSUPPORTED' }));
+  });
+});
+
+// Cross-compile every shared int8 model's generated C for Cortex-M4 (DSP) and M0+ with the strict flags.
+const shared = path.resolve(__dirname, '../../../../shared/models');
+const haveArm = spawnSync('arm-none-eabi-gcc', ['--version']).status === 0;
+if (!haveArm) console.warn('codegen-c: arm-none-eabi-gcc not found — skipping the cross-compile test');
+if (!fs.existsSync(shared)) console.warn(`codegen-c: ${shared} not found — skipping the model tests`);
+const dm = haveArm && fs.existsSync(shared) ? describe : describe.skip;
+dm('arm-none-eabi-gcc', () => {
+  const models = fs.existsSync(shared) ? fs.readdirSync(shared).filter((f) => f.endsWith('_int8.tflite')) : [];
+  it.each(models)('%s: generated C compiles for cortex-m4 and cortex-m0plus; VWW generates in < 2 s', (file) => {
+    const bytes = fs.readFileSync(path.join(shared, file));
+    const started = Date.now();
+    const r = generateC(readTflite(bytes), { prefix: file.replace('.tflite', ''), modelBytes: bytes });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-arm-'));
+    try {
+      for (const [n, t] of Object.entries(r.files)) fs.writeFileSync(path.join(dir, n), t);
+      for (const cpu of [['-mcpu=cortex-m4', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'], ['-mcpu=cortex-m0plus']]) {
+        for (const src of [`${r.prefix}.c`, `${r.prefix}_weights.c`]) {
+          const c = spawnSync('arm-none-eabi-gcc', [...GENERATED_C_FLAGS, '-O2', '-mthumb', ...cpu, `-I${kernelIncludeDir}`, '-c', path.join(dir, src), '-o', path.join(dir, `${src}.o`)], { encoding: 'utf8' });
+          expect(c.stderr).toBe('');
+          expect(c.status).toBe(0);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+});
