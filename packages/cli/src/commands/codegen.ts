@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { loadBoard } from '@tinyforge/boards';
+import { generateC, PlannerKind } from '@tinyforge/codegen-c';
+import { readModelFile } from '@tinyforge/model-format';
+import { UsageError } from '../cli-error';
+import { CommandIO, humanBytes, printable } from '../output';
+
+export interface CodegenCommandOptions {
+  output: string;
+  board?: string;
+  prefix?: string;
+  planner: string;
+  align: string;
+  profile: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export interface CodegenSummary {
+  model: string;
+  outputDir: string;
+  prefix: string;
+  files: string[];
+  arenaBytes: number;
+  lowerBoundBytes: number;
+  flashBytes: number;
+  layers: number;
+  planner: string;
+  board?: string;
+  milliseconds: number;
+}
+
+/** `codegen MODEL -o DIR`: a thin wrapper over generateC that writes the files atomically. */
+export function runCodegen(model: string, options: CodegenCommandOptions, io: CommandIO): CodegenSummary {
+  if (options.planner !== 'greedy' && options.planner !== 'optimal') throw new UsageError(`--planner must be greedy or optimal, got '${options.planner}'`);
+  const align = Number(options.align);
+  if (align !== 4 && align !== 8 && align !== 16) throw new UsageError(`--align must be 4, 8 or 16, got '${options.align}'`);
+  const started = process.hrtime.bigint();
+  const graph = readModelFile(model);
+  const bytes = fs.readFileSync(model);
+  const board = options.board !== undefined ? loadBoard(options.board) : undefined;
+  const generated = generateC(graph, {
+    prefix: options.prefix ?? path.basename(model).replace(/\.[^.]*$/, ''),
+    planner: options.planner as PlannerKind,
+    align,
+    profile: options.profile,
+    modelBytes: bytes,
+    budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
+  });
+  writeFilesAtomically(options.output, generated.files);
+  const summary: CodegenSummary = {
+    model,
+    outputDir: options.output,
+    prefix: generated.prefix,
+    files: Object.keys(generated.files),
+    arenaBytes: generated.plan.arenaSize,
+    lowerBoundBytes: generated.plan.lowerBound,
+    flashBytes: generated.flashBytes,
+    layers: generated.layers.length,
+    planner: generated.plan.planner,
+    board: board?.name,
+    milliseconds: Number(process.hrtime.bigint() - started) / 1e6,
+  };
+  if (options.json) io.out(JSON.stringify(summary, null, 2));
+  else {
+    io.out(
+      `${printable(model)} → ${printable(options.output)}/${generated.prefix}.{h,c} ${generated.prefix}_weights.c plan.json report.html\n` +
+        `arena ${humanBytes(summary.arenaBytes)} (${summary.arenaBytes} B; lower bound ${summary.lowerBoundBytes} B), ` +
+        `constant data ${humanBytes(summary.flashBytes)}, ${summary.layers} layers, ${summary.milliseconds.toFixed(0)} ms`,
+    );
+  }
+  return summary;
+}
+
+/** Write every file into a temporary directory beside `dir`, then rename each into place. */
+function writeFilesAtomically(dir: string, files: Record<string, string>): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.tmp-`));
+  try {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp, name), text);
+    for (const name of Object.keys(files)) fs.renameSync(path.join(tmp, name), path.join(dir, name));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function registerCodegenCommand(program: Command, io: CommandIO): void {
+  program
+    .command('codegen')
+    .description('generate C code (header, layers, weights, plan.json, report.html) for an int8 model')
+    .argument('<model>', 'an int8 .tflite or .onnx file')
+    .requiredOption('-o, --output <dir>', 'directory to write the generated files to')
+    .option('--board <name>', 'check that the model fits this board (RAM and flash)')
+    .option('--prefix <name>', 'prefix of every generated symbol and file (default: the model file name)')
+    .option('--planner <kind>', 'memory planner: greedy or optimal', 'optimal')
+    .option('--align <bytes>', 'alignment of every arena offset: 4, 8 or 16', '16')
+    .option('--no-profile', 'leave out the TINYFORGE_LAYER_BEGIN/END profiling hooks')
+    .option('--json', 'print a machine-readable result on stdout')
+    .option('--verbose', 'print stack traces on errors')
+    .action((model: string, opts: CodegenCommandOptions) => {
+      runCodegen(model, opts, io);
+    });
+}
