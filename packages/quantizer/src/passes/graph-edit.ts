@@ -1,4 +1,4 @@
-import { consumers, Graph, Node } from '@tinyforge/ir';
+import { consumers, Graph, Node, viewAs } from '@tinyforge/ir';
 
 /** Helpers the passes share: rewiring uses of a tensor, dropping nodes, and compacting unused tensors. */
 
@@ -43,7 +43,12 @@ export function pruneTensors(graph: Graph): Graph {
 export function floatConstant(graph: Graph, index: number): Float32Array | undefined {
   const t = graph.tensors[index];
   if (t === undefined || t.data === undefined || t.dtype !== 'float32') return undefined;
-  return new Float32Array(t.data.slice().buffer);
+  return copyFloats(t.data);
+}
+
+/** Float32 values of little-endian bytes, copied (model data is often an unaligned view into a file buffer). */
+export function copyFloats(bytes: Uint8Array): Float32Array {
+  return Float32Array.from(viewAs(bytes, 'float32'));
 }
 
 export function floatBytes(values: Float32Array): Uint8Array {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { bytesOf, elementCount, Graph, GraphBuilder } from '@tinyforge/ir';
+import { bytesOf, elementCount, Graph, GraphBuilder, viewAs } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 
 export const SHARED_DIR = path.resolve(__dirname, '../../../../../shared');
@@ -30,7 +30,7 @@ export function randomFloats(n: number, rand: (lo?: number, hi?: number) => numb
 }
 
 export function runFloat(graph: Graph, inputs: Float32Array[]): Float32Array[] {
-  return new Interpreter(graph).run(inputs.map((x) => bytesOf(x))).outputs.map((b) => new Float32Array(b.slice().buffer));
+  return new Interpreter(graph).run(inputs.map((x) => bytesOf(x))).outputs.map((b) => Float32Array.from(viewAs(b, 'float32')));
 }
 
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {

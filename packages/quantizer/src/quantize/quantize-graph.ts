@@ -1,0 +1,182 @@
+import { cloneGraph, FusedActivation, Graph, Node, NodeOf, Quantization, Tensor } from '@tinyforge/ir';
+import { floatActivationRange } from '@tinyforge/interpreter';
+import { Range } from '../calibration/observers';
+import { copyFloats } from '../passes/graph-edit';
+import { QuantizerError } from '../errors';
+import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
+import { activationQuant, quantizeBias, quantizeConstant, quantizeWeights } from './params';
+
+export type IoType = 'int8' | 'float';
+
+export interface BuildOptions {
+  /** One weight scale per tensor for conv/depthwise (default: per output channel). */
+  perTensor: boolean;
+  /** Per-channel fully-connected weights (default: per tensor, what most int8 runtimes expect). */
+  perChannelFullyConnected: boolean;
+  /** 'float': keep float32 model inputs/outputs with Quantize/Dequantize nodes at the edges; 'int8': int8 I/O. */
+  io: IoType;
+}
+
+/** Refuse ops the int8 scheme has no rule for, naming the node. */
+export function checkQuantizable(graph: Graph): void {
+  for (const node of graph.nodes) {
+    if (node.op === 'Quantize' || node.op === 'Dequantize') {
+      throw new QuantizerError('QUANT_NOT_FLOAT', `the model already has ${node.op} nodes on computed tensors: give the float model`, { node: node.name });
+    }
+    if (OUTPUT_RULES[node.op] === undefined) {
+      throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} has no int8 quantization rule (supported: ${Object.keys(OUTPUT_RULES).join(', ')})`, { node: node.name });
+    }
+    if (WEIGHTED_OPS.has(node.op) && node.inputs[1] !== undefined && graph.tensors[node.inputs[1]]?.data === undefined) {
+      throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} with non-constant weights cannot be quantized`, { node: node.name });
+    }
+    if (node.op === 'Concatenation' && node.attrs.activation !== 'none') {
+      throw new QuantizerError('QUANT_UNSUPPORTED', 'a fused activation on Concatenation has no int8 kernel', { node: node.name });
+    }
+    const act = (node.attrs as { activation?: FusedActivation }).activation;
+    if (act !== undefined && floatActivationRange(act) === undefined) {
+      throw new QuantizerError('QUANT_UNSUPPORTED', `fused activation '${act}' has no int8 kernel`, { node: node.name });
+    }
+  }
+}
+
+/**
+ * The int8 twin of a float graph, given each activation's calibrated range. Tensor indices of the float graph keep
+ * their meaning (index k is the int8 version of float tensor k), which is what the per-layer report relies on; new
+ * tensors (requantized concat inputs, float I/O) are appended. Node order is kept, with the few added nodes placed
+ * just before their reader.
+ */
+export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Range>, options: BuildOptions): Graph {
+  checkQuantizable(floatGraph);
+  const g = cloneGraph(floatGraph);
+  const params = new Map<number, Quantization>();
+  const rangeOf = (t: number): Range => {
+    const r = ranges.get(t);
+    if (r === undefined) throw new QuantizerError('QUANT_UNSUPPORTED', `no calibrated range for tensor '${g.tensors[t].name}'`);
+    return r;
+  };
+  for (const t of g.inputs) params.set(t, activationQuant(rangeOf(t)));
+  const nodes: Node[] = [];
+  for (const node of g.nodes) {
+    const out = node.outputs[0];
+    const rule = OUTPUT_RULES[node.op]!;
+    const inParams = (k: number): Quantization => {
+      const q = params.get(node.inputs[k]);
+      if (q === undefined) throw new QuantizerError('QUANT_UNSUPPORTED', `input ${k} is neither an activation nor a quantizable constant`, { node: node.name });
+      return q;
+    };
+    // Constant float operands of element-wise ops become per-tensor int8 constants.
+    if (!WEIGHTED_OPS.has(node.op)) quantizeOperands(g, node, params);
+    if (rule === 'calibrated') params.set(out, activationQuant(narrow(rangeOf(out), node)));
+    else if (rule === 'same-as-input') params.set(out, inParams(0));
+    else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op));
+    else nodes.push(...requantizeConcatInputs(g, node, params, rangeOf(out)));
+    if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], options);
+    nodes.push(node);
+  }
+  g.nodes = nodes;
+  for (const [t, q] of params) {
+    const tensor = g.tensors[t];
+    if (tensor.data === undefined) setInt8(tensor, q);
+  }
+  if (options.io === 'float') addFloatInterface(g, floatGraph);
+  g.metadata = { ...g.metadata, props: { ...g.metadata.props, 'tinyforge.quantizer': 'int8 post-training' } };
+  return g;
+}
+
+function setInt8(t: Tensor, q: Quantization): void {
+  t.dtype = 'int8';
+  t.quant = { scale: [...q.scale], zeroPoint: [...q.zeroPoint], axis: q.axis };
+}
+
+/** A fused clamp narrows the range: only values inside it are ever written. */
+function narrow(r: Range, node: Node): Range {
+  const act = (node.attrs as { activation?: FusedActivation }).activation;
+  const clamp = act === undefined ? undefined : floatActivationRange(act);
+  if (clamp === undefined) return r;
+  return { min: Math.max(r.min, clamp.min), max: Math.min(r.max, clamp.max) };
+}
+
+function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization>): void {
+  node.inputs.forEach((t, k) => {
+    if (t < 0 || params.has(t)) return;
+    const tensor = g.tensors[t];
+    if (tensor.data === undefined || tensor.dtype !== 'float32') return; // shapes, axes, paddings stay int32
+    const values = copyFloats(tensor.data);
+    // A Pad constant must use the padded tensor's parameters; others get their own.
+    const q = quantizeConstant(values, node.op === 'Pad' && k === 2 ? params.get(node.inputs[0]) : undefined);
+    const copy: Tensor = { ...tensor, shape: [...tensor.shape], dtype: 'int8', data: new Uint8Array(q.data.buffer), quant: q.quant };
+    g.tensors.push(copy);
+    node.inputs[k] = g.tensors.length - 1;
+    params.set(g.tensors.length - 1, q.quant);
+  });
+}
+
+function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>, inputScale: number, o: BuildOptions): void {
+  const w = g.tensors[node.inputs[1]];
+  if (w.dtype !== 'float32' || w.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `weights '${w.name}' are ${w.dtype}, expected float32 constants`, { node: node.name });
+  const perChannel = node.op === 'FullyConnected' ? o.perChannelFullyConnected : !o.perTensor;
+  const axis = perChannel ? (node.op === 'DepthwiseConv2D' ? 3 : 0) : undefined;
+  const qw = quantizeWeights(copyFloats(w.data), w.shape, axis);
+  g.tensors.push({ name: w.name, shape: [...w.shape], dtype: 'int8', data: new Uint8Array(qw.data.buffer), quant: qw.quant });
+  node.inputs[1] = g.tensors.length - 1;
+  const b = node.inputs[2];
+  if (b === undefined || b < 0) return;
+  const bias = g.tensors[b];
+  if (bias.dtype !== 'float32' || bias.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `bias '${bias.name}' is ${bias.dtype}, expected float32 constants`, { node: node.name });
+  const qb = quantizeBias(copyFloats(bias.data), inputScale, qw.quant.scale);
+  g.tensors.push({ name: bias.name, shape: [...bias.shape], dtype: 'int32', data: new Uint8Array(qb.data.buffer), quant: qb.quant });
+  node.inputs[2] = g.tensors.length - 1;
+}
+
+/**
+ * Concatenation output: the union of its inputs' ranges. An input whose parameters differ is requantized by a
+ * Quantize (int8 → int8) node, so the concatenation itself only copies, as TFLite Micro's kernel requires.
+ */
+function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quantization>, own: Range): Node[] {
+  let min = own.min;
+  let max = own.max;
+  for (const t of node.inputs) {
+    const q = params.get(t)!;
+    min = Math.min(min, q.scale[0] * (-128 - q.zeroPoint[0]));
+    max = Math.max(max, q.scale[0] * (127 - q.zeroPoint[0]));
+  }
+  const outQ = activationQuant({ min, max });
+  params.set(node.outputs[0], outQ);
+  const added: Node[] = [];
+  node.inputs = node.inputs.map((t, k) => {
+    const q = params.get(t)!;
+    if (q.scale[0] === outQ.scale[0] && q.zeroPoint[0] === outQ.zeroPoint[0]) return t;
+    const src = g.tensors[t];
+    g.tensors.push({ name: `${src.name}/requant_${node.name}`, shape: [...src.shape], dtype: 'float32' });
+    const r = g.tensors.length - 1;
+    params.set(r, outQ);
+    added.push({ name: `${node.name}/requant_${k}`, op: 'Quantize', attrs: {}, inputs: [t], outputs: [r] });
+    return r;
+  });
+  return added;
+}
+
+/**
+ * Float model inputs and outputs: a float32 input feeds a Quantize into the int8 tensor, the int8 output feeds a
+ * Dequantize into a float32 output. The float tensors take the original names; the int8 ones get a suffix.
+ */
+function addFloatInterface(g: Graph, floatGraph: Graph): void {
+  const front: Node[] = [];
+  g.inputs = g.inputs.map((t) => {
+    const original = floatGraph.tensors[t];
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors[t].name = `${original.name}_int8`;
+    const f = g.tensors.length - 1;
+    front.push({ name: `${original.name}/quantize`, op: 'Quantize', attrs: {}, inputs: [f], outputs: [t] });
+    return f;
+  });
+  g.outputs = g.outputs.map((t) => {
+    const original = floatGraph.tensors[t];
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors[t].name = `${original.name}_int8`;
+    const f = g.tensors.length - 1;
+    g.nodes.push({ name: `${original.name}/dequantize`, op: 'Dequantize', attrs: {}, inputs: [t], outputs: [f] });
+    return f;
+  });
+  g.nodes = [...front, ...g.nodes];
+}

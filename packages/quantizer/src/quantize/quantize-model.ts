@@ -1,0 +1,60 @@
+import { Graph } from '@tinyforge/ir';
+import { activationTensors, calibrate, Sample } from '../calibration/calibrate';
+import { CalibrationMethod, chooseRange, Range, TensorStats } from '../calibration/observers';
+import { QuantizerError } from '../errors';
+import { NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
+import { buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
+
+export interface QuantizeOptions {
+  method?: CalibrationMethod;
+  /** Kept percentile for the percentile method (default 99.99). */
+  percentile?: number;
+  perTensor?: boolean;
+  perChannelFullyConnected?: boolean;
+  io?: IoType;
+  passes?: readonly NamedPass[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface QuantizeResult {
+  /** The float graph after the passes: the reference the int8 graph is measured against (same tensor indices). */
+  floatGraph: Graph;
+  int8Graph: Graph;
+  /** Calibration statistics and the range chosen, by float tensor index. */
+  stats: Map<number, TensorStats>;
+  ranges: Map<number, Range>;
+}
+
+/** A float model has float32 inputs and outputs and computes in float32 (weights may be stored as int8 only if dequantized by a node). */
+export function checkFloatModel(graph: Graph): void {
+  for (const t of [...graph.inputs, ...graph.outputs]) {
+    const tensor = graph.tensors[t];
+    if (tensor.dtype !== 'float32') {
+      throw new QuantizerError('QUANT_NOT_FLOAT', `'${tensor.name}' is ${tensor.dtype}: the quantizer takes a float32 model`);
+    }
+  }
+  for (const node of graph.nodes) {
+    for (const t of node.outputs) {
+      if (graph.tensors[t].dtype !== 'float32' && node.op !== 'Quantize') {
+        throw new QuantizerError('QUANT_NOT_FLOAT', `'${graph.tensors[t].name}' is ${graph.tensors[t].dtype}: the quantizer takes a float32 model`, { node: node.name });
+      }
+    }
+  }
+}
+
+/** Float passes, calibration, range choice and the int8 graph, in that order. */
+export function quantizeModel(graph: Graph, samples: readonly Sample[], options: QuantizeOptions = {}): QuantizeResult {
+  checkFloatModel(graph);
+  const method = options.method ?? 'minmax';
+  const floatGraph = runFloatPasses(graph, options.passes ?? FLOAT_PASSES);
+  checkQuantizable(floatGraph);
+  const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress });
+  const ranges = new Map<number, Range>();
+  for (const t of activationTensors(floatGraph)) ranges.set(t, chooseRange(method, stats.get(t)!, { percentile: options.percentile ?? 99.99 }));
+  const int8Graph = buildInt8Graph(floatGraph, ranges, {
+    perTensor: options.perTensor ?? false,
+    perChannelFullyConnected: options.perChannelFullyConnected ?? false,
+    io: options.io ?? 'int8',
+  });
+  return { floatGraph, int8Graph, stats, ranges };
+}
