@@ -1,0 +1,46 @@
+/**
+ * A small seeded generator (mulberry32) so that initialisation and shuffling, and with them the trained model, are
+ * the same on every run with the same seed. Math.random cannot be seeded.
+ */
+export class SeededRandom {
+  private state: number;
+  private spareNormal: number | undefined;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (this.spareNormal !== undefined) {
+      const v = this.spareNormal;
+      this.spareNormal = undefined;
+      return v;
+    }
+    const u = 1 - this.next(); // (0, 1]: log(0) would be -Infinity
+    const r = Math.sqrt(-2 * Math.log(u));
+    const a = 2 * Math.PI * this.next();
+    this.spareNormal = r * Math.sin(a);
+    return r * Math.cos(a);
+  }
+
+  /** Fisher–Yates shuffle in place. */
+  shuffle<T extends { length: number; [i: number]: number }>(items: T): T {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+}
