@@ -1,0 +1,16 @@
+/** Host/ARM compilation of the on-board profiler sources for tests. */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+export const PROFILER_C_DIR = path.join(__dirname, '../../c');
+export const PROFILER_C_SOURCE = path.join(PROFILER_C_DIR, 'tfg_profile.c');
+export const STRICT_C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Wconversion'];
+
+export function hasTool(tool: string): boolean {
+  return spawnSync(tool, ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+export function compileC(compiler: string, sources: string[], output: string, flags: string[] = []): void {
+  const r = spawnSync(compiler, [...STRICT_C_FLAGS, '-O2', `-I${PROFILER_C_DIR}`, ...flags, ...sources, '-o', output], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${compiler} failed (${r.status}):\n${r.stderr}`);
+}
