@@ -25,6 +25,8 @@ export interface GenerateOptions {
   profile?: boolean;
   /** Bytes of the model file, for the sha256 in the banner. */
   modelBytes?: Uint8Array;
+  /** Let layers overwrite inputs that die there (default true); false is for differential tests. */
+  inPlace?: boolean;
   /** Optimal planner time budget in ms. */
   timeLimitMs?: number;
   /** Fail with CODEGEN_RAM_OVERFLOW / CODEGEN_FLASH_OVERFLOW when the model does not fit (e.g. a board's sizes). */
@@ -56,7 +58,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const P = prefix.toUpperCase();
   checkSupported(graph);
   const calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
-  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs });
+  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
 

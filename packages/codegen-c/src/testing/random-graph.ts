@@ -13,6 +13,8 @@ export function mulberry32(seed: number): () => number {
 }
 
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
+/** Symmetric weights, as TFLite's int8 scheme requires. */
+const WQ: Quantization = { scale: [0.004], zeroPoint: [0], axis: 0 };
 
 /**
  * A random int8 CNN: convolutions, depthwise convolutions, skip connections (ADD of an earlier tensor of the same
@@ -43,8 +45,8 @@ export function randomCnn(seed: number, maxLayers = 10): Graph {
       const outC = kind === 'dw' ? c * pick([1, 2]) : pick([2, 4, 8, 16]);
       const weights =
         kind === 'dw'
-          ? b.constant({ name: `${name}_w`, shape: [1, k, k, outC], dtype: 'int8', quant: Q }, randomBytes(rnd, k * k * outC))
-          : b.constant({ name: `${name}_w`, shape: [outC, k, k, c], dtype: 'int8', quant: Q }, randomBytes(rnd, outC * k * k * c));
+          ? b.constant({ name: `${name}_w`, shape: [1, k, k, outC], dtype: 'int8', quant: WQ }, randomBytes(rnd, k * k * outC))
+          : b.constant({ name: `${name}_w`, shape: [outC, k, k, c], dtype: 'int8', quant: WQ }, randomBytes(rnd, outC * k * k * c));
       const bias = b.constant({ name: `${name}_b`, shape: [outC], dtype: 'int32' }, new Int32Array(outC));
       const conv = { strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, padding, activation: 'relu' as const };
       x =
@@ -58,7 +60,7 @@ export function randomCnn(seed: number, maxLayers = 10): Graph {
   }
   const flat = b.node('Reshape', {}, [x], { name: 'flatten', dtype: 'int8', quant: Q, shape: [1, h * w * c] });
   const classes = pick([2, 5, 10]);
-  const fw = b.constant({ name: 'fc_w', shape: [classes, h * w * c], dtype: 'int8', quant: Q }, randomBytes(rnd, classes * h * w * c));
+  const fw = b.constant({ name: 'fc_w', shape: [classes, h * w * c], dtype: 'int8', quant: WQ }, randomBytes(rnd, classes * h * w * c));
   const out = b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [flat, fw, -1], { name: 'logits', dtype: 'int8', quant: Q });
   return b.output(out).build();
 }
