@@ -7,3 +7,5 @@ export * from './quantize/params';
 export * from './quantize/op-rules';
 export * from './quantize/quantize-graph';
 export * from './quantize/quantize-model';
+export * from './report/measure';
+export * from './report/format';

@@ -4,7 +4,7 @@ import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
 import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
-import { activationQuant, quantizeBias, quantizeConstant, quantizeWeights } from './params';
+import { activationQuant, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
 
 export type IoType = 'int8' | 'float';
 
@@ -69,7 +69,7 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
     if (rule === 'calibrated') params.set(out, activationQuant(narrow(rangeOf(out), node)));
     else if (rule === 'same-as-input') params.set(out, inParams(0));
     else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op));
-    else nodes.push(...requantizeConcatInputs(g, node, params, rangeOf(out)));
+    else nodes.push(...requantizeConcatInputs(g, node, params));
     if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], options);
     nodes.push(node);
   }
@@ -132,15 +132,21 @@ function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseC
  * Concatenation output: the union of its inputs' ranges. An input whose parameters differ is requantized by a
  * Quantize (int8 → int8) node, so the concatenation itself only copies, as TFLite Micro's kernel requires.
  */
-function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quantization>, own: Range): Node[] {
-  let min = own.min;
-  let max = own.max;
+function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quantization>): Node[] {
+  // The output holds exactly the inputs' values, so their int8 ranges bound it.
+  let min = 0;
+  let max = 0;
   for (const t of node.inputs) {
-    const q = params.get(t)!;
-    min = Math.min(min, q.scale[0] * (-128 - q.zeroPoint[0]));
-    max = Math.max(max, q.scale[0] * (127 - q.zeroPoint[0]));
+    const r = quantRange(params.get(t)!);
+    min = Math.min(min, r.min);
+    max = Math.max(max, r.max);
   }
-  const outQ = activationQuant({ min, max });
+  // When one input already covers the union, its parameters are kept, so that input needs no requantization.
+  const covering = node.inputs.map((t) => params.get(t)!).find((q) => {
+    const r = quantRange(q);
+    return r.min <= min && r.max >= max;
+  });
+  const outQ = covering ?? activationQuant({ min, max });
   params.set(node.outputs[0], outQ);
   const added: Node[] = [];
   node.inputs = node.inputs.map((t, k) => {

@@ -1,0 +1,153 @@
+import { bytesOf, elementCount, Graph, Quantization } from '@tinyforge/ir';
+import { Interpreter, roundHalfAway } from '@tinyforge/interpreter';
+import { activationTensors, Sample } from '../calibration/calibrate';
+import { QuantizeResult } from '../quantize/quantize-model';
+
+export interface LayerReport {
+  /** Node name and op producing the tensor ('input' for a graph input). */
+  node: string;
+  op: string;
+  tensor: string;
+  /** Range the int8 parameters cover, and what calibration saw. */
+  range: { min: number; max: number };
+  calibrated: { min: number; max: number };
+  scale: number;
+  zeroPoint: number;
+  /** Float-vs-int8 SQNR of this tensor in dB (Infinity when the int8 values are exact). */
+  sqnrDb: number;
+  /** Fraction of float values outside the int8 range (clipped). */
+  clipping: number;
+}
+
+export interface QuantizationReport {
+  samples: number;
+  layers: LayerReport[];
+  /** SQNR of all model outputs together, in dB. */
+  outputSqnrDb: number;
+  /** Fraction of samples whose arg-max of the first output agrees (classifiers; undefined for one-value outputs). */
+  top1Agreement?: number;
+  accuracy?: { float: number; int8: number };
+  warnings: string[];
+}
+
+/** Accumulates Σ signal² and Σ noise² for a SQNR. */
+class SqnrMeter {
+  signal = 0;
+  noise = 0;
+  add(reference: ArrayLike<number>, approx: ArrayLike<number>): void {
+    for (let i = 0; i < reference.length; i++) {
+      const d = reference[i] - approx[i];
+      this.signal += reference[i] * reference[i];
+      this.noise += d * d;
+    }
+  }
+  db(): number {
+    if (this.noise === 0) return Infinity;
+    if (this.signal === 0) return -Infinity;
+    return 10 * Math.log10(this.signal / this.noise);
+  }
+}
+
+/** Float → int8 input exactly as a QUANTIZE kernel does it (float32 division, round half away from zero). */
+export function quantizeInput(values: Float32Array, q: Quantization): Int8Array {
+  const out = new Int8Array(values.length);
+  const scale = q.scale[0];
+  const zp = q.zeroPoint[0];
+  for (let i = 0; i < values.length; i++) out[i] = Math.max(-128, Math.min(127, roundHalfAway(Math.fround(values[i] / scale)) + zp));
+  return out;
+}
+
+function dequantize(values: ArrayLike<number>, q: Quantization): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = q.scale[0] * (values[i] - q.zeroPoint[0]);
+  return out;
+}
+
+/** Inputs for the int8 graph: float arrays as they are when it has float I/O, else quantized like TFLite would. */
+export function int8Inputs(int8Graph: Graph, floatGraph: Graph, sample: Sample): Uint8Array[] {
+  return int8Graph.inputs.map((t, i) => {
+    const tensor = int8Graph.tensors[t];
+    if (tensor.dtype === 'float32') return bytesOf(sample[i]);
+    return bytesOf(quantizeInput(sample[i], tensor.quant ?? floatGraph.tensors[t].quant!));
+  });
+}
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+/**
+ * Run the float graph and its int8 twin on the same samples with the reference interpreter and compare every
+ * activation (the int8 one dequantized), the outputs, the top-1 class and, given labels, the accuracy of each.
+ */
+export function measureQuantization(result: QuantizeResult, samples: readonly Sample[], labels?: readonly number[]): QuantizationReport {
+  const { floatGraph, int8Graph } = result;
+  const floatRun = new Interpreter(floatGraph);
+  const intRun = new Interpreter(int8Graph);
+  const activations = new Set(activationTensors(floatGraph));
+  // Inputs first, then node outputs in execution order: the order a reader follows the model in.
+  const tensors = [...new Set([...floatGraph.inputs, ...floatGraph.nodes.flatMap((n) => n.outputs)])].filter((t) => activations.has(t));
+  const meters = new Map(tensors.map((t) => [t, { sqnr: new SqnrMeter(), clipped: 0, total: 0 }]));
+  const outputMeter = new SqnrMeter();
+  let agree = 0;
+  let correctFloat = 0;
+  let correctInt8 = 0;
+  const classifier = floatGraph.outputs.length > 0 && elementCount(floatGraph.tensors[floatGraph.outputs[0]].shape) > 1;
+  samples.forEach((sample, k) => {
+    floatRun.run(sample.map((x) => bytesOf(x)));
+    intRun.run(int8Inputs(int8Graph, floatGraph, sample));
+    for (const t of tensors) {
+      const q = int8Graph.tensors[t].quant!;
+      const ref = floatRun.tensorValues(t) as Float32Array;
+      const approx = dequantize(intRun.tensorValues(t) as Int8Array, q);
+      const m = meters.get(t)!;
+      m.sqnr.add(ref, approx);
+      const lo = q.scale[0] * (-128 - q.zeroPoint[0]);
+      const hi = q.scale[0] * (127 - q.zeroPoint[0]);
+      for (let i = 0; i < ref.length; i++) if (ref[i] < lo - q.scale[0] / 2 || ref[i] > hi + q.scale[0] / 2) m.clipped++;
+      m.total += ref.length;
+    }
+    floatGraph.outputs.forEach((t) => {
+      const ref = floatRun.tensorValues(t) as Float32Array;
+      outputMeter.add(ref, dequantize(intRun.tensorValues(t) as Int8Array, int8Graph.tensors[t].quant!));
+    });
+    if (classifier) {
+      const t = floatGraph.outputs[0];
+      const pf = argmax(floatRun.tensorValues(t) as Float32Array);
+      const pi = argmax(intRun.tensorValues(t) as Int8Array);
+      if (pf === pi) agree++;
+      if (labels !== undefined) {
+        if (pf === labels[k]) correctFloat++;
+        if (pi === labels[k]) correctInt8++;
+      }
+    }
+  });
+  const producer = new Map<number, { node: string; op: string }>();
+  for (const n of floatGraph.nodes) for (const t of n.outputs) producer.set(t, { node: n.name, op: n.op });
+  const layers = tensors.map((t): LayerReport => {
+    const q = int8Graph.tensors[t].quant!;
+    const stats = result.stats.get(t)!;
+    const m = meters.get(t)!;
+    return {
+      ...(producer.get(t) ?? { node: 'input', op: 'Input' }),
+      tensor: floatGraph.tensors[t].name,
+      range: { min: q.scale[0] * (-128 - q.zeroPoint[0]), max: q.scale[0] * (127 - q.zeroPoint[0]) },
+      calibrated: { min: stats.min, max: stats.max },
+      scale: q.scale[0],
+      zeroPoint: q.zeroPoint[0],
+      sqnrDb: m.sqnr.db(),
+      clipping: m.total === 0 ? 0 : m.clipped / m.total,
+    };
+  });
+  const n = samples.length;
+  return {
+    samples: n,
+    layers,
+    outputSqnrDb: outputMeter.db(),
+    top1Agreement: classifier && n > 0 ? agree / n : undefined,
+    accuracy: labels !== undefined && classifier && n > 0 ? { float: correctFloat / n, int8: correctInt8 / n } : undefined,
+    warnings: [],
+  };
+}
