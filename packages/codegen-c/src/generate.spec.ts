@@ -69,7 +69,7 @@ describe('generateC', () => {
   (haveGcc ? it : it.skip)('compiles hostile names cleanly and runs (host gcc, strict warnings)', () => {
     const g = hostileModel();
     const r = generateC(g, { prefix: 'hostile' });
-    const program = buildHostProgram(g, r, path.join(work, 'hostile'), { objectCache: path.join(work, 'k') });
+    const program = buildHostProgram(g, r, path.join(work, 'hostile'), {});
     const out = runHostProgram(program, new Uint8Array(32).fill(5));
     expect(out.output.length).toBe(3);
   });

@@ -22,7 +22,6 @@ const models = haveShared
 
 d('generated C against TFLite Micro gold vectors', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-codegen-e2e-'));
-  const cache = path.join(work, 'kernels');
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it.each(models)('%s: outputs and every layer of input_0 equal the gold bytes; clean under ASan+UBSan', (model) => {
@@ -31,7 +30,7 @@ d('generated C against TFLite Micro gold vectors', () => {
     const generated = generateC(graph, { prefix: model });
     const dir = path.join(work, model);
 
-    const program = buildHostProgram(graph, generated, dir, { debugDump: true, objectCache: cache });
+    const program = buildHostProgram(graph, generated, dir, { debugDump: true });
     const inputs = fs.readdirSync(gold).filter((f) => /^input_\d+\.bin$/.test(f)).sort();
     expect(inputs.length).toBeGreaterThan(0);
     const dump = path.join(dir, 'dump');
@@ -48,8 +47,7 @@ d('generated C against TFLite Micro gold vectors', () => {
 
     const sanitized = buildHostProgram(graph, generated, path.join(dir, 'asan'), {
       flags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
-      objectCache: cache,
-    });
+          });
     const run = runHostProgram(sanitized, fs.readFileSync(path.join(gold, 'input_0.bin')));
     expect(run.stderr).toBe('');
     expect(Buffer.from(run.output).equals(fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(true);

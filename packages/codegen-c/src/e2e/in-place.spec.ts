@@ -14,7 +14,6 @@ const d = haveGcc ? describe : describe.skip;
 
 d('in-place sharing on random graphs (host gcc)', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-inplace-'));
-  const cache = path.join(work, 'kernels');
   const streamed: number[] = [];
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -22,8 +21,8 @@ d('in-place sharing on random graphs (host gcc)', () => {
     const g = randomCnn(seed, 12);
     const shared = generateC(g, { prefix: `s${seed}`, align: 4 });
     const plain = generateC(g, { prefix: `p${seed}`, align: 4, inPlace: false });
-    const a = buildHostProgram(g, shared, path.join(work, `s${seed}`), { objectCache: cache });
-    const b = buildHostProgram(g, plain, path.join(work, `p${seed}`), { objectCache: cache });
+    const a = buildHostProgram(g, shared, path.join(work, `s${seed}`), {});
+    const b = buildHostProgram(g, plain, path.join(work, `p${seed}`), {});
     const rnd = mulberry32(seed);
     const bytes = g.inputs.reduce((s, t) => s + g.tensors[t].shape.reduce((p, x) => p * x, 1), 0);
     for (let k = 0; k < 3; k++) {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Graph } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
@@ -16,7 +17,7 @@ export interface HostBuildOptions {
   flags?: string[];
   /** Build with TINYFORGE_DEBUG_DUMP (the program then takes a dump directory). */
   debugDump?: boolean;
-  /** Directory for compiled kernel objects, reused across builds with the same compiler and flags. */
+  /** Directory for compiled kernel objects, reused across builds with the same compiler and flags (default: under the OS temp dir). */
   objectCache?: string;
 }
 
@@ -31,15 +32,31 @@ function kernelObjects(compiler: string, flags: string[], cacheDir: string): str
   const key = [compiler, ...flags].join(' ').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80);
   const dir = path.join(cacheDir, key);
   fs.mkdirSync(dir, { recursive: true });
+  const headersChanged = newestHeaderMtime();
   return kernelSources().map((src, i) => {
     const obj = path.join(dir, `${i}_${path.basename(src, '.c')}.o`);
-    if (!fs.existsSync(obj) || fs.statSync(obj).mtimeMs < fs.statSync(src).mtimeMs) {
+    if (!fs.existsSync(obj) || fs.statSync(obj).mtimeMs < Math.max(fs.statSync(src).mtimeMs, headersChanged)) {
       const tmp = `${obj}.${process.pid}.tmp`;
       run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src));
       fs.renameSync(tmp, obj);
     }
     return obj;
   });
+}
+
+/** The latest change to any kernel header: objects older than it are rebuilt. */
+function newestHeaderMtime(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name.endsWith('.h')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  walk(kernelIncludeDir);
+  walk(path.dirname(path.dirname(kernelSources()[0])));
+  return newest;
 }
 
 /** Write the generated files plus a host driver into `dir` and compile them with the kernels; returns the program. */
@@ -50,7 +67,7 @@ export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: strin
   for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, name), text);
   const main = path.join(dir, 'host_main.c');
   fs.writeFileSync(main, generateHostMain(graph, generated.prefix));
-  const objects = kernelObjects(compiler, flags, options.objectCache ?? path.join(dir, 'kernels'));
+  const objects = kernelObjects(compiler, flags, options.objectCache ?? path.join(os.tmpdir(), 'tinyforge-kernel-objects'));
   const program = path.join(dir, options.debugDump ? 'model_dump' : 'model');
   const modelFlags = options.debugDump ? ['-DTINYFORGE_DEBUG_DUMP'] : [];
   run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program], 'the generated model');
