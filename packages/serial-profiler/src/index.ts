@@ -1,3 +1,4 @@
 export { ProfilerError } from './errors';
 export type { ProfilerErrorCode } from './errors';
 export * from './protocol';
+export * from './report';

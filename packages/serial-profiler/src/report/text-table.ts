@@ -1,0 +1,72 @@
+import { ProfileReport } from './aggregate';
+import { Comparison } from './compare';
+
+/** Model names are untrusted: no control characters or bidi overrides on the terminal, and a length cap. */
+export function printable(s: string, max = 40): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+function table(headers: string[], rightAligned: boolean[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function time(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`;
+}
+
+/** The per-layer table: layer, op, output shape, MACs, count (median, min–max), MACs per count, % of total, time. */
+export function formatReportTable(r: ProfileReport): string {
+  const per = r.unit === 'cycles' ? 'MACs/cycle' : 'MACs/instr';
+  const rows = r.layers.map((l) => [
+    String(l.index),
+    printable(l.name),
+    printable(l.op, 20),
+    l.outputShape ? `[${l.outputShape.join(',')}]` : '-',
+    l.macs !== undefined ? int(l.macs) : '-',
+    int(l.counts.median),
+    l.counts.min === l.counts.max ? '' : `${int(l.counts.min)}–${int(l.counts.max)}`,
+    l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-',
+    `${l.percent.toFixed(1)}%`,
+    time(l.timeUs),
+  ]);
+  const mhz = r.clockHz > 0 ? `${(r.clockHz / 1e6).toFixed(r.clockHz % 1e6 === 0 ? 0 : 2)} MHz` : 'unknown clock';
+  const lines = [
+    `profile: ${printable(r.board)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median), time at ${mhz}`,
+    table(['#', 'layer', 'op', 'output', 'MACs', r.unit, 'min–max', per, '% total', 'time'], [true, false, false, false, true, true, true, true, true, true], rows),
+    '',
+    `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
+  ];
+  if (r.hookOverhead !== undefined) lines.push(`hook overhead: ${int(r.hookOverhead)} ${r.unit} per layer (measured on the board, already subtracted)`);
+  const d = r.decoder;
+  if (d && (d.corruptFrames || d.missingFrames || d.unsupportedFrames)) {
+    lines.push(`stream: ${d.frames} frames, ${d.corruptFrames} corrupt, ${d.missingFrames} missing, ${d.unsupportedFrames} unsupported`);
+  }
+  return lines.join('\n');
+}
+
+export function formatComparison(c: Comparison): string {
+  const sign = (n: number | undefined, f: (x: number) => string): string => (n === undefined ? '-' : `${n > 0 ? '+' : ''}${f(n)}`);
+  const rows = c.layers.map((l) => [
+    String(l.index),
+    printable(l.name),
+    printable(l.op, 20),
+    l.before !== undefined ? int(l.before) : 'new',
+    l.after !== undefined ? int(l.after) : 'gone',
+    sign(l.delta, int),
+    sign(l.deltaPercent, (x) => `${x.toFixed(1)}%`),
+    l.regression ? 'REGRESSION' : '',
+  ]);
+  const t = c.total;
+  return [
+    table(['#', 'layer', 'op', 'before', 'after', 'delta', 'delta %', ''], [true, false, false, true, true, true, true, false], rows),
+    '',
+    `total: ${int(t.before)} → ${int(t.after)} ${c.unit} (${sign(t.deltaPercent, (x) => `${x.toFixed(1)}%`)})${t.regression ? ' REGRESSION' : ''}`,
+    `${c.regressions} regression${c.regressions === 1 ? '' : 's'} above ${c.thresholdPercent}%`,
+  ].join('\n');
+}
