@@ -20,6 +20,8 @@ void tfg_board_init(void);
 /* Console UART: blocking single-byte I/O. */
 void tfg_console_putc(uint8_t c);
 uint8_t tfg_console_getc(void);
+/* A received byte (0..255), or -1 when none is waiting. */
+int tfg_console_try_getc(void);
 void tfg_console_write(const void *data, uint32_t len);
 void tfg_console_puts(const char *s);
 

@@ -30,3 +30,5 @@ uint8_t tfg_console_getc(void) {
   }
   return (uint8_t)TFG_REG(UART_DATA);
 }
+
+int tfg_console_try_getc(void) { return (TFG_REG(UART_STATE) & STATE_RX_FULL) ? (int)(TFG_REG(UART_DATA) & 0xFFu) : -1; }

@@ -12,3 +12,6 @@ export { readElfSections } from './elf';
 export type { ElfSection } from './elf';
 export { hasArmToolchain, INSTALL_HINT } from './toolchain';
 export { binToUf2, crc32Mpeg2 } from './rp2040';
+export { startVirtualBoard, hasQemu, bootloaderElf, qemuArgs } from './virtual-board';
+export type { VirtualBoard, VirtualBoardOptions } from './virtual-board';
+export { PtySerial } from './pty-serial';

@@ -1,0 +1,95 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BoardError } from './errors';
+import { buildFirmware, memoryScript } from './firmware';
+import { listBoards, loadBoard } from './load';
+import { binToUf2, crc32Mpeg2 } from './rp2040';
+import { hasArmToolchain } from './toolchain';
+
+const COMMON = path.join(path.dirname(loadBoard('qemu-m4').dir), 'common');
+const HELLO = path.join(COMMON, 'test', 'hello.c');
+const withGcc = hasArmToolchain() ? describe : describe.skip;
+if (!hasArmToolchain()) console.warn('arm-none-eabi-gcc not found: skipping firmware build tests (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)');
+
+withGcc('firmware build', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-fw-'));
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it.each(listBoards())('%s: board support + hello links, fits, and yields ELF/BIN/HEX', (name) => {
+    const board = loadBoard(name);
+    const r = buildFirmware({ board, sources: [HELLO], outDir: path.join(out, name), optimize: 'Os' });
+    for (const f of [r.elf, r.bin, r.hex]) expect(fs.statSync(f).size).toBeGreaterThan(0);
+    expect(r.loadAddress).toBe(board.flash.base);
+    // The binary starts with the vector table: initial SP at the top of the stack inside RAM, Thumb reset handler in flash.
+    const bin = fs.readFileSync(r.bin);
+    const sp = bin.readUInt32LE(0);
+    const reset = bin.readUInt32LE(4);
+    expect(sp).toBeGreaterThan(board.ram.base);
+    expect(sp).toBeLessThanOrEqual(board.ram.base + board.ram.size);
+    expect(reset & 1).toBe(1);
+    expect(reset).toBeGreaterThan(board.flash.base);
+    expect(reset).toBeLessThan(board.flash.base + bin.length);
+    expect(r.size.flash.code).toBeGreaterThan(200);
+    expect(r.size.flash.used).toBe(bin.length);
+    expect(r.size.ram.stack).toBe(board.stackBytes);
+    expect(r.size.flash.overflow).toBe(0);
+    expect(fs.readFileSync(r.hex, 'utf8')).toMatch(/^:[0-9A-F]+\r?\n/);
+  });
+
+  it('puts .weights in flash and reports it; a model that does not fit fails with the overflow in bytes', () => {
+    const board = loadBoard('qemu-m55');
+    const src = path.join(out, 'weights.c');
+    const weightBytes = 64 * 1024;
+    const model = (n: number) =>
+      `#include "tfg_board.h"\n__attribute__((section(".weights"), used)) const unsigned char w[${n}] = {1};\n` +
+      `int main(void) { return w[tfg_cycles_read() % ${n}]; }\n`;
+    fs.writeFileSync(src, model(weightBytes));
+    const r = buildFirmware({ board, sources: [src], outDir: path.join(out, 'w') });
+    expect(r.size.flash.weights).toBe(weightBytes);
+
+    const tooBig = board.flash.size + 1000;
+    fs.writeFileSync(src, model(tooBig));
+    let err: unknown;
+    try {
+      buildFirmware({ board, sources: [src], outDir: path.join(out, 'w2') });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BoardError);
+    expect((err as BoardError).code).toBe('BOARD_OVERFLOW');
+    const over = Number(/flash overflowed by (\d+) bytes/.exec((err as Error).message)?.[1]);
+    expect(over).toBeGreaterThanOrEqual(1000);
+    expect(over).toBeLessThan(1000 + 8192);
+  });
+
+  it('reports compile errors and missing sources as typed errors', () => {
+    const bad = path.join(out, 'bad.c');
+    fs.writeFileSync(bad, 'int main(void) { return undefined_symbol; }\n');
+    expect(() => buildFirmware({ board: 'qemu-m4', sources: [bad], outDir: path.join(out, 'bad') })).toThrow(/undefined_symbol/);
+    expect(() => buildFirmware({ board: 'qemu-m4', sources: [path.join(out, 'nope.c')], outDir: out })).toThrow(BoardError);
+  });
+});
+
+describe('build helpers', () => {
+  it('writes MEMORY from the board regions', () => {
+    const s = memoryScript({ base: 0x08000000, size: 0x200000 }, { base: 0x20000000, size: 0xa0000 }, 8192);
+    expect(s).toContain('FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 0x00200000');
+    expect(s).toContain('RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 0x000a0000');
+    expect(s).toContain('__tfg_stack_size = 8192;');
+  });
+
+  it('computes the RP2040 boot2 CRC (CRC-32/MPEG-2 check value)', () => {
+    expect(crc32Mpeg2(Buffer.from('123456789'))).toBe(0x0376e6e7);
+  });
+
+  it('wraps a binary into UF2 blocks', () => {
+    const uf2 = binToUf2(Buffer.alloc(300, 7), 0x10000000, 0xe48bff56);
+    expect(uf2.length).toBe(1024);
+    expect(uf2.readUInt32LE(512 + 12)).toBe(0x10000100);
+    expect(uf2.readUInt32LE(512 + 24)).toBe(2);
+    expect(uf2.readUInt32LE(28)).toBe(0xe48bff56);
+    expect(uf2[32 + 255]).toBe(7);
+    expect(uf2.readUInt32LE(1020)).toBe(0x0ab16f30);
+  });
+});
