@@ -9,3 +9,8 @@ export * from './quantize/quantize-graph';
 export * from './quantize/quantize-model';
 export * from './report/measure';
 export * from './report/format';
+export * from './calibration/npy';
+export * from './calibration/zip';
+export * from './calibration/png';
+export * from './calibration/images';
+export * from './calibration/load-calibration';

@@ -1,0 +1,166 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { elementCount, Graph } from '@tinyforge/ir';
+import { QuantizerError } from '../errors';
+import { Sample } from './calibrate';
+import { imageToTensor, ImagePreprocess } from './images';
+import { NdArray, parseNpy } from './npy';
+import { decodePng } from './png';
+import { readZip } from './zip';
+
+export interface CalibrationData {
+  samples: Sample[];
+  /** What was loaded, for the report ("120 PNG images from calib/"). */
+  description: string;
+  warnings: string[];
+}
+
+export interface LoadCalibrationOptions {
+  /** Use at most this many samples (the first ones, in file / name order). */
+  samples?: number;
+  resize?: [number, number];
+  mean?: number[];
+  std?: number[];
+  channels?: number;
+  /** Seed of `random` data. */
+  seed?: number;
+}
+
+/** Samples for `random`, when asked for explicitly (uniform in [0, 1)). */
+export const DEFAULT_RANDOM_SAMPLES = 32;
+
+/**
+ * Calibration samples from `source`: a .npy/.npz file (first axis = samples), a folder of PNG images or of raw
+ * float32 .bin tensors (one sample per file, all inputs back to back), or the word `random`.
+ */
+export function loadCalibration(source: string, graph: Graph, options: LoadCalibrationOptions = {}): CalibrationData {
+  const limit = options.samples ?? Infinity;
+  if (source === 'random') return randomSamples(graph, Math.min(limit, DEFAULT_RANDOM_SAMPLES), options.seed ?? 1);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(source);
+  } catch {
+    throw new QuantizerError('QUANT_CALIB_MISSING', 'calibration data not found', { file: source });
+  }
+  if (stat.isDirectory()) return loadFolder(source, graph, options, limit);
+  const ext = path.extname(source).toLowerCase();
+  const bytes = readFile(source);
+  if (ext === '.npy') return fromArrays([parseNpy(bytes, source)], graph, limit, `${source}`);
+  if (ext === '.npz') return fromNpz(bytes, source, graph, limit);
+  throw new QuantizerError('QUANT_CALIB_FORMAT', `calibration data must be a .npy or .npz file, a folder of images or .bin files, or 'random' (got '${ext}')`, { file: source });
+}
+
+function readFile(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new QuantizerError('QUANT_CALIB_FORMAT', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+}
+
+function randomSamples(graph: Graph, n: number, seed: number): CalibrationData {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const samples = Array.from({ length: n }, () => graph.inputs.map((t) => Float32Array.from({ length: elementCount(graph.tensors[t].shape) }, next)));
+  return {
+    samples,
+    description: `${n} random samples, uniform in [0, 1)`,
+    warnings: ['calibrated on random data (--calib random): ranges do not reflect real inputs, expect poor accuracy'],
+  };
+}
+
+/** Split arrays (one per model input, first axis = samples) into samples; a single sample may omit the batch axis. */
+export function fromArrays(arrays: NdArray[], graph: Graph, limit: number, description: string, file?: string): CalibrationData {
+  if (arrays.length !== graph.inputs.length) {
+    throw new QuantizerError('QUANT_CALIB_SHAPE', `${arrays.length} arrays for a model with ${graph.inputs.length} inputs`, { file });
+  }
+  let count = -1;
+  const perInput = arrays.map((arr, i) => {
+    const t = graph.tensors[graph.inputs[i]];
+    const size = elementCount(t.shape);
+    const n = arr.data.length === size ? 1 : arr.shape.length > 0 && elementCount(arr.shape.slice(1)) === size ? arr.shape[0] : -1;
+    if (n < 0) {
+      throw new QuantizerError('QUANT_CALIB_SHAPE', `array of shape (${arr.shape.join(', ')}) does not hold samples of input '${t.name}' [${t.shape.join(', ')}] (${size} values each)`, { file });
+    }
+    if (count >= 0 && n !== count) throw new QuantizerError('QUANT_CALIB_SHAPE', `arrays hold ${count} and ${n} samples`, { file });
+    count = n;
+    return { arr, size };
+  });
+  if (count === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the calibration array holds no samples', { file });
+  const n = Math.min(count, limit);
+  const samples = Array.from({ length: n }, (_, k) => perInput.map(({ arr, size }) => arr.data.slice(k * size, (k + 1) * size)));
+  return { samples, description: `${n} samples from ${description}`, warnings: [] };
+}
+
+/** An .npz: the arrays named after the model inputs, else `x`, else the only (or first non-label) array. */
+function fromNpz(bytes: Uint8Array, file: string, graph: Graph, limit: number): CalibrationData {
+  const arrays = new Map(readZip(bytes, file).filter((e) => e.name.endsWith('.npy')).map((e) => [e.name.slice(0, -4), parseNpy(e.data, `${file}:${e.name}`)]));
+  if (arrays.size === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the .npz holds no arrays', { file });
+  const names = graph.inputs.map((t) => graph.tensors[t].name);
+  let chosen: NdArray[];
+  if (names.every((n) => arrays.has(n))) chosen = names.map((n) => arrays.get(n)!);
+  else if (arrays.has('x')) chosen = [arrays.get('x')!];
+  else chosen = [[...arrays.entries()].find(([k]) => !/^(y|labels?)$/.test(k))?.[1] ?? [...arrays.values()][0]];
+  return fromArrays(chosen, graph, limit, file, file);
+}
+
+function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, limit: number): CalibrationData {
+  const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort();
+  const bins = files.filter((f) => f.toLowerCase().endsWith('.bin'));
+  const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f));
+  if (bins.length === 0 && images.length === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the folder holds no .png, .jpg or .bin files', { file: dir });
+  if (bins.length > 0 && images.length > 0) throw new QuantizerError('QUANT_CALIB_FORMAT', 'the folder mixes images and .bin files', { file: dir });
+  if (bins.length > 0) return loadBins(dir, bins.slice(0, limit), graph);
+  const jpeg = images.find((f) => /\.jpe?g$/i.test(f));
+  if (jpeg !== undefined) throw new QuantizerError('QUANT_CALIB_FORMAT', 'JPEG images are not supported (no JPEG decoder is installed): convert them to PNG', { file: path.join(dir, jpeg) });
+  if (graph.inputs.length !== 1) throw new QuantizerError('QUANT_CALIB_SHAPE', `image folders calibrate one-input models; this one has ${graph.inputs.length}`, { file: dir });
+  const input = graph.tensors[graph.inputs[0]];
+  const [h, w, c] = input.shape.length === 4 ? input.shape.slice(1) : input.shape.length === 3 ? input.shape : [];
+  if (h === undefined || (input.shape.length === 4 && input.shape[0] !== 1)) {
+    throw new QuantizerError('QUANT_CALIB_SHAPE', `input '${input.name}' [${input.shape.join(', ')}] is not an image (want [1, H, W, C])`, { file: dir });
+  }
+  const pre: ImagePreprocess = { height: h, width: w, channels: options.channels ?? c, mean: options.mean ?? [0], std: options.std ?? [1] };
+  if (options.resize !== undefined && (options.resize[0] !== h || options.resize[1] !== w)) {
+    throw new QuantizerError('QUANT_CALIB_SHAPE', `--resize ${options.resize.join('x')} does not match the model input ${h}x${w}`, { file: dir });
+  }
+  if (pre.channels !== c) throw new QuantizerError('QUANT_CALIB_SHAPE', `--channels ${pre.channels} does not match the model input's ${c}`, { file: dir });
+  const chosen = images.slice(0, limit);
+  const samples = chosen.map((f) => {
+    const file = path.join(dir, f);
+    return [imageToTensor(decodePng(readFile(file), file), pre, file)];
+  });
+  return { samples, description: `${samples.length} PNG images from ${dir}`, warnings: [] };
+}
+
+function loadBins(dir: string, files: string[], graph: Graph): CalibrationData {
+  const sizes = graph.inputs.map((t) => elementCount(graph.tensors[t].shape));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const samples = files.map((f) => {
+    const file = path.join(dir, f);
+    const bytes = readFile(file);
+    if (bytes.length !== total * 4) {
+      throw new QuantizerError('QUANT_CALIB_SHAPE', `${bytes.length} bytes; the model's inputs take ${total} float32 values (${total * 4} bytes)`, { file });
+    }
+    const all = new Float32Array(total);
+    new Uint8Array(all.buffer).set(bytes);
+    let at = 0;
+    return sizes.map((n) => all.slice(at, (at += n)));
+  });
+  return { samples, description: `${samples.length} .bin tensors from ${dir}`, warnings: [] };
+}
+
+/** Class labels: a .npy of integers, or a text file with one label per line. */
+export function loadLabels(file: string): number[] {
+  const bytes = readFile(file);
+  const labels = path.extname(file).toLowerCase() === '.npy'
+    ? Array.from(parseNpy(bytes, file).data)
+    : Buffer.from(bytes).toString('utf8').split(/\s+/).filter((s) => s.length > 0).map(Number);
+  const bad = labels.findIndex((v) => !Number.isInteger(v) || v < 0);
+  if (bad >= 0) throw new QuantizerError('QUANT_CALIB_FORMAT', `label ${bad} is not a class index`, { file });
+  return labels;
+}
