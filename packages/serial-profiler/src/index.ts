@@ -2,3 +2,4 @@ export { ProfilerError } from './errors';
 export type { ProfilerErrorCode } from './errors';
 export * from './protocol';
 export * from './report';
+export * from './transport';
