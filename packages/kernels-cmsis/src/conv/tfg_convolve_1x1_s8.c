@@ -6,7 +6,7 @@
 
 int32_t tfg_convolve_1x1_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   (void)input_dims;
-  return filter_dims->n * (int32_t)sizeof(int32_t);
+  return tfg_nn_gemm_s8_packed_size(filter_dims->c);
 }
 
 tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
@@ -21,26 +21,25 @@ tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *co
       sh < 1 || sw < 1 || (output_dims->h - 1) * sh >= input_dims->h || (output_dims->w - 1) * sw >= input_dims->w) {
     return TFG_ARG_ERROR;
   }
-  if (ctx == 0 || ctx->buf == 0 || ctx->size < tfg_convolve_1x1_s8_get_buffer_size(input_dims, filter_dims)) {
+  if (ctx == 0 || (ctx->buf == 0 && ctx->size > 0) || ctx->size < tfg_convolve_1x1_s8_get_buffer_size(input_dims, filter_dims)) {
     return TFG_ARG_ERROR;
   }
   const int32_t channels = filter_dims->n;
   const int32_t depth = input_dims->c;
-  int32_t *folded_bias = (int32_t *)ctx->buf;
-  tfg_nn_fold_input_offset(filter, channels, depth, bias, conv_params->input_offset, folded_bias);
-  const tfg_nn_requant requant = {folded_bias, quant_params->multiplier, quant_params->shift, 1,
+  int16_t *packed = (int16_t *)ctx->buf;
+  const tfg_nn_requant requant = {bias, quant_params->multiplier, quant_params->shift, 1, conv_params->input_offset,
                                   conv_params->output_offset, conv_params->activation};
 
   if (sh == 1 && sw == 1 && output_dims->h == input_dims->h && output_dims->w == input_dims->w) {
     const int32_t rows = input_dims->n * input_dims->h * input_dims->w;
-    tfg_nn_gemm_s8(input, depth, rows, filter, channels, depth, &requant, output, channels);
+    tfg_nn_gemm_s8(input, depth, rows, filter, channels, depth, &requant, output, channels, packed);
     return TFG_OK;
   }
   for (int32_t b = 0; b < input_dims->n; b++) {
     for (int32_t oy = 0; oy < output_dims->h; oy++) {
       const int8_t *in_row = input + ((b * input_dims->h + oy * sh) * input_dims->w) * depth;
       int8_t *out_row = output + ((b * output_dims->h + oy) * output_dims->w) * channels;
-      tfg_nn_gemm_s8(in_row, sw * depth, output_dims->w, filter, channels, depth, &requant, out_row, channels);
+      tfg_nn_gemm_s8(in_row, sw * depth, output_dims->w, filter, channels, depth, &requant, out_row, channels, packed);
     }
   }
   return TFG_OK;

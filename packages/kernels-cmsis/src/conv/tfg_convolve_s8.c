@@ -1,17 +1,19 @@
 /*
- * Generic int8 convolution: gather the receptive fields of a few output pixels (im2col, padding filled with the
- * input zero point so it contributes nothing), then one GEMM against all filters.
+ * Generic int8 convolution, any stride, padding and dilation: gather the receptive fields of a block of output
+ * pixels (im2col, padding filled with the input zero point so that it contributes nothing), then one GEMM of the
+ * block against all filters. With the DSP extension the GEMM widens each 4-channel slice of the weights once per
+ * block, so blocks are long enough for that to pay.
  */
 #include "../support/tfg_nn_support.h"
 
 #include <string.h>
 
-/* Output pixels per im2col block: the GEMM's DSP path consumes rows in pairs. */
-#define TFG_CONV_BLOCK_ROWS 2
+/* Output pixels per im2col block. */
+#define TFG_CONV_BLOCK_ROWS 16
 
 int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  return tfg_nn_align4(filter_dims->n * (int32_t)sizeof(int32_t)) + TFG_CONV_BLOCK_ROWS * depth;
+  return tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) + tfg_nn_gemm_s8_packed_size(depth);
 }
 
 static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
@@ -46,10 +48,9 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
   }
   const int32_t channels = filter_dims->n;
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  int32_t *folded_bias = (int32_t *)ctx->buf;
-  int8_t *cols = (int8_t *)ctx->buf + tfg_nn_align4(channels * (int32_t)sizeof(int32_t));
-  tfg_nn_fold_input_offset(filter, channels, depth, bias, conv_params->input_offset, folded_bias);
-  const tfg_nn_requant requant = {folded_bias, quant_params->multiplier, quant_params->shift, 1,
+  int8_t *cols = (int8_t *)ctx->buf;
+  int16_t *packed = (int16_t *)(void *)((int8_t *)ctx->buf + tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth));
+  const tfg_nn_requant requant = {bias, quant_params->multiplier, quant_params->shift, 1, conv_params->input_offset,
                                   conv_params->output_offset, conv_params->activation};
 
   const int32_t pixels = output_dims->h * output_dims->w;
@@ -64,7 +65,7 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
                      pixel % output_dims->w, cols + r * depth);
       }
       tfg_nn_gemm_s8(cols, depth, rows, filter, channels, depth, &requant, output_batch + first * channels,
-                     channels);
+                     channels, packed);
     }
   }
   return TFG_OK;

@@ -1,118 +1,201 @@
 /*
- * The int8 GEMM under convolution and fully connected layers. Plain C computes one dot product at a time; the
- * DSP path blocks 2 rows x 2 channels so each loaded word is sign-extended once and feeds two SMLADs.
+ * The int8 GEMM under convolution and fully connected layers: out = requant(bias + (x + input_offset) · w).
+ *
+ * Plain C: one dot product at a time. DSP path (Armv7E-M/Armv8-M):
+ * - Many rows (convolutions): weights are widened to int16 once per block of 4 output channels into scratch, in
+ *   the pair order SXTB16 produces (bytes 0,2 / 1,3), and the input offset folds into the block's bias. The inner
+ *   loop then costs, per 4 depth steps and 4 channels, one LDR + two SXTB16 for the input, two LDM for the
+ *   weights and eight SMLAD (15 instructions per 16 MACs with the loop branch), all in registers.
+ * - One row (fully connected): weights are read once, so they are widened on the fly; the input gets its offset
+ *   in the same SXTAB16 that widens it.
  */
+#include "tfg_nn_dsp.h"
 #include "tfg_nn_support.h"
 
-#if defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-
-static inline int32_t ror8(int32_t v) {
-  const uint32_t u = (uint32_t)v;
-  return (int32_t)((u >> 8) | (u << 24));
-}
-
-/* Bytes 0,2 and bytes 1,3 of a word as two pairs of int16. Pairing is the same for both operands, so the
-   SMLAD products match element for element. */
-#define TFG_SPLIT(word, even, odd)                \
-  do {                                            \
-    (even) = __sxtb16(word);                      \
-    (odd) = __sxtb16(ror8(word));                 \
-  } while (0)
-
-#define TFG_SMLAD(a, b, acc) __smlad((a), (b), (acc))
-#endif
-
-static int32_t dot_s8(const int8_t *x, const int8_t *w, int32_t depth) {
+static int32_t dot_s8(const int8_t *x, const int8_t *w, int32_t depth, int32_t input_offset) {
   int32_t acc = 0;
-  int32_t k = 0;
-#if defined(__ARM_FEATURE_DSP)
-  for (; k + 4 <= depth; k += 4) {
-    int32_t xe, xo, we, wo;
-    TFG_SPLIT(tfg_nn_read_s8x4(x + k), xe, xo);
-    TFG_SPLIT(tfg_nn_read_s8x4(w + k), we, wo);
-    acc = TFG_SMLAD(xe, we, acc);
-    acc = TFG_SMLAD(xo, wo, acc);
-  }
-#endif
-  for (; k < depth; k++) {
-    acc += (int32_t)x[k] * (int32_t)w[k];
+  for (int32_t k = 0; k < depth; k++) {
+    acc += ((int32_t)x[k] + input_offset) * (int32_t)w[k];
   }
   return acc;
 }
 
-static inline void store(int8_t *out, int32_t acc, int32_t c, const tfg_nn_requant *q) {
-  const int32_t qi = c * q->quant_stride;
-  int32_t v = tfg_nn_requantize(acc + q->bias[c], q->multiplier[qi], q->shift[qi]);
-  *out = tfg_nn_clamp_s8(v + q->output_offset, &q->activation);
+static void gemm_plain(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t c_begin,
+                       int32_t channels, int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride) {
+  for (int32_t r = 0; r < rows; r++) {
+    const int8_t *x = lhs + r * lhs_stride;
+    for (int32_t c = c_begin; c < channels; c++) {
+      out[r * out_stride + c] = tfg_nn_requant_store(dot_s8(x, rhs + c * depth, depth, q->input_offset), c, q);
+    }
+  }
 }
 
-static void gemm_row(const int8_t *x, const int8_t *rhs, int32_t c_begin, int32_t channels, int32_t depth,
-                     const tfg_nn_requant *q, int8_t *out) {
-  for (int32_t c = c_begin; c < channels; c++) {
-    store(out + c, dot_s8(x, rhs + c * depth, depth), c, q);
+#if TFG_NN_HAS_DSP
+
+#define BLOCK_CHANNELS 4
+/* int32 words per 4 depth steps of one packed block: 4 channels x 2 int16 pairs. */
+#define PACKED_WORDS_PER_STEP 8
+
+int32_t tfg_nn_gemm_s8_packed_size(int32_t depth) { return (depth / 4) * PACKED_WORDS_PER_STEP * 4; }
+
+/* Widen weights of 4 channels to int16 pairs; returns each channel's weight sum (for the folded offset). */
+static void pack_block(const int8_t *w, int32_t depth, int32_t *packed, int32_t sums[BLOCK_CHANNELS]) {
+  const int32_t ones = 0x00010001;
+  for (int32_t j = 0; j < BLOCK_CHANNELS; j++) {
+    const int8_t *wj = w + j * depth;
+    int32_t *dst = packed + 2 * j;
+    int32_t sum = 0;
+    int32_t k = 0;
+    for (; k + 4 <= depth; k += 4, dst += PACKED_WORDS_PER_STEP) {
+      const int32_t word = tfg_nn_read_s8x4(wj + k);
+      dst[0] = tfg_sxtb16(word);
+      dst[1] = tfg_sxtb16_ror8(word);
+      sum = __smlad(dst[0], ones, sum);
+      sum = __smlad(dst[1], ones, sum);
+    }
+    for (; k < depth; k++) {
+      sum += wj[k];
+    }
+    sums[j] = sum;
+  }
+}
+
+/* acc[j] += sum over steps*4 depth of x[k] * packed weights of channel j. Registers only, no stack. */
+__attribute__((noinline)) static void dot_1x4_packed(const int8_t *x, const int32_t *packed, int32_t steps, int32_t acc[4]) {
+  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+  int32_t word, even;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[word], [%[x]], #4\n\t"
+      "sxtb16 %[even], %[word]\n\t"
+      "sxtb16 %[word], %[word], ror #8\n\t"
+      "ldmia %[w]!, {r4, r5, r6, r8}\n\t"
+      "smlad %[a0], %[even], r4, %[a0]\n\t"
+      "smlad %[a0], %[word], r5, %[a0]\n\t"
+      "smlad %[a1], %[even], r6, %[a1]\n\t"
+      "smlad %[a1], %[word], r8, %[a1]\n\t"
+      "ldmia %[w]!, {r4, r5, r6, r8}\n\t"
+      "smlad %[a2], %[even], r4, %[a2]\n\t"
+      "smlad %[a2], %[word], r5, %[a2]\n\t"
+      "smlad %[a3], %[even], r6, %[a3]\n\t"
+      "smlad %[a3], %[word], r8, %[a3]\n\t"
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b\n\t"
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(packed),
+        [n] "+r"(steps), [word] "=&r"(word), [even] "=&r"(even)
+      :
+      : "r4", "r5", "r6", "r8", "cc", "memory");
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+static void gemm_packed(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
+                        int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int32_t *packed) {
+  const int32_t steps = depth / 4;
+  const int32_t tail = steps * 4;
+  int32_t c = 0;
+  for (; c + BLOCK_CHANNELS <= channels; c += BLOCK_CHANNELS) {
+    const int8_t *w = rhs + c * depth;
+    int32_t folded[BLOCK_CHANNELS];
+    pack_block(w, depth, packed, folded);
+    for (int32_t j = 0; j < BLOCK_CHANNELS; j++) {
+      folded[j] *= q->input_offset;
+    }
+    for (int32_t r = 0; r < rows; r++) {
+      const int8_t *x = lhs + r * lhs_stride;
+      int32_t acc[BLOCK_CHANNELS] = {folded[0], folded[1], folded[2], folded[3]};
+      if (steps > 0) {
+        dot_1x4_packed(x, packed, steps, acc);
+      }
+      for (int32_t k = tail; k < depth; k++) {
+        for (int32_t j = 0; j < BLOCK_CHANNELS; j++) {
+          acc[j] += x[k] * w[j * depth + k];
+        }
+      }
+      int8_t *o = out + r * out_stride + c;
+      for (int32_t j = 0; j < BLOCK_CHANNELS; j++) {
+        o[j] = tfg_nn_requant_store(acc[j], c + j, q);
+      }
+    }
+  }
+  gemm_plain(lhs, lhs_stride, rows, rhs, c, channels, depth, q, out, out_stride);
+}
+
+/* One row against 4 channels of int8 weights, widened on the fly; the input offset rides in SXTAB16. */
+static void dot_1x4_s8(const int8_t *x, const int8_t *w, int32_t depth, int32_t input_offset, int32_t acc[4]) {
+  const int32_t offset2 = tfg_dup16(input_offset);
+  const int8_t *w0 = w, *w1 = w + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  int32_t k = 0;
+  for (; k + 4 <= depth; k += 4) {
+    const int32_t xw = tfg_nn_read_s8x4(x + k);
+    const int32_t xe = tfg_sxtab16(offset2, xw), xo = tfg_sxtab16_ror8(offset2, xw);
+    int32_t ww = tfg_nn_read_s8x4(w0 + k);
+    a0 = __smlad(xe, tfg_sxtb16(ww), a0);
+    a0 = __smlad(xo, tfg_sxtb16_ror8(ww), a0);
+    ww = tfg_nn_read_s8x4(w1 + k);
+    a1 = __smlad(xe, tfg_sxtb16(ww), a1);
+    a1 = __smlad(xo, tfg_sxtb16_ror8(ww), a1);
+    ww = tfg_nn_read_s8x4(w2 + k);
+    a2 = __smlad(xe, tfg_sxtb16(ww), a2);
+    a2 = __smlad(xo, tfg_sxtb16_ror8(ww), a2);
+    ww = tfg_nn_read_s8x4(w3 + k);
+    a3 = __smlad(xe, tfg_sxtb16(ww), a3);
+    a3 = __smlad(xo, tfg_sxtb16_ror8(ww), a3);
+  }
+  for (; k < depth; k++) {
+    const int32_t xk = x[k] + input_offset;
+    a0 += xk * w0[k];
+    a1 += xk * w1[k];
+    a2 += xk * w2[k];
+    a3 += xk * w3[k];
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+static void gemm_unpacked(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
+                          int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride) {
+  for (int32_t r = 0; r < rows; r++) {
+    const int8_t *x = lhs + r * lhs_stride;
+    int8_t *o = out + r * out_stride;
+    int32_t c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      int32_t acc[4];
+      dot_1x4_s8(x, rhs + c * depth, depth, q->input_offset, acc);
+      for (int32_t j = 0; j < 4; j++) {
+        o[c + j] = tfg_nn_requant_store(acc[j], c + j, q);
+      }
+    }
+    gemm_plain(x, lhs_stride, 1, rhs, c, channels, depth, q, o, out_stride);
   }
 }
 
 void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
-                    int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride) {
-  int32_t r = 0;
-#if defined(__ARM_FEATURE_DSP)
-  for (; r + 2 <= rows; r += 2) {
-    const int8_t *x0 = lhs + r * lhs_stride;
-    const int8_t *x1 = x0 + lhs_stride;
-    int8_t *out0 = out + r * out_stride;
-    int8_t *out1 = out0 + out_stride;
-    int32_t c = 0;
-    for (; c + 2 <= channels; c += 2) {
-      const int8_t *w0 = rhs + c * depth;
-      const int8_t *w1 = w0 + depth;
-      int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
-      int32_t k = 0;
-      for (; k + 4 <= depth; k += 4) {
-        int32_t x0e, x0o, x1e, x1o, w0e, w0o, w1e, w1o;
-        TFG_SPLIT(tfg_nn_read_s8x4(w0 + k), w0e, w0o);
-        TFG_SPLIT(tfg_nn_read_s8x4(w1 + k), w1e, w1o);
-        TFG_SPLIT(tfg_nn_read_s8x4(x0 + k), x0e, x0o);
-        a00 = TFG_SMLAD(x0e, w0e, a00);
-        a00 = TFG_SMLAD(x0o, w0o, a00);
-        a01 = TFG_SMLAD(x0e, w1e, a01);
-        a01 = TFG_SMLAD(x0o, w1o, a01);
-        TFG_SPLIT(tfg_nn_read_s8x4(x1 + k), x1e, x1o);
-        a10 = TFG_SMLAD(x1e, w0e, a10);
-        a10 = TFG_SMLAD(x1o, w0o, a10);
-        a11 = TFG_SMLAD(x1e, w1e, a11);
-        a11 = TFG_SMLAD(x1o, w1o, a11);
-      }
-      for (; k < depth; k++) {
-        const int32_t w0k = w0[k], w1k = w1[k];
-        a00 += x0[k] * w0k;
-        a01 += x0[k] * w1k;
-        a10 += x1[k] * w0k;
-        a11 += x1[k] * w1k;
-      }
-      store(out0 + c, a00, c, q);
-      store(out0 + c + 1, a01, c + 1, q);
-      store(out1 + c, a10, c, q);
-      store(out1 + c + 1, a11, c + 1, q);
-    }
-    gemm_row(x0, rhs, c, channels, depth, q, out0);
-    gemm_row(x1, rhs, c, channels, depth, q, out1);
-  }
-#endif
-  for (; r < rows; r++) {
-    gemm_row(lhs + r * lhs_stride, rhs, 0, channels, depth, q, out + r * out_stride);
+                    int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int16_t *packed) {
+  /* Widening costs one pass over the block's weights; it pays back from the second row on. */
+  if (packed != 0 && rows >= 2 && depth >= 4) {
+    gemm_packed(lhs, lhs_stride, rows, rhs, channels, depth, q, out, out_stride, (int32_t *)(void *)packed);
+  } else {
+    gemm_unpacked(lhs, lhs_stride, rows, rhs, channels, depth, q, out, out_stride);
   }
 }
 
-void tfg_nn_fold_input_offset(const int8_t *weights, int32_t channels, int32_t depth, const int32_t *bias,
-                              int32_t input_offset, int32_t *folded) {
-  for (int32_t c = 0; c < channels; c++) {
-    int32_t sum = 0;
-    const int8_t *w = weights + c * depth;
-    for (int32_t k = 0; k < depth; k++) {
-      sum += w[k];
-    }
-    folded[c] = (bias != 0 ? bias[c] : 0) + input_offset * sum;
-  }
+#else
+
+int32_t tfg_nn_gemm_s8_packed_size(int32_t depth) {
+  (void)depth;
+  return 0;
 }
+
+void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
+                    int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int16_t *packed) {
+  (void)packed;
+  gemm_plain(lhs, lhs_stride, rows, rhs, 0, channels, depth, q, out, out_stride);
+}
+
+#endif

@@ -32,12 +32,27 @@ static inline int32_t tfg_nn_divide_by_power_of_two(int32_t x, int32_t exponent)
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier (double rounding): x * multiplier * 2^shift. */
+/*
+ * TFLite's MultiplyByQuantizedMultiplier (gemmlowp's two roundings), for multiplier >= 0 as QuantizeMultiplier
+ * always produces. With a non-negative multiplier the saturating case of the high multiply cannot occur, and
+ * its nudge-and-truncate rounding equals floor((x * m + 2^30) / 2^31) for either sign, which is one SMLAL.
+ * The rounding right shift is split as q * 2^r + rem so that no intermediate can overflow.
+ */
 static inline int32_t tfg_nn_requantize(int32_t x, int32_t multiplier, int32_t shift) {
   const int32_t left_shift = shift > 0 ? shift : 0;
   const int32_t right_shift = shift > 0 ? 0 : -shift;
   const int32_t scaled = (int32_t)((uint32_t)x << left_shift);
-  return tfg_nn_divide_by_power_of_two(tfg_nn_doubling_high_mult(scaled, multiplier), right_shift);
+  const int64_t product = (int64_t)scaled * multiplier + ((int64_t)1 << 30);
+  /* >> on a negative int64 is an arithmetic shift on every compiler this library targets (gcc, clang). */
+  const int32_t high = (int32_t)(product >> 31);
+  if (right_shift == 0) {
+    return high;
+  }
+  /* Round half away from zero: subtract one from negative values, then round half up. */
+  const int32_t biased = high + (high >> 31);
+  const uint32_t mask = ((uint32_t)1 << right_shift) - 1u;
+  const uint32_t rounded_rem = (((uint32_t)biased & mask) + ((uint32_t)1 << (right_shift - 1))) >> right_shift;
+  return (biased >> right_shift) + (int32_t)rounded_rem;
 }
 
 static inline int8_t tfg_nn_clamp_s8(int32_t v, const tfg_activation *act) {
@@ -54,25 +69,33 @@ static inline int32_t tfg_nn_read_s8x4(const int8_t *p) {
 
 /* The requantization of one GEMM output: per-channel (stride 1) or per-tensor (stride 0) multipliers. */
 typedef struct {
-  const int32_t *bias;       /* bias + input_offset * sum(weights), one per channel */
+  const int32_t *bias; /* may be NULL */
   const int32_t *multiplier;
   const int32_t *shift;
   int32_t quant_stride;
+  int32_t input_offset;
   int32_t output_offset;
   tfg_activation activation;
 } tfg_nn_requant;
 
+static inline int8_t tfg_nn_requant_store(int32_t acc, int32_t c, const tfg_nn_requant *q) {
+  const int32_t qi = c * q->quant_stride;
+  if (q->bias != 0) {
+    acc += q->bias[c];
+  }
+  return tfg_nn_clamp_s8(tfg_nn_requantize(acc, q->multiplier[qi], q->shift[qi]) + q->output_offset, &q->activation);
+}
+
 /*
- * out[r * out_stride + c] = requant(bias[c] + sum_k lhs[r * lhs_stride + k] * rhs[c * depth + k]) for r < rows,
- * c < channels. The input offset is folded into bias by the caller (tfg_nn_fold_input_offset), so the inner loop
- * is a pure int8 dot product.
+ * out[r * out_stride + c] = requant(bias[c] + sum_k (lhs[r * lhs_stride + k] + input_offset) * rhs[c * depth + k])
+ * for r < rows, c < channels. `packed` is scratch of tfg_nn_gemm_s8_packed_size(depth) bytes where the DSP path
+ * keeps a block of weights widened to int16 (NULL: the path that reads int8 weights directly, for one row).
  */
 void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
-                    int32_t depth, const tfg_nn_requant *requant, int8_t *out, int32_t out_stride);
+                    int32_t depth, const tfg_nn_requant *requant, int8_t *out, int32_t out_stride, int16_t *packed);
 
-/* folded[c] = (bias ? bias[c] : 0) + input_offset * sum_k weights[c * depth + k]. */
-void tfg_nn_fold_input_offset(const int8_t *weights, int32_t channels, int32_t depth, const int32_t *bias,
-                              int32_t input_offset, int32_t *folded);
+/* Scratch bytes tfg_nn_gemm_s8 can use for packed weights (0 without the DSP path). */
+int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
 
 /* Bytes rounded up to a multiple of 4 so that scratch regions after it stay word aligned. */
 static inline int32_t tfg_nn_align4(int32_t bytes) { return (bytes + 3) & ~3; }

@@ -93,12 +93,14 @@ static void conv_case(int32_t index, int one_by_one) {
 }
 
 static void depthwise_case(int32_t index) {
-  const int32_t k = rand_range(1, 3), stride = rand_range(1, 2), pad = rand_range(0, 1), mult = rand_range(1, 3);
-  const tfg_dims in = {1, rand_range(3, 8), rand_range(3, 8), rand_range(1, 12)};
+  const int32_t k = rand_range(1, 3), stride = rand_range(1, 2), pad = rand_range(0, 2), mult = rand_range(1, 2);
+  const int32_t dilation = rand_range(1, 2);
+  const tfg_dims in = {1, rand_range(5, 8), rand_range(5, 8), rand_range(1, 12)};
   const tfg_dims f = {1, k, k, in.c * mult};
-  const tfg_dims out = {1, out_size(in.h, k, stride, 1, 2 * pad), out_size(in.w, k, stride, 1, 2 * pad), in.c * mult};
+  const tfg_dims out = {1, out_size(in.h, k, stride, dilation, 2 * pad), out_size(in.w, k, stride, dilation, 2 * pad),
+                        in.c * mult};
   const tfg_dw_conv_params p = {rand_range(-127, 128), rand_range(-128, 127), mult, {stride, stride}, {pad, pad},
-                                {1, 1}, {-128, 127}};
+                                {dilation, dilation}, {-128, 127}};
   const tfg_per_channel_quant_params q = {multipliers, shifts};
   fill_s8(input, in.h * in.w * in.c);
   fill_s8(weights, k * k * in.c * mult);
@@ -131,7 +133,7 @@ int tfg_selftest_main(void) {
   rng_state = 20261124u;
   for (int32_t i = 0; i < 40; i++) conv_case(i, 0);
   for (int32_t i = 0; i < 20; i++) conv_case(i, 1);
-  for (int32_t i = 0; i < 20; i++) depthwise_case(i);
+  for (int32_t i = 0; i < 40; i++) depthwise_case(i);
   for (int32_t i = 0; i < 30; i++) fc_case(i);
   tfg_test_print("done\n");
   return 0;

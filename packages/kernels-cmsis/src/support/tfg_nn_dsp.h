@@ -1,0 +1,51 @@
+/*
+ * Armv7E-M / Armv8-M DSP-extension helpers (internal). SXTB16 and SXTAB16 take a rotation in the same
+ * instruction; ACLE's __sxtb16 has none, so the rotated forms are inline assembly (otherwise the compiler emits a
+ * separate ROR before each one).
+ */
+#ifndef TFG_NN_DSP_H
+#define TFG_NN_DSP_H
+
+#include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+
+#define TFG_NN_HAS_DSP 1
+
+/* Bytes 0 and 2 as two int16. */
+static inline int32_t tfg_sxtb16(int32_t x) {
+  int32_t r;
+  __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* Bytes 1 and 3 as two int16. */
+static inline int32_t tfg_sxtb16_ror8(int32_t x) {
+  int32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* a + bytes 0 and 2 of x, per int16 half. */
+static inline int32_t tfg_sxtab16(int32_t a, int32_t x) {
+  int32_t r;
+  __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+
+/* a + bytes 1 and 3 of x, per int16 half. */
+static inline int32_t tfg_sxtab16_ror8(int32_t a, int32_t x) {
+  int32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+
+/* The same int16 value in both halves (for SXTAB16's addend). */
+static inline int32_t tfg_dup16(int32_t v) { return (int32_t)(((uint32_t)v & 0xFFFFu) | ((uint32_t)v << 16)); }
+
+#else
+#define TFG_NN_HAS_DSP 0
+#endif
+
+#endif /* TFG_NN_DSP_H */
