@@ -88,7 +88,16 @@ export class Stm32Client {
   /** Sync, then Get, Get Version, Get ID. */
   async connect(syncAttempts = 3): Promise<BootloaderInfo> {
     await this.sync(syncAttempts);
-    const { version, commands } = await this.get();
+    let got: { version: number; commands: number[] };
+    try {
+      got = await this.get();
+    } catch (e) {
+      // A late ACK to an earlier 0x7F leaves a stray byte in the device's command parser: settle it and ask again.
+      if (!isFlashError(e) || !['FLASH_NACK', 'FLASH_TIMEOUT', 'FLASH_PROTOCOL'].includes(e.code)) throw e;
+      await this.recover();
+      got = await this.get();
+    }
+    const { version, commands } = got;
     const { optionBytes } = await this.getVersion();
     const productId = await this.getId();
     this.info = { version, commands, optionBytes, productId };

@@ -222,8 +222,10 @@ class Session {
 
   private async resync(e: FlashError): Promise<void> {
     try {
-      // After a NACK the bootloader is back at its command prompt; anything else may have left it mid-command.
-      if (e instanceof NackError) await this.client.transport.discardInput();
+      // A NACK of an address or data stage leaves the bootloader at its command prompt. A NACK of the opcode may
+      // come from a stray byte pairing with ours (odd parity in its command parser), and anything else may have
+      // left it mid-command: those need the full recovery.
+      if (e instanceof NackError && e.stage !== 'command') await this.client.transport.discardInput();
       else await this.client.recover();
     } catch (r) {
       if (isFlashError(r, 'FLASH_PORT_CLOSED')) throw r;

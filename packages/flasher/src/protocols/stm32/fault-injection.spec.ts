@@ -1,0 +1,161 @@
+import { FlashError } from '../../errors';
+import { FlashImage } from '../../image/image';
+import { SeededRandom } from '../../random';
+import { createMemoryPair } from '../../transport/memory-pair';
+import { STM32_DEVICES } from './devices';
+import { Stm32Emulator, Stm32EmulatorOptions, Stm32Faults } from './emulator';
+import { flashStm32 } from './flash-stm32';
+
+/**
+ * 200 seeded sessions against the emulator, each with one fault a user meets. Every session must either end with
+ * the image verified in flash (and started), or fail with the typed error that fault calls for, with the board
+ * not started, within a bounded time.
+ */
+const F4 = STM32_DEVICES.find((d) => d.id === 0x413)!;
+const TIMEOUTS = { sync: 80, read: 80, blockWrite: 150, eraseBase: 150, erasePerSector: 100, massErase: 300, resetSettle: 5 };
+const SESSIONS = 200;
+/** Worst case with these timeouts: 4 attempts × (timeout + recovery) per command, far below this. */
+const MAX_SESSION_MS = 6000;
+
+type Kind = 'clean' | 'nack' | 'dropTx' | 'corruptTx' | 'corruptRx' | 'busy' | 'weakWrite' | 'unplug' | 'stall' | 'silent' | 'readoutProtected' | 'writeProtected' | 'tooLarge' | 'stuckBit';
+const KINDS: Kind[] = ['clean', 'nack', 'dropTx', 'corruptTx', 'corruptRx', 'busy', 'weakWrite', 'unplug', 'stall', 'silent', 'readoutProtected', 'writeProtected', 'tooLarge', 'stuckBit'];
+
+interface Plan {
+  kind: Kind;
+  image: FlashImage;
+  emulator: Partial<Stm32EmulatorOptions>;
+  expect: 'ok' | string;
+}
+
+function planSession(seed: number): Plan {
+  const rng = new SeededRandom(seed);
+  const kind = rng.pick(KINDS);
+  const offset = rng.int(0, 0x3000) & ~3;
+  const length = rng.int(1024, 4096);
+  const data = Uint8Array.from({ length }, () => rng.int(0, 255));
+  const image: FlashImage = { format: 'bin', segments: [{ address: F4.flash.base + offset, data }] };
+  const faults: Stm32Faults = {};
+  let expect = 'ok';
+  const emulator: Partial<Stm32EmulatorOptions> = { faults };
+  switch (kind) {
+    case 'nack':
+      faults.nackCommandAt = rng.int(0, 12);
+      break;
+    case 'dropTx':
+      faults.dropTxAt = rng.int(0, 60);
+      break;
+    case 'corruptTx':
+      faults.corruptTxAt = rng.int(30, 60); // after the connect answers (ids carry no checksum)
+      break;
+    case 'corruptRx':
+      faults.corruptRxAt = rng.int(0, 900);
+      break;
+    case 'busy':
+      faults.busyPerErase = rng.int(1, 20);
+      break;
+    case 'weakWrite':
+      faults.weakWriteAt = rng.int(0, 3);
+      break;
+    case 'unplug':
+      faults.unplugAtRx = rng.int(0, 600);
+      expect = 'FLASH_PORT_CLOSED';
+      break;
+    case 'stall':
+      faults.stallAtRx = rng.int(0, 600);
+      expect = faults.stallAtRx === 0 ? 'FLASH_NO_SYNC' : 'FLASH_TIMEOUT';
+      break;
+    case 'silent':
+      faults.silent = true;
+      expect = 'FLASH_NO_SYNC';
+      break;
+    case 'readoutProtected':
+      emulator.readoutProtected = true;
+      expect = 'FLASH_PROTECTED';
+      break;
+    case 'writeProtected':
+      emulator.writeProtectedSectors = [0];
+      expect = 'FLASH_PROTECTED';
+      break;
+    case 'tooLarge':
+      image.segments[0] = { address: F4.flash.base + 0x100000 - 512, data: data.subarray(0, 1024) };
+      expect = 'FLASH_TOO_LARGE';
+      break;
+    case 'stuckBit': {
+      const i = data.findIndex((v) => v & 1);
+      faults.stuckBitAddresses = [F4.flash.base + offset + i];
+      expect = 'FLASH_VERIFY';
+      break;
+    }
+  }
+  return { kind, image, emulator, expect };
+}
+
+interface Outcome {
+  seed: number;
+  kind: Kind;
+  result: string;
+  ok: boolean;
+  ms: number;
+  retries: number;
+  problem?: string;
+}
+
+async function runSession(seed: number): Promise<Outcome> {
+  const plan = planSession(seed);
+  const { host, device } = createMemoryPair();
+  const emu = new Stm32Emulator(device, { productId: 0x413, flash: F4.flash, ram: F4.ram, unplug: () => host.unplug(), ...plan.emulator });
+  void emu.start();
+  const t0 = Date.now();
+  let result = 'ok';
+  let retries = 0;
+  try {
+    const r = await flashStm32(host, plan.image, { timeouts: TIMEOUTS, go: true, verify: seed % 2 ? 'readback' : 'auto' });
+    retries = r.retries;
+  } catch (e) {
+    result = e instanceof FlashError ? e.code : `UNTYPED ${(e as Error).message}`;
+    if (process.env.FAULT_SEED) console.log(plan.kind, plan.emulator, (e as Error).message);
+  } finally {
+    await device.close();
+  }
+  const ms = Date.now() - t0;
+  const problems: string[] = [];
+  if (result !== plan.expect) problems.push(`expected ${plan.expect}, got ${result}`);
+  if (result === 'ok') {
+    const s = plan.image.segments[0];
+    const off = s.address - F4.flash.base;
+    if (Buffer.compare(Buffer.from(emu.flash.subarray(off, off + s.data.length)), Buffer.from(s.data)) !== 0) problems.push('flash differs from the image');
+    if (emu.startedAt !== F4.flash.base) problems.push('image not started');
+  } else if (emu.startedAt !== undefined) problems.push('board started on an unverified image');
+  if (ms > MAX_SESSION_MS) problems.push(`took ${ms} ms`);
+  return { seed, kind: plan.kind, result, ok: problems.length === 0, ms, retries, problem: problems.join('; ') || undefined };
+}
+
+describe('fault injection: 200 seeded sessions', () => {
+  it('every session succeeds verified or fails with the right typed error, in bounded time', async () => {
+    const outcomes: Outcome[] = [];
+    // FAULT_SEED=n replays one session with its error message, for debugging.
+    const only = Number(process.env.FAULT_SEED);
+    if (only) return void console.log(await runSession(only));
+    for (let seed = 1; seed <= SESSIONS; seed++) outcomes.push(await runSession(seed));
+
+    const byKind = new Map<string, { n: number; results: Map<string, number>; maxMs: number; retries: number }>();
+    for (const o of outcomes) {
+      const k = byKind.get(o.kind) ?? { n: 0, results: new Map(), maxMs: 0, retries: 0 };
+      k.n++;
+      k.results.set(o.result, (k.results.get(o.result) ?? 0) + 1);
+      k.maxMs = Math.max(k.maxMs, o.ms);
+      k.retries += o.retries;
+      byKind.set(o.kind, k);
+    }
+    const lines = [...byKind.entries()].map(
+      ([kind, k]) => `  ${kind.padEnd(17)} ${String(k.n).padStart(3)}  ${[...k.results.entries()].map(([r, n]) => `${r}×${n}`).join(' ')}  retries ${k.retries}  max ${k.maxMs} ms`,
+    );
+    const succeeded = outcomes.filter((o) => o.result === 'ok').length;
+    const failures = outcomes.filter((o) => !o.ok);
+    console.log(
+      [`fault injection: ${SESSIONS} sessions, ${succeeded} verified and started, ${SESSIONS - succeeded} typed failures, ${failures.length} wrong`, ...lines].join('\n'),
+    );
+    expect(failures.map((f) => `seed ${f.seed} (${f.kind}): ${f.problem}`)).toEqual([]);
+    expect(new Set(outcomes.map((o) => o.kind)).size).toBe(KINDS.length);
+  }, 120_000);
+});
