@@ -3,3 +3,4 @@ export type { ProfilerErrorCode } from './errors';
 export * from './protocol';
 export * from './report';
 export * from './transport';
+export * from './profile';

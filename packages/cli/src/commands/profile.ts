@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import { Command } from 'commander';
+import { loadBoard } from '@tinyforge/boards';
+import {
+  BoardInfo,
+  formatComparison,
+  formatReportTable,
+  LayerTable,
+  mergeLayerTables,
+  parseLayerTable,
+  profilePort,
+  ProfilerError,
+  renderOutputs,
+  reportToJson,
+} from '@tinyforge/serial-profiler';
+import { UsageError } from '../cli-error';
+import { CommandIO, printable } from '../output';
+
+export interface ProfileCommandOptions {
+  port: string;
+  board: string;
+  runs: string;
+  baud?: string;
+  timeout: string;
+  idleTimeout: string;
+  table?: string[];
+  trace?: string;
+  html?: string;
+  compare?: string;
+  threshold: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+}
+
+function writeText(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+}
+
+export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Promise<void> {
+  const runs = positiveInt(opts.runs, '--runs');
+  const timeoutMs = positiveInt(opts.timeout, '--timeout');
+  const idleTimeoutMs = positiveInt(opts.idleTimeout, '--idle-timeout');
+  const threshold = Number(opts.threshold);
+  if (!(threshold >= 0)) throw new UsageError(`--threshold must be a non-negative percentage, got '${opts.threshold}'`);
+  const b = loadBoard(opts.board);
+  const board: BoardInfo = { name: b.name, clockHz: b.clockHz, kind: b.kind, icountShift: b.qemu?.icountShift };
+  const baudRate = opts.baud !== undefined ? positiveInt(opts.baud, '--baud') : b.console.baud;
+  const tables: LayerTable[] = (opts.table ?? []).map((f) => parseLayerTable(readText(f, 'layer table'), f));
+  const baseline = opts.compare !== undefined ? { text: readText(opts.compare, 'baseline report'), file: opts.compare } : undefined;
+
+  const result = await profilePort(opts.port, {
+    board,
+    runs,
+    timeoutMs,
+    idleTimeoutMs,
+    baudRate,
+    table: tables.length > 0 ? mergeLayerTables(...tables) : undefined,
+    onText: opts.verbose ? (line) => io.err(`board: ${printable(line, 200)}`) : undefined,
+  });
+  const out = renderOutputs(result, board, { baseline, thresholdPercent: threshold });
+  if (opts.trace) writeText(opts.trace, out.trace);
+  if (opts.html) writeText(opts.html, out.html);
+  if (opts.json) {
+    io.out(JSON.stringify({ ...reportToJson(result.report), ...(out.comparison ? { comparison: out.comparison } : {}) }, null, 2));
+    return;
+  }
+  io.out(formatReportTable(result.report));
+  if (out.comparison) io.out(`\ncompared with ${printable(opts.compare ?? '', 200)}:\n${formatComparison(out.comparison)}`);
+  if (opts.trace) io.out(`trace: ${printable(opts.trace, 200)}`);
+  if (opts.html) io.out(`html: ${printable(opts.html, 200)}`);
+}
+
+export function registerProfileCommand(program: Command, io: CommandIO): void {
+  program
+    .command('profile')
+    .description('profile a model per layer over serial: table, --json, --trace (Perfetto), --html, --compare')
+    .requiredOption('--port <path>', 'serial port the board prints its profile frames on')
+    .requiredOption('--board <name>', 'board name (boards/<name>/board.json): clock, counter unit, console baud')
+    .option('--runs <n>', 'number of inference runs to aggregate (min/median/max)', '5')
+    .option('--baud <rate>', 'baud rate (default: the board console baud)')
+    .option('--timeout <ms>', 'give up when the runs have not all arrived within this time', '60000')
+    .option('--idle-timeout <ms>', 'give up when the port is silent for this long', '15000')
+    .option('--table <file...>', 'layer table JSON: codegen plan.json and/or `tinyforge inspect --json` output')
+    .option('--trace <out.json>', 'write a Chrome trace event file (opens in Perfetto)')
+    .option('--html <out.html>', 'write a self-contained HTML report')
+    .option('--compare <old.json>', 'per-layer deltas against an earlier --json report')
+    .option('--threshold <percent>', 'flag layers that grew by more than this with --compare', '5')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--verbose', 'echo the board text and print stack traces on errors')
+    .action((opts: ProfileCommandOptions) => runProfile(opts, io));
+}
