@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isTinyforgeError } from '@tinyforge/ir';
 import { UnavailableError, UsageError } from './cli-error';
+import { registerCodegenCommand } from './commands/codegen';
 import { runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
+import { registerProfileCommand } from './commands/profile';
 import { runRun, RunCommandOptions } from './commands/run';
 import { CommandIO, processIO } from './output';
 
@@ -24,9 +26,7 @@ function addCommonOptions(cmd: Command): Command {
 /** Commands that later versions fill in; they exist so scripts and `--help` already know them. */
 const PLANNED: Record<string, { summary: string; detail: string }> = {
   quantize: { summary: 'quantize a float ONNX/TFLite model to int8', detail: 'the int8 quantizer is not part of this build yet' },
-  codegen: { summary: 'generate C code for an int8 model', detail: 'the C code generator is not part of this build yet' },
   flash: { summary: 'flash a firmware image to a board', detail: 'the flasher is not part of this build yet' },
-  profile: { summary: 'profile a model per layer over serial', detail: 'the serial profiler is not part of this build yet' },
 };
 
 export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
@@ -66,6 +66,9 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       .option('--engine <name>', 'ref: the TypeScript reference interpreter', 'ref')
       .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json'),
   ).action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
+
+  registerCodegenCommand(program, io);
+  registerProfileCommand(program, io);
 
   for (const [cmd, info] of Object.entries(PLANNED)) {
     addCommonOptions(program.command(cmd).description(`${info.summary} (not available yet)`).allowUnknownOption().argument('[args...]')).action(() => {
