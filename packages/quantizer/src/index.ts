@@ -14,3 +14,5 @@ export * from './calibration/zip';
 export * from './calibration/png';
 export * from './calibration/images';
 export * from './calibration/load-calibration';
+export * from './quantize-file';
+export * from './qdq/to-qdq';

@@ -1,0 +1,113 @@
+import { Command } from 'commander';
+import { CALIBRATION_METHODS, CalibrationMethod, quantizeFile, reportToTable } from '@tinyforge/quantizer';
+import { UsageError } from '../cli-error';
+import { CommandIO, printable } from '../output';
+
+export interface QuantizeCommandOptions {
+  calib?: string;
+  output: string;
+  onnxQdq?: string;
+  method: string;
+  percentile: string;
+  perTensor?: boolean;
+  io: string;
+  samples?: string;
+  eval?: string;
+  labels?: string;
+  report?: string;
+  html?: string;
+  resize?: string;
+  mean?: string;
+  std?: string;
+  channels?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function numbers(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map(Number);
+  if (list.some((x) => !Number.isFinite(x))) throw new UsageError(`${flag} takes numbers separated by commas, got '${v}'`);
+  return list;
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive integer, got '${v}'`);
+  return n;
+}
+
+/** A one-line progress bar on stderr, redrawn in place (only when stderr is a terminal). */
+function progressBar(): (done: number, total: number) => void {
+  let last = -1;
+  return (done, total) => {
+    const pct = Math.floor((100 * done) / total);
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    process.stderr.write(`\rcalibrating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+/** `quantize MODEL --calib DATA -o OUT.tflite`: a thin wrapper over quantizeFile. */
+export function runQuantize(model: string, o: QuantizeCommandOptions, io: CommandIO, tty = Boolean(process.stdout.isTTY && process.stderr.isTTY)): void {
+  if (!CALIBRATION_METHODS.includes(o.method as CalibrationMethod)) throw new UsageError(`--method must be one of ${CALIBRATION_METHODS.join(', ')}, got '${o.method}'`);
+  if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
+  const percentile = Number(o.percentile);
+  const resize = numbers('--resize', o.resize?.replace(/x/i, ','));
+  if (resize !== undefined && resize.length !== 2) throw new UsageError(`--resize takes HxW, got '${o.resize}'`);
+  const result = quantizeFile({
+    model,
+    calib: o.calib,
+    output: o.output,
+    onnxQdq: o.onnxQdq,
+    method: o.method as CalibrationMethod,
+    percentile,
+    perTensor: o.perTensor,
+    io: o.io,
+    samples: positiveInt('--samples', o.samples),
+    eval: o.eval,
+    labels: o.labels,
+    reportJson: o.report,
+    reportHtml: o.html,
+    resize: resize as [number, number] | undefined,
+    mean: numbers('--mean', o.mean),
+    std: numbers('--std', o.std),
+    channels: positiveInt('--channels', o.channels),
+    onProgress: o.json || !tty ? undefined : progressBar(),
+  });
+  if (o.json) {
+    io.out(JSON.stringify({ model, written: result.written, calibration: result.calibration, milliseconds: result.milliseconds, report: result.report }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
+    return;
+  }
+  io.out(reportToTable(result.report).split('\n').map((l) => printable(l, 200)).join('\n'));
+  io.out(`${printable(model)} → ${result.written.map((f) => printable(f)).join(', ')} (${result.calibration}; ${result.milliseconds} ms)`);
+}
+
+export function registerQuantizeCommand(program: Command, io: CommandIO): void {
+  program
+    .command('quantize')
+    .description('quantize a float ONNX/TFLite model to int8 (TFLite int8 scheme) with calibration data and an accuracy report')
+    .argument('<model>', 'a float .onnx or .tflite model')
+    .option('--calib <path>', ".npy/.npz file, folder of PNG images or .bin tensors, or 'random'")
+    .requiredOption('-o, --output <file>', 'the int8 .tflite to write')
+    .option('--onnx-qdq <file>', 'also write the int8 model as ONNX QDQ')
+    .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, 'minmax')
+    .option('--percentile <p>', 'kept percentile for --method percentile', '99.99')
+    .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
+    .option('--io <type>', 'model inputs/outputs: int8, or float with Quantize/Dequantize at the edges', 'int8')
+    .option('--samples <n>', 'use at most N calibration samples')
+    .option('--eval <path>', 'evaluation data for the report (default: the first calibration samples)')
+    .option('--labels <file>', 'class labels of the evaluation samples (.npy or one per line): report accuracy')
+    .option('--report <file>', 'write the report as JSON')
+    .option('--html <file>', 'write the report as HTML with a per-layer SQNR chart')
+    .option('--resize <HxW>', 'image folders: the size to resize to (must match the model input)')
+    .option('--mean <m>', 'image folders: mean(s) subtracted from pixel/255, comma-separated per channel')
+    .option('--std <s>', 'image folders: std(s) dividing (pixel/255 − mean)')
+    .option('--channels <n>', 'image folders: 1 or 3 channels')
+    .option('--json', 'print a machine-readable result on stdout')
+    .option('--verbose', 'print stack traces on errors')
+    .action((model: string, opts: QuantizeCommandOptions) => runQuantize(model, opts, io));
+}

@@ -1,0 +1,69 @@
+import { Graph } from '@tinyforge/ir';
+import { readModelFile, writeFileAtomic, writeOnnx, writeTflite } from '@tinyforge/model-format';
+import { CalibrationMethod } from './calibration/observers';
+import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
+import { QuantizerError } from './errors';
+import { toQdqGraph } from './qdq/to-qdq';
+import { IoType } from './quantize/quantize-graph';
+import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
+import { QuantizationReport, measureQuantization } from './report/measure';
+import { reportToHtml, reportToJson } from './report/format';
+
+export interface QuantizeFileOptions extends LoadCalibrationOptions {
+  model: string;
+  /** Calibration data path, or 'random' (explicitly). */
+  calib?: string;
+  output: string;
+  onnxQdq?: string;
+  method?: CalibrationMethod;
+  percentile?: number;
+  perTensor?: boolean;
+  io?: IoType;
+  /** Evaluation data for the report (default: the first calibration samples). */
+  eval?: string;
+  /** Class labels of the evaluation samples (or of the calibration samples when there is no --eval). */
+  labels?: string;
+  /** How many samples the report measures when no evaluation set is given. */
+  reportSamples?: number;
+  reportJson?: string;
+  reportHtml?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface QuantizeFileResult {
+  result: QuantizeResult;
+  report: QuantizationReport;
+  calibration: string;
+  written: string[];
+  milliseconds: number;
+}
+
+/**
+ * `quantize MODEL --calib DATA -o OUT.tflite`: read, calibrate, quantize, measure, then write every output. All
+ * outputs are computed before the first is written, and each is written atomically, so a failure leaves no file.
+ */
+export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
+  const started = Date.now();
+  if (o.calib === undefined) {
+    throw new QuantizerError('QUANT_CALIB_MISSING', 'no calibration data: give --calib PATH (a .npy/.npz file or a folder), or --calib random to calibrate on random data');
+  }
+  const floatModel: Graph = readModelFile(o.model);
+  const calib = loadCalibration(o.calib, floatModel, o);
+  const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, onProgress: o.onProgress });
+  const evalSamples = o.eval !== undefined ? loadCalibration(o.eval, floatModel, { ...o, samples: undefined }).samples : calib.samples.slice(0, o.reportSamples ?? 32);
+  let labels = o.labels !== undefined ? loadLabels(o.labels) : undefined;
+  if (labels !== undefined) {
+    if (labels.length < evalSamples.length) {
+      throw new QuantizerError('QUANT_CALIB_SHAPE', `${labels.length} labels for ${evalSamples.length} evaluation samples`, { file: o.labels });
+    }
+    labels = labels.slice(0, evalSamples.length);
+  }
+  const report = measureQuantization(result, evalSamples, labels);
+  report.warnings.push(...calib.warnings);
+  const files: [string, Uint8Array | string][] = [[o.output, writeTflite(result.int8Graph)]];
+  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(toQdqGraph(result.int8Graph))]);
+  if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
+  if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
+  for (const [file, data] of files) writeFileAtomic(file, data);
+  return { result, report, calibration: calib.description, written: files.map(([f]) => f), milliseconds: Date.now() - started };
+}
