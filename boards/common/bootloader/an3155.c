@@ -171,10 +171,11 @@ static void cmd_go(void) {
   }
   const volatile uint32_t *vectors = (const volatile uint32_t *)(uintptr_t)addr;
   uint32_t sp = vectors[0], pc = vectors[1];
-  if ((pc & 1u) == 0) {
+  /* No application here unless the entry is Thumb code in memory we know and the stack is in RAM (erased = 0xFF). */
+  if ((pc & 1u) == 0 || !readable(pc & ~1u, 2) || !within(sp - 4u, 4, TFG_RAM_BASE, TFG_RAM_SIZE)) {
     send(NACK);
     return;
-  } /* not a Thumb entry point: there is no application here */
+  }
   send(ACK);
   TFG_REG(0xE000E010u) = 0; /* SysTick off: the application starts from reset state */
   TFG_REG(0xE000ED04u) = 1u << 25; /* PENDSTCLR */

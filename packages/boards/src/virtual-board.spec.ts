@@ -1,0 +1,177 @@
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildFirmware } from './firmware';
+import { loadBoard } from './load';
+import { PtySerial } from './pty-serial';
+import { hasArmToolchain } from './toolchain';
+import { hasQemu, startVirtualBoard, VirtualBoard } from './virtual-board';
+
+const COMMON = path.join(path.dirname(loadBoard('qemu-m4').dir), 'common');
+const hasStm32flash = spawnSync('stm32flash', ['-h']).error === undefined;
+const ready = hasArmToolchain() && hasQemu();
+const withQemu = ready ? describe : describe.skip;
+const withStm32flash = ready && hasStm32flash ? describe : describe.skip;
+if (!ready) console.warn('qemu-system-arm or arm-none-eabi-gcc missing: skipping virtual board tests');
+if (ready && !hasStm32flash) console.warn('stm32flash missing: skipping the AN3155 interop test (apt-get install stm32flash)');
+
+jest.setTimeout(60_000);
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-'));
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args);
+    let output = '';
+    c.stdout.on('data', (d) => (output += d));
+    c.stderr.on('data', (d) => (output += d));
+    c.on('exit', (status) => resolve({ status, output }));
+  });
+}
+
+withQemu('virtual boards on QEMU', () => {
+  it('boots an ELF directly: console out and in, semihosting exit code', async () => {
+    const hello = buildFirmware({ board: 'qemu-m4', sources: [path.join(COMMON, 'test', 'hello.c')], outDir: path.join(out, 'direct'), image: 'bootloader' });
+    const vb = await startVirtualBoard('qemu-m4', { elf: hello.elf });
+    const port = PtySerial.open(vb.ptyPath);
+    try {
+      vb.resume();
+      expect(await port.waitFor(/clock 25000000 Hz\n/)).toContain('hello from tinyforge');
+      port.write('abcde\n');
+      expect(await vb.exited).toBe(5);
+      expect(await port.waitFor(/cycles \d+\n/)).toContain('abcde\n');
+    } finally {
+      port.close();
+      await vb.stop();
+    }
+  });
+
+  describe('AN3155 bootloader', () => {
+    let vb: VirtualBoard;
+    let port: PtySerial;
+    const board = loadBoard('qemu-m4');
+    const xor = (bytes: number[]) => bytes.reduce((a, b) => a ^ b, 0);
+    const addr = (a: number) => {
+      const b = [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff];
+      return [...b, xor(b)];
+    };
+    const command = async (cmd: number) => {
+      port.write(Buffer.from([cmd, cmd ^ 0xff]));
+      return (await port.read(1))[0];
+    };
+    const readMemory = async (a: number, n: number) => {
+      expect(await command(0x11)).toBe(0x79);
+      port.write(Buffer.from(addr(a)));
+      expect((await port.read(1))[0]).toBe(0x79);
+      port.write(Buffer.from([n - 1, (n - 1) ^ 0xff]));
+      expect((await port.read(1))[0]).toBe(0x79);
+      return port.read(n);
+    };
+
+    beforeAll(async () => {
+      vb = await startVirtualBoard(board, { bootloader: true });
+      port = PtySerial.open(vb.ptyPath);
+      port.write(Buffer.from([0x7f]));
+      expect((await port.read(1, 5000))[0]).toBe(0x79);
+    });
+    afterAll(async () => {
+      port?.close();
+      await vb?.stop();
+    });
+
+    it('answers Get, Get Version and Get ID', async () => {
+      expect(await command(0x00)).toBe(0x79);
+      expect([...(await port.read(10))]).toEqual([7, 0x31, 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0x79]);
+      expect(await command(0x01)).toBe(0x79);
+      expect([...(await port.read(4))]).toEqual([0x31, 0, 0, 0x79]);
+      expect(await command(0x02)).toBe(0x79);
+      expect([...(await port.read(4))]).toEqual([1, 0x04, 0x70, 0x79]);
+    });
+
+    it('NACKs a bad command complement, an unknown command and a bad address checksum', async () => {
+      port.write(Buffer.from([0x00, 0x00]));
+      expect((await port.read(1))[0]).toBe(0x1f);
+      expect(await command(0x63)).toBe(0x1f);
+      expect(await command(0x11)).toBe(0x79);
+      const bad = addr(board.flash.base);
+      bad[4] ^= 1;
+      port.write(Buffer.from(bad));
+      expect((await port.read(1))[0]).toBe(0x1f);
+    });
+
+    it('writes, reads back, page-erases and mass-erases; refuses memory outside the board file', async () => {
+      const data = [...Array(16).keys()].map((i) => (i * 37) & 0xff);
+      const base = board.flash.base + 2048; // page 1
+      expect(await command(0x31)).toBe(0x79);
+      port.write(Buffer.from(addr(base)));
+      expect((await port.read(1))[0]).toBe(0x79);
+      port.write(Buffer.from([data.length - 1, ...data, xor([data.length - 1, ...data])]));
+      expect((await port.read(1))[0]).toBe(0x79);
+      expect([...(await readMemory(base, 16))]).toEqual(data);
+
+      // Erase page 1 (two-byte count N-1 = 0, page number, checksum over all).
+      expect(await command(0x44)).toBe(0x79);
+      const erase = [0x00, 0x00, 0x00, 0x01];
+      port.write(Buffer.from([...erase, xor(erase)]));
+      expect((await port.read(1))[0]).toBe(0x79);
+      expect([...(await readMemory(base, 16))]).toEqual(Array(16).fill(0xff));
+
+      // A page past the sector map is refused; mass erase (0xFFFF) clears everything.
+      expect(await command(0x44)).toBe(0x79);
+      const beyond = [0x00, 0x00, 0xff, 0x00];
+      port.write(Buffer.from([...beyond, xor(beyond)]));
+      expect((await port.read(1))[0]).toBe(0x1f);
+      expect(await command(0x44)).toBe(0x79);
+      port.write(Buffer.from([0xff, 0xff, 0x00]));
+      expect((await port.read(1))[0]).toBe(0x79);
+      expect([...(await readMemory(board.flash.base, 8))]).toEqual(Array(8).fill(0xff));
+
+      // Reading outside flash/RAM: address accepted (checksum fine), then NACK after the length.
+      expect(await command(0x11)).toBe(0x79);
+      port.write(Buffer.from(addr(0x90000000)));
+      expect((await port.read(1))[0]).toBe(0x79);
+      port.write(Buffer.from([3, 3 ^ 0xff]));
+      expect((await port.read(1))[0]).toBe(0x1f);
+      // Go to an erased region: no Thumb entry point, NACK.
+      expect(await command(0x21)).toBe(0x79);
+      port.write(Buffer.from(addr(board.flash.base)));
+      expect((await port.read(1))[0]).toBe(0x1f);
+    });
+  });
+});
+
+withStm32flash('stm32flash (Debian, an independent AN3155 host) against the virtual bootloader', () => {
+  it.each(['qemu-m4', 'qemu-m55'])('%s: writes, verifies and starts an application whose UART output is seen', async (name) => {
+    const board = loadBoard(name);
+    const app = buildFirmware({ board, sources: [path.join(COMMON, 'test', 'alive.c')], outDir: path.join(out, name), name: 'app' });
+    const size = fs.statSync(app.bin).size;
+    const at = `0x${board.flash.base.toString(16)}`;
+    // Known issue (see README): stm32flash's sync can time out against QEMU's pty when the host is loaded;
+    // each attempt uses a fresh board, and the attempts are reported.
+    let attempts = 0;
+    let last = '';
+    for (; attempts < 3; attempts++) {
+      const vb = await startVirtualBoard(board, { bootloader: true });
+      let port: PtySerial | undefined;
+      try {
+        const r = await run('stm32flash', ['-m', '8n1', '-w', app.bin, '-v', '-S', `${at}:${size}`, '-g', at, vb.ptyPath]);
+        last = r.output;
+        if (r.status !== 0) continue;
+        expect(r.output).toMatch(/Wrote and verified address/);
+        expect(r.output).toContain(`Starting execution at address ${at.replace(/^0x/, '0x').padEnd(0)}`.slice(0, 30));
+        port = PtySerial.open(vb.ptyPath);
+        expect(await port.waitFor(/tinyforge app alive, vectors at 0x[0-9a-f]{8}/)).toContain(`vectors at 0x${board.flash.base.toString(16).padStart(8, '0')}`);
+        port.write('ok\n');
+        expect(await vb.exited).toBe(2);
+        if (attempts > 0) console.warn(`${name}: stm32flash needed ${attempts + 1} attempts`);
+        return;
+      } finally {
+        port?.close();
+        await vb.stop();
+      }
+    }
+    throw new Error(`stm32flash failed ${attempts} times; last output:\n${last}`);
+  });
+});
