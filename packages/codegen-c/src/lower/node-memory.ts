@@ -11,9 +11,18 @@ export interface NodeMemory {
 
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
+/** im2col block of tfg_convolve_s8 (TFG_CONV_BLOCK_ROWS). */
+const CONV_BLOCK_ROWS = 16;
+
+/** Scratch of the DSP GEMM: 4 channels of weights widened to int16 (tfg_nn_gemm_s8_packed_size; 0 in plain C). */
+function gemmPackedBytes(depth: number): number {
+  return Math.floor(depth / 4) * 32;
+}
+
 /**
- * Scratch sizes mirror the kernels' `_get_buffer_size` functions in kernels-cmsis/include/tfg_nn.h; the
- * generated code also asks the kernel at run time and fails with an error code if the plan gave too little.
+ * Scratch sizes mirror the kernels' `_get_buffer_size` functions (kernels-cmsis) for the DSP build, which needs
+ * the most; fully connected, depthwise and pooling need none. The generated code also asks the kernel at run
+ * time and returns an error if the plan gave too little, so a drift fails loudly instead of corrupting memory.
  */
 export function nodeMemory(graph: Graph, node: Node): NodeMemory {
   const x = graph.tensors[node.inputs[0]];
@@ -24,16 +33,13 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
       const w = graph.tensors[node.inputs[1]].shape; // [Co, Kh, Kw, Ci]
       const pads = convPads(graph, node);
       const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
-      const scratchBytes = is1x1 ? w[0] * 4 : align4(w[0] * 4) + 2 * w[1] * w[2] * w[3];
+      const depth = w[1] * w[2] * w[3];
+      const scratchBytes = is1x1 ? gemmPackedBytes(w[3]) : align4(CONV_BLOCK_ROWS * depth) + gemmPackedBytes(depth);
       return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
     }
     case 'DepthwiseConv2D': {
       const pads = convPads(graph, node);
       return { scratchBytes: 0, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
-    }
-    case 'FullyConnected': {
-      const w = graph.tensors[node.inputs[1]].shape; // [Out, In]
-      return { scratchBytes: w[0] * 4 };
     }
     case 'Add':
     case 'Mul': {

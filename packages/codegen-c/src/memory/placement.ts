@@ -90,7 +90,7 @@ export function bySizeDescending(groups: readonly BufferGroup[]): number[] {
 
 export interface SearchResult {
   placement: Placement;
-  /** True when the search finished (or met the lower bound) before the time limit. */
+  /** True when the search met the lower bound or ran through every order before the time limit. */
   complete: boolean;
   nodesVisited: number;
 }
@@ -116,38 +116,40 @@ export function placeOptimal(
   const target = alignUp(lowerBound, align);
   if (best.arenaSize <= target) return { placement: best, complete: true, nodesVisited: 0 };
 
-  const order = orders[0];
-  const occ = new Occupancy(problem, align);
-  const groupOffsets = groups.map(() => 0);
+  // Exact search in each heuristic order in turn (a fixed order is not complete on its own), sharing the budget.
   const deadline = Date.now() + timeLimitMs;
   let nodesVisited = 0;
   let timedOut = false;
   let bestSize = best.arenaSize;
-
-  const search = (depth: number, high: number): boolean => {
-    if (depth === order.length) {
-      bestSize = high;
-      best = toPlacement(problem, groups, groupOffsets, align);
-      return bestSize <= target;
-    }
-    const gi = order[depth];
-    const g = groups[gi];
-    for (const o of occ.candidates(g)) {
-      if (o + g.extent >= bestSize && Math.max(high, o + g.extent) >= bestSize) break;
-      if (++nodesVisited % 256 === 0 && Date.now() > deadline) {
-        timedOut = true;
-        return true;
+  for (const order of orders) {
+    if (bestSize <= target || timedOut) break;
+    const occ = new Occupancy(problem, align);
+    const groupOffsets = groups.map(() => 0);
+    const search = (depth: number, high: number): boolean => {
+      if (depth === order.length) {
+        bestSize = high;
+        best = toPlacement(problem, groups, groupOffsets, align);
+        return bestSize <= target;
       }
-      if (!occ.fits(g, o)) continue;
-      groupOffsets[gi] = o;
-      const n = occ.place(g, o);
-      const done = search(depth + 1, Math.max(high, o + g.extent));
-      occ.unplace(n);
-      if (done) return true;
-    }
-    return false;
-  };
-  search(0, 0);
+      const gi = order[depth];
+      const g = groups[gi];
+      for (const o of occ.candidates(g)) {
+        if (Math.max(high, o + g.extent) >= bestSize) break;
+        if (++nodesVisited % 256 === 0 && Date.now() > deadline) {
+          timedOut = true;
+          return true;
+        }
+        if (!occ.fits(g, o)) continue;
+        groupOffsets[gi] = o;
+        const n = occ.place(g, o);
+        const done = search(depth + 1, Math.max(high, o + g.extent));
+        occ.unplace(n);
+        if (done) return true;
+      }
+      return false;
+    };
+    search(0, 0);
+  }
   return { placement: best, complete: !timedOut, nodesVisited };
 }
 
