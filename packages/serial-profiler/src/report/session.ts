@@ -88,9 +88,10 @@ export class SessionCollector {
     this.pending.clear();
   }
 
-  /** Runs still open at the end of the stream count as incomplete. */
-  finish(decoder?: DecoderStats): ProfileSession {
-    this.dropPending();
+  /** Runs still open at the end of the stream count as incomplete, unless the caller stopped reading on purpose. */
+  finish(decoder?: DecoderStats, options: { countOpenRuns?: boolean } = {}): ProfileSession {
+    if (options.countOpenRuns ?? true) this.dropPending();
+    else this.pending.clear();
     if (decoder) this.session.decoder = { ...decoder };
     return this.session;
   }

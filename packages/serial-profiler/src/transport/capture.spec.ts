@@ -19,10 +19,12 @@ describe('captureProfile', () => {
     const lines: string[] = [];
     const done = captureProfile(port, { runs: 2, timeoutMs: 2000, onText: (l) => lines.push(l) });
     port.write('booting\n');
-    const wire = runFrames(3);
+    // Three runs and the first layer of a fourth: the reader stops after two, nothing counts as incomplete.
+    const wire = Buffer.concat([runFrames(3), runFrames(1).subarray(0, 40)]);
     for (let i = 0; i < wire.length; i += 7) port.write(wire.subarray(i, i + 7));
     const session = await done;
     expect(session.runs.map((r) => r.layers)).toEqual([[10, 20], [11, 20]]);
+    expect(session.incompleteRuns).toBe(0);
     expect(lines).toEqual(['booting']);
     expect(port.listenerCount('data')).toBe(0);
   });

@@ -68,7 +68,10 @@ export function captureProfile(source: ByteSource, options: CaptureOptions): Pro
       decoder.push(chunk);
       if (collector.session.runs.length >= options.runs) {
         cleanup();
-        resolve(collector.finish(decoder.stats));
+        const session = collector.finish(decoder.stats, { countOpenRuns: false });
+        // One chunk may complete more runs than asked for: report exactly the first N.
+        session.runs = session.runs.slice(0, options.runs);
+        resolve(session);
       }
     };
     const onError = (err: Error): void => fail(new ProfilerError('PROFILE_PORT', `${where}: ${err.message}`));
