@@ -11,6 +11,12 @@
  *
  * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined.
  * All paths produce identical bytes.
+ *
+ * Requantization multipliers must be >= 0 (TFLite's QuantizeMultiplier always gives [0, 2^31)); shifts are
+ * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps a block of
+ * int16-widened weights there), so always size scratch with the _get_buffer_size of the same build.
+ * Convolution outputs may overlap their input only as a row stream (output rows trailing the input rows they
+ * come from); the 1x1 kernel then takes its slower row-by-row path.
  */
 #ifndef TFG_NN_H
 #define TFG_NN_H

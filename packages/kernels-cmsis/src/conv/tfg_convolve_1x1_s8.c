@@ -26,7 +26,14 @@ tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *co
   }
   const int32_t channels = filter_dims->n;
   const int32_t depth = input_dims->c;
-  int16_t *packed = (int16_t *)ctx->buf;
+  /* The packed GEMM reads every input row once per 4-channel block, so it needs an output apart from the input;
+     a generated model may stream a layer in place (output rows trailing input rows), which the row-by-row
+     GEMM supports. */
+  const uintptr_t in_begin = (uintptr_t)input, out_begin = (uintptr_t)output;
+  const uintptr_t in_end = in_begin + (uintptr_t)(input_dims->n * input_dims->h * input_dims->w * depth);
+  const uintptr_t out_end = out_begin + (uintptr_t)(output_dims->n * output_dims->h * output_dims->w * channels);
+  const int overlaps = in_begin < out_end && out_begin < in_end;
+  int16_t *packed = overlaps ? 0 : (int16_t *)ctx->buf;
   const tfg_nn_requant requant = {bias, quant_params->multiplier, quant_params->shift, 1, conv_params->input_offset,
                                   conv_params->output_offset, conv_params->activation};
 

@@ -1,7 +1,7 @@
 /*
  * Fully connected int8, per-tensor or per-channel requantization. With symmetric weights (filter_offset 0, as
- * TFLite always has) the input offset folds into the bias and the work is one GEMM; a weight zero point takes
- * the direct path.
+ * TFLite always has) the work is one GEMM that adds the input offset while widening the input; a weight zero
+ * point takes the direct path. No scratch.
  */
 #include "../support/tfg_nn_support.h"
 
