@@ -113,6 +113,19 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['layers', 'out.bin']);
   });
 
+  it('run --engine host (generated C, host gcc) gives the same bytes and layers as the reference', async () => {
+    const gold = path.resolve(sharedModels, '../gold/ic_resnet8_int8');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const out = path.join(dir, 'out.bin');
+    const r = await cli('run', path.join(sharedModels, 'ic_resnet8_int8.tflite'), '--input', path.join(gold, 'input_0.bin'), '--output', out, '--engine', 'host', '--dump', path.join(dir, 'layers'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(out), fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(0);
+    const goldLayers = fs.readdirSync(path.join(gold, 'layers_0')).filter((f) => f.endsWith('.bin'));
+    const differing = goldLayers.filter((f) => !fs.readFileSync(path.join(dir, 'layers', f)).equals(fs.readFileSync(path.join(gold, 'layers_0', f))));
+    expect(differing).toEqual([]);
+  }, 120000);
+
   it('run rejects input of the wrong size with a typed error and writes nothing', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
     fs.writeFileSync(path.join(dir, 'in.bin'), Buffer.alloc(7));

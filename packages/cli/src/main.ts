@@ -63,7 +63,7 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       .argument('<model>', 'a .tflite or .onnx file')
       .requiredOption('--input <file>', 'raw input bytes')
       .option('--output <file>', 'write the raw output bytes here')
-      .option('--engine <name>', 'ref: the TypeScript reference interpreter', 'ref')
+      .option('--engine <name>', 'ref: the TypeScript reference interpreter; host: generated C compiled with gcc', 'ref')
       .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json'),
   ).action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
 

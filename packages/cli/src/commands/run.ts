@@ -1,6 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { Graph, shapeToString, viewAs } from '@tinyforge/ir';
+import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-c';
+import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
 import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
@@ -24,7 +26,54 @@ export interface RunResultSummary {
   milliseconds: number;
 }
 
-const ENGINES = ['ref'];
+const ENGINES = ['ref', 'host'];
+
+interface EngineRun {
+  outputs: Uint8Array[];
+  /** Every activation tensor by index, when a dump was asked for. */
+  tensors?: Map<number, Uint8Array>;
+  milliseconds: number;
+}
+
+/** The TypeScript reference interpreter. */
+function runReference(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
+  const interpreter = new Interpreter(graph);
+  const started = process.hrtime.bigint();
+  const result = interpreter.run(inputs, { keepIntermediates: dump });
+  return { outputs: result.outputs, tensors: result.tensors, milliseconds: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** Generated C + kernels-cmsis compiled with the host gcc (a debug-dump build when a dump is asked for). */
+function runHost(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-host-'));
+  try {
+    const generated = generateC(graph, { prefix: 'model' });
+    const program = buildHostProgram(graph, generated, work, { debugDump: dump });
+    const dumpDir = dump ? fs.mkdtempSync(path.join(work, 'dump-')) : undefined;
+    const started = process.hrtime.bigint();
+    const run = runHostProgram(program, concatBytes(inputs), dumpDir);
+    const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+    let at = 0;
+    const outputs = graph.outputs.map((t) => {
+      const n = tensorBytes(graph.tensors[t]);
+      const part = run.output.slice(at, at + n);
+      at += n;
+      return part;
+    });
+    let tensors: Map<number, Uint8Array> | undefined;
+    if (dumpDir !== undefined) {
+      tensors = new Map();
+      graph.inputs.forEach((t, i) => tensors?.set(t, inputs[i]));
+      for (const f of fs.readdirSync(dumpDir)) {
+        const m = /^t(\d+)\.bin$/.exec(f);
+        if (m) tensors.set(Number(m[1]), new Uint8Array(fs.readFileSync(path.join(dumpDir, f))));
+      }
+    }
+    return { outputs, tensors, milliseconds };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
 
 /** `tinyforge run MODEL --input IN.bin [--output OUT.bin] --engine ref [--dump DIR]`: raw bytes in model order. */
 export function runRun(model: string, options: RunCommandOptions, io: CommandIO): void {
@@ -36,10 +85,10 @@ export function runRun(model: string, options: RunCommandOptions, io: CommandIO)
   } catch (e) {
     throw new UsageError(`cannot read --input ${options.input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const interpreter = new Interpreter(graph);
-  const started = process.hrtime.bigint();
-  const result = interpreter.run(splitInputs(graph, inputBytes), { keepIntermediates: options.dump !== undefined });
-  const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+  const dump = options.dump !== undefined;
+  const inputs = splitInputs(graph, inputBytes); // checks the size before any engine runs
+  const result = options.engine === 'host' ? runHost(graph, inputs, dump) : runReference(graph, inputs, dump);
+  const milliseconds = result.milliseconds;
 
   if (options.output !== undefined) writeFileAtomic(options.output, concatBytes(result.outputs));
   let dumpedTensors: number | undefined;
