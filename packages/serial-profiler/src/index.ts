@@ -4,3 +4,4 @@ export * from './protocol';
 export * from './report';
 export * from './transport';
 export * from './profile';
+export { profileLayerTableC } from './c-layer-table';
