@@ -7,11 +7,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildFirmware, hasArmToolchain, loadBoard } from '@tinyforge/boards';
+import { buildFirmware, hasArmToolchain, loadBoard, startVirtualBoard } from '@tinyforge/boards';
 import { decodeStream } from '../protocol/decoder';
 import { OverheadRecord } from '../protocol/records';
 import { buildReport, unitsPerTick } from '../report/aggregate';
 import { SessionCollector } from '../report/session';
+import { captureProfile } from '../transport/capture';
+import { openSerialPort } from '../transport/serial';
 import { hasTool, PROFILER_C_DIR, PROFILER_C_SOURCE } from './c-build';
 
 const FIRMWARE = path.join(__dirname, '../../test/qemu/overhead_main.c');
@@ -22,12 +24,14 @@ const d = available ? describe : describe.skip;
 d('profiler on qemu-m4 (QEMU mps2-an386, SysTick under -icount)', () => {
   let work: string;
   let serial: Buffer;
+  let elf: string;
   const board = loadBoard('qemu-m4');
   const boardInfo = { name: board.name, clockHz: board.clockHz, kind: board.kind, icountShift: board.qemu?.icountShift };
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-profile-qemu-'));
     const fw = buildFirmware({ board, sources: [FIRMWARE, PROFILER_C_SOURCE], includeDirs: [PROFILER_C_DIR], defines: ['TINYFORGE_PROFILE'], outDir: work, image: 'bootloader' });
+    elf = fw.elf;
     const out = path.join(work, 'serial.bin');
     const shift = board.qemu?.icountShift ?? 3;
     const args = ['-M', board.qemu!.machine, '-display', 'none', '-monitor', 'none', '-serial', `file:${out}`, '-semihosting-config', 'enable=on,target=native', '-icount', `shift=${shift},align=off,sleep=off`, '-kernel', fw.elf];
@@ -74,4 +78,30 @@ d('profiler on qemu-m4 (QEMU mps2-an386, SysTick under -icount)', () => {
     console.log(`qemu-m4: layers sum to ${sum} of ${report.total.median} instructions (${((100 * (report.total.median - sum)) / report.total.median).toFixed(3)} % outside layers)`);
     expect(Math.abs(report.total.median - sum) / report.total.median).toBeLessThan(0.01);
   });
+
+  test('live: the virtual board on its pseudo-terminal, read through the serial port', async () => {
+    const vb = await startVirtualBoard(board, { elf, paused: true });
+    try {
+      const port = await openSerialPort(vb.ptyPath, board.console.baud);
+      try {
+        const lines: string[] = [];
+        const capture = captureProfile(port.source, { runs: 3, timeoutMs: 20_000, idleTimeoutMs: 10_000, sourceName: vb.ptyPath, onText: (l) => lines.push(l) });
+        vb.resume();
+        const session = await capture;
+        expect(session.runs).toHaveLength(3);
+        expect(session.decoder).toMatchObject({ corruptFrames: 0, missingFrames: 0 });
+        expect(session.layerInfo.map((l) => l.name)).toEqual(['work_1x', 'work_2x', 'work_3x', 'work_4x']);
+        expect(lines[0]).toMatch(/^pair-ticks-x1000 \d+$/);
+        // Same deterministic counts as the file capture above.
+        const fromFile = new SessionCollector();
+        decodeStream(serial).frames.forEach((f) => fromFile.add(f));
+        expect(session.runs).toEqual(fromFile.finish().runs);
+      } finally {
+        await port.close();
+      }
+      expect(await vb.exited).toBe(0);
+    } finally {
+      await vb.stop();
+    }
+  }, 60_000);
 });
