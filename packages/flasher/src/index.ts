@@ -17,3 +17,4 @@ export * from './protocols/stm32/flash-map';
 export * from './protocols/stm32/emulator';
 export * from './protocols/stm32/reset-lines';
 export * from './protocols/stm32/flash-stm32';
+export * from './transport/paced-transport';

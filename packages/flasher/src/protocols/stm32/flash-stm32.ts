@@ -18,6 +18,8 @@ export interface Stm32FlashOptions {
   /** Start the image after a verified write: Go to this address (default: flash base). */
   go?: boolean | number;
   reset?: ResetMode;
+  /** Send Read/Write Memory stages back to back (default true; see Stm32Client). */
+  pipeline?: boolean;
   /** Attempts per command beyond the first, where the protocol allows a retry. */
   retries?: number;
   syncAttempts?: number;
@@ -118,7 +120,7 @@ class Session {
     transport: Transport,
     private readonly options: Stm32FlashOptions,
   ) {
-    this.client = new Stm32Client(transport, options.timeouts, options.baudRate);
+    this.client = new Stm32Client(transport, options.timeouts, options.baudRate, options.pipeline ?? true);
     this.maxRetries = options.retries ?? 3;
   }
 
@@ -222,10 +224,10 @@ class Session {
 
   private async resync(e: FlashError): Promise<void> {
     try {
-      // A NACK of an address or data stage leaves the bootloader at its command prompt. A NACK of the opcode may
-      // come from a stray byte pairing with ours (odd parity in its command parser), and anything else may have
-      // left it mid-command: those need the full recovery.
-      if (e instanceof NackError && e.stage !== 'command') await this.client.transport.discardInput();
+      // A NACK of the data stage leaves the bootloader at its command prompt. An earlier NACK may come from a stray
+      // byte pairing with ours (odd parity in its command parser) or leave pipelined bytes to be read as commands,
+      // and anything else may have left it mid-command: those need the full recovery.
+      if (e instanceof NackError && e.stage === 'data') await this.client.transport.discardInput();
       else await this.client.recover();
     } catch (r) {
       if (isFlashError(r, 'FLASH_PORT_CLOSED')) throw r;

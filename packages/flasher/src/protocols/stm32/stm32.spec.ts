@@ -11,8 +11,15 @@ import { flashStm32, Stm32FlashOptions } from './flash-stm32';
 const F4 = STM32_DEVICES.find((d) => d.id === 0x413)!;
 const FAST = { sync: 150, read: 150, blockWrite: 200, eraseBase: 200, erasePerSector: 100, massErase: 400, resetSettle: 5 };
 
+const openDevices: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  // Failed tests skip their own close(); a running emulator would keep jest alive.
+  await Promise.all(openDevices.splice(0).map((d) => d.close()));
+});
+
 function setup(opts: Partial<Stm32EmulatorOptions> = {}, signals = true) {
   const { host, device } = createMemoryPair({ signals });
+  openDevices.push(device);
   const emu = new Stm32Emulator(device, { productId: 0x413, flash: F4.flash, ram: F4.ram, unplug: () => host.unplug(), ...opts });
   void emu.start();
   return { host, device, emu, close: () => void device.close() };
@@ -99,6 +106,8 @@ describe('AN3155 client against the emulator', () => {
 
     await c.readoutProtect();
     await expectCode(c.readMemory(0x08000000, 4), 'FLASH_NACK');
+    // The pipelined address and length bytes behind the refused opcode were parsed as commands: settle the parser.
+    await c.recover();
     await c.readoutUnprotect();
     expect(emu.readoutProtected).toBe(false);
     await c.go(0x08000000);
@@ -139,6 +148,13 @@ describe('flashStm32', () => {
     expect(result.started).toBe(true);
     expect(emu.startedAt).toBe(0x08000000);
     expect(result.retries).toBe(0);
+  });
+
+  it('also works one round trip per stage (pipelining off)', async () => {
+    const img = image(0x08000000, 1000);
+    const { emu, result } = await run(img, { faults: { nackCommandAt: 6 } }, { pipeline: false, verify: 'readback' });
+    expect(flashed(emu, img)).toBe(true);
+    expect(result.retries).toBe(1);
   });
 
   it('enters the bootloader through DTR/RTS and leaves through a reset into the application', async () => {
