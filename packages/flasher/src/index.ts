@@ -18,3 +18,7 @@ export * from './protocols/stm32/emulator';
 export * from './protocols/stm32/reset-lines';
 export * from './protocols/stm32/flash-stm32';
 export * from './transport/paced-transport';
+export * from './protocols/samba/crc16';
+export * from './protocols/samba/client';
+export * from './protocols/samba/emulator';
+export * from './protocols/samba/flash-samba';
