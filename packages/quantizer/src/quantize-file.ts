@@ -3,6 +3,7 @@ import { readModelFile, writeFileAtomic, writeOnnx, writeTflite } from '@tinyfor
 import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
+import { pruneTensors } from './passes/graph-edit';
 import { toQdqGraph } from './qdq/to-qdq';
 import { IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
@@ -60,8 +61,8 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   }
   const report = measureQuantization(result, evalSamples, labels);
   report.warnings.push(...calib.warnings);
-  const files: [string, Uint8Array | string][] = [[o.output, writeTflite(result.int8Graph)]];
-  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(toQdqGraph(result.int8Graph))]);
+  const files: [string, Uint8Array | string][] = [[o.output, writeTflite(pruneTensors(result.int8Graph))]];
+  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph)))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
   if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
   for (const [file, data] of files) writeFileAtomic(file, data);

@@ -35,7 +35,7 @@ export const DEFAULT_RANDOM_SAMPLES = 32;
  */
 export function loadCalibration(source: string, graph: Graph, options: LoadCalibrationOptions = {}): CalibrationData {
   const limit = options.samples ?? Infinity;
-  if (source === 'random') return randomSamples(graph, Math.min(limit, DEFAULT_RANDOM_SAMPLES), options.seed ?? 1);
+  if (source === 'random') return randomSamples(graph, options.samples ?? DEFAULT_RANDOM_SAMPLES, options.seed ?? 1);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(source);

@@ -28,3 +28,4 @@ export const FLOAT_PASSES: readonly NamedPass[] = [
 export function runFloatPasses(graph: Graph, passes: readonly NamedPass[] = FLOAT_PASSES): Graph {
   return passes.reduce((g, p) => p.run(g), graph);
 }
+export { pruneTensors } from './graph-edit';

@@ -17,9 +17,16 @@ function pct(v: number): string {
   return `${(100 * v).toFixed(2)}%`;
 }
 
+/** Names from model files: control characters replaced (no terminal escapes), long ones shortened from the left. */
+function shortName(s: string, max = 40): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > max ? `…${clean.slice(clean.length - max + 1)}` : clean;
+}
+
 /** A plain-text table for people: one line per layer, then the overall figures. */
 export function reportToTable(report: QuantizationReport): string {
-  const rows = report.layers.map((l) => [l.node, l.op, `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
+  const rows = report.layers.map((l) => [shortName(l.node), l.op, `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
   const head = ['layer', 'op', 'int8 range', 'SQNR dB', 'clipped'];
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (r: string[]): string => r.map((c, k) => (k >= 3 ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join('  ').trimEnd();
