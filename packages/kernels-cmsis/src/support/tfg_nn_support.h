@@ -33,12 +33,49 @@ static inline int32_t tfg_nn_divide_by_power_of_two(int32_t x, int32_t exponent)
 }
 
 /*
+ * The same double rounding in one 64-bit multiply-accumulate, for right shifts rs >= 2 (every layer of the MLPerf
+ * models): with D = x * m, TFLite's result is floor((D + 2^30 + 2^(30+rs) - [x < 0] * 2^31) / 2^(31+rs)) (the
+ * nudge, then round-half-away-from-zero as a bias of 2^(rs-1) minus one for negatives, folded under one floor;
+ * testing x < 0 instead of the intermediate's sign only differs where that intermediate is 0, and then both
+ * give 0). The addend is built from the sign word t = x >> 31: low word 2^30 + t * 2^31 (no carry), high word
+ * round_hi + t, so one SMLAL and one shift of the high word finish it. Nothing can overflow: |D| < 2^62.
+ */
+typedef struct {
+  int32_t multiplier;
+  /* 2^(rs-2) */
+  int32_t round_hi;
+  /* rs - 1 */
+  int32_t post_shift;
+} tfg_nn_fast_quant;
+
+static inline int tfg_nn_fast_quant_init(int32_t multiplier, int32_t shift, tfg_nn_fast_quant *fq) {
+  if (shift > -2 || shift < -31) {
+    return 0;
+  }
+  fq->multiplier = multiplier;
+  fq->round_hi = (int32_t)1 << (-shift - 2);
+  fq->post_shift = -shift - 1;
+  return 1;
+}
+
+static inline int32_t tfg_nn_requantize_fast(int32_t x, int32_t multiplier, int32_t round_hi, int32_t post_shift) {
+  const int32_t t = x >> 31;
+  const uint32_t lo = 0x40000000u + ((uint32_t)t << 31);
+  const uint64_t addend = ((uint64_t)(uint32_t)(round_hi + t) << 32) | lo;
+  const int64_t v = (int64_t)addend + (int64_t)x * multiplier;
+  return (int32_t)(v >> 32) >> post_shift;
+}
+
+/*
  * TFLite's MultiplyByQuantizedMultiplier (gemmlowp's two roundings), for multiplier >= 0 as QuantizeMultiplier
  * always produces. With a non-negative multiplier the saturating case of the high multiply cannot occur, and
  * its nudge-and-truncate rounding equals floor((x * m + 2^30) / 2^31) for either sign, which is one SMLAL.
  * The rounding right shift is split as q * 2^r + rem so that no intermediate can overflow.
  */
 static inline int32_t tfg_nn_requantize(int32_t x, int32_t multiplier, int32_t shift) {
+  if (shift <= -2 && shift >= -31) {
+    return tfg_nn_requantize_fast(x, multiplier, (int32_t)1 << (-shift - 2), -shift - 1);
+  }
   const int32_t left_shift = shift > 0 ? shift : 0;
   const int32_t right_shift = shift > 0 ? 0 : -shift;
   const int32_t scaled = (int32_t)((uint32_t)x << left_shift);
