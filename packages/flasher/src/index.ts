@@ -22,3 +22,5 @@ export * from './protocols/samba/crc16';
 export * from './protocols/samba/client';
 export * from './protocols/samba/emulator';
 export * from './protocols/samba/flash-samba';
+export * from './protocols/msd/uf2';
+export * from './protocols/msd/flash-msd';
