@@ -54,9 +54,9 @@ describe('tinyforge CLI conventions', () => {
   });
 
   it('commands of later versions say so with exit 1', async () => {
-    const r = await cli('quantize', 'model.onnx');
+    const r = await cli('flash', 'image.elf');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error\[UNAVAILABLE\]: 'quantize' is not available/);
+    expect(r.err).toMatch(/^error\[UNAVAILABLE\]: 'flash' is not available/);
   });
 });
 
@@ -134,6 +134,25 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(r.err).toMatch(/^error\[INTERP_INPUT\]: .*490 bytes.*got 7/);
     expect(fs.readdirSync(dir)).toEqual(['in.bin']);
   });
+
+  it('quantize turns a float model into an int8 model that inspect and run accept; refuses an int8 input', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const out = path.join(dir, 'ad_int8.tflite');
+    const report = path.join(dir, 'report.json');
+    const r = await cli('quantize', path.join(sharedModels, 'ad_autoencoder_float.tflite'), '--calib', 'random', '--samples', '8', '-o', out, '--report', report, '--json');
+    expect(r.code).toBe(0);
+    const back = JSON.parse((await cli('inspect', out, '--json')).out) as InspectResult;
+    expect(back.inputs[0]).toMatchObject({ dtype: 'int8', shape: [1, 640] });
+    expect(back.operatorCount).toBe(10);
+    expect(JSON.parse(fs.readFileSync(report, 'utf8'))).toBeTruthy();
+    const bad = await cli('quantize', path.join(sharedModels, 'kws_dscnn_int8.tflite'), '--calib', 'random', '-o', path.join(dir, 'x.tflite'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^error\[QUANT_NOT_FLOAT\]: /);
+    expect(fs.existsSync(path.join(dir, 'x.tflite'))).toBe(false);
+    const missing = await cli('quantize', path.join(sharedModels, 'ad_autoencoder_float.tflite'), '-o', path.join(dir, 'y.tflite'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^error\[QUANT_CALIB_MISSING\]: /);
+  }, 60000);
 
   it('the installed bin runs the same command (built dist)', () => {
     const bin = path.resolve(__dirname, '../bin/tinyforge.js');

@@ -5,6 +5,7 @@ import { registerCodegenCommand } from './commands/codegen';
 import { runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
 import { registerProfileCommand } from './commands/profile';
+import { registerQuantizeCommand } from './commands/quantize';
 import { runRun, RunCommandOptions } from './commands/run';
 import { CommandIO, processIO } from './output';
 
@@ -25,7 +26,6 @@ function addCommonOptions(cmd: Command): Command {
 
 /** Commands that later versions fill in; they exist so scripts and `--help` already know them. */
 const PLANNED: Record<string, { summary: string; detail: string }> = {
-  quantize: { summary: 'quantize a float ONNX/TFLite model to int8', detail: 'the int8 quantizer is not part of this build yet' },
   flash: { summary: 'flash a firmware image to a board', detail: 'the flasher is not part of this build yet' },
 };
 
@@ -67,6 +67,7 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json'),
   ).action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
 
+  registerQuantizeCommand(program, io);
   registerCodegenCommand(program, io);
   registerProfileCommand(program, io);
 
