@@ -128,6 +128,7 @@ function boardDefines(board: LoadedBoard): string[] {
     `TFG_RAM_BASE=0x${board.ram.base.toString(16)}u`,
     `TFG_RAM_SIZE=0x${board.ram.size.toString(16)}u`,
   ];
+  board.console.rxIrqs?.forEach((irq, i) => defines.push(`TFG_CONSOLE_RX_IRQ${i === 0 ? '' : '2'}=${irq}u`));
   const an3155 = board.flashing.find((m) => m.method === 'an3155');
   if (an3155 !== undefined && board.kind === 'virtual') {
     const pageSize = an3155.sectors[0].size;

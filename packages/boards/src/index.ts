@@ -13,5 +13,6 @@ export type { ElfSection } from './elf';
 export { hasArmToolchain, INSTALL_HINT } from './toolchain';
 export { binToUf2, crc32Mpeg2 } from './rp2040';
 export { startVirtualBoard, hasQemu, bootloaderElf, qemuArgs } from './virtual-board';
-export type { VirtualBoard, VirtualBoardOptions } from './virtual-board';
+export type { VirtualBoard, VirtualBoardOptions, SerialMode, QemuArgOptions } from './virtual-board';
+export { hasSocat } from './serial-bridge';
 export { PtySerial } from './pty-serial';

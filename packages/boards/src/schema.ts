@@ -94,6 +94,12 @@ export const boardSchema = z
       rx: z.string().min(1),
       /** How the host reaches it, e.g. "ST-LINK virtual COM port" or "QEMU -serial". */
       host: z.string().min(1),
+      /**
+       * NVIC lines that may carry the UART's receive interrupt; when given, a blocking read sleeps in WFI until a
+       * byte arrives instead of spinning (matters on QEMU, see boards/common/src/uart_cmsdk.c). Two lines where
+       * emulator versions disagree on which of the RX/TX pair is RX; the TX interrupt stays disabled.
+       */
+      rxIrqs: z.array(z.number().int().min(0).max(479)).min(1).max(2).optional(),
     }),
     flashing: z.array(flashMethodSchema).min(1),
     cycleCounter: z.enum(['dwt', 'systick']),

@@ -5,6 +5,16 @@ import * as path from 'path';
 import { BoardError } from './errors';
 import { buildFirmware } from './firmware';
 import { BoardLookup, LoadedBoard, loadBoard } from './load';
+import { childExited, endChild, guardChild } from './process-guard';
+import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
+
+/**
+ * How the console UART reaches the host:
+ * - `bridge` (default): QEMU serves it on a UNIX socket and socat bridges that to a pseudo-terminal. Reliable for
+ *   bulk host→board transfers (stm32flash, our flasher); output is buffered until the host reads it.
+ * - `pty`: QEMU's own pty backend. No socat needed, but QEMU drops output while no host has the pty open.
+ */
+export type SerialMode = 'bridge' | 'pty';
 
 export interface VirtualBoardOptions extends BoardLookup {
   /** Boot this ELF directly (linked with `image: 'bootloader'`, i.e. into the region QEMU resets into). */
@@ -13,11 +23,12 @@ export interface VirtualBoardOptions extends BoardLookup {
   bootloader?: boolean;
   bootloaderElf?: string;
   /**
-   * Keep the CPU stopped until resume(): output written before the host opened the pty is lost, so open the port
-   * first. Defaults to true for `elf` and false for the bootloader (which is silent until the host sends 0x7F).
+   * Keep the CPU stopped until resume(), so a host can open the port before the program prints. Defaults to true
+   * for `elf` and false for the bootloader (which is silent until the host sends 0x7F).
    */
   paused?: boolean;
-  /** Milliseconds to wait for QEMU to report its serial port. */
+  serial?: SerialMode;
+  /** Milliseconds to wait for QEMU (and socat) to bring up the serial port. */
   startTimeoutMs?: number;
 }
 
@@ -25,16 +36,17 @@ export interface VirtualBoard {
   board: string;
   /** The console UART as a pseudo-terminal, e.g. /dev/pts/7. */
   ptyPath: string;
+  /** QEMU's process id. */
   pid: number;
+  /** socat's process id (bridge mode). */
+  bridgePid?: number;
   /** Start the CPU (after `paused: true`). */
   resume(): void;
   /** Resolves with QEMU's exit status: the program's semihosting exit code, or null when killed. */
   exited: Promise<number | null>;
-  /** Stop QEMU (monitor `quit`, then SIGKILL after a grace period); resolves once the process is gone. */
+  /** Stop QEMU (monitor `quit`, then SIGKILL after a grace period) and socat; resolves once both are gone. */
   stop(): Promise<void>;
 }
-
-const live = new Set<ChildProcessWithoutNullStreams>();
 
 export function hasQemu(): boolean {
   const r = spawnSync('qemu-system-arm', ['--version'], { encoding: 'utf8' });
@@ -52,145 +64,164 @@ export function bootloaderElf(board: LoadedBoard): string {
   return elf;
 }
 
-export function qemuArgs(board: LoadedBoard, kernel: string): string[] {
+export interface QemuArgOptions {
+  /** The -serial backend: "pty" or "unix:PATH,server=on,wait=on". */
+  serial?: string;
+  /** The -monitor backend ("stdio" for a controlling parent, "none" for a detached board). */
+  monitor?: string;
+  paused?: boolean;
+}
+
+export function qemuArgs(board: LoadedBoard, kernel: string, options: QemuArgOptions = {}): string[] {
   if (board.qemu === undefined) throw new BoardError('BOARD_QEMU', `${board.name} is not a virtual board`, { file: board.file });
   return [
     '-M', board.qemu.machine,
     '-display', 'none',
-    '-monitor', 'stdio',
-    '-serial', 'pty',
-    '-S',
+    '-monitor', options.monitor ?? 'stdio',
+    '-serial', options.serial ?? 'pty',
+    ...(options.paused ?? true ? ['-S'] : []),
     '-semihosting-config', 'enable=on,target=native',
     '-icount', `shift=${board.qemu.icountShift},align=off,sleep=off`,
     '-kernel', kernel,
   ];
 }
 
-export async function startVirtualBoard(name: string | LoadedBoard, options: VirtualBoardOptions): Promise<VirtualBoard> {
+/** Resolve the board and the image to boot, checking what can be checked before starting anything. */
+export function resolveKernel(name: string | LoadedBoard, options: VirtualBoardOptions): { board: LoadedBoard; kernel: string } {
   const board = typeof name === 'string' ? loadBoard(name, options) : name;
   if (board.kind !== 'virtual') throw new BoardError('BOARD_QEMU', `${board.name} is a hardware board; only virtual boards run on QEMU`);
   if ((options.elf === undefined) === !options.bootloader) throw new BoardError('BOARD_QEMU', 'give exactly one of `elf` and `bootloader`');
   const kernel = options.elf ?? options.bootloaderElf ?? bootloaderElf(board);
   if (!fs.existsSync(kernel)) throw new BoardError('BOARD_IO', 'ELF file not found', { file: kernel });
+  return { board, kernel };
+}
+
+export async function startVirtualBoard(name: string | LoadedBoard, options: VirtualBoardOptions): Promise<VirtualBoard> {
+  const { board, kernel } = resolveKernel(name, options);
   const paused = options.paused ?? options.elf !== undefined;
+  const mode = options.serial ?? 'bridge';
+  const timeoutMs = options.startTimeoutMs ?? 5000;
+  const workDir = mode === 'bridge' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-')) : undefined;
+  const socketPath = workDir && path.join(workDir, 'uart.sock');
+  const serial = socketPath ? `unix:${socketPath},server=on,wait=on` : 'pty';
 
-  let child: ChildProcessWithoutNullStreams;
+  const qemu = spawnQemu(board, kernel, serial);
+  let bridge: SerialBridge | undefined;
+  const cleanUp = () => {
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  let ptyPath: string;
   try {
-    child = spawn('qemu-system-arm', qemuArgs(board, kernel), { stdio: 'pipe' });
+    if (socketPath && workDir) {
+      // QEMU listens, then waits (wait=on) for socat before it runs anything: no output can be lost.
+      if (!(await waitForPath(socketPath, timeoutMs, qemu.alive))) qemu.fail('QEMU did not open its serial socket');
+      bridge = await startSerialBridge(socketPath, path.join(workDir, 'uart.pty'), { timeoutMs });
+      guardChild(bridge.process);
+      ptyPath = bridge.ptyPath;
+    } else {
+      ptyPath = await qemu.reportedPty(timeoutMs);
+    }
   } catch (e) {
-    throw new BoardError('BOARD_TOOLCHAIN', `cannot run qemu-system-arm: ${(e as Error).message}`);
+    qemu.child.kill('SIGKILL');
+    cleanUp();
+    throw e;
   }
-  track(child);
-  child.on('exit', () => untrack(child));
-  child.on('error', () => untrack(child));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let monitorText = '';
-  child.stdin.on('error', () => undefined); // EPIPE after QEMU exited on its own (semihosting exit)
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (s: string) => (monitorText = (monitorText + s).slice(-4096)));
-  let errText = '';
-  child.stderr.on('data', (s: string) => (errText = (errText + s).slice(-4096)));
 
-  const ptyPath = await new Promise<string>((resolve, reject) => {
-    const timeoutMs = options.startTimeoutMs ?? 5000;
-    const timer = setTimeout(() => fail(`QEMU did not report its serial port within ${timeoutMs} ms`), timeoutMs);
-    const onError = (e: NodeJS.ErrnoException) =>
-      fail(e.code === 'ENOENT' ? 'qemu-system-arm not found: install it with `sudo apt-get install qemu-system-arm`' : e.message);
-    const onEarlyExit = (code: number | null) => fail(`QEMU exited with status ${code} before the board was up`);
-    const onOutput = () => {
-      const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(monitorText);
-      if (m === null) return;
-      done();
-      resolve(m[1]);
-    };
-    const done = () => {
-      clearTimeout(timer);
-      child.off('error', onError);
-      child.off('exit', onEarlyExit);
-      child.stdout.off('data', onOutput);
-    };
-    const fail = (msg: string) => {
-      done();
-      child.kill('SIGKILL');
-      reject(new BoardError('BOARD_QEMU', `${msg}${errText ? `: ${errText.trim()}` : ''}`));
-    };
-    child.on('error', onError);
-    child.on('exit', onEarlyExit);
-    child.stdout.on('data', onOutput);
-  });
-
-  // Hold the pty open (never reading) for the board's life: QEMU drops output and polls for input only about once
-  // a second while no one has the port open, which loses bytes between one host program and the next (stm32flash,
-  // then a reader). Raw mode first, so the line discipline never echoes the board's output back into its UART.
+  // Hold the pty open (never reading) for the board's life, in raw mode first so the line discipline never echoes
+  // the board's output back into its UART. With QEMU's pty backend this also keeps QEMU from dropping output
+  // between one host program and the next (stm32flash, then a reader).
   let holder: number | undefined;
   try {
     const r = spawnSync('stty', ['-F', ptyPath, 'raw', '-echo'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr || String(r.error));
     holder = fs.openSync(ptyPath, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
   } catch (e) {
-    child.kill('SIGKILL');
+    qemu.child.kill('SIGKILL');
+    bridge?.process.kill('SIGKILL');
+    cleanUp();
     throw new BoardError('BOARD_QEMU', `cannot prepare the serial port: ${(e as Error).message}`, { file: ptyPath });
   }
-  const release = () => {
+
+  const socatGone = bridge ? childExited(bridge.process) : Promise.resolve();
+  const released = Promise.all([childExited(qemu.child), socatGone]).then(() => {
     if (holder !== undefined) fs.closeSync(holder);
     holder = undefined;
-  };
-  child.on('exit', release);
-
-  const monitor = (command: string) => {
-    if (child.exitCode === null && child.stdin.writable) child.stdin.write(`${command}\n`);
-  };
-  // QEMU's UART models do not wake the main loop when the guest empties the receive register, so host bytes can
-  // sit unread until some timer fires (seconds, or never, while no guest timer runs). An empty monitor line every
-  // few milliseconds wakes the main loop so it polls the serial port again.
-  const ping = setInterval(() => monitor(''), 5);
-  ping.unref();
-  child.on('exit', () => clearInterval(ping));
-  if (!paused) monitor('cont');
+    cleanUp();
+  });
+  // socat ends by itself shortly after QEMU closes the socket (having passed on the last bytes); make sure it does.
+  qemu.child.once('exit', () => {
+    if (bridge) setTimeout(() => void endChild(bridge!.process), 2000).unref();
+  });
+  if (!paused) qemu.monitor('cont');
   return {
     board: board.name,
     ptyPath,
-    pid: child.pid ?? -1,
-    resume: () => monitor('cont'),
-    exited,
+    pid: qemu.child.pid ?? -1,
+    bridgePid: bridge?.process.pid,
+    resume: () => qemu.monitor('cont'),
+    exited: qemu.exited,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      monitor('quit');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(timer);
+      if (qemu.child.exitCode === null && qemu.child.signalCode === null) {
+        qemu.monitor('quit');
+        const timer = setTimeout(() => qemu.child.kill('SIGKILL'), 2000);
+        await qemu.exited;
+        clearTimeout(timer);
+      }
+      if (bridge) await endChild(bridge.process);
+      await released;
     },
   };
 }
 
-/** Never leave QEMU running: kill tracked processes when Node exits or is interrupted. */
-function track(child: ChildProcessWithoutNullStreams): void {
-  if (live.size === 0) {
-    process.on('exit', killAll);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+interface QemuProcess {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<number | null>;
+  alive: () => boolean;
+  monitor: (command: string) => void;
+  /** The pty QEMU's own backend reports ("char device redirected to /dev/pts/N"). */
+  reportedPty: (timeoutMs: number) => Promise<string>;
+  fail: (message: string) => never;
+}
+
+function spawnQemu(board: LoadedBoard, kernel: string, serial: string): QemuProcess {
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    child = spawn('qemu-system-arm', qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true }), { stdio: 'pipe' });
+  } catch (e) {
+    throw new BoardError('BOARD_TOOLCHAIN', `cannot run qemu-system-arm: ${(e as Error).message}`);
   }
-  live.add(child);
-}
-
-function untrack(child: ChildProcessWithoutNullStreams): void {
-  live.delete(child);
-  if (live.size === 0) {
-    process.off('exit', killAll);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function killAll(): void {
-  for (const c of live) c.kill('SIGKILL');
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAll();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  // Let the default action (terminate) happen now that QEMU is gone.
-  process.kill(process.pid, signal);
+  guardChild(child);
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (e) => (spawnError = e));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', () => resolve(null));
+  });
+  let monitorText = '';
+  let errText = '';
+  child.stdin.on('error', () => undefined); // EPIPE after QEMU exited on its own (semihosting exit)
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => (monitorText = (monitorText + s).slice(-4096)));
+  child.stderr.on('data', (s: string) => (errText = (errText + s).slice(-4096)));
+  const alive = () => spawnError === undefined && child.exitCode === null && child.signalCode === null;
+  const fail = (message: string): never => {
+    child.kill('SIGKILL');
+    if (spawnError?.code === 'ENOENT') throw new BoardError('BOARD_TOOLCHAIN', 'qemu-system-arm not found: install it with `sudo apt-get install qemu-system-arm`');
+    const status = child.exitCode !== null ? ` (QEMU exited with status ${child.exitCode})` : '';
+    throw new BoardError('BOARD_QEMU', `${message}${status}${errText ? `: ${errText.trim()}` : ''}`);
+  };
+  const reportedPty = async (timeoutMs: number): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && alive()) {
+      const m = /char device redirected to (\/dev\/pts\/\d+)/.exec(monitorText);
+      if (m !== null) return m[1];
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return fail(`QEMU did not report its serial port within ${timeoutMs} ms`);
+  };
+  const monitor = (command: string) => {
+    if (child.exitCode === null && child.stdin.writable) child.stdin.write(`${command}\n`);
+  };
+  return { child, exited, alive, monitor, reportedPty, fail };
 }
