@@ -24,3 +24,4 @@ export * from './protocols/samba/emulator';
 export * from './protocols/samba/flash-samba';
 export * from './protocols/msd/uf2';
 export * from './protocols/msd/flash-msd';
+export * from './flash-image';
