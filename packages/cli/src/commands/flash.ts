@@ -1,0 +1,159 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import { Command } from 'commander';
+import { FlashMethod, loadBoard } from '@tinyforge/boards';
+import { FlashImageOptions, flashImage, FlashProtocol, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
+import { UsageError } from '../cli-error';
+import { CommandIO, formatTable, humanBytes, printable } from '../output';
+
+export interface FlashCommandOptions {
+  port?: string;
+  board?: string;
+  protocol?: string;
+  baud?: string;
+  address?: string;
+  parity?: string;
+  verify: boolean;
+  go?: boolean;
+  erase: string;
+  reset?: string;
+  touch?: boolean;
+  list?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function parseNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`${flag} needs a number (decimal or 0x hex), got '${text}'`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+const METHOD_FOR: Record<FlashProtocol, FlashMethod['method'][]> = { stm32: ['an3155'], samba: ['samba'], msd: ['msd', 'uf2'] };
+
+function lineOf(line: string): 'dtr' | 'rts' | undefined {
+  return line === 'dtr' || line === '-dtr' ? 'dtr' : line === 'rts' || line === '-rts' ? 'rts' : undefined;
+}
+
+/** Find a mounted drive by volume label where desktop Linux mounts them. */
+function findVolume(label: string): string | undefined {
+  const user = os.userInfo().username;
+  return [`/media/${user}/${label}`, `/media/${label}`, `/run/media/${user}/${label}`].find((p) => fs.existsSync(p));
+}
+
+/** Command-line options plus the board file → flashImage options. The command adds nothing beyond this mapping. */
+export function flashOptionsFrom(image: string, o: FlashCommandOptions): FlashImageOptions {
+  let protocol = oneOf('--protocol', o.protocol, ['stm32', 'samba', 'msd'] as const);
+  const options: Partial<FlashImageOptions> = {};
+  if (o.board !== undefined) {
+    const board = loadBoard(o.board);
+    const method = board.flashing.find((m) => protocol === undefined || METHOD_FOR[protocol].includes(m.method));
+    if (!method) throw new UsageError(`board '${board.name}' has no ${protocol} flashing method`);
+    if (method.method === 'an3155') {
+      protocol = 'stm32';
+      options.flash = { base: method.flashBase, sectors: method.sectors, writeAlign: 4 };
+      options.baudRate = method.baud;
+      options.parity = method.parity;
+      const reset = lineOf(method.reset);
+      if (reset && lineOf(method.boot0) && lineOf(method.boot0) !== reset) options.reset = reset;
+    } else if (method.method === 'samba') {
+      protocol = 'samba';
+      options.samba = { appStart: method.offset, flashSize: board.flash.base + board.flash.size };
+      options.touch = true;
+    } else {
+      protocol = 'msd';
+      options.msd = method.method === 'uf2' ? { format: 'uf2', familyId: method.familyId } : { format: 'bin', flashBase: board.flash.base };
+      options.port = findVolume(method.volumeLabel);
+    }
+  }
+  if (protocol === undefined) throw new UsageError('say how to flash: --protocol stm32|samba|msd, or --board NAME');
+  const port = o.port ?? options.port;
+  if (port === undefined) throw new UsageError(protocol === 'msd' ? '--port must name the mounted drive (e.g. /media/$USER/NODE_F446RE)' : '--port is required (see `flash --list`)');
+  const reset = oneOf('--reset', o.reset, ['dtr', 'rts', 'none'] as const) as ResetMode | undefined;
+  return {
+    ...options,
+    image,
+    protocol,
+    port,
+    address: parseNumber('--address', o.address),
+    baudRate: parseNumber('--baud', o.baud) ?? options.baudRate,
+    parity: oneOf('--parity', o.parity, ['even', 'none'] as const) ?? options.parity,
+    verify: o.verify,
+    go: o.go,
+    erase: oneOf('--erase', o.erase, ['auto', 'all'] as const),
+    reset: reset ?? options.reset,
+    touch: o.touch ?? options.touch,
+  };
+}
+
+function summary(r: FlashResult): string {
+  const secs = `${(r.totalMs / 1000).toFixed(2)} s`;
+  if (r.protocol === 'stm32') {
+    const dev = r.device ? `${r.device} (0x${r.productId.toString(16)})` : `product 0x${r.productId.toString(16)}`;
+    return `flashed ${humanBytes(r.bytes)} to ${dev} in ${secs}: ${r.sectorsErased.length} sector(s) erased, ${r.blocks} blocks, verified: ${r.verified}, retries: ${r.retries}${r.started ? ', started' : ''}`;
+  }
+  if (r.protocol === 'samba') return `flashed ${humanBytes(r.bytes)} over SAM-BA (${printable(r.version)}) in ${secs}, verified: ${r.verified}${r.started ? ', started' : ''}`;
+  return `copied ${humanBytes(r.bytes)} as ${r.format.toUpperCase()} to ${printable(r.file, 200)} in ${secs} (${r.completion})`;
+}
+
+export async function runFlash(image: string | undefined, o: FlashCommandOptions, io: CommandIO): Promise<void> {
+  if (o.list) {
+    const ports = await listPorts();
+    if (o.json) return io.out(JSON.stringify(ports, null, 2));
+    if (ports.length === 0) return io.out('no serial ports found');
+    return io.out(formatTable([{ header: 'port' }, { header: 'usb id' }, { header: 'manufacturer' }, { header: 'guess' }], ports.map((p) => [p.path, p.vendorId ? `${p.vendorId}:${p.productId}` : '-', printable(p.manufacturer ?? '-'), p.guess ?? '-'])));
+  }
+  if (image === undefined) throw new UsageError('give an image to flash (ELF, HEX, or BIN with --address), `info`, or --list');
+  if (image === 'info') {
+    const opts = flashOptionsFrom(image, { ...o, protocol: o.protocol ?? 'stm32' });
+    if (opts.protocol !== 'stm32') throw new UsageError('`flash info` speaks the STM32 bootloader only');
+    const t = await SerialTransport.open({ path: opts.port, baudRate: opts.baudRate ?? 115200, parity: opts.parity ?? 'even' });
+    try {
+      const info = await stm32Info(t, { reset: opts.reset, flash: opts.flash });
+      if (o.json) return io.out(JSON.stringify(info, null, 2));
+      const map = info.flash ? `flash 0x${info.flash.base.toString(16)}: ${info.flash.sectors.map((s) => `${s.count}×${humanBytes(s.size)}`).join(' + ')}` : 'flash map unknown (give --board)';
+      return io.out(`${info.device ?? 'unknown device'} (product id 0x${info.productId.toString(16)}), bootloader ${info.bootloaderVersion}\nreadout protection: ${info.readoutProtected ? 'ACTIVE' : 'off'}\n${map}\ncommands: ${info.commands.join(', ')}`);
+    } finally {
+      await t.close();
+    }
+  }
+  const options = flashOptionsFrom(image, o);
+  let phase = '';
+  const result = await flashImage({
+    ...options,
+    onProgress: (p) => {
+      if (!o.json && p.phase !== phase) io.err(`${(phase = p.phase)}…`);
+    },
+    onNote: (m) => io.err(`note: ${m}`),
+  });
+  io.out(o.json ? JSON.stringify(result, null, 2) : summary(result));
+}
+
+export function registerFlashCommand(program: Command, io: CommandIO): void {
+  program
+    .command('flash')
+    .description('flash a firmware image (ELF, Intel HEX, BIN) over the STM32 USART bootloader, SAM-BA or a USB drive; `flash info`, `flash --list`')
+    .argument('[image]', 'the image file, or `info` to identify the chip')
+    .option('--port <port>', 'serial port, or the mounted drive for --protocol msd')
+    .option('--board <name>', 'board file giving the protocol, flash map, baud rate and reset wiring')
+    .option('--protocol <name>', 'stm32 | samba | msd')
+    .option('--baud <n>', 'baud rate (default 115200)')
+    .option('--address <a>', 'load address of a raw BIN image (e.g. 0x08000000)')
+    .option('--parity <p>', 'even (AN3155 default) | none (pseudo-terminals drop parity)')
+    .option('--no-verify', 'skip verification (the image is still only started when asked with --go)')
+    .option('--go', 'start the image after it is written and verified')
+    .option('--erase <mode>', 'auto: only the sectors the image touches; all: mass erase', 'auto')
+    .option('--reset <line>', 'dtr | rts | none: the modem line wired to NRST (the other drives BOOT0)')
+    .option('--touch', 'SAM-BA: 1200-baud touch to enter the bootloader first')
+    .option('--list', 'list serial ports with USB ids and a guess of the board')
+    .option('--json', 'print a machine-readable result on stdout')
+    .option('--verbose', 'print stack traces on errors')
+    .action((image: string | undefined, opts: FlashCommandOptions) => runFlash(image, opts, io));
+}
