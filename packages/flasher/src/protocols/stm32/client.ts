@@ -272,7 +272,8 @@ export class Stm32Client {
   /**
    * Bring the bootloader back to a known state after a timeout or garbled answer, when it may still be inside a
    * command waiting for bytes. Filler 0xFF bytes finish any pending stage with a checksum that cannot match (so
-   * nothing gets erased or started), then a lone byte settles the command-pair parity, and Get proves it works.
+   * nothing gets erased or started). Its command parser may then hold one odd byte: a Get that is NACKed means
+   * so, and one more 0xFF pairs it off. Get succeeding proves the bootloader is back at its prompt.
    */
   async recover(): Promise<void> {
     const filler = MAX_BLOCK + 2;
@@ -280,16 +281,25 @@ export class Stm32Client {
     // Wait until the filler and the NACKs it provokes have crossed the line (8E1: 11 bits a byte).
     await delay(Math.max(20, this.timeouts.read / 5) + ((2 * filler * 11) / this.baudRate) * 1000);
     await this.transport.discardInput();
-    await this.transport.write(Uint8Array.of(0xff));
-    try {
-      await this.transport.read(1, Math.max(20, this.timeouts.read / 5));
-    } catch (e) {
-      if (!isFlashError(e, 'FLASH_TIMEOUT')) throw e;
-      await this.transport.write(Uint8Array.of(0xff));
-      await this.transport.read(1, this.timeouts.read);
+    let last: unknown;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await this.get();
+        return;
+      } catch (e) {
+        if (!isFlashError(e) || !['FLASH_NACK', 'FLASH_TIMEOUT', 'FLASH_PROTOCOL'].includes(e.code)) throw e;
+        last = e;
+        if (e instanceof NackError) {
+          await this.transport.write(Uint8Array.of(0xff));
+          await this.transport.read(1, this.timeouts.read).catch((r) => {
+            if (!isFlashError(r, 'FLASH_TIMEOUT')) throw r;
+          });
+        }
+        await delay(5);
+        await this.transport.discardInput();
+      }
     }
-    await this.transport.discardInput();
-    await this.get();
+    throw last;
   }
 
   private async afterReset(): Promise<void> {

@@ -154,7 +154,7 @@ describe('flashStm32', () => {
     const img = image(0x08000000, 1000);
     const { emu, result } = await run(img, { faults: { nackCommandAt: 6 } }, { pipeline: false, verify: 'readback' });
     expect(flashed(emu, img)).toBe(true);
-    expect(result.retries).toBe(1);
+    expect(result.retries).toBeGreaterThanOrEqual(1);
   });
 
   it('enters the bootloader through DTR/RTS and leaves through a reset into the application', async () => {
