@@ -33,6 +33,9 @@ export interface FlashImageOptions {
   reset?: ResetMode;
   /** Flash map from the board file (STM32). */
   flash?: FlashLayout;
+  /** STM32: remove write or readout protection first ('read' mass-erases and needs `force`). */
+  unprotect?: 'read' | 'write';
+  force?: boolean;
   /** SAM-BA: reset into the bootloader with a 1200-baud touch first. */
   touch?: boolean;
   samba?: Omit<SambaFlashOptions, 'onProgress' | 'go' | 'verify'>;
@@ -68,6 +71,8 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
         verify: options.verify === false ? 'none' : 'auto',
         go: options.go,
         reset: options.reset,
+        unprotect: options.unprotect,
+        force: options.force,
         timeouts: options.timeouts,
         baudRate,
         onProgress: options.onProgress,

@@ -18,6 +18,8 @@ export interface FlashCommandOptions {
   erase: string;
   reset?: string;
   touch?: boolean;
+  unprotect?: string;
+  force?: boolean;
   list?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -90,6 +92,8 @@ export function flashOptionsFrom(image: string, o: FlashCommandOptions): FlashIm
     erase: oneOf('--erase', o.erase, ['auto', 'all'] as const),
     reset: reset ?? options.reset,
     touch: o.touch ?? options.touch,
+    unprotect: oneOf('--unprotect', o.unprotect, ['read', 'write'] as const),
+    force: o.force,
   };
 }
 
@@ -152,6 +156,8 @@ export function registerFlashCommand(program: Command, io: CommandIO): void {
     .option('--erase <mode>', 'auto: only the sectors the image touches; all: mass erase', 'auto')
     .option('--reset <line>', 'dtr | rts | none: the modem line wired to NRST (the other drives BOOT0)')
     .option('--touch', 'SAM-BA: 1200-baud touch to enter the bootloader first')
+    .option('--unprotect <what>', 'STM32: remove write protection (write) or readout protection (read: MASS-ERASES the chip, needs --force)')
+    .option('--force', 'allow --unprotect read to mass-erase the chip')
     .option('--list', 'list serial ports with USB ids and a guess of the board')
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')

@@ -18,6 +18,12 @@ export interface Stm32FlashOptions {
   /** Start the image after a verified write: Go to this address (default: flash base). */
   go?: boolean | number;
   reset?: ResetMode;
+  /**
+   * Remove protection before flashing. 'write' clears write protection; 'read' removes readout protection, which
+   * MASS-ERASES the chip and so needs `force`.
+   */
+  unprotect?: 'read' | 'write';
+  force?: boolean;
   /** Send Read/Write Memory stages back to back (default true; see Stm32Client). */
   pipeline?: boolean;
   /** Attempts per command beyond the first, where the protocol allows a retry. */
@@ -59,8 +65,17 @@ export async function flashStm32(transport: Transport, image: FlashImage, option
     options.onNote?.(`--reset ${resetMode}: this port has no DTR/RTS lines; enter the bootloader by hand if sync fails`);
   }
 
+  if (options.unprotect === 'read' && !options.force) {
+    throw new FlashError('FLASH_NEEDS_FORCE', 'removing readout protection mass-erases the whole chip (all flash, including data you may want to keep)', 'add --force if that is what you want');
+  }
   progress({ phase: 'connect', done: 0, total: 1 });
   const info = await session.connect();
+  if (options.unprotect === 'read') {
+    options.onNote?.('removing readout protection: the chip is being mass-erased');
+    await session.client.readoutUnprotect();
+  } else if (options.unprotect === 'write') {
+    await session.client.writeUnprotect();
+  }
   const device = findStm32Device(info.productId);
   const layout = options.flash ?? device?.flash;
   if (!layout) {
@@ -242,10 +257,10 @@ function classify(what: string, kind: string, errors: FlashError[]): FlashError 
   if (allNack && (kind === 'write' || kind === 'erase' || kind === 'read' || kind === 'verify' || kind === 'go')) {
     const stages = new Set(errors.map((e) => (e as NackError).stage));
     if (stages.size === 1 && stages.has('command')) {
-      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: readout protection is active`, 'remove it with `flash --unprotect read --force` (this MASS-ERASES the chip)');
+      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: readout protection is active`, 'remove it with --unprotect read --force (this MASS-ERASES the chip)');
     }
     if (stages.size === 1 && stages.has('data') && (kind === 'write' || kind === 'erase')) {
-      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: the sector is write-protected`, 'remove write protection with `flash --unprotect write`');
+      return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: the sector is write-protected`, 'remove write protection with --unprotect write');
     }
   }
   if (errors.length > 1) {

@@ -180,6 +180,17 @@ describe('flashStm32', () => {
     expect(wrp.message).toMatch(/write-protected/);
   });
 
+  it('removes protection on request; readout unprotect (a mass erase) only with force', async () => {
+    const img = image(0x08000000, 512);
+    await expectCode(run(img, { readoutProtected: true }, { unprotect: 'read' }), 'FLASH_NEEDS_FORCE');
+    const rdp = await run(img, { readoutProtected: true }, { unprotect: 'read', force: true });
+    expect(rdp.emu.readoutProtected).toBe(false);
+    expect(flashed(rdp.emu, img)).toBe(true);
+    const wrp = await run(img, { writeProtectedSectors: [0] }, { unprotect: 'write' });
+    expect(wrp.emu.writeProtected.size).toBe(0);
+    expect(flashed(wrp.emu, img)).toBe(true);
+  });
+
   it('refuses an image larger than flash before touching the chip', async () => {
     const { emu, close, host } = setup();
     await expectCode(flashStm32(host, image(0x08000000, 1024 * 1024 + 4), { timeouts: FAST }), 'FLASH_TOO_LARGE');
