@@ -33,7 +33,7 @@ function main(): void {
     seed: positiveInt(values.seed, 'seed', 0),
     epochs: positiveInt(values.epochs, 'epochs'),
     batchSize: positiveInt(values.batch, 'batch'),
-    learningRate: Number(values.lr),
+    learningRate: positiveNumber(values.lr, 'lr'),
   };
   const trainSet = loadFashionMnist('train', { limit: values['train-limit'] === undefined ? undefined : positiveInt(values['train-limit'], 'train-limit') });
   const testSet = loadFashionMnist('test', { limit: values['test-limit'] === undefined ? undefined : positiveInt(values['test-limit'], 'test-limit') });
@@ -82,10 +82,21 @@ function main(): void {
   if (disagreements !== 0 || own.correct !== viaInterpreter.correct) process.exitCode = 1;
 }
 
+function positiveNumber(text: string, name: string): number {
+  const x = Number(text);
+  if (!Number.isFinite(x) || x <= 0) throw new RangeError(`--${name} must be a positive number, got '${text}'`);
+  return x;
+}
+
 function positiveInt(text: string, name: string, min = 1): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
   return n;
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  process.exitCode = 1;
+}
