@@ -7,3 +7,4 @@ export { ModelSummary, summarizeGraph } from './model-summary';
 export { FASHION_MNIST_CNN, INPUT_SHAPE, LayerSpec, Network } from './training/network';
 export { DEFAULT_TRAIN_OPTIONS, evaluateNetwork, EpochLog, Evaluation, train, TrainOptions } from './training/trainer';
 export { encodeNpy, splitToNpy } from './npy';
+export { imageResized } from './resize';
