@@ -86,16 +86,20 @@ d('profiler on qemu-m4 (QEMU mps2-an386, SysTick under -icount)', () => {
       try {
         const lines: string[] = [];
         const capture = captureProfile(port.source, { runs: 3, timeoutMs: 20_000, idleTimeoutMs: 10_000, sourceName: vb.ptyPath, onText: (l) => lines.push(l) });
+        // Precaution: once in ~25 runs without this pause the capture ended after 30 bytes (QEMU polls a pty's
+        // connection state about once a second and may drop output meanwhile).
+        await new Promise((r) => setTimeout(r, 1200));
         vb.resume();
         const session = await capture;
         expect(session.runs).toHaveLength(3);
         expect(session.decoder).toMatchObject({ corruptFrames: 0, missingFrames: 0 });
         expect(session.layerInfo.map((l) => l.name)).toEqual(['work_1x', 'work_2x', 'work_3x', 'work_4x']);
         expect(lines[0]).toMatch(/^pair-ticks-x1000 \d+$/);
-        // Same deterministic counts as the file capture above.
+        // The counts of the file capture above, to one SysTick tick: waiting on the UART shifts the tick phase.
         const fromFile = new SessionCollector();
         decodeStream(serial).frames.forEach((f) => fromFile.add(f));
-        expect(session.runs).toEqual(fromFile.finish().runs);
+        const fileRuns = fromFile.finish().runs;
+        session.runs.forEach((run, r) => run.layers.forEach((count, i) => expect(Math.abs(count - fileRuns[r].layers[i])).toBeLessThanOrEqual(1)));
       } finally {
         await port.close();
       }
