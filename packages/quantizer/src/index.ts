@@ -16,3 +16,4 @@ export * from './calibration/images';
 export * from './calibration/load-calibration';
 export * from './quantize-file';
 export * from './qdq/to-qdq';
+export * from './qdq/single-node';

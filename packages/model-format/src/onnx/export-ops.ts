@@ -1,5 +1,6 @@
 import { constantInts, dtypeBytes, explicitPadding, FusedActivation, isQuantizedDType, Node, NodeOf, OpType, Quantization } from '@tinyforge/ir';
 import { ExportContext } from './export-context';
+import { isWeightDequantize, weightOperand } from './export-weights';
 import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxAxisFromIr, onnxShapeFromIr, transposeData } from './layout';
 
 /** Ops the writer also accepts on quantized tensors (they move data, they do not compute on it). */
@@ -48,6 +49,7 @@ export function exportNode(ctx: ExportContext, node: Node): void {
     case 'Quantize':
       return exportQdq(ctx, node, 'QuantizeLinear', ctx.tensor(node.outputs[0]).quant);
     case 'Dequantize':
+      if (isWeightDequantize(ctx, node)) return; // written by its reader, in the reader's weight layout
       return exportQdq(ctx, node, 'DequantizeLinear', x.quant);
     case 'Logistic':
       return simple(ctx, node, 'Sigmoid');
@@ -107,14 +109,13 @@ function operand(ctx: ExportContext, index: number, outIndex: number): string {
 function exportConv(ctx: ExportContext, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'>): void {
   const x = ctx.tensor(node.inputs[0]);
   const w = ctx.tensor(node.inputs[1]);
-  if (w.data === undefined || w.dtype !== 'float32') throw ctx.fail('weights must be a float32 constant');
   const a = node.attrs;
   const [, kH, kW] = w.shape;
   const e = explicitPadding(x.shape[1], x.shape[2], kH, kW, a.strideH, a.strideW, a.dilationH, a.dilationW, a.padding);
   const depthwise = node.op === 'DepthwiseConv2D';
   // OHWI → OIHW; depthwise [1, kH, kW, C·M] → [C·M, 1, kH, kW]
   const perm = depthwise ? [3, 0, 1, 2] : [0, 3, 1, 2];
-  const weights = ctx.initializer(w.name, perm.map((p) => w.shape[p]), 'float32', transposeData(w.data, w.shape, perm, 4));
+  const weights = weightOperand(ctx, node.inputs[1], perm.map((p) => w.shape[p]), (d, b) => transposeData(d, w.shape, perm, b), 0, depthwise ? 3 : 0);
   const inputs = [ctx.value(node.inputs[0]), weights];
   if (node.inputs[2] !== undefined && node.inputs[2] >= 0) inputs.push(ctx.value(node.inputs[2]));
   const attrs = {
@@ -143,16 +144,18 @@ function exportPool(ctx: ExportContext, node: NodeOf<'MaxPool2D'> | NodeOf<'Aver
 function exportFullyConnected(ctx: ExportContext, node: NodeOf<'FullyConnected'>): void {
   const x = ctx.tensor(node.inputs[0]);
   const w = ctx.tensor(node.inputs[1]);
-  if (w.data === undefined || w.dtype !== 'float32') throw ctx.fail('weights must be a float32 constant');
   const [outDim, inDim] = w.shape;
-  let data = w.data;
+  // Weight columns are reordered (IR bytes → ONNX bytes) by these steps, applied to float or int8 data alike.
+  const steps: ((d: Uint8Array, b: number) => Uint8Array)[] = [];
+  const reorder = (d: Uint8Array, b: number): Uint8Array => steps.reduce((x, f) => f(x, b), d);
   let input = ctx.value(node.inputs[0]);
   const bias = node.inputs[2] !== undefined && node.inputs[2] >= 0 ? ctx.value(node.inputs[2]) : undefined;
   const chw = ctx.chwColumns.get(node.inputs[0]);
-  if (chw !== undefined) data = transposeData(data, [outDim, chw.h, chw.w, chw.c], [0, 3, 1, 2], 4);
+  if (chw !== undefined) steps.push((d, b) => transposeData(d, [outDim, chw.h, chw.w, chw.c], [0, 3, 1, 2], b));
   if (node.attrs.keepNumDims && x.shape.length !== 2) {
     if (x.shape.length === 4) throw ctx.fail('keepNumDims on a 4-D input');
-    const wT = ctx.initializer(w.name, [inDim, outDim], 'float32', transposeData(data, w.shape, [1, 0], 4));
+    steps.push((d, b) => transposeData(d, w.shape, [1, 0], b));
+    const wT = weightOperand(ctx, node.inputs[1], [inDim, outDim], reorder, 1, 0);
     return withActivation(ctx, node, node.attrs.activation, (out) => {
       if (bias === undefined) return ctx.emit('MatMul', [input, wT], [out]);
       const t = ctx.tensor(node.outputs[0]);
@@ -166,7 +169,7 @@ function exportFullyConnected(ctx: ExportContext, node: NodeOf<'FullyConnected'>
     if (x.shape.length === 4) {
       const [n, h, wd, c] = x.shape;
       if (n !== rows) throw ctx.fail(`a 4-D input ${JSON.stringify(x.shape)} flattened to rows of ${inDim}`);
-      data = transposeData(data, [outDim, h, wd, c], [0, 3, 1, 2], 4);
+      steps.push((d, b) => transposeData(d, [outDim, h, wd, c], [0, 3, 1, 2], b));
       const flat = ctx.temp(`${x.name}/flat`, [rows, inDim], x.dtype);
       ctx.emit('Flatten', [input], [flat], { axis: 1 }, 'flatten');
       input = flat;
@@ -176,7 +179,7 @@ function exportFullyConnected(ctx: ExportContext, node: NodeOf<'FullyConnected'>
       input = flat;
     }
   }
-  const weights = ctx.initializer(w.name, [outDim, inDim], 'float32', data);
+  const weights = weightOperand(ctx, node.inputs[1], [outDim, inDim], reorder, 0, 0);
   withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit('Gemm', bias === undefined ? [input, weights] : [input, weights, bias], [out], { transB: 1 }));
 }
 

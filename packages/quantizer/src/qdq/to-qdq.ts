@@ -1,4 +1,4 @@
-import { cloneGraph, Graph, Node, OpType, Quantization, Tensor, viewAs } from '@tinyforge/ir';
+import { cloneGraph, Graph, Node, OpType, Tensor } from '@tinyforge/ir';
 
 /** Ops that only move int8 values; they stay int8 in the QDQ graph (the ONNX writer accepts them quantized). */
 const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', 'Transpose', 'Identity', 'Concatenation', 'Dequantize']);
@@ -7,8 +7,10 @@ const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', '
  * The QDQ form of an int8 graph, for the ONNX writer (which writes float ops and Quantize/Dequantize nodes): every
  * computing op reads Dequantize(int8 activation) and is followed by a Quantize into its int8 output, so int8 values
  * and parameters are carried by QuantizeLinear/DequantizeLinear pairs, as onnxruntime's QDQ format expects.
- * Weights and biases become float constants holding exactly scale × q (onnxruntime folds DequantizeLinear of
- * constants the same way). An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
+ * Constants stay quantized behind a Dequantize (int8 weights, int32 biases), as in QDQ models from real quantizers:
+ * onnxruntime then recognises the DQ → Conv/Gemm → Q groups and runs them with integer kernels, which is what makes
+ * its results agree with ours to ±1 LSB (with float weights it picks other, float kernels). An int8 → int8 Quantize
+ * (requantization) becomes Dequantize + Quantize.
  */
 export function toQdqGraph(int8Graph: Graph): Graph {
   const g = cloneGraph(int8Graph);
@@ -16,18 +18,13 @@ export function toQdqGraph(int8Graph: Graph): Graph {
   const nodes: Node[] = [];
   const addTensor = (t: Tensor): number => g.tensors.push(t) - 1;
 
-  /** The float value of an int8 tensor: a dequantized constant, or a Dequantize node emitted before first use. */
+  /** The float value of an int8 tensor (activation or constant): a Dequantize node emitted before its first use. */
   const dequantized = (t: number): number => {
     const known = floatOf.get(t);
     if (known !== undefined) return known;
     const tensor = g.tensors[t];
-    let f: number;
-    if (tensor.data !== undefined) {
-      f = addTensor({ name: `${tensor.name}/dequantized`, shape: [...tensor.shape], dtype: 'float32', data: dequantizeConstant(tensor) });
-    } else {
-      f = addTensor({ name: `${tensor.name}/dq`, shape: [...tensor.shape], dtype: 'float32' });
-      nodes.push({ name: `${tensor.name}/dequantize`, op: 'Dequantize', attrs: {}, inputs: [t], outputs: [f] });
-    }
+    const f = addTensor({ name: `${tensor.name}/${tensor.data === undefined ? 'dq' : 'dequantized'}`, shape: [...tensor.shape], dtype: 'float32' });
+    nodes.push({ name: `${tensor.name}/dequantize`, op: 'Dequantize', attrs: {}, inputs: [t], outputs: [f] });
     floatOf.set(t, f);
     return f;
   };
@@ -57,18 +54,4 @@ export function toQdqGraph(int8Graph: Graph): Graph {
   }
   g.nodes = nodes;
   return g;
-}
-
-/** scale × (q − zero point) of a quantized constant (int8 weights, int32 biases), per axis where it has one. */
-function dequantizeConstant(t: Tensor): Uint8Array {
-  const q = t.quant as Quantization;
-  const values = viewAs(t.data!, t.dtype) as ArrayLike<number>;
-  const channels = q.scale.length;
-  const inner = channels > 1 ? t.shape.slice(q.axis + 1).reduce((a, b) => a * b, 1) : 1;
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const c = channels > 1 ? Math.floor(i / inner) % channels : 0;
-    out[i] = q.scale[c] * (Number(values[i]) - q.zeroPoint[c]);
-  }
-  return new Uint8Array(out.buffer);
 }

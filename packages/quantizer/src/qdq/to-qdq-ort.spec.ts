@@ -1,0 +1,138 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Graph, GraphBuilder, elementCount } from '@tinyforge/ir';
+import { Interpreter } from '@tinyforge/interpreter';
+import { readModelFile, writeOnnx } from '@tinyforge/model-format';
+import { pruneTensors } from '../passes';
+import { quantizeInput } from '../report/measure';
+import { quantizeModel } from '../quantize/quantize-model';
+import { MODELS_DIR, randomFloats, seeded, smallCnn } from '../test-support/float-graphs';
+import { singleNodeGraph } from './single-node';
+import { toQdqGraph } from './to-qdq';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runOrtJobs } = require('../test-support/ort-child') as {
+  runOrtJobs: (jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Int8Array }[] }[]) => ({ data: Int8Array }[] | Error)[];
+};
+
+/** NHWC ↔ NCHW for int8 data (ONNX models take NCHW). */
+function toNchw(data: Int8Array, shape: readonly number[]): { data: Int8Array; dims: number[] } {
+  if (shape.length !== 4) return { data, dims: [...shape] };
+  const [n, h, w, c] = shape;
+  const out = new Int8Array(data.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[k * h * w + y * w + x] = data[(y * w + x) * c + k];
+  return { data: out, dims: [n, c, h, w] };
+}
+
+function toNhwc(data: Int8Array, shape: readonly number[]): Int8Array {
+  if (shape.length !== 4) return data;
+  const [, h, w, c] = shape;
+  const out = new Int8Array(data.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = data[k * h * w + y * w + x];
+  return out;
+}
+
+const int8 = (b: Uint8Array): Int8Array => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
+
+interface Agreement {
+  within: number;
+  total: number;
+  maxDiff: number;
+}
+
+/**
+ * onnxruntime on the --onnx-qdq export vs our interpreter on the int8 graph, ±1 LSB: end to end, and layer by layer
+ * (each int8 layer alone, fed our int8 inputs of that layer, so errors do not compound).
+ */
+function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): { endToEnd: Agreement; perLayer: Agreement } {
+  const ours = new Interpreter(int8Graph);
+  const jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Int8Array }[] }[] = [];
+  const expected: { want: Int8Array; shape: number[]; endToEnd: boolean }[] = [];
+  const layers = int8Graph.nodes.filter((n) => n.inputs.every((t) => t < 0 || int8Graph.tensors[t].dtype !== 'float32') && int8Graph.tensors[n.outputs[0]].dtype === 'int8');
+  for (const x of inputs) {
+    const run = ours.run([new Uint8Array(x.buffer, x.byteOffset, x.byteLength)], { keepIntermediates: true });
+    const inShape = int8Graph.tensors[int8Graph.inputs[0]].shape;
+    jobs.push({ model: writeOnnx(pruneTensors(toQdqGraph(int8Graph))), feeds: [{ dtype: 'int8', ...toNchw(x, inShape) }] });
+    expected.push({ want: int8(run.outputs[0]), shape: int8Graph.tensors[int8Graph.outputs[0]].shape, endToEnd: true });
+    for (const node of layers) {
+      const { graph: one, sources } = singleNodeGraph(int8Graph, node);
+      const feeds = sources.map((t) => ({ dtype: 'int8', ...toNchw(int8(run.tensors!.get(t)!), int8Graph.tensors[t].shape) }));
+      jobs.push({ model: writeOnnx(toQdqGraph(one)), feeds });
+      expected.push({ want: int8(run.tensors!.get(node.outputs[0])!), shape: one.tensors[one.outputs[0]].shape, endToEnd: false });
+    }
+  }
+  const results = runOrtJobs(jobs);
+  const endToEnd: Agreement = { within: 0, total: 0, maxDiff: 0 };
+  const perLayer: Agreement = { within: 0, total: 0, maxDiff: 0 };
+  results.forEach((r, k) => {
+    if (r instanceof Error) throw r;
+    const got = toNhwc(r[0].data, expected[k].shape);
+    const acc = expected[k].endToEnd ? endToEnd : perLayer;
+    const want = expected[k].want;
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      const d = Math.abs(want[i] - got[i]);
+      acc.total++;
+      if (d <= 1) acc.within++;
+      acc.maxDiff = Math.max(acc.maxDiff, d);
+    }
+  });
+  return { endToEnd, perLayer };
+}
+
+/** conv → add (residual) → relu, concat of two branches, FC: the ops where input scales differ. */
+function residualGraph(): Graph {
+  const r = seeded(11);
+  const b = new GraphBuilder('residual');
+  const f = (name: string, shape: number[], lo = -0.5, hi = 0.5): number => b.constant({ name, shape, dtype: 'float32' }, randomFloats(elementCount(shape), r, lo, hi));
+  const conv = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same' as const };
+  const x = b.input({ name: 'x', shape: [1, 6, 6, 4], dtype: 'float32' });
+  const c1 = b.node('Conv2D', { ...conv, activation: 'relu' }, [x, f('w1', [4, 3, 3, 4]), f('b1', [4])], { name: 'c1', dtype: 'float32' });
+  const c2 = b.node('Conv2D', { ...conv, activation: 'none' }, [c1, f('w2', [4, 1, 1, 4]), f('b2', [4])], { name: 'c2', dtype: 'float32' });
+  const sum = b.node('Add', { activation: 'relu' }, [c2, x], { name: 'sum', dtype: 'float32' });
+  const d = b.node('DepthwiseConv2D', { ...conv, activation: 'relu6', depthMultiplier: 1 }, [x, f('dw', [1, 3, 3, 4]), f('db', [4])], { name: 'dw', dtype: 'float32' });
+  const cat = b.node('Concatenation', { axis: 3, activation: 'none' }, [sum, d], { name: 'cat', dtype: 'float32' });
+  const p = b.node('MaxPool2D', { filterH: 2, filterW: 2, strideH: 2, strideW: 2, padding: 'valid', activation: 'none' }, [cat], { name: 'pool', dtype: 'float32' });
+  const shape = b.constant({ name: 'shape', shape: [2], dtype: 'int32' }, Int32Array.of(1, 72));
+  const flat = b.node('Reshape', {}, [p, shape], { name: 'flat', dtype: 'float32', shape: [1, 72] });
+  const fc = b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [flat, f('fw', [5, 72], -0.3, 0.3), f('fb', [5])], { name: 'fc', dtype: 'float32' });
+  return b.output(fc).build();
+}
+
+function samples(g: Graph, count: number, seed: number, lo: number, hi: number): Float32Array[][] {
+  const r = seeded(seed);
+  return Array.from({ length: count }, () => g.inputs.map((t) => randomFloats(elementCount(g.tensors[t].shape), r, lo, hi)));
+}
+
+function int8Inputs(g: Graph, int8Graph: Graph, count: number, seed: number): Int8Array[] {
+  return samples(g, count, seed, -1, 1).map((s) => quantizeInput(s[0], int8Graph.tensors[int8Graph.inputs[0]].quant!));
+}
+
+describe('the --onnx-qdq export in onnxruntime-node', () => {
+  it.each([
+    ['small CNN (conv, depthwise, avg pool, FC, softmax)', smallCnn],
+    ['residual graph (add, concat of differing scales, max pool)', residualGraph],
+  ])('%s agrees with our int8 interpreter layer by layer within ±1 LSB on ≥ 99 % of elements', (_, build) => {
+    const g = build();
+    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
+    const { endToEnd, perLayer } = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9));
+    console.log(`${g.name}: per layer ${perLayer.within}/${perLayer.total} within ±1 LSB (max ${perLayer.maxDiff}), end to end ${endToEnd.within}/${endToEnd.total} (max ${endToEnd.maxDiff})`);
+    expect(perLayer.total).toBeGreaterThan(100);
+    expect(perLayer.within / perLayer.total).toBeGreaterThanOrEqual(0.99);
+    // End to end, ±1 differences (onnxruntime rounds ties to even in float, we round as TFLite does in fixed
+    // point) compound through the layers; they stay small.
+    expect(endToEnd.maxDiff).toBeLessThanOrEqual(8);
+  }, 60_000);
+
+  const ad = path.join(MODELS_DIR, 'ad_autoencoder_float.tflite');
+  const haveAd = fs.existsSync(ad);
+  if (!haveAd) console.warn(`skipping the MLPerf Tiny AD model check: ${ad} not found`);
+  (haveAd ? it : it.skip)('MLPerf Tiny AD autoencoder: ≥ 99 % within ±1 LSB layer by layer', () => {
+    const g = readModelFile(ad);
+    const { int8Graph } = quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8' });
+    const { endToEnd, perLayer } = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6));
+    console.log(`ad: per layer ${perLayer.within}/${perLayer.total} within ±1 LSB (max ${perLayer.maxDiff}), end to end ${endToEnd.within}/${endToEnd.total} (max ${endToEnd.maxDiff})`);
+    expect(perLayer.within / perLayer.total).toBeGreaterThanOrEqual(0.99);
+    expect(endToEnd.maxDiff).toBeLessThanOrEqual(8);
+  }, 60_000);
+});

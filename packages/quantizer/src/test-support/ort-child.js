@@ -1,0 +1,60 @@
+// Test helper: runs ONNX models in onnxruntime-node in a child process (under jest, typed arrays come from another
+// realm, which the native binding rejects). Jobs and results travel as JSON with base64 tensor bytes.
+'use strict';
+const ARRAYS = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array };
+
+async function runJob(ort, job) {
+  // A fresh copy: a Buffer may be a view into a shared pool, whose offset the binding does not honour.
+  const session = await ort.InferenceSession.create(new Uint8Array(Buffer.from(job.model, 'base64')));
+  const feeds = {};
+  job.feeds.forEach((f, i) => {
+    const bytes = Buffer.from(f.data, 'base64');
+    const Arr = ARRAYS[f.dtype];
+    const values = new Arr(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    feeds[session.inputNames[i]] = new ort.Tensor(f.dtype, values, f.dims);
+  });
+  const result = await session.run(feeds);
+  return session.outputNames.map((name) => {
+    const t = result[name];
+    return { dtype: t.type, dims: Array.from(t.dims, Number), data: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64') };
+  });
+}
+
+/**
+ * From tests: jobs [{ model: Uint8Array, feeds: [{ dtype, dims, data: TypedArray }] }] (feeds in the model's input
+ * order) → per job the outputs [{ dtype, dims, data: TypedArray }], or an Error when onnxruntime refused the job.
+ */
+function runOrtJobs(jobs) {
+  const { execFileSync } = require('child_process');
+  const request = jobs.map((job) => ({
+    model: Buffer.from(job.model).toString('base64'),
+    feeds: job.feeds.map((f) => ({ dtype: f.dtype, dims: f.dims, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength).toString('base64') })),
+  }));
+  const stdout = execFileSync(process.execPath, [__filename], { input: JSON.stringify(request), maxBuffer: 1 << 30 });
+  return JSON.parse(stdout.toString()).map((outputs) => {
+    if (!Array.isArray(outputs)) return new Error(`onnxruntime refused the model: ${outputs.error}`);
+    return outputs.map((o) => {
+      const bytes = Buffer.from(o.data, 'base64');
+      return { dtype: o.dtype, dims: o.dims, data: new ARRAYS[o.dtype](bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+    });
+  });
+}
+
+module.exports = { runOrtJobs };
+
+if (require.main === module) {
+  const ort = require('onnxruntime-node');
+  let input = '';
+  process.stdin.on('data', (chunk) => (input += chunk));
+  process.stdin.on('end', async () => {
+    const results = [];
+    for (const job of JSON.parse(input)) {
+      try {
+        results.push(await runJob(ort, job));
+      } catch (e) {
+        results.push({ error: String(e && e.message ? e.message : e) });
+      }
+    }
+    process.stdout.write(JSON.stringify(results));
+  });
+}
