@@ -7,11 +7,3 @@ export class UsageError extends TinyforgeError {
     super('USAGE', message);
   }
 }
-
-/** A command that this build of tinyforge does not provide yet. */
-export class UnavailableError extends TinyforgeError {
-  override readonly name = 'UnavailableError';
-  constructor(command: string, detail: string) {
-    super('UNAVAILABLE', `'${command}' is not available in this version: ${detail}`);
-  }
-}

@@ -1,4 +1,4 @@
 export { buildProgram, runCli, runStandalone, EXIT } from './main';
 export { inspectGraph, formatInspect } from './commands/inspect';
 export type { InspectResult, LayerSummary, TensorSummary } from './commands/inspect';
-export { UsageError, UnavailableError } from './cli-error';
+export { UsageError } from './cli-error';

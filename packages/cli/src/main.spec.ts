@@ -52,12 +52,6 @@ describe('tinyforge CLI conventions', () => {
     expect(r.err).toMatch(/^error\[FORMAT_(BOUNDS|MALFORMED)\]: .*cut\.tflite/);
     expect(r.err).toMatch(/\n\s+at /); // --verbose adds the stack
   });
-
-  it('commands of later versions say so with exit 1', async () => {
-    const r = await cli('flash', 'image.elf');
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error\[UNAVAILABLE\]: 'flash' is not available/);
-  });
 });
 
 withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isTinyforgeError } from '@tinyforge/ir';
-import { UnavailableError, UsageError } from './cli-error';
+import { UsageError } from './cli-error';
 import { registerCodegenCommand } from './commands/codegen';
 import { runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
+import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
 import { registerQuantizeCommand } from './commands/quantize';
 import { runRun, RunCommandOptions } from './commands/run';
@@ -23,11 +24,6 @@ interface GlobalOptions {
 function addCommonOptions(cmd: Command): Command {
   return cmd.option('--json', 'print a machine-readable result on stdout').option('--verbose', 'print stack traces on errors');
 }
-
-/** Commands that later versions fill in; they exist so scripts and `--help` already know them. */
-const PLANNED: Record<string, { summary: string; detail: string }> = {
-  flash: { summary: 'flash a firmware image to a board', detail: 'the flasher is not part of this build yet' },
-};
 
 export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
   const program = new Command(name)
@@ -69,13 +65,9 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
 
   registerQuantizeCommand(program, io);
   registerCodegenCommand(program, io);
+  registerFlashCommand(program, io);
   registerProfileCommand(program, io);
 
-  for (const [cmd, info] of Object.entries(PLANNED)) {
-    addCommonOptions(program.command(cmd).description(`${info.summary} (not available yet)`).allowUnknownOption().argument('[args...]')).action(() => {
-      throw new UnavailableError(cmd, info.detail);
-    });
-  }
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -115,5 +107,5 @@ function oneLine(s: string): string {
 
 /** Entry of the standalone bins (`quantize`, `codegen`, `flash`, `profile`): `quantize X` = `tinyforge quantize X`. */
 export function runStandalone(command: string, argv: string[]): Promise<number> {
-  return runCli([command, ...argv], processIO, command);
+  return runCli([command, ...argv], processIO);
 }
