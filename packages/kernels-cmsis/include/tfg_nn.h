@@ -16,7 +16,9 @@
  * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps a block of
  * int16-widened weights there), so always size scratch with the _get_buffer_size of the same build.
  * Convolution outputs may overlap their input only as a row stream (output rows trailing the input rows they
- * come from); the 1x1 kernel then takes its slower row-by-row path.
+ * come from); the 1x1 kernel then takes its slower row-by-row path. Depthwise finishes output rows in increasing
+ * order (within a row the DSP path goes 4 channels at a time across all pixels), so output row y may overwrite
+ * anything except the input rows that rows y-1, y, y+1, ... read.
  */
 #ifndef TFG_NN_H
 #define TFG_NN_H

@@ -33,10 +33,112 @@ static int32_t window_sum(const tfg_dw_conv_params *p, const tfg_dims *in, const
 }
 
 #if TFG_NN_HAS_DSP
+/* Filters up to this many taps get their 4-channel weight block widened once per row (on the stack). */
+#define TFG_DW_MAX_TAPS 32
+
+/* The tap range [begin, end) of one filter axis that lands inside [0, size) from origin o with dilation d. */
+static inline void tap_range(int32_t o, int32_t d, int32_t taps, int32_t size, int32_t *begin, int32_t *end) {
+  if (d == 1) {
+    *begin = o >= 0 ? 0 : -o;
+    *end = TFG_MIN(taps, TFG_MAX(size - o, 0));
+    return;
+  }
+  *begin = o >= 0 ? 0 : (-o + d - 1) / d;
+  *end = TFG_MIN(taps, size - o <= 0 ? 0 : (size - o + d - 1) / d);
+}
+
+/* One tap of 4 channels: widen the input word with the offset added, multiply-accumulate with the int16 weights
+   (we: channels 0 and 2, wo: channels 1 and 3). */
+#define DW_TAP(ptr, we, wo)                                                 \
+  do {                                                                      \
+    const int32_t xw_ = tfg_nn_read_s8x4(ptr);                              \
+    const int32_t xe_ = tfg_sxtab16(offset2, xw_), xo_ = tfg_sxtab16_ror8(offset2, xw_); \
+    a0 = __smlabb(xe_, (we), a0);                                           \
+    a1 = __smlabb(xo_, (wo), a1);                                           \
+    a2 = __smlatt(xe_, (we), a2);                                           \
+    a3 = __smlatt(xo_, (wo), a3);                                           \
+  } while (0)
+
+/* State of dw_rows_3_wide: accumulators in and out, then the constant inputs. */
+typedef struct {
+  int32_t acc[4];
+  int32_t offset2;
+  const int32_t *wide;
+  int32_t rows;
+} dw_rows_state;
+
+/* One tap: r8 = input word -> r9 (channels 0, 2) and r8 (1, 3) with the offset (r12) added; r10/r11 = int16
+   weights (post-incremented); r4..r7 accumulate channels 0..3. */
+#define DW_TAP_ASM                    \
+  "sxtab16 r9, r12, r8\n\t"          \
+  "sxtab16 r8, r12, r8, ror #8\n\t"  \
+  "ldrd r10, r11, [lr], #8\n\t"      \
+  "smlabb r4, r9, r10, r4\n\t"       \
+  "smlabb r5, r8, r11, r5\n\t"       \
+  "smlatt r6, r9, r10, r6\n\t"       \
+  "smlatt r7, r8, r11, r7\n\t"
+
 /*
- * Channel multiplier 1 on the DSP extension: 4 channels at a time. Each tap loads one word of input and one of
- * weights; SXTAB16 widens the input and adds the offset in one step, and SMLABB/SMLATT accumulate the 4 lanes.
- * Window bounds are computed once per output pixel, so no tap is tested.
+ * `rows` rows of a 3-wide filter whose three taps are all inside the input (x: first tap of the first row,
+ * 4 channels), in hand-scheduled assembly: 8 instructions per tap, every value in a register (the compiler
+ * spilled this loop to the stack).
+ */
+__attribute__((naked, noinline)) static void dw_rows_3_wide(const int8_t *x, int32_t channels, int32_t y_step,
+                                                            dw_rows_state *state) {
+  (void)x;
+  (void)channels;
+  (void)y_step;
+  (void)state;
+  __asm__ volatile(
+      "push {r3-r11, lr}\n\t"
+      "ldr r12, [r3, #16]\n\t"
+      "ldr lr, [r3, #20]\n\t"
+      "ldr r9, [r3, #24]\n\t"
+      "ldm r3, {r4-r7}\n\t"
+      "mov r3, r9\n\t"
+      "1:\n\t"
+      "ldr r8, [r0]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1, lsl #1]\n\t" DW_TAP_ASM
+      "add r0, r0, r2\n\t"
+      "subs r3, r3, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r3}\n\t"
+      "stm r3, {r4-r7}\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* The same for two taps per row of a 3-wide filter (left or right image border): the third weight is skipped. */
+__attribute__((naked, noinline)) static void dw_rows_2_of_3(const int8_t *x, int32_t channels, int32_t y_step,
+                                                            dw_rows_state *state) {
+  (void)x;
+  (void)channels;
+  (void)y_step;
+  (void)state;
+  __asm__ volatile(
+      "push {r3-r11, lr}\n\t"
+      "ldr r12, [r3, #16]\n\t"
+      "ldr lr, [r3, #20]\n\t"
+      "ldr r9, [r3, #24]\n\t"
+      "ldm r3, {r4-r7}\n\t"
+      "mov r3, r9\n\t"
+      "1:\n\t"
+      "ldr r8, [r0]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
+      "add lr, lr, #8\n\t"
+      "add r0, r0, r2\n\t"
+      "subs r3, r3, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r3}\n\t"
+      "stm r3, {r4-r7}\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/*
+ * Channel multiplier 1 on the DSP extension, one output row at a time, 4 channels at a time across the row: the
+ * block's weights are widened to int16 pairs once (SXTB16 order), its requantization constants and bias are
+ * hoisted, and each tap costs one LDR of input, two SXTAB16 (widen + input offset), one LDRD of weights and
+ * four SMLABB/SMLATT. Output rows are finished in increasing order, so row-streamed in-place layers stay safe.
  */
 static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
@@ -44,46 +146,83 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
   const int32_t channels = in->c;
   const int32_t offset2 = tfg_dup16(p->input_offset);
   const int32_t dh = p->dilation.h, dw = p->dilation.w;
+  const int32_t output_offset = p->output_offset, act_min = p->activation.min, act_max = p->activation.max;
+  const uint32_t min4 = tfg_dup8(act_min), max4 = tfg_dup8(act_max);
+  const int32_t x_step = dw * channels, y_step = dh * in->w * channels;
+  const int three_wide = f->w == 3 && dw == 1;
+  int32_t wide[2 * TFG_DW_MAX_TAPS];
   for (int32_t oy = 0; oy < out->h; oy++) {
     const int32_t y0 = oy * p->stride.h - p->padding.h;
-    /* first ky with y0 + ky*dh >= 0, and the end ky with y0 + ky*dh < in->h */
-    const int32_t ky_begin = y0 >= 0 ? 0 : (-y0 + dh - 1) / dh;
-    const int32_t ky_end = TFG_MIN(f->h, in->h - y0 <= 0 ? 0 : (in->h - y0 + dh - 1) / dh);
-    for (int32_t ox = 0; ox < out->w; ox++) {
-      const int32_t x0 = ox * p->stride.w - p->padding.w;
-      const int32_t kx_begin = x0 >= 0 ? 0 : (-x0 + dw - 1) / dw;
-      const int32_t kx_end = TFG_MIN(f->w, in->w - x0 <= 0 ? 0 : (in->w - x0 + dw - 1) / dw);
-      int8_t *o = output_batch + (oy * out->w + ox) * channels;
-      int32_t c = 0;
-      for (; c + 4 <= channels; c += 4) {
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int32_t ky = ky_begin; ky < ky_end; ky++) {
-          const int8_t *x = input_batch + ((y0 + ky * dh) * in->w + x0 + kx_begin * dw) * channels + c;
-          const int8_t *w = filter + (ky * f->w + kx_begin) * channels + c;
-          for (int32_t kx = kx_begin; kx < kx_end; kx++, x += dw * channels, w += channels) {
-            const int32_t xw = tfg_nn_read_s8x4(x), ww = tfg_nn_read_s8x4(w);
-            const int32_t xe = tfg_sxtab16(offset2, xw), xo = tfg_sxtab16_ror8(offset2, xw);
-            const int32_t we = tfg_sxtb16(ww), wo = tfg_sxtb16_ror8(ww);
-            a0 = __smlabb(xe, we, a0);
-            a1 = __smlabb(xo, wo, a1);
-            a2 = __smlatt(xe, we, a2);
-            a3 = __smlatt(xo, wo, a3);
+    int32_t ky_begin, ky_end;
+    tap_range(y0, dh, f->h, in->h, &ky_begin, &ky_end);
+    int8_t *out_row = output_batch + oy * out->w * channels;
+    int32_t c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      for (int32_t t = 0; t < f->h * f->w; t++) {
+        const int32_t ww = tfg_nn_read_s8x4(filter + t * channels + c);
+        wide[2 * t] = tfg_sxtb16(ww);
+        wide[2 * t + 1] = tfg_sxtb16_ror8(ww);
+      }
+      tfg_nn_fast_quant fq[4];
+      int all_fast = 1;
+      int32_t b[4];
+      for (int32_t j = 0; j < 4; j++) {
+        all_fast &= tfg_nn_fast_quant_init(quant->multiplier[c + j], quant->shift[c + j], &fq[j]);
+        b[j] = bias != 0 ? bias[c + j] : 0;
+      }
+      for (int32_t ox = 0; ox < out->w; ox++) {
+        const int32_t x0 = ox * p->stride.w - p->padding.w;
+        int32_t kx_begin, kx_end;
+        tap_range(x0, dw, f->w, in->w, &kx_begin, &kx_end);
+        int32_t a0 = b[0], a1 = b[1], a2 = b[2], a3 = b[3];
+        const int32_t row_taps = kx_end - kx_begin;
+        if (three_wide && row_taps >= 2 && ky_end > ky_begin) {
+          dw_rows_state st = {{a0, a1, a2, a3}, offset2, wide + 6 * ky_begin + 2 * kx_begin, ky_end - ky_begin};
+          const int8_t *x = input_batch + ((y0 + ky_begin * dh) * in->w + x0 + kx_begin) * channels + c;
+          if (row_taps == 3) {
+            dw_rows_3_wide(x, channels, y_step, &st);
+          } else {
+            dw_rows_2_of_3(x, channels, y_step, &st);
+          }
+          a0 = st.acc[0];
+          a1 = st.acc[1];
+          a2 = st.acc[2];
+          a3 = st.acc[3];
+        } else {
+          for (int32_t ky = ky_begin; ky < ky_end; ky++) {
+            const int8_t *x = input_batch + ((y0 + ky * dh) * in->w + x0 + kx_begin * dw) * channels + c;
+            const int32_t *w = wide + 2 * (ky * f->w + kx_begin);
+            for (int32_t kx = kx_begin; kx < kx_end; kx++, x += x_step, w += 2) {
+              DW_TAP(x, w[0], w[1]);
+            }
           }
         }
-        const int32_t acc[4] = {a0, a1, a2, a3};
-        for (int32_t j = 0; j < 4; j++) {
-          const int32_t oc = c + j;
-          const int32_t v = tfg_nn_requantize(acc[j] + (bias != 0 ? bias[oc] : 0), quant->multiplier[oc], quant->shift[oc]);
-          o[oc] = tfg_nn_clamp_s8(v + p->output_offset, &p->activation);
+        int8_t *o = out_row + ox * channels + c;
+        if (all_fast) {
+          const int32_t v0 = tfg_nn_requantize_fast(a0, fq[0].multiplier, fq[0].round_hi, fq[0].post_shift);
+          const int32_t v1 = tfg_nn_requantize_fast(a1, fq[1].multiplier, fq[1].round_hi, fq[1].post_shift);
+          const int32_t v2 = tfg_nn_requantize_fast(a2, fq[2].multiplier, fq[2].round_hi, fq[2].post_shift);
+          const int32_t v3 = tfg_nn_requantize_fast(a3, fq[3].multiplier, fq[3].round_hi, fq[3].post_shift);
+          const uint32_t word = tfg_pack4_clamp(v0 + output_offset, v1 + output_offset, v2 + output_offset,
+                                                v3 + output_offset, min4, max4);
+          memcpy(o, &word, sizeof(word));
+        } else {
+          const int32_t acc[4] = {a0, a1, a2, a3};
+          for (int32_t j = 0; j < 4; j++) {
+            const int32_t v = tfg_nn_requantize(acc[j], quant->multiplier[c + j], quant->shift[c + j]);
+            o[j] = (int8_t)TFG_MIN(TFG_MAX(v + output_offset, act_min), act_max);
+          }
         }
       }
-      for (; c < channels; c++) {
+    }
+    for (; c < channels; c++) {
+      for (int32_t ox = 0; ox < out->w; ox++) {
         int32_t acc = window_sum(p, in, input_batch, f, filter, oy, ox, c, c, channels);
         if (bias != 0) {
           acc += bias[c];
         }
         acc = tfg_nn_requantize(acc, quant->multiplier[c], quant->shift[c]);
-        o[c] = tfg_nn_clamp_s8(acc + p->output_offset, &p->activation);
+        out_row[ox * channels + c] = tfg_nn_clamp_s8(acc + output_offset, &p->activation);
       }
     }
   }
@@ -102,7 +241,7 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
     return TFG_ARG_ERROR;
   }
 #if TFG_NN_HAS_DSP
-  if (dw_params->ch_mult == 1) {
+  if (dw_params->ch_mult == 1 && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
                           filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c);

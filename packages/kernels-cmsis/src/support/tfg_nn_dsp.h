@@ -44,6 +44,36 @@ static inline int32_t tfg_sxtab16_ror8(int32_t a, int32_t x) {
 /* The same int16 value in both halves (for SXTAB16's addend). */
 static inline int32_t tfg_dup16(int32_t v) { return (int32_t)(((uint32_t)v & 0xFFFFu) | ((uint32_t)v << 16)); }
 
+/* x saturated to [-128, 127]. */
+static inline int32_t tfg_ssat8(int32_t x) {
+  int32_t r;
+  __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(x) : "cc");
+  return r;
+}
+
+/* The same byte in all four lanes (activation bounds for the byte-lane clamps below). */
+static inline uint32_t tfg_dup8(int32_t v) { return ((uint32_t)v & 0xFFu) * 0x01010101u; }
+
+/*
+ * Four requantized outputs to four int8 in one word: SSAT to the int8 range, insert as bytes, then clamp every
+ * lane to [min, max] with SSUB8 + SEL (GE flags per byte). Bounds are tfg_dup8 words; min <= max within int8.
+ */
+static inline uint32_t tfg_pack4_clamp(int32_t v0, int32_t v1, int32_t v2, int32_t v3, uint32_t min4, uint32_t max4) {
+  uint32_t packed = (uint32_t)tfg_ssat8(v0) & 0xFFu;
+  packed |= ((uint32_t)tfg_ssat8(v1) & 0xFFu) << 8;
+  packed |= ((uint32_t)tfg_ssat8(v2) & 0xFFu) << 16;
+  packed |= (uint32_t)tfg_ssat8(v3) << 24;
+  uint32_t r;
+  __asm__("ssub8 %0, %1, %2\n\t"
+          "sel %0, %1, %2\n\t"
+          "ssub8 %1, %0, %3\n\t"
+          "sel %0, %3, %0"
+          : "=&r"(r), "+&r"(packed)
+          : "r"(min4), "r"(max4)
+          : "cc");
+  return r;
+}
+
 #else
 #define TFG_NN_HAS_DSP 0
 #endif

@@ -91,18 +91,12 @@ __attribute__((noinline)) static void dot_1x4_packed(const int8_t *x, const int3
   acc[3] = a3;
 }
 
-/* Requantize, clamp and store one output with a channel's hoisted constants. */
-static inline int8_t store_fast(int32_t acc, const tfg_nn_fast_quant *fq, int32_t output_offset, int32_t act_min,
-                                int32_t act_max) {
-  const int32_t v = tfg_nn_requantize_fast(acc, fq->multiplier, fq->round_hi, fq->post_shift) + output_offset;
-  return (int8_t)TFG_MIN(TFG_MAX(v, act_min), act_max);
-}
-
 static void gemm_packed(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
                         int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int32_t *packed) {
   const int32_t steps = depth / 4;
   const int32_t tail = steps * 4;
   const int32_t output_offset = q->output_offset, act_min = q->activation.min, act_max = q->activation.max;
+  const uint32_t min4 = tfg_dup8(act_min), max4 = tfg_dup8(act_max);
   int32_t c = 0;
   for (; c + BLOCK_CHANNELS <= channels; c += BLOCK_CHANNELS) {
     const int8_t *w = rhs + c * depth;
@@ -130,10 +124,13 @@ static void gemm_packed(const int8_t *lhs, int32_t lhs_stride, int32_t rows, con
       }
       int8_t *o = out + r * out_stride + c;
       if (all_fast) {
-        o[0] = store_fast(acc[0], &fq[0], output_offset, act_min, act_max);
-        o[1] = store_fast(acc[1], &fq[1], output_offset, act_min, act_max);
-        o[2] = store_fast(acc[2], &fq[2], output_offset, act_min, act_max);
-        o[3] = store_fast(acc[3], &fq[3], output_offset, act_min, act_max);
+        const uint32_t word = tfg_pack4_clamp(
+            tfg_nn_requantize_fast(acc[0], fq[0].multiplier, fq[0].round_hi, fq[0].post_shift) + output_offset,
+            tfg_nn_requantize_fast(acc[1], fq[1].multiplier, fq[1].round_hi, fq[1].post_shift) + output_offset,
+            tfg_nn_requantize_fast(acc[2], fq[2].multiplier, fq[2].round_hi, fq[2].post_shift) + output_offset,
+            tfg_nn_requantize_fast(acc[3], fq[3].multiplier, fq[3].round_hi, fq[3].post_shift) + output_offset, min4,
+            max4);
+        memcpy(o, &word, sizeof(word));
       } else {
         for (int32_t j = 0; j < BLOCK_CHANNELS; j++) {
           const int32_t qi = (c + j) * q->quant_stride;

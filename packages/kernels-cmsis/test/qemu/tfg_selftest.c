@@ -46,6 +46,17 @@ static void fill_quant(int32_t channels) {
   }
 }
 
+/* Output bounds: the full int8 range half the time, else a fused-ReLU-like [min, max] inside it. */
+static tfg_activation random_clamp(void) {
+  if (rand_range(0, 1) == 0) {
+    const tfg_activation full = {-128, 127};
+    return full;
+  }
+  const int32_t lo = rand_range(-128, 20);
+  const tfg_activation clamp = {lo, rand_range(lo, 127)};
+  return clamp;
+}
+
 static uint32_t fnv1a(const int8_t *p, int32_t n) {
   uint32_t h = 2166136261u;
   for (int32_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
@@ -83,7 +94,7 @@ static void conv_case(int32_t index, int one_by_one) {
   const tfg_dims f = {rand_range(1, 17), k, kw, in.c};
   const tfg_dims out = {in.n, out_size(in.h, k, stride, dilation, 2 * pad), out_size(in.w, kw, stride, dilation, 2 * pad), f.n};
   const tfg_conv_params p = {rand_range(-127, 128), rand_range(-128, 127), {stride, stride}, {pad, pad},
-                             {dilation, dilation}, {rand_range(-128, -100), rand_range(100, 127)}};
+                             {dilation, dilation}, random_clamp()};
   const tfg_per_channel_quant_params q = {multipliers, shifts};
   fill_s8(input, in.n * in.h * in.w * in.c);
   fill_s8(weights, f.n * f.h * f.w * f.c);
@@ -101,7 +112,7 @@ static void depthwise_case(int32_t index) {
   const tfg_dims out = {1, out_size(in.h, k, stride, dilation, 2 * pad), out_size(in.w, k, stride, dilation, 2 * pad),
                         in.c * mult};
   const tfg_dw_conv_params p = {rand_range(-127, 128), rand_range(-128, 127), mult, {stride, stride}, {pad, pad},
-                                {dilation, dilation}, {-128, 127}};
+                                {dilation, dilation}, random_clamp()};
   const tfg_per_channel_quant_params q = {multipliers, shifts};
   fill_s8(input, in.h * in.w * in.c);
   fill_s8(weights, k * k * in.c * mult);
