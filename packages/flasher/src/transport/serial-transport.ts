@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { SerialPort, SerialPortMock } from 'serialport';
 import { FlashError } from '../errors';
 import { ByteQueue } from './byte-queue';
 import { LineSignals, Parity, Transport } from './transport';
@@ -7,7 +7,12 @@ export interface SerialOpenOptions {
   path: string;
   baudRate: number;
   parity?: Parity;
+  /** Open through node-serialport's mock binding (tests: ports made with MockBinding.createPort). */
+  mock?: boolean;
 }
+
+/** What this class needs of a node-serialport port (SerialPort and SerialPortMock both are one). */
+type Port = SerialPort | SerialPortMock;
 
 function call(fn: (cb: (err: Error | null | undefined) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
@@ -18,16 +23,18 @@ export class SerialTransport implements Transport {
   private readonly queue = new ByteQueue();
 
   private constructor(
-    private port: SerialPort,
+    private port: Port,
     private parity: Parity,
+    private readonly mock: boolean,
   ) {
     this.attach(port);
   }
 
   static async open(options: SerialOpenOptions): Promise<SerialTransport> {
     const parity = options.parity ?? 'none';
-    const port = await openPort(options.path, options.baudRate, parity);
-    return new SerialTransport(port, parity);
+    const mock = options.mock ?? false;
+    const port = await openPort(options.path, options.baudRate, parity, mock);
+    return new SerialTransport(port, parity, mock);
   }
 
   get isOpen(): boolean {
@@ -61,7 +68,7 @@ export class SerialTransport implements Transport {
     // node-serialport can only update the baud rate in place; parity needs a reopen.
     const path = this.port.path;
     await call((cb) => this.port.close(cb));
-    this.port = await openPort(path, baudRate, parity);
+    this.port = await openPort(path, baudRate, parity, this.mock);
     this.parity = parity;
     this.attach(this.port);
   }
@@ -80,7 +87,7 @@ export class SerialTransport implements Transport {
     if (this.port.isOpen) await call((cb) => this.port.close(cb)).catch(() => undefined);
   }
 
-  private attach(port: SerialPort): void {
+  private attach(port: Port): void {
     port.on('data', (chunk: Buffer) => this.queue.push(new Uint8Array(chunk)));
     port.on('close', (err?: Error & { disconnected?: boolean }) => {
       if (port !== this.port) return;
@@ -90,8 +97,9 @@ export class SerialTransport implements Transport {
   }
 }
 
-async function openPort(path: string, baudRate: number, parity: Parity): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate, parity, dataBits: 8, stopBits: 1, autoOpen: false });
+async function openPort(path: string, baudRate: number, parity: Parity, mock: boolean): Promise<Port> {
+  const settings = { path, baudRate, parity, dataBits: 8 as const, stopBits: 1 as const, autoOpen: false };
+  const port = mock ? new SerialPortMock(settings) : new SerialPort(settings);
   try {
     await call((cb) => port.open(cb));
   } catch (e) {

@@ -150,8 +150,13 @@ class Session {
   }
 
   async eraseSectors(sectors: number[]): Promise<void> {
-    // One request per sector run keeps a retry small and the timeout proportional.
-    for (const s of sectors) await this.retry(`erase of sector ${s}`, 'erase', () => this.client.eraseSectors([s]));
+    // Small requests keep a retry cheap and the timeout proportional; page-erase families have hundreds of pages.
+    const PER_REQUEST = 16;
+    for (let i = 0; i < sectors.length; i += PER_REQUEST) {
+      const group = sectors.slice(i, i + PER_REQUEST);
+      const what = group.length === 1 ? `erase of sector ${group[0]}` : `erase of sectors ${group[0]}..${group[group.length - 1]}`;
+      await this.retry(what, 'erase', () => this.client.eraseSectors(group));
+    }
   }
 
   async writeBlocks(blocks: WriteBlock[], onDone: (bytes: number) => void): Promise<void> {
@@ -253,9 +258,11 @@ class Session {
 
 function classify(what: string, kind: string, errors: FlashError[]): FlashError {
   const last = errors[errors.length - 1];
-  const allNack = errors.every((e) => e instanceof NackError);
-  if (allNack && (kind === 'write' || kind === 'erase' || kind === 'read' || kind === 'verify' || kind === 'go')) {
-    const stages = new Set(errors.map((e) => (e as NackError).stage));
+  // Refusals that repeat are the device's answer; a timeout among them is the line's noise, not a different story.
+  const nacks = errors.filter((e): e is NackError => e instanceof NackError);
+  const refused = nacks.length >= Math.min(2, errors.length) && last instanceof NackError;
+  if (refused && (kind === 'write' || kind === 'erase' || kind === 'read' || kind === 'verify' || kind === 'go')) {
+    const stages = new Set(nacks.map((e) => e.stage));
     if (stages.size === 1 && stages.has('command')) {
       return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: readout protection is active`, 'remove it with --unprotect read --force (this MASS-ERASES the chip)');
     }
