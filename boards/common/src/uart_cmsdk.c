@@ -25,6 +25,9 @@ void tfg_cmsdk_uart_init(uint32_t clock_hz, uint32_t baud) {
 #else
   TFG_REG(UART_CTRL) = CTRL_TX_RX_ENABLE;
 #endif
+  /* QEMU's model does not tell its serial backend when RX gets enabled, only when DATA is read: without this read,
+   * host bytes sent before the enable (stm32flash's 0x7F) wait until some unrelated event wakes QEMU's I/O loop. */
+  (void)TFG_REG(UART_DATA);
 }
 
 void tfg_console_putc(uint8_t c) {

@@ -16,3 +16,5 @@ export { startVirtualBoard, hasQemu, bootloaderElf, qemuArgs } from './virtual-b
 export type { VirtualBoard, VirtualBoardOptions, SerialMode, QemuArgOptions } from './virtual-board';
 export { hasSocat } from './serial-bridge';
 export { PtySerial } from './pty-serial';
+export { buildModelFirmware, modelIo, modelMainSource } from './model-firmware';
+export type { GeneratedModelC, ModelFirmwareOptions, ModelFirmwareResult } from './model-firmware';

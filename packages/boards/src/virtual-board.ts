@@ -28,7 +28,7 @@ export interface VirtualBoardOptions extends BoardLookup {
    */
   paused?: boolean;
   serial?: SerialMode;
-  /** Milliseconds to wait for QEMU (and socat) to bring up the serial port. */
+  /** Milliseconds to wait for each start-up step: QEMU's socket or pty, socat's pty, QEMU's machine running. */
   startTimeoutMs?: number;
 }
 
@@ -100,7 +100,7 @@ export async function startVirtualBoard(name: string | LoadedBoard, options: Vir
   const { board, kernel } = resolveKernel(name, options);
   const paused = options.paused ?? options.elf !== undefined;
   const mode = options.serial ?? 'bridge';
-  const timeoutMs = options.startTimeoutMs ?? 5000;
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
   const workDir = mode === 'bridge' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-')) : undefined;
   const socketPath = workDir && path.join(workDir, 'uart.sock');
   const serial = socketPath ? `unix:${socketPath},server=on,wait=on` : 'pty';
@@ -153,6 +153,16 @@ export async function startVirtualBoard(name: string | LoadedBoard, options: Vir
     if (bridge) setTimeout(() => void endChild(bridge!.process), 2000).unref();
   });
   if (!paused) qemu.monitor('cont');
+  // Return only once QEMU has finished building the machine and runs (or waits, paused): until then host bytes
+  // sit unanswered, and a host with a short timeout (stm32flash's init) gives up while a loaded machine catches up.
+  try {
+    await qemu.query('info status', paused ? /VM status: paused/ : /VM status: running/, timeoutMs);
+  } catch (e) {
+    qemu.child.kill('SIGKILL');
+    bridge?.process.kill('SIGKILL');
+    await released;
+    throw e;
+  }
   return {
     board: board.name,
     ptyPath,
@@ -178,6 +188,8 @@ interface QemuProcess {
   exited: Promise<number | null>;
   alive: () => boolean;
   monitor: (command: string) => void;
+  /** Send a monitor command and wait until its answer matches `pattern`. */
+  query: (command: string, pattern: RegExp, timeoutMs: number) => Promise<void>;
   /** The pty QEMU's own backend reports ("char device redirected to /dev/pts/N"). */
   reportedPty: (timeoutMs: number) => Promise<string>;
   fail: (message: string) => never;
@@ -223,5 +235,15 @@ function spawnQemu(board: LoadedBoard, kernel: string, serial: string): QemuProc
   const monitor = (command: string) => {
     if (child.exitCode === null && child.stdin.writable) child.stdin.write(`${command}\n`);
   };
-  return { child, exited, alive, monitor, reportedPty, fail };
+  const query = async (command: string, pattern: RegExp, timeoutMs: number): Promise<void> => {
+    monitorText = '';
+    monitor(command);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && alive()) {
+      if (pattern.test(monitorText)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    fail(`QEMU did not answer \`${command}\` within ${timeoutMs} ms`);
+  };
+  return { child, exited, alive, monitor, query, reportedPty, fail };
 }
