@@ -33,6 +33,8 @@ export interface FlashImageOptions {
   reset?: ResetMode;
   /** Flash map from the board file (STM32). */
   flash?: FlashLayout;
+  /** STM32: send Read/Write Memory stages back to back (default true). */
+  pipeline?: boolean;
   /** STM32: remove write or readout protection first ('read' mass-erases and needs `force`). */
   unprotect?: 'read' | 'write';
   force?: boolean;
@@ -73,6 +75,7 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
         reset: options.reset,
         unprotect: options.unprotect,
         force: options.force,
+        pipeline: options.pipeline,
         timeouts: options.timeouts,
         baudRate,
         onProgress: options.onProgress,

@@ -14,6 +14,7 @@ export interface FlashCommandOptions {
   address?: string;
   parity?: string;
   verify: boolean;
+  pipeline: boolean;
   go?: boolean;
   erase: string;
   reset?: string;
@@ -88,6 +89,7 @@ export function flashOptionsFrom(image: string, o: FlashCommandOptions): FlashIm
     baudRate: parseNumber('--baud', o.baud) ?? options.baudRate,
     parity: oneOf('--parity', o.parity, ['even', 'none'] as const) ?? options.parity,
     verify: o.verify,
+    pipeline: o.pipeline,
     go: o.go,
     erase: oneOf('--erase', o.erase, ['auto', 'all'] as const),
     reset: reset ?? options.reset,
@@ -153,6 +155,7 @@ export function registerFlashCommand(program: Command, io: CommandIO): void {
     .option('--parity <p>', 'even (AN3155 default) | none (pseudo-terminals drop parity)')
     .option('--no-verify', 'skip verification (the image is still only started when asked with --go)')
     .option('--go', 'start the image after it is written and verified')
+    .option('--no-pipeline', 'STM32: wait for every ACK of Read/Write Memory (slower; for bootloaders that overrun)')
     .option('--erase <mode>', 'auto: only the sectors the image touches; all: mass erase', 'auto')
     .option('--reset <line>', 'dtr | rts | none: the modem line wired to NRST (the other drives BOOT0)')
     .option('--touch', 'SAM-BA: 1200-baud touch to enter the bootloader first')
