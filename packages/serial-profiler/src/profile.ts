@@ -32,11 +32,16 @@ export async function profileStream(source: ByteSource, options: ProfileRunOptio
   return { session, report: buildReport(session, { board: options.board, table: options.table }) };
 }
 
-/** Open `port`, profile, and close the port whatever happens. */
-export async function profilePort(port: string, options: ProfileRunOptions & { baudRate?: number }): Promise<ProfileResult> {
+/**
+ * Open `port`, profile, and close the port whatever happens. `onOpen` runs once the port is open and read: the
+ * moment to start (or resume) a board whose output before that would be lost.
+ */
+export async function profilePort(port: string, options: ProfileRunOptions & { baudRate?: number; onOpen?: () => void }): Promise<ProfileResult> {
   const opened = await openSerialPort(port, options.baudRate);
   try {
-    return await profileStream(opened.source, { ...options, sourceName: port });
+    const result = profileStream(opened.source, { ...options, sourceName: port });
+    options.onOpen?.();
+    return await result;
   } finally {
     await opened.close();
   }

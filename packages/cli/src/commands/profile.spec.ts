@@ -48,12 +48,14 @@ d('tinyforge profile', () => {
     let err = '';
     const program = new Command().exitOverride();
     registerProfileCommand(program, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-    const done = program.parseAsync(['profile', ...argv], { from: 'user' });
-    if (stream) {
-      await new Promise((r) => setTimeout(r, 300));
-      fs.writeFileSync(board, stream);
+    // The command gives no "port open" signal: resend the board's output until the command has what it needs
+    // (a hello frame restarts the session, so a repeat is not a loss).
+    const resend = stream ? setInterval(() => fs.writeFileSync(board, stream), 250) : undefined;
+    try {
+      await program.parseAsync(['profile', ...argv], { from: 'user' });
+    } finally {
+      clearInterval(resend);
     }
-    await done;
     return { out, err };
   }
 

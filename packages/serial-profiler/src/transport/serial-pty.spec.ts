@@ -25,14 +25,19 @@ d('profilePort over a pseudo-terminal', () => {
       records.push({ type: 'inference', run, total: 410 + run, layerCount: 2 });
     }
     const lines: string[] = [];
-    const pending = profilePort(pty.hostPath, { board: BOARD, runs: 3, timeoutMs: 10_000, onText: (l) => lines.push(l) });
-    // Give the port time to open (bytes written before that are lost, as on real hardware).
-    await new Promise((r) => setTimeout(r, 300));
-    const fd = fs.openSync(pty.boardPath, 'w');
-    fs.writeSync(fd, Buffer.from('model loaded\n'));
-    fs.writeSync(fd, Buffer.concat(records.map((r, i) => encodeFrame(r, i))));
-    fs.closeSync(fd);
-    const result = await pending;
+    // The "board" starts once the port is open: bytes sent before that are lost, as on real hardware.
+    const result = await profilePort(pty.hostPath, {
+      board: BOARD,
+      runs: 3,
+      timeoutMs: 10_000,
+      onText: (l) => lines.push(l),
+      onOpen: () => {
+        const fd = fs.openSync(pty.boardPath, 'w');
+        fs.writeSync(fd, Buffer.from('model loaded\n'));
+        fs.writeSync(fd, Buffer.concat(records.map((r, i) => encodeFrame(r, i))));
+        fs.closeSync(fd);
+      },
+    });
     expect(lines).toEqual(['model loaded']);
     expect(result.report.runs).toBe(3);
     expect(result.report.layers.map((l) => l.counts)).toEqual([
