@@ -14,3 +14,5 @@ export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host
 export type { HostBuildOptions, HostRun } from './host/host-build';
 export { planJson } from './emit/plan-json';
 export { reportHtml } from './emit/report-html';
+export { generateBoardMain, BOARD_IO } from './emit/board-main';
+export type { BoardMainOptions } from './emit/board-main';

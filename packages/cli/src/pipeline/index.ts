@@ -1,0 +1,10 @@
+export { runOnBoard } from './run-on-board';
+export type { LoadMethod, PipelineStage, RunOnBoardOptions, RunOnBoardResult } from './run-on-board';
+export { buildModelFirmware, layerTable, profilerCDir, MODEL_PREFIX } from './model-firmware';
+export type { ModelFirmware, ModelFirmwareOptions } from './model-firmware';
+export { BoardLink } from './board-link';
+export type { BoardInference, BoardReady } from './board-link';
+export { ConsoleSplitter, encodeIoFrame } from './console-splitter';
+export type { IoFrame } from './console-splitter';
+export { BoardRunError } from './errors';
+export type { BoardRunErrorCode } from './errors';

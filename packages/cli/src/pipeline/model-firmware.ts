@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildFirmware, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
+import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
+import { Graph, nodeStats } from '@tinyforge/ir';
+import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { LayerMeta, profileLayerTableC } from '@tinyforge/serial-profiler';
+
+export const MODEL_PREFIX = 'model';
+const PROFILE_TABLE = `${MODEL_PREFIX}_profile_layers`;
+
+/** The profiler's on-board encoder (c/tfg_profile.{h,c}) ships beside the serial-profiler package's sources. */
+export function profilerCDir(): string {
+  return path.join(path.dirname(require.resolve('@tinyforge/serial-profiler/package.json')), 'c');
+}
+
+export interface ModelFirmwareOptions {
+  outDir: string;
+  profile: boolean;
+  /** `application` for flashing through the bootloader, `bootloader` to boot the ELF directly on QEMU. */
+  image: 'application' | 'bootloader';
+  modelBytes?: Uint8Array;
+}
+
+export interface ModelFirmware {
+  generated: GeneratedC;
+  firmware: FirmwareBuildResult;
+  /** Where generated C, plan.json and report.html were written. */
+  sourceDir: string;
+  planJsonPath: string;
+  layers: LayerMeta[];
+}
+
+/** Per-layer metadata in execution order: the profiler's layer table (index = the hooks' step number). */
+export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
+  return generated.layers.map((l) => {
+    const node = graph.nodes[generated.plan.order[l.index]];
+    return { index: l.index, name: l.node, op: l.op, macs: nodeStats(graph, node).macs, outputShape: [...graph.tensors[node.outputs[0]].shape] };
+  });
+}
+
+/** Generate C for the model, the board application and the layer table, and build it all for the board at -O2. */
+export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions): ModelFirmware {
+  const sourceDir = path.join(options.outDir, 'src');
+  fs.mkdirSync(sourceDir, { recursive: true });
+  const generated = generateC(graph, {
+    prefix: MODEL_PREFIX,
+    modelBytes: options.modelBytes,
+    budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
+  });
+  for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(sourceDir, name), text);
+  const layers = layerTable(graph, generated);
+  const main = path.join(sourceDir, 'board_main.c');
+  fs.writeFileSync(main, generateBoardMain(graph, MODEL_PREFIX, { counter: board.cycleCounter, profileTable: PROFILE_TABLE }));
+  const sources = [path.join(sourceDir, `${MODEL_PREFIX}.c`), path.join(sourceDir, `${MODEL_PREFIX}_weights.c`), main, ...kernelSources()];
+  const defines: string[] = [];
+  if (options.profile) {
+    const tableFile = path.join(sourceDir, 'profile_layers.c');
+    fs.writeFileSync(tableFile, profileLayerTableC(layers, PROFILE_TABLE));
+    // The generated layers see the real hooks only when tfg_profile.h comes before them.
+    const profiled = path.join(sourceDir, `${MODEL_PREFIX}_profiled.c`);
+    fs.writeFileSync(profiled, `#include "tfg_profile.h"\n#include "${MODEL_PREFIX}.c"\n`);
+    sources[0] = profiled;
+    sources.push(tableFile, path.join(profilerCDir(), 'tfg_profile.c'));
+    defines.push('TINYFORGE_PROFILE', `TFG_PROFILE_MAX_LAYERS=${Math.max(layers.length, 1)}u`);
+  }
+  const firmware = buildFirmware({
+    board,
+    sources,
+    includeDirs: [sourceDir, kernelIncludeDir, profilerCDir()],
+    defines,
+    outDir: path.join(options.outDir, 'build'),
+    name: MODEL_PREFIX,
+    optimize: 'O2',
+    image: options.image,
+  });
+  return { generated, firmware, sourceDir, planJsonPath: path.join(sourceDir, 'plan.json'), layers };
+}

@@ -1,0 +1,62 @@
+/**
+ * The whole flow on QEMU virtual boards through the default path (AN3155 bootloader, flashed over the console
+ * UART by our flasher): every gold input of the int8 MLPerf Tiny models that fit, outputs byte for byte equal to
+ * TFLite Micro's, plus the profile (per-layer counts summing to the whole inference within 1 %).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards';
+import { runOnBoard } from './run-on-board';
+
+const SHARED = path.resolve(__dirname, '../../../../../shared');
+const ready = fs.existsSync(path.join(SHARED, 'gold')) && hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
+if (!ready) console.warn(`run --board tests skipped: need ${SHARED}/gold, arm-none-eabi-gcc, qemu-system-arm and socat`);
+const d = ready ? describe : describe.skip;
+jest.setTimeout(180_000);
+
+function gold(model: string): { inputs: Uint8Array[]; outputs: Buffer[] } {
+  const dir = path.join(SHARED, 'gold', model);
+  const ks = fs.readdirSync(dir).filter((f) => /^input_\d+\.bin$/.test(f)).map((f) => Number(/\d+/.exec(f)![0])).sort((a, b) => a - b);
+  return {
+    inputs: ks.map((k) => new Uint8Array(fs.readFileSync(path.join(dir, `input_${k}.bin`)))),
+    outputs: ks.map((k) => fs.readFileSync(path.join(dir, `output_${k}.bin`))),
+  };
+}
+
+d('runOnBoard on QEMU (flashed over serial)', () => {
+  test.each(['kws_dscnn_int8', 'ad_autoencoder_int8', 'ic_resnet8_int8'])('%s on qemu-m4: every gold output byte for byte, profiled', async (model) => {
+    const { inputs, outputs } = gold(model);
+    const started = Date.now();
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', `${model}.tflite`), board: 'qemu-m4', inputs, profile: true });
+    expect(r.load).toBe('serial');
+    expect(r.flash?.bytes).toBeGreaterThan(r.weightsBytes);
+    r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
+    const report = r.profile!.report;
+    expect(report.unit).toBe('instructions');
+    expect(report.runs).toBe(inputs.length);
+    const sum = report.layers.reduce((s, l) => s + l.counts.median, 0);
+    const gap = Math.abs(report.total.median - sum) / report.total.median;
+    console.log(`${model} on qemu-m4: ${inputs.length} inputs in ${Date.now() - started} ms (build ${r.timings.build}, boot ${r.timings.boot}, flash ${r.timings.flash}, run ${r.timings.run}); ${report.total.median} instructions, layers sum ${sum} (${(100 * gap).toFixed(3)} % apart)`);
+    expect(gap).toBeLessThan(0.01);
+    expect(report.layers.every((l) => l.macs !== undefined && l.name.length > 0)).toBe(true);
+  });
+
+  test('kws_dscnn_int8 on qemu-m55 (MVE core): gold outputs through the bootloader', async () => {
+    const { inputs, outputs } = gold('kws_dscnn_int8');
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m55', inputs: inputs.slice(0, 2) });
+    r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
+    expect(r.profile).toBeUndefined();
+    expect(r.invokeCounts.every((c) => c > 0)).toBe(true);
+  });
+
+  test('--load direct boots the ELF without the bootloader and gives the same outputs', async () => {
+    const { inputs, outputs } = gold('ad_autoencoder_int8');
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct' });
+    expect(r.flash).toBeUndefined();
+    expect(Buffer.from(r.outputs[0]).equals(outputs[0])).toBe(true);
+  });
+
+  test('an input of the wrong size is a typed error before anything starts', async () => {
+    await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: 'qemu-m4', inputs: [new Uint8Array(3)] })).rejects.toMatchObject({ code: 'RUN_BOARD_OPTION' });
+  });
+});

@@ -1,0 +1,189 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LoadedBoard, loadBoard, SizeReport, startVirtualBoard, VirtualBoard } from '@tinyforge/boards';
+import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { Graph, tensorBytes } from '@tinyforge/ir';
+import { readModelFile } from '@tinyforge/model-format';
+import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
+import { BoardLink } from './board-link';
+import { BoardRunError } from './errors';
+import { buildModelFirmware, ModelFirmware } from './model-firmware';
+
+export type LoadMethod = 'serial' | 'direct';
+export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
+
+export interface RunOnBoardOptions {
+  /** A model file (.tflite/.onnx, int8) or an already loaded graph. */
+  model: string | Graph;
+  /** A board name (boards/<name>) or a loaded board; only virtual (QEMU) boards can be started here. */
+  board: string | LoadedBoard;
+  /** One entry per inference: all model inputs back to back, in model order. */
+  inputs: Uint8Array[];
+  /** Build with the profiler hooks and collect the per-layer profile. */
+  profile?: boolean;
+  /** `serial` (default): boot the AN3155 bootloader and flash over the console UART; `direct`: QEMU loads the ELF. */
+  load?: LoadMethod;
+  /** Keep generated sources and build outputs here; default: a temporary folder removed afterwards. */
+  workDir?: string;
+  /** Per inference, in ms (default 60 s). */
+  inferenceTimeoutMs?: number;
+  onProgress?: (stage: PipelineStage, message: string) => void;
+  /** printf text from the board, line by line. */
+  onText?: (line: string) => void;
+}
+
+export interface RunOnBoardResult {
+  board: string;
+  boardInfo: BoardInfo;
+  load: LoadMethod;
+  /** Outputs of each inference, all model outputs back to back. */
+  outputs: Uint8Array[];
+  /** Whole-invoke count of each inference in `unit` (instructions on virtual boards). */
+  invokeCounts: number[];
+  unit: 'cycles' | 'instructions';
+  arenaBytes: number;
+  /** Model constants (weights, biases, requantization tables) in flash. */
+  weightsBytes: number;
+  size: SizeReport;
+  elf: string;
+  /** Kept only when `workDir` was given. */
+  planJsonPath?: string;
+  flash?: { bytes: number; milliseconds: number; verified: string };
+  profile?: { report: ProfileReport; session: ProfileSession };
+  /** Wall-clock milliseconds per stage. */
+  timings: Record<PipelineStage | 'total', number>;
+}
+
+function resolveGraph(model: string | Graph): Graph {
+  return typeof model === 'string' ? readModelFile(model) : model;
+}
+
+/**
+ * The product's main job on a virtual board: generate C, build firmware, boot QEMU, flash over the bootloader (or
+ * load directly), run every input, read outputs and profile, stop QEMU. QEMU and socat are stopped on success and
+ * on every error; on Ctrl-C @tinyforge/boards ends them.
+ */
+export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoardResult> {
+  const started = Date.now();
+  const timings: Record<PipelineStage | 'total', number> = { generate: 0, build: 0, boot: 0, flash: 0, run: 0, stop: 0, total: 0 };
+  const progress = options.onProgress ?? (() => undefined);
+  const load = options.load ?? 'serial';
+  if (load !== 'serial' && load !== 'direct') throw new BoardRunError('RUN_BOARD_OPTION', `unknown load method '${String(load)}' (serial or direct)`);
+  const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+  if (board.kind !== 'virtual') throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} is a hardware board: flash it with \`tinyforge flash\` and read it with \`tinyforge profile\`; run --board starts virtual boards only`);
+  const an3155 = board.flashing.find((m) => m.method === 'an3155');
+  if (load === 'serial' && (an3155 === undefined || an3155.method !== 'an3155')) throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} has no AN3155 bootloader to flash through: use --load direct`);
+
+  const graph = resolveGraph(options.model);
+  const modelFile = typeof options.model === 'string' ? options.model : undefined;
+  const inputBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  const outputBytes = graph.outputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  if (options.inputs.length === 0) throw new BoardRunError('RUN_BOARD_OPTION', 'no input to run');
+  options.inputs.forEach((input, i) => {
+    if (input.length !== inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `input ${i} has ${input.length} bytes; the model takes ${inputBytes} (all inputs back to back)`, { file: modelFile });
+  });
+  const boardInfo: BoardInfo = { name: board.name, clockHz: board.clockHz, kind: board.kind, icountShift: board.qemu?.icountShift };
+  const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-run-'));
+  const keep = options.workDir !== undefined;
+  const lap = (stage: PipelineStage, since: number) => (timings[stage] += Date.now() - since);
+
+  let vb: VirtualBoard | undefined;
+  let transport: SerialTransport | undefined;
+  let link: BoardLink | undefined;
+  try {
+    let t = Date.now();
+    progress('build', `generating C and building firmware for ${board.name}${options.profile ? ' with profiling' : ''}`);
+    const fw: ModelFirmware = buildModelFirmware(graph, board, {
+      outDir: workDir,
+      profile: options.profile === true,
+      image: load === 'direct' ? 'bootloader' : 'application',
+      modelBytes: modelFile !== undefined ? fs.readFileSync(modelFile) : undefined,
+    });
+    lap('build', t);
+    const size = fw.firmware.size;
+    progress('build', `firmware: ${size.flash.used} bytes flash (weights ${size.flash.weights}), ${size.ram.used} bytes RAM (arena ${size.ram.arena})`);
+
+    t = Date.now();
+    progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
+    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.firmware.elf, paused: true });
+    const baud = an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
+    transport = await SerialTransport.open({ path: vb.ptyPath, baudRate: baud, parity: 'none' });
+    lap('boot', t);
+
+    let flash: RunOnBoardResult['flash'];
+    if (load === 'serial' && an3155?.method === 'an3155') {
+      t = Date.now();
+      progress('flash', `flashing ${path.basename(fw.firmware.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
+      const r = (await flashImage({
+        image: fw.firmware.elf,
+        protocol: 'stm32',
+        port: vb.ptyPath,
+        transport,
+        parity: 'none',
+        baudRate: baud,
+        flash: { base: an3155.flashBase, sectors: an3155.sectors, writeAlign: 4 },
+        go: true,
+        timeouts: { read: 2000, blockWrite: 3000 },
+      })) as Stm32FlashResult;
+      lap('flash', t);
+      flash = { bytes: r.bytes, milliseconds: r.totalMs, verified: String(r.verified) };
+      progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms, verified by ${r.verified}, started`);
+    }
+
+    t = Date.now();
+    link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText);
+    link.start();
+    if (load === 'direct') vb.resume();
+    const ready = await link.waitReady(15_000);
+    if (ready.inputBytes !== inputBytes || ready.outputBytes !== outputBytes) {
+      throw new BoardRunError('RUN_BOARD_PROTOCOL', `the board runs a model with ${ready.inputBytes} input / ${ready.outputBytes} output bytes, expected ${inputBytes} / ${outputBytes}`);
+    }
+    const outputs: Uint8Array[] = [];
+    const invokeCounts: number[] = [];
+    const scale = unitsPerTick(boardInfo);
+    for (let i = 0; i < options.inputs.length; i++) {
+      const r = await link.infer(options.inputs[i], outputBytes, options.inferenceTimeoutMs ?? 60_000);
+      outputs.push(r.output);
+      invokeCounts.push(r.ticks * scale);
+      progress('run', `inference ${i + 1}/${options.inputs.length}: ${Math.round(r.ticks * scale)} ${board.kind === 'virtual' ? 'instructions' : 'cycles'}`);
+    }
+    lap('run', t);
+
+    let profile: RunOnBoardResult['profile'];
+    if (options.profile) {
+      const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
+      const table = parseLayerTable(fs.readFileSync(fw.planJsonPath, 'utf8'), fw.planJsonPath);
+      // plan.json names the layers and gives the arena; the board's table adds MACs and output shapes.
+      const report = buildReport(session, { board: boardInfo, table: { layers: table.layers.map((l, i) => ({ ...fw.layers[i], ...l })), arena: table.arena } });
+      profile = { report, session };
+    }
+    return {
+      board: board.name,
+      boardInfo,
+      load,
+      outputs,
+      invokeCounts,
+      unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
+      arenaBytes: fw.generated.plan.arenaSize,
+      weightsBytes: fw.generated.flashBytes,
+      size,
+      elf: fw.firmware.elf,
+      planJsonPath: keep ? fw.planJsonPath : undefined,
+      flash,
+      profile,
+      timings,
+    };
+  } finally {
+    const t = Date.now();
+    if (transport?.isOpen) await transport.close().catch(() => undefined);
+    await link?.stopped();
+    if (vb !== undefined) {
+      progress('stop', 'stopping QEMU');
+      await vb.stop();
+    }
+    if (!keep) fs.rmSync(workDir, { recursive: true, force: true });
+    lap('stop', t);
+    timings.total = Date.now() - started;
+  }
+}
