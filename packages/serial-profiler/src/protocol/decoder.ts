@@ -1,4 +1,4 @@
-import { BodyProblem, decodeStuffedBody, MAX_STUFFED_BYTES } from './frame';
+import { decodeStuffedBody, MAX_STUFFED_BYTES, RawFrame } from './frame';
 import { DecodedFrame, FRAME_DELIMITER, FRAME_MAGIC } from './records';
 
 /** What the decoder saw; `corruptFrames` and `missingFrames` are how damage shows up. */
@@ -9,8 +9,10 @@ export interface DecoderStats {
   corruptFrames: number;
   /** Sequence numbers skipped between accepted frames: frames lost whole or damaged beyond recognition. */
   missingFrames: number;
-  /** CRC-valid frames this decoder cannot read (other protocol version, unknown record type). */
+  /** CRC-valid frames of another protocol version. */
   unsupportedFrames: number;
+  /** CRC-valid frames with record types the profiler does not define (e.g. codegen's board I/O, types 0x40+). */
+  otherFrames: number;
   textBytes: number;
 }
 
@@ -18,6 +20,8 @@ export interface DecoderEvents {
   frame?: (frame: DecodedFrame) => void;
   /** printf text between frames, one call per line (without the newline) or per delimited chunk. */
   text?: (text: string) => void;
+  /** Intact frames of other record types sharing the console (their own sequence numbers are not checked). */
+  other?: (frame: RawFrame) => void;
 }
 
 const MAX_TEXT_LINE = 1024;
@@ -29,7 +33,7 @@ type State = 'text' | 'idle' | 'frame' | 'skip';
  * longer than any valid frame are skipped, text is flushed every MAX_TEXT_LINE bytes.
  */
 export class FrameDecoder {
-  readonly stats: DecoderStats = { bytes: 0, frames: 0, corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, textBytes: 0 };
+  readonly stats: DecoderStats = { bytes: 0, frames: 0, corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, otherFrames: 0, textBytes: 0 };
   private state: State = 'text';
   private readonly frameBuf = new Uint8Array(MAX_STUFFED_BYTES);
   private frameLen = 0;
@@ -100,7 +104,14 @@ export class FrameDecoder {
 
   private finishFrame(): void {
     const result = decodeStuffedBody(this.frameBuf.subarray(0, this.frameLen));
-    if (!result.ok) return this.countProblem(result.problem);
+    if (!result.ok) {
+      if (result.raw !== undefined) {
+        this.stats.otherFrames++;
+        this.events.other?.(result.raw);
+      } else if (result.problem === 'version') this.stats.unsupportedFrames++;
+      else this.stats.corruptFrames++;
+      return;
+    }
     const { frame } = result;
     // A hello with seq 0 is a board (re)start: no frames were lost before it.
     const restart = frame.record.type === 'hello' && frame.seq === 0;
@@ -108,11 +119,6 @@ export class FrameDecoder {
     this.lastSeq = frame.seq;
     this.stats.frames++;
     this.events.frame?.(frame);
-  }
-
-  private countProblem(problem: BodyProblem): void {
-    if (problem === 'version' || problem === 'type') this.stats.unsupportedFrames++;
-    else this.stats.corruptFrames++;
   }
 }
 

@@ -114,7 +114,13 @@ export function encodeFrame(record: ProfileRecord, seq: number): Uint8Array {
 export const MAX_STUFFED_BYTES = BODY_HEADER_BYTES + MAX_PAYLOAD_BYTES + BODY_CRC_BYTES + 2;
 
 export type BodyProblem = 'cobs' | 'crc' | 'version' | 'type' | 'malformed';
-export type BodyResult = { ok: true; frame: DecodedFrame } | { ok: false; problem: BodyProblem };
+/** A CRC-valid frame of this version whose record type the profiler does not define (another protocol on the console). */
+export interface RawFrame {
+  type: number;
+  seq: number;
+  payload: Uint8Array;
+}
+export type BodyResult = { ok: true; frame: DecodedFrame } | { ok: false; problem: BodyProblem; raw?: RawFrame };
 
 class PayloadReader {
   private at = 0;
@@ -203,8 +209,9 @@ export function decodeStuffedBody(stuffed: Uint8Array): BodyResult {
   if (body[0] !== PROTOCOL_VERSION) return { ok: false, problem: 'version' };
   const seq = body[2] | (body[3] << 8);
   try {
-    const record = decodePayload(body[1], body.subarray(BODY_HEADER_BYTES, body.length - BODY_CRC_BYTES));
-    if (record === 'type') return { ok: false, problem: 'type' };
+    const payload = body.subarray(BODY_HEADER_BYTES, body.length - BODY_CRC_BYTES);
+    const record = decodePayload(body[1], payload);
+    if (record === 'type') return { ok: false, problem: 'type', raw: { type: body[1], seq, payload: Uint8Array.from(payload) } };
     return { ok: true, frame: { seq, record } };
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, problem: 'malformed' };

@@ -118,7 +118,7 @@ describe('stream decoder', () => {
     expect(got).toEqual(records);
   });
 
-  test('unknown version and record type are counted apart from corruption', () => {
+  test('other versions and foreign record types are counted apart from corruption; foreign frames are handed on', () => {
     const body = encodeBody(records[1], 0);
     const other = Uint8Array.from(body);
     other[0] = 2;
@@ -126,13 +126,18 @@ describe('stream decoder', () => {
     other[other.length - 2] = crc & 0xff;
     other[other.length - 1] = crc >> 8;
     expect(decodeStuffedBody(cobsEncode(other))).toEqual({ ok: false, problem: 'version' });
+    expect(decodeStream(Uint8Array.from([0, 0xf5, ...cobsEncode(other), 0])).stats).toMatchObject({ unsupportedFrames: 1, otherFrames: 0 });
     other[0] = 1;
     other[1] = 99;
     const crc2 = crc16Ccitt(other, 0, other.length - 2);
     other[other.length - 2] = crc2 & 0xff;
     other[other.length - 1] = crc2 >> 8;
-    const d = decodeStream(Uint8Array.from([0, 0xf5, ...cobsEncode(other), 0]));
-    expect(d.stats).toMatchObject({ unsupportedFrames: 1, corruptFrames: 0, frames: 0 });
+    const wire = Uint8Array.from([0, 0xf5, ...cobsEncode(other), 0]);
+    const foreign: unknown[] = [];
+    const decoder = new FrameDecoder({ other: (f) => foreign.push(f) });
+    decoder.push(wire);
+    expect(decoder.stats).toMatchObject({ otherFrames: 1, unsupportedFrames: 0, corruptFrames: 0, frames: 0 });
+    expect(foreign).toEqual([{ type: 99, seq: 0, payload: Uint8Array.from(other.subarray(4, other.length - 2)) }]);
   });
 
   test('an endless frame-like segment is skipped with bounded memory and counted once', () => {

@@ -19,6 +19,7 @@ export const MAX_PAYLOAD_BYTES = 240;
 export const MAX_NAME_BYTES = 64;
 export const MAX_RANK = 8;
 
+/** Profiler records. Other types with the same framing may share the console (codegen's board I/O uses 0x40+). */
 export const RECORD_TYPE = { hello: 1, layerInfo: 2, overhead: 3, layer: 4, inference: 5 } as const;
 export type RecordTypeName = keyof typeof RECORD_TYPE;
 
