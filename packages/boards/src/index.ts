@@ -18,3 +18,5 @@ export { hasSocat } from './serial-bridge';
 export { PtySerial } from './pty-serial';
 export { buildModelFirmware, modelIo, modelMainSource } from './model-firmware';
 export type { GeneratedModelC, ModelFirmwareOptions, ModelFirmwareResult } from './model-firmware';
+export { startDetachedBoard, stopDetachedBoard, listRunningBoards, defaultStateDir } from './detached-board';
+export type { RunningBoard, DetachedBoardOptions } from './detached-board';
