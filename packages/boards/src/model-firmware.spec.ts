@@ -8,6 +8,7 @@ import { BoardError } from './errors';
 import { listBoards, loadBoard } from './load';
 import { buildModelFirmware, modelIo, modelMainSource } from './model-firmware';
 import { PtySerial } from './pty-serial';
+import { crc32Mpeg2 } from './rp2040';
 import { hasArmToolchain } from './toolchain';
 import { hasQemu, startVirtualBoard } from './virtual-board';
 
@@ -116,6 +117,19 @@ withModels('VWW int8 on every real board', () => {
       expect(fw.size.flash.overflow + fw.size.ram.overflow).toBe(0);
       const bin = fs.readFileSync(fw.bin);
       expect(bin.length).toBe(fw.size.flash.used);
+      expect(fs.readFileSync(fw.hex, 'utf8')).toMatch(/^:[0-9A-F]+\r?\n/);
+      // The image opens with the vector table (after the RP2040's 256-byte boot2, whose last word is its CRC):
+      // initial SP at the top of the stack in RAM, Thumb reset handler inside the image.
+      const vectors = board.postLink === 'rp2040-boot2-crc' ? 256 : 0;
+      if (vectors > 0) expect(bin.readUInt32LE(252)).toBe(crc32Mpeg2(bin.subarray(0, 252)));
+      const sp = bin.readUInt32LE(vectors);
+      const reset = bin.readUInt32LE(vectors + 4);
+      expect(sp).toBeGreaterThan(board.ram.base);
+      expect(sp).toBeLessThanOrEqual(board.ram.base + board.ram.size);
+      expect(reset & 1).toBe(1);
+      expect(reset).toBeGreaterThan(board.flash.base);
+      expect(reset).toBeLessThan(board.flash.base + bin.length);
+      expect(fw.size.ram.stack).toBe(board.stackBytes);
     } catch (e) {
       if (!(e instanceof BoardError) || e.code !== 'BOARD_OVERFLOW') throw e;
       // Only a board whose RAM cannot hold arena + stack may refuse, and it must say by how much.

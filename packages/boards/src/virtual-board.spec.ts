@@ -6,7 +6,7 @@ import { buildFirmware } from './firmware';
 import { loadBoard } from './load';
 import { PtySerial } from './pty-serial';
 import { hasArmToolchain } from './toolchain';
-import { hasQemu, startVirtualBoard, VirtualBoard } from './virtual-board';
+import { bootloaderElf, hasQemu, startVirtualBoard, VirtualBoard } from './virtual-board';
 
 const COMMON = path.join(path.dirname(loadBoard('qemu-m4').dir), 'common');
 const hasStm32flash = spawnSync('stm32flash', ['-h']).error === undefined;
@@ -75,6 +75,21 @@ withQemu('virtual boards on QEMU', () => {
     expect(isRunning(vb.pid)).toBe(false);
     expect(isRunning(vb.bridgePid)).toBe(false);
     expect(fs.existsSync(socketDir)).toBe(false);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('a %s to the Node process ends QEMU and socat with it', async (signal) => {
+    const elf = bootloaderElf(loadBoard('qemu-m4'));
+    const child = spawn(process.execPath, [path.join(__dirname, 'testing', 'hold-board.js'), 'qemu-m4', elf], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    const pids = JSON.parse(line) as { qemu: number; socat: number };
+    expect(isRunning(pids.qemu) && isRunning(pids.socat)).toBe(true);
+    const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(sig ?? code)));
+    child.kill(signal);
+    expect(await exited).toBe(signal);
+    // SIGKILLed children are reaped by init; give it a moment.
+    for (let i = 0; i < 100 && (isRunning(pids.qemu) || isRunning(pids.socat)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(isRunning(pids.qemu)).toBe(false);
+    expect(isRunning(pids.socat)).toBe(false);
   });
 
   it('pty mode (QEMU\'s own backend, no socat) still boots and talks', async () => {
