@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Quantizer benchmark (`npm run bench -- quantize`): for each MLPerf Tiny float model with an int8 twin, the output
 // SQNR against the float model of (a) the shipped int8 twin (TFLite converter) and (b) ours, calibrated on 200
-// Fashion-MNIST training images (gold-style random inputs for ad), evaluated on 200 test images; the VWW quantize
-// time with 100 samples; and onnxruntime-node on our --onnx-qdq export vs our int8 interpreter (±1 LSB counts).
+// Fashion-MNIST training images (gold-style random inputs for ad), evaluated on 200 test images, with the default
+// calibration method (`--methods minmax,percentile,mse,entropy` adds columns); the VWW quantize time with 100
+// samples; onnxruntime-node on our --onnx-qdq export vs our int8 interpreter (±1 LSB counts); and the Fashion-MNIST
+// demo model's float and int8 accuracy on the 10k test set (int8 calibrated on 200 training images).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -17,6 +19,13 @@ const MODELS = path.resolve(__dirname, '../../../../shared/models');
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const N_EVAL = 200;
 const N_CALIB = 200;
+const FMNIST_MODEL = path.resolve(__dirname, '../../../examples/fashion-mnist/fashion_mnist_cnn.onnx');
+const methodsArg = process.argv.find((a) => a.startsWith('--methods='));
+const METHODS = methodsArg ? methodsArg.slice('--methods='.length).split(',') : [q.DEFAULT_CALIBRATION_METHOD];
+
+function idxLabels(file) {
+  return zlib.gunzipSync(fs.readFileSync(file)).subarray(8);
+}
 
 function idxImages(file) {
   const b = zlib.gunzipSync(fs.readFileSync(file));
@@ -100,25 +109,15 @@ async function ortRun(graph, inputs) {
   return graph.outputs.map((t, i) => nhwc(Int8Array.from(res[session.outputNames[i]].data), graph.tensors[t].shape));
 }
 
-/** Every layer alone: our int8 inputs of that layer fed to onnxruntime, its output compared with ours. */
+/** Every int8 layer alone (singleNodeGraph), fed our int8 inputs of that layer; its output compared with ours. */
 async function perLayerOrt(int8Graph, sampleInputs) {
   const full = new Interpreter(int8Graph).run(sampleInputs, { keepIntermediates: true }).tensors;
   let within = 0;
   let total = 0;
   for (const node of int8Graph.nodes) {
-    const acts = node.inputs.filter((t) => t >= 0 && int8Graph.tensors[t].data === undefined);
-    if (acts.some((t) => int8Graph.tensors[t].dtype !== 'int8') || int8Graph.tensors[node.outputs[0]].dtype !== 'int8') continue;
-    const used = [...new Set([...node.inputs.filter((t) => t >= 0), ...node.outputs])];
-    const local = new Map(used.map((t, k) => [t, k]));
-    const one = {
-      name: node.name, metadata: { props: {} },
-      tensors: used.map((t) => ({ ...int8Graph.tensors[t] })),
-      nodes: [{ ...node, inputs: node.inputs.map((t) => (t < 0 ? t : local.get(t))), outputs: node.outputs.map((t) => local.get(t)) }],
-      inputs: acts.map((t) => local.get(t)).filter((v, i, a) => a.indexOf(v) === i),
-      outputs: [local.get(node.outputs[0])],
-    };
-    const feeds = one.inputs.map((k) => full.get(used[k]));
-    const got = (await ortRun(one, feeds))[0];
+    if (node.inputs.some((t) => t >= 0 && int8Graph.tensors[t].dtype === 'float32') || int8Graph.tensors[node.outputs[0]].dtype !== 'int8') continue;
+    const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
+    const got = (await ortRun(one, sources.map((t) => full.get(t))))[0];
     const ours = new Int8Array(full.get(node.outputs[0]).buffer);
     for (let i = 0; i < ours.length; i++) { total++; if (Math.abs(ours[i] - got[i]) <= 1) within++; }
   }
@@ -142,31 +141,38 @@ async function main() {
     const shape = floatG.tensors[floatG.inputs[0]].shape;
     const calib = name === 'ad' ? goldSamples(N_CALIB, 5000, tIn) : imageSamples(train, shape, tIn);
     const evalSet = name === 'ad' ? goldSamples(N_EVAL, 1000, tIn) : imageSamples(test, shape, tIn);
-    const t0 = Date.now();
-    const r = q.quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8' });
-    const ms = Date.now() - t0;
-    const ours = readTflite(writeTflite(q.pruneTensors(r.int8Graph))); // measured as written to disk
-    const oIn = ours.tensors[ours.inputs[0]].quant;
-    const oOut = ours.tensors[ours.outputs[0]].quant;
     const fRun = new Interpreter(floatG);
     const tRun = new Interpreter(twin);
-    const oRun = new Interpreter(ours);
+    const refs = evalSet.map((x) => new Float32Array(fRun.run([new Uint8Array(x.buffer)]).outputs[0].buffer));
     const sTwin = new Sqnr();
-    const sOurs = new Sqnr();
     let agreeTwin = 0;
-    let agreeOurs = 0;
-    for (const x of evalSet) {
-      const ref = new Float32Array(fRun.run([new Uint8Array(x.buffer)]).outputs[0].buffer);
-      const tq = q.quantizeInput(x, tIn);
-      const oq = q.quantizeInput(x, oIn);
-      const vt = deq(tRun.run([new Uint8Array(tq.buffer)]).outputs[0], tOut);
-      const vo = deq(oRun.run([new Uint8Array(oq.buffer)]).outputs[0], oOut);
-      sTwin.add(ref, vt);
-      sOurs.add(ref, vo);
-      if (argmax(vt) === argmax(Array.from(ref))) agreeTwin++;
-      if (argmax(vo) === argmax(Array.from(ref))) agreeOurs++;
+    evalSet.forEach((x, k) => {
+      const vt = deq(tRun.run([new Uint8Array(q.quantizeInput(x, tIn).buffer)]).outputs[0], tOut);
+      sTwin.add(refs[k], vt);
+      if (argmax(vt) === argmax(Array.from(refs[k]))) agreeTwin++;
+    });
+    const ours = [];
+    let r;
+    let oRun;
+    let oIn;
+    for (const method of METHODS) {
+      const t0 = Date.now();
+      r = q.quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8', method });
+      const ms = Date.now() - t0;
+      const written = readTflite(writeTflite(q.pruneTensors(r.int8Graph))); // measured as written to disk
+      oIn = written.tensors[written.inputs[0]].quant;
+      const oOut = written.tensors[written.outputs[0]].quant;
+      oRun = new Interpreter(written);
+      const s = new Sqnr();
+      let agree = 0;
+      evalSet.forEach((x, k) => {
+        const vo = deq(oRun.run([new Uint8Array(q.quantizeInput(x, oIn).buffer)]).outputs[0], oOut);
+        s.add(refs[k], vo);
+        if (argmax(vo) === argmax(Array.from(refs[k]))) agree++;
+      });
+      ours.push({ method, db: s.db, agree, ms });
     }
-    rows.push({ name, twin: sTwin.db, ours: sOurs.db, agreeTwin, agreeOurs, ms });
+    rows.push({ name, twin: sTwin.db, agreeTwin, ours });
     // onnxruntime on the QDQ export: end to end and layer by layer, on 5 evaluation inputs
     let e2eWithin = 0;
     let e2eTotal = 0;
@@ -181,10 +187,11 @@ async function main() {
     }
     ortRows.push({ name, e2eWithin, e2eTotal, ...layer });
   }
-  console.log(`\noutput SQNR vs the float model (dB), ${N_EVAL} evaluation inputs, ours calibrated on ${N_CALIB} disjoint inputs (min-max)`);
-  console.log('model     shipped int8   ours    top-1 agree shipped/ours   quantize ms');
+  console.log(`\noutput SQNR vs the float model (dB), ${N_EVAL} evaluation inputs, ours calibrated on ${N_CALIB} disjoint inputs`);
+  console.log(`model     shipped int8   ${METHODS.map((m) => `ours ${m}`.padStart(16)).join(' ')}   top-1 agree shipped / ours`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(9)} ${r.twin.toFixed(2).padStart(12)} ${r.ours.toFixed(2).padStart(6)}  ${r.ours >= r.twin ? '≥' : '<'}  ${String(r.agreeTwin).padStart(8)}/${r.agreeOurs}${' '.repeat(14)}${String(r.ms).padStart(6)}`);
+    const cells = r.ours.map((o) => `${o.db.toFixed(2)} ${o.db >= r.twin ? '≥' : '<'} (${(o.ms / 1000).toFixed(1)} s)`.padStart(16)).join(' ');
+    console.log(`${r.name.padEnd(9)} ${r.twin.toFixed(2).padStart(12)}   ${cells}   ${r.agreeTwin} / ${r.ours.map((o) => o.agree).join(', ')}`);
   }
   console.log('\nonnxruntime-node on the --onnx-qdq export vs our int8 interpreter (5 inputs): elements within ±1 LSB');
   for (const r of ortRows) {
@@ -197,11 +204,35 @@ async function main() {
     const t0 = Date.now();
     const r = q.quantizeModel(vww, calib, { io: 'int8' });
     writeTflite(q.pruneTensors(r.int8Graph));
-    console.log(`\nVWW quantize (100 samples, passes + calibration + int8 graph + TFLite bytes): ${((Date.now() - t0) / 1000).toFixed(1)} s (target < 20 s)`);
+    console.log(`\nVWW quantize (${q.DEFAULT_CALIBRATION_METHOD}, 100 samples, passes + calibration + int8 graph + TFLite bytes): ${((Date.now() - t0) / 1000).toFixed(1)} s (target < 20 s)`);
   }
 }
 
-main().catch((e) => {
+/** The demo model: float and int8 (reference interpreter) top-1 accuracy on the whole test set. */
+function fashionMnistAccuracy() {
+  if (!fs.existsSync(FMNIST_MODEL)) return console.log(`\nFashion-MNIST: ${FMNIST_MODEL} not found (examples/fashion-mnist not trained yet), skipped`);
+  const g = readModelFile(FMNIST_MODEL);
+  const toInput = (im) => Float32Array.from(im.pixels, (p) => p / 255);
+  const train = idxImages(path.join(FMNIST, 'train-images-idx3-ubyte.gz')).slice(0, N_CALIB);
+  const test = idxImages(path.join(FMNIST, 't10k-images-idx3-ubyte.gz'));
+  const labels = idxLabels(path.join(FMNIST, 't10k-labels-idx1-ubyte.gz'));
+  const r = q.quantizeModel(g, train.map((im) => [toInput(im)]), { io: 'int8' });
+  const int8 = readTflite(writeTflite(q.pruneTensors(r.int8Graph)));
+  const inQ = int8.tensors[int8.inputs[0]].quant;
+  const fRun = new Interpreter(g);
+  const iRun = new Interpreter(int8);
+  let fOk = 0;
+  let iOk = 0;
+  test.forEach((im, k) => {
+    const x = toInput(im);
+    if (argmax(Array.from(new Float32Array(fRun.run([new Uint8Array(x.buffer)]).outputs[0].buffer))) === labels[k]) fOk++;
+    if (argmax(Array.from(new Int8Array(iRun.run([new Uint8Array(q.quantizeInput(x, inQ).buffer)]).outputs[0].buffer))) === labels[k]) iOk++;
+  });
+  const pct = (n) => ((100 * n) / test.length).toFixed(2);
+  console.log(`\nFashion-MNIST demo model, ${test.length} test images: float ${pct(fOk)} % (target ≥ 90), int8 ${pct(iOk)} % (${q.DEFAULT_CALIBRATION_METHOD}, ${N_CALIB} training images; target within 0.5 points: ${Math.abs(fOk - iOk) * 100 / test.length <= 0.5 ? 'ok' : 'MISS'})`);
+}
+
+main().then(() => fs.existsSync(FMNIST) && fashionMnistAccuracy()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CALIBRATION_METHODS, CalibrationMethod, quantizeFile, reportToTable } from '@tinyforge/quantizer';
+import { CALIBRATION_METHODS, CalibrationMethod, DEFAULT_CALIBRATION_METHOD, quantizeFile, reportToTable } from '@tinyforge/quantizer';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -94,7 +94,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--calib <path>', ".npy/.npz file, folder of PNG images or .bin tensors, or 'random'")
     .requiredOption('-o, --output <file>', 'the int8 .tflite to write')
     .option('--onnx-qdq <file>', 'also write the int8 model as ONNX QDQ')
-    .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, 'minmax')
+    .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, DEFAULT_CALIBRATION_METHOD)
     .option('--percentile <p>', 'kept percentile for --method percentile', '99.99')
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
     .option('--io <type>', 'model inputs/outputs: int8, or float with Quantize/Dequantize at the edges', 'int8')

@@ -1,11 +1,12 @@
 import { Graph } from '@tinyforge/ir';
 import { activationTensors, calibrate, Sample } from '../calibration/calibrate';
-import { CalibrationMethod, chooseRange, Range, TensorStats } from '../calibration/observers';
+import { CalibrationMethod, chooseRange, DEFAULT_CALIBRATION_METHOD, Range, TensorStats } from '../calibration/observers';
 import { QuantizerError } from '../errors';
 import { NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
 import { buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
 
 export interface QuantizeOptions {
+  /** Calibration method (default DEFAULT_CALIBRATION_METHOD). */
   method?: CalibrationMethod;
   /** Kept percentile for the percentile method (default 99.99). */
   percentile?: number;
@@ -45,7 +46,7 @@ export function checkFloatModel(graph: Graph): void {
 /** Float passes, calibration, range choice and the int8 graph, in that order. */
 export function quantizeModel(graph: Graph, samples: readonly Sample[], options: QuantizeOptions = {}): QuantizeResult {
   checkFloatModel(graph);
-  const method = options.method ?? 'minmax';
+  const method = options.method ?? DEFAULT_CALIBRATION_METHOD;
   const floatGraph = runFloatPasses(graph, options.passes ?? FLOAT_PASSES);
   checkQuantizable(floatGraph);
   const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress });
