@@ -5,8 +5,10 @@ import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-
 import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
 import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
+import { Command } from 'commander';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
+import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 
 export interface RunCommandOptions {
   input: string;
@@ -14,6 +16,14 @@ export interface RunCommandOptions {
   engine: string;
   dump?: string;
   json?: boolean;
+  /** Run on a (virtual) board instead of an engine: build, boot, flash, run. */
+  board?: string;
+  profile?: boolean;
+  load?: string;
+  runs?: string;
+  html?: string;
+  trace?: string;
+  keep?: string;
 }
 
 export interface RunResultSummary {
@@ -76,7 +86,11 @@ function runHost(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
 }
 
 /** `tinyforge run MODEL --input IN.bin [--output OUT.bin] --engine ref [--dump DIR]`: raw bytes in model order. */
-export function runRun(model: string, options: RunCommandOptions, io: CommandIO): void {
+export async function runRun(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
+  if (options.board !== undefined) return runOnBoardCommand(model, options, io);
+  if (options.profile || options.load !== undefined || options.html !== undefined || options.trace !== undefined) {
+    throw new UsageError('--profile, --load, --html and --trace need --board');
+  }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
   const graph = readModelFile(model);
   let inputBytes: Uint8Array;
@@ -143,4 +157,77 @@ function dumpTensors(graph: Graph, tensors: Map<number, Uint8Array>, dir: string
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+function readInput(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** `run MODEL --board B --input IN.bin [--output OUT.bin] [--profile] [--load serial|direct] [--runs N]`. */
+async function runOnBoardCommand(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
+  const load = (options.load ?? 'serial') as LoadMethod;
+  if (load !== 'serial' && load !== 'direct') throw new UsageError(`--load must be serial or direct, got '${options.load}'`);
+  const runs = Number(options.runs ?? '1');
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs must be an integer in 1..1000, got '${options.runs}'`);
+  if ((options.html !== undefined || options.trace !== undefined) && !options.profile) throw new UsageError('--html and --trace need --profile');
+  if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
+  const graph = readModelFile(model);
+  const input = readInput(options.input);
+  splitInputs(graph, input); // the size check, with the interpreter's message
+  const started = Date.now();
+  const result = await runOnBoard({
+    model: graph,
+    board: options.board!,
+    inputs: Array.from({ length: runs }, () => input),
+    profile: options.profile === true,
+    load,
+    workDir: options.keep,
+    onProgress: options.json ? undefined : (stage, message) => io.err(`[${stage}] ${message}`),
+  });
+  const last = result.outputs[result.outputs.length - 1];
+  if (options.output !== undefined) writeFileAtomic(options.output, last);
+  if (result.profile) {
+    const reports = boardRunReports(result, `tinyforge run ${path.basename(model)} on ${result.board}`);
+    if (options.html !== undefined) writeFileAtomic(options.html, new TextEncoder().encode(reports.html));
+    if (options.trace !== undefined) writeFileAtomic(options.trace, new TextEncoder().encode(reports.trace));
+  }
+  if (options.json) {
+    io.out(JSON.stringify({ model, engine: 'board', ...boardRunJson(graph, result), outputFile: options.output, milliseconds: Date.now() - started }, null, 2));
+    return;
+  }
+  graph.outputs.forEach((t, i) => {
+    const tensor = graph.tensors[t];
+    const values = Array.from(viewAs(sliceOutput(graph, last, i), tensor.dtype) as ArrayLike<number | bigint>, Number);
+    const shown = values.length > 16 ? `${values.slice(0, 16).join(' ')} … (${values.length} values)` : values.join(' ');
+    io.out(`${printable(tensor.name)}: ${tensor.dtype} ${shapeToString(tensor.shape)} = ${shown}`);
+  });
+  for (const line of boardRunText(result)) io.out(line);
+  const wrote = [options.output, options.html, options.trace].filter((f): f is string => f !== undefined);
+  io.out(`${Date.now() - started} ms in all (build ${result.timings.build} ms, flash ${result.timings.flash} ms)${wrote.length > 0 ? `; wrote ${wrote.map((f) => printable(f, 200)).join(', ')}` : ''}`);
+}
+
+/** Registers `run` with every option (engines and boards); main.ts calls this. */
+export function registerRunCommand(program: Command, io: CommandIO): void {
+  program
+    .command('run')
+    .description('run a model on raw input bytes (all inputs back to back, model order) and write the raw outputs: on an engine, or built, flashed and run on a board')
+    .argument('<model>', 'a .tflite or .onnx file')
+    .requiredOption('--input <file>', 'raw input bytes')
+    .option('--output <file>', 'write the raw output bytes here')
+    .option('--engine <name>', 'ref: the TypeScript reference interpreter; host: generated C compiled with gcc', 'ref')
+    .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json')
+    .option('--board <name>', 'build firmware for this board (e.g. qemu-m4), boot it, flash it and run there')
+    .option('--load <method>', 'with --board: serial (flash through the AN3155 bootloader, default) or direct (QEMU loads the ELF)')
+    .option('--profile', 'with --board: per-layer profile over the console UART')
+    .option('--runs <n>', 'with --board: run the input this many times (profile statistics over runs)')
+    .option('--html <file>', 'with --profile: write the HTML report (per-layer bars, arena picture)')
+    .option('--trace <file>', 'with --profile: write a Chrome trace (Perfetto)')
+    .option('--keep <dir>', 'with --board: keep generated C and build outputs in this folder')
+    .option('--json', 'print a machine-readable result on stdout')
+    .option('--verbose', 'print stack traces on errors')
+    .action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
 }

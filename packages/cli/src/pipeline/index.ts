@@ -8,3 +8,4 @@ export { ConsoleSplitter, encodeIoFrame } from './console-splitter';
 export type { IoFrame } from './console-splitter';
 export { BoardRunError } from './errors';
 export type { BoardRunErrorCode } from './errors';
+export { boardRunJson, boardRunReports, boardRunText, sliceOutput } from './board-run-output';
