@@ -160,7 +160,8 @@ export function lowerNode(graph: Graph, node: Node): KernelCall {
       const a = activationTensor(node.inputs[0]);
       const b = activationTensor(node.inputs[1]);
       const y = activationTensor(node.outputs[0]);
-      const outputDims = dims4(y.shape, y.name, fail);
+      // Element-wise ops take any rank up to 4; right-aligned, lower ranks are leading 1s.
+      const outputDims = broadcastDims(y.shape, 4, y.name, fail);
       const input1 = broadcastDims(a.shape, y.shape.length, a.name, fail);
       const input2 = broadcastDims(b.shape, y.shape.length, b.name, fail);
       const [sa, sb, sy] = [a.quant.scale[0], b.quant.scale[0], y.quant.scale[0]].map(Math.fround);

@@ -1,0 +1,107 @@
+/**
+ * Property-test plumbing: a seeded generator, one-node int8 graphs run through @tinyforge/interpreter (the
+ * reference) and through the C kernels (lowerNode → vector file → host driver), compared byte for byte. All
+ * vectors of a batch go to one driver process so hundreds of cases cost one spawn. Not public API.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { Graph, Quantization, bytesOf } from '@tinyforge/ir';
+import { Interpreter } from '@tinyforge/interpreter';
+import { lowerNode } from '../lower-node';
+import { encodeVectorFile } from '../vector-file';
+
+/** mulberry32: small, fast, and the same sequence on every machine. */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+  /** Log-uniform in [lo, hi]: scales spread over orders of magnitude. */
+  logUniform(lo: number, hi: number): number {
+    return Math.fround(lo * Math.exp(this.next() * Math.log(hi / lo)));
+  }
+  int8s(n: number): Int8Array {
+    return Int8Array.from({ length: n }, () => this.int(-128, 127));
+  }
+}
+
+export const perTensor = (scale: number, zeroPoint: number): Quantization => ({ scale: [Math.fround(scale)], zeroPoint: [zeroPoint], axis: 0 });
+
+export interface PropertyCase {
+  label: string;
+  graph: Graph;
+  /** Raw bytes of each graph input. */
+  inputs: Uint8Array[];
+}
+
+export interface CaseResult {
+  label: string;
+  expected: Uint8Array;
+  actual: Uint8Array;
+}
+
+/**
+ * Run every case's single node through the interpreter and the C driver. Returns one result per case; the caller
+ * compares (so a failure lists every mismatching case, not the first).
+ */
+export function runAgainstInterpreter(driver: string, work: string, prefix: string, cases: PropertyCase[]): CaseResult[] {
+  const expected: Uint8Array[] = [];
+  const args: string[] = [];
+  cases.forEach((c, i) => {
+    expected.push(new Interpreter(c.graph).run(c.inputs).outputs[0]);
+    const call = lowerNode(c.graph, c.graph.nodes[0]);
+    const byTensor = new Map(c.graph.inputs.map((t, k) => [t, c.inputs[k]]));
+    const inputs = call.inputs.map((t) => {
+      const b = byTensor.get(t);
+      if (b === undefined) throw new Error(`${c.label}: kernel input ${t} is not a graph input`);
+      return b;
+    });
+    const vec = path.join(work, `${prefix}_${i}.vec`);
+    fs.writeFileSync(vec, encodeVectorFile(call, inputs));
+    args.push(vec, path.join(work, `${prefix}_${i}.out`));
+  });
+  const run = spawnSync(driver, args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`vector driver failed (${run.status}): ${run.stderr}`);
+  return cases.map((c, i) => ({
+    label: c.label,
+    expected: expected[i],
+    actual: new Uint8Array(fs.readFileSync(path.join(work, `${prefix}_${i}.out`))),
+  }));
+}
+
+/** Human-readable mismatches: label, differing byte count, first difference. */
+export function mismatches(results: CaseResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.actual.length !== r.expected.length) {
+      out.push(`${r.label}: ${r.actual.length} bytes, expected ${r.expected.length}`);
+      continue;
+    }
+    let first = -1;
+    let count = 0;
+    for (let k = 0; k < r.expected.length; k++) {
+      if (r.expected[k] !== r.actual[k]) {
+        if (first < 0) first = k;
+        count++;
+      }
+    }
+    if (count > 0) out.push(`${r.label}: ${count}/${r.expected.length} bytes differ, first at ${first} (got ${r.actual[first]}, expected ${r.expected[first]})`);
+  }
+  return out;
+}
+
+export const bytes = (a: Int8Array | Int32Array | Float32Array): Uint8Array => bytesOf(a).slice();
