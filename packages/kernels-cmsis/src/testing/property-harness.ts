@@ -68,7 +68,7 @@ export function runAgainstInterpreter(driver: string, work: string, prefix: stri
     const inputs = call.inputs.map((t) => {
       const b = byTensor.get(t);
       if (b === undefined) throw new Error(`${c.label}: kernel input ${t} is not a graph input`);
-      return b;
+      return new Int8Array(b.buffer, b.byteOffset, b.byteLength);
     });
     const vec = path.join(work, `${prefix}_${i}.vec`);
     fs.writeFileSync(vec, encodeVectorFile(call, inputs));
