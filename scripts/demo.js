@@ -1,21 +1,137 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run demo`: the main job, end to end as far as this version goes. Today: inspect the MLPerf Tiny VWW int8
-// model with the tinyforge CLI (quantize → codegen → flash → profile join as their issues land).
-const { spawnSync } = require('child_process');
+// `npm run demo`: the main job end to end on a virtual board. The committed Fashion-MNIST float ONNX model is
+// quantized with 200 training images, compiled to C, built for qemu-m4, flashed over the emulated UART by our AN3155
+// flasher, and run on 20 test images while the board streams its per-layer profile. Exits 0 only when the board's
+// outputs equal the reference interpreter's int8 outputs bit for bit.
+//
+//   node scripts/demo.js [--out DIR] [--images N] [--calibration N] [--board NAME]
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const model = path.resolve(root, '../shared/models/vww_mobilenet_int8.tflite');
-if (!fs.existsSync(model)) {
-  console.error(`demo: ${model} is absent (the demo uses the MLPerf Tiny models in ../shared/models)`);
-  process.exit(1);
-}
-const cli = path.join(root, 'packages/cli/bin/tinyforge.js');
-const step = (title, args) => {
-  console.log(`\n== ${title}\n$ tinyforge ${args.map((a) => path.relative(root, a) || a).join(' ')}`);
-  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+const started = Date.now();
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
 };
-step('inspect the int8 model', ['inspect', model]);
+const outDir = path.resolve(option('--out', path.join(os.tmpdir(), 'tinyforge-demo')));
+const testCount = Number(option('--images', '20'));
+const calibrationCount = Number(option('--calibration', '200'));
+const boardName = option('--board', 'qemu-m4');
+let stageNo = 0;
+const STAGES = 6;
+const stage = (title) => console.log(`\n[${++stageNo}/${STAGES}] ${title}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const fail = (message) => {
+  console.error(`demo: ${message}`);
+  process.exit(1);
+};
+
+stage('load the TypeScript sources');
+runTypeScriptSources();
+const { readModelFile } = require('@tinyforge/model-format');
+const { Interpreter } = require('@tinyforge/interpreter');
+const { viewAs } = require('@tinyforge/ir');
+const { quantizeModel } = require('@tinyforge/quantizer');
+const { formatReportTable } = require('@tinyforge/serial-profiler');
+const { runOnBoard, boardRunReports } = require('@tinyforge/cli');
+const fashion = require(path.join(root, 'examples/fashion-mnist/src/index.ts'));
+
+stage('load the float model and Fashion-MNIST');
+const modelFile = path.join(root, 'examples/fashion-mnist/fashion_mnist_cnn.onnx');
+if (!fashion.fashionMnistAvailable()) fail(`Fashion-MNIST not found in ${fashion.fashionMnistDir()} (install Debian's dataset-fashion-mnist or set FASHION_MNIST_DIR)`);
+const floatGraph = readModelFile(modelFile);
+const train = fashion.loadFashionMnist('train', { limit: calibrationCount });
+const test = fashion.loadFashionMnist('test', { limit: testCount });
+console.log(`  ${path.relative(root, modelFile)}: ${floatGraph.nodes.length} nodes; ${train.count} calibration images, ${test.count} test images`);
+
+stage(`quantize to int8 (calibration on ${train.count} training images)`);
+const samples = Array.from({ length: train.count }, (_, i) => [fashion.imageAsFloat(train, i)]);
+const { int8Graph } = quantizeModel(floatGraph, samples);
+const inputTensor = int8Graph.tensors[int8Graph.inputs[0]];
+const outputTensor = int8Graph.tensors[int8Graph.outputs[0]];
+if (inputTensor.dtype !== 'int8' || !inputTensor.quant) fail(`the quantized model's input is ${inputTensor.dtype}, expected int8 with a scale`);
+const { scale: [inScale], zeroPoint: [inZero] } = inputTensor.quant;
+const quantizeImage = (i) => {
+  const x = fashion.imageAsFloat(test, i);
+  const q = new Int8Array(x.length);
+  for (let k = 0; k < x.length; k++) q[k] = Math.max(-128, Math.min(127, Math.round(x[k] / inScale) + inZero));
+  return new Uint8Array(q.buffer);
+};
+const argmax = (values) => values.reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
+console.log(`  int8 model: ${int8Graph.nodes.length} nodes, input scale ${inScale.toPrecision(6)} zero point ${inZero}`);
+
+stage(`reference: float and int8 on ${test.count} test images (TypeScript interpreter)`);
+const floatEval = fashion.evaluateGraph(floatGraph, test, test.count);
+const int8Interpreter = new Interpreter(int8Graph);
+const inputs = Array.from({ length: test.count }, (_, i) => quantizeImage(i));
+const int8Outputs = inputs.map((input) => int8Interpreter.run([input]).outputs[0]);
+const int8Predictions = int8Outputs.map((o) => argmax(Array.from(viewAs(o, outputTensor.dtype))));
+
+stage(`generate C, build for ${boardName}, boot QEMU, flash over serial, run ${test.count} images with profiling`);
+fs.mkdirSync(outDir, { recursive: true });
+const workDir = path.join(outDir, 'build');
+fs.rmSync(workDir, { recursive: true, force: true });
+runOnBoard({
+  model: int8Graph,
+  board: boardName,
+  inputs,
+  profile: true,
+  load: 'serial',
+  workDir,
+  onProgress: (s, message) => {
+    if (s !== 'run' || /inference (1|\d*0)\//.test(message)) console.log(`  [${s}] ${message}`);
+  },
+  onText: (line) => console.log(`  board: ${line}`),
+})
+  .then((result) => report(result))
+  .catch((e) => fail(`${e.code ? `error[${e.code}]: ` : ''}${e.message}`));
+
+function report(result) {
+  stage('results');
+  const boardPredictions = result.outputs.map((o) => argmax(Array.from(viewAs(o, outputTensor.dtype))));
+  const mismatches = result.outputs.filter((o, i) => Buffer.compare(Buffer.from(o), Buffer.from(int8Outputs[i])) !== 0).length;
+  const accuracy = (predictions) => predictions.filter((p, i) => p === test.labels[i]).length;
+  const pct = (n) => `${n}/${test.count} (${((100 * n) / test.count).toFixed(1)} %)`;
+  console.log(`  accuracy on ${test.count} test images: float ${pct(accuracy(Array.from(floatEval.predictions)))}, int8 reference ${pct(accuracy(int8Predictions))}, on-board ${pct(accuracy(boardPredictions))}`);
+  console.log(`  on-board outputs == int8 reference: ${mismatches === 0 ? `yes, bit for bit on all ${test.count} images` : `NO: ${mismatches} of ${test.count} differ`}`);
+  const r = result.profile.report;
+  const sum = r.layers.reduce((s, l) => s + l.counts.median, 0);
+  console.log(`  arena ${result.arenaBytes} bytes RAM; weights ${result.weightsBytes} bytes; firmware ${result.size.flash.used} bytes flash, ${result.size.ram.used} bytes RAM`);
+  console.log(`  flashed ${result.flash.bytes} bytes over serial in ${(result.flash.milliseconds / 1000).toFixed(1)} s (verified by ${result.flash.verified})`);
+  console.log(`  total ${Math.round(r.total.median)} instructions per inference (median of ${r.runs} runs); layers sum to ${Math.round(sum)} (${((100 * Math.abs(r.total.median - sum)) / r.total.median).toFixed(3)} % apart)`);
+  console.log('');
+  console.log(formatReportTable(r).replace(/^/gm, '  ').trimEnd());
+  const files = boardRunReports(result, `tinyforge demo: Fashion-MNIST CNN on ${result.board}`);
+  const html = path.join(outDir, 'profile.html');
+  fs.writeFileSync(html, files.html);
+  fs.writeFileSync(path.join(outDir, 'profile.json'), files.json);
+  fs.writeFileSync(path.join(outDir, 'trace.json'), files.trace);
+  console.log(`\n  HTML report: ${html}`);
+  console.log(`  also: ${path.join(outDir, 'profile.json')}, ${path.join(outDir, 'trace.json')} (Perfetto), generated C in ${path.join(workDir, 'src')}`);
+  console.log(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s (build ${result.timings.build} ms, boot ${result.timings.boot} ms, flash ${result.timings.flash} ms, run ${result.timings.run} ms)`);
+  process.exitCode = mismatches === 0 ? 0 : 1;
+}
+
+/**
+ * Run the packages from their TypeScript sources (as the tests do), so the demo never runs a stale or missing
+ * dist/: `@tinyforge/<pkg>` resolves to packages/<pkg>/src/index.ts and .ts files are transpiled on load
+ * (types are checked by `tsc -b`, not here).
+ */
+function runTypeScriptSources() {
+  const ts = require('typescript');
+  const Module = require('module');
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    const m = /^@tinyforge\/([a-z-]+)$/.exec(request);
+    const source = m && path.join(root, 'packages', m[1], 'src', 'index.ts');
+    return source && fs.existsSync(source) ? source : resolve.call(this, request, ...rest);
+  };
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
+  require.extensions['.ts'] = (module, file) => {
+    const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions, fileName: file });
+    module._compile(outputText, file);
+  };
+}
