@@ -6,6 +6,7 @@
 // outputs equal the reference interpreter's int8 outputs bit for bit.
 //
 //   node scripts/demo.js [--out DIR] [--images N] [--calibration N] [--board NAME]
+const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -130,8 +131,21 @@ function runTypeScriptSources() {
     return source && fs.existsSync(source) ? source : resolve.call(this, request, ...rest);
   };
   const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
+  // Transpiled files are cached by content hash: the second demo starts in a fraction of the time.
+  const cacheDir = path.join(os.tmpdir(), `tinyforge-demo-ts-${ts.version}`);
+  fs.mkdirSync(cacheDir, { recursive: true });
   require.extensions['.ts'] = (module, file) => {
-    const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions, fileName: file });
-    module._compile(outputText, file);
+    const source = fs.readFileSync(file, 'utf8');
+    const cached = path.join(cacheDir, `${crypto.createHash('sha256').update(file).update('\0').update(source).digest('hex')}.js`);
+    let js;
+    try {
+      js = fs.readFileSync(cached, 'utf8');
+    } catch {
+      js = ts.transpileModule(source, { compilerOptions, fileName: file }).outputText;
+      const tmp = `${cached}.${process.pid}`;
+      fs.writeFileSync(tmp, js);
+      fs.renameSync(tmp, cached);
+    }
+    module._compile(js, file);
   };
 }
