@@ -53,11 +53,14 @@ export function hasQemu(): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-/** The bootloader ELF for a virtual board, built once per process into the OS temp directory. */
+const bootloaderCache = path.join(os.tmpdir(), `tinyforge-bootloader-${process.pid}`);
+
+/** The bootloader ELF for a virtual board, built once per process into the OS temp directory (removed at exit). */
 export function bootloaderElf(board: LoadedBoard): string {
-  const outDir = path.join(os.tmpdir(), `tinyforge-bootloader-${process.pid}`, board.name);
+  const outDir = path.join(bootloaderCache, board.name);
   const elf = path.join(outDir, 'bootloader.elf');
   if (!fs.existsSync(elf)) {
+    if (!fs.existsSync(bootloaderCache)) process.once('exit', () => fs.rmSync(bootloaderCache, { recursive: true, force: true }));
     const source = path.join(path.dirname(board.dir), 'common', 'bootloader', 'an3155.c');
     buildFirmware({ board, sources: [source], outDir, name: 'bootloader', image: 'bootloader', optimize: 'Os' });
   }
