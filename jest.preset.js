@@ -12,6 +12,8 @@ module.exports = {
   moduleNameMapper: {
     // Generated protobufjs code (no TypeScript sources): resolve to the checked-in JS.
     '^@tinyforge/onnx-proto$': path.join(__dirname, 'packages/onnx-proto/src/index.js'),
+    // The example's dataset loader and demo model helpers live outside packages/.
+    '^@tinyforge/fashion-mnist$': path.join(__dirname, 'examples/fashion-mnist/src/index.ts'),
     '^@tinyforge/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
 };
