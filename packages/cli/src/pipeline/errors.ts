@@ -3,6 +3,7 @@ import { TinyforgeError } from '@tinyforge/ir';
 /** Stable codes of the board pipeline (build, boot, flash, exchange) failures that are not another package's. */
 export type BoardRunErrorCode =
   | 'RUN_BOARD_OPTION'
+  | 'RUN_BOARD_BUILD'
   | 'RUN_BOARD_TIMEOUT'
   | 'RUN_BOARD_PROTOCOL'
   | 'RUN_BOARD_INVOKE'

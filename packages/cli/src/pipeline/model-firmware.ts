@@ -1,10 +1,14 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { buildFirmware, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
 import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
 import { Graph, nodeStats } from '@tinyforge/ir';
-import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { kernelIncludeDir, kernelSourceDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { LayerMeta, profileLayerTableC } from '@tinyforge/serial-profiler';
+import { BoardRunError } from './errors';
 
 export const MODEL_PREFIX = 'model';
 const PROFILE_TABLE = `${MODEL_PREFIX}_profile_layers`;
@@ -20,6 +24,8 @@ export interface ModelFirmwareOptions {
   /** `application` for flashing through the bootloader, `bootloader` to boot the ELF directly on QEMU. */
   image: 'application' | 'bootloader';
   modelBytes?: Uint8Array;
+  /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
+  kernelCache?: string;
 }
 
 export interface ModelFirmware {
@@ -52,7 +58,7 @@ export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: Mo
   const layers = layerTable(graph, generated);
   const main = path.join(sourceDir, 'board_main.c');
   fs.writeFileSync(main, generateBoardMain(graph, MODEL_PREFIX, { counter: board.cycleCounter, profileTable: PROFILE_TABLE }));
-  const sources = [path.join(sourceDir, `${MODEL_PREFIX}.c`), path.join(sourceDir, `${MODEL_PREFIX}_weights.c`), main, ...kernelSources()];
+  const sources = [path.join(sourceDir, `${MODEL_PREFIX}.c`), path.join(sourceDir, `${MODEL_PREFIX}_weights.c`), main, ...kernelObjects(board, options.kernelCache)];
   const defines: string[] = [];
   if (options.profile) {
     const tableFile = path.join(sourceDir, 'profile_layers.c');
@@ -75,4 +81,45 @@ export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: Mo
     image: options.image,
   });
   return { generated, firmware, sourceDir, planJsonPath: path.join(sourceDir, 'plan.json'), layers };
+}
+
+/** Flags the kernel objects are compiled with: the board's core flags and what buildFirmware gives sources. */
+function kernelFlags(board: LoadedBoard): string[] {
+  return [...board.cflags, '-O2', '-g', '-std=gnu11', '-Wall', '-ffunction-sections', '-fdata-sections', `-I${kernelIncludeDir}`];
+}
+
+/**
+ * The kernel library compiled for the board's core, once per distinct (flags, kernel sources and headers): a model
+ * build then compiles only its own few files. The key hashes every source and header, so edits rebuild.
+ */
+function kernelObjects(board: LoadedBoard, cacheRoot = path.join(os.tmpdir(), 'tinyforge-firmware-kernels')): string[] {
+  const flags = kernelFlags(board);
+  const sources = kernelSources();
+  const hash = createHash('sha256').update(flags.join('\0'));
+  for (const file of [...sources, ...headersUnder(kernelIncludeDir), ...headersUnder(kernelSourceDir)]) {
+    hash.update(file).update('\0').update(fs.readFileSync(file));
+  }
+  const dir = path.join(cacheRoot, hash.digest('hex').slice(0, 24));
+  const objects = sources.map((src, i) => path.join(dir, `${i}_${path.basename(src, '.c')}.o`));
+  if (objects.every((o) => fs.existsSync(o))) return objects;
+  fs.mkdirSync(dir, { recursive: true });
+  sources.forEach((src, i) => {
+    const tmp = `${objects[i]}.${process.pid}.tmp`;
+    const r = spawnSync('arm-none-eabi-gcc', [...flags, '-c', src, '-o', tmp], { encoding: 'utf8' });
+    if (r.error !== undefined || r.status !== 0) {
+      throw new BoardRunError('RUN_BOARD_BUILD', `compiling ${path.basename(src)} for ${board.name} failed: ${(r.error?.message ?? r.stderr).slice(0, 2000)}`, { file: src });
+    }
+    fs.renameSync(tmp, objects[i]);
+  });
+  return objects;
+}
+
+function headersUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) found.push(...headersUnder(full));
+    else if (e.name.endsWith('.h')) found.push(full);
+  }
+  return found.sort();
 }
