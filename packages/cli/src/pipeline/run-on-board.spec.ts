@@ -46,8 +46,10 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
 
   test('kws_dscnn_int8 on qemu-m55 (MVE core): gold outputs through the bootloader', async () => {
     const { inputs, outputs } = gold('kws_dscnn_int8');
-    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m55', inputs: inputs.slice(0, 2) });
+    let pids: { qemu: number; socat?: number } | undefined;
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m55', inputs: inputs.slice(0, 2), onBoardStarted: (p) => (pids = p) });
     r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
+    for (const pid of [pids!.qemu, pids!.socat]) if (pid !== undefined) expect(() => process.kill(pid, 0)).toThrow(); // nothing left running
     expect(r.profile).toBeUndefined();
     expect(r.invokeCounts.every((c) => c > 0)).toBe(true);
   });
@@ -62,6 +64,17 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   test('--load direct of a model larger than the 64 KiB boot region is a typed overflow error', async () => {
     const { inputs } = gold('ad_autoencoder_int8');
     await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct' })).rejects.toMatchObject({ code: 'BOARD_OVERFLOW' });
+  });
+
+  test('a board that does not answer in time: typed timeout, and QEMU and socat are gone afterwards', async () => {
+    const { inputs } = gold('kws_dscnn_int8');
+    let pids: { qemu: number; socat?: number } | undefined;
+    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, onBoardStarted: (p) => (pids = p) });
+    await expect(run).rejects.toMatchObject({ code: 'RUN_BOARD_TIMEOUT' });
+    expect(pids).toBeDefined();
+    for (const pid of [pids!.qemu, pids!.socat]) {
+      if (pid !== undefined) expect(() => process.kill(pid, 0)).toThrow();
+    }
   });
 
   test('an input of the wrong size is a typed error before anything starts', async () => {

@@ -31,6 +31,8 @@ export interface RunOnBoardOptions {
   onProgress?: (stage: PipelineStage, message: string) => void;
   /** printf text from the board, line by line. */
   onText?: (line: string) => void;
+  /** Called once QEMU (and socat) run, with their process ids. */
+  onBoardStarted?: (pids: { qemu: number; socat?: number }) => void;
 }
 
 export interface RunOnBoardResult {
@@ -107,6 +109,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     t = Date.now();
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
     vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.firmware.elf, paused: true });
+    options.onBoardStarted?.({ qemu: vb.pid, socat: vb.bridgePid });
     const baud = an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
     transport = await SerialTransport.open({ path: vb.ptyPath, baudRate: baud, parity: 'none' });
     lap('boot', t);
