@@ -171,7 +171,7 @@ static uint16_t crc16(const uint8_t *p, uint32_t n) {
   uint16_t crc = 0xFFFFu;
   for (uint32_t i = 0; i < n; i++) {
     crc ^= (uint16_t)((uint16_t)p[i] << 8);
-    for (int b = 0; b < 8; b++) crc = (uint16_t)((crc & 0x8000u) ? (crc << 1) ^ 0x1021u : crc << 1);
+    for (int b = 0; b < 8; b++) crc = (uint16_t)((crc & 0x8000u) ? ((uint32_t)crc << 1) ^ 0x1021u : (uint32_t)crc << 1);
   }
   return crc;
 }
