@@ -1,0 +1,5 @@
+export interface BuildExecutorSchema {
+  optimize?: 'O2' | 'Os' | 'O3';
+  lto?: boolean;
+  defines?: string[];
+}

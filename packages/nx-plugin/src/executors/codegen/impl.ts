@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ExecutorContext } from '@nx/devkit';
+import { loadBoard } from '@tinyforge/boards';
+import { generateC } from '@tinyforge/codegen-c';
+import { readModelFile } from '@tinyforge/model-format';
+import { NxPluginError } from '../../errors';
+import { FirmwareProject, freshDir, projectFromContext } from '../../project-context';
+import { ExecutorResult, runExecutor } from '../../run-executor';
+import { QUANTIZED_MODEL } from '../../targets';
+import type { CodegenExecutorSchema } from './schema';
+
+/** What codegen leaves for build beside the generated files (dist/<project>/codegen/codegen.json). */
+export interface CodegenManifest {
+  prefix: string;
+  /** Generated C files to compile, relative to the codegen folder. */
+  sources: string[];
+  arenaBytes: number;
+  weightsBytes: number;
+  layers: number;
+}
+
+export const CODEGEN_MANIFEST = 'codegen.json';
+export const DEFAULT_PREFIX = 'model';
+
+export function codegenProject(project: FirmwareProject, options: CodegenExecutorSchema = {}): CodegenManifest {
+  const quantized = path.join(project.outDir('quantize'), QUANTIZED_MODEL);
+  if (!fs.existsSync(quantized)) {
+    throw new NxPluginError('NXPLUGIN_PATH', `no quantized model: run the quantize target first (nx run ${project.name}:quantize)`, { file: quantized });
+  }
+  const board = loadBoard(project.config.board, project.boardLookup);
+  const graph = readModelFile(quantized);
+  const generated = generateC(graph, {
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    planner: options.planner,
+    modelBytes: fs.readFileSync(quantized),
+    budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
+  });
+  const outDir = freshDir(project.outDir('codegen'));
+  for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(outDir, name), text);
+  const manifest: CodegenManifest = {
+    prefix: generated.prefix,
+    sources: Object.keys(generated.files).filter((n) => n.endsWith('.c')).sort(),
+    arenaBytes: generated.plan.arenaSize,
+    weightsBytes: generated.flashBytes,
+    layers: generated.layers.length,
+  };
+  fs.writeFileSync(path.join(outDir, CODEGEN_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+export default async function codegenExecutor(options: CodegenExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {
+  return runExecutor(context, () => {
+    const m = codegenProject(projectFromContext(context), options);
+    console.log(`generated ${m.prefix}.{h,c} and ${m.prefix}_weights.c: ${m.layers} layers, ${m.arenaBytes}-byte arena, ${m.weightsBytes} bytes of constants`);
+  });
+}

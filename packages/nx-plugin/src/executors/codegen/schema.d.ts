@@ -1,0 +1,4 @@
+export interface CodegenExecutorSchema {
+  prefix?: string;
+  planner?: 'greedy' | 'optimal';
+}

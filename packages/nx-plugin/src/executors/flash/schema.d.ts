@@ -1,0 +1,5 @@
+export interface FlashExecutorSchema {
+  port?: string;
+  verify?: boolean;
+  go?: boolean;
+}

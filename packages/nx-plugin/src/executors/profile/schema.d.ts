@@ -1,0 +1,6 @@
+export interface ProfileExecutorSchema {
+  inputs?: number;
+  input?: string;
+  seed?: number;
+  load?: 'serial' | 'direct';
+}

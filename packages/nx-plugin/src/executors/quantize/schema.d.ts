@@ -1,0 +1,4 @@
+export interface QuantizeExecutorSchema {
+  samples?: number;
+  method?: 'minmax' | 'percentile' | 'entropy' | 'mse';
+}

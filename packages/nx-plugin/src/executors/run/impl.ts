@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ExecutorContext } from '@nx/devkit';
+import { loadBoard } from '@tinyforge/boards';
+import { boardRunText, runOnBoard, RunOnBoardResult } from '@tinyforge/cli';
+import { Graph, tensorBytes } from '@tinyforge/ir';
+import { readModelFile } from '@tinyforge/model-format';
+import { NxPluginError } from '../../errors';
+import { FirmwareProject, projectFromContext } from '../../project-context';
+import { ExecutorResult, runExecutor } from '../../run-executor';
+import { QUANTIZED_MODEL } from '../../targets';
+import type { RunExecutorSchema } from './schema';
+
+/** Deterministic int8 bytes (xorshift32): the same seed gives the same inputs on every machine. */
+export function seededBytes(count: number, seed: number): Uint8Array {
+  const out = new Uint8Array(count);
+  let s = seed >>> 0 || 0x9e3779b9;
+  for (let i = 0; i < count; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = s & 0xff;
+  }
+  return out;
+}
+
+function modelInputBytes(graph: Graph): number {
+  return graph.inputs.reduce((n, t) => n + tensorBytes(graph.tensors[t]), 0);
+}
+
+/** The inference inputs: a raw file split into whole inferences, or seeded random data. */
+export function runInputs(project: FirmwareProject, graph: Graph, options: RunExecutorSchema): Uint8Array[] {
+  const size = modelInputBytes(graph);
+  if (options.input !== undefined) {
+    const file = path.resolve(project.workspaceRoot, options.input);
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch (e) {
+      throw new NxPluginError('NXPLUGIN_PATH', `cannot read the input file: ${(e as Error).message}`, { file });
+    }
+    if (data.length === 0 || data.length % size !== 0) {
+      throw new NxPluginError('NXPLUGIN_OPTIONS', `${data.length} bytes is not a whole number of ${size}-byte inferences`, { file });
+    }
+    return Array.from({ length: data.length / size }, (_, i) => new Uint8Array(data.subarray(i * size, (i + 1) * size)));
+  }
+  const count = options.inputs ?? project.config.runInputs ?? 1;
+  return Array.from({ length: count }, (_, i) => seededBytes(size, (options.seed ?? 1) + i));
+}
+
+/** Run the quantized model on the project's virtual board through @tinyforge/cli's pipeline (no shell-out). */
+export async function runProject(project: FirmwareProject, options: RunExecutorSchema, log: (line: string) => void = () => undefined): Promise<RunOnBoardResult> {
+  const board = loadBoard(project.config.board, project.boardLookup);
+  if (board.kind !== 'virtual') {
+    throw new NxPluginError('NXPLUGIN_BOARD', `${board.name} is a hardware board: use the flash target, then read it with \`tinyforge profile\``, { file: project.configFile });
+  }
+  const model = path.join(project.outDir('quantize'), QUANTIZED_MODEL);
+  if (!fs.existsSync(model)) throw new NxPluginError('NXPLUGIN_PATH', `no quantized model: run nx run ${project.name}:quantize first`, { file: model });
+  const graph = readModelFile(model);
+  return runOnBoard({
+    model,
+    board,
+    inputs: runInputs(project, graph, options),
+    profile: options.profile !== false,
+    load: options.load,
+    onProgress: (_stage, message) => log(message),
+  });
+}
+
+export default async function runTargetExecutor(options: RunExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {
+  return runExecutor(context, async () => {
+    const r = await runProject(projectFromContext(context), options, (line) => context.isVerbose && console.log(line));
+    for (const line of boardRunText(r)) console.log(line);
+  });
+}

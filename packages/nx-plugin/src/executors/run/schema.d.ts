@@ -1,0 +1,7 @@
+export interface RunExecutorSchema {
+  inputs?: number;
+  input?: string;
+  seed?: number;
+  load?: 'serial' | 'direct';
+  profile?: boolean;
+}

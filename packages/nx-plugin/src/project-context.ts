@@ -1,0 +1,63 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ExecutorContext } from '@nx/devkit';
+import { FIRMWARE_CONFIG_FILE, FirmwareConfig, readFirmwareConfig, workspacePath } from './config';
+import { NxPluginError } from './errors';
+import { outputDir } from './targets';
+
+/** Everything an executor needs about its firmware project, with absolute paths. */
+export interface FirmwareProject {
+  name: string;
+  workspaceRoot: string;
+  /** Workspace-relative POSIX path of the project folder. */
+  root: string;
+  configFile: string;
+  config: FirmwareConfig;
+  /** Absolute path of a config path (relative to the project folder), checked to stay in the workspace. */
+  resolve(relative: string): string;
+  /** Absolute dist/<root>/<target> folder. */
+  outDir(target: 'quantize' | 'codegen' | 'build' | 'profile'): string;
+  /** Lookup options for @tinyforge/boards (the project's boardsDir, if it has one). */
+  boardLookup: { boardsDir?: string };
+}
+
+export function firmwareProject(workspaceRoot: string, name: string, root: string): FirmwareProject {
+  const posixRoot = root.split(path.sep).join('/');
+  const configFile = path.join(workspaceRoot, posixRoot, FIRMWARE_CONFIG_FILE);
+  const config = readFirmwareConfig(path.join(workspaceRoot, posixRoot));
+  const resolve = (relative: string) => path.join(workspaceRoot, workspacePath(posixRoot, relative, configFile));
+  return {
+    name,
+    workspaceRoot,
+    root: posixRoot,
+    configFile,
+    config,
+    resolve,
+    outDir: (target) => path.join(workspaceRoot, outputDir(posixRoot, target)),
+    boardLookup: config.boardsDir !== undefined ? { boardsDir: resolve(config.boardsDir) } : {},
+  };
+}
+
+/** The firmware project an executor runs for, from Nx's executor context. */
+export function projectFromContext(context: ExecutorContext): FirmwareProject {
+  const name = context.projectName;
+  const project = name !== undefined ? context.projectsConfigurations?.projects[name] : undefined;
+  if (name === undefined || project === undefined) {
+    throw new NxPluginError('NXPLUGIN_OPTIONS', `no project in the executor context (target ${context.targetName ?? '?'})`);
+  }
+  return firmwareProject(context.root, name, project.root);
+}
+
+/** A file the config names must exist before any work starts. */
+export function existingFile(project: FirmwareProject, relative: string, what: string): string {
+  const file = project.resolve(relative);
+  if (!fs.existsSync(file)) throw new NxPluginError('NXPLUGIN_PATH', `${what} '${relative}' not found`, { file: project.configFile });
+  return file;
+}
+
+/** Start a target's output folder empty so that stale files never end up in Nx's cache. */
+export function freshDir(dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
