@@ -1,7 +1,8 @@
-// Test helper: runs ONNX models in onnxruntime-node in a child process (under jest, typed arrays come from another
-// realm, which the native binding rejects). Jobs and results travel as JSON with base64 tensor bytes.
+// Test tool shared by the packages' suites: runs ONNX models in onnxruntime-node in a child process (under jest,
+// typed arrays come from another realm, which the native binding rejects). Jobs and results travel as JSON with
+// base64 tensor bytes. onnxruntime-node is a dev dependency: no package's runtime code loads it.
 'use strict';
-const ARRAYS = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array };
+const ARRAYS = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
 
 async function runJob(ort, job) {
   // A fresh copy: a Buffer may be a view into a shared pool, whose offset the binding does not honour.
@@ -11,7 +12,7 @@ async function runJob(ort, job) {
     const bytes = Buffer.from(f.data, 'base64');
     const Arr = ARRAYS[f.dtype];
     const values = new Arr(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    feeds[session.inputNames[i]] = new ort.Tensor(f.dtype, values, f.dims);
+    feeds[f.name ?? session.inputNames[i]] = new ort.Tensor(f.dtype, values, f.dims);
   });
   const result = await session.run(feeds);
   return session.outputNames.map((name) => {
@@ -21,14 +22,15 @@ async function runJob(ort, job) {
 }
 
 /**
- * From tests: jobs [{ model: Uint8Array, feeds: [{ dtype, dims, data: TypedArray }] }] (feeds in the model's input
- * order) → per job the outputs [{ dtype, dims, data: TypedArray }], or an Error when onnxruntime refused the job.
+ * From tests: jobs [{ model: Uint8Array, feeds: [{ name?, dtype, dims, data: TypedArray }] }] (feeds by name, or in
+ * the model's input order) → per job the outputs [{ dtype, dims, data: TypedArray }], or an Error when onnxruntime
+ * refused the job.
  */
 function runOrtJobs(jobs) {
   const { execFileSync } = require('child_process');
   const request = jobs.map((job) => ({
     model: Buffer.from(job.model).toString('base64'),
-    feeds: job.feeds.map((f) => ({ dtype: f.dtype, dims: f.dims, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength).toString('base64') })),
+    feeds: job.feeds.map((f) => ({ name: f.name, dtype: f.dtype, dims: f.dims, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength).toString('base64') })),
   }));
   const stdout = execFileSync(process.execPath, [__filename], { input: JSON.stringify(request), maxBuffer: 1 << 30 });
   return JSON.parse(stdout.toString()).map((outputs) => {
@@ -40,7 +42,17 @@ function runOrtJobs(jobs) {
   });
 }
 
-module.exports = { runOrtJobs };
+/** Float32 feeds by name: jobs [{ model, feeds: { name: { dims, data: Float32Array } } }] → outputs or Error. */
+function runOrt(jobs) {
+  return runOrtJobs(
+    jobs.map((job) => ({
+      model: job.model,
+      feeds: Object.entries(job.feeds).map(([name, f]) => ({ name, dtype: 'float32', dims: f.dims, data: f.data })),
+    })),
+  );
+}
+
+module.exports = { runOrt, runOrtJobs };
 
 if (require.main === module) {
   const ort = require('onnxruntime-node');

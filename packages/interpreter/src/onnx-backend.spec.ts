@@ -5,6 +5,27 @@ import { readOnnx } from '@tinyforge/model-format';
 import { onnx } from '@tinyforge/onnx-proto';
 import { Interpreter } from './interpreter';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runOrtJobs } = require('../../../tools/testing/ort-runner') as {
+  runOrtJobs: (jobs: { model: Uint8Array; feeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[] }[]) => ({ data: Float32Array }[] | Error)[];
+};
+
+/** max |got − want| ≤ 1e-4 × (max − min of want), with a float32-epsilon floor for near-constant outputs. */
+function checkClose(got: Float32Array, want: Float32Array, what: string): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let worst = 0;
+  let magnitude = 0;
+  for (let i = 0; i < want.length; i++) {
+    lo = Math.min(lo, want[i]);
+    hi = Math.max(hi, want[i]);
+    magnitude = Math.max(magnitude, Math.abs(want[i]));
+    worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  }
+  const bound = Math.max(1e-4 * (hi - lo), 4 * 1.2e-7 * magnitude);
+  if (got.length !== want.length || !(worst <= bound)) throw new Error(`${what}: max abs error ${worst} > ${bound}`);
+}
+
 const NODE_TESTS = '/usr/share/libonnx-testdata/data/node';
 const present = fs.existsSync(NODE_TESTS);
 if (!present) console.warn(`ONNX backend comparison skipped: ${NODE_TESTS} is absent (apt-get install libonnx-testdata)`);
@@ -40,9 +61,8 @@ function transpose4(data: Float32Array, dims: number[], toNhwc: boolean): Float3
 }
 
 d('ONNX backend node tests through the interpreter (float)', () => {
-  it('matches test_data_set_0 for every test the importer and interpreter support', () => {
-    let attempted = 0;
-    const failures: string[] = [];
+  it('matches onnxruntime (and the test's own expected outputs) for every test the importer and interpreter support', () => {
+    const cases: { name: string; interp: Interpreter; feeds: Float32Array[]; model: Uint8Array; ortFeeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[]; setDir: string }[] = [];
     for (const name of fs.readdirSync(NODE_TESTS).sort()) {
       const dir = path.join(NODE_TESTS, name);
       const setDir = path.join(dir, 'test_data_set_0');
@@ -52,6 +72,7 @@ d('ONNX backend node tests through the interpreter (float)', () => {
       const params = new Set<string>();
       for (const n of g.node) for (const i of PARAMETER_INPUTS[n.opType] ?? []) if (n.input[i]) params.add(n.input[i]);
       const feeds: Float32Array[] = [];
+      const ortFeeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[] = [];
       let usable = true;
       g.input.forEach((v, k) => {
         const pb = path.join(setDir, `input_${k}.pb`);
@@ -64,41 +85,43 @@ d('ONNX backend node tests through the interpreter (float)', () => {
         }
         const values = floatValues(t);
         if (values === undefined) usable = false;
-        else feeds.push(transpose4(values, t.dims.map(Number), true));
+        else {
+          feeds.push(transpose4(values, t.dims.map(Number), true));
+          ortFeeds.push({ name: v.name, dtype: 'float32', dims: t.dims.map(Number), data: values });
+        }
       });
       if (!usable) continue;
       g.input = g.input.filter((v) => !params.has(v.name));
+      const bytes = onnx.ModelProto.encode(model).finish();
       let interp: Interpreter;
       try {
-        interp = new Interpreter(readOnnx(onnx.ModelProto.encode(model).finish(), { file: name }));
+        interp = new Interpreter(readOnnx(bytes, { file: name }));
       } catch (e) {
         if (isTinyforgeError(e)) continue; // not importable or no kernel: not attempted
         throw e;
       }
       if (interp.graph.inputs.length !== feeds.length || interp.graph.inputs.some((t) => interp.graph.tensors[t].dtype !== 'float32')) continue;
-      attempted++;
+      cases.push({ name, interp, feeds, model: bytes, ortFeeds, setDir });
+    }
+    const ort = runOrtJobs(cases.map((c) => ({ model: c.model, feeds: c.ortFeeds })));
+    const failures: string[] = [];
+    cases.forEach((c, j) => {
       try {
-        const { outputs } = interp.run(feeds.map((f) => new Uint8Array(f.buffer)));
+        const reference = ort[j];
+        if (reference instanceof Error) throw reference;
+        const { outputs } = c.interp.run(c.feeds.map((f) => new Uint8Array(f.buffer)));
         outputs.forEach((bytes, k) => {
-          const expected = onnx.TensorProto.decode(fs.readFileSync(path.join(setDir, `output_${k}.pb`)));
-          const want = floatValues(expected)!;
-          const got = transpose4(new Float32Array(bytes.slice().buffer), interp.graph.tensors[interp.graph.outputs[k]].shape, false);
-          let lo = Infinity;
-          let hi = -Infinity;
-          let worst = 0;
-          for (let i = 0; i < want.length; i++) {
-            lo = Math.min(lo, want[i]);
-            hi = Math.max(hi, want[i]);
-            worst = Math.max(worst, Math.abs(got[i] - want[i]));
-          }
-          if (got.length !== want.length || !(worst <= 1e-4 * Math.max(hi - lo, 1))) throw new Error(`output ${k}: max abs error ${worst}`);
+          const got = transpose4(new Float32Array(bytes.slice().buffer), c.interp.graph.tensors[c.interp.graph.outputs[k]].shape, false);
+          checkClose(got, reference[k].data, `output ${k} vs onnxruntime`);
+          const expected = floatValues(onnx.TensorProto.decode(fs.readFileSync(path.join(c.setDir, `output_${k}.pb`))))!;
+          checkClose(got, expected, `output ${k} vs the test's expected output`);
         });
       } catch (e) {
-        failures.push(`${name}: ${(e as Error).message}`);
+        failures.push(`${c.name}: ${(e as Error).message}`);
       }
-    }
-    console.log(`ONNX backend node tests: attempted ${attempted}, passed ${attempted - failures.length}`);
-    expect(attempted).toBeGreaterThan(0);
+    });
+    console.log(`ONNX backend node tests vs onnxruntime: attempted ${cases.length}, passed ${cases.length - failures.length}`);
+    expect(cases.length).toBeGreaterThan(100);
     expect(failures).toEqual([]);
-  });
+  }, 120000);
 });

@@ -7,7 +7,7 @@ import { ONNX_IMPORTERS, ONNX_MAX_OPSET, ONNX_MIN_OPSET, readOnnx, writeOnnx } f
 import { constantFloatValues, decodeTensor, toInt } from './proto-values';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runOrt } = require('./ort-runner') as {
+const { runOrt } = require('../../../../tools/testing/ort-runner') as {
   runOrt: (jobs: { model: Uint8Array; feeds: Record<string, { dims: number[]; data: Float32Array }> }[]) => ({ dims: number[]; data: Float32Array }[] | Error)[];
 };
 

@@ -6,7 +6,7 @@ import { readOnnx, writeOnnx } from '.';
 import { NHWC_TO_NCHW, transposeData } from './layout';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runOrt } = require('./ort-runner') as {
+const { runOrt } = require('../../../../tools/testing/ort-runner') as {
   runOrt: (jobs: { model: Uint8Array; feeds: Record<string, { dims: number[]; data: Float32Array }> }[]) => ({ dims: number[]; data: Float32Array }[] | Error)[];
 };
 

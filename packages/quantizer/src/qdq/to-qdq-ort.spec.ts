@@ -11,7 +11,7 @@ import { singleNodeGraph } from './single-node';
 import { toQdqGraph } from './to-qdq';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runOrtJobs } = require('../test-support/ort-child') as {
+const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
   runOrtJobs: (jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Int8Array }[] }[]) => ({ data: Int8Array }[] | Error)[];
 };
 
