@@ -222,6 +222,60 @@ tfg_status tfg_softmax_s8(const tfg_softmax_params *params, int32_t num_rows, in
 /** A reshape moves no data; this copies only when the output is a different buffer. */
 tfg_status tfg_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
 
+/* ---- one-input element-wise (table) ------------------------------------------------------------------- */
+
+/**
+ * output[i] = table[input[i] + 128]. Logistic, tanh, hard-swish, ReLU, ReLU6, leaky ReLU, clip and int8 -> int8
+ * requantization are all this kernel with a 256-entry table computed at generation time with TFLite's integer
+ * arithmetic. In-place (output == input) is allowed.
+ */
+tfg_status tfg_lut_s8(const int8_t *table, int32_t size, const int8_t *input, int8_t *output);
+
+/* ---- quantize / dequantize ----------------------------------------------------------------------------- */
+
+/** TFLite's AffineQuantize: round_half_away(x / scale) + zero_point, float32 division, saturated to int8. */
+tfg_status tfg_quantize_f32_s8(const float *input, int32_t size, float scale, int32_t zero_point, int8_t *output);
+/** scale * (q - zero_point) computed in double, stored as float32. */
+tfg_status tfg_dequantize_s8_f32(const int8_t *input, int32_t size, float scale, int32_t zero_point, float *output);
+
+/* ---- layout: pad, transpose, concatenation ------------------------------------------------------------- */
+
+/** Constant pad of a 4-D tensor: pad_before gives the leading pad per axis; the rest follows from output_dims. */
+tfg_status tfg_pad_s8(const tfg_dims *input_dims, const int8_t *input, const tfg_dims *pad_before,
+                      const tfg_dims *output_dims, int8_t fill, int8_t *output);
+
+/** Output axis i is input axis perm[i] (0 = n ... 3 = c); lower-rank tensors are right-aligned to 4-D. */
+tfg_status tfg_transpose_s8(const tfg_dims *input_dims, const int8_t *input, const int32_t *perm, int8_t *output);
+
+/** One concatenation input: `row` bytes per outer step, requantized as round(q * scale + bias) when flagged. */
+typedef struct {
+  const int8_t *data;
+  int32_t row;
+  int32_t requantize;
+  float scale;
+  float bias;
+} tfg_concat_input;
+
+/** `outer` steps; each writes every input's row in order. Output must not overlap an input. */
+tfg_status tfg_concatenation_s8(const tfg_concat_input *inputs, int32_t num_inputs, int32_t outer,
+                                int32_t output_offset, int8_t *output);
+
+/* ---- reduction ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+  /** Bit 3 = n, 2 = h, 1 = w, 0 = c: the axes averaged over. */
+  int32_t axes_mask;
+  int32_t input_offset;
+  int32_t output_offset;
+  /** Input scale / output scale as a TFLite multiplier and shift. */
+  int32_t multiplier;
+  int32_t shift;
+} tfg_mean_params;
+
+/** Output holds the kept axes in order (the reduced ones have extent 1). */
+tfg_status tfg_mean_s8(const tfg_mean_params *params, const tfg_dims *input_dims, const int8_t *input,
+                       int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

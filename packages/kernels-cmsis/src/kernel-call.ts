@@ -122,6 +122,65 @@ export interface ReshapeCall extends CallBase {
   size: number;
 }
 
+/** Any int8 → int8 function of one value (logistic, tanh, hard-swish, ReLUs, clip, requantize) as a table. */
+export interface LutCall extends CallBase {
+  kernel: 'tfg_lut_s8';
+  size: number;
+  /** table[q + 128] is the output for input q. */
+  table: Int8Array;
+}
+
+export interface QuantizeCall extends CallBase {
+  kernel: 'tfg_quantize_f32_s8' | 'tfg_dequantize_s8_f32';
+  size: number;
+  /** The int8 side's float32 scale and zero point. */
+  scale: number;
+  zeroPoint: number;
+}
+
+export interface PadCall extends CallBase {
+  kernel: 'tfg_pad_s8';
+  input: Dims4;
+  padBefore: Dims4;
+  outputDims: Dims4;
+  fill: number;
+}
+
+export interface TransposeCall extends CallBase {
+  kernel: 'tfg_transpose_s8';
+  input: Dims4;
+  /** Output axis i is input axis perm[i], over the right-aligned 4-D shape. */
+  perm: [number, number, number, number];
+}
+
+export interface ConcatPart {
+  /** Bytes this input contributes per outer step. */
+  row: number;
+  requantize: boolean;
+  /** float32 scale and bias of TFLite's ConcatenationWithScaling (used when requantize). */
+  scale: number;
+  bias: number;
+}
+
+export interface ConcatCall extends CallBase {
+  kernel: 'tfg_concatenation_s8';
+  outer: number;
+  outputOffset: number;
+  /** One per input, in `inputs` order. */
+  parts: ConcatPart[];
+}
+
+export interface MeanCall extends CallBase {
+  kernel: 'tfg_mean_s8';
+  input: Dims4;
+  /** Bit 3 = n, 2 = h, 1 = w, 0 = c (right-aligned 4-D axes averaged over). */
+  axesMask: number;
+  inputOffset: number;
+  outputOffset: number;
+  multiplier: number;
+  shift: number;
+}
+
 export type KernelCall =
   | ConvCall
   | DepthwiseCall
@@ -130,4 +189,10 @@ export type KernelCall =
   | AddCall
   | MulCall
   | SoftmaxCall
-  | ReshapeCall;
+  | ReshapeCall
+  | LutCall
+  | QuantizeCall
+  | PadCall
+  | TransposeCall
+  | ConcatCall
+  | MeanCall;

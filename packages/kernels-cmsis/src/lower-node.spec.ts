@@ -47,9 +47,32 @@ describe('lowerNode', () => {
   test('ops without a kernel yet raise KERNEL_UNSUPPORTED_OP', () => {
     const b = new GraphBuilder();
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: q(0.1, 0) });
-    const y = b.node('Tanh', {}, [x], { name: 't', dtype: 'int8', quant: q(1 / 128, 0) });
+    const c = b.input({ name: 'c', shape: [1, 4], dtype: 'int8', quant: q(0.1, 0) });
+    const y = b.node('Sub', { activation: 'none' }, [x, c], { name: 't', dtype: 'int8', quant: q(0.1, 0) });
     const g = b.output(y).build();
     expect(() => lowerNode(g, g.nodes[0])).toThrow(expect.objectContaining({ code: 'KERNEL_UNSUPPORTED_OP' }));
+  });
+
+  test('tanh lowers to a table holding TFLite int8 tanh (odd, saturating at ±127/-128)', () => {
+    const b = new GraphBuilder();
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: q(0.05, 0) });
+    const y = b.node('Tanh', {}, [x], { name: 't', dtype: 'int8', quant: q(1 / 128, 0) });
+    const g = b.output(y).build();
+    const call = lowerNode(g, g.nodes[0]);
+    if (call.kernel !== 'tfg_lut_s8') throw new Error(call.kernel);
+    expect(call.size).toBe(4);
+    expect(call.table[128]).toBe(0); // tanh(0)
+    expect(call.table[0]).toBe(-128); // tanh(-6.4) saturates
+    expect(call.table[255]).toBe(127);
+    expect(call.table[128 + 20]).toBe(Math.round(Math.tanh(1) * 128)); // tanh(1.0) ≈ 0.7616 → 97
+  });
+
+  test('int8 relu6 with different input/output quantization is a typed error, not a crash', () => {
+    const b = new GraphBuilder();
+    const x = b.input({ name: 'x', shape: [4], dtype: 'int8', quant: q(0.05, 0) });
+    const y = b.node('Relu6', {}, [x], { name: 'r6', dtype: 'int8', quant: q(0.1, 0) });
+    const g = b.output(y).build();
+    expect(() => lowerNode(g, g.nodes[0])).toThrow(expect.objectContaining({ code: 'KERNEL_BAD_QUANTIZATION' }));
   });
 
   test('every C source is listed for the generator', () => {

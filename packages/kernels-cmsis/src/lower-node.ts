@@ -12,6 +12,7 @@ import {
   viewAs,
 } from '@tinyforge/ir';
 import { KernelLoweringError } from './errors';
+import { isExtraOp, lowerExtra } from './lower-extra';
 import { calculateInputRadius, perChannelMultipliers, quantizeMultiplier, quantizedActivationRange } from '@tinyforge/interpreter';
 import {
   AddCall,
@@ -227,6 +228,7 @@ export function lowerNode(graph: Graph, node: Node): KernelCall {
       return { kernel: 'tfg_reshape_s8', ...base, inputs: [node.inputs[0]], size: x.shape.reduce((p, d) => p * d, 1) };
     }
     default:
+      if (isExtraOp(node.op)) return lowerExtra({ graph, node, fail, tensor, activation: activationTensor });
       return fail('KERNEL_UNSUPPORTED_OP', `no int8 kernel for ${node.op}`);
   }
 }

@@ -10,6 +10,7 @@ import { hasCompiler } from './index';
 import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
+import { concatCase, meanCase, padCase, quantizeCase, tableCase, transposeCase } from './testing/property-cases-extra';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis property tests skipped: needs gcc');
@@ -25,6 +26,12 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   { name: 'add (broadcasting)', count: 100, make: (r, i) => binaryCase(r, 'Add', i) },
   { name: 'mul (broadcasting)', count: 100, make: (r, i) => binaryCase(r, 'Mul', i) },
   { name: 'softmax', count: 60, make: softmaxCase },
+  { name: 'table activations (logistic, tanh, hard-swish, relu, relu6, leaky relu, clip, requantize)', count: 160, make: tableCase },
+  { name: 'quantize/dequantize (float edges)', count: 80, make: quantizeCase },
+  { name: 'pad (zero point / constant)', count: 80, make: padCase },
+  { name: 'transpose', count: 80, make: transposeCase },
+  { name: 'concatenation (requantization)', count: 80, make: concatCase },
+  { name: 'mean', count: 80, make: meanCase },
 ];
 
 d('C kernels vs the reference interpreter (seeded property tests)', () => {

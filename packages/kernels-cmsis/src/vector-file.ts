@@ -16,7 +16,17 @@ const OP_CODES: Record<KernelCall['kernel'], number> = {
   tfg_elementwise_mul_s8: 7,
   tfg_softmax_s8: 8,
   tfg_reshape_s8: 9,
+  tfg_lut_s8: 10,
+  tfg_quantize_f32_s8: 11,
+  tfg_dequantize_s8_f32: 12,
+  tfg_pad_s8: 13,
+  tfg_transpose_s8: 14,
+  tfg_concatenation_s8: 15,
+  tfg_mean_s8: 16,
 };
+
+/** A float32's bit pattern as an int32 parameter (the C side reads it back with memcpy). */
+const floatBits = (f: number): number => new Int32Array(Float32Array.of(f).buffer)[0];
 
 const dims = (d: Dims4): number[] => [d.n, d.h, d.w, d.c];
 const bytes = (a: Int8Array | Int32Array | undefined): Uint8Array =>
@@ -118,6 +128,30 @@ function parametersAndBlobs(call: KernelCall, inputs: Int8Array[]): { ints: numb
       return { ints: [call.rows, call.rowSize, call.inputMultiplier, call.inputLeftShift, call.diffMin], blobs: [bytes(inputs[0])] };
     case 'tfg_reshape_s8':
       return { ints: [call.size], blobs: [bytes(inputs[0])] };
+    case 'tfg_lut_s8':
+      return { ints: [call.size], blobs: [bytes(inputs[0]), bytes(call.table)] };
+    case 'tfg_quantize_f32_s8':
+    case 'tfg_dequantize_s8_f32':
+      return { ints: [call.size, floatBits(call.scale), call.zeroPoint], blobs: [bytes(inputs[0])] };
+    case 'tfg_pad_s8':
+      return { ints: [...dims(call.input), ...dims(call.padBefore), ...dims(call.outputDims), call.fill], blobs: [bytes(inputs[0])] };
+    case 'tfg_transpose_s8':
+      return { ints: [...dims(call.input), ...call.perm], blobs: [bytes(inputs[0])] };
+    case 'tfg_concatenation_s8':
+      return {
+        ints: [
+          call.parts.length,
+          call.outer,
+          call.outputOffset,
+          ...call.parts.flatMap((p) => [p.row, p.requantize ? 1 : 0, floatBits(p.scale), floatBits(p.bias)]),
+        ],
+        blobs: inputs.map(bytes),
+      };
+    case 'tfg_mean_s8':
+      return {
+        ints: [...dims(call.input), call.axesMask, call.inputOffset, call.outputOffset, call.multiplier, call.shift],
+        blobs: [bytes(inputs[0])],
+      };
   }
 }
 

@@ -10,6 +10,7 @@ import {
   SoftmaxCall,
 } from '@tinyforge/kernels-cmsis';
 import { CWriter } from './c-writer';
+import { emitConcat, emitLut, emitMean, emitPad, emitQuantize, emitTranspose } from './layers-extra';
 import { WeightTable } from './weights';
 
 /** Where a layer's tensors and scratch memory live, as C expressions. */
@@ -57,6 +58,19 @@ export function emitLayerBody(w: CWriter, call: KernelCall, id: string, mem: Lay
       return emitMul(w, call, mem);
     case 'tfg_softmax_s8':
       return emitSoftmax(w, call, mem);
+    case 'tfg_lut_s8':
+      return emitLut(w, call, id, mem, weights);
+    case 'tfg_quantize_f32_s8':
+    case 'tfg_dequantize_s8_f32':
+      return emitQuantize(w, call, mem);
+    case 'tfg_pad_s8':
+      return emitPad(w, call, mem);
+    case 'tfg_transpose_s8':
+      return emitTranspose(w, call, mem);
+    case 'tfg_concatenation_s8':
+      return emitConcat(w, call, mem);
+    case 'tfg_mean_s8':
+      return emitMean(w, call, mem);
     case 'tfg_reshape_s8':
       if (mem.aliased) {
         w.comment('a view: the output shares the input bytes, nothing to move');

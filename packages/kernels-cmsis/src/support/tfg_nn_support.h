@@ -92,6 +92,18 @@ static inline int32_t tfg_nn_requantize(int32_t x, int32_t multiplier, int32_t s
   return (biased >> right_shift) + (int32_t)rounded_rem;
 }
 
+/*
+ * roundf (half away from zero) for float32, saturated to [-2^24, 2^24], without libm: the generated code links
+ * no math library. x - trunc(x) is exact in float32, and every float of magnitude >= 2^23 is an integer.
+ */
+static inline int32_t tfg_nn_round_half_away_f32(float x) {
+  if (!(x > -16777216.0f)) return x != x ? 0 : -16777216;
+  if (x > 16777216.0f) return 16777216;
+  const int32_t t = (int32_t)x;
+  const float frac = x - (float)t;
+  return frac >= 0.5f ? t + 1 : frac <= -0.5f ? t - 1 : t;
+}
+
 static inline int8_t tfg_nn_clamp_s8(int32_t v, const tfg_activation *act) {
   return (int8_t)TFG_MIN(TFG_MAX(v, act->min), act->max);
 }

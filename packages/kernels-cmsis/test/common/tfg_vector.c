@@ -12,8 +12,24 @@ enum {
   OP_ADD = 6,
   OP_MUL = 7,
   OP_SOFTMAX = 8,
-  OP_RESHAPE = 9
+  OP_RESHAPE = 9,
+  OP_LUT = 10,
+  OP_QUANTIZE = 11,
+  OP_DEQUANTIZE = 12,
+  OP_PAD = 13,
+  OP_TRANSPOSE = 14,
+  OP_CONCAT = 15,
+  OP_MEAN = 16
 };
+
+/* Concatenation's per-input parameters start here: count, outer, output offset, then 4 ints per input. */
+#define CONCAT_PART(p, k) ((p) + 3 + 4 * (k))
+
+static float float_from_bits(int32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
 
 static int32_t read_i32(const uint8_t *p) {
   return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24));
@@ -48,7 +64,10 @@ static tfg_dims dims_at(const int32_t *p) {
 
 static int32_t dims_size(const tfg_dims *d) { return d->n * d->h * d->w * d->c; }
 
-int32_t tfg_vector_num_inputs(const tfg_vector *v) { return v->op == OP_ADD || v->op == OP_MUL ? 2 : 1; }
+int32_t tfg_vector_num_inputs(const tfg_vector *v) {
+  if (v->op == OP_CONCAT) return v->ints[0];
+  return v->op == OP_ADD || v->op == OP_MUL ? 2 : 1;
+}
 
 int32_t tfg_vector_output_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
@@ -70,7 +89,30 @@ int32_t tfg_vector_output_size(const tfg_vector *v) {
     case OP_SOFTMAX:
       return p[0] * p[1];
     case OP_RESHAPE:
+    case OP_LUT:
+    case OP_QUANTIZE:
       return p[0];
+    case OP_DEQUANTIZE:
+      return 4 * p[0];
+    case OP_PAD: {
+      const tfg_dims o = dims_at(p + 8);
+      return dims_size(&o);
+    }
+    case OP_TRANSPOSE: {
+      const tfg_dims in = dims_at(p);
+      return dims_size(&in);
+    }
+    case OP_CONCAT: {
+      int32_t row = 0;
+      if (p[0] < 1 || p[0] > TFG_VECTOR_MAX_BLOBS || v->num_ints != 3 + 4 * p[0]) return -1;
+      for (int32_t k = 0; k < p[0]; k++) row += CONCAT_PART(p, k)[0];
+      return p[1] * row;
+    }
+    case OP_MEAN: {
+      int32_t size = 1;
+      for (int32_t d = 0; d < 4; d++) size *= ((p[4] >> (3 - d)) & 1) ? 1 : p[d];
+      return size;
+    }
     default:
       return -1;
   }
@@ -167,6 +209,37 @@ tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8
     }
     case OP_RESHAPE:
       return tfg_reshape_s8(in0, output, p[0]);
+    case OP_LUT:
+      return tfg_lut_s8(I8(1), p[0], in0, output);
+    case OP_QUANTIZE:
+      return tfg_quantize_f32_s8((const float *)(const void *)in0, p[0], float_from_bits(p[1]), p[2], output);
+    case OP_DEQUANTIZE:
+      return tfg_dequantize_s8_f32(in0, p[0], float_from_bits(p[1]), p[2], (float *)(void *)output);
+    case OP_PAD: {
+      const tfg_dims in = dims_at(p), before = dims_at(p + 4), o = dims_at(p + 8);
+      return tfg_pad_s8(&in, in0, &before, &o, (int8_t)p[12], output);
+    }
+    case OP_TRANSPOSE: {
+      const tfg_dims in = dims_at(p);
+      return tfg_transpose_s8(&in, in0, p + 4, output);
+    }
+    case OP_CONCAT: {
+      tfg_concat_input parts[TFG_VECTOR_MAX_BLOBS];
+      for (int32_t k = 0; k < p[0]; k++) {
+        const int32_t *c = CONCAT_PART(p, k);
+        parts[k].data = inputs != NULL ? inputs[k] : I8(k);
+        parts[k].row = c[0];
+        parts[k].requantize = c[1];
+        parts[k].scale = float_from_bits(c[2]);
+        parts[k].bias = float_from_bits(c[3]);
+      }
+      return tfg_concatenation_s8(parts, p[0], p[1], p[2], output);
+    }
+    case OP_MEAN: {
+      const tfg_dims in = dims_at(p);
+      const tfg_mean_params mp = {p[4], p[5], p[6], p[7], p[8]};
+      return tfg_mean_s8(&mp, &in, in0, output);
+    }
     default:
       return TFG_ARG_ERROR;
   }
