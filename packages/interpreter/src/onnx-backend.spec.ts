@@ -61,7 +61,7 @@ function transpose4(data: Float32Array, dims: number[], toNhwc: boolean): Float3
 }
 
 d('ONNX backend node tests through the interpreter (float)', () => {
-  it('matches onnxruntime (and the test's own expected outputs) for every test the importer and interpreter support', () => {
+  it('matches onnxruntime and the expected outputs of every test the importer and interpreter support', () => {
     const cases: { name: string; interp: Interpreter; feeds: Float32Array[]; model: Uint8Array; ortFeeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[]; setDir: string }[] = [];
     for (const name of fs.readdirSync(NODE_TESTS).sort()) {
       const dir = path.join(NODE_TESTS, name);
