@@ -45,6 +45,8 @@ export class BoardLink {
     private readonly transport: Transport,
     private readonly where: string,
     onText?: (line: string) => void,
+    /** How long to wait for each input chunk's acknowledgement before resending it. */
+    private readonly ackTimeoutMs = ACK_TIMEOUT_MS,
   ) {
     this.decoder = new FrameDecoder({
       frame: (f) => this.session.add(f),
@@ -92,6 +94,7 @@ export class BoardLink {
     for (;;) {
       const f = await this.next(undefined, timeoutMs, 'the inference result');
       if (f.type === BOARD_IO.type.output) {
+        if (f.payload.length < 4) throw this.protocolError(`output record of ${f.payload.length} bytes`);
         const at = u32(f.payload, 0);
         const data = f.payload.subarray(4);
         if (at !== received || at + data.length > outputBytes) throw this.protocolError(`output chunk at byte ${at} (${data.length} bytes) after ${received} of ${outputBytes} bytes`);
@@ -117,7 +120,8 @@ export class BoardLink {
     for (let attempt = 1; ; attempt++) {
       await this.write(encodeIoFrame(BOARD_IO.type.input, this.seq++ & 0xffff, payload));
       try {
-        const ack = await this.next(BOARD_IO.type.ack, ACK_TIMEOUT_MS, `the acknowledgement of input bytes ${offset}..${offset + len}`);
+        const ack = await this.next(BOARD_IO.type.ack, this.ackTimeoutMs, `the acknowledgement of input bytes ${offset}..${offset + len}`);
+        if (ack.payload.length !== 4) throw this.protocolError(`acknowledgement of ${ack.payload.length} bytes, expected 4`);
         const expected = u32(ack.payload, 0);
         if (expected > input.length) throw this.protocolError(`board expects input byte ${expected} of ${input.length}`);
         if (expected !== offset) return expected; // taken (or the board wants another part: go on from there)

@@ -25,8 +25,8 @@ function gold(model: string): { inputs: Uint8Array[]; outputs: Buffer[] } {
 
 d('runOnBoard on QEMU (flashed over serial)', () => {
   // Flashing over the emulated UART runs at ~6 KB/s here: the larger models (ic ~35 s, vww more) run only when asked.
-  const models = ['kws_dscnn_int8', 'ad_autoencoder_int8', ...(process.env.TINYFORGE_SLOW_TESTS ? ['ic_resnet8_int8', 'vww_mobilenet_int8', 'ic_resnet_large_int8'] : [])];
-  if (!process.env.TINYFORGE_SLOW_TESTS) console.warn('TINYFORGE_SLOW_TESTS unset: ic_resnet8/vww/ic_resnet_large on qemu-m4 skipped');
+  const models = ['kws_dscnn_int8', 'ad_autoencoder_int8', ...(process.env.TINYFORGE_SLOW_TESTS ? ['sww_int8', 'ic_resnet8_int8', 'vww_mobilenet_int8', 'ic_resnet_large_int8'] : [])];
+  if (!process.env.TINYFORGE_SLOW_TESTS) console.warn('TINYFORGE_SLOW_TESTS unset: sww/ic_resnet8/vww/ic_resnet_large on qemu-m4 skipped');
   test.each(models)('%s on qemu-m4: every gold output byte for byte, profiled', async (model) => {
     const { inputs, outputs } = gold(model);
     const started = Date.now();
