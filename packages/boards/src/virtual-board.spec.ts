@@ -110,6 +110,23 @@ withQemu('virtual boards on QEMU', () => {
     }
   });
 
+  // The bootloader sleeps in WFI until the UART's RX interrupt (board.json console.rxIrqs): a wrong line number
+  // would leave it asleep when a byte arrives after it went to sleep. qemu-m4/m55 are covered by the tests below.
+  it.each(['qemu-m3', 'qemu-m7', 'qemu-m33'])('%s: the bootloader wakes for a byte sent while it sleeps', async (name) => {
+    const vb = await startVirtualBoard(name, { bootloader: true });
+    const port = PtySerial.open(vb.ptyPath);
+    try {
+      port.write(Buffer.from([0x7f]));
+      expect((await port.read(1, 5000))[0]).toBe(0x79);
+      await new Promise((r) => setTimeout(r, 300));
+      port.write(Buffer.from([0x01, 0xfe])); // Get Version
+      expect([...(await port.read(4, 5000))]).toEqual([0x79, 0x31, 0, 0]);
+    } finally {
+      port.close();
+      await vb.stop();
+    }
+  });
+
   describe('AN3155 bootloader', () => {
     let vb: VirtualBoard;
     let port: PtySerial;
