@@ -46,4 +46,33 @@ d('npm run demo', () => {
     console.log(`demo: ${r.ms} ms wall; ${apart![1]} % between layer sum and total`);
     expect(r.ms).toBeLessThan(180_000);
   }, 200_000);
+
+  test('Ctrl-C while the board runs: the demo ends and QEMU and socat are gone', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/demo.js'), '--out', path.join(out, 'interrupted'), '--images', '2', '--calibration', '10'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no QEMU pid within 90 s:\n${output}`)), 90_000);
+      child.stdout.on('data', (b: Buffer) => {
+        output += b.toString();
+        const m = /QEMU running \(pid (\d+)(?:, socat pid (\d+))?\)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve([Number(m[1]), ...(m[2] ? [Number(m[2])] : [])]);
+        }
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).not.toBe(0);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 30 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+  }, 120_000);
 });

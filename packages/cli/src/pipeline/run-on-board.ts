@@ -110,6 +110,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
     vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.firmware.elf, paused: true });
     options.onBoardStarted?.({ qemu: vb.pid, socat: vb.bridgePid });
+    progress('boot', `QEMU running (pid ${vb.pid}${vb.bridgePid !== undefined ? `, socat pid ${vb.bridgePid}` : ''}), console on ${vb.ptyPath}`);
     const baud = an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
     transport = await SerialTransport.open({ path: vb.ptyPath, baudRate: baud, parity: 'none' });
     lap('boot', t);
