@@ -1,0 +1,47 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseFirmwareConfig, readFirmwareConfig, workspacePath } from './config';
+import { NxPluginError } from './errors';
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NxPluginError);
+    return (e as NxPluginError).code;
+  }
+  throw new Error('expected an NxPluginError');
+}
+
+describe('firmware.json', () => {
+  it('accepts a minimal config and keeps optional fields', () => {
+    const c = parseFirmwareConfig(JSON.stringify({ model: 'model/m.onnx', board: 'qemu-m4', calib: 'random', calibSamples: 8 }), 'f.json');
+    expect(c).toEqual({ model: 'model/m.onnx', board: 'qemu-m4', calib: 'random', calibSamples: 8 });
+  });
+
+  it('refuses bad JSON, unknown fields, absolute paths and bad board names with the file and field named', () => {
+    expect(codeOf(() => parseFirmwareConfig('{', 'a/firmware.json'))).toBe('NXPLUGIN_CONFIG');
+    expect(() => parseFirmwareConfig('{"model":"m.tflite","board":"qemu-m4","extra":1}', 'a/firmware.json')).toThrow(/a\/firmware\.json: \(root\)|extra/);
+    expect(() => parseFirmwareConfig('{"model":"/abs/m.tflite","board":"qemu-m4"}', 'f.json')).toThrow(/model: must be relative/);
+    expect(() => parseFirmwareConfig('{"model":"m.tflite","board":"../evil"}', 'f.json')).toThrow(/board: a board name/);
+    expect(codeOf(() => parseFirmwareConfig('{"model":"m.tflite","board":"qemu-m4","calibSamples":0}', 'f.json'))).toBe('NXPLUGIN_CONFIG');
+  });
+
+  it('reads from a project folder and reports a missing file as a typed error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-nxcfg-'));
+    try {
+      expect(codeOf(() => readFirmwareConfig(dir))).toBe('NXPLUGIN_CONFIG');
+      fs.writeFileSync(path.join(dir, 'firmware.json'), '{"model":"m.tflite","board":"qemu-m7"}');
+      expect(readFirmwareConfig(dir).board).toBe('qemu-m7');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps project-relative paths to workspace paths and refuses ones leaving the workspace', () => {
+    expect(workspacePath('apps/fw', 'model/m.tflite', 'f')).toBe('apps/fw/model/m.tflite');
+    expect(workspacePath('apps/fw', '../../models/m.tflite', 'f')).toBe('models/m.tflite');
+    expect(codeOf(() => workspacePath('apps/fw', '../../../m.tflite', 'f'))).toBe('NXPLUGIN_PATH');
+  });
+});
