@@ -1,10 +1,11 @@
 import { FlashError } from '../errors';
+import { Clock, systemClock } from './clock';
 
 interface PendingRead {
   length: number;
   resolve: (bytes: Uint8Array) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 /**
@@ -16,6 +17,8 @@ export class ByteQueue {
   private size = 0;
   private pending: PendingRead | undefined;
   private closedReason: string | undefined;
+
+  constructor(readonly clock: Clock = systemClock) {}
 
   get available(): number {
     return this.size;
@@ -33,10 +36,13 @@ export class ByteQueue {
     if (this.closedReason !== undefined && this.size < length) return Promise.reject(this.closedError());
     if (this.size >= length) return Promise.resolve(this.take(length));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        reject(new FlashError('FLASH_TIMEOUT', `no answer within ${timeoutMs} ms (got ${this.size} of ${length} bytes)`));
-      }, timeoutMs);
+      // An infinite wait (an emulator waiting for its next command) arms no timer.
+      const timer = Number.isFinite(timeoutMs)
+        ? this.clock.schedule(timeoutMs, () => {
+            this.pending = undefined;
+            reject(new FlashError('FLASH_TIMEOUT', `no answer within ${timeoutMs} ms (got ${this.size} of ${length} bytes)`));
+          })
+        : undefined;
       this.pending = { length, resolve, reject, timer };
     });
   }
@@ -53,7 +59,7 @@ export class ByteQueue {
     const p = this.pending;
     if (p && this.size < p.length) {
       this.pending = undefined;
-      clearTimeout(p.timer);
+      this.clock.cancel(p.timer);
       p.reject(this.closedError());
     }
   }
@@ -66,7 +72,7 @@ export class ByteQueue {
     const p = this.pending;
     if (!p || this.size < p.length) return;
     this.pending = undefined;
-    clearTimeout(p.timer);
+    this.clock.cancel(p.timer);
     p.resolve(this.take(p.length));
   }
 

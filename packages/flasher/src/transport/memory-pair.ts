@@ -1,10 +1,11 @@
 import { FlashError } from '../errors';
 import { ByteQueue } from './byte-queue';
+import { Clock, systemClock, VirtualClock } from './clock';
 import { LineSignals, Parity, Transport } from './transport';
 
 /** One end of an in-memory cable; what one end writes, the other reads (on a later event-loop turn, like I/O). */
 export class MemoryEndpoint implements Transport {
-  readonly queue = new ByteQueue();
+  readonly queue: ByteQueue;
   peer!: MemoryEndpoint;
   baudRate = 115200;
   parity: Parity = 'none';
@@ -20,7 +21,10 @@ export class MemoryEndpoint implements Transport {
   constructor(
     readonly label: string,
     private readonly hasSignals: boolean,
-  ) {}
+    readonly clock: Clock = systemClock,
+  ) {
+    this.queue = new ByteQueue(clock);
+  }
 
   get isOpen(): boolean {
     return this.open;
@@ -29,7 +33,13 @@ export class MemoryEndpoint implements Transport {
   async write(data: Uint8Array): Promise<void> {
     if (!this.open) throw new FlashError('FLASH_PORT_CLOSED', `${this.label}: write on a closed port`);
     const copy = data.slice();
-    setImmediate(() => this.peer.queue.push(copy));
+    // Bytes on the wire hold a virtual clock still: no timeout may fire before they are delivered.
+    const virtual = this.clock instanceof VirtualClock ? this.clock : undefined;
+    virtual?.beginWork();
+    setImmediate(() => {
+      this.peer.queue.push(copy);
+      virtual?.endWork();
+    });
   }
 
   read(length: number, timeoutMs: number): Promise<Uint8Array> {
@@ -68,10 +78,14 @@ export class MemoryEndpoint implements Transport {
   }
 }
 
-/** A host end and a device end joined back to back. The host end has DTR/RTS unless `signals` is false. */
-export function createMemoryPair(options: { signals?: boolean } = {}): { host: MemoryEndpoint; device: MemoryEndpoint } {
-  const host = new MemoryEndpoint('memory port', options.signals ?? true);
-  const device = new MemoryEndpoint('memory device', false);
+/**
+ * A host end and a device end joined back to back. The host end has DTR/RTS unless `signals` is false. Both ends'
+ * timeouts run on `clock` (pass a VirtualClock for tests that must not depend on the machine's speed).
+ */
+export function createMemoryPair(options: { signals?: boolean; clock?: Clock } = {}): { host: MemoryEndpoint; device: MemoryEndpoint } {
+  const clock = options.clock ?? systemClock;
+  const host = new MemoryEndpoint('memory port', options.signals ?? true, clock);
+  const device = new MemoryEndpoint('memory device', false, clock);
   host.peer = device;
   device.peer = host;
   return { host, device };

@@ -1,3 +1,5 @@
+import { Clock } from './clock';
+
 /** Line settings the protocols need: AN3155 runs 8E1, SAM-BA and most others 8N1. */
 export type Parity = 'none' | 'even';
 
@@ -25,4 +27,6 @@ export interface Transport {
   setSignals(signals: LineSignals): Promise<void>;
   close(): Promise<void>;
   readonly isOpen: boolean;
+  /** The time source of this transport's read timeouts; protocol clients size their own waits on it too. */
+  readonly clock?: Clock;
 }

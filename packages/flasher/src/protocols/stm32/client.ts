@@ -1,4 +1,5 @@
 import { FlashError, isFlashError } from '../../errors';
+import { Clock, systemClock } from '../../transport/clock';
 import { Transport } from '../../transport/transport';
 import { ACK, addressFrame, BUSY, Cmd, commandName, EraseCode, MAX_BLOCK, MAX_ERASE_PAGES_PER_REQUEST, NACK, SYNC, xorAll } from './constants';
 
@@ -56,7 +57,14 @@ export class NackError extends FlashError {
  */
 export class Stm32Client {
   readonly timeouts: Stm32Timeouts;
+  /** The transport's clock: waits and deadlines run on the same time as its read timeouts. */
+  readonly clock: Clock;
   info: BootloaderInfo | undefined;
+  /**
+   * Pipelining waits until the bootloader has accepted one Read/Write Memory opcode on its own: under readout
+   * protection the opcode is refused, and pipelined address and data bytes would then reach its command parser.
+   */
+  private memoryCommandsAccepted = false;
 
   constructor(
     readonly transport: Transport,
@@ -69,9 +77,10 @@ export class Stm32Client {
      * overruns; only the final ACK (after programming) must be awaited. Any NACK before the data stage leaves
      * bytes to be parsed as commands, which `recover` cleans up. Off: one round trip per stage, as AN3155 draws it.
      */
-    readonly pipeline = true,
+    public pipeline = true,
   ) {
     this.timeouts = { ...DEFAULT_STM32_TIMEOUTS, ...timeouts };
+    this.clock = transport.clock ?? systemClock;
   }
 
   /**
@@ -141,7 +150,7 @@ export class Stm32Client {
   async readMemory(address: number, length: number): Promise<Uint8Array> {
     checkLength(length);
     const what = `Read Memory at 0x${hex(address)}`;
-    if (this.pipeline) {
+    if (this.pipeline && this.memoryCommandsAccepted) {
       await this.transport.write(concatBytes(Uint8Array.of(Cmd.ReadMemory, Cmd.ReadMemory ^ 0xff), addressFrame(address), Uint8Array.of(length - 1, (length - 1) ^ 0xff)));
       await this.ack(what, this.timeouts.read, 'command');
       await this.ack(what, this.timeouts.read, 'address');
@@ -149,6 +158,7 @@ export class Stm32Client {
       return this.read(length);
     }
     await this.command(Cmd.ReadMemory);
+    this.memoryCommandsAccepted = true;
     await this.send(addressFrame(address), what, 'address');
     await this.send(Uint8Array.of(length - 1, (length - 1) ^ 0xff), `${what} (length)`, 'data');
     return this.read(length);
@@ -162,7 +172,7 @@ export class Stm32Client {
     frame.set(data, 1);
     frame[frame.length - 1] = xorAll(data, data.length - 1);
     const what = `Write Memory at 0x${hex(address)}`;
-    if (this.pipeline) {
+    if (this.pipeline && this.memoryCommandsAccepted) {
       await this.transport.write(concatBytes(Uint8Array.of(Cmd.WriteMemory, Cmd.WriteMemory ^ 0xff), addressFrame(address), frame));
       await this.ack(what, this.timeouts.read, 'command');
       await this.ack(what, this.timeouts.read, 'address');
@@ -170,6 +180,7 @@ export class Stm32Client {
       return;
     }
     await this.command(Cmd.WriteMemory);
+    this.memoryCommandsAccepted = true;
     await this.send(addressFrame(address), what, 'address');
     await this.send(frame, what, 'data', this.timeouts.blockWrite);
   }
@@ -279,7 +290,7 @@ export class Stm32Client {
     const filler = MAX_BLOCK + 2;
     await this.transport.write(new Uint8Array(filler).fill(0xff));
     // Wait until the filler and the NACKs it provokes have crossed the line (8E1: 11 bits a byte).
-    await delay(Math.max(20, this.timeouts.read / 5) + ((2 * filler * 11) / this.baudRate) * 1000);
+    await this.clock.sleep(Math.max(20, this.timeouts.read / 5) + ((2 * filler * 11) / this.baudRate) * 1000);
     await this.transport.discardInput();
     let last: unknown;
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -295,15 +306,31 @@ export class Stm32Client {
             if (!isFlashError(r, 'FLASH_TIMEOUT')) throw r;
           });
         }
-        await delay(5);
+        await this.clock.sleep(5);
         await this.transport.discardInput();
       }
     }
     throw last;
   }
 
+  /**
+   * Run `fn` with every stage of Read/Write Memory awaited on its own, so a NACK is attributed to the stage that
+   * drew it (the flashing sequence's last attempt after repeated refusals).
+   */
+  async stepwise<T>(fn: () => Promise<T>): Promise<T> {
+    const pipeline = this.pipeline;
+    this.pipeline = false;
+    try {
+      return await fn();
+    } finally {
+      this.pipeline = pipeline;
+    }
+  }
+
   private async afterReset(): Promise<void> {
-    await delay(this.timeouts.resetSettle);
+    // Protection may have changed with the reset.
+    this.memoryCommandsAccepted = false;
+    await this.clock.sleep(this.timeouts.resetSettle);
     await this.sync();
   }
 
@@ -323,9 +350,9 @@ export class Stm32Client {
 
   /** One ACK; BUSY bytes are skipped while the overall timeout lasts. */
   private async ack(what: string, timeoutMs: number, stage: NackStage = 'data'): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
-      const left = Math.max(1, deadline - Date.now());
+      const left = Math.max(1, deadline - this.clock.now());
       let b: number;
       try {
         [b] = await this.transport.read(1, left);

@@ -1,3 +1,4 @@
+import { systemClock } from '../../transport/clock';
 import { Transport } from '../../transport/transport';
 import { ACK, BUSY, Cmd, EraseCode, NACK, stm32Crc, SYNC, xorAll } from './constants';
 import { FlashLayout, flashSize, listSectors, Sector } from './flash-map';
@@ -50,7 +51,8 @@ export const DEFAULT_COMMANDS = [
   Cmd.WriteProtect, Cmd.WriteUnprotect, Cmd.ReadoutProtect, Cmd.ReadoutUnprotect, Cmd.GetChecksum,
 ];
 
-const FOREVER = 1 << 30;
+/** The emulator waits for its next byte without a deadline (no timer armed). */
+const FOREVER = Infinity;
 
 class Stopped extends Error {}
 
@@ -246,7 +248,7 @@ export class Stm32Emulator {
     if (where.isFlash) {
       const touched = this.sectorsIn(address, n + 1);
       if (touched.some((s) => this.writeProtected.has(s.index))) return this.tx([NACK]);
-      if (this.options.writeMsPerBlock) await sleep(this.options.writeMsPerBlock);
+      if (this.options.writeMsPerBlock) await this.sleep(this.options.writeMsPerBlock);
       for (let i = 0; i <= n; i++) where.mem[where.offset + i] &= data[i];
       if (this.faults.weakWriteAt === this.writeCount) {
         const i = data.findIndex((v) => (v & 1) === 1);
@@ -323,7 +325,7 @@ export class Stm32Emulator {
   }
 
   private async eraseRange(which: Sector[]): Promise<void> {
-    if (this.options.eraseMsPerSector) await sleep(this.options.eraseMsPerSector * which.length);
+    if (this.options.eraseMsPerSector) await this.sleep(this.options.eraseMsPerSector * which.length);
     for (const s of which) {
       const at = s.address - this.options.flash.base;
       this.flash.fill(0xff, at, at + s.size);
@@ -371,6 +373,11 @@ export class Stm32Emulator {
     }
   }
 
+  /** Simulated work runs on the port's clock (virtual in deterministic tests). */
+  private sleep(ms: number): Promise<void> {
+    return (this.port.clock ?? systemClock).sleep(ms);
+  }
+
   private async rx(): Promise<number> {
     let b: number;
     try {
@@ -406,8 +413,4 @@ export class Stm32Emulator {
     }
     if (out.length > 0 && this.port.isOpen) await this.port.write(Uint8Array.from(out)).catch(() => undefined);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,6 +1,7 @@
 import { FlashError, isFlashError } from '../../errors';
 import { FlashImage, imageSize } from '../../image/image';
 import { ProgressCallback } from '../../progress';
+import { systemClock } from '../../transport/clock';
 import { Transport } from '../../transport/transport';
 import { BootloaderInfo, NackError, Stm32Client, Stm32Timeouts } from './client';
 import { Cmd, stm32Crc } from './constants';
@@ -55,7 +56,8 @@ const RETRYABLE = new Set(['FLASH_NACK', 'FLASH_TIMEOUT', 'FLASH_PROTOCOL']);
 
 /** Connect, erase what the image touches, write, verify, and only then (optionally) start the image. */
 export async function flashStm32(transport: Transport, image: FlashImage, options: Stm32FlashOptions = {}): Promise<Stm32FlashResult> {
-  const t0 = Date.now();
+  const clock = transport.clock ?? systemClock;
+  const t0 = clock.now();
   const session = new Session(transport, options);
   const progress = options.onProgress ?? (() => undefined);
 
@@ -92,9 +94,9 @@ export async function flashStm32(transport: Transport, image: FlashImage, option
 
   const blocks = planWrites(image.segments, layout.writeAlign);
   const total = blocks.reduce((n, b) => n + b.data.length, 0);
-  const tw = Date.now();
+  const tw = clock.now();
   await session.writeBlocks(blocks, (done) => progress({ phase: 'write', done, total }));
-  const writeMs = Date.now() - tw;
+  const writeMs = clock.now() - tw;
 
   const verified = await session.verify(blocks, layout, options.verify ?? 'auto', (done) => progress({ phase: 'verify', done, total }));
 
@@ -121,7 +123,7 @@ export async function flashStm32(transport: Transport, image: FlashImage, option
     retries: session.retries,
     started,
     writeMs,
-    totalMs: Date.now() - t0,
+    totalMs: clock.now() - t0,
   };
 }
 
@@ -225,48 +227,65 @@ class Session {
     return false;
   }
 
-  /** Run one command with bounded retries; persistent NACKs become FLASH_PROTECTED where that is what they mean. */
-  async retry<T>(what: string, kind: 'info' | 'erase' | 'write' | 'read' | 'verify' | 'go', fn: () => Promise<T>): Promise<T> {
+  /**
+   * Run one command with bounded retries. When it was refused (NACK) and every retry is used up, the last attempt
+   * runs from a confirmed prompt with each stage awaited on its own: the stage that refuses then says what the
+   * refusal means (see `classify`), whatever the timing of the earlier, pipelined attempts.
+   */
+  async retry<T>(what: string, kind: CommandKind, fn: () => Promise<T>): Promise<T> {
     const errors: FlashError[] = [];
+    let probe = false;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       try {
-        return await fn();
+        return probe ? await this.client.stepwise(fn) : await fn();
       } catch (e) {
         if (!(e instanceof FlashError) || !RETRYABLE.has(e.code)) throw e;
         errors.push(e);
         if (attempt === this.maxRetries) break;
         this.retries++;
-        await this.resync(e);
+        const lastChance = attempt + 1 === this.maxRetries && errors.some((x) => x instanceof NackError);
+        probe = (await this.resync(e, lastChance)) && lastChance;
       }
     }
-    throw classify(what, kind, errors);
+    throw classify(what, kind, errors, probe);
   }
 
-  private async resync(e: FlashError): Promise<void> {
+  /** Returns true when the bootloader is proven back at its prompt (a Get answered in full). */
+  private async resync(e: FlashError, full: boolean): Promise<boolean> {
     try {
       // A NACK of the data stage leaves the bootloader at its command prompt. An earlier NACK may come from a stray
       // byte pairing with ours (odd parity in its command parser) or leave pipelined bytes to be read as commands,
       // and anything else may have left it mid-command: those need the full recovery.
-      if (e instanceof NackError && e.stage === 'data') await this.client.transport.discardInput();
-      else await this.client.recover();
+      if (!full && e instanceof NackError && e.stage === 'data') {
+        await this.client.transport.discardInput();
+        return false;
+      }
+      await this.client.recover();
+      return true;
     } catch (r) {
       if (isFlashError(r, 'FLASH_PORT_CLOSED')) throw r;
       // Recovery failing is not final: the next attempt finds out, and its error is the one reported.
+      return false;
     }
   }
 }
 
-function classify(what: string, kind: string, errors: FlashError[]): FlashError {
+type CommandKind = 'info' | 'erase' | 'write' | 'read' | 'verify' | 'go';
+
+/**
+ * The error a command that failed every attempt is reported with. Protection is named only from a refusal that
+ * repeated and whose last instance came from the stepwise probe (`probed`): there, a NACK of the opcode of a
+ * memory/erase/Go command means readout protection (AN3155: only Get, Get Version, Get ID and Readout Unprotect
+ * are allowed then), and a NACK of a well-formed write/erase's data means the sector is write-protected.
+ */
+function classify(what: string, kind: CommandKind, errors: FlashError[], probed: boolean): FlashError {
   const last = errors[errors.length - 1];
-  // Refusals that repeat are the device's answer; a timeout among them is the line's noise, not a different story.
-  const nacks = errors.filter((e): e is NackError => e instanceof NackError);
-  const refused = nacks.length >= Math.min(2, errors.length) && last instanceof NackError;
-  if (refused && (kind === 'write' || kind === 'erase' || kind === 'read' || kind === 'verify' || kind === 'go')) {
-    const stages = new Set(nacks.map((e) => e.stage));
-    if (stages.size === 1 && stages.has('command')) {
+  const nacks = errors.filter((e) => e instanceof NackError).length;
+  if (probed && last instanceof NackError && nacks >= 2 && kind !== 'info') {
+    if (last.stage === 'command') {
       return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: readout protection is active`, 'remove it with --unprotect read --force (this MASS-ERASES the chip)');
     }
-    if (stages.size === 1 && stages.has('data') && (kind === 'write' || kind === 'erase')) {
+    if (last.stage === 'data' && (kind === 'write' || kind === 'erase')) {
       return new FlashError('FLASH_PROTECTED', `${what} refused at every attempt: the sector is write-protected`, 'remove write protection with --unprotect write');
     }
   }

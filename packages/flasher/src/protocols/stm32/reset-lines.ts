@@ -1,6 +1,6 @@
 import { isFlashError } from '../../errors';
 import { Transport } from '../../transport/transport';
-import { delay } from './client';
+import { systemClock } from '../../transport/clock';
 
 /**
  * Which modem line drives NRST on the adapter; the other one drives BOOT0. The common wiring (and stm32flash's
@@ -20,9 +20,9 @@ export async function resetIntoBootloader(t: Transport, mode: ResetMode, pulseMs
   if (mode === 'none') return false;
   try {
     await t.setSignals(lines(mode, true, true));
-    await delay(pulseMs);
+    await (t.clock ?? systemClock).sleep(pulseMs);
     await t.setSignals(lines(mode, false, true));
-    await delay(bootMs);
+    await (t.clock ?? systemClock).sleep(bootMs);
     // BOOT0 is sampled at reset; drop it now so the next reset runs the application.
     await t.setSignals(lines(mode, false, false));
     return true;
@@ -37,7 +37,7 @@ export async function resetIntoApplication(t: Transport, mode: ResetMode, pulseM
   if (mode === 'none') return false;
   try {
     await t.setSignals(lines(mode, true, false));
-    await delay(pulseMs);
+    await (t.clock ?? systemClock).sleep(pulseMs);
     await t.setSignals(lines(mode, false, false));
     return true;
   } catch (e) {
