@@ -1,19 +1,23 @@
 /**
- * The Armv7E-M DSP path (SXTB16/SMLAD) against plain C: the same seeded self-test (test/qemu/tfg_selftest.c) runs
- * on the host (plain C, gcc) and on emulated Cortex-M4/M7 (arm-none-eabi-gcc, QEMU); every output hash must match.
+ * The Armv7E-M / Armv8-M DSP path (SXTB16/SMLAD) against plain C: the same seeded self-test
+ * (test/qemu/tfg_selftest.c) runs on the host (plain C, gcc) and on emulated Cortex-M4, M7, M33 and M55
+ * (arm-none-eabi-gcc, QEMU, all four runs side by side); every output hash must match.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { compileWithKernels, hasCompiler } from './index';
+import { runProcess } from './testing/model-program';
 
 const QEMU_DIR = path.resolve(__dirname, '../test/qemu');
 const SELFTEST = path.join(QEMU_DIR, 'tfg_selftest.c');
 
 const TARGETS = [
-  { machine: 'mps2-an386', flags: ['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16'] },
-  { machine: 'mps2-an500', flags: ['-mcpu=cortex-m7', '-mfpu=fpv5-d16'] },
+  { machine: 'mps2-an386', flags: ['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16'], ld: 'mps2_an386.ld' },
+  { machine: 'mps2-an500', flags: ['-mcpu=cortex-m7', '-mfpu=fpv5-d16'], ld: 'mps2_an386.ld' },
+  { machine: 'mps2-an505', flags: ['-mcpu=cortex-m33', '-mfpu=fpv5-sp-d16'], ld: 'mps2_an505.ld' },
+  { machine: 'mps3-an547', flags: ['-mcpu=cortex-m55'], ld: 'mps3_an547.ld' },
 ];
 
 const available = hasCompiler('gcc') && hasCompiler('arm-none-eabi-gcc') && hasCompiler('qemu-system-arm');
@@ -23,6 +27,7 @@ const d = available ? describe : describe.skip;
 d('DSP path bit-exact with plain C', () => {
   let work: string;
   let hostLines: string[];
+  const runs = new Map<string, Promise<{ status: number | null; output: string }>>();
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-dsp-'));
@@ -33,7 +38,12 @@ d('DSP path bit-exact with plain C', () => {
     hostLines = r.stdout.trim().split('\n');
   }, 60_000);
 
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterAll(async () => {
+    await Promise.allSettled(runs.values());
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const elfFor = (machine: string): string => path.join(work, `selftest_${machine}.elf`);
 
   test('host run covers every case and every kernel returned TFG_OK', () => {
     expect(hostLines).toHaveLength(131);
@@ -43,31 +53,39 @@ d('DSP path bit-exact with plain C', () => {
     expect(new Set(hostLines.map((l) => l.slice(-8))).size).toBeGreaterThan(120);
   });
 
-  test.each(TARGETS)('$machine output equals the host', ({ machine, flags }) => {
-    const elf = path.join(work, `selftest_${machine}.elf`);
-    compileWithKernels([SELFTEST, path.join(QEMU_DIR, 'startup.c')], elf, {
-      compiler: 'arm-none-eabi-gcc',
-      flags: [
-        ...flags,
-        '-mthumb',
-        '-mfloat-abi=hard',
-        '-ffunction-sections',
-        '-fdata-sections',
-        '-nostartfiles',
-        '--specs=nano.specs',
-        '-Wl,--gc-sections',
-        `-T${path.join(QEMU_DIR, 'mps2_an386.ld')}`,
-      ],
-    });
-    // The DSP path must really be in the image, or this test would compare plain C with plain C.
-    const dis = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(dis.stdout).toMatch(/\bsmlad\b/);
-    expect(dis.stdout).toMatch(/\bsxtb16\b/);
+  test('every target builds with the DSP path in the image; the QEMU runs start side by side', () => {
+    for (const { machine, flags, ld } of TARGETS) {
+      compileWithKernels([SELFTEST, path.join(QEMU_DIR, 'startup.c')], elfFor(machine), {
+        compiler: 'arm-none-eabi-gcc',
+        flags: [
+          ...flags,
+          '-mthumb',
+          '-mfloat-abi=hard',
+          '-ffunction-sections',
+          '-fdata-sections',
+          '-nostartfiles',
+          '--specs=nano.specs',
+          '-Wl,--gc-sections',
+          `-T${path.join(QEMU_DIR, ld)}`,
+        ],
+      });
+      // The DSP path must really be in the image, or this test would compare plain C with plain C.
+      const dis = spawnSync('arm-none-eabi-objdump', ['-d', elfFor(machine)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(dis.stdout).toMatch(/\bsmlad\b/);
+      expect(dis.stdout).toMatch(/\bsxtb16\b/);
+      const args = ['-M', machine, '-nographic', '-semihosting-config', 'enable=on,target=native', '-kernel', elfFor(machine)];
+      const run = runProcess('qemu-system-arm', args, 90_000);
+      run.catch(() => undefined); // reported by the test that awaits it
+      runs.set(machine, run);
+    }
+  }, 90_000);
 
-    const args = ['-M', machine, '-nographic', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
-    const r = spawnSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 60_000 });
+  test.each(TARGETS)('$machine output equals the host', async ({ machine }) => {
+    const run = runs.get(machine);
+    if (run === undefined) throw new Error(`${machine} was not built`);
+    const r = await run;
     expect(r.status).toBe(0);
     // Semihosting console output arrives on QEMU's stderr.
-    expect((r.stdout + r.stderr).trim().split('\n')).toEqual(hostLines);
-  }, 60_000);
+    expect(r.output.trim().split('\n')).toEqual(hostLines);
+  }, 90_000);
 });

@@ -8,31 +8,46 @@ import * as os from 'os';
 import * as path from 'path';
 import { readTflite } from '@tinyforge/model-format';
 import { hasCompiler } from './index';
-import { buildModelProgram, CORTEX_M4, CORTEX_M7, fnv1a, runModelProgram } from './testing/model-program';
+import { buildModelProgram, CORTEX_M4, CORTEX_M7, CortexTarget, fnv1a, ModelRun, runModelProgramAsync } from './testing/model-program';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const available = fs.existsSync(path.join(SHARED, 'gold')) && hasCompiler('arm-none-eabi-gcc') && hasCompiler('qemu-system-arm');
 if (!available) console.warn(`kernels-cmsis whole-model QEMU tests skipped: needs ${SHARED}/gold, arm-none-eabi-gcc and qemu-system-arm`);
 const d = available ? describe : describe.skip;
 
+const RUNS = [
+  { model: 'kws_dscnn_int8', target: CORTEX_M4 },
+  { model: 'ad_autoencoder_int8', target: CORTEX_M4 },
+  { model: 'kws_dscnn_int8', target: CORTEX_M7 },
+];
+
 d('whole int8 models on emulated Cortex-M, bit-exact with TFLite Micro', () => {
   let work: string;
+  const runs = new Map<string, Promise<ModelRun>>();
+  const key = (model: string, target: CortexTarget): string => `${model}@${target.name}`;
+
+  // Build each program, then let the QEMU runs proceed side by side; the tests await their own run.
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-model-'));
+    for (const { model, target } of RUNS) {
+      const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${model}.tflite`)), { file: `${model}.tflite` });
+      const input = fs.readFileSync(path.join(SHARED, 'gold', model, 'input_0.bin'));
+      const elf = buildModelProgram(graph, input, path.join(work, `${model}_${target.name}`), target);
+      const run = runModelProgramAsync(graph, elf, target);
+      run.catch(() => undefined); // reported by the test that awaits it
+      runs.set(key(model, target), run);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.allSettled(runs.values());
+    fs.rmSync(work, { recursive: true, force: true });
   });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test.each([
-    { model: 'kws_dscnn_int8', target: CORTEX_M4 },
-    { model: 'ad_autoencoder_int8', target: CORTEX_M4 },
-    { model: 'kws_dscnn_int8', target: CORTEX_M7 },
-  ])('$model on $target.name', ({ model, target }) => {
+  test.each(RUNS)('$model on $target.name', async ({ model, target }) => {
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${model}.tflite`)), { file: `${model}.tflite` });
-    const input = fs.readFileSync(path.join(SHARED, 'gold', model, 'input_0.bin'));
-    const elf = buildModelProgram(graph, input, path.join(work, `${model}_${target.name}`), target);
-    const run = runModelProgram(graph, elf, target);
+    const run = await (runs.get(key(model, target)) as Promise<ModelRun>);
     expect(run.outputHash).toBe(fnv1a(fs.readFileSync(path.join(SHARED, 'gold', model, 'output_0.bin'))));
     expect(run.layers).toHaveLength(graph.nodes.length);
     for (const l of run.layers) expect(l.instructions).toBeGreaterThan(0);
-  }, 90_000);
+  }, 120_000);
 });

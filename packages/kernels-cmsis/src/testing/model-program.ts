@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { Graph, isConstant, nodeStats, tensorBytes } from '@tinyforge/ir';
 import { compileWithKernels } from '../host-compiler';
 import { encodeVectorFile } from '../vector-file';
@@ -132,12 +132,41 @@ export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, 
   return elf;
 }
 
+const qemuArgs = (elf: string, target: CortexTarget): string[] =>
+  ['-M', target.machine, '-nographic', '-icount', 'shift=0,align=off,sleep=off', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
+
 /** Run a built model program under QEMU with -icount and parse the per-layer costs. */
 export function runModelProgram(graph: Graph, elf: string, target: CortexTarget): ModelRun {
-  const args = ['-M', target.machine, '-nographic', '-icount', 'shift=0,align=off,sleep=off', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
-  const r = spawnSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 300_000 });
-  const text = `${r.stdout}${r.stderr}`;
-  if (r.status !== 0) throw new Error(`qemu ${target.machine} exited ${r.status}:\n${text.slice(-2000)}`);
+  const r = spawnSync('qemu-system-arm', qemuArgs(elf, target), { encoding: 'utf8', timeout: 300_000 });
+  return parseModelRun(graph, target, r.status, `${r.stdout}${r.stderr}`);
+}
+
+/** runModelProgram without blocking, so several QEMU runs can proceed at once (Promise.all). */
+export function runModelProgramAsync(graph: Graph, elf: string, target: CortexTarget): Promise<ModelRun> {
+  return runProcess('qemu-system-arm', qemuArgs(elf, target), 300_000).then((r) => parseModelRun(graph, target, r.status, r.output));
+}
+
+/** A child process's exit status and combined stdout + stderr (semihosting output arrives on stderr). */
+export function runProcess(command: string, args: string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+function parseModelRun(graph: Graph, target: CortexTarget, status: number | null, text: string): ModelRun {
+  if (status !== 0) throw new Error(`qemu ${target.machine} exited ${status}:\n${text.slice(-2000)}`);
   const nsPerTick = 1e9 / target.sysclkHz;
   const layers: LayerCost[] = [];
   let outputHash = '';
