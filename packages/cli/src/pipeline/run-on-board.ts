@@ -51,7 +51,7 @@ export interface RunOnBoardResult {
   elf: string;
   /** Kept only when `workDir` was given. */
   planJsonPath?: string;
-  flash?: { bytes: number; milliseconds: number; verified: string };
+  flash?: { bytes: number; milliseconds: number; writeMilliseconds: number; verified: string; retries: number };
   profile?: { report: ProfileReport; session: ProfileSession };
   /** Wall-clock milliseconds per stage. */
   timings: Record<PipelineStage | 'total', number>;
@@ -131,8 +131,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
         timeouts: { read: 2000, blockWrite: 3000 },
       })) as Stm32FlashResult;
       lap('flash', t);
-      flash = { bytes: r.bytes, milliseconds: r.totalMs, verified: String(r.verified) };
-      progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms, verified by ${r.verified}, started`);
+      flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
+      progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
     }
 
     t = Date.now();
