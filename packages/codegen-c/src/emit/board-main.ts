@@ -62,6 +62,13 @@ export function generateBoardMain(graph: Graph, prefix: string, options: BoardMa
   w.line('#include "tfg_profile.h"');
   w.line(`extern const tfg_profile_layer_t ${table}[];`);
   w.line(`extern const uint16_t ${table}_count;`);
+  w.line(`#define PROFILE_INIT() tfg_profile_init(${table}, ${table}_count, ${counter}, tfg_board_clock_hz)`);
+  w.line('#define PROFILE_INFERENCE_BEGIN() tfg_profile_inference_begin()');
+  w.line('#define PROFILE_INFERENCE_END() tfg_profile_inference_end()');
+  w.line('#else');
+  w.line('#define PROFILE_INIT() ((void)0)');
+  w.line('#define PROFILE_INFERENCE_BEGIN() ((void)0)');
+  w.line('#define PROFILE_INFERENCE_END() ((void)0)');
   w.line('#endif');
   w.line();
   w.line(`#define IO_VERSION ${BOARD_IO.version}u`);
@@ -100,13 +107,30 @@ export function generateBoardMain(graph: Graph, prefix: string, options: BoardMa
     w.line(`return ${prefix}_invoke(${args.join(', ')});`);
   });
   w.line();
+  w.comment('One inference on the received input: profile records first, then the outputs and the result.');
+  w.block('static void run_inference(uint32_t run)', () => {
+    w.line('uint8_t payload[12];');
+    w.line('uint32_t status, ticks, start;');
+    w.line('PROFILE_INFERENCE_BEGIN();');
+    w.line('start = tfg_cycles_read();');
+    w.line('status = (uint32_t)invoke_model();');
+    w.line('ticks = tfg_cycles_read() - start;');
+    w.line('PROFILE_INFERENCE_END();');
+    w.block('for (uint32_t at = 0; at < OUT_BYTES; at += IO_CHUNK)', () => {
+      w.line('put_u32(payload, at);');
+      w.line('send_frame(IO_OUTPUT, payload, 4u, (const uint8_t *)output_bytes + at, OUT_BYTES - at < IO_CHUNK ? OUT_BYTES - at : IO_CHUNK);');
+    });
+    w.line('put_u32(payload, status);');
+    w.line('put_u32(payload + 4, run);');
+    w.line('put_u32(payload + 8, ticks);');
+    w.line('send_frame(IO_RESULT, payload, 12u, 0, 0u);');
+  });
+  w.line();
   w.block('int main(void)', () => {
     w.line('static uint8_t body[IO_BODY_MAX];');
     w.line('uint8_t payload[14];');
     w.line('uint32_t expected = 0, run = 0;');
-    w.line('#ifdef TINYFORGE_PROFILE');
-    w.line(`tfg_profile_init(${table}, ${table}_count, ${counter}, tfg_board_clock_hz);`);
-    w.line('#endif');
+    w.line('PROFILE_INIT();');
     w.line('put_u32(payload, IN_BYTES);');
     w.line('put_u32(payload + 4, OUT_BYTES);');
     w.line(`payload[8] = (uint8_t)(${P}_LAYER_COUNT & 0xffu);`);
@@ -127,26 +151,8 @@ export function generateBoardMain(graph: Graph, prefix: string, options: BoardMa
       });
       w.line('put_u32(payload, expected);');
       w.line('send_frame(IO_ACK, payload, 4u, 0, 0u);');
-      w.line('if (expected != IN_BYTES) continue;');
-      w.block('', () => {
-        w.line('uint32_t status, ticks, start;');
-        w.line('#ifdef TINYFORGE_PROFILE');
-        w.line('tfg_profile_inference_begin();');
-        w.line('#endif');
-        w.line('start = tfg_cycles_read();');
-        w.line('status = (uint32_t)invoke_model();');
-        w.line('ticks = tfg_cycles_read() - start;');
-        w.line('#ifdef TINYFORGE_PROFILE');
-        w.line('tfg_profile_inference_end();');
-        w.line('#endif');
-        w.block('for (uint32_t at = 0; at < OUT_BYTES; at += IO_CHUNK)', () => {
-          w.line('put_u32(payload, at);');
-          w.line('send_frame(IO_OUTPUT, payload, 4u, (const uint8_t *)output_bytes + at, OUT_BYTES - at < IO_CHUNK ? OUT_BYTES - at : IO_CHUNK);');
-        });
-        w.line('put_u32(payload, status);');
-        w.line('put_u32(payload + 4, run++);');
-        w.line('put_u32(payload + 8, ticks);');
-        w.line('send_frame(IO_RESULT, payload, 12u, 0, 0u);');
+      w.block('if (expected == IN_BYTES)', () => {
+        w.line('run_inference(run++);');
         w.line('expected = 0u;');
       });
     });
