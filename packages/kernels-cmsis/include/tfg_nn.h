@@ -9,8 +9,10 @@
  * connected weights [out, in]. Offsets are added to raw int8 values: input_offset = -input_zero_point,
  * output_offset = +output_zero_point (as TFLite's kernels take them).
  *
- * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined.
- * All paths produce identical bytes.
+ * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined, and for
+ * the GEMM under convolution and fully connected layers Helium (VMLADAVA) when __ARM_FEATURE_MVE has integer MVE
+ * (Cortex-M55: -mcpu=cortex-m55). All paths produce identical bytes. Float kernels (quantize, dequantize,
+ * concatenation's requantization) assume no FMA contraction: -ffp-contract=off, which -std=c99 implies.
  *
  * Requantization multipliers must be >= 0 (TFLite's QuantizeMultiplier always gives [0, 2^31)); shifts are
  * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps a block of
