@@ -3,4 +3,4 @@ export * from './kernel-call';
 export { lowerNode } from './lower-node';
 export { KernelLoweringError } from './errors';
 export { encodeVectorFile } from './vector-file';
-export { compileWithKernels, hasCompiler, STRICT_C_FLAGS } from './host-compiler';
+export { compileWithKernels, compileWithKernelsAsync, hasCompiler, STRICT_C_FLAGS } from './host-compiler';
