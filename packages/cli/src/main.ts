@@ -1,13 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { isTinyforgeError } from '@tinyforge/ir';
 import { UsageError } from './cli-error';
+import { registerBoardCommand } from './commands/board';
+import { registerBuildCommand } from './commands/build';
 import { registerCodegenCommand } from './commands/codegen';
 import { runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
 import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
 import { registerQuantizeCommand } from './commands/quantize';
-import { runRun, RunCommandOptions } from './commands/run';
+import { registerRunCommand } from './commands/run';
 import { CommandIO, processIO } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,21 +54,13 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       .argument('<output>', 'the .tflite or .onnx file to write'),
   ).action((input: string, output: string, opts: GlobalOptions) => runConvert(input, output, opts, io));
 
-  addCommonOptions(
-    program
-      .command('run')
-      .description('run a model on raw input bytes (all inputs back to back, model order) and write the raw outputs')
-      .argument('<model>', 'a .tflite or .onnx file')
-      .requiredOption('--input <file>', 'raw input bytes')
-      .option('--output <file>', 'write the raw output bytes here')
-      .option('--engine <name>', 'ref: the TypeScript reference interpreter; host: generated C compiled with gcc', 'ref')
-      .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json'),
-  ).action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));
-
+  registerRunCommand(program, io);
   registerQuantizeCommand(program, io);
   registerCodegenCommand(program, io);
   registerFlashCommand(program, io);
   registerProfileCommand(program, io);
+  registerBuildCommand(program, io);
+  registerBoardCommand(program, io);
 
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;
