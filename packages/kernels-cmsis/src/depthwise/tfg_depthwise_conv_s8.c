@@ -5,6 +5,13 @@
 #include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
 
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+#define TFG_NN_DW_MVE 1
+#else
+#define TFG_NN_DW_MVE 0
+#endif
+
 int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   (void)input_dims;
   (void)filter_dims;
@@ -32,10 +39,6 @@ static int32_t window_sum(const tfg_dw_conv_params *p, const tfg_dims *in, const
   return acc;
 }
 
-#if TFG_NN_HAS_DSP
-/* Filters up to this many taps get their 4-channel weight block widened once per row (on the stack). */
-#define TFG_DW_MAX_TAPS 32
-
 /* The tap range [begin, end) of one filter axis that lands inside [0, size) from origin o with dilation d. */
 static inline void tap_range(int32_t o, int32_t d, int32_t taps, int32_t size, int32_t *begin, int32_t *end) {
   if (d == 1) {
@@ -46,6 +49,55 @@ static inline void tap_range(int32_t o, int32_t d, int32_t taps, int32_t size, i
   *begin = o >= 0 ? 0 : (-o + d - 1) / d;
   *end = TFG_MIN(taps, size - o <= 0 ? 0 : (size - o + d - 1) / d);
 }
+
+#if TFG_NN_DW_MVE
+/*
+ * Helium, channel multiplier 1: 4 channels per int32x4 vector (VLDRB.S32 widens the int8 input and weights),
+ * lane-predicated (VCTP32) for channel counts that are not a multiple of 4; requantization per lane in scalar
+ * code, exact as everywhere. Output rows are finished in increasing order, as the in-place rules require.
+ */
+static void depthwise_mult1_mve(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                                const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
+                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
+  const int32_t channels = in->c;
+  const int32_t dh = p->dilation.h, dw = p->dilation.w;
+  int32_t lanes[4];
+  for (int32_t oy = 0; oy < out->h; oy++) {
+    const int32_t y0 = oy * p->stride.h - p->padding.h;
+    int32_t ky_begin, ky_end;
+    tap_range(y0, dh, f->h, in->h, &ky_begin, &ky_end);
+    for (int32_t ox = 0; ox < out->w; ox++) {
+      const int32_t x0 = ox * p->stride.w - p->padding.w;
+      int32_t kx_begin, kx_end;
+      tap_range(x0, dw, f->w, in->w, &kx_begin, &kx_end);
+      int8_t *o = output_batch + (oy * out->w + ox) * channels;
+      for (int32_t c = 0; c < channels; c += 4) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(channels - c));
+        int32x4_t acc = bias != 0 ? vldrwq_z_s32(bias + c, pr) : vdupq_n_s32(0);
+        for (int32_t ky = ky_begin; ky < ky_end; ky++) {
+          const int8_t *x = input_batch + ((y0 + ky * dh) * in->w + x0 + kx_begin * dw) * channels + c;
+          const int8_t *w = filter + (ky * f->w + kx_begin) * channels + c;
+          for (int32_t kx = kx_begin; kx < kx_end; kx++, x += dw * channels, w += channels) {
+            const int32x4_t xv = vaddq_n_s32(vldrbq_z_s32(x, pr), p->input_offset);
+            acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_z_s32(w, pr)));
+          }
+        }
+        vstrwq_s32(lanes, acc);
+        const int32_t n = TFG_MIN(4, channels - c);
+        for (int32_t j = 0; j < n; j++) {
+          const int32_t v = tfg_nn_requantize(lanes[j], quant->multiplier[c + j], quant->shift[c + j]);
+          o[c + j] = tfg_nn_clamp_s8(v + p->output_offset, &p->activation);
+        }
+      }
+    }
+  }
+}
+#endif
+
+#if TFG_NN_HAS_DSP && !TFG_NN_DW_MVE
+/* Filters up to this many taps get their 4-channel weight block widened once per row (on the stack). */
+#define TFG_DW_MAX_TAPS 32
+
 
 /* One tap of 4 channels: widen the input word with the offset added, multiply-accumulate with the int16 weights
    (we: channels 0 and 2, wo: channels 1 and 3). */
@@ -240,7 +292,15 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
       dw_params->dilation.h < 1 || dw_params->dilation.w < 1) {
     return TFG_ARG_ERROR;
   }
-#if TFG_NN_HAS_DSP
+#if TFG_NN_DW_MVE
+  if (dw_params->ch_mult == 1) {
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_mult1_mve(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
+                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c);
+    }
+    return TFG_OK;
+  }
+#elif TFG_NN_HAS_DSP
   if (dw_params->ch_mult == 1 && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
