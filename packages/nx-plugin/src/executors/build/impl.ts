@@ -34,6 +34,7 @@ export function buildProject(project: FirmwareProject, options: BuildExecutorSch
     defines: options.defines,
     optimize: options.optimize,
     lto: options.lto,
+    image: options.image,
     outDir,
     name: FIRMWARE_NAME,
   });
