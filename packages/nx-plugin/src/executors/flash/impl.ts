@@ -9,9 +9,12 @@ import { ExecutorResult, runExecutor } from '../../run-executor';
 import { FIRMWARE_NAME } from '../build/impl';
 import type { FlashExecutorSchema } from './schema';
 
-/** The board file's first flashing method, as flashImage options (the same mapping `tinyforge flash --board` uses). */
+/** One of the board file's flashing methods (default its first) as flashImage options, mapped like `tinyforge flash --board`. */
 export function flashOptionsForBoard(board: LoadedBoard, image: string, port: string, options: FlashExecutorSchema = {}): FlashImageOptions {
-  const method = board.flashing[0];
+  const method = options.method === undefined ? board.flashing[0] : board.flashing.find((m) => m.method === options.method);
+  if (method === undefined) {
+    throw new NxPluginError('NXPLUGIN_BOARD', `${board.name} has no '${options.method}' flashing method (it has ${board.flashing.map((m) => m.method).join(', ')})`, { file: board.file });
+  }
   const common = { image, port, verify: options.verify, go: options.go ?? true };
   switch (method.method) {
     case 'an3155':
