@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { FlashError } from '../../errors';
 import { FlashImage } from '../../image/image';
 import { SeededRandom } from '../../random';
@@ -184,8 +185,10 @@ describe('fault injection: 200 seeded sessions', () => {
     );
     const succeeded = outcomes.filter((o) => o.result === 'ok').length;
     const failures = outcomes.filter((o) => !o.ok);
+    // Same seeds, same results, same virtual durations: the digest must not change from run to run or machine to machine.
+    const digest = createHash('sha256').update(outcomes.map((o) => `${o.seed}:${o.result}:${o.ms}:${o.retries}`).join(',')).digest('hex').slice(0, 16);
     console.log(
-      [`fault injection: ${SESSIONS} sessions, ${succeeded} verified and started, ${SESSIONS - succeeded} typed failures, ${failures.length} wrong (durations in virtual time, bound ${Math.round(MAX_SESSION_MS)} ms)`, ...lines].join('\n'),
+      [`fault injection: ${SESSIONS} sessions, ${succeeded} verified and started, ${SESSIONS - succeeded} typed failures, ${failures.length} wrong (durations in virtual time, bound ${Math.round(MAX_SESSION_MS)} ms), outcome digest ${digest}`, ...lines].join('\n'),
     );
     expect(failures.map((f) => `seed ${f.seed} (${f.kind}): ${f.problem}`)).toEqual([]);
     expect(new Set(outcomes.map((o) => o.kind)).size).toBe(KINDS.length);
