@@ -1,22 +1,16 @@
+import { seededUniform } from '@tinyforge/ir';
+
 /**
- * A small seeded generator (mulberry32) so that initialisation and shuffling, and with them the trained model, are
- * the same on every run with the same seed. Math.random cannot be seeded.
+ * Seeded draws (mulberry32, via @tinyforge/ir) so that initialisation and shuffling, and with them the trained
+ * model, are the same on every run with the same seed. Math.random cannot be seeded.
  */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededUniform(seed);
   }
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */

@@ -1,4 +1,5 @@
 import { BOARD_IO } from '@tinyforge/codegen-c';
+import { seededUniform } from '@tinyforge/ir';
 import { DecodedFrame, encodeFrame, FrameDecoder, ProfileRecord } from '@tinyforge/serial-profiler';
 import { ConsoleSplitter, encodeIoFrame, IoFrame } from './console-splitter';
 
@@ -16,14 +17,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** Deterministic chunking (mulberry32) so every frame boundary lands mid-chunk somewhere. */
 function chunks(bytes: Uint8Array, seed: number): Uint8Array[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const rand = seededUniform(seed);
   const out: Uint8Array[] = [];
   for (let at = 0; at < bytes.length; ) {
     const n = 1 + Math.floor(rand() * 40);

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { generateC } from '../generate';
 import { buildHostProgram, runHostProgram } from '../host/host-build';
-import { mulberry32, randomCnn } from '../testing/random-graph';
+import { seededUniform } from '@tinyforge/ir';
+import { randomCnn } from '../testing/random-graph';
 
 // Differential test of in-place sharing with the real kernels: random CNNs built twice, with and without
 // sharing, must give the same bytes on random inputs.
@@ -23,7 +24,7 @@ d('in-place sharing on random graphs (host gcc)', () => {
     const plain = generateC(g, { prefix: `p${seed}`, align: 4, inPlace: false });
     const a = buildHostProgram(g, shared, path.join(work, `s${seed}`), {});
     const b = buildHostProgram(g, plain, path.join(work, `p${seed}`), {});
-    const rnd = mulberry32(seed);
+    const rnd = seededUniform(seed);
     const bytes = g.inputs.reduce((s, t) => s + g.tensors[t].shape.reduce((p, x) => p * x, 1), 0);
     for (let k = 0; k < 3; k++) {
       const input = Uint8Array.from({ length: bytes }, () => Math.floor(rnd() * 256));

@@ -6,7 +6,7 @@ import { GraphBuilder, Quantization } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { generateC } from '../generate';
 import { buildHostProgram, runHostProgram } from '../host/host-build';
-import { mulberry32 } from '../testing/random-graph';
+import { seededUniform } from '@tinyforge/ir';
 
 // The generated code for the table activations, quantize/dequantize, pad, transpose, concatenation and mean
 // kernels, end to end on the host, bytes equal to the reference interpreter. (Codegen takes int8 models only, so
@@ -23,7 +23,7 @@ function model() {
   const xq = b.node('Quantize', {}, [x], { name: 'requant', dtype: 'int8', quant: q(0.03, 4) });
   const pads = b.constant({ name: 'pads', shape: [4, 2], dtype: 'int32' }, Int32Array.of(0, 0, 1, 0, 2, 1, 0, 0));
   const padded = b.node('Pad', {}, [xq, pads], { name: 'pad', dtype: 'int8', quant: q(0.03, 4) });
-  const rnd = mulberry32(5);
+  const rnd = seededUniform(5);
   const w = b.constant(
     { name: 'w', shape: [4, 3, 3, 3], dtype: 'int8', quant: { scale: [0.01, 0.02, 0.015, 0.03], zeroPoint: [0, 0, 0, 0], axis: 0 } },
     Int8Array.from({ length: 108 }, () => Math.floor(rnd() * 256) - 128),
@@ -55,7 +55,7 @@ d('generated code for the table, layout, mean and quantize kernels (host gcc)', 
       expect.arrayContaining(['tfg_pad_s8', 'tfg_lut_s8', 'tfg_transpose_s8', 'tfg_concatenation_s8', 'tfg_mean_s8']),
     );
     const program = buildHostProgram(g, generated, path.join(work, 'more'), {});
-    const rnd = mulberry32(9);
+    const rnd = seededUniform(9);
     const seen = new Set<string>();
     for (let k = 0; k < 4; k++) {
       const input = Uint8Array.from({ length: 90 }, () => Math.floor(rnd() * 256));

@@ -1,16 +1,4 @@
-import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
-
-/** A deterministic PRNG (mulberry32) so that fuzz failures replay from their seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Graph, GraphBuilder, Quantization, seededUniform } from '@tinyforge/ir';
 
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
 /** Symmetric weights, as TFLite's int8 scheme requires. */
@@ -21,7 +9,7 @@ const WQ: Quantization = { scale: [0.004], zeroPoint: [0], axis: 0 };
  * shape), and a RESHAPE + FULLY_CONNECTED head. Weights are random; shapes are what matter to the planner.
  */
 export function randomCnn(seed: number, maxLayers = 10): Graph {
-  const rnd = mulberry32(seed);
+  const rnd = seededUniform(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const b = new GraphBuilder(`random_${seed}`);
   let h = pick([4, 6, 8, 9]);

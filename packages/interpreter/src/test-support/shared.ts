@@ -31,25 +31,7 @@ export function readGoldLayers(model: string): GoldLayer[] {
   return JSON.parse(fs.readFileSync(path.join(GOLD_DIR, model, 'layers_0', 'tensors.json'), 'utf8')) as GoldLayer[];
 }
 
-/** mulberry32, as ../shared/gold/README.md documents it: one 32-bit draw per element. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-/** Int8 input bytes the way the gold inputs were made: (r >>> 24) − 128 per element. */
-export function goldStyleInt8(seed: number, length: number): Uint8Array {
-  const next = mulberry32(seed);
-  const out = new Int8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (next() >>> 24) - 128;
-  return new Uint8Array(out.buffer);
-}
+export { goldStyleInt8, mulberry32 } from '@tinyforge/ir';
 
 /** First mismatching byte and how many differ, or undefined when equal. */
 export function byteMismatch(actual: Uint8Array, expected: Uint8Array): { count: number; first: number } | undefined {

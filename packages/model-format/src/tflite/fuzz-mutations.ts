@@ -2,6 +2,7 @@
  * Seeded mutations of model bytes for fuzzing readers. The same (bytes, seed) always gives the same mutant, so a
  * failure found by a long run (`npm run fuzz`) can be replayed from its seed alone.
  */
+import { seededUniform } from '@tinyforge/ir';
 
 export type MutationKind = 'bitflip' | 'byteset' | 'truncate' | 'word' | 'length' | 'splice';
 
@@ -9,18 +10,6 @@ export interface Mutant {
   bytes: Uint8Array;
   /** What was done, e.g. "word@1234=0x7fffffff; bitflip@17.3", for replay reports. */
   description: string;
-}
-
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INTERESTING_WORDS = [0x7fffffff, 0xffffffff, 0x80000000, 0xfffffffc, 0x00010000, 0x0000ffff, 0, 1, 4];
@@ -31,7 +20,7 @@ const INTERESTING_WORDS = [0x7fffffff, 0xffffffff, 0x80000000, 0xfffffffc, 0x000
  * values).
  */
 export function mutateBytes(input: Uint8Array, seed: number): Mutant {
-  const rnd = seededRandom(seed);
+  const rnd = seededUniform(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   let bytes = input.slice();
   const done: string[] = [];

@@ -1,5 +1,5 @@
 export { readTflite } from './reader';
 export type { ReadTfliteOptions } from './reader';
 export { writeTflite } from './writer';
-export { mutateBytes, seededRandom } from './fuzz-mutations';
+export { mutateBytes } from './fuzz-mutations';
 export type { Mutant, MutationKind } from './fuzz-mutations';

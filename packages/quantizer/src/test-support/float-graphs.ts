@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { bytesOf, elementCount, Graph, GraphBuilder, viewAs } from '@tinyforge/ir';
+import { bytesOf, elementCount, Graph, GraphBuilder, seededUniform, viewAs } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 
 export const SHARED_DIR = path.resolve(__dirname, '../../../../../shared');
@@ -15,14 +15,8 @@ export function describeWithShared(): jest.Describe {
 
 /** Seeded uniform numbers in [lo, hi) (mulberry32). */
 export function seeded(seed: number): (lo?: number, hi?: number) => number {
-  let a = seed >>> 0;
-  return (lo = 0, hi = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  };
+  const next = seededUniform(seed);
+  return (lo = 0, hi = 1) => lo + next() * (hi - lo);
 }
 
 export function randomFloats(n: number, rand: (lo?: number, hi?: number) => number, lo = -1, hi = 1): Float32Array {

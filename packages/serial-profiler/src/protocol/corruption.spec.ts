@@ -2,7 +2,8 @@
  * Acceptance: a stream with seeded random garbage and bit flips between frames decodes with every intact frame
  * recovered (same records, same order, nothing invented) and the damaged ones counted.
  */
-import { randomInt, seededRandom } from '../testing/random';
+import { seededUniform } from '@tinyforge/ir';
+import { randomInt } from '../testing/random';
 import { decodeStream, FrameDecoder } from './decoder';
 import { encodeFrame } from './frame';
 import { DecodedFrame, ProfileRecord } from './records';
@@ -31,7 +32,7 @@ interface DamagedStream {
 }
 
 function damage(records: ProfileRecord[], seed: number): DamagedStream {
-  const rand = seededRandom(seed);
+  const rand = seededUniform(seed);
   const parts: Uint8Array[] = [];
   const intact: DecodedFrame[] = [];
   let damaged = 0;
@@ -57,7 +58,7 @@ function damage(records: ProfileRecord[], seed: number): DamagedStream {
 
 describe('corrupted stream', () => {
   test.each([1, 2, 3, 4, 5])('seed %i: every intact frame recovered, damaged frames counted', (seed) => {
-    const records = sessionRecords(60, 12, seededRandom(100 + seed));
+    const records = sessionRecords(60, 12, seededUniform(100 + seed));
     const { wire, intact, damaged } = damage(records, seed);
     const { frames, stats } = decodeStream(wire);
     expect(damaged).toBeGreaterThan(50);
@@ -68,8 +69,8 @@ describe('corrupted stream', () => {
   });
 
   test('same result when the damaged stream arrives in random-sized chunks', () => {
-    const { wire, intact, damaged } = damage(sessionRecords(30, 8, seededRandom(7)), 9);
-    const rand = seededRandom(11);
+    const { wire, intact, damaged } = damage(sessionRecords(30, 8, seededUniform(7)), 9);
+    const rand = seededUniform(11);
     const frames: DecodedFrame[] = [];
     const decoder = new FrameDecoder({ frame: (f) => frames.push(f) });
     for (let at = 0; at < wire.length; ) {
@@ -83,7 +84,7 @@ describe('corrupted stream', () => {
   });
 
   test('pure random noise yields no frames and does not throw', () => {
-    const rand = seededRandom(42);
+    const rand = seededUniform(42);
     const noise = Uint8Array.from({ length: 200_000 }, () => randomInt(rand, 0, 255));
     const { frames, stats } = decodeStream(noise);
     expect(frames).toEqual([]);
