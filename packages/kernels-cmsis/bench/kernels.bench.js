@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * `npm run bench -- kernels [model ...]`: the C kernels' DSP path on emulated Cortex-M4 (QEMU mps2-an386), per
- * layer of each MLPerf Tiny int8 model, against the CMSIS-NN anchors of issue 4.
+ * `npm run bench -- kernels [model ...] [--target=m4|m7|m33|m55]`: the C kernels' DSP path on emulated Cortex-M4
+ * (QEMU mps2-an386; or M7 mps2-an500, M33 mps2-an505 at 20 MHz SYSCLK, M55 mps3-an547 at 32 MHz with the Helium
+ * path), per layer of each MLPerf Tiny int8 model, against the CMSIS-NN anchors of issue 4 (M4 figures).
  *
  * Method: each model becomes one bare-metal program (src/testing/model-program.ts) that runs every layer's kernel
  * in order on the previous layers' outputs. QEMU runs with `-icount shift=0,align=off,sleep=off`, so its virtual
@@ -62,14 +63,19 @@ function main() {
   const names = wanted.length > 0 ? wanted : Object.keys(MODELS);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-bench-'));
   const summary = [];
-  console.log('Cortex-M4 (QEMU mps2-an386, -icount shift=0): instructions = SysTick ticks × 40; DSP ideal = 0.5 instructions/MAC.\n');
+  // --target=m4 (default, the anchors' machine) | m7 | m33 | m55 (Helium GEMM and depthwise).
+  const targets = { m4: mp.CORTEX_M4, m7: mp.CORTEX_M7, m33: mp.CORTEX_M33, m55: mp.CORTEX_M55 };
+  const targetArg = (process.argv.find((a) => a.startsWith('--target=')) ?? '--target=m4').slice('--target='.length);
+  const target = targets[targetArg];
+  if (target === undefined) throw new Error(`unknown --target=${targetArg} (have ${Object.keys(targets).join(', ')})`);
+  console.log(`${target.name} (QEMU ${target.machine}, -icount shift=0): instructions = SysTick ticks × ${1e9 / target.sysclkHz}; DSP ideal = 0.5 instructions/MAC; the CMSIS-NN anchors are Cortex-M4 figures.\n`);
   for (const name of names) {
     const m = MODELS[name];
     if (m === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${m.file}.tflite`)), { file: `${m.file}.tflite` });
     const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
-    const elf = mp.buildModelProgram(graph, input, path.join(work, name), mp.CORTEX_M4);
-    const run = mp.runModelProgram(graph, elf, mp.CORTEX_M4);
+    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target);
+    const run = mp.runModelProgram(graph, elf, target);
     const gold = mp.fnv1a(fs.readFileSync(path.join(SHARED, 'gold', m.file, 'output_0.bin')));
     console.log(`${name} (${m.file})`);
     console.log(`  ${pad('#', 3)} ${pad('op', 16)} ${pad('kernel', 34)} ${lpad('MACs', 9)} ${lpad('instr', 10)} ${lpad('instr/MAC', 9)} ${lpad('ideal', 9)}`);

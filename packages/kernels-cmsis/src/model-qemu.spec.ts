@@ -1,5 +1,5 @@
 /**
- * Whole models on emulated Cortex-M4/M7 through the DSP path: every layer chained on the previous layers' outputs
+ * Whole models on emulated Cortex-M4/M7 through the DSP path and Cortex-M55 through the Helium path: every layer chained on the previous layers' outputs
  * (src/testing/model-program.ts), final output compared with TFLite Micro's gold output, and every layer's
  * instruction count positive (SysTick under -icount really ran).
  */
@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readTflite } from '@tinyforge/model-format';
 import { hasCompiler } from './index';
-import { buildModelProgram, CORTEX_M4, CORTEX_M7, CortexTarget, fnv1a, ModelRun, runModelProgramAsync } from './testing/model-program';
+import { buildModelProgram, CORTEX_M4, CORTEX_M55, CORTEX_M7, CortexTarget, fnv1a, ModelRun, runModelProgramAsync } from './testing/model-program';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const available = fs.existsSync(path.join(SHARED, 'gold')) && hasCompiler('arm-none-eabi-gcc') && hasCompiler('qemu-system-arm');
@@ -19,6 +19,8 @@ const RUNS = [
   { model: 'kws_dscnn_int8', target: CORTEX_M4 },
   { model: 'ad_autoencoder_int8', target: CORTEX_M4 },
   { model: 'kws_dscnn_int8', target: CORTEX_M7 },
+  // Helium GEMM and depthwise on every layer of a real model.
+  { model: 'kws_dscnn_int8', target: CORTEX_M55 },
 ];
 
 d('whole int8 models on emulated Cortex-M, bit-exact with TFLite Micro', () => {

@@ -37,6 +37,24 @@ export const CORTEX_M7: CortexTarget = {
   cpuFlags: ['-mcpu=cortex-m7', '-mfpu=fpv5-d16', '-mfloat-abi=hard'],
 };
 
+export const CORTEX_M33: CortexTarget = {
+  name: 'cortex-m33',
+  machine: 'mps2-an505',
+  cpuFlags: ['-mcpu=cortex-m33', '-mfpu=fpv5-sp-d16', '-mfloat-abi=hard'],
+  // QEMU's mps2-an505 runs SYSCLK (and so SysTick) at 20 MHz.
+  sysclkHz: 20e6,
+  linkerScript: path.join(QEMU_DIR, 'mps2_an505.ld'),
+};
+
+/** Cortex-M55 with Helium: QEMU's mps3-an547 runs SysTick at its 32 MHz SYSCLK. */
+export const CORTEX_M55: CortexTarget = {
+  name: 'cortex-m55',
+  machine: 'mps3-an547',
+  cpuFlags: ['-mcpu=cortex-m55', '-mfloat-abi=hard'],
+  sysclkHz: 32e6,
+  linkerScript: path.join(QEMU_DIR, 'mps3_an547.ld'),
+};
+
 /** Flags for bare-metal images: unused kernels stay out of the link. */
 export function bareMetalFlags(target: CortexTarget): string[] {
   return [
