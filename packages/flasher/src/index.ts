@@ -2,6 +2,7 @@ export * from './errors';
 export * from './progress';
 export * from './random';
 export * from './transport/transport';
+export * from './transport/clock';
 export * from './transport/byte-queue';
 export * from './transport/memory-pair';
 export * from './transport/serial-transport';
