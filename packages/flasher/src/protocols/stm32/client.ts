@@ -289,9 +289,11 @@ export class Stm32Client {
   async recover(): Promise<void> {
     const filler = MAX_BLOCK + 2;
     await this.transport.write(new Uint8Array(filler).fill(0xff));
-    // Wait until the filler and the NACKs it provokes have crossed the line (8E1: 11 bits a byte).
-    await this.clock.sleep(Math.max(20, this.timeouts.read / 5) + ((2 * filler * 11) / this.baudRate) * 1000);
-    await this.transport.discardInput();
+    // Wait until the filler and the NACKs it provokes have crossed the line (8E1: 11 bits a byte), then until the
+    // line is quiet: on a busy host, answers can arrive later than their line time, and must not meet the Get.
+    const lineMs = ((2 * filler * 11) / this.baudRate) * 1000;
+    await this.clock.sleep(lineMs);
+    await this.drainUntilQuiet(Math.max(20, this.timeouts.read / 5), lineMs + this.timeouts.read);
     let last: unknown;
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
@@ -324,6 +326,21 @@ export class Stm32Client {
       return await fn();
     } finally {
       this.pipeline = pipeline;
+    }
+  }
+
+  /** Discard input until nothing has arrived for `quietMs`, or `maxMs` have passed (a device that never stops). */
+  private async drainUntilQuiet(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = this.clock.now() + maxMs;
+    await this.transport.discardInput();
+    while (this.clock.now() < deadline) {
+      try {
+        await this.transport.read(1, Math.min(quietMs, Math.max(1, deadline - this.clock.now())));
+      } catch (e) {
+        if (isFlashError(e, 'FLASH_TIMEOUT')) return;
+        throw e;
+      }
+      await this.transport.discardInput();
     }
   }
 

@@ -27,11 +27,13 @@ const SESSIONS = 200;
 const RETRIES = 3;
 /**
  * No hang: the bound follows from the configured timeouts and retry count. A recovery waits for its filler to
- * cross the line, then tries Get up to 4 times (each: a read timeout, plus one for the pairing byte after a NACK).
- * The longest command is an erase of one sector (every image here lies in sector 0, 16 KiB). A session can spend
- * the sync attempts, one command exhausting its attempts, and as much again on an earlier transient fault.
+ * cross the line, drains the answers until the line is quiet (at most the line time again plus a read timeout),
+ * then tries Get up to 4 times (each: a read timeout, plus one for the pairing byte after a NACK). The longest
+ * command is an erase of one sector (every image here lies in sector 0, 16 KiB). A session can spend the sync
+ * attempts, one command exhausting its attempts, and as much again on an earlier transient fault.
  */
-const RECOVER_MS = Math.max(20, TIMEOUTS.read / 5) + ((2 * (MAX_BLOCK + 2) * 11) / 115200) * 1000 + 4 * (2 * TIMEOUTS.read + 5);
+const FILLER_LINE_MS = ((2 * (MAX_BLOCK + 2) * 11) / 115200) * 1000;
+const RECOVER_MS = 2 * FILLER_LINE_MS + TIMEOUTS.read + 4 * (2 * TIMEOUTS.read + 5);
 const COMMAND_MS = (RETRIES + 1) * (TIMEOUTS.eraseBase + TIMEOUTS.erasePerSector) + RETRIES * RECOVER_MS;
 const MAX_SESSION_MS = 4 * TIMEOUTS.sync + 2 * COMMAND_MS;
 
