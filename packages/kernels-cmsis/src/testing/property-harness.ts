@@ -6,22 +6,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { Graph, Quantization, bytesOf } from '@tinyforge/ir';
+import { Graph, Quantization, bytesOf, seededUniform } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { lowerNode } from '../lower-node';
 import { encodeVectorFile } from '../vector-file';
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
+/** Draw helpers over the project's one seeded generator (@tinyforge/ir's mulberry32). */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededUniform(seed);
   }
   /** Integer in [lo, hi]. */
   int(lo: number, hi: number): number {
