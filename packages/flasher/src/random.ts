@@ -1,17 +1,12 @@
-/** A small seeded PRNG (mulberry32): fault injection must replay exactly from its seed. */
+import { seededUniform } from '@tinyforge/ir';
+
+/** Seeded draws (mulberry32, via @tinyforge/ir): fault injection must replay exactly from its seed. */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededUniform(seed);
   }
 
   /** Integer in [min, max]. */

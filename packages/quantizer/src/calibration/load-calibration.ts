@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { elementCount, Graph } from '@tinyforge/ir';
+import { elementCount, Graph, seededUniform } from '@tinyforge/ir';
 import { QuantizerError } from '../errors';
 import { Sample } from './calibrate';
 import { imageToTensor, ImagePreprocess } from './images';
@@ -59,13 +59,7 @@ function readFile(file: string): Uint8Array {
 }
 
 function randomSamples(graph: Graph, n: number, seed: number): CalibrationData {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededUniform(seed);
   const samples = Array.from({ length: n }, () => graph.inputs.map((t) => Float32Array.from({ length: elementCount(graph.tensors[t].shape) }, next)));
   return {
     samples,
