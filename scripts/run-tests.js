@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// `npm test`: build (which typechecks every package), run every package's jest suite in one jest run, and end with
-// one summary line "tests: N passed, N failed, N skipped" that any CI can read.
+// `npm test`: build (which typechecks every package's sources), typecheck the tests too (jest only transpiles
+// them), run every package's jest suite in one jest run, and end with one summary line
+// "tests: N passed, N failed, N skipped" that any CI can read.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -13,6 +14,12 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const build = spawnSync(bin('tsc'), ['-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) {
   console.log('tests: 0 passed, 1 failed (the TypeScript build failed)');
+  process.exit(1);
+}
+
+const specs = spawnSync(bin('tsc'), ['-p', 'tsconfig.specs.json'], { cwd: root, stdio: 'inherit' });
+if (specs.status !== 0) {
+  console.log('tests: 0 passed, 1 failed (the tests do not typecheck)');
   process.exit(1);
 }
 

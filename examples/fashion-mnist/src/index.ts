@@ -1,10 +1,14 @@
 export * from './dataset';
 export * from './dataset-error';
 export * from './idx';
-export { evaluateGraph, ModelEvaluation } from './evaluate-model';
+export { evaluateGraph } from './evaluate-model';
+export type { ModelEvaluation } from './evaluate-model';
 export { INPUT_NAME, networkToGraph, OUTPUT_NAME } from './export-graph';
-export { ModelSummary, summarizeGraph } from './model-summary';
-export { FASHION_MNIST_CNN, INPUT_SHAPE, LayerSpec, Network } from './training/network';
-export { DEFAULT_TRAIN_OPTIONS, evaluateNetwork, EpochLog, Evaluation, train, TrainOptions } from './training/trainer';
+export { summarizeGraph } from './model-summary';
+export type { ModelSummary } from './model-summary';
+export { FASHION_MNIST_CNN, INPUT_SHAPE, Network } from './training/network';
+export type { LayerSpec } from './training/network';
+export { DEFAULT_TRAIN_OPTIONS, evaluateNetwork, train } from './training/trainer';
+export type { EpochLog, Evaluation, TrainOptions } from './training/trainer';
 export { encodeNpy, splitToNpy } from './npy';
 export { imageResized } from './resize';

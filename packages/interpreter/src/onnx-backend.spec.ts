@@ -70,11 +70,12 @@ d('ONNX backend node tests through the interpreter (float)', () => {
       const model = onnx.ModelProto.decode(fs.readFileSync(path.join(dir, 'model.onnx')));
       const g = model.graph as onnx.GraphProto;
       const params = new Set<string>();
-      for (const n of g.node) for (const i of PARAMETER_INPUTS[n.opType] ?? []) if (n.input[i]) params.add(n.input[i]);
+      // Decoded messages are class instances: their fields are set (the generated interfaces say optional).
+      for (const n of g.node as onnx.NodeProto[]) for (const i of PARAMETER_INPUTS[n.opType] ?? []) if (n.input[i]) params.add(n.input[i]);
       const feeds: Float32Array[] = [];
       const ortFeeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[] = [];
       let usable = true;
-      g.input.forEach((v, k) => {
+      (g.input as onnx.ValueInfoProto[]).forEach((v, k) => {
         const pb = path.join(setDir, `input_${k}.pb`);
         if (!fs.existsSync(pb)) return;
         const t = onnx.TensorProto.decode(fs.readFileSync(pb));
@@ -91,7 +92,7 @@ d('ONNX backend node tests through the interpreter (float)', () => {
         }
       });
       if (!usable) continue;
-      g.input = g.input.filter((v) => !params.has(v.name));
+      g.input = (g.input as onnx.ValueInfoProto[]).filter((v) => !params.has(v.name));
       const bytes = onnx.ModelProto.encode(model).finish();
       let interp: Interpreter;
       try {

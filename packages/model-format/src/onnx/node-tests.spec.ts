@@ -30,9 +30,10 @@ function freezeParameters(dir: string): { model: onnx.ModelProto; frozen: Set<st
   const model = onnx.ModelProto.decode(fs.readFileSync(path.join(dir, 'model.onnx')));
   const g = model.graph as onnx.GraphProto;
   const params = new Set<string>();
-  for (const n of g.node) for (const i of PARAMETER_INPUTS[n.opType] ?? []) if (n.input[i]) params.add(n.input[i]);
+  // Decoded messages are class instances: their fields are set (the generated interfaces say optional).
+  for (const n of g.node as onnx.NodeProto[]) for (const i of PARAMETER_INPUTS[n.opType] ?? []) if (n.input[i]) params.add(n.input[i]);
   const frozen = new Set<string>();
-  g.input.forEach((v, k) => {
+  (g.input as onnx.ValueInfoProto[]).forEach((v, k) => {
     if (!params.has(v.name)) return;
     const pb = path.join(dir, 'test_data_set_0', `input_${k}.pb`);
     if (!fs.existsSync(pb)) return;
@@ -41,13 +42,13 @@ function freezeParameters(dir: string): { model: onnx.ModelProto; frozen: Set<st
     g.initializer.push(t);
     frozen.add(v.name);
   });
-  g.input = g.input.filter((v) => !frozen.has(v.name));
+  g.input = (g.input as onnx.ValueInfoProto[]).filter((v) => !frozen.has(v.name));
   return { model, frozen };
 }
 
 function supportedOps(model: onnx.ModelProto): boolean {
   const opset = toInt(model.opsetImport.find((o) => !o.domain)?.version);
-  return opset >= ONNX_MIN_OPSET && opset <= ONNX_MAX_OPSET && (model.graph as onnx.GraphProto).node.every((n) => !n.domain && ONNX_IMPORTERS[n.opType] !== undefined);
+  return opset >= ONNX_MIN_OPSET && opset <= ONNX_MAX_OPSET && ((model.graph as onnx.GraphProto).node as onnx.NodeProto[]).every((n) => !n.domain && ONNX_IMPORTERS[n.opType] !== undefined);
 }
 
 /** Node tests with supported ops that the reader rejects on purpose, each for a reason. */
@@ -154,7 +155,7 @@ d('libonnx-testdata node tests', () => {
       const written = writeOnnx(readOnnx(onnx.ModelProto.encode(model).finish(), { file: t }));
       const original = onnx.ModelProto.decode(fs.readFileSync(path.join(dir, 'model.onnx'))).graph as onnx.GraphProto;
       const feeds: Record<string, { dims: number[]; data: Float32Array }> = {};
-      original.input.forEach((v, k) => {
+      (original.input as onnx.ValueInfoProto[]).forEach((v, k) => {
         if (frozen.has(v.name)) return;
         const c = decodeTensor(onnx.TensorProto.decode(fs.readFileSync(path.join(dir, 'test_data_set_0', `input_${k}.pb`))), {});
         feeds[v.name] = { dims: c.dims, data: Float32Array.from(constantFloatValues(c)) };

@@ -34,7 +34,15 @@ describe('writeOnnx', () => {
   const graph = sampleCnn();
   const bytes = writeOnnx(graph);
   const model = onnx.ModelProto.decode(bytes);
-  const g = model.graph as onnx.GraphProto;
+  // Decoded messages are class instances: their fields are set (the generated interfaces say optional).
+  const proto = model.graph as onnx.GraphProto;
+  const g = {
+    input: proto.input as onnx.ValueInfoProto[],
+    output: proto.output as onnx.ValueInfoProto[],
+    valueInfo: proto.valueInfo as onnx.ValueInfoProto[],
+    initializer: proto.initializer as onnx.TensorProto[],
+    node: proto.node as onnx.NodeProto[],
+  };
 
   it('writes opset 13, IR 8, producer tinyforge, NCHW inputs and OIHW weights', () => {
     expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
@@ -172,7 +180,7 @@ describe('readOnnx errors', () => {
     (m1.graph as onnx.GraphProto).node[0].domain = 'com.microsoft';
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m1).finish()))).toBe('FORMAT_UNSUPPORTED');
     const m2 = onnx.ModelProto.decode(valid);
-    (m2.graph as onnx.GraphProto).node[1].input[0] = 'nowhere';
+    ((m2.graph as onnx.GraphProto).node[1] as onnx.NodeProto).input[0] = 'nowhere';
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m2).finish()))).toBe('FORMAT_MALFORMED');
     const m3 = onnx.ModelProto.decode(valid);
     (m3.graph as onnx.GraphProto).initializer[0].dims = [1 << 20, 1 << 20];

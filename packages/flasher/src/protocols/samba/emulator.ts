@@ -41,7 +41,7 @@ export class SambaEmulator {
   }
 
   /** Opening the CDC port at 1200 baud is the Arduino signal to reboot into the bootloader. */
-  attachTouch(host: { onLine: ((baud: number) => void) | undefined }): void {
+  attachTouch(host: { onLine: ((baud: number, ...rest: never[]) => void) | undefined }): void {
     host.onLine = (baud) => {
       if (baud === 1200) {
         this.inBootloader = true;

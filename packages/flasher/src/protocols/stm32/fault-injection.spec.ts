@@ -101,7 +101,7 @@ function planSession(seed: number): Plan {
       expect = 'FLASH_TOO_LARGE';
       break;
     case 'stuckBit': {
-      const i = data.findIndex((v) => v & 1);
+      const i = data.findIndex((v) => (v & 1) !== 0);
       faults.stuckBitAddresses = [F4.flash.base + offset + i];
       expect = 'FLASH_VERIFY';
       break;
