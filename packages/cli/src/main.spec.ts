@@ -33,6 +33,15 @@ describe('tinyforge CLI conventions', () => {
     }
   });
 
+  it('error lines never carry control characters from untrusted names', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const hostile = path.join(dir, 'evil\u001b[31m\u202e.tflite');
+    const r = await cli('inspect', hostile);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error\[FORMAT_IO\]: .*evil\?\[31m\?\.tflite/);
+    expect(r.err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+  });
+
   it('bad input exits 1 with error[CODE] naming the file, and no stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
     const missing = path.join(dir, 'missing.tflite');

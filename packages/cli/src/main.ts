@@ -10,7 +10,7 @@ import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
 import { registerQuantizeCommand } from './commands/quantize';
 import { registerRunCommand } from './commands/run';
-import { CommandIO, processIO } from './output';
+import { CommandIO, printable, processIO } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require('../package.json').version;
@@ -79,17 +79,17 @@ export async function runCli(argv: string[], io: CommandIO = processIO, name = '
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
-      io.err(`error[USAGE]: ${e.message}`);
+      io.err(`error[USAGE]: ${printable(oneLine(e.message), 1000)}`);
       return EXIT.usage;
     }
     if (isTinyforgeError(e)) {
-      io.err(`error[${e.code}]: ${oneLine(e.message)}`);
+      io.err(`error[${e.code}]: ${printable(oneLine(e.message), 1000)}`);
       if (verbose && e.stack) io.err(e.stack);
       return EXIT.badInput;
     }
     // A bug in tinyforge, not bad input: still one line unless --verbose.
     const err = e instanceof Error ? e : new Error(String(e));
-    io.err(`error[INTERNAL]: ${oneLine(err.message)}${verbose ? '' : ' (run with --verbose for the stack trace)'}`);
+    io.err(`error[INTERNAL]: ${printable(oneLine(err.message), 1000)}${verbose ? '' : ' (run with --verbose for the stack trace)'}`);
     if (verbose && err.stack) io.err(err.stack);
     return EXIT.badInput;
   }

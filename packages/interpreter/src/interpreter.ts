@@ -15,6 +15,18 @@ export interface RunResult {
   tensors?: Map<number, Uint8Array>;
 }
 
+/** Total activation bytes the interpreter allocates for one graph (every tensor has its own buffer). */
+const MAX_ACTIVATION_BYTES = 2 ** 31;
+
+/** Refuse a graph whose activations add up past the budget before allocating any of them. */
+function checkActivationBudget(graph: Graph): void {
+  let total = 0;
+  for (const t of graph.tensors) if (t.data === undefined) total += elementCount(t.shape) * dtypeBytes(t.dtype);
+  if (!(total <= MAX_ACTIVATION_BYTES)) {
+    throw new InterpreterError('INTERP_GRAPH', `the activations need ${total} bytes in all, more than the interpreter allocates (${MAX_ACTIVATION_BYTES})`);
+  }
+}
+
 /** Largest tensor the interpreter allocates (elements), so a corrupt graph fails cleanly instead of exhausting memory. */
 const MAX_TENSOR_ELEMENTS = 1 << 28;
 
@@ -33,6 +45,7 @@ export class Interpreter {
       const p = problems[0];
       throw new InterpreterError('INTERP_GRAPH', `invalid graph: ${p.message}`, { node: p.node });
     }
+    checkActivationBudget(graph);
     this.arrays = graph.tensors.map((t) => allocate(t));
     for (const node of graph.nodes) {
       if (VIEW_OPS.has(node.op)) {

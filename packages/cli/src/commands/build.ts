@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { binToUf2, BoardError, buildModelFirmware, formatSizeReport, loadBoard, ModelFirmwareResult } from '@tinyforge/boards';
 import { generateC } from '@tinyforge/codegen-c';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
-import { readModelFile } from '@tinyforge/model-format';
+import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -52,7 +52,7 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
   if (uf2Method !== undefined && uf2Method.method === 'uf2') {
     uf2 = fw.bin.replace(/\.bin$/, '.uf2');
     try {
-      fs.writeFileSync(uf2, binToUf2(fs.readFileSync(fw.bin), fw.loadAddress, uf2Method.familyId));
+      writeFileAtomic(uf2, binToUf2(fs.readFileSync(fw.bin), fw.loadAddress, uf2Method.familyId));
     } catch (e) {
       throw new BoardError('BOARD_IO', `cannot write the UF2 image: ${(e as Error).message}`, { file: uf2 });
     }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
+import { writeFileAtomic } from '@tinyforge/model-format';
 import { loadBoard } from '@tinyforge/boards';
 import {
   BoardInfo,
@@ -48,9 +49,9 @@ function readText(file: string, what: string): string {
 
 function writeText(file: string, text: string): void {
   try {
-    fs.writeFileSync(file, text);
+    writeFileAtomic(file, text);
   } catch (e) {
-    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot write: ${(e as Error).message}`, { file });
   }
 }
 

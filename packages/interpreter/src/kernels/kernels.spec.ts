@@ -179,4 +179,12 @@ describe('errors', () => {
     g.nodes[0].inputs[0] = 42;
     expect(() => new Interpreter(g)).toThrow(expect.objectContaining({ code: 'INTERP_GRAPH' }));
   });
+
+  it('refuses a graph whose activations add up past the budget, before allocating them', () => {
+    const b = new GraphBuilder();
+    let x = b.input({ name: 'x', shape: [1, 8192, 8192, 1], dtype: 'float32' }); // 256 MiB each
+    for (let i = 0; i < 9; i++) x = b.node('Relu', {}, [x], { name: `r${i}`, dtype: 'float32' });
+    b.output(x);
+    expect(() => new Interpreter(b.build())).toThrow(expect.objectContaining({ code: 'INTERP_GRAPH', message: expect.stringMatching(/activations need 2684354560 bytes/) }));
+  });
 });

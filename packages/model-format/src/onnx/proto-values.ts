@@ -79,6 +79,12 @@ export function decodeTensor(t: onnx.ITensorProto, where: { file?: string; node?
     // A copy as a plain Uint8Array (protobufjs may hand out a Buffer view whose slice() does not copy).
     return { name, dims, dtype, data: new Uint8Array(raw) };
   }
+  // The typed field must hold n values before n × size bytes are allocated: dims alone are untrusted.
+  const field = dtype === 'float32' ? t.floatData : dtype === 'int64' ? t.int64Data : t.int32Data;
+  const declared = (field ?? []).length;
+  if (declared !== n) {
+    throw new ModelFormatError('FORMAT_MALFORMED', `${what}: has ${declared} values, shape ${JSON.stringify(dims)} needs ${n}`, where);
+  }
   const data = new Uint8Array(n * size);
   const view = new DataView(data.buffer);
   const take = <T>(field: T[] | null | undefined, fieldName: string): T[] => {

@@ -185,6 +185,13 @@ describe('readOnnx errors', () => {
     const m3 = onnx.ModelProto.decode(valid);
     (m3.graph as onnx.GraphProto).initializer[0].dims = [1 << 20, 1 << 20];
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m3).finish()))).toBe('FORMAT_LIMIT');
+    // Dims promising 2^27 int64 values with none present: refused before the 1 GiB buffer is allocated.
+    const m5 = onnx.ModelProto.decode(valid);
+    const t5 = (m5.graph as onnx.GraphProto).initializer[0] as onnx.TensorProto;
+    Object.assign(t5, { dims: [1 << 27], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(0), floatData: [], int64Data: [] });
+    const started = Date.now();
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m5).finish()))).toBe('FORMAT_MALFORMED');
+    expect(Date.now() - started).toBeLessThan(1000);
     const m4 = onnx.ModelProto.decode(valid);
     m4.opsetImport = [{ domain: '', version: 3 } as onnx.OperatorSetIdProto];
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m4).finish()))).toBe('FORMAT_UNSUPPORTED');
