@@ -56,6 +56,24 @@ export function existingFile(project: FirmwareProject, relative: string, what: s
 }
 
 /** Start a target's output folder empty so that stale files never end up in Nx's cache. */
+/**
+ * Fill a staging folder beside `dir`, then swap it in: a failure part-way leaves the previous outputs (and no
+ * partial set), and the staging folder is removed.
+ */
+export function replaceDir<T>(dir: string, fill: (staging: string) => T): T {
+  const staging = `${dir}.staging-${process.pid}`;
+  freshDir(staging);
+  try {
+    const result = fill(staging);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(staging, dir);
+    return result;
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 export function freshDir(dir: string): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -5,7 +5,7 @@ import { loadBoard } from '@tinyforge/boards';
 import { generateC } from '@tinyforge/codegen-c';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../../errors';
-import { FirmwareProject, freshDir, projectFromContext } from '../../project-context';
+import { FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
 import { ExecutorResult, runExecutor } from '../../run-executor';
 import { QUANTIZED_MODEL } from '../../targets';
 import type { CodegenExecutorSchema } from './schema';
@@ -36,8 +36,6 @@ export function codegenProject(project: FirmwareProject, options: CodegenExecuto
     modelBytes: fs.readFileSync(quantized),
     budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
   });
-  const outDir = freshDir(project.outDir('codegen'));
-  for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(outDir, name), text);
   const manifest: CodegenManifest = {
     prefix: generated.prefix,
     sources: Object.keys(generated.files).filter((n) => n.endsWith('.c')).sort(),
@@ -45,7 +43,10 @@ export function codegenProject(project: FirmwareProject, options: CodegenExecuto
     weightsBytes: generated.flashBytes,
     layers: generated.layers.length,
   };
-  fs.writeFileSync(path.join(outDir, CODEGEN_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  replaceDir(project.outDir('codegen'), (outDir) => {
+    for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(outDir, name), text);
+    fs.writeFileSync(path.join(outDir, CODEGEN_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  });
   return manifest;
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
 import { boardRunReports, boardRunText } from '@tinyforge/cli';
-import { freshDir, projectFromContext } from '../../project-context';
+import { projectFromContext, replaceDir } from '../../project-context';
 import { ExecutorResult, runExecutor } from '../../run-executor';
 import { runProject } from '../run/impl';
 import type { ProfileExecutorSchema } from './schema';
@@ -13,10 +13,12 @@ export default async function profileExecutor(options: ProfileExecutorSchema, co
     const r = await runProject(project, { ...options, profile: true }, (line) => context.isVerbose && console.log(line));
     for (const line of boardRunText(r)) console.log(line);
     const { json, html, trace } = boardRunReports(r, `${project.name} on ${r.board}`);
-    const outDir = freshDir(project.outDir('profile'));
-    fs.writeFileSync(path.join(outDir, 'profile.json'), json);
-    fs.writeFileSync(path.join(outDir, 'profile.html'), html);
-    fs.writeFileSync(path.join(outDir, 'trace.json'), trace);
+    const outDir = project.outDir('profile');
+    replaceDir(outDir, (staging) => {
+      fs.writeFileSync(path.join(staging, 'profile.json'), json);
+      fs.writeFileSync(path.join(staging, 'profile.html'), html);
+      fs.writeFileSync(path.join(staging, 'trace.json'), trace);
+    });
     console.log(`wrote profile.json, profile.html and trace.json to ${path.relative(context.root, outDir)}`);
   });
 }
