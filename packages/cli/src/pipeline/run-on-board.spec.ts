@@ -25,12 +25,15 @@ function gold(model: string): { inputs: Uint8Array[]; outputs: Buffer[] } {
 
 d('runOnBoard on QEMU (flashed over serial)', () => {
   // Flashing over the emulated UART runs at ~6 KB/s here: the larger models (ic ~35 s, vww more) run only when asked.
-  const models = ['kws_dscnn_int8', 'ad_autoencoder_int8', ...(process.env.TINYFORGE_SLOW_TESTS ? ['sww_int8', 'ic_resnet8_int8', 'vww_mobilenet_int8', 'ic_resnet_large_int8'] : [])];
-  if (!process.env.TINYFORGE_SLOW_TESTS) console.warn('TINYFORGE_SLOW_TESTS unset: sww/ic_resnet8/vww/ic_resnet_large on qemu-m4 skipped');
-  test.each(models)('%s on qemu-m4: every gold output byte for byte, profiled', async (model) => {
+  const slow = process.env.TINYFORGE_SLOW_TESTS !== undefined;
+  const all = ['kws_dscnn_int8', 'ad_autoencoder_int8', 'sww_int8', 'ic_resnet8_int8', 'vww_mobilenet_int8', 'ic_resnet_large_int8'];
+  // Every model on qemu-m4 and on the MVE core qemu-m55 when asked; kws and ad on qemu-m4 always.
+  const cases: [string, string][] = slow ? [...all.map((m): [string, string] => [m, 'qemu-m4']), ...all.map((m): [string, string] => [m, 'qemu-m55'])] : all.slice(0, 2).map((m) => [m, 'qemu-m4']);
+  if (!slow) console.warn('TINYFORGE_SLOW_TESTS unset: sww/ic_resnet8/vww/ic_resnet_large on qemu-m4 and every model on qemu-m55 skipped');
+  test.each(cases)('%s on %s: every gold output byte for byte, profiled', async (model, board) => {
     const { inputs, outputs } = gold(model);
     const started = Date.now();
-    const r = await runOnBoard({ model: path.join(SHARED, 'models', `${model}.tflite`), board: 'qemu-m4', inputs, profile: true });
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', `${model}.tflite`), board, inputs, profile: true });
     expect(r.load).toBe('serial');
     expect(r.flash?.bytes).toBeGreaterThan(r.weightsBytes);
     r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
@@ -39,7 +42,7 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
     expect(report.runs).toBe(inputs.length);
     const sum = report.layers.reduce((s, l) => s + l.counts.median, 0);
     const gap = Math.abs(report.total.median - sum) / report.total.median;
-    console.log(`${model} on qemu-m4: ${inputs.length} inputs in ${Date.now() - started} ms (build ${r.timings.build}, boot ${r.timings.boot}, flash ${r.timings.flash}, run ${r.timings.run}); ${report.total.median} instructions, layers sum ${sum} (${(100 * gap).toFixed(3)} % apart)`);
+    console.log(`${model} on ${board}: ${inputs.length} inputs in ${Date.now() - started} ms (build ${r.timings.build}, boot ${r.timings.boot}, flash ${r.timings.flash}, run ${r.timings.run}); ${report.total.median} instructions, layers sum ${sum} (${(100 * gap).toFixed(3)} % apart)`);
     expect(gap).toBeLessThan(0.01);
     expect(report.layers.every((l) => l.macs !== undefined && l.name.length > 0)).toBe(true);
   });
