@@ -35,6 +35,37 @@ function idxImages(file) {
   return Array.from({ length: n }, (_, k) => ({ width: cols, height: rows, channels: 1, pixels: b.subarray(16 + k * rows * cols, 16 + (k + 1) * rows * cols) }));
 }
 
+/** Float inputs that the twin's input quantization represents exactly: q = quantize(v), float = scale·(q − zp). */
+function twinInputs(values, tq) {
+  const s = tq.scale[0];
+  const zp = tq.zeroPoint[0];
+  return values.map((v) => {
+    const out = new Float32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = s * (Math.max(-128, Math.min(127, Math.round(v[i] / s) + zp)) - zp);
+    return out;
+  });
+}
+
+function imageSamples(images, shape, tq) {
+  const [, h, w, c] = shape;
+  const valueMax = tq.scale[0] * (127 - tq.zeroPoint[0]); // 1 for vww, 255 for ic
+  const pre = { height: h, width: w, channels: c, mean: [0], std: [1 / valueMax] };
+  return twinInputs(images.map((im) => q.imageToTensor(im, pre)), tq);
+}
+
+function goldSamples(count, seed0, tq) {
+  return Array.from({ length: count }, (_, k) => {
+    const r = mulberry32(seed0 + k);
+    return Float32Array.from({ length: 640 }, () => tq.scale[0] * (((r() >>> 24) - 128) - tq.zeroPoint[0]));
+  });
+}
+
+class Sqnr {
+  constructor() { this.s = 0; this.n = 0; }
+  add(ref, approx) { for (let i = 0; i < ref.length; i++) { this.s += ref[i] * ref[i]; this.n += (ref[i] - approx[i]) ** 2; } }
+  get db() { return 10 * Math.log10(this.s / this.n); }
+}
+
 const deq = (bytes, tq) => Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), (v) => tq.scale[0] * (v - tq.zeroPoint[0]));
 const argmax = (v) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 
