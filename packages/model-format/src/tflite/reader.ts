@@ -13,6 +13,7 @@ import {
   SUBGRAPH,
   TENSOR,
   TENSOR_TYPE,
+  TENSOR_TYPE_OF,
   TFLITE_IDENTIFIER,
   TFLITE_SCHEMA_VERSION,
 } from './schema';
@@ -22,15 +23,7 @@ export interface ReadTfliteOptions {
   file?: string;
 }
 
-const DTYPE_OF: Record<number, DType> = {
-  [TENSOR_TYPE.FLOAT32]: 'float32',
-  [TENSOR_TYPE.INT32]: 'int32',
-  [TENSOR_TYPE.UINT8]: 'uint8',
-  [TENSOR_TYPE.INT64]: 'int64',
-  [TENSOR_TYPE.BOOL]: 'bool',
-  [TENSOR_TYPE.INT16]: 'int16',
-  [TENSOR_TYPE.INT8]: 'int8',
-};
+const DTYPE_OF: Record<number, DType> = Object.fromEntries(Object.entries(TENSOR_TYPE_OF).map(([dtype, code]) => [code, dtype as DType]));
 
 interface OperatorCode {
   builtin: number;

@@ -3,6 +3,7 @@
  * enum values we use. Field ids are positions in the table's vtable (slot = 4 + 2 × id); a union takes two ids
  * (its type byte, then its value).
  */
+import type { DType } from '@tinyforge/ir';
 
 export const TFLITE_IDENTIFIER = 'TFL3';
 export const TFLITE_SCHEMA_VERSION = 3;
@@ -164,6 +165,17 @@ export const TENSOR_TYPE = {
   COMPLEX64: 8,
   INT8: 9,
 } as const;
+
+/** The TensorType code of each IR dtype; the reader uses the inverse, so the two directions cannot drift. */
+export const TENSOR_TYPE_OF: Record<DType, number> = {
+  float32: TENSOR_TYPE.FLOAT32,
+  int8: TENSOR_TYPE.INT8,
+  uint8: TENSOR_TYPE.UINT8,
+  int16: TENSOR_TYPE.INT16,
+  int32: TENSOR_TYPE.INT32,
+  int64: TENSOR_TYPE.INT64,
+  bool: TENSOR_TYPE.BOOL,
+};
 
 export const PADDING = { SAME: 0, VALID: 1 } as const;
 

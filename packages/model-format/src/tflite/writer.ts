@@ -1,5 +1,5 @@
 import { Builder } from 'flatbuffers';
-import { DType, Graph, Quantization, Tensor } from '@tinyforge/ir';
+import { Graph, Quantization, Tensor } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
 import { lowerNode, TensorTable, TfliteOp } from './write-ops';
 import {
@@ -13,19 +13,10 @@ import {
   SUBGRAPH,
   TENSOR,
   TENSOR_TYPE,
+  TENSOR_TYPE_OF,
   TFLITE_IDENTIFIER,
   TFLITE_SCHEMA_VERSION,
 } from './schema';
-
-const TYPE_CODE: Record<DType, number> = {
-  float32: TENSOR_TYPE.FLOAT32,
-  int8: TENSOR_TYPE.INT8,
-  uint8: TENSOR_TYPE.UINT8,
-  int16: TENSOR_TYPE.INT16,
-  int32: TENSOR_TYPE.INT32,
-  int64: TENSOR_TYPE.INT64,
-  bool: TENSOR_TYPE.BOOL,
-};
 
 /**
  * Write a graph as a TFLite flatbuffer (schema 3, identifier "TFL3"): buffer 0 empty, one buffer per constant
@@ -122,7 +113,7 @@ function writeTensor(b: Builder, t: Tensor, buffer: number): number {
   const quant = t.quant === undefined ? 0 : writeQuantization(b, t.quant);
   b.startObject(5);
   b.addFieldOffset(TENSOR.shape, shape, 0);
-  b.addFieldInt8(TENSOR.type, TYPE_CODE[t.dtype], TENSOR_TYPE.FLOAT32);
+  b.addFieldInt8(TENSOR.type, TENSOR_TYPE_OF[t.dtype], TENSOR_TYPE.FLOAT32);
   b.addFieldInt32(TENSOR.buffer, buffer, 0);
   b.addFieldOffset(TENSOR.name, name, 0);
   b.addFieldOffset(TENSOR.quantization, quant, 0);
