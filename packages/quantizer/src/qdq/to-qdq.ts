@@ -43,9 +43,9 @@ export function toQdqGraph(int8Graph: Graph): Graph {
     const outs = node.outputs;
     node.outputs = outs.map((t) => {
       if (!quantized(t)) return t;
-      const f = addTensor({ name: `${g.tensors[t].name}/float`, shape: [...g.tensors[t].shape], dtype: 'float32' });
-      floatOf.set(t, f);
-      return f;
+      // Not recorded in floatOf: readers must see the int8 value again (Dequantize of the Quantize), else they
+      // would compute on the unrounded float and the export would be a float model with quantized taps.
+      return addTensor({ name: `${g.tensors[t].name}/float`, shape: [...g.tensors[t].shape], dtype: 'float32' });
     });
     nodes.push(node);
     outs.forEach((t, k) => {
