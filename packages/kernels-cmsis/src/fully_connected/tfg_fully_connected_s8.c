@@ -1,13 +1,33 @@
 /*
  * Fully connected int8, per-tensor or per-channel requantization. With symmetric weights (filter_offset 0, as
- * TFLite always has) the work is one GEMM that adds the input offset while widening the input; a weight zero
- * point takes the direct path. No scratch.
+ * TFLite always has) plain C and Helium run the shared GEMM; a weight zero point takes the direct path.
+ *
+ * DSP path (Armv7E-M/Armv8-M without Helium): every weight is read once, so only the input is worth widening.
+ * Once per call (per batch) the input, plus its offset, goes to scratch as int16 pairs in the order SXTB16 splits
+ * a weight word ((x0,x2), (x1,x3) per 4 values), so no PKHBT is needed anywhere. Two output rows then share each
+ * LDM of 4 input pairs; per row and 8 depth steps: 2 LDR, 4 SXTB16, 4 SMLAD. x + offset lies in [-255, 255], so
+ * the pairs are exact int16 and the sums exact int32; the accumulators start from the bias.
  */
+#include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
 
+#if TFG_NN_HAS_DSP && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define FC_DSP 1
+#else
+#define FC_DSP 0
+#endif
+
+/* Depth steps per block of the DSP inner loop; the remaining depth % 8 steps are done in C from the int8 input. */
+#define FC_BLOCK_DEPTH 8
+
 int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims) {
+#if FC_DSP
+  /* int16 input pairs for the whole blocks of the accumulation depth (filter_dims->n). */
+  return (filter_dims->n / FC_BLOCK_DEPTH) * FC_BLOCK_DEPTH * (int32_t)sizeof(int16_t);
+#else
   (void)filter_dims;
   return 0;
+#endif
 }
 
 static void direct_with_filter_offset(const tfg_fc_params *p, const tfg_nn_requant *q, int32_t batches,
@@ -29,6 +49,212 @@ static void direct_with_filter_offset(const tfg_fc_params *p, const tfg_nn_requa
   }
 }
 
+#if FC_DSP
+
+/* pairs[2g], pairs[2g+1] = (x[4g] + o, x[4g+2] + o), (x[4g+1] + o, x[4g+3] + o) for g < blocks * 2. */
+static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, int32_t *pairs) {
+  const int32_t offset2 = tfg_dup16(input_offset);
+  for (int32_t g = 0; g < blocks * 2; g++) {
+    const int32_t word = tfg_nn_read_s8x4(x + 4 * g);
+    pairs[2 * g] = tfg_sxtab16(offset2, word);
+    pairs[2 * g + 1] = tfg_sxtab16_ror8(offset2, word);
+  }
+}
+
+/*
+ * acc[0], acc[1] += rows w0 and w1 = w0 + depth (blocks * 8 weights each) · the widened input x; returns the end
+ * of row w1. Plain assembly with fixed registers (naked: no compiler register allocation to fail at any -O
+ * level): r1 x, r2 w0, r3 w1, r4-r7 four input pairs, r8 r9 lr weights, r10 r11 accumulators, r12 block count.
+ * Two blocks per loop pass; an odd block goes first (the block sets no flags, so LSRS's C and Z survive it).
+ * The aligned variant loads 8 weights per LDRD (rows must be word aligned); the other uses two LDR.
+ */
+#define FC_LOAD_ALIGNED(W) "ldrd r8, r9, [" W "], #8\n\t"
+#define FC_LOAD_ANY(W) "ldr r8, [" W "], #4\n\tldr r9, [" W "], #4\n\t"
+
+#define FC_ROW_BLOCK(LOAD, ACC, W) \
+  LOAD(W)                          \
+  "sxtb16 lr, r8\n\t"              \
+  "sxtb16 r8, r8, ror #8\n\t"      \
+  "smlad " ACC ", r4, lr, " ACC "\n\t" \
+  "smlad " ACC ", r5, r8, " ACC "\n\t" \
+  "sxtb16 lr, r9\n\t"              \
+  "sxtb16 r9, r9, ror #8\n\t"      \
+  "smlad " ACC ", r6, lr, " ACC "\n\t" \
+  "smlad " ACC ", r7, r9, " ACC "\n\t"
+
+#define FC_BLOCK(LOAD) "ldmia r1!, {r4, r5, r6, r7}\n\t" FC_ROW_BLOCK(LOAD, "r10", "r2") FC_ROW_BLOCK(LOAD, "r11", "r3")
+
+#define FC_DOT_2ROWS_BODY(LOAD)    \
+  "push {r4-r11, lr}\n\t"          \
+  "ldr r12, [sp, #36]\n\t"         \
+  "ldrd r10, r11, [r0]\n\t"        \
+  "add r3, r2, r3\n\t"             \
+  "lsrs r12, r12, #1\n\t"          \
+  "bcc 1f\n\t" FC_BLOCK(LOAD)      \
+  "1:\n\t"                         \
+  "beq 3f\n\t"                     \
+  "2:\n\t" FC_BLOCK(LOAD) FC_BLOCK(LOAD) \
+  "subs r12, r12, #1\n\t"          \
+  "bne 2b\n\t"                     \
+  "3:\n\t"                         \
+  "strd r10, r11, [r0]\n\t"        \
+  "mov r0, r3\n\t"                 \
+  "pop {r4-r11, pc}\n\t"
+
+/* Naked: the parameters are read by the assembly from r0-r3 and the stack, which the compiler cannot see. */
+#define FC_ASM_ARGS                                                                                          \
+  int32_t acc[2] __attribute__((unused)), const int32_t *x __attribute__((unused)),                         \
+      const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused)),                      \
+      int32_t blocks __attribute__((unused))
+
+__attribute__((naked, noinline)) static const int8_t *dot_2rows_aligned(FC_ASM_ARGS) {
+  __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ALIGNED));
+}
+
+__attribute__((naked, noinline)) static const int8_t *dot_2rows_any(FC_ASM_ARGS) {
+  __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ANY));
+}
+
+/* The two rows from w (channels c, c + 1), LDRD when every row starts on a word boundary. */
+static inline const int8_t *dot_2rows(int32_t acc[2], const int32_t *x, const int8_t *w, int32_t depth,
+                                      int32_t blocks, int aligned) {
+  return aligned ? dot_2rows_aligned(acc, x, w, depth, blocks) : dot_2rows_any(acc, x, w, depth, blocks);
+}
+
+/* One row (the odd last channel): the same pairs, one SMLAD per 2 steps. */
+static int32_t dot_1row(const int32_t *x, const int8_t *w, int32_t blocks, int32_t acc) {
+  for (int32_t g = 0; g < blocks * 2; g++) {
+    const int32_t word = tfg_nn_read_s8x4(w + 4 * g);
+    acc = __smlad(x[2 * g], tfg_sxtb16(word), acc);
+    acc = __smlad(x[2 * g + 1], tfg_sxtb16_ror8(word), acc);
+  }
+  return acc;
+}
+
+/* What one batch row needs besides its input and output: kept in memory, read where used. */
+typedef struct {
+  const int8_t *filter;
+  const int32_t *pairs;
+  int32_t depth;
+  int32_t channels;
+  int32_t blocks;
+  /* Every weight row starts on a word boundary (LDRD). */
+  int32_t aligned;
+  const tfg_nn_requant *q;
+  /* Per-tensor one-SMLAL requantization and whole blocks only (then per_tensor_fast = 1). */
+  int32_t per_tensor_fast;
+  tfg_nn_fast_quant fast;
+} fc_row_job;
+
+/* Depth steps after the last whole block, from the int8 input (depth % 8 of them). */
+__attribute__((noinline)) static int32_t dot_tail(const int8_t *x, const int8_t *w, int32_t from, int32_t depth,
+                                                  int32_t input_offset, int32_t acc) {
+  for (int32_t k = from; k < depth; k++) {
+    acc += (x[k] + input_offset) * w[k];
+  }
+  return acc;
+}
+
+/* Accumulators of channels c, c + 1 (c + 1 < channels): bias + the dot products. */
+static inline void fc_two_channels(const fc_row_job *job, const int8_t *x, int32_t c, int32_t acc[2]) {
+  const int32_t depth = job->depth, blocks = job->blocks;
+  const int8_t *w0 = job->filter + c * depth;
+  const int32_t *bias = job->q->bias;
+  acc[0] = bias != 0 ? bias[c] : 0;
+  acc[1] = bias != 0 ? bias[c + 1] : 0;
+  (void)dot_2rows(acc, job->pairs, w0, depth, blocks, job->aligned);
+  if (blocks * FC_BLOCK_DEPTH != depth) {
+    acc[0] = dot_tail(x, w0, blocks * FC_BLOCK_DEPTH, depth, job->q->input_offset, acc[0]);
+    acc[1] = dot_tail(x, w0 + depth, blocks * FC_BLOCK_DEPTH, depth, job->q->input_offset, acc[1]);
+  }
+}
+
+static int32_t fc_one_channel(const fc_row_job *job, const int8_t *x, int32_t c) {
+  const int8_t *w = job->filter + c * job->depth;
+  const int32_t acc = dot_1row(job->pairs, w, job->blocks, job->q->bias != 0 ? job->q->bias[c] : 0);
+  return dot_tail(x, w, job->blocks * FC_BLOCK_DEPTH, job->depth, job->q->input_offset, acc);
+}
+
+/* out[j] = clamp(requant(acc[j]) + output_offset) for j < n, one shared one-SMLAL multiplier. */
+static void fc_requant_chunk(const int32_t *acc, int32_t n, const tfg_nn_fast_quant *fq, const tfg_nn_requant *q,
+                             int8_t *out) {
+  const int32_t m = fq->multiplier, round_hi = fq->round_hi, post_shift = fq->post_shift;
+  const int32_t out_off = q->output_offset;
+  const uint32_t min4 = tfg_dup8(q->activation.min), max4 = tfg_dup8(q->activation.max);
+  int32_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const uint32_t word = tfg_pack4_clamp(tfg_nn_requantize_fast(acc[j], m, round_hi, post_shift) + out_off,
+                                          tfg_nn_requantize_fast(acc[j + 1], m, round_hi, post_shift) + out_off,
+                                          tfg_nn_requantize_fast(acc[j + 2], m, round_hi, post_shift) + out_off,
+                                          tfg_nn_requantize_fast(acc[j + 3], m, round_hi, post_shift) + out_off,
+                                          min4, max4);
+    memcpy(out + j, &word, sizeof(word));
+  }
+  for (; j < n; j++) {
+    const int32_t v = tfg_nn_requantize_fast(acc[j], m, round_hi, post_shift) + out_off;
+    out[j] = (int8_t)TFG_MIN(TFG_MAX(v, q->activation.min), q->activation.max);
+  }
+}
+
+/*
+ * Per-tensor quantization with a right shift >= 2 and depth a multiple of 8 (every MLPerf FC layer). Channels go
+ * in chunks: first the chunk's accumulators (one weight pointer running through the rows; the dot product leaves
+ * it at the next pair), then their requantization with hoisted constants, 4 outputs packed and clamped per word.
+ * Two short loops keep the compiler's registers free for the assembly of the first.
+ */
+#define FC_CHUNK 16
+
+static void fc_row_fast(const fc_row_job *job, int8_t *o) {
+  const int32_t channels = job->channels, depth = job->depth, blocks = job->blocks;
+  const int32_t *bias = job->q->bias;
+  const int8_t *w = job->filter;
+  int32_t acc[FC_CHUNK];
+  for (int32_t c0 = 0; c0 < channels; c0 += FC_CHUNK) {
+    const int32_t n = TFG_MIN(FC_CHUNK, channels - c0);
+    int32_t j = 0;
+    for (; j + 2 <= n; j += 2) {
+      acc[j] = bias != 0 ? bias[c0 + j] : 0;
+      acc[j + 1] = bias != 0 ? bias[c0 + j + 1] : 0;
+      w = dot_2rows(&acc[j], job->pairs, w, depth, blocks, job->aligned);
+    }
+    if (j < n) {
+      acc[j] = dot_1row(job->pairs, w, blocks, bias != 0 ? bias[c0 + j] : 0);
+    }
+    fc_requant_chunk(acc, n, &job->fast, job->q, o + c0);
+  }
+}
+
+/* Per-channel quantization or a shift the one-SMLAL form does not cover. */
+static void fc_row_general(const fc_row_job *job, const int8_t *x, int8_t *o) {
+  int32_t c = 0;
+  for (; c + 2 <= job->channels; c += 2) {
+    int32_t acc[2];
+    fc_two_channels(job, x, c, acc);
+    o[c] = tfg_nn_requant_store(acc[0] - (job->q->bias != 0 ? job->q->bias[c] : 0), c, job->q);
+    o[c + 1] = tfg_nn_requant_store(acc[1] - (job->q->bias != 0 ? job->q->bias[c + 1] : 0), c + 1, job->q);
+  }
+  if (c < job->channels) {
+    o[c] = tfg_nn_requant_store(fc_one_channel(job, x, c) - (job->q->bias != 0 ? job->q->bias[c] : 0), c, job->q);
+  }
+}
+
+static void fully_connected_dsp(const tfg_nn_requant *q, int32_t batches, int32_t depth, int32_t channels,
+                                const int8_t *input, const int8_t *filter, int8_t *output, int32_t *pairs) {
+  const int32_t aligned = ((uintptr_t)filter & 3u) == 0 && depth % 4 == 0;
+  fc_row_job job = {filter, pairs, depth, channels, depth / FC_BLOCK_DEPTH, aligned, q, 0, {0, 0, 0}};
+  job.per_tensor_fast = q->quant_stride == 0 && depth % FC_BLOCK_DEPTH == 0 &&
+                        tfg_nn_fast_quant_init(q->multiplier[0], q->shift[0], &job.fast);
+  for (int32_t b = 0; b < batches; b++) {
+    widen_input(input + b * depth, job.blocks, q->input_offset, pairs);
+    if (job.per_tensor_fast) {
+      fc_row_fast(&job, output + b * channels);
+    } else {
+      fc_row_general(&job, input + b * depth, output + b * channels);
+    }
+  }
+}
+#endif
+
 static tfg_status fully_connected(const tfg_context *ctx, const tfg_fc_params *p, const int32_t *multiplier,
                                   const int32_t *shift, int32_t quant_stride, const tfg_dims *input_dims,
                                   const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
@@ -45,9 +271,17 @@ static tfg_status fully_connected(const tfg_context *ctx, const tfg_fc_params *p
     direct_with_filter_offset(p, &q, batches, depth, channels, input, filter, bias, output);
     return TFG_OK;
   }
-  (void)ctx; /* one pass over the weights per batch: widening them first would not pay */
   const tfg_nn_requant q = {bias, multiplier, shift, quant_stride, p->input_offset, p->output_offset, p->activation};
+#if FC_DSP
+  const int32_t needed = tfg_fully_connected_s8_get_buffer_size(filter_dims);
+  if (needed > 0 && (ctx == 0 || ctx->buf == 0 || ctx->size < needed || ((uintptr_t)ctx->buf & 3u) != 0)) {
+    return TFG_ARG_ERROR; /* the widened input needs word-aligned scratch (LDM) */
+  }
+  fully_connected_dsp(&q, batches, depth, channels, input, filter, output, needed > 0 ? (int32_t *)ctx->buf : 0);
+#else
+  (void)ctx;
   tfg_nn_gemm_s8(input, depth, batches, filter, channels, depth, &q, output, channels, 0);
+#endif
   return TFG_OK;
 }
 
