@@ -17,3 +17,5 @@ export * from './calibration/load-calibration';
 export * from './quantize-file';
 export * from './qdq/to-qdq';
 export * from './qdq/single-node';
+export * from './qdq/rounding-analysis';
+export * from './qdq/single-rounding-run';

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Graph, GraphBuilder, elementCount } from '@tinyforge/ir';
+import { elementCount, Graph, GraphBuilder, Node } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readModelFile, writeOnnx } from '@tinyforge/model-format';
 import { pruneTensors } from '../passes';
 import { quantizeInput } from '../report/measure';
 import { quantizeModel } from '../quantize/quantize-model';
 import { MODELS_DIR, randomFloats, seeded, smallCnn } from '../test-support/float-graphs';
+import { explainAveragePool, explainLayer, isWeightedNode, MismatchCause } from './rounding-analysis';
 import { singleNodeGraph } from './single-node';
+import { SingleRoundingRun } from './single-rounding-run';
 import { toQdqGraph } from './to-qdq';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,49 +37,100 @@ function toNhwc(data: Int8Array, shape: readonly number[]): Int8Array {
 const int8 = (b: Uint8Array): Int8Array => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
 
 interface Agreement {
+  /** Elements equal to ours with single rounding (SingleRoundingRun). */
+  exactSingle: number;
+  exact: number;
   within: number;
   total: number;
   maxDiff: number;
+}
+
+interface Comparison {
+  endToEnd: Agreement;
+  perLayer: Agreement;
+  /** Per layer: why conv / depthwise / fully-connected elements differ, from their exact accumulators. */
+  causes: Map<MismatchCause, number>;
+  notReproduced: number;
+  /** Per layer: why average-pool elements differ. */
+  poolCauses: Map<MismatchCause, number>;
+  /** Per layer: differing elements of the other ops, by op. */
+  otherOps: Map<string, number>;
 }
 
 /**
  * onnxruntime on the --onnx-qdq export vs our interpreter on the int8 graph, ±1 LSB: end to end, and layer by layer
  * (each int8 layer alone, fed our int8 inputs of that layer, so errors do not compound).
  */
-function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): { endToEnd: Agreement; perLayer: Agreement } {
+function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): Comparison {
   const ours = new Interpreter(int8Graph);
   const jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Int8Array }[] }[] = [];
-  const expected: { want: Int8Array; shape: number[]; endToEnd: boolean }[] = [];
+  const expected: { want: Int8Array; once: Int8Array; shape: number[]; endToEnd: boolean; node?: Node; tensors?: Map<number, Uint8Array> }[] = [];
+  const single = new SingleRoundingRun(int8Graph);
   const layers = int8Graph.nodes.filter((n) => n.inputs.every((t) => t < 0 || int8Graph.tensors[t].dtype !== 'float32') && int8Graph.tensors[n.outputs[0]].dtype === 'int8');
   for (const x of inputs) {
     const run = ours.run([new Uint8Array(x.buffer, x.byteOffset, x.byteLength)], { keepIntermediates: true });
     const inShape = int8Graph.tensors[int8Graph.inputs[0]].shape;
     jobs.push({ model: writeOnnx(pruneTensors(toQdqGraph(int8Graph))), feeds: [{ dtype: 'int8', ...toNchw(x, inShape) }] });
-    expected.push({ want: int8(run.outputs[0]), shape: int8Graph.tensors[int8Graph.outputs[0]].shape, endToEnd: true });
+    const once = int8(single.run([new Uint8Array(x.buffer, x.byteOffset, x.byteLength)]).get(int8Graph.outputs[0])!);
+    expected.push({ want: int8(run.outputs[0]), once, shape: int8Graph.tensors[int8Graph.outputs[0]].shape, endToEnd: true });
     for (const node of layers) {
       const { graph: one, sources } = singleNodeGraph(int8Graph, node);
       const feeds = sources.map((t) => ({ dtype: 'int8', ...toNchw(int8(run.tensors!.get(t)!), int8Graph.tensors[t].shape) }));
       jobs.push({ model: writeOnnx(toQdqGraph(one)), feeds });
-      expected.push({ want: int8(run.tensors!.get(node.outputs[0])!), shape: one.tensors[one.outputs[0]].shape, endToEnd: false });
+      const want = int8(run.tensors!.get(node.outputs[0])!);
+      expected.push({ want, once: want, shape: one.tensors[one.outputs[0]].shape, endToEnd: false, node, tensors: run.tensors });
     }
   }
   const results = runOrtJobs(jobs);
-  const endToEnd: Agreement = { within: 0, total: 0, maxDiff: 0 };
-  const perLayer: Agreement = { within: 0, total: 0, maxDiff: 0 };
+  const endToEnd: Agreement = { exactSingle: 0, exact: 0, within: 0, total: 0, maxDiff: 0 };
+  const perLayer: Agreement = { exactSingle: 0, exact: 0, within: 0, total: 0, maxDiff: 0 };
+  const c: Comparison = { endToEnd, perLayer, causes: new Map(), notReproduced: 0, poolCauses: new Map(), otherOps: new Map() };
   results.forEach((r, k) => {
     if (r instanceof Error) throw r;
     const got = toNhwc(r[0].data, expected[k].shape);
+    const { want, once, node, tensors } = expected[k];
     const acc = expected[k].endToEnd ? endToEnd : perLayer;
-    const want = expected[k].want;
     expect(got.length).toBe(want.length);
     for (let i = 0; i < want.length; i++) {
       const d = Math.abs(want[i] - got[i]);
       acc.total++;
+      if (d === 0) acc.exact++;
+      if (once[i] === got[i]) acc.exactSingle++;
       if (d <= 1) acc.within++;
       acc.maxDiff = Math.max(acc.maxDiff, d);
+      if (d !== 0 && node !== undefined && !isWeightedNode(node) && node.op !== 'AveragePool2D') c.otherOps.set(node.op, (c.otherOps.get(node.op) ?? 0) + 1);
+    }
+    if (node !== undefined && tensors !== undefined && isWeightedNode(node)) {
+      const report = explainLayer(int8Graph, node, tensors, got);
+      report.causes.forEach((n, cause) => c.causes.set(cause, (c.causes.get(cause) ?? 0) + n));
+      c.notReproduced += report.notReproduced;
+    }
+    if (node?.op === 'AveragePool2D' && tensors !== undefined) {
+      explainAveragePool(int8Graph, node, tensors, got).forEach((n, cause) => c.poolCauses.set(cause, (c.poolCauses.get(cause) ?? 0) + n));
     }
   });
-  return { endToEnd, perLayer };
+  return c;
+}
+
+function describeComparison(name: string, c: Comparison): string {
+  const { perLayer: l, endToEnd: e } = c;
+  return (
+    `${name}: per layer exact ${l.exact}/${l.total}, within ±1 ${l.within}/${l.total} (max ${l.maxDiff}); ` +
+    `conv/FC mismatches ${JSON.stringify(Object.fromEntries(c.causes))}, average pool ${JSON.stringify(Object.fromEntries(c.poolCauses))}, other ops ${JSON.stringify(Object.fromEntries(c.otherOps))}; ` +
+    `end to end exact ${e.exact}/${e.total}, within ±1 ${e.within}/${e.total} (max ${e.maxDiff}), equal to ours with single rounding ${e.exactSingle}/${e.total}`
+  );
+}
+
+/**
+ * Per layer, onnxruntime's QLinearConv/QGemm round the exact accumulator value once; every element where they differ
+ * from ours must be one where TFLite's double rounding moved ours (no multiplier, tie or float cause), every average
+ * pool difference a tie that TFLite rounds away from zero and onnxruntime to even, and no other op may differ.
+ */
+function expectOnlyRoundingRules(c: Comparison): void {
+  expect(c.notReproduced).toBe(0);
+  expect([...c.causes.keys()].filter((k) => k !== 'tflite-double-rounding')).toEqual([]);
+  expect([...c.poolCauses.keys()].filter((k) => k !== 'tie-away-vs-even')).toEqual([]);
+  expect(Object.fromEntries(c.otherOps)).toEqual({});
 }
 
 /** conv → add (residual) → relu, concat of two branches, FC: the ops where input scales differ. */
@@ -110,29 +163,37 @@ function int8Inputs(g: Graph, int8Graph: Graph, count: number, seed: number): In
 
 describe('the --onnx-qdq export in onnxruntime-node', () => {
   it.each([
-    ['small CNN (conv, depthwise, avg pool, FC, softmax)', smallCnn],
-    ['residual graph (add, concat of differing scales, max pool)', residualGraph],
-  ])('%s agrees with our int8 interpreter layer by layer within ±1 LSB on ≥ 99 % of elements', (_, build) => {
+    // end-to-end elements onnxruntime may compute differently from ours with single rounding: small CNN's softmax
+    // (TFLite's fixed-point exp vs float) differs on 1 of 40
+    ['small CNN (conv, depthwise, avg pool, FC, softmax)', smallCnn, 1],
+    ['residual graph (add, concat of differing scales, max pool)', residualGraph, 0],
+  ])('%s agrees with our int8 interpreter', (_, build, softmaxDifferences) => {
     const g = build();
     const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
-    const { endToEnd, perLayer } = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9));
-    console.log(`${g.name}: per layer ${perLayer.within}/${perLayer.total} within ±1 LSB (max ${perLayer.maxDiff}), end to end ${endToEnd.within}/${endToEnd.total} (max ${endToEnd.maxDiff})`);
-    expect(perLayer.total).toBeGreaterThan(100);
-    expect(perLayer.within / perLayer.total).toBeGreaterThanOrEqual(0.99);
-    // End to end, ±1 differences (onnxruntime rounds ties to even in float, we round as TFLite does in fixed
-    // point) compound through the layers; they stay small.
-    expect(endToEnd.maxDiff).toBeLessThanOrEqual(8);
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9));
+    console.log(describeComparison(g.name, c));
+    expect(c.perLayer.total).toBeGreaterThan(100);
+    expect(c.perLayer.within).toBe(c.perLayer.total);
+    expectOnlyRoundingRules(c);
+    expect(c.endToEnd.within / c.endToEnd.total).toBeGreaterThanOrEqual(0.99);
+    expect(c.endToEnd.total - c.endToEnd.exactSingle).toBeLessThanOrEqual(softmaxDifferences);
   }, 60_000);
 
   const ad = path.join(MODELS_DIR, 'ad_autoencoder_float.tflite');
   const haveAd = fs.existsSync(ad);
   if (!haveAd) console.warn(`skipping the MLPerf Tiny AD model check: ${ad} not found`);
-  (haveAd ? it : it.skip)('MLPerf Tiny AD autoencoder: ≥ 99 % within ±1 LSB layer by layer', () => {
+  (haveAd ? it : it.skip)('MLPerf Tiny AD autoencoder: end to end, every difference is TFLite double rounding', () => {
     const g = readModelFile(ad);
     const { int8Graph } = quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8' });
-    const { endToEnd, perLayer } = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6));
-    console.log(`ad: per layer ${perLayer.within}/${perLayer.total} within ±1 LSB (max ${perLayer.maxDiff}), end to end ${endToEnd.within}/${endToEnd.total} (max ${endToEnd.maxDiff})`);
-    expect(perLayer.within / perLayer.total).toBeGreaterThanOrEqual(0.99);
-    expect(endToEnd.maxDiff).toBeLessThanOrEqual(8);
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6));
+    console.log(describeComparison('ad', c));
+    expect(c.perLayer.within).toBe(c.perLayer.total);
+    expectOnlyRoundingRules(c);
+    // Ten FC layers, each differing on ~0.5-2 % of elements (TFLite's double rounding with right shifts of 3-6),
+    // compound to 1227/1280 within ±1 (max 2) — short of 99 %, and only because of the rounding rule: onnxruntime
+    // equals our arithmetic with single rounding on every element.
+    expect(c.endToEnd.exactSingle).toBe(c.endToEnd.total);
+    expect(c.endToEnd.within / c.endToEnd.total).toBeGreaterThanOrEqual(0.95);
+    expect(c.endToEnd.maxDiff).toBeLessThanOrEqual(2);
   }, 60_000);
 });
