@@ -1,16 +1,124 @@
 /*
  * int8 ADD with broadcasting, TFLite's scheme: inputs are offset, shifted left (20 bits for int8) for headroom,
  * rescaled to twice the larger input scale, summed, and the sum rescaled to the output scale.
+ *
+ * Every per-element decision is made once per call: each input's rescale is classified as exact (the multiplier
+ * times 2^left_shift is a multiple of 2^(31 + right shift): a plain multiply, as for the input whose scale is the
+ * larger one, multiplier 2^30 and shift 0), one-SMLAL (right shift >= 2) or general; the output takes the
+ * one-SMLAL form when its shift allows. Same-shape inputs (residual connections) run one flat loop that, on the
+ * DSP path, packs and clamps 4 outputs per word.
  */
 #include "../support/tfg_nn_broadcast.h"
+#include "../support/tfg_nn_dsp.h"
 
-static inline int8_t add_one(const tfg_add_params *p, int32_t a, int32_t b) {
-  const int32_t a_shifted = (a + p->input1_offset) * (1 << p->left_shift);
-  const int32_t b_shifted = (b + p->input2_offset) * (1 << p->left_shift);
-  const int32_t a_scaled = tfg_nn_requantize(a_shifted, p->input1_multiplier, p->input1_shift);
-  const int32_t b_scaled = tfg_nn_requantize(b_shifted, p->input2_multiplier, p->input2_shift);
-  const int32_t sum = tfg_nn_requantize(a_scaled + b_scaled, p->output_multiplier, p->output_shift);
-  return tfg_nn_clamp_s8(sum + p->output_offset, &p->activation);
+enum { ADD_SCALE_EXACT, ADD_SCALE_FAST, ADD_SCALE_GENERAL };
+
+typedef struct {
+  int32_t mode;
+  int32_t offset;
+  int32_t left_shift;
+  int32_t multiplier;
+  int32_t shift;
+  /* ADD_SCALE_EXACT: the rescaled value is (q + offset) * factor. */
+  int32_t factor;
+  tfg_nn_fast_quant fast;
+} add_input_scale;
+
+typedef struct {
+  add_input_scale in1, in2;
+  int32_t out_fast;
+  tfg_nn_fast_quant out;
+  const tfg_add_params *p;
+} add_plan;
+
+static void plan_input(int32_t offset, int32_t multiplier, int32_t shift, int32_t left_shift, add_input_scale *s) {
+  s->offset = offset;
+  s->left_shift = left_shift;
+  s->multiplier = multiplier;
+  s->shift = shift;
+  s->factor = 0;
+  /* shift <= 0 and multiplier >= 0 here; (v * 2^ls * m) / 2^(31 - shift) is exact for every v when the divisor
+     divides m * 2^ls, and then neither rounding step of TFLite's two can change it. */
+  const int64_t scaled = (int64_t)multiplier << left_shift;
+  const int64_t divisor = (int64_t)1 << (31 - shift);
+  if (scaled % divisor == 0 && scaled / divisor <= (1 << 22)) {
+    s->mode = ADD_SCALE_EXACT;
+    s->factor = (int32_t)(scaled / divisor);
+  } else if (tfg_nn_fast_quant_init(multiplier, shift, &s->fast)) {
+    s->mode = ADD_SCALE_FAST;
+  } else {
+    s->mode = ADD_SCALE_GENERAL;
+  }
+}
+
+/* The rescaled input; `mode` is a constant where the loops below are specialized. */
+static inline __attribute__((always_inline)) int32_t scale_input(int32_t q, const add_input_scale *s, int32_t mode) {
+  const int32_t v = q + s->offset;
+  if (mode == ADD_SCALE_EXACT) {
+    return v * s->factor;
+  }
+  const int32_t shifted = v * (1 << s->left_shift);
+  return mode == ADD_SCALE_FAST
+             ? tfg_nn_requantize_fast(shifted, s->fast.multiplier, s->fast.round_hi, s->fast.post_shift)
+             : tfg_nn_requantize(shifted, s->multiplier, s->shift);
+}
+
+/* The output value before clamping: sum rescaled, plus the output offset. */
+static inline __attribute__((always_inline)) int32_t add_unclamped(const add_plan *plan, int32_t a, int32_t b,
+                                                                   int32_t mode1, int32_t mode2, int32_t out_fast) {
+  const int32_t sum = scale_input(a, &plan->in1, mode1) + scale_input(b, &plan->in2, mode2);
+  const int32_t scaled = out_fast
+                             ? tfg_nn_requantize_fast(sum, plan->out.multiplier, plan->out.round_hi, plan->out.post_shift)
+                             : tfg_nn_requantize(sum, plan->p->output_multiplier, plan->p->output_shift);
+  return scaled + plan->p->output_offset;
+}
+
+/* Any plan, one element: the broadcasting walk and the plans without a specialized loop. */
+static int8_t add_one(const add_plan *plan, int32_t a, int32_t b) {
+  return tfg_nn_clamp_s8(add_unclamped(plan, a, b, plan->in1.mode, plan->in2.mode, plan->out_fast),
+                         &plan->p->activation);
+}
+
+/* Same-shape loop for input 1 rescaled by `mode1`, input 2 exact, output one-SMLAL (every MLPerf ADD). */
+static inline __attribute__((always_inline)) void add_same_shape_exact2(const add_plan *plan, const int8_t *a,
+                                                                        const int8_t *b, int32_t size, int8_t *out,
+                                                                        int32_t mode1) {
+  int32_t i = 0;
+#if TFG_NN_HAS_DSP
+  const uint32_t min4 = tfg_dup8(plan->p->activation.min), max4 = tfg_dup8(plan->p->activation.max);
+  for (; i + 4 <= size; i += 4) {
+    const uint32_t word = tfg_pack4_clamp(add_unclamped(plan, a[i], b[i], mode1, ADD_SCALE_EXACT, 1),
+                                          add_unclamped(plan, a[i + 1], b[i + 1], mode1, ADD_SCALE_EXACT, 1),
+                                          add_unclamped(plan, a[i + 2], b[i + 2], mode1, ADD_SCALE_EXACT, 1),
+                                          add_unclamped(plan, a[i + 3], b[i + 3], mode1, ADD_SCALE_EXACT, 1), min4,
+                                          max4);
+    memcpy(out + i, &word, sizeof(word));
+  }
+#endif
+  for (; i < size; i++) {
+    out[i] = tfg_nn_clamp_s8(add_unclamped(plan, a[i], b[i], mode1, ADD_SCALE_EXACT, 1), &plan->p->activation);
+  }
+}
+
+static void add_same_shape(add_plan *plan, const int8_t *a, const int8_t *b, int32_t size, int8_t *out) {
+  /* The sum is symmetric in its two terms: put the exact input second. */
+  if (plan->in1.mode == ADD_SCALE_EXACT && plan->in2.mode != ADD_SCALE_EXACT) {
+    const add_input_scale s = plan->in1;
+    plan->in1 = plan->in2;
+    plan->in2 = s;
+    const int8_t *t = a;
+    a = b;
+    b = t;
+  }
+  if (plan->out_fast && plan->in2.mode == ADD_SCALE_EXACT && plan->in1.mode == ADD_SCALE_FAST) {
+    add_same_shape_exact2(plan, a, b, size, out, ADD_SCALE_FAST);
+  } else if (plan->out_fast && plan->in2.mode == ADD_SCALE_EXACT && plan->in1.mode == ADD_SCALE_GENERAL) {
+    add_same_shape_exact2(plan, a, b, size, out, ADD_SCALE_GENERAL);
+  } else {
+    for (int32_t i = 0; i < size; i++) {
+      out[i] = add_one(plan, a[i], b[i]);
+    }
+  }
 }
 
 tfg_status tfg_elementwise_add_s8(const tfg_add_params *params, const tfg_dims *input1_dims, const int8_t *input1,
@@ -18,15 +126,18 @@ tfg_status tfg_elementwise_add_s8(const tfg_add_params *params, const tfg_dims *
                                   int8_t *output) {
   tfg_nn_strides s1, s2;
   if (params->left_shift < 0 || params->left_shift > 30 || params->input1_shift > 0 || params->input2_shift > 0 ||
-      !tfg_nn_broadcast_strides(input1_dims, output_dims, &s1) ||
+      params->input1_shift < -31 || params->input2_shift < -31 || params->input1_multiplier < 0 ||
+      params->input2_multiplier < 0 || !tfg_nn_broadcast_strides(input1_dims, output_dims, &s1) ||
       !tfg_nn_broadcast_strides(input2_dims, output_dims, &s2)) {
     return TFG_ARG_ERROR;
   }
+  add_plan plan;
+  plan_input(params->input1_offset, params->input1_multiplier, params->input1_shift, params->left_shift, &plan.in1);
+  plan_input(params->input2_offset, params->input2_multiplier, params->input2_shift, params->left_shift, &plan.in2);
+  plan.out_fast = tfg_nn_fast_quant_init(params->output_multiplier, params->output_shift, &plan.out);
+  plan.p = params;
   if (tfg_nn_same_dims(input1_dims, output_dims) && tfg_nn_same_dims(input2_dims, output_dims)) {
-    const int32_t size = output_dims->n * output_dims->h * output_dims->w * output_dims->c;
-    for (int32_t i = 0; i < size; i++) {
-      output[i] = add_one(params, input1[i], input2[i]);
-    }
+    add_same_shape(&plan, input1, input2, output_dims->n * output_dims->h * output_dims->w * output_dims->c, output);
     return TFG_OK;
   }
   for (int32_t n = 0; n < output_dims->n; n++) {
@@ -35,7 +146,7 @@ tfg_status tfg_elementwise_add_s8(const tfg_add_params *params, const tfg_dims *
         const int8_t *a = input1 + n * s1.n + h * s1.h + w * s1.w;
         const int8_t *b = input2 + n * s2.n + h * s2.h + w * s2.w;
         for (int32_t c = 0; c < output_dims->c; c++) {
-          *output++ = add_one(params, a[c * s1.c], b[c * s2.c]);
+          *output++ = add_one(&plan, a[c * s1.c], b[c * s2.c]);
         }
       }
     }
