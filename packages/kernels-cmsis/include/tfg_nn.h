@@ -18,9 +18,11 @@
  * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps a block of
  * int16-widened weights there), so always size scratch with the _get_buffer_size of the same build.
  * Convolution outputs may overlap their input only as a row stream (output rows trailing the input rows they
- * come from); the 1x1 kernel then takes its slower row-by-row path. Depthwise finishes output rows in increasing
- * order (within a row the DSP path goes 4 channels at a time across all pixels), so output row y may overwrite
- * anything except the input rows that rows y-1, y, y+1, ... read.
+ * come from), and one call still does the whole layer: the DSP path finishes output pixels in increasing order
+ * (pairs whose inputs are widened into scratch first); plain C and Helium run an overlapping 1x1 layer one output
+ * row per GEMM. Depthwise finishes output rows in increasing order (the DSP path takes a block of rows 4 channels
+ * at a time only when the addresses show their outputs cannot reach an input row still to be read), so output
+ * row y may overwrite anything except the input rows that rows y-1, y, y+1, ... read.
  */
 #ifndef TFG_NN_H
 #define TFG_NN_H
