@@ -21,7 +21,7 @@ export interface LayerMemory {
   scratch?: { offset: number; size: number };
   /** True when a view's output already shares its input's bytes (no copy needed). */
   aliased: boolean;
-  /** True when the output was planned to overlap its dying input (row streaming). */
+  /** True when the output was planned to overlap its dying input (row streaming; the kernels handle it in one call). */
   streamed: boolean;
 }
 
@@ -106,9 +106,6 @@ function emitConv(
     `static const ${paramsType} params = {${call.inputOffset}, ${call.outputOffset},${mult} ${tile(call.stride)}, ${tile(call.padding)}, ${tile(call.dilation)}, ${clamp(call.activation)}};`,
   );
   w.line(`static const tfg_per_channel_quant_params quant = {${a.mult}, ${a.shift}};`);
-  if (isConv && mem.streamed && call.filter.h === 1 && call.filter.w === 1 && call.padding.h === 0 && call.padding.w === 0) {
-    return emitRowByRowPointwise(w, call as ConvCall, mem, a, ctx);
-  }
   w.line(`static const tfg_dims input_dims = ${dims(call.input)};`);
   w.line(`static const tfg_dims filter_dims = ${dims(call.filter)};`);
   w.line(`static const tfg_dims output_dims = ${dims(call.outputDims)};`);
@@ -120,37 +117,6 @@ function emitConv(
   w.line(
     `return ${call.kernel}(&ctx, &params, &quant, &input_dims, ${mem.at(call.inputs[0])}, &filter_dims, ${a.filter}, ${a.bias}, &output_dims, ${mem.at(call.output)});`,
   );
-}
-
-/**
- * A 1x1 convolution whose output overlaps its input: one call per image row, so that the overlap is safe whatever
- * order the kernel's GEMM visits rows and channels in (output row y never touches input rows from y − 1 on).
- */
-function emitRowByRowPointwise(
-  w: CWriter,
-  call: ConvCall,
-  mem: LayerMemory,
-  a: { filter: string; bias: string },
-  ctx: (q: string | undefined) => void,
-): void {
-  const inRow = call.input.w * call.input.c;
-  const outRow = call.outputDims.w * call.outputDims.c;
-  w.comment('row by row: the output overlaps the input it replaces');
-  w.line(`static const tfg_dims input_dims = {1, 1, ${call.input.w}, ${call.input.c}};`);
-  w.line(`static const tfg_dims filter_dims = ${dims(call.filter)};`);
-  w.line(`static const tfg_dims output_dims = {1, 1, ${call.outputDims.w}, ${call.outputDims.c}};`);
-  ctx('tfg_convolve_wrapper_s8_get_buffer_size(&params, &input_dims, &filter_dims)');
-  if (mem.scratch === undefined) w.line('if (tfg_convolve_wrapper_s8_get_buffer_size(&params, &input_dims, &filter_dims) > 0) return TFG_ARG_ERROR;');
-  w.line('int8_t *const input = ' + mem.at(call.inputs[0]) + ';');
-  w.line('int8_t *const output = ' + mem.at(call.output) + ';');
-  w.line('int32_t y;');
-  w.block(`for (y = 0; y < ${call.outputDims.h}; y++)`, () => {
-    w.line(
-      `const tfg_status status = tfg_convolve_wrapper_s8(&ctx, &params, &quant, &input_dims, input + y * ${call.stride.h * inRow}, &filter_dims, ${a.filter}, ${a.bias}, &output_dims, output + y * ${outRow});`,
-    );
-    w.line('if (status != TFG_OK) return status;');
-  });
-  w.line('return TFG_OK;');
 }
 
 function emitFullyConnected(w: CWriter, call: FullyConnectedCall, id: string, mem: LayerMemory, weights: WeightTable, ctx: (q: string | undefined) => void): void {

@@ -14,9 +14,9 @@ const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 /** im2col block of tfg_convolve_s8 (TFG_CONV_BLOCK_ROWS). */
 const CONV_BLOCK_ROWS = 16;
 
-/** Scratch of the DSP GEMM: 4 channels of weights widened to int16 (tfg_nn_gemm_s8_packed_size; 0 in plain C). */
-function gemmPackedBytes(depth: number): number {
-  return Math.floor(depth / 4) * 32;
+/** Scratch of the DSP convolution GEMM: a pair of input pixels widened to int16 (tfg_nn_pair_gemm_s8_scratch_size; 0 in plain C). */
+function gemmScratchBytes(depth: number): number {
+  return Math.floor(depth / 4) * 16 + (depth % 4) * 4;
 }
 
 /**
@@ -34,7 +34,7 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
       const pads = convPads(graph, node);
       const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
       const depth = w[1] * w[2] * w[3];
-      const scratchBytes = is1x1 ? gemmPackedBytes(w[3]) : align4(CONV_BLOCK_ROWS * depth) + gemmPackedBytes(depth);
+      const scratchBytes = is1x1 ? gemmScratchBytes(w[3]) : align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth);
       return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
     }
     case 'DepthwiseConv2D': {

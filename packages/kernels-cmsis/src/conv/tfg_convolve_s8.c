@@ -1,9 +1,10 @@
 /*
  * Generic int8 convolution, any stride, padding and dilation: gather the receptive fields of a block of output
  * pixels (im2col, padding filled with the input zero point so that it contributes nothing), then one GEMM of the
- * block against all filters. With the DSP extension the GEMM widens each 4-channel slice of the weights once per
- * block, so blocks are long enough for that to pay.
+ * block against all filters. With the DSP extension (no Helium) the block goes through the pixel-pair GEMM
+ * (tfg_nn_pair_gemm_s8.c), which widens each pair of columns once and reads the int8 weights directly.
  */
+#include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
 
 #include <string.h>
@@ -11,9 +12,12 @@
 /* Output pixels per im2col block. */
 #define TFG_CONV_BLOCK_ROWS 16
 
+#define TFG_CONV_PAIRS (TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE)
+
 int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  return tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) + tfg_nn_gemm_s8_packed_size(depth);
+  return tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) +
+         (TFG_CONV_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(depth) : tfg_nn_gemm_s8_packed_size(depth));
 }
 
 static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
@@ -54,6 +58,9 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
                                   conv_params->output_offset, conv_params->activation};
 
   const int32_t pixels = output_dims->h * output_dims->w;
+#if TFG_CONV_PAIRS
+  const int all_fast = tfg_nn_pair_gemm_s8_all_fast(&requant, channels);
+#endif
   for (int32_t b = 0; b < input_dims->n; b++) {
     const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
     int8_t *output_batch = output + b * pixels * channels;
@@ -64,8 +71,16 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
         im2col_pixel(conv_params, input_dims, input_batch, filter_dims, pixel / output_dims->w,
                      pixel % output_dims->w, cols + r * depth);
       }
-      tfg_nn_gemm_s8(cols, depth, rows, filter, channels, depth, &requant, output_batch + first * channels,
-                     channels, packed);
+      int8_t *out_block = output_batch + first * channels;
+#if TFG_CONV_PAIRS
+      for (int32_t r = 0; r < rows; r += 2) {
+        const int32_t r1 = r + 1 < rows ? r + 1 : r;
+        tfg_nn_pair_gemm_s8(cols + r * depth, cols + r1 * depth, filter, channels, depth, &requant, all_fast,
+                            out_block + r * channels, out_block + r1 * channels, (int32_t *)(void *)packed);
+      }
+#else
+      tfg_nn_gemm_s8(cols, depth, rows, filter, channels, depth, &requant, out_block, channels, packed);
+#endif
     }
   }
   return TFG_OK;

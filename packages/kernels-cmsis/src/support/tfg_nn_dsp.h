@@ -8,6 +8,13 @@
 
 #include <stdint.h>
 
+/* Helium (integer MVE) replaces the DSP paths where a kernel has both. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define TFG_NN_HAS_MVE 1
+#else
+#define TFG_NN_HAS_MVE 0
+#endif
+
 #if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 

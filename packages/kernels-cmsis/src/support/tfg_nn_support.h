@@ -146,6 +146,19 @@ void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const i
 /* Scratch bytes tfg_nn_gemm_s8 can use for packed weights (0 without the DSP path). */
 int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
 
+/*
+ * The DSP path's convolution GEMM (tfg_nn_pair_gemm_s8.c): out0[c] and out1[c] for c < channels from input rows x0
+ * and x1 (x1 = x0 and out1 = out0 for a single row). Both rows are widened into `widened` (scratch of
+ * tfg_nn_pair_gemm_s8_scratch_size(depth) bytes, word aligned) before any output is written, so the outputs may
+ * overwrite those rows. Defined only where TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE; the size is 0 elsewhere.
+ */
+void tfg_nn_pair_gemm_s8(const int8_t *x0, const int8_t *x1, const int8_t *w, int32_t channels, int32_t depth,
+                         const tfg_nn_requant *requant, int all_fast, int8_t *out0, int8_t *out1, int32_t *widened);
+int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth);
+/* Once per layer, for tfg_nn_pair_gemm_s8's all_fast: bias present, per-channel, every shift in -31..-2 (the
+   requantization's one-SMLAL form, which the assembly channel loop uses) or multiplier 0. */
+int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *requant, int32_t channels);
+
 /* Bytes rounded up to a multiple of 4 so that scratch regions after it stay word aligned. */
 static inline int32_t tfg_nn_align4(int32_t bytes) { return (bytes + 3) & ~3; }
 
