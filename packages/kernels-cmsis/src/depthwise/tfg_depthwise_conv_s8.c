@@ -187,6 +187,113 @@ __attribute__((naked, noinline)) static void dw_rows_2_of_3(const int8_t *x, int
 }
 
 /*
+ * A run of output pixels of one output row and one 4-channel block, 3-wide filter, dilation 1, whose column
+ * taps are clipped alike (interior: 3 taps per row; a border pixel: 2), finished in assembly with the
+ * requantization: the accumulators never leave registers. Offsets are asserted below.
+ */
+typedef struct {
+  const int8_t *x;          /* 0: first in-bounds tap of the current pixel */
+  int32_t channels;         /* 4: bytes between column taps */
+  int32_t y_step;           /* 8: bytes between row taps */
+  int32_t rows;             /* 12: in-bounds filter rows */
+  const int32_t *wide;      /* 16: widened weights of the first in-bounds tap */
+  int32_t offset2;          /* 20: input offset in both int16 halves */
+  int32_t bias[4];          /* 24 */
+  int32_t multiplier[4];    /* 40 */
+  int32_t round_post[8];    /* 56: per channel 2^(rs-2) and rs-1 (tfg_nn_fast_quant) */
+  int32_t output_offset;    /* 88 */
+  uint32_t min4;            /* 92 */
+  uint32_t max4;            /* 96 */
+  int8_t *out;              /* 100 */
+  int32_t x_step;           /* 104: bytes between pixels (stride x channels) */
+  int32_t count;            /* 108: pixels left */
+  int32_t two_taps;         /* 112: 2 taps per row (the third weight skipped) instead of 3 */
+} dw_run_args;
+
+typedef char dw_run_args_layout[(__builtin_offsetof(dw_run_args, x_step) == 104 &&
+                                 __builtin_offsetof(dw_run_args, two_taps) == 112)
+                                    ? 1
+                                    : -1];
+
+/* acc (r4..r7 are channels 0..3) to int8 in place: the one-SMLAL requantization; r0 and lr are clobbered. */
+#define DW_REQUANT_ASM(ACC, MULT, ROUND, POST) \
+  "and r0, " ACC ", #0x80000000\n\t"           \
+  "add r0, r0, #0x40000000\n\t"                \
+  "add lr, " ROUND ", " ACC ", asr #31\n\t"    \
+  "smlal r0, lr, " ACC ", " MULT "\n\t"        \
+  "asr " ACC ", lr, " POST "\n\t"
+
+__attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r0, r4-r11, lr}\n\t"
+      "2:\n\t"
+      "ldr r12, [sp]\n\t"
+      "ldm r12, {r0-r3}\n\t"
+      "ldr lr, [r12, #16]\n\t"
+      "ldrd r4, r5, [r12, #24]\n\t"
+      "ldrd r6, r7, [r12, #32]\n\t"
+      "ldr r8, [r12, #112]\n\t"
+      "ldr r12, [r12, #20]\n\t"
+      "cmp r8, #0\n\t"
+      "bne 5f\n\t"
+      "1:\n\t"
+      "ldr r8, [r0]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1, lsl #1]\n\t" DW_TAP_ASM
+      "add r0, r0, r2\n\t"
+      "subs r3, r3, #1\n\t"
+      "bne 1b\n\t"
+      "b 6f\n\t"
+      "5:\n\t"
+      "ldr r8, [r0]\n\t" DW_TAP_ASM
+      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
+      "add lr, lr, #8\n\t"
+      "add r0, r0, r2\n\t"
+      "subs r3, r3, #1\n\t"
+      "bne 5b\n\t"
+      "6:\n\t"
+      "ldr r12, [sp]\n\t"
+      "add lr, r12, #40\n\t"
+      "ldm lr, {r8-r11}\n\t"
+      "ldrd r2, r3, [r12, #56]\n\t" DW_REQUANT_ASM("r4", "r8", "r2", "r3")
+      "ldrd r2, r3, [r12, #64]\n\t" DW_REQUANT_ASM("r5", "r9", "r2", "r3")
+      "ldrd r2, r3, [r12, #72]\n\t" DW_REQUANT_ASM("r6", "r10", "r2", "r3")
+      "ldrd r2, r3, [r12, #80]\n\t" DW_REQUANT_ASM("r7", "r11", "r2", "r3")
+      "ldr r0, [r12, #88]\n\t"
+      "add r4, r4, r0\n\t"
+      "add r5, r5, r0\n\t"
+      "add r6, r6, r0\n\t"
+      "add r7, r7, r0\n\t"
+      "ssat r4, #8, r4\n\t"
+      "ssat r5, #8, r5\n\t"
+      "ssat r6, #8, r6\n\t"
+      "ssat r7, #8, r7\n\t"
+      "bfi r4, r5, #8, #8\n\t"
+      "bfi r4, r6, #16, #8\n\t"
+      "bfi r4, r7, #24, #8\n\t"
+      "ldrd r0, r1, [r12, #92]\n\t"
+      "ssub8 lr, r4, r0\n\t"
+      "sel r4, r4, r0\n\t"
+      "ssub8 lr, r4, r1\n\t"
+      "sel r4, r1, r4\n\t"
+      "ldr r0, [r12, #100]\n\t"
+      "ldr r1, [r12, #4]\n\t"
+      "str r4, [r0]\n\t"
+      "add r0, r0, r1\n\t"
+      "str r0, [r12, #100]\n\t"
+      "ldr r0, [r12, #0]\n\t"
+      "ldr r1, [r12, #104]\n\t"
+      "add r0, r0, r1\n\t"
+      "str r0, [r12, #0]\n\t"
+      "ldr r0, [r12, #108]\n\t"
+      "subs r0, r0, #1\n\t"
+      "str r0, [r12, #108]\n\t"
+      "bne 2b\n\t"
+      "pop {r0, r4-r11, pc}\n\t");
+}
+
+/*
  * Channel multiplier 1 on the DSP extension, one output row at a time, 4 channels at a time across the row: the
  * block's weights are widened to int16 pairs once (SXTB16 order), its requantization constants and bias are
  * hoisted, and each tap costs one LDR of input, two SXTAB16 (widen + input offset), one LDRD of weights and
@@ -279,6 +386,131 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
     }
   }
 }
+
+/* Channels [c_begin, c_end) of one output pixel in plain C (taps clipped to nothing, or too few for the runs). */
+static void dw_pixel_plain(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant, const tfg_dims *in,
+                           const int8_t *input_batch, const tfg_dims *f, const int8_t *filter, const int32_t *bias,
+                           int32_t oy, int32_t ox, int32_t c_begin, int32_t c_end, int8_t *out_pixel) {
+  for (int32_t c = c_begin; c < c_end; c++) {
+    int32_t acc = window_sum(p, in, input_batch, f, filter, oy, ox, c, c, in->c);
+    if (bias != 0) {
+      acc += bias[c];
+    }
+    acc = tfg_nn_requantize(acc, quant->multiplier[c], quant->shift[c]);
+    out_pixel[c] = tfg_nn_clamp_s8(acc + p->output_offset, &p->activation);
+  }
+}
+
+/* Every channel's requantization has the one-SMLAL form dw_run_3_wide computes (or multiplier 0). */
+static int dw_all_fast(const tfg_per_channel_quant_params *quant, int32_t channels) {
+  tfg_nn_fast_quant fq;
+  for (int32_t c = 0; c < channels; c++) {
+    if (quant->multiplier[c] != 0 && !tfg_nn_fast_quant_init(quant->multiplier[c], quant->shift[c], &fq)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/*
+ * How many output rows from oy can go block by block (each block's weights widened once for all of them): as
+ * many as can be written without reaching an input row that they or later rows still read. Apart buffers allow
+ * every remaining row; an in-place layer (row-stream rule) at least one, which is the row-by-row order.
+ */
+static int32_t dw_row_group(const tfg_dw_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
+                            const tfg_dims *out, const int8_t *output_batch, int32_t oy) {
+  const int32_t in_row = in->w * in->c, out_row = out->w * out->c, left = out->h - oy;
+  const int32_t first = TFG_MAX(oy * p->stride.h - p->padding.h, 0);
+  const uintptr_t needed = (uintptr_t)(input_batch + first * in_row);
+  const uintptr_t in_end = (uintptr_t)(input_batch + in->h * in_row);
+  const uintptr_t written = (uintptr_t)(output_batch + oy * out_row);
+  const uintptr_t out_end = (uintptr_t)(output_batch + out->h * out_row);
+  if (out_end <= needed || written >= in_end) {
+    return left;
+  }
+  if (written >= needed) {
+    return 1;
+  }
+  return TFG_MAX(1, TFG_MIN(left, (int32_t)((needed - written) / (uintptr_t)out_row)));
+}
+
+/*
+ * Channel multiplier 1, 3-wide filter, dilation 1 across, every requantization in its one-SMLAL form: per group of
+ * output rows (dw_row_group) and 4-channel block, the block's weights are widened and its constants set once, then
+ * each row goes as runs of dw_run_3_wide (interior pixels together, border pixels alone). Rows are finished in
+ * increasing order within what the group allows, so in-place layers stay safe.
+ */
+static void depthwise_3wide_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                                const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
+                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
+  const int32_t channels = in->c, dh = p->dilation.h, sw = p->stride.w, pw = p->padding.w;
+  int32_t wide[2 * TFG_DW_MAX_TAPS];
+  dw_run_args run;
+  run.channels = channels;
+  run.y_step = dh * in->w * channels;
+  run.offset2 = tfg_dup16(p->input_offset);
+  run.output_offset = p->output_offset;
+  run.min4 = tfg_dup8(p->activation.min);
+  run.max4 = tfg_dup8(p->activation.max);
+  run.x_step = sw * channels;
+  for (int32_t oy = 0; oy < out->h;) {
+    const int32_t group = dw_row_group(p, in, input_batch, out, output_batch, oy);
+    int32_t c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      for (int32_t t = 0; t < f->h * 3; t++) {
+        const int32_t ww = tfg_nn_read_s8x4(filter + t * channels + c);
+        wide[2 * t] = tfg_sxtb16(ww);
+        wide[2 * t + 1] = tfg_sxtb16_ror8(ww);
+      }
+      for (int32_t j = 0; j < 4; j++) {
+        /* Multiplier 0 (any shift): 2^0 and 1 give (1 + sign) >> 1 = 0, TFLite's result for every accumulator. */
+        tfg_nn_fast_quant fq = {0, 1, 1};
+        (void)tfg_nn_fast_quant_init(quant->multiplier[c + j], quant->shift[c + j], &fq);
+        run.bias[j] = bias != 0 ? bias[c + j] : 0;
+        run.multiplier[j] = fq.multiplier;
+        run.round_post[2 * j] = fq.round_hi;
+        run.round_post[2 * j + 1] = fq.post_shift;
+      }
+      for (int32_t y = oy; y < oy + group; y++) {
+        const int32_t y0 = y * p->stride.h - p->padding.h;
+        int32_t ky_begin, ky_end;
+        tap_range(y0, dh, f->h, in->h, &ky_begin, &ky_end);
+        int8_t *out_row = output_batch + y * out->w * channels;
+        run.rows = ky_end - ky_begin;
+        for (int32_t ox = 0; ox < out->w;) {
+          const int32_t x0 = ox * sw - pw;
+          int32_t kx_begin, kx_end;
+          tap_range(x0, 1, 3, in->w, &kx_begin, &kx_end);
+          const int32_t row_taps = kx_end - kx_begin;
+          if (run.rows <= 0 || row_taps < 2) {
+            dw_pixel_plain(p, quant, in, input_batch, f, filter, bias, y, ox, c, c + 4, out_row + ox * channels);
+            ox++;
+            continue;
+          }
+          /* Interior pixels go as one run; a border pixel (2 taps per row) as a run of one. */
+          int32_t n = 1;
+          while (row_taps == 3 && ox + n < out->w && (ox + n) * sw - pw + 3 <= in->w) {
+            n++;
+          }
+          run.x = input_batch + ((y0 + ky_begin * dh) * in->w + x0 + kx_begin) * channels + c;
+          run.wide = wide + 6 * ky_begin + 2 * kx_begin;
+          run.out = out_row + ox * channels + c;
+          run.count = n;
+          run.two_taps = row_taps == 2;
+          dw_run_3_wide(&run);
+          ox += n;
+        }
+      }
+    }
+    for (int32_t y = oy; y < oy + group && c < channels; y++) {
+      for (int32_t ox = 0; ox < out->w; ox++) {
+        dw_pixel_plain(p, quant, in, input_batch, f, filter, bias, y, ox, c, channels,
+                       output_batch + (y * out->w + ox) * channels);
+      }
+    }
+    oy += group;
+  }
+}
 #endif
 
 tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_params *dw_params,
@@ -301,6 +533,14 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
     return TFG_OK;
   }
 #elif TFG_NN_HAS_DSP
+  if (dw_params->ch_mult == 1 && filter_dims->w == 3 && dw_params->dilation.w == 1 &&
+      filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS && dw_all_fast(quant_params, out_c)) {
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_3wide_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
+                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c);
+    }
+    return TFG_OK;
+  }
   if (dw_params->ch_mult == 1 && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
