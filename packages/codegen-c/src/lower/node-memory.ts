@@ -21,7 +21,7 @@ function gemmScratchBytes(depth: number): number {
 
 /**
  * Scratch sizes mirror the kernels' `_get_buffer_size` functions (kernels-cmsis) for the DSP build, which needs
- * the most; fully connected, depthwise and pooling need none. The generated code also asks the kernel at run
+ * the most; depthwise and pooling need none. The generated code also asks the kernel at run
  * time and returns an error if the plan gave too little, so a drift fails loudly instead of corrupting memory.
  */
 export function nodeMemory(graph: Graph, node: Node): NodeMemory {
@@ -40,6 +40,11 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
     case 'DepthwiseConv2D': {
       const pads = convPads(graph, node);
       return { scratchBytes: 0, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
+    }
+    case 'FullyConnected': {
+      // DSP path: the input row widened to int16 over whole blocks of 8 of the depth (tfg_fully_connected_s8_get_buffer_size).
+      const depth = graph.tensors[node.inputs[1]].shape[1];
+      return { scratchBytes: Math.floor(depth / 8) * 8 * 2 };
     }
     case 'Add':
     case 'Mul': {
