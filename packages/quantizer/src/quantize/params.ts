@@ -27,16 +27,29 @@ export function quantRange(q: Quantization): Range {
 }
 
 /**
- * Symmetric int8 weights in [−127, 127], zero point 0: one scale per slice along `axis` (per channel), or one for
- * the whole tensor when `axis` is undefined.
+ * Largest |quantized bias| allowed. A channel whose weights are tiny next to its bias (a dead filter) would otherwise
+ * get a bias beyond int32 — saturated, so the bias is lost — or beyond 2^24, which runtimes that requantize in float32
+ * (onnxruntime) cannot hold exactly. Such channels get a larger weight scale instead (as TFLite's converter does).
  */
-export function quantizeWeights(values: Float32Array, shape: readonly number[], axis: number | undefined): { data: Int8Array; quant: Quantization } {
+export const MAX_QUANTIZED_BIAS = 2 ** 23;
+
+/** Per channel, the smallest weight scale that keeps the quantized bias within ±MAX_QUANTIZED_BIAS. */
+export function minWeightScales(bias: Float32Array, inputScale: number, perChannel: boolean): number[] {
+  const mins = Array.from(bias, (b) => Math.abs(b) / (inputScale * MAX_QUANTIZED_BIAS));
+  return perChannel ? mins : [Math.max(0, ...mins)];
+}
+
+/**
+ * Symmetric int8 weights in [−127, 127], zero point 0: one scale per slice along `axis` (per channel), or one for
+ * the whole tensor when `axis` is undefined; a scale is raised to `minScales` (per slice) where that is larger.
+ */
+export function quantizeWeights(values: Float32Array, shape: readonly number[], axis: number | undefined, minScales?: readonly number[]): { data: Int8Array; quant: Quantization } {
   const channels = axis === undefined ? 1 : shape[axis];
   const inner = axis === undefined ? values.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number): number => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
   const absMax = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) absMax[channelOf(i)] = Math.max(absMax[channelOf(i)], Math.abs(values[i]));
-  const scale = Array.from(absMax, (m) => Math.fround(m > 0 ? m / 127 : 1));
+  const scale = Array.from(absMax, (m, c) => Math.fround(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const q = Math.round(values[i] / scale[channelOf(i)]);

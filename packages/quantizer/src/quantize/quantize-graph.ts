@@ -4,7 +4,7 @@ import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
 import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
-import { activationQuant, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
+import { activationQuant, minWeightScales, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
 
 export type IoType = 'int8' | 'float';
 
@@ -116,14 +116,17 @@ function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseC
   if (w.dtype !== 'float32' || w.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `weights '${w.name}' are ${w.dtype}, expected float32 constants`, { node: node.name });
   const perChannel = node.op === 'FullyConnected' ? o.perChannelFullyConnected : !o.perTensor;
   const axis = perChannel ? (node.op === 'DepthwiseConv2D' ? 3 : 0) : undefined;
-  const qw = quantizeWeights(copyFloats(w.data), w.shape, axis);
+  const b = node.inputs[2];
+  const bias = b === undefined || b < 0 ? undefined : g.tensors[b];
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.data === undefined)) {
+    throw new QuantizerError('QUANT_NOT_FLOAT', `bias '${bias.name}' is ${bias.dtype}, expected float32 constants`, { node: node.name });
+  }
+  const biasValues = bias === undefined ? undefined : copyFloats(bias.data!);
+  const qw = quantizeWeights(copyFloats(w.data), w.shape, axis, biasValues && minWeightScales(biasValues, inputScale, axis !== undefined));
   g.tensors.push({ name: w.name, shape: [...w.shape], dtype: 'int8', data: new Uint8Array(qw.data.buffer), quant: qw.quant });
   node.inputs[1] = g.tensors.length - 1;
-  const b = node.inputs[2];
-  if (b === undefined || b < 0) return;
-  const bias = g.tensors[b];
-  if (bias.dtype !== 'float32' || bias.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `bias '${bias.name}' is ${bias.dtype}, expected float32 constants`, { node: node.name });
-  const qb = quantizeBias(copyFloats(bias.data), inputScale, qw.quant.scale);
+  if (bias === undefined || biasValues === undefined) return;
+  const qb = quantizeBias(biasValues, inputScale, qw.quant.scale);
   g.tensors.push({ name: bias.name, shape: [...bias.shape], dtype: 'int32', data: new Uint8Array(qb.data.buffer), quant: qb.quant });
   node.inputs[2] = g.tensors.length - 1;
 }

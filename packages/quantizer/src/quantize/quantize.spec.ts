@@ -136,6 +136,34 @@ describe('quantizeModel on other ops', () => {
   });
 });
 
+describe('quantizeModel on a dead filter (weights ~1e-30, bias 0.5)', () => {
+  // conv 1×1, channel 0 normal, channel 1 dead: its output is relu(0.5) whatever the input.
+  const b = new GraphBuilder('dead_filter');
+  const x = b.input({ name: 'x', shape: [1, 4, 4, 2], dtype: 'float32' });
+  const w = b.constant({ name: 'w', shape: [2, 1, 1, 2], dtype: 'float32' }, Float32Array.of(0.4, -0.3, 1e-30, -2e-30));
+  const bias = b.constant({ name: 'b', shape: [2], dtype: 'float32' }, Float32Array.of(0.1, 0.5));
+  const conv = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'valid' as const, activation: 'relu' as const };
+  const g = b.output(b.node('Conv2D', conv, [x, w, bias], { name: 'conv', dtype: 'float32' })).build();
+  const r = quantizeModel(g, samplesFor(g, 8, 21));
+  const node = r.int8Graph.nodes[0];
+
+  it('raises the weight scale so that the int32 bias stays within ±2^23 instead of saturating', () => {
+    const qb = viewAs(r.int8Graph.tensors[node.inputs[2]].data!, 'int32');
+    const sw = r.int8Graph.tensors[node.inputs[1]].quant!.scale;
+    const sIn = r.int8Graph.tensors[node.inputs[0]].quant!.scale[0];
+    expect(Math.abs(qb[1])).toBeLessThanOrEqual(2 ** 23 + 1);
+    expect(qb[1] * Math.fround(sIn * sw[1])).toBeCloseTo(0.5, 6);
+    expect(sw[0]).toBeCloseTo(0.4 / 127, 9); // the normal channel keeps max |w| → 127
+  });
+
+  it('so the dead channel still outputs its bias', () => {
+    const out = r.int8Graph.tensors[node.outputs[0]].quant!;
+    const input = int8Inputs(r.int8Graph, r.floatGraph, samplesFor(g, 1, 22)[0]);
+    const y = viewAs(new Interpreter(r.int8Graph).run(input).outputs[0], 'int8');
+    for (let p = 0; p < 16; p++) expect(out.scale[0] * (y[2 * p + 1] - out.zeroPoint[0])).toBeCloseTo(0.5, 2);
+  });
+});
+
 describe('quantizeModel refuses bad input with typed errors', () => {
   const g = smallCnn();
   it('wrong sample shape', () => expectCode(() => quantizeModel(g, [[new Float32Array(10)]]), 'QUANT_CALIB_SHAPE'));
