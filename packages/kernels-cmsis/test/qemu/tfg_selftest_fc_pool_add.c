@@ -149,6 +149,21 @@ static void pool_case(int32_t index, int average) {
   print_result(average ? "avgpool" : "maxpool", index, status, fnv1a(output, out.n * out.h * out.w * out.c));
 }
 
+/* Global average pools at the int16-lane limit: 256 taps of -128 (the lane sum is exactly -32768), and 288 taps
+   (past the limit: the plain loop). */
+static void avgpool_edge_case(int32_t index, int32_t h, int32_t w, int32_t all_min) {
+  const tfg_dims in = {1, h, w, 7}, f = {1, h, w, 1}, out = {1, 1, 1, 7};
+  const tfg_pool_params p = {{w, h}, {0, 0}, {-128, 127}};
+  if (all_min) {
+    memset(input, 0x80, (size_t)(h * w * 7));
+  } else {
+    fill_s8(input, h * w * 7);
+  }
+  const tfg_context ctx = {scratch, tfg_avgpool_s8_get_buffer_size(&out)};
+  const int32_t status = tfg_avgpool_s8(&ctx, &p, &in, input, &f, &out, output);
+  print_result("avgpool-edge", index, status, fnv1a(output, 7));
+}
+
 static void add_case(int32_t index) {
   const int32_t channels_list[] = {1, 3, 4, 5, 8, 15, 16, 31, 64};
   const tfg_dims out = {rand_range(1, 2), rand_range(1, 6), rand_range(1, 6), pick(channels_list, 9)};
@@ -183,6 +198,8 @@ int tfg_selftest_main(void) {
   for (int32_t i = 0; i < 80; i++) fc_case(i);
   for (int32_t i = 0; i < 40; i++) pool_case(i, 0);
   for (int32_t i = 0; i < 40; i++) pool_case(i, 1);
+  avgpool_edge_case(0, 16, 16, 1);
+  avgpool_edge_case(1, 18, 16, 0);
   for (int32_t i = 0; i < 40; i++) add_case(i);
   tfg_test_print("done\n");
   return 0;
