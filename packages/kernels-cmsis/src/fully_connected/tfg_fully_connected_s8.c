@@ -155,13 +155,12 @@ __attribute__((noinline)) static int32_t dot_tail(const int8_t *x, const int8_t 
   return acc;
 }
 
-/* Accumulators of channels c, c + 1 (c + 1 < channels): bias + the dot products. */
-static inline void fc_two_channels(const fc_row_job *job, const int8_t *x, int32_t c, int32_t acc[2]) {
+/* Dot products (no bias) of channels c, c + 1 (c + 1 < channels), the depth % 8 tail included. */
+static inline void fc_dot_two_channels(const fc_row_job *job, const int8_t *x, int32_t c, int32_t acc[2]) {
   const int32_t depth = job->depth, blocks = job->blocks;
   const int8_t *w0 = job->filter + c * depth;
-  const int32_t *bias = job->q->bias;
-  acc[0] = bias != 0 ? bias[c] : 0;
-  acc[1] = bias != 0 ? bias[c + 1] : 0;
+  acc[0] = 0;
+  acc[1] = 0;
   (void)dot_2rows(acc, job->pairs, w0, depth, blocks, job->aligned);
   if (blocks * FC_BLOCK_DEPTH != depth) {
     acc[0] = dot_tail(x, w0, blocks * FC_BLOCK_DEPTH, depth, job->q->input_offset, acc[0]);
@@ -169,9 +168,9 @@ static inline void fc_two_channels(const fc_row_job *job, const int8_t *x, int32
   }
 }
 
-static int32_t fc_one_channel(const fc_row_job *job, const int8_t *x, int32_t c) {
+static int32_t fc_dot_one_channel(const fc_row_job *job, const int8_t *x, int32_t c) {
   const int8_t *w = job->filter + c * job->depth;
-  const int32_t acc = dot_1row(job->pairs, w, job->blocks, job->q->bias != 0 ? job->q->bias[c] : 0);
+  const int32_t acc = dot_1row(job->pairs, w, job->blocks, 0);
   return dot_tail(x, w, job->blocks * FC_BLOCK_DEPTH, job->depth, job->q->input_offset, acc);
 }
 
@@ -224,17 +223,18 @@ static void fc_row_fast(const fc_row_job *job, int8_t *o) {
   }
 }
 
-/* Per-channel quantization or a shift the one-SMLAL form does not cover. */
+/* Per-channel quantization, a shift the one-SMLAL form does not cover, or a depth tail: bias and requantization
+   per output by the shared helper. */
 static void fc_row_general(const fc_row_job *job, const int8_t *x, int8_t *o) {
   int32_t c = 0;
   for (; c + 2 <= job->channels; c += 2) {
     int32_t acc[2];
-    fc_two_channels(job, x, c, acc);
-    o[c] = tfg_nn_requant_store(acc[0] - (job->q->bias != 0 ? job->q->bias[c] : 0), c, job->q);
-    o[c + 1] = tfg_nn_requant_store(acc[1] - (job->q->bias != 0 ? job->q->bias[c + 1] : 0), c + 1, job->q);
+    fc_dot_two_channels(job, x, c, acc);
+    o[c] = tfg_nn_requant_store(acc[0], c, job->q);
+    o[c + 1] = tfg_nn_requant_store(acc[1], c + 1, job->q);
   }
   if (c < job->channels) {
-    o[c] = tfg_nn_requant_store(fc_one_channel(job, x, c) - (job->q->bias != 0 ? job->q->bias[c] : 0), c, job->q);
+    o[c] = tfg_nn_requant_store(fc_dot_one_channel(job, x, c), c, job->q);
   }
 }
 
