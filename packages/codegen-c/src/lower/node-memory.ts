@@ -16,7 +16,7 @@ const CONV_BLOCK_ROWS = 16;
 
 /** Scratch of the DSP convolution GEMM: a pair of input pixels widened to int16 (tfg_nn_pair_gemm_s8_scratch_size; 0 in plain C). */
 function gemmScratchBytes(depth: number): number {
-  return Math.floor(depth / 4) * 16 + (depth % 4) * 4;
+  return Math.ceil(depth / 4) * 16;
 }
 
 /**

@@ -21,10 +21,7 @@
 /* int32 words per 4 depth steps of a widened pair: 2 pixels x 2 int16 pairs. */
 #define PAIR_WORDS_PER_STEP 4
 
-int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth) {
-  const int32_t steps = depth / 4, tail = depth - steps * 4;
-  return (steps * PAIR_WORDS_PER_STEP + tail) * 4;
-}
+int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth) { return (depth + 3) / 4 * PAIR_WORDS_PER_STEP * 4; }
 
 /* Accumulators in and out (pixel 0 channel 0, p0 c1, p1 c0, p1 c1), then the loop's constant inputs. */
 typedef struct {
@@ -73,7 +70,7 @@ __attribute__((naked, noinline)) static void pair_dot_2x2(const int32_t *widened
 
 /*
  * Everything one pixel pair needs for all its channel pairs in assembly (pair_dot_all): the fields the loop
- * advances (bias, multiplier, shift, outputs, count) are read and written back here between channel pairs.
+ * advances (bias, multiplier, shift, outputs, count, weights) are read and written back here between channel pairs.
  */
 typedef struct {
   const int32_t *widened; /* 0 */
@@ -88,6 +85,7 @@ typedef struct {
   uint32_t min4;          /* 36 */
   uint32_t max4;          /* 40 */
   int32_t pairs;          /* 44 */
+  const int8_t *w;        /* 48: first weight row of the next channel pair */
 } pair_all_args;
 
 /* One step of 4 depth x 2 pixels x 2 channels: r0 widened pair, r1/r2 the two channels' int8 weights. */
@@ -118,35 +116,36 @@ typedef struct {
   "asr " ACC ", lr, " POST "\n\t"
 
 /*
- * SHIFT (TFLite shift, -31..-2) becomes POST = -shift - 1 and ROUND = 1 << (POST - 1); lr is clobbered. A channel
- * with multiplier 0 (all-zero weights: QuantizeMultiplier gives shift 0) gets POST 1, which still yields 0 as
- * TFLite does for any accumulator: (1 + sign) >> 1 with nothing added by the multiply.
+ * SHIFT (TFLite shift, -31..-2) becomes POST = -shift - 1 and ROUND = 1 << (POST - 1); lr is clobbered. POST is
+ * taken mod 32, which changes nothing for those shifts and gives a channel with multiplier 0 (all-zero weights:
+ * QuantizeMultiplier gives shift 0) POST 31, still 0 as TFLite gives for any accumulator: (2^30 + sign) >> 31 with
+ * nothing added by the multiply.
  */
 #define FAST_CONSTANTS_ASM(SHIFT, ROUND)             \
   "mvn " SHIFT ", " SHIFT "\n\t"                     \
-  "cmp " SHIFT ", #1\n\t"                            \
-  "it lt\n\t"                                       \
-  "movlt " SHIFT ", #1\n\t"                          \
+  "and " SHIFT ", " SHIFT ", #31\n\t"                \
   "sub " ROUND ", " SHIFT ", #1\n\t"                 \
   "mov lr, #1\n\t"                                   \
   "lsl " ROUND ", lr, " ROUND "\n\t"
 
 /*
- * All channel pairs (2 * pairs channels from w) of one widened pixel pair: the 2x2 dot product loop of
+ * All channel pairs (2 * pairs channels from args->w) of one widened pixel pair: the 2x2 dot product loop of
  * pair_dot_2x2, then the requantization of its four accumulators in its one-SMLAL form (every shift in -31..-2),
  * the output offset, SSAT to int8, the four bytes packed and clamped to the activation with SSUB8/SEL, and one
  * halfword store per pixel. The argument block's address sits at [sp] while the loop uses all 14 registers.
  */
-__attribute__((naked, noinline)) static void pair_dot_all(const int8_t *w, pair_all_args *args) {
-  (void)w;
+__attribute__((naked, noinline)) static void pair_dot_all(pair_all_args *args) {
   (void)args;
   __asm__ volatile(
-      "push {r1, r4-r11, lr}\n\t"
-      "ldr r12, [r1, #8]\n\t"
-      "add r2, r0, r12\n\t"
-      "mov r1, r0\n\t"
+      "push {r0, r4-r11, lr}\n\t"
       "2:\n\t"
       "ldr r12, [sp]\n\t"
+      /* r1, r2: the pair's two weight rows (depth apart); the next pair starts one more depth on. */
+      "ldr r1, [r12, #48]\n\t"
+      "ldr r3, [r12, #8]\n\t"
+      "add r2, r1, r3\n\t"
+      "add lr, r2, r3\n\t"
+      "str lr, [r12, #48]\n\t"
       "ldr r0, [r12, #0]\n\t"
       "ldr r3, [r12, #4]\n\t"
       "ldr lr, [r12, #12]\n\t"
@@ -167,11 +166,7 @@ __attribute__((naked, noinline)) static void pair_dot_all(const int8_t *w, pair_
       "subs r3, r3, #1\n\t"
       "bne 1b\n\t"
       "4:\n\t"
-      /* r2 is at channel c + 2: the next pair's first channel; its second is one depth further. */
-      "mov r1, r2\n\t"
       "ldr r12, [sp]\n\t"
-      "ldr r3, [r12, #8]\n\t"
-      "add r2, r2, r3\n\t"
       "ldr lr, [r12, #16]\n\t"
       "ldrd r8, r9, [lr], #8\n\t"
       "str lr, [r12, #16]\n\t"
@@ -212,7 +207,7 @@ __attribute__((naked, noinline)) static void pair_dot_all(const int8_t *w, pair_
       "subs r0, r0, #1\n\t"
       "str r0, [r12, #44]\n\t"
       "bne 2b\n\t"
-      "pop {r1, r4-r11, pc}\n\t");
+      "pop {r0, r4-r11, pc}\n\t");
 }
 
 int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *q, int32_t channels) {
@@ -227,7 +222,12 @@ int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *q, int32_t channels) {
   return 1;
 }
 
-/* Both rows widened with the offset added; the depth tail (depth % 4) follows as single int16 per pixel. */
+/* lo in the low int16 half, hi in the high one. */
+static inline int32_t pack_int16_pair(int32_t lo, int32_t hi) {
+  return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFFu));
+}
+
+/* Both rows widened with the offset added, 4 depth steps per 4 words; a depth % 4 tail is one zero-padded step. */
 static void widen_pair(const int8_t *x0, const int8_t *x1, int32_t depth, int32_t input_offset, int32_t *widened) {
   const int32_t offset2 = tfg_dup16(input_offset);
   const int32_t steps = depth / 4;
@@ -239,10 +239,25 @@ static void widen_pair(const int8_t *x0, const int8_t *x1, int32_t depth, int32_
     dst[2] = tfg_sxtab16(offset2, b);
     dst[3] = tfg_sxtab16_ror8(offset2, b);
   }
-  for (int32_t k = steps * 4; k < depth; k++, dst += 2) {
-    dst[0] = x0[k] + input_offset;
-    dst[1] = x1[k] + input_offset;
+  if (steps * 4 < depth) {
+    /* The depth % 4 tail as one more step, zeros past the depth (they meet the next channel's weights). */
+    int32_t a[4], b[4];
+    for (int32_t j = 0; j < 4; j++) {
+      const int32_t k = steps * 4 + j;
+      a[j] = k < depth ? x0[k] + input_offset : 0;
+      b[j] = k < depth ? x1[k] + input_offset : 0;
+    }
+    dst[0] = pack_int16_pair(a[0], a[2]);
+    dst[1] = pack_int16_pair(a[1], a[3]);
+    dst[2] = pack_int16_pair(b[0], b[2]);
+    dst[3] = pack_int16_pair(b[1], b[3]);
   }
+}
+
+/* Value j (0..3) of a widened step's row (words even, odd): (x0, x2) (x1, x3). */
+static inline int32_t widened_value(const int32_t *row, int32_t j) {
+  const uint32_t word = (uint32_t)row[j & 1];
+  return (int32_t)(int16_t)(uint16_t)(j < 2 ? word : word >> 16);
 }
 
 /* Requantization of one channel, hoisted out of the pixel loop: the one-SMLAL form when the shift allows it. */
@@ -267,19 +282,27 @@ static inline int32_t channel_requantize(int32_t acc, const channel_quant *cq) {
 
 void tfg_nn_pair_gemm_s8(const int8_t *x0, const int8_t *x1, const int8_t *w, int32_t channels, int32_t depth,
                          const tfg_nn_requant *q, int all_fast, int8_t *out0, int8_t *out1, int32_t *widened) {
-  const int32_t steps = depth / 4, tail_begin = steps * 4;
+  widen_pair(x0, x1, depth, q->input_offset, widened);
+  tfg_nn_pair_gemm_widened_s8(widened, w, channels, depth, q, all_fast, out0, out1);
+}
+
+void tfg_nn_pair_gemm_widened_s8(const int32_t *widened, const int8_t *w, int32_t channels, int32_t depth,
+                                 const tfg_nn_requant *q, int all_fast, int8_t *out0, int8_t *out1) {
+  const int32_t steps = depth / 4, tail_begin = steps * 4, padded_steps = (depth + 3) / 4;
   const int32_t *tail = widened + steps * PAIR_WORDS_PER_STEP;
   /* Locals, not q->: the int8 output stores may alias anything, so fields read through q would be reloaded. */
   const int32_t *bias = q->bias;
   const int32_t output_offset = q->output_offset;
   const uint32_t min4 = tfg_dup8(q->activation.min), max4 = tfg_dup8(q->activation.max);
-  widen_pair(x0, x1, depth, q->input_offset, widened);
   int32_t c = 0;
-  if (steps > 0 && tail_begin == depth && channels >= 2 && all_fast) {
-    pair_all_args args = {widened, steps, depth, bias, q->multiplier, q->shift, out0, out1, output_offset, min4, max4,
-                          channels / 2};
-    pair_dot_all(w, &args);
-    c = channels & ~1;
+  /* With a padded tail step the assembly reads 1..3 weight bytes past each pair's second channel, which is in
+     the filter only while another channel follows: the last pair then goes through the C loop below. */
+  const int32_t asm_pairs = tail_begin == depth ? channels / 2 : (channels - 1) / 2;
+  if (asm_pairs > 0 && all_fast) {
+    pair_all_args args = {widened, padded_steps, depth, bias, q->multiplier, q->shift, out0, out1, output_offset,
+                          min4, max4, asm_pairs, w};
+    pair_dot_all(&args);
+    c = 2 * asm_pairs;
   }
   for (; c < channels; c += 2) {
     /* An odd last channel runs as a pair with itself (the second result is dropped). */
@@ -291,7 +314,7 @@ void tfg_nn_pair_gemm_s8(const int8_t *x0, const int8_t *x1, const int8_t *w, in
       pair_dot_2x2(widened, w0, (int32_t)(w1 - w0), &st);
     }
     for (int32_t k = tail_begin; k < depth; k++) {
-      const int32_t t0 = tail[2 * (k - tail_begin)], t1 = tail[2 * (k - tail_begin) + 1];
+      const int32_t t0 = widened_value(tail, k - tail_begin), t1 = widened_value(tail + 2, k - tail_begin);
       st.acc[0] += t0 * w0[k];
       st.acc[1] += t0 * w1[k];
       st.acc[2] += t1 * w0[k];

@@ -155,6 +155,10 @@ int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
 void tfg_nn_pair_gemm_s8(const int8_t *x0, const int8_t *x1, const int8_t *w, int32_t channels, int32_t depth,
                          const tfg_nn_requant *requant, int all_fast, int8_t *out0, int8_t *out1, int32_t *widened);
 int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth);
+/* The same from a pair already widened in tfg_nn_pair_gemm_s8's layout: per 4 depth steps, row 0 (x0, x2) (x1, x3)
+   then row 1, each int16 with the input offset added; a depth % 4 tail is one more step padded with zeros. */
+void tfg_nn_pair_gemm_widened_s8(const int32_t *widened, const int8_t *w, int32_t channels, int32_t depth,
+                                 const tfg_nn_requant *requant, int all_fast, int8_t *out0, int8_t *out1);
 /* Once per layer, for tfg_nn_pair_gemm_s8's all_fast: bias present, per-channel, every shift in -31..-2 (the
    requantization's one-SMLAL form, which the assembly channel loop uses) or multiplier 0. */
 int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *requant, int32_t channels);
