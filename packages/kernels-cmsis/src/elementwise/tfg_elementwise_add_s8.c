@@ -51,13 +51,16 @@ static void plan_input(int32_t offset, int32_t multiplier, int32_t shift, int32_
   }
 }
 
-/* The rescaled input; `mode` is a constant where the loops below are specialized. */
-static inline __attribute__((always_inline)) int32_t scale_input(int32_t q, const add_input_scale *s, int32_t mode) {
+/* The rescaled input; `mode` and `left_shift` (-1: s->left_shift) are constants where the loops below are
+   specialized, so that the shift folds into the offset's add. */
+static inline __attribute__((always_inline)) int32_t scale_input(int32_t q, const add_input_scale *s, int32_t mode,
+                                                                 int32_t left_shift) {
   const int32_t v = q + s->offset;
   if (mode == ADD_SCALE_EXACT) {
     return v * s->factor;
   }
-  const int32_t shifted = v * (1 << s->left_shift);
+  const int32_t shifted = left_shift >= 0 ? q * (1 << left_shift) + s->offset * (1 << left_shift)
+                                          : v * (1 << s->left_shift);
   return mode == ADD_SCALE_FAST
              ? tfg_nn_requantize_fast(shifted, s->fast.multiplier, s->fast.round_hi, s->fast.post_shift)
              : tfg_nn_requantize(shifted, s->multiplier, s->shift);
@@ -65,21 +68,31 @@ static inline __attribute__((always_inline)) int32_t scale_input(int32_t q, cons
 
 /* The output value before clamping: sum rescaled, plus the output offset. */
 static inline __attribute__((always_inline)) int32_t add_unclamped(const add_plan *plan, int32_t a, int32_t b,
-                                                                   int32_t mode1, int32_t mode2, int32_t out_fast) {
-  const int32_t sum = scale_input(a, &plan->in1, mode1) + scale_input(b, &plan->in2, mode2);
-  const int32_t scaled = out_fast
-                             ? tfg_nn_requantize_fast(sum, plan->out.multiplier, plan->out.round_hi, plan->out.post_shift)
-                             : tfg_nn_requantize(sum, plan->p->output_multiplier, plan->p->output_shift);
+                                                                   int32_t mode1, int32_t mode2, int32_t out_fast,
+                                                                   int32_t left_shift) {
+  const int32_t sum = scale_input(a, &plan->in1, mode1, left_shift) + scale_input(b, &plan->in2, mode2, left_shift);
+  const tfg_nn_fast_quant *o = &plan->out;
+  const int32_t scaled = out_fast ? tfg_nn_requantize_fast(sum, o->multiplier, o->round_hi, o->post_shift)
+                                  : tfg_nn_requantize(sum, plan->p->output_multiplier, plan->p->output_shift);
   return scaled + plan->p->output_offset;
 }
 
 /* Any plan, one element: the broadcasting walk and the plans without a specialized loop. */
 static int8_t add_one(const add_plan *plan, int32_t a, int32_t b) {
-  return tfg_nn_clamp_s8(add_unclamped(plan, a, b, plan->in1.mode, plan->in2.mode, plan->out_fast),
+  return tfg_nn_clamp_s8(add_unclamped(plan, a, b, plan->in1.mode, plan->in2.mode, plan->out_fast, -1),
                          &plan->p->activation);
 }
 
-/* Same-shape loop for input 1 rescaled by `mode1`, input 2 exact, output one-SMLAL (every MLPerf ADD). */
+/* TFLite's left shift for int8 ADD. */
+#define ADD_INT8_LEFT_SHIFT 20
+
+static inline __attribute__((always_inline)) int32_t add_exact2(const add_plan *plan, int32_t a, int32_t b,
+                                                                int32_t mode1) {
+  return add_unclamped(plan, a, b, mode1, ADD_SCALE_EXACT, 1, ADD_INT8_LEFT_SHIFT);
+}
+
+/* Same-shape loop for input 1 rescaled by `mode1`, input 2 exact, output one-SMLAL, left shift 20 (every MLPerf
+   ADD). */
 static inline __attribute__((always_inline)) void add_same_shape_exact2(const add_plan *plan, const int8_t *a,
                                                                         const int8_t *b, int32_t size, int8_t *out,
                                                                         int32_t mode1) {
@@ -87,16 +100,15 @@ static inline __attribute__((always_inline)) void add_same_shape_exact2(const ad
 #if TFG_NN_HAS_DSP
   const uint32_t min4 = tfg_dup8(plan->p->activation.min), max4 = tfg_dup8(plan->p->activation.max);
   for (; i + 4 <= size; i += 4) {
-    const uint32_t word = tfg_pack4_clamp(add_unclamped(plan, a[i], b[i], mode1, ADD_SCALE_EXACT, 1),
-                                          add_unclamped(plan, a[i + 1], b[i + 1], mode1, ADD_SCALE_EXACT, 1),
-                                          add_unclamped(plan, a[i + 2], b[i + 2], mode1, ADD_SCALE_EXACT, 1),
-                                          add_unclamped(plan, a[i + 3], b[i + 3], mode1, ADD_SCALE_EXACT, 1), min4,
-                                          max4);
+    const uint32_t word = tfg_pack4_clamp(add_exact2(plan, a[i], b[i], mode1),
+                                          add_exact2(plan, a[i + 1], b[i + 1], mode1),
+                                          add_exact2(plan, a[i + 2], b[i + 2], mode1),
+                                          add_exact2(plan, a[i + 3], b[i + 3], mode1), min4, max4);
     memcpy(out + i, &word, sizeof(word));
   }
 #endif
   for (; i < size; i++) {
-    out[i] = tfg_nn_clamp_s8(add_unclamped(plan, a[i], b[i], mode1, ADD_SCALE_EXACT, 1), &plan->p->activation);
+    out[i] = tfg_nn_clamp_s8(add_exact2(plan, a[i], b[i], mode1), &plan->p->activation);
   }
 }
 
@@ -110,9 +122,11 @@ static void add_same_shape(add_plan *plan, const int8_t *a, const int8_t *b, int
     a = b;
     b = t;
   }
-  if (plan->out_fast && plan->in2.mode == ADD_SCALE_EXACT && plan->in1.mode == ADD_SCALE_FAST) {
+  const int32_t specialized =
+      plan->out_fast && plan->in2.mode == ADD_SCALE_EXACT && plan->in1.left_shift == ADD_INT8_LEFT_SHIFT;
+  if (specialized && plan->in1.mode == ADD_SCALE_FAST) {
     add_same_shape_exact2(plan, a, b, size, out, ADD_SCALE_FAST);
-  } else if (plan->out_fast && plan->in2.mode == ADD_SCALE_EXACT && plan->in1.mode == ADD_SCALE_GENERAL) {
+  } else if (specialized && plan->in1.mode == ADD_SCALE_GENERAL) {
     add_same_shape_exact2(plan, a, b, size, out, ADD_SCALE_GENERAL);
   } else {
     for (int32_t i = 0; i < size; i++) {
