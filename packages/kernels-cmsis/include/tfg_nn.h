@@ -190,6 +190,7 @@ tfg_status tfg_fully_connected_per_channel_s8(const tfg_context *ctx, const tfg_
                                               const tfg_dims *input_dims, const int8_t *input,
                                               const tfg_dims *filter_dims, const int8_t *filter,
                                               const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+/** DSP path: the input widened to int16 once per batch row, 2 * (depth rounded down to 8) bytes, word aligned. */
 int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims);
 
 /* ---- pooling ------------------------------------------------------------------------------------------- */
