@@ -5,8 +5,9 @@
  * DSP path (Armv7E-M/Armv8-M without Helium): every weight is read once, so only the input is worth widening.
  * Once per call (per batch) the input, plus its offset, goes to scratch as int16 pairs in the order SXTB16 splits
  * a weight word ((x0,x2), (x1,x3) per 4 values), so no PKHBT is needed anywhere. Two output rows then share each
- * LDM of 4 input pairs; per row and 8 depth steps: 2 LDR, 4 SXTB16, 4 SMLAD. x + offset lies in [-255, 255], so
- * the pairs are exact int16 and the sums exact int32; the accumulators start from the bias.
+ * LDM of 4 input pairs; per row and 8 depth steps: one LDRD (two LDR for unaligned rows), 4 SXTB16, 4 SMLAD, i.e.
+ * 19 instructions per 16 MACs. x + offset lies in [-255, 255], so the pairs are exact int16 and the sums exact
+ * int32 (no weight sums needed for the offset); the accumulators start from the bias.
  */
 #include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
@@ -71,40 +72,40 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
 #define FC_LOAD_ALIGNED(W) "ldrd r8, r9, [" W "], #8\n\t"
 #define FC_LOAD_ANY(W) "ldr r8, [" W "], #4\n\tldr r9, [" W "], #4\n\t"
 
-#define FC_ROW_BLOCK(LOAD, ACC, W) \
-  LOAD(W)                          \
-  "sxtb16 lr, r8\n\t"              \
-  "sxtb16 r8, r8, ror #8\n\t"      \
-  "smlad " ACC ", r4, lr, " ACC "\n\t" \
-  "smlad " ACC ", r5, r8, " ACC "\n\t" \
-  "sxtb16 lr, r9\n\t"              \
-  "sxtb16 r9, r9, ror #8\n\t"      \
-  "smlad " ACC ", r6, lr, " ACC "\n\t" \
+#define FC_ROW_BLOCK(LOAD, ACC, W)                                                                  \
+  LOAD(W)                                                                                           \
+  "sxtb16 lr, r8\n\t"                                                                               \
+  "sxtb16 r8, r8, ror #8\n\t"                                                                       \
+  "smlad " ACC ", r4, lr, " ACC "\n\t"                                                              \
+  "smlad " ACC ", r5, r8, " ACC "\n\t"                                                              \
+  "sxtb16 lr, r9\n\t"                                                                               \
+  "sxtb16 r9, r9, ror #8\n\t"                                                                       \
+  "smlad " ACC ", r6, lr, " ACC "\n\t"                                                              \
   "smlad " ACC ", r7, r9, " ACC "\n\t"
 
 #define FC_BLOCK(LOAD) "ldmia r1!, {r4, r5, r6, r7}\n\t" FC_ROW_BLOCK(LOAD, "r10", "r2") FC_ROW_BLOCK(LOAD, "r11", "r3")
 
-#define FC_DOT_2ROWS_BODY(LOAD)    \
-  "push {r4-r11, lr}\n\t"          \
-  "ldr r12, [sp, #36]\n\t"         \
-  "ldrd r10, r11, [r0]\n\t"        \
-  "add r3, r2, r3\n\t"             \
-  "lsrs r12, r12, #1\n\t"          \
-  "bcc 1f\n\t" FC_BLOCK(LOAD)      \
-  "1:\n\t"                         \
-  "beq 3f\n\t"                     \
-  "2:\n\t" FC_BLOCK(LOAD) FC_BLOCK(LOAD) \
-  "subs r12, r12, #1\n\t"          \
-  "bne 2b\n\t"                     \
-  "3:\n\t"                         \
-  "strd r10, r11, [r0]\n\t"        \
-  "mov r0, r3\n\t"                 \
+#define FC_DOT_2ROWS_BODY(LOAD)                                                                     \
+  "push {r4-r11, lr}\n\t"                                                                           \
+  "ldr r12, [sp, #36]\n\t"                                                                          \
+  "ldrd r10, r11, [r0]\n\t"                                                                         \
+  "add r3, r2, r3\n\t"                                                                              \
+  "lsrs r12, r12, #1\n\t"                                                                           \
+  "bcc 1f\n\t" FC_BLOCK(LOAD)                                                                       \
+  "1:\n\t"                                                                                          \
+  "beq 3f\n\t"                                                                                      \
+  "2:\n\t" FC_BLOCK(LOAD) FC_BLOCK(LOAD)                                                            \
+  "subs r12, r12, #1\n\t"                                                                           \
+  "bne 2b\n\t"                                                                                      \
+  "3:\n\t"                                                                                          \
+  "strd r10, r11, [r0]\n\t"                                                                         \
+  "mov r0, r3\n\t"                                                                                  \
   "pop {r4-r11, pc}\n\t"
 
 /* Naked: the parameters are read by the assembly from r0-r3 and the stack, which the compiler cannot see. */
-#define FC_ASM_ARGS                                                                                          \
-  int32_t acc[2] __attribute__((unused)), const int32_t *x __attribute__((unused)),                         \
-      const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused)),                      \
+#define FC_ASM_ARGS                                                                                 \
+  int32_t acc[2] __attribute__((unused)), const int32_t *x __attribute__((unused)),                 \
+      const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused)),              \
       int32_t blocks __attribute__((unused))
 
 __attribute__((naked, noinline)) static const int8_t *dot_2rows_aligned(FC_ASM_ARGS) {
