@@ -137,13 +137,13 @@ static inline int8_t tfg_nn_requant_store(int32_t acc, int32_t c, const tfg_nn_r
 
 /*
  * out[r * out_stride + c] = requant(bias[c] + sum_k (lhs[r * lhs_stride + k] + input_offset) * rhs[c * depth + k])
- * for r < rows, c < channels. `packed` is scratch of tfg_nn_gemm_s8_packed_size(depth) bytes where the DSP path
- * keeps a block of weights widened to int16 (NULL: the path that reads int8 weights directly, for one row).
+ * for r < rows, c < channels: plain C and Helium (the DSP path's convolutions and fully connected layers have their
+ * own loops). `packed` is unused scratch kept for the callers' signature (pass NULL).
  */
 void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
                     int32_t depth, const tfg_nn_requant *requant, int8_t *out, int32_t out_stride, int16_t *packed);
 
-/* Scratch bytes tfg_nn_gemm_s8 can use for packed weights (0 without the DSP path). */
+/* Scratch bytes tfg_nn_gemm_s8 uses: 0 on every path (kept for its callers' size queries). */
 int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
 
 /*
