@@ -1,4 +1,5 @@
 import { BufferGroup } from './groups';
+import { searchSkyline } from './skyline-search';
 import { alignUp, Placement, PlanProblem } from './types';
 
 interface Rect {
@@ -90,15 +91,16 @@ export function bySizeDescending(groups: readonly BufferGroup[]): number[] {
 
 export interface SearchResult {
   placement: Placement;
-  /** True when the search met the lower bound or ran through every order before the time limit. */
+  /** True when the placement is proven optimal: it meets the lower bound, or a complete search ran to its end. */
   complete: boolean;
   nodesVisited: number;
 }
 
 /**
- * Exact search: groups in a fixed order, each tried at every resting offset, pruned when the arena so far already
- * reaches the best found. Starts from the best of several greedy orders, stops at the lower bound or the time
- * limit, and returns the best found.
+ * The smallest arena the search can find: the best of several greedy orders first; then, when every group is a
+ * plain rectangle (no in-place sharing), a complete search (skyline-search.ts) that either meets the lower bound or
+ * proves the best found optimal; otherwise an exact search of each greedy order (every resting offset of each
+ * group, pruned at the best found), which is not complete. Stops at the lower bound or the time limit.
  */
 export function placeOptimal(
   problem: PlanProblem,
@@ -116,8 +118,16 @@ export function placeOptimal(
   const target = alignUp(lowerBound, align);
   if (best.arenaSize <= target) return { placement: best, complete: true, nodesVisited: 0 };
 
-  // Exact search in each heuristic order in turn (a fixed order is not complete on its own), sharing the budget.
   const deadline = Date.now() + timeLimitMs;
+  if (groups.every((g) => g.rel.every((r) => r === 0))) {
+    const rects = groups.map((g) => ({ size: g.extent, first: g.first, last: g.last }));
+    const r = searchSkyline(rects, problem.steps + 1, best.arenaSize, target, deadline);
+    if (r.offsets) best = toPlacement(problem, groups, r.offsets, align);
+    return { placement: best, complete: r.complete || best.arenaSize <= target, nodesVisited: r.nodesVisited };
+  }
+
+  // Rigid groups: an exact search in each heuristic order in turn, sharing the budget. A fixed order is not
+  // complete, so the result counts as complete only when it meets the bound.
   let nodesVisited = 0;
   let timedOut = false;
   let bestSize = best.arenaSize;
@@ -150,7 +160,7 @@ export function placeOptimal(
     };
     search(0, 0);
   }
-  return { placement: best, complete: !timedOut, nodesVisited };
+  return { placement: best, complete: bestSize <= target, nodesVisited };
 }
 
 function heuristicOrders(groups: readonly BufferGroup[]): number[][] {
