@@ -1,4 +1,5 @@
 import { Quantization } from '@tinyforge/ir';
+import { quantizeMultiplier } from '@tinyforge/interpreter';
 import { Range } from '../calibration/observers';
 
 /** Narrowest range an activation gets, so a constant-zero tensor still has a usable (non-zero) scale. */
@@ -27,7 +28,7 @@ export function quantRange(q: Quantization): Range {
 }
 
 /**
- * Largest |quantized bias| allowed. A channel whose weights are tiny next to its bias (a dead filter) would otherwise
+ * Largest |quantized bias| allowed (up to 5e-4 more once agreeingWeightScale has moved the weight scale). A channel whose weights are tiny next to its bias (a dead filter) would otherwise
  * get a bias beyond int32 — saturated, so the bias is lost — or beyond 2^24, which runtimes that requantize in float32
  * (onnxruntime) cannot hold exactly. Such channels get a larger weight scale instead (as TFLite's converter does).
  */
@@ -41,15 +42,22 @@ export function minWeightScales(bias: Float32Array, inputScale: number, perChann
 
 /**
  * Symmetric int8 weights in [−127, 127], zero point 0: one scale per slice along `axis` (per channel), or one for
- * the whole tensor when `axis` is undefined; a scale is raised to `minScales` (per slice) where that is larger.
+ * the whole tensor when `axis` is undefined; a scale is raised to `minScales` (per slice) where that is larger, then
+ * passed through `adjust` (e.g. agreeingWeightScale).
  */
-export function quantizeWeights(values: Float32Array, shape: readonly number[], axis: number | undefined, minScales?: readonly number[]): { data: Int8Array; quant: Quantization } {
+export function quantizeWeights(
+  values: Float32Array,
+  shape: readonly number[],
+  axis: number | undefined,
+  minScales?: readonly number[],
+  adjust: (scale: number) => number = (x) => x,
+): { data: Int8Array; quant: Quantization } {
   const channels = axis === undefined ? 1 : shape[axis];
   const inner = axis === undefined ? values.length : shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number): number => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
   const absMax = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) absMax[channelOf(i)] = Math.max(absMax[channelOf(i)], Math.abs(values[i]));
-  const scale = Array.from(absMax, (m, c) => Math.fround(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)));
+  const scale = Array.from(absMax, (m, c) => Math.fround(adjust(Math.fround(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)))));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const q = Math.round(values[i] / scale[channelOf(i)]);
@@ -79,4 +87,42 @@ export function quantizeConstant(values: Float32Array, quant?: Quantization): { 
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = Math.max(-128, Math.min(127, Math.round(values[i] / q.scale[0]) + q.zeroPoint[0]));
   return { data, quant: q };
+}
+
+/** How far (in float32 steps either way) agreeingWeightScale searches; a step is ~1.2e-7 relative. */
+const MULTIPLIER_SEARCH_STEPS = 4096;
+
+const floatBits = new Float32Array(1);
+const intBits = new Int32Array(floatBits.buffer);
+
+/** The float32 `steps` ulps away from positive float32 `x` (negative steps go down). */
+function ulpsAway(x: number, steps: number): number {
+  floatBits[0] = x;
+  intBits[0] += steps;
+  return floatBits[0];
+}
+
+/**
+ * A float32 weight scale within a few thousand float32 steps of `scale` whose requantization multiplier
+ * s_in·s_w/s_out is the same number in TFLite (double, rounded to its 31-bit fixed-point multiplier) and in
+ * onnxruntime (float32: (s_in·s_w)/s_out). With one multiplier, the two runtimes can only differ in how they round;
+ * otherwise a value a hair above a half can land exactly on it in float32 (seen on vww: 78.500004 → 78.5, then to
+ * even). The scale moves by ~3e-5 relative on average, so max |w| still quantizes to 127. Returns `scale` when no
+ * such value is found nearby.
+ */
+export function agreeingWeightScale(inputScale: number, scale: number, outputScale: number): number {
+  const sIn = Math.fround(inputScale);
+  const sOut = Math.fround(outputScale);
+  const start = Math.fround(scale);
+  for (let k = 0; k <= 2 * MULTIPLIER_SEARCH_STEPS; k++) {
+    const steps = k % 2 === 0 ? k / 2 : -(k + 1) / 2; // 0, −1, +1, −2, +2, …
+    const sw = ulpsAway(start, steps);
+    const exact = (sIn * sw) / sOut;
+    const float32Multiplier = Math.fround(Math.fround(sIn * sw) / sOut);
+    // Cheap necessary condition first (within half a 31-bit step), then TFLite's own conversion decides.
+    if (Math.abs(exact - float32Multiplier) > float32Multiplier * 2 ** -31) continue;
+    const { multiplier, shift } = quantizeMultiplier(exact);
+    if (multiplier * Math.pow(2, shift - 31) === float32Multiplier) return sw;
+  }
+  return start;
 }

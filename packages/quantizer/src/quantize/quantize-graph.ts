@@ -4,7 +4,7 @@ import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
 import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
-import { activationQuant, minWeightScales, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
+import { activationQuant, agreeingWeightScale, minWeightScales, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
 
 export type IoType = 'int8' | 'float';
 
@@ -70,7 +70,7 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
     else if (rule === 'same-as-input') params.set(out, inParams(0));
     else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op));
     else nodes.push(...requantizeConcatInputs(g, node, params));
-    if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], options);
+    if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], params.get(out)!.scale[0], options);
     nodes.push(node);
   }
   g.nodes = nodes;
@@ -111,7 +111,7 @@ function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization
   });
 }
 
-function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>, inputScale: number, o: BuildOptions): void {
+function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>, inputScale: number, outputScale: number, o: BuildOptions): void {
   const w = g.tensors[node.inputs[1]];
   if (w.dtype !== 'float32' || w.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `weights '${w.name}' are ${w.dtype}, expected float32 constants`, { node: node.name });
   const perChannel = node.op === 'FullyConnected' ? o.perChannelFullyConnected : !o.perTensor;
@@ -122,7 +122,8 @@ function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseC
     throw new QuantizerError('QUANT_NOT_FLOAT', `bias '${bias.name}' is ${bias.dtype}, expected float32 constants`, { node: node.name });
   }
   const biasValues = bias === undefined ? undefined : copyFloats(bias.data!);
-  const qw = quantizeWeights(copyFloats(w.data), w.shape, axis, biasValues && minWeightScales(biasValues, inputScale, axis !== undefined));
+  const minScales = biasValues && minWeightScales(biasValues, inputScale, axis !== undefined);
+  const qw = quantizeWeights(copyFloats(w.data), w.shape, axis, minScales, (s) => agreeingWeightScale(inputScale, s, outputScale));
   g.tensors.push({ name: w.name, shape: [...w.shape], dtype: 'int8', data: new Uint8Array(qw.data.buffer), quant: qw.quant });
   node.inputs[1] = g.tensors.length - 1;
   if (bias === undefined || biasValues === undefined) return;

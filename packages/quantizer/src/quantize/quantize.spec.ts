@@ -147,13 +147,13 @@ describe('quantizeModel on a dead filter (weights ~1e-30, bias 0.5)', () => {
   const r = quantizeModel(g, samplesFor(g, 8, 21));
   const node = r.int8Graph.nodes[0];
 
-  it('raises the weight scale so that the int32 bias stays within ±2^23 instead of saturating', () => {
+  it('raises the weight scale so that the int32 bias stays within ~±2^23 instead of saturating', () => {
     const qb = viewAs(r.int8Graph.tensors[node.inputs[2]].data!, 'int32');
     const sw = r.int8Graph.tensors[node.inputs[1]].quant!.scale;
     const sIn = r.int8Graph.tensors[node.inputs[0]].quant!.scale[0];
-    expect(Math.abs(qb[1])).toBeLessThanOrEqual(2 ** 23 + 1);
+    expect(Math.abs(qb[1])).toBeLessThanOrEqual(2 ** 23 * (1 + 5e-4)); // agreeingWeightScale may lower the scale a hair
     expect(qb[1] * Math.fround(sIn * sw[1])).toBeCloseTo(0.5, 6);
-    expect(sw[0]).toBeCloseTo(0.4 / 127, 9); // the normal channel keeps max |w| → 127
+    expect(Math.abs(sw[0] / (0.4 / 127) - 1)).toBeLessThan(5e-4); // the normal channel keeps max |w| → 127
   });
 
   it('so the dead channel still outputs its bias', () => {
