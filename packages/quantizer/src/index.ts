@@ -19,3 +19,4 @@ export * from './qdq/to-qdq';
 export * from './qdq/single-node';
 export * from './qdq/rounding-analysis';
 export * from './qdq/single-rounding-run';
+export * from './qdq/average-pool-rounding';

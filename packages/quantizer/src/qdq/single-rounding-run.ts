@@ -1,6 +1,7 @@
 import { Graph } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
-import { isWeightedNode, singleRoundingAveragePool, singleRoundingOutput } from './rounding-analysis';
+import { singleRoundingAveragePool } from './average-pool-rounding';
+import { isWeightedNode, singleRoundingOutput } from './rounding-analysis';
 import { singleNodeGraph } from './single-node';
 
 /**
