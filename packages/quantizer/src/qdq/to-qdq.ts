@@ -8,9 +8,9 @@ const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', '
  * computing op reads Dequantize(int8 activation) and is followed by a Quantize into its int8 output, so int8 values
  * and parameters are carried by QuantizeLinear/DequantizeLinear pairs, as onnxruntime's QDQ format expects.
  * Constants stay quantized behind a Dequantize (int8 weights, int32 biases), as in QDQ models from real quantizers:
- * onnxruntime then recognises the DQ → Conv/Gemm → Q groups and runs them with integer kernels, which is what makes
- * its results agree with ours to ±1 LSB (with float weights it picks other, float kernels). An int8 → int8 Quantize
- * (requantization) becomes Dequantize + Quantize.
+ * onnxruntime then recognises the DQ → Conv/Gemm → Q groups and runs them with integer kernels (with float weights it
+ * picks float kernels), whose results equal ours except where TFLite's double rounding moves ours by one
+ * (rounding-analysis.ts). An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
  */
 export function toQdqGraph(int8Graph: Graph): Graph {
   const g = cloneGraph(int8Graph);
