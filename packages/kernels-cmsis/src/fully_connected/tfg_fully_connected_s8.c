@@ -63,10 +63,11 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
 }
 
 /*
- * acc[0], acc[1] += rows w0 and w1 = w0 + depth (blocks * 8 weights each) · the widened input x; returns the end
- * of row w1. Plain assembly with fixed registers (naked: no compiler register allocation to fail at any -O
- * level): r1 x, r2 w0, r3 w1, r4-r7 four input pairs, r8 r9 lr weights, r10 r11 accumulators, r12 block count.
- * Two blocks per loop pass; an odd block goes first (the block sets no flags, so LSRS's C and Z survive it).
+ * acc[0], acc[1] += rows w0 and w1 = w0 + depth (depth / 8 blocks of 8 weights each) · the widened input x;
+ * returns the end of w1's whole blocks. Plain assembly with fixed registers (naked: no compiler register
+ * allocation to fail at any -O level): r1 x, r2 w0, r3 w1, r4-r7 four input pairs, r8 r9 lr weights, r10 r11
+ * accumulators, r12 count of block pairs. Two blocks per loop pass; LSRS depth >> 4 leaves the odd block in C
+ * (it goes first) and no pairs in Z, and no instruction of a block sets flags, so both survive it.
  * The aligned variant loads 8 weights per LDRD (rows must be word aligned); the other uses two LDR.
  */
 #define FC_LOAD_ALIGNED(W) "ldrd r8, r9, [" W "], #8\n\t"
@@ -87,10 +88,9 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
 
 #define FC_DOT_2ROWS_BODY(LOAD)                                                                     \
   "push {r4-r11, lr}\n\t"                                                                           \
-  "ldr r12, [sp, #36]\n\t"                                                                          \
   "ldrd r10, r11, [r0]\n\t"                                                                         \
+  "lsrs r12, r3, #4\n\t"                                                                            \
   "add r3, r2, r3\n\t"                                                                              \
-  "lsrs r12, r12, #1\n\t"                                                                           \
   "bcc 1f\n\t" FC_BLOCK(LOAD)                                                                       \
   "1:\n\t"                                                                                          \
   "beq 3f\n\t"                                                                                      \
@@ -105,8 +105,7 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
 /* Naked: the parameters are read by the assembly from r0-r3 and the stack, which the compiler cannot see. */
 #define FC_ASM_ARGS                                                                                 \
   int32_t acc[2] __attribute__((unused)), const int32_t *x __attribute__((unused)),                 \
-      const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused)),              \
-      int32_t blocks __attribute__((unused))
+      const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused))
 
 __attribute__((naked, noinline)) static const int8_t *dot_2rows_aligned(FC_ASM_ARGS) {
   __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ALIGNED));
@@ -116,11 +115,8 @@ __attribute__((naked, noinline)) static const int8_t *dot_2rows_any(FC_ASM_ARGS)
   __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ANY));
 }
 
-/* The two rows from w (channels c, c + 1), LDRD when every row starts on a word boundary. */
-static inline const int8_t *dot_2rows(int32_t acc[2], const int32_t *x, const int8_t *w, int32_t depth,
-                                      int32_t blocks, int aligned) {
-  return aligned ? dot_2rows_aligned(acc, x, w, depth, blocks) : dot_2rows_any(acc, x, w, depth, blocks);
-}
+/* One of the two above (LDRD when every row starts on a word boundary), chosen once per call. */
+typedef const int8_t *(*fc_dot_2rows_fn)(int32_t acc[2], const int32_t *x, const int8_t *w0, int32_t depth);
 
 /* One row (the odd last channel): the same pairs, one SMLAD per 2 steps. */
 static int32_t dot_1row(const int32_t *x, const int8_t *w, int32_t blocks, int32_t acc) {
@@ -132,21 +128,6 @@ static int32_t dot_1row(const int32_t *x, const int8_t *w, int32_t blocks, int32
   return acc;
 }
 
-/* What one batch row needs besides its input and output: kept in memory, read where used. */
-typedef struct {
-  const int8_t *filter;
-  const int32_t *pairs;
-  int32_t depth;
-  int32_t channels;
-  int32_t blocks;
-  /* Every weight row starts on a word boundary (LDRD). */
-  int32_t aligned;
-  const tfg_nn_requant *q;
-  /* Per-tensor one-SMLAL requantization and whole blocks only (then per_tensor_fast = 1). */
-  int32_t per_tensor_fast;
-  tfg_nn_fast_quant fast;
-} fc_row_job;
-
 /* Depth steps after the last whole block, from the int8 input (depth % 8 of them). */
 __attribute__((noinline)) static int32_t dot_tail(const int8_t *x, const int8_t *w, int32_t from, int32_t depth,
                                                   int32_t input_offset, int32_t acc) {
@@ -156,102 +137,116 @@ __attribute__((noinline)) static int32_t dot_tail(const int8_t *x, const int8_t 
   return acc;
 }
 
-/* Dot products (no bias) of channels c, c + 1 (c + 1 < channels), the depth % 8 tail included. */
-static inline void fc_dot_two_channels(const fc_row_job *job, const int8_t *x, int32_t c, int32_t acc[2]) {
-  const int32_t depth = job->depth, blocks = job->blocks;
-  const int8_t *w0 = job->filter + c * depth;
-  acc[0] = 0;
-  acc[1] = 0;
-  (void)dot_2rows(acc, job->pairs, w0, depth, blocks, job->aligned);
-  if (blocks * FC_BLOCK_DEPTH != depth) {
-    acc[0] = dot_tail(x, w0, blocks * FC_BLOCK_DEPTH, depth, job->q->input_offset, acc[0]);
-    acc[1] = dot_tail(x, w0 + depth, blocks * FC_BLOCK_DEPTH, depth, job->q->input_offset, acc[1]);
-  }
-}
+/* What one batch row needs besides its input and output. */
+typedef struct {
+  const int8_t *filter;
+  const int32_t *pairs;
+  int32_t depth;
+  int32_t channels;
+  int32_t blocks;
+  fc_dot_2rows_fn dot_2rows;
+  /* Every channel's shift has the one-SMLAL form (right shift >= 2). */
+  int32_t all_fast;
+  const tfg_nn_requant *q;
+} fc_row_job;
 
-static int32_t fc_dot_one_channel(const fc_row_job *job, const int8_t *x, int32_t c) {
-  const int8_t *w = job->filter + c * job->depth;
-  const int32_t acc = dot_1row(job->pairs, w, job->blocks, 0);
-  return dot_tail(x, w, job->blocks * FC_BLOCK_DEPTH, job->depth, job->q->input_offset, acc);
-}
-
-/* out[j] = clamp(requant(acc[j]) + output_offset) for j < n, one shared one-SMLAL multiplier. */
-static void fc_requant_chunk(const int32_t *acc, int32_t n, const tfg_nn_fast_quant *fq, const tfg_nn_requant *q,
-                             int8_t *out) {
-  const int32_t m = fq->multiplier, round_hi = fq->round_hi, post_shift = fq->post_shift;
-  const int32_t out_off = q->output_offset;
-  const uint32_t min4 = tfg_dup8(q->activation.min), max4 = tfg_dup8(q->activation.max);
-  int32_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const uint32_t word = tfg_pack4_clamp(tfg_nn_requantize_fast(acc[j], m, round_hi, post_shift) + out_off,
-                                          tfg_nn_requantize_fast(acc[j + 1], m, round_hi, post_shift) + out_off,
-                                          tfg_nn_requantize_fast(acc[j + 2], m, round_hi, post_shift) + out_off,
-                                          tfg_nn_requantize_fast(acc[j + 3], m, round_hi, post_shift) + out_off,
-                                          min4, max4);
-    memcpy(out + j, &word, sizeof(word));
-  }
-  for (; j < n; j++) {
-    const int32_t v = tfg_nn_requantize_fast(acc[j], m, round_hi, post_shift) + out_off;
-    out[j] = (int8_t)TFG_MIN(TFG_MAX(v, q->activation.min), q->activation.max);
-  }
-}
-
-/*
- * Per-tensor quantization with a right shift >= 2 and depth a multiple of 8 (every MLPerf FC layer). Channels go
- * in chunks: first the chunk's accumulators (one weight pointer running through the rows; the dot product leaves
- * it at the next pair), then their requantization with hoisted constants, 4 outputs packed and clamped per word.
- * Two short loops keep the compiler's registers free for the assembly of the first.
- */
+/* Channels per pass: first their accumulators, then their requantization (two short loops keep the compiler's
+   registers free around the assembly). */
 #define FC_CHUNK 16
 
-static void fc_row_fast(const fc_row_job *job, int8_t *o) {
-  const int32_t channels = job->channels, depth = job->depth, blocks = job->blocks;
-  const int32_t *bias = job->q->bias;
-  const int8_t *w = job->filter;
-  int32_t acc[FC_CHUNK];
-  for (int32_t c0 = 0; c0 < channels; c0 += FC_CHUNK) {
-    const int32_t n = TFG_MIN(FC_CHUNK, channels - c0);
-    int32_t j = 0;
-    for (; j + 2 <= n; j += 2) {
-      acc[j] = bias != 0 ? bias[c0 + j] : 0;
-      acc[j + 1] = bias != 0 ? bias[c0 + j + 1] : 0;
-      w = dot_2rows(&acc[j], job->pairs, w, depth, blocks, job->aligned);
+/* acc[j] = bias + dot product of channel c0 + j, for j < n (the weight pointer runs through the rows in order). */
+__attribute__((noinline)) static void fc_accumulate(const fc_row_job *job, const int8_t *x, int32_t c0, int32_t n,
+                                                     int32_t *acc) {
+  /* Locals, not job fields: the assembly calls would make the compiler reload those every pass. */
+  const int32_t depth = job->depth, blocks = job->blocks, whole = blocks * FC_BLOCK_DEPTH;
+  const fc_dot_2rows_fn dot_2rows = job->dot_2rows;
+  const int32_t *bias = job->q->bias, *pairs = job->pairs;
+  const int8_t *w = job->filter + c0 * depth;
+  int32_t j = 0;
+  for (; j + 2 <= n; j += 2, w += 2 * depth) {
+    acc[j] = bias != 0 ? bias[c0 + j] : 0;
+    acc[j + 1] = bias != 0 ? bias[c0 + j + 1] : 0;
+    (void)dot_2rows(&acc[j], pairs, w, depth);
+  }
+  if (j < n) {
+    acc[j] = dot_1row(pairs, w, blocks, bias != 0 ? bias[c0 + j] : 0);
+  }
+  if (whole != depth) {
+    for (j = 0; j < n; j++) {
+      acc[j] = dot_tail(x, job->filter + (c0 + j) * depth, whole, depth, job->q->input_offset, acc[j]);
     }
-    if (j < n) {
-      acc[j] = dot_1row(job->pairs, w, blocks, bias != 0 ? bias[c0 + j] : 0);
-    }
-    fc_requant_chunk(acc, n, &job->fast, job->q, o + c0);
   }
 }
 
-/* Per-channel quantization, a shift the one-SMLAL form does not cover, or a depth tail: bias and requantization
-   per output by the shared helper. */
-static void fc_row_general(const fc_row_job *job, const int8_t *x, int8_t *o) {
-  int32_t c = 0;
-  for (; c + 2 <= job->channels; c += 2) {
-    int32_t acc[2];
-    fc_dot_two_channels(job, x, c, acc);
-    o[c] = tfg_nn_requant_store(acc[0], c, job->q);
-    o[c + 1] = tfg_nn_requant_store(acc[1], c + 1, job->q);
+/* out[j] = clamp(requant(acc[j]) + output_offset) for channels c0 + j, j < n, all in the one-SMLAL form; 4 outputs
+   packed and clamped per word. Per-tensor constants are hoisted; per-channel ones read per output. */
+__attribute__((noinline)) static void fc_requant_fast(const int32_t *acc, int32_t c0, int32_t n,
+                                                       const tfg_nn_requant *q, int8_t *out) {
+  const int32_t out_off = q->output_offset;
+  const uint32_t min4 = tfg_dup8(q->activation.min), max4 = tfg_dup8(q->activation.max);
+  int32_t v[4];
+  int32_t j = 0;
+  if (q->quant_stride == 0) {
+    const int32_t m = q->multiplier[0], round_hi = (int32_t)1 << (-q->shift[0] - 2), post_shift = -q->shift[0] - 1;
+    for (; j + 4 <= n; j += 4) {
+      const uint32_t word = tfg_pack4_clamp(tfg_nn_requantize_fast(acc[j], m, round_hi, post_shift) + out_off,
+                                            tfg_nn_requantize_fast(acc[j + 1], m, round_hi, post_shift) + out_off,
+                                            tfg_nn_requantize_fast(acc[j + 2], m, round_hi, post_shift) + out_off,
+                                            tfg_nn_requantize_fast(acc[j + 3], m, round_hi, post_shift) + out_off,
+                                            min4, max4);
+      memcpy(out + j, &word, sizeof(word));
+    }
+  } else {
+    for (; j + 4 <= n; j += 4) {
+      for (int32_t k = 0; k < 4; k++) {
+        const int32_t s = q->shift[c0 + j + k];
+        v[k] = tfg_nn_requantize_fast(acc[j + k], q->multiplier[c0 + j + k], (int32_t)1 << (-s - 2), -s - 1) + out_off;
+      }
+      const uint32_t word = tfg_pack4_clamp(v[0], v[1], v[2], v[3], min4, max4);
+      memcpy(out + j, &word, sizeof(word));
+    }
   }
-  if (c < job->channels) {
-    o[c] = tfg_nn_requant_store(fc_dot_one_channel(job, x, c), c, job->q);
+  for (; j < n; j++) {
+    const int32_t qi = (c0 + j) * q->quant_stride, s = q->shift[qi];
+    const int32_t r = tfg_nn_requantize_fast(acc[j], q->multiplier[qi], (int32_t)1 << (-s - 2), -s - 1) + out_off;
+    out[j] = tfg_nn_clamp_s8(r, &q->activation);
+  }
+}
+
+/* The same for shifts outside the one-SMLAL form (left shifts, right shifts 0 and 1). */
+static void fc_requant_general(const int32_t *acc, int32_t c0, int32_t n, const tfg_nn_requant *q, int8_t *out) {
+  for (int32_t j = 0; j < n; j++) {
+    const int32_t qi = (c0 + j) * q->quant_stride;
+    out[j] = tfg_nn_clamp_s8(tfg_nn_requantize(acc[j], q->multiplier[qi], q->shift[qi]) + q->output_offset,
+                             &q->activation);
+  }
+}
+
+static void fc_row(const fc_row_job *job, const int8_t *x, int8_t *o) {
+  int32_t acc[FC_CHUNK];
+  for (int32_t c0 = 0; c0 < job->channels; c0 += FC_CHUNK) {
+    const int32_t n = TFG_MIN(FC_CHUNK, job->channels - c0);
+    fc_accumulate(job, x, c0, n, acc);
+    if (job->all_fast) {
+      fc_requant_fast(acc, c0, n, job->q, o + c0);
+    } else {
+      fc_requant_general(acc, c0, n, job->q, o + c0);
+    }
   }
 }
 
 static void fully_connected_dsp(const tfg_nn_requant *q, int32_t batches, int32_t depth, int32_t channels,
                                 const int8_t *input, const int8_t *filter, int8_t *output, int32_t *pairs) {
+  int32_t all_fast = 1;
+  for (int32_t c = 0; c < (q->quant_stride != 0 ? channels : 1); c++) {
+    all_fast &= q->shift[c] <= -2 && q->shift[c] >= -31;
+  }
   const int32_t aligned = ((uintptr_t)filter & 3u) == 0 && depth % 4 == 0;
-  fc_row_job job = {filter, pairs, depth, channels, depth / FC_BLOCK_DEPTH, aligned, q, 0, {0, 0, 0}};
-  job.per_tensor_fast = q->quant_stride == 0 && depth % FC_BLOCK_DEPTH == 0 &&
-                        tfg_nn_fast_quant_init(q->multiplier[0], q->shift[0], &job.fast);
+  const fc_dot_2rows_fn dot_2rows = aligned ? dot_2rows_aligned : dot_2rows_any;
+  const fc_row_job job = {filter, pairs, depth, channels, depth / FC_BLOCK_DEPTH, dot_2rows, all_fast, q};
   for (int32_t b = 0; b < batches; b++) {
     widen_input(input + b * depth, job.blocks, q->input_offset, pairs);
-    if (job.per_tensor_fast) {
-      fc_row_fast(&job, output + b * channels);
-    } else {
-      fc_row_general(&job, input + b * depth, output + b * channels);
-    }
+    fc_row(&job, input + b * depth, output + b * channels);
   }
 }
 #endif
