@@ -55,10 +55,9 @@ export function existingFile(project: FirmwareProject, relative: string, what: s
   return file;
 }
 
-/** Start a target's output folder empty so that stale files never end up in Nx's cache. */
 /**
  * Fill a staging folder beside `dir`, then swap it in: a failure part-way leaves the previous outputs (and no
- * partial set), and the staging folder is removed.
+ * partial set), and the staging folder is removed. The folder starts empty, so stale files never reach Nx's cache.
  */
 export function replaceDir<T>(dir: string, fill: (staging: string) => T): T {
   const staging = `${dir}.staging-${process.pid}`;
@@ -74,6 +73,7 @@ export function replaceDir<T>(dir: string, fill: (staging: string) => T): T {
   }
 }
 
+/** An empty folder (whatever was there is removed). */
 export function freshDir(dir: string): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../errors';
 import { firmwareProject } from '../project-context';
+import { buildProject } from './build/impl';
 import { codegenProject } from './codegen/impl';
 import { isQuantizedModel, quantizeProject } from './quantize/impl';
 import { runInputs, seededBytes } from './run/impl';
@@ -39,6 +40,21 @@ d('executors through the packages’ APIs', () => {
     expect(m.layers).toBe(10);
     expect(m.arenaBytes).toBeGreaterThan(0);
     expect(fs.readFileSync(path.join(ws, 'dist/fw/codegen/model.h'), 'utf8')).toContain('int model_invoke(const int8_t *input0, int8_t *output0);');
+  });
+
+  it('a failed build leaves the previous build folder as it was and no staging folder', () => {
+    const ws = workspace({ model: 'model/ad.tflite', board: 'qemu-m4', sources: ['bad.c'] }, { 'model/ad.tflite': path.join(MODELS, 'ad_autoencoder_int8.tflite') });
+    made.push(ws);
+    fs.writeFileSync(path.join(ws, 'fw/bad.c'), 'int main(void) { return undefined_symbol; }\n');
+    const project = firmwareProject(ws, 'fw', 'fw');
+    quantizeProject(project);
+    codegenProject(project);
+    const buildDir = path.join(ws, 'dist/fw/build');
+    fs.mkdirSync(buildDir, { recursive: true });
+    fs.writeFileSync(path.join(buildDir, 'firmware.elf'), 'previous');
+    expect(() => buildProject(project)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^BOARD_/) }));
+    expect(fs.readFileSync(path.join(buildDir, 'firmware.elf'), 'utf8')).toBe('previous');
+    expect(fs.readdirSync(path.join(ws, 'dist/fw')).filter((f) => f.includes('staging'))).toEqual([]);
   });
 
   it('quantizes a float model on random calibration into an int8 TFLite model with a report', () => {

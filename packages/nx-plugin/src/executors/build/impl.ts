@@ -5,7 +5,7 @@ import { buildFirmware, FirmwareBuildResult, formatSizeReport, loadBoard } from 
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { DEFAULT_SOURCES } from '../../config';
 import { NxPluginError } from '../../errors';
-import { existingFile, FirmwareProject, freshDir, projectFromContext } from '../../project-context';
+import { existingFile, FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
 import { ExecutorResult, runExecutor } from '../../run-executor';
 import { CODEGEN_MANIFEST, CodegenManifest } from '../codegen/impl';
 import type { BuildExecutorSchema } from './schema';
@@ -26,20 +26,24 @@ export function buildProject(project: FirmwareProject, options: BuildExecutorSch
   const { dir: generatedDir, manifest } = readManifest(project);
   const appSources = (project.config.sources ?? DEFAULT_SOURCES).map((s) => existingFile(project, s, 'source'));
   const board = loadBoard(project.config.board, project.boardLookup);
-  const outDir = freshDir(project.outDir('build'));
-  const result = buildFirmware({
-    board,
-    sources: [...appSources, ...manifest.sources.map((s) => path.join(generatedDir, s)), ...kernelSources()],
-    includeDirs: [generatedDir, kernelIncludeDir, ...new Set(appSources.map((s) => path.dirname(s)))],
-    defines: options.defines,
-    optimize: options.optimize,
-    lto: options.lto,
-    image: options.image,
-    outDir,
-    name: FIRMWARE_NAME,
+  const finalDir = project.outDir('build');
+  // Built in a staging folder and swapped in whole: a failed build leaves the previous firmware, not half a new one.
+  return replaceDir(finalDir, (outDir) => {
+    const result = buildFirmware({
+      board,
+      sources: [...appSources, ...manifest.sources.map((s) => path.join(generatedDir, s)), ...kernelSources()],
+      includeDirs: [generatedDir, kernelIncludeDir, ...new Set(appSources.map((s) => path.dirname(s)))],
+      defines: options.defines,
+      optimize: options.optimize,
+      lto: options.lto,
+      image: options.image,
+      outDir,
+      name: FIRMWARE_NAME,
+    });
+    fs.writeFileSync(path.join(outDir, 'size.json'), JSON.stringify(result.size, null, 2) + '\n');
+    const moved = (file: string): string => path.join(finalDir, path.basename(file));
+    return { ...result, elf: moved(result.elf), bin: moved(result.bin), hex: moved(result.hex), map: moved(result.map) };
   });
-  fs.writeFileSync(path.join(outDir, 'size.json'), JSON.stringify(result.size, null, 2) + '\n');
-  return result;
 }
 
 export default async function buildExecutor(options: BuildExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {

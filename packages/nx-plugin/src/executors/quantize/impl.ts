@@ -4,7 +4,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { Graph } from '@tinyforge/ir';
 import { readModelFile, writeFileAtomic, writeTflite } from '@tinyforge/model-format';
 import { quantizeFile } from '@tinyforge/quantizer';
-import { existingFile, FirmwareProject, freshDir, projectFromContext } from '../../project-context';
+import { existingFile, FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
 import { ExecutorResult, runExecutor } from '../../run-executor';
 import { QUANTIZED_MODEL } from '../../targets';
 import type { QuantizeExecutorSchema } from './schema';
@@ -25,28 +25,32 @@ export function isQuantizedModel(graph: Graph): boolean {
 export function quantizeProject(project: FirmwareProject, options: QuantizeExecutorSchema = {}): QuantizeOutcome {
   const { config } = project;
   const modelFile = existingFile(project, config.model, 'model');
-  const outDir = freshDir(project.outDir('quantize'));
-  const output = path.join(outDir, QUANTIZED_MODEL);
+  const finalDir = project.outDir('quantize');
+  const model = path.join(finalDir, QUANTIZED_MODEL);
   const graph = readModelFile(modelFile);
-  if (isQuantizedModel(graph)) {
-    if (modelFile.toLowerCase().endsWith('.tflite')) {
-      fs.copyFileSync(modelFile, output);
-      return { model: output, action: 'copied', summary: `${config.model} is already int8: copied` };
-    }
-    writeFileAtomic(output, writeTflite(graph));
-    return { model: output, action: 'converted', summary: `${config.model} is already int8: written as TFLite` };
-  }
   const calib = config.calib === undefined || config.calib === 'random' ? config.calib : existingFile(project, config.calib, 'calibration data');
-  const r = quantizeFile({
-    model: modelFile,
-    calib,
-    output,
-    samples: options.samples ?? config.calibSamples,
-    method: options.method,
-    reportJson: path.join(outDir, 'report.json'),
+  // Written to a staging folder and swapped in whole: a failure leaves the previous outputs, never a partial set.
+  return replaceDir(finalDir, (outDir) => {
+    const output = path.join(outDir, QUANTIZED_MODEL);
+    if (isQuantizedModel(graph)) {
+      if (modelFile.toLowerCase().endsWith('.tflite')) {
+        fs.copyFileSync(modelFile, output);
+        return { model, action: 'copied', summary: `${config.model} is already int8: copied` };
+      }
+      writeFileAtomic(output, writeTflite(graph));
+      return { model, action: 'converted', summary: `${config.model} is already int8: written as TFLite` };
+    }
+    const r = quantizeFile({
+      model: modelFile,
+      calib,
+      output,
+      samples: options.samples ?? config.calibSamples,
+      method: options.method,
+      reportJson: path.join(outDir, 'report.json'),
+    });
+    const sqnr = r.report.outputSqnrDb.toFixed(1);
+    return { model, action: 'quantized', summary: `quantized ${config.model} on ${r.calibration} in ${r.milliseconds} ms (output SQNR ${sqnr} dB)` };
   });
-  const sqnr = r.report.outputSqnrDb.toFixed(1);
-  return { model: output, action: 'quantized', summary: `quantized ${config.model} on ${r.calibration} in ${r.milliseconds} ms (output SQNR ${sqnr} dB)` };
 }
 
 export default async function quantizeExecutor(options: QuantizeExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {
