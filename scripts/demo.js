@@ -6,7 +6,6 @@
 // outputs equal the reference interpreter's int8 outputs bit for bit.
 //
 //   node scripts/demo.js [--out DIR] [--images N] [--calibration N] [--board NAME]
-const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -30,15 +29,15 @@ const fail = (message) => {
   process.exit(1);
 };
 
-stage('load the TypeScript sources');
-runTypeScriptSources();
+stage('build the packages (tsc -b, incremental)');
+buildPackages();
 const { readModelFile } = require('@tinyforge/model-format');
 const { Interpreter } = require('@tinyforge/interpreter');
 const { viewAs } = require('@tinyforge/ir');
 const { quantizeModel } = require('@tinyforge/quantizer');
 const { formatReportTable } = require('@tinyforge/serial-profiler');
 const { runOnBoard, boardRunReports } = require('@tinyforge/cli');
-const fashion = require(path.join(root, 'examples/fashion-mnist/src/index.ts'));
+const fashion = require('@tinyforge/fashion-mnist');
 
 stage('load the float model and Fashion-MNIST');
 const modelFile = path.join(root, 'examples/fashion-mnist/fashion_mnist_cnn.onnx');
@@ -116,36 +115,9 @@ function report(result) {
   process.exitCode = mismatches === 0 ? 0 : 1;
 }
 
-/**
- * Run the packages from their TypeScript sources (as the tests do), so the demo never runs a stale or missing
- * dist/: `@tinyforge/<pkg>` resolves to packages/<pkg>/src/index.ts and .ts files are transpiled on load
- * (types are checked by `tsc -b`, not here).
- */
-function runTypeScriptSources() {
-  const ts = require('typescript');
-  const Module = require('module');
-  const resolve = Module._resolveFilename;
-  Module._resolveFilename = function (request, ...rest) {
-    const m = /^@tinyforge\/([a-z-]+)$/.exec(request);
-    const source = m && path.join(root, 'packages', m[1], 'src', 'index.ts');
-    return source && fs.existsSync(source) ? source : resolve.call(this, request, ...rest);
-  };
-  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
-  // Transpiled files are cached by content hash: the second demo starts in a fraction of the time.
-  const cacheDir = path.join(os.tmpdir(), `tinyforge-demo-ts-${ts.version}`);
-  fs.mkdirSync(cacheDir, { recursive: true });
-  require.extensions['.ts'] = (module, file) => {
-    const source = fs.readFileSync(file, 'utf8');
-    const cached = path.join(cacheDir, `${crypto.createHash('sha256').update(file).update('\0').update(source).digest('hex')}.js`);
-    let js;
-    try {
-      js = fs.readFileSync(cached, 'utf8');
-    } catch {
-      js = ts.transpileModule(source, { compilerOptions, fileName: file }).outputText;
-      const tmp = `${cached}.${process.pid}`;
-      fs.writeFileSync(tmp, js);
-      fs.renameSync(tmp, cached);
-    }
-    module._compile(js, file);
-  };
+/** The demo runs the built packages (dist/), as the benchmarks do; `tsc -b` is a no-op when nothing changed. */
+function buildPackages() {
+  const { spawnSync } = require('child_process');
+  const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) fail('the TypeScript build failed (see above)');
 }
