@@ -63,11 +63,11 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
 }
 
 /*
- * acc[0], acc[1] += rows w0 and w1 = w0 + depth (depth / 8 blocks of 8 weights each) · the widened input x;
- * returns the end of w1's whole blocks. Plain assembly with fixed registers (naked: no compiler register
- * allocation to fail at any -O level): r1 x, r2 w0, r3 w1, r4-r7 four input pairs, r8 r9 lr weights, r10 r11
- * accumulators, r12 count of block pairs. Two blocks per loop pass; LSRS depth >> 4 leaves the odd block in C
- * (it goes first) and no pairs in Z, and no instruction of a block sets flags, so both survive it.
+ * acc[0], acc[1] += rows w0 and w1 = w0 + depth (depth / 8 blocks of 8 weights each) · the widened input x.
+ * Plain assembly with fixed registers (naked: no compiler register allocation to fail at any -O level): r1 x,
+ * r2 w0, r3 w1, r4-r7 four input pairs, r8 r9 lr weights, r10 r11 accumulators, r12 count of block pairs.
+ * Two blocks per loop pass; LSRS depth >> 4 leaves the odd block in C (it goes first) and no pairs in Z, and no
+ * instruction of a block sets flags, so both survive it.
  * The aligned variant loads 8 weights per LDRD (rows must be word aligned); the other uses two LDR.
  */
 #define FC_LOAD_ALIGNED(W) "ldrd r8, r9, [" W "], #8\n\t"
@@ -99,7 +99,6 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
   "bne 2b\n\t"                                                                                      \
   "3:\n\t"                                                                                          \
   "strd r10, r11, [r0]\n\t"                                                                         \
-  "mov r0, r3\n\t"                                                                                  \
   "pop {r4-r11, pc}\n\t"
 
 /* Naked: the parameters are read by the assembly from r0-r3 and the stack, which the compiler cannot see. */
@@ -107,16 +106,16 @@ static void widen_input(const int8_t *x, int32_t blocks, int32_t input_offset, i
   int32_t acc[2] __attribute__((unused)), const int32_t *x __attribute__((unused)),                 \
       const int8_t *w0 __attribute__((unused)), int32_t depth __attribute__((unused))
 
-__attribute__((naked, noinline)) static const int8_t *dot_2rows_aligned(FC_ASM_ARGS) {
+__attribute__((naked, noinline)) static void dot_2rows_aligned(FC_ASM_ARGS) {
   __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ALIGNED));
 }
 
-__attribute__((naked, noinline)) static const int8_t *dot_2rows_any(FC_ASM_ARGS) {
+__attribute__((naked, noinline)) static void dot_2rows_any(FC_ASM_ARGS) {
   __asm__ volatile(FC_DOT_2ROWS_BODY(FC_LOAD_ANY));
 }
 
 /* One of the two above (LDRD when every row starts on a word boundary), chosen once per call. */
-typedef const int8_t *(*fc_dot_2rows_fn)(int32_t acc[2], const int32_t *x, const int8_t *w0, int32_t depth);
+typedef void (*fc_dot_2rows_fn)(int32_t acc[2], const int32_t *x, const int8_t *w0, int32_t depth);
 
 /* One row (the odd last channel): the same pairs, one SMLAD per 2 steps. */
 static int32_t dot_1row(const int32_t *x, const int8_t *w, int32_t blocks, int32_t acc) {
@@ -166,7 +165,7 @@ __attribute__((noinline)) static void fc_accumulate(const fc_row_job *job, const
   for (; j + 2 <= n; j += 2, w += 2 * depth) {
     acc[j] = bias != 0 ? bias[c0 + j] : 0;
     acc[j + 1] = bias != 0 ? bias[c0 + j + 1] : 0;
-    (void)dot_2rows(&acc[j], pairs, w, depth);
+    dot_2rows(&acc[j], pairs, w, depth);
   }
   if (j < n) {
     acc[j] = dot_1row(pairs, w, blocks, bias != 0 ? bias[c0 + j] : 0);
