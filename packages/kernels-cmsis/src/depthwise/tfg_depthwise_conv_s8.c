@@ -208,10 +208,11 @@ typedef struct {
   int32_t x_step;           /* 104: bytes between pixels (stride x channels) */
   int32_t count;            /* 108: pixels left */
   int32_t two_taps;         /* 112: 2 taps per row (the third weight skipped) instead of 3 */
+  int32_t clamp;            /* 116: 0 when the activation bounds are -128 and 127 */
 } dw_run_args;
 
 typedef char dw_run_args_layout[(__builtin_offsetof(dw_run_args, x_step) == 104 &&
-                                 __builtin_offsetof(dw_run_args, two_taps) == 112)
+                                 __builtin_offsetof(dw_run_args, clamp) == 116)
                                     ? 1
                                     : -1];
 
@@ -272,11 +273,15 @@ __attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
       "bfi r4, r5, #8, #8\n\t"
       "bfi r4, r6, #16, #8\n\t"
       "bfi r4, r7, #24, #8\n\t"
+      /* The activation clamp, unless it is the whole int8 range (ReLU with output zero point -128). */
+      "ldr r0, [r12, #116]\n\t"
+      "cbz r0, 7f\n\t"
       "ldrd r0, r1, [r12, #92]\n\t"
       "ssub8 lr, r4, r0\n\t"
       "sel r4, r4, r0\n\t"
       "ssub8 lr, r4, r1\n\t"
       "sel r4, r1, r4\n\t"
+      "7:\n\t"
       "ldr r0, [r12, #100]\n\t"
       "ldr r1, [r12, #4]\n\t"
       "str r4, [r0]\n\t"
@@ -453,6 +458,7 @@ static void depthwise_3wide_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
   run.min4 = tfg_dup8(p->activation.min);
   run.max4 = tfg_dup8(p->activation.max);
   run.x_step = sw * channels;
+  run.clamp = p->activation.min != -128 || p->activation.max != 127;
   for (int32_t oy = 0; oy < out->h;) {
     const int32_t group = dw_row_group(p, in, input_batch, out, output_batch, oy);
     int32_t c = 0;

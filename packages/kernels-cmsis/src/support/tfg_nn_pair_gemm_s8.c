@@ -86,7 +86,15 @@ typedef struct {
   uint32_t max4;          /* 40 */
   int32_t pairs;          /* 44 */
   const int8_t *w;        /* 48: first weight row of the next channel pair */
+  int32_t clamp;          /* 52: 0 when the activation bounds are -128 and 127 */
 } pair_all_args;
+
+/* The assembly addresses the fields by these offsets. */
+typedef char pair_all_args_layout[(__builtin_offsetof(pair_all_args, min4) == 36 &&
+                                   __builtin_offsetof(pair_all_args, w) == 48 &&
+                                   __builtin_offsetof(pair_all_args, clamp) == 52)
+                                      ? 1
+                                      : -1];
 
 /* One step of 4 depth x 2 pixels x 2 channels: r0 widened pair, r1/r2 the two channels' int8 weights. */
 #define STEP_2X2_ASM                \
@@ -191,11 +199,15 @@ __attribute__((naked, noinline)) static void pair_dot_all(pair_all_args *args) {
       "bfi r4, r5, #8, #8\n\t"
       "bfi r4, r6, #16, #8\n\t"
       "bfi r4, r7, #24, #8\n\t"
+      /* The activation clamp, unless it is the whole int8 range (ReLU with output zero point -128). */
+      "ldr r0, [r12, #52]\n\t"
+      "cbz r0, 7f\n\t"
       "ldrd r0, r3, [r12, #36]\n\t"
       "ssub8 lr, r4, r0\n\t"
       "sel r4, r4, r0\n\t"
       "ssub8 lr, r4, r3\n\t"
       "sel r4, r3, r4\n\t"
+      "7:\n\t"
       "ldr r0, [r12, #24]\n\t"
       "strh r4, [r0], #2\n\t"
       "str r0, [r12, #24]\n\t"
@@ -300,7 +312,7 @@ void tfg_nn_pair_gemm_widened_s8(const int32_t *widened, const int8_t *w, int32_
   const int32_t asm_pairs = tail_begin == depth ? channels / 2 : (channels - 1) / 2;
   if (asm_pairs > 0 && all_fast) {
     pair_all_args args = {widened, padded_steps, depth, bias, q->multiplier, q->shift, out0, out1, output_offset,
-                          min4, max4, asm_pairs, w};
+                          min4, max4, asm_pairs, w, min4 != 0x80808080u || max4 != 0x7F7F7F7Fu};
     pair_dot_all(&args);
     c = 2 * asm_pairs;
   }
