@@ -9,19 +9,15 @@ const { runOrt } = require('../../../tools/testing/ort-runner') as {
   runOrt: (jobs: { model: Uint8Array; feeds: Record<string, { dims: number[]; data: Float32Array }> }[]) => ({ data: Float32Array }[] | Error)[];
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nchwFeed, errorAndRange } = require('../../../tools/testing/float-compare') as {
+  nchwFeed: (shape: number[], nhwc: Float32Array) => { dims: number[]; data: Float32Array };
+  errorAndRange: (got: ArrayLike<number>, want: Float32Array) => { worst: number; range: number };
+};
+
 const MODELS = ['ad_autoencoder_float', 'ic_resnet8_float', 'vww_mobilenet_float', 'ic_resnet_large_float'];
 
 const floats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-
-/** NHWC → NCHW (our ONNX writer emits the standard NCHW model, as PyTorch would). */
-function toNchw(x: Float32Array, [n, h, w, c]: number[]): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++)
-      for (let xx = 0; xx < w; xx++)
-        for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + xx] = x[((b * h + y) * w + xx) * c + k];
-  return out;
-}
 
 /**
  * The interpreter's float path against onnxruntime-node on the float MLPerf models exported to ONNX by our writer:
@@ -36,29 +32,12 @@ describeWithShared()('float interpreter vs onnxruntime on the float models expor
     const inputs = fs.readdirSync(path.join(GOLD_DIR, m)).filter((f) => /^input_\d+\.bin$/.test(f)).sort();
     expect(inputs.length).toBeGreaterThan(0);
     const raw = inputs.map((f) => new Uint8Array(fs.readFileSync(path.join(GOLD_DIR, m, f))));
-    const jobs = raw.map((bytes) => {
-      const nhwc = floats(bytes);
-      const four = input.shape.length === 4;
-      return {
-        model,
-        feeds: { [input.name]: { dims: four ? [input.shape[0], input.shape[3], input.shape[1], input.shape[2]] : input.shape, data: four ? toNchw(nhwc, input.shape) : nhwc } },
-      };
-    });
+    const jobs = raw.map((bytes) => ({ model, feeds: { [input.name]: nchwFeed(input.shape, floats(bytes)) } }));
     runOrt(jobs).forEach((result, k) => {
       if (result instanceof Error) throw result;
-      const want = result[0].data;
-      const got = floats(interpreter.run([raw[k]]).outputs[0]);
-      expect(got.length).toBe(want.length);
-      let lo = Infinity;
-      let hi = -Infinity;
-      let worst = 0;
-      want.forEach((v, i) => {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-        worst = Math.max(worst, Math.abs(got[i] - v));
-      });
-      console.log(`${m} ${inputs[k]}: max |interpreter − onnxruntime| ${worst.toExponential(2)}, output range ${(hi - lo).toExponential(2)}`);
-      expect(worst).toBeLessThanOrEqual(1e-4 * (hi - lo));
+      const { worst, range } = errorAndRange(floats(interpreter.run([raw[k]]).outputs[0]), result[0].data);
+      console.log(`${m} ${inputs[k]}: max |interpreter − onnxruntime| ${worst.toExponential(2)}, output range ${range.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(1e-4 * range);
     });
   }, 120000);
 });

@@ -3,11 +3,16 @@ import * as path from 'path';
 import { readTflite } from '../tflite';
 import { validateGraph } from '@tinyforge/ir';
 import { readOnnx, writeOnnx } from '.';
-import { NHWC_TO_NCHW, transposeData } from './layout';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrt } = require('../../../../tools/testing/ort-runner') as {
   runOrt: (jobs: { model: Uint8Array; feeds: Record<string, { dims: number[]; data: Float32Array }> }[]) => ({ dims: number[]; data: Float32Array }[] | Error)[];
+};
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nchwFeed, errorAndRange } = require('../../../../tools/testing/float-compare') as {
+  nchwFeed: (shape: number[], nhwc: Float32Array) => { dims: number[]; data: Float32Array };
+  errorAndRange: (got: ArrayLike<number>, want: Float32Array) => { worst: number; range: number };
 };
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');
@@ -32,12 +37,7 @@ d('TFLite float models through writeOnnx and onnxruntime', () => {
       const model = writeOnnx(graph);
       written.set(m, model);
       const input = graph.tensors[graph.inputs[0]];
-      const jobs = VECTORS.map((k) => {
-        const nhwc = floats(path.join(SHARED, 'gold', m, `input_${k}.bin`));
-        const data = input.shape.length === 4 ? new Float32Array(transposeData(new Uint8Array(nhwc.buffer), input.shape, NHWC_TO_NCHW, 4).buffer) : nhwc;
-        const dims = input.shape.length === 4 ? NHWC_TO_NCHW.map((p) => input.shape[p]) : input.shape;
-        return { model, feeds: { [input.name]: { dims, data } } };
-      });
+      const jobs = VECTORS.map((k) => ({ model, feeds: { [input.name]: nchwFeed(input.shape, floats(path.join(SHARED, 'gold', m, `input_${k}.bin`))) } }));
       results.set(m, runOrt(jobs));
     }
   }, 120_000);
@@ -45,19 +45,9 @@ d('TFLite float models through writeOnnx and onnxruntime', () => {
   it.each(MODELS)('%s matches the TFLite Micro gold outputs', (m) => {
     results.get(m)!.forEach((outputs, k) => {
       if (outputs instanceof Error) throw outputs;
-      const want = floats(path.join(SHARED, 'gold', m, `output_${k}.bin`));
-      const got = outputs[0].data;
-      expect(got.length).toBe(want.length);
-      let lo = Infinity;
-      let hi = -Infinity;
-      let worst = 0;
-      want.forEach((v, i) => {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-        worst = Math.max(worst, Math.abs(got[i] - v));
-      });
-      console.log(`${m} vector ${k}: max |error| ${worst.toExponential(2)}, output range ${(hi - lo).toExponential(2)}`);
-      expect(worst).toBeLessThanOrEqual(1e-4 * (hi - lo));
+      const { worst, range } = errorAndRange(outputs[0].data, floats(path.join(SHARED, 'gold', m, `output_${k}.bin`)));
+      console.log(`${m} vector ${k}: max |error| ${worst.toExponential(2)}, output range ${range.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(1e-4 * range);
     });
   });
 
