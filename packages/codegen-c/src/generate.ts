@@ -101,7 +101,6 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       at,
       scratch: scratchOf.get(nodeIndex),
       aliased: offsetOf.get(node.inputs[0]) === offsetOf.get(node.outputs[0]),
-      streamed: plan.shared.some((p) => p.node === nodeIndex && p.rule.kind === 'stream'),
     };
     layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights));
     layerBodies.line();

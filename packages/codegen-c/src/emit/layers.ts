@@ -21,8 +21,6 @@ export interface LayerMemory {
   scratch?: { offset: number; size: number };
   /** True when a view's output already shares its input's bytes (no copy needed). */
   aliased: boolean;
-  /** True when the output was planned to overlap its dying input (row streaming; the kernels handle it in one call). */
-  streamed: boolean;
 }
 
 const dims = (d: Dims4): string => `{${d.n}, ${d.h}, ${d.w}, ${d.c}}`;
