@@ -19,6 +19,9 @@ const s = require('./support');
 const arg = (name, dflt) => (process.argv.find((a) => a.startsWith(`--${name}=`)) ?? `=${dflt}`).split('=')[1];
 const N_INPUTS = Number(arg('inputs', 3));
 const MODELS = arg('models', 'fm,vww,ic,ic_large,ad').split(',');
+// --int8-kernels: let onnxruntime fuse groups with int8 activations too (on x86 it otherwise fuses only the groups
+// its int8 → uint8 rewrite reaches, and runs the rest as float ops)
+const SESSION = process.argv.includes('--int8-kernels') ? { extra: { session: { qdqisint8allowed: '1' } } } : {};
 
 /** Float model, 200 calibration inputs and evaluation inputs, as the quantize benchmark builds them. */
 function modelData(name) {
@@ -38,7 +41,7 @@ function modelData(name) {
 /** Node types of the model onnxruntime actually runs (its optimized graph, saved and decoded). */
 async function ortKernels(int8Graph) {
   const file = path.join(os.tmpdir(), `tinyforge-qdq-${process.pid}.onnx`);
-  await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(int8Graph))), { optimizedModelFilePath: file, logSeverityLevel: 3 });
+  await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(int8Graph))), { ...SESSION, optimizedModelFilePath: file, logSeverityLevel: 3 });
   const model = onnx.ModelProto.decode(fs.readFileSync(file));
   fs.unlinkSync(file);
   const counts = new Map();
@@ -70,7 +73,7 @@ async function measure(name) {
     const run = interp.run([input], { keepIntermediates: true });
     for (const node of layers) {
       const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
-      const theirs = (await s.ortRun(ort, one, sources.map((t) => run.tensors.get(t))))[0];
+      const theirs = (await s.ortRun(ort, one, sources.map((t) => run.tensors.get(t)), SESSION))[0];
       const ours = s.int8View(run.tensors.get(node.outputs[0]));
       const stat = byOp.get(node.op) ?? { exact: 0, total: 0 };
       for (let i = 0; i < ours.length; i++) if (ours[i] === theirs[i]) stat.exact++;
@@ -79,7 +82,7 @@ async function measure(name) {
       if (q.isWeightedNode(node)) addLayerReport(tally, q.explainLayer(int8Graph, node, run.tensors, theirs));
     }
     const ours = s.int8View(run.outputs[0]);
-    const theirs = (await s.ortRun(ort, int8Graph, [input]))[0];
+    const theirs = (await s.ortRun(ort, int8Graph, [input], SESSION))[0];
     const singleRun = single.run([input]);
     const onceRounded = s.int8View(singleRun.get(int8Graph.outputs[0]));
     for (let i = 0; i < ours.length; i++) {
@@ -93,7 +96,7 @@ async function measure(name) {
     // Every layer's output exposed: the first one onnxruntime computes differently in the chained run.
     const all = cloneGraph(int8Graph);
     all.outputs = layers.map((n) => n.outputs[0]);
-    const chained = await s.ortRun(ort, all, [input]);
+    const chained = await s.ortRun(ort, all, [input], SESSION);
     const first = (ref) => {
       const k = chained.findIndex((got, j) => got.some((v, i) => v !== s.int8View(ref.get(all.outputs[j]))[i]));
       return k < 0 ? 'none' : `${k + 1}/${layers.length} (${layers[k].op})`;
