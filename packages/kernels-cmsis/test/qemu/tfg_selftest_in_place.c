@@ -1,0 +1,141 @@
+/*
+ * Convolutions streamed in place (src/conv/in-place.spec.ts): seeded convolutions (1x1, 3x3) and 3x3 depthwise
+ * layers, each run twice — into a separate output buffer, and in place the way a generated model plans it (one
+ * arena; the output starts `displacement` bytes below the input, the least the row-stream rule allows, plus a random
+ * slack). Both runs must give the same bytes: one line per case with the hash and "=" when the in-place run matched
+ * ("!" when not). The host (plain C) and Cortex-M (DSP path) runs must print the same lines. Quantization mixes the
+ * one-SMLAL shifts with general ones (-1..1) and multiplier-0 channels; shapes give odd pixel and channel counts and
+ * depths that are not a multiple of 4.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "tfg_nn.h"
+#include "tfg_selftest_harness.h"
+
+#define MAX_ACT 6144
+#define MAX_CH 48
+
+static int8_t input[MAX_ACT], separate[MAX_ACT], weights[MAX_CH * MAX_CH * 9];
+static int8_t arena[3 * MAX_ACT];
+static int32_t bias[MAX_CH], multipliers[MAX_CH], shifts[MAX_CH];
+static int32_t scratch[4096];
+
+/* Unlike the harness's: one channel in 12 has multiplier 0 (its outputs are the output offset), one a general
+   shift. */
+static void fill_quant(int32_t channels) {
+  for (int32_t c = 0; c < channels; c++) {
+    const int32_t kind = tfg_test_rand(0, 11);
+    bias[c] = tfg_test_rand(-30000, 30000);
+    multipliers[c] = kind == 0 ? 0 : tfg_test_rand(1 << 30, 0x7FFFFFFF);
+    shifts[c] = kind == 0 ? 0 : kind == 1 ? tfg_test_rand(-1, 1) : tfg_test_rand(-12, -5);
+  }
+}
+
+/* The code generator's row-stream rule (codegen-c streamDisplacement): the least offset(input) - offset(output). */
+static int32_t stream_displacement(int32_t in_rows, int32_t in_row_bytes, int32_t out_rows, int32_t out_row_bytes,
+                                   int32_t stride, int32_t pad_top) {
+  int32_t d = 0;
+  for (int32_t y = 0; y < out_rows; y++) {
+    int32_t first = (y - 1) * stride - pad_top;
+    first = first < 0 ? 0 : first > in_rows ? in_rows : first;
+    const int32_t need = (y + 1) * out_row_bytes - first * in_row_bytes;
+    d = need > d ? need : d;
+  }
+  return d;
+}
+
+typedef int32_t (*layer_fn)(const int8_t *in, int8_t *out, void *params);
+
+/* Run the layer apart and streamed in place; print the hash of the separate run and whether both agree. */
+static void run_both(const char *kind, int32_t index, layer_fn fn, void *params, int32_t in_bytes, int32_t out_bytes,
+                     int32_t displacement) {
+  memset(separate, 0x55, sizeof(separate));
+  const int32_t s1 = fn(input, separate, params);
+  const int32_t slack = tfg_test_rand(0, 3) * 4;
+  int8_t *out = arena + 4;
+  int8_t *in = out + ((displacement + 3) & ~3) + slack;
+  memcpy(in, input, (size_t)in_bytes);
+  const int32_t s2 = fn(in, out, params);
+  const int same = s1 == s2 && memcmp(separate, out, (size_t)out_bytes) == 0;
+  tfg_test_print_case(kind, index, s1, tfg_test_hash(separate, out_bytes), same ? "=" : "!");
+}
+
+typedef struct {
+  tfg_conv_params p;
+  tfg_dims in, f, out;
+} conv_case;
+
+static int32_t run_conv(const int8_t *in, int8_t *out, void *params) {
+  conv_case *c = (conv_case *)params;
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  const tfg_context ctx = {scratch, tfg_convolve_wrapper_s8_get_buffer_size(&c->p, &c->in, &c->f)};
+  if (ctx.size > (int32_t)sizeof(scratch)) return -9;
+  return tfg_convolve_wrapper_s8(&ctx, &c->p, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
+}
+
+typedef struct {
+  tfg_dw_conv_params p;
+  tfg_dims in, f, out;
+} dw_case;
+
+static int32_t run_dw(const int8_t *in, int8_t *out, void *params) {
+  dw_case *c = (dw_case *)params;
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  const tfg_context ctx = {scratch, tfg_depthwise_conv_s8_get_buffer_size(&c->in, &c->f)};
+  if (ctx.size > (int32_t)sizeof(scratch)) return -9;
+  return tfg_depthwise_conv_s8(&ctx, &c->p, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
+}
+
+/* Either end at its int8 limit half the time each, so that both the clamp-free and the clamped paths run. */
+static tfg_activation random_clamp(void) {
+  const int32_t lo = tfg_test_rand(0, 1) == 0 ? -128 : tfg_test_rand(-128, 0);
+  const tfg_activation a = {lo, tfg_test_rand(0, 1) == 0 ? 127 : tfg_test_rand(lo, 127)};
+  return a;
+}
+
+static void pointwise(int32_t index, int32_t k) {
+  conv_case c;
+  const int32_t h = tfg_test_rand(1, 9), w = tfg_test_rand(1, 9);
+  const int32_t cin = tfg_test_rand(1, 40), cout = tfg_test_rand(1, 40);
+  const int32_t stride = k == 1 ? tfg_test_rand(1, 2) : tfg_test_rand(1, 2), pad = k == 1 ? 0 : k / 2;
+  c.in = (tfg_dims){1, h, w, cin};
+  c.f = (tfg_dims){cout, k, k, cin};
+  c.out = (tfg_dims){1, (h + 2 * pad - k) / stride + 1, (w + 2 * pad - k) / stride + 1, cout};
+  c.p = (tfg_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), {stride, stride}, {pad, pad}, {1, 1},
+                          random_clamp()};
+  tfg_test_fill_s8(input, h * w * cin);
+  tfg_test_fill_s8(weights, cout * k * k * cin);
+  fill_quant(cout);
+  const int32_t d = stream_displacement(h, w * cin, c.out.h, c.out.w * cout, stride, pad);
+  run_both(k == 1 ? "conv1x1" : "conv3x3", index, run_conv, &c, h * w * cin, c.out.h * c.out.w * cout, d);
+}
+
+static void depthwise(int32_t index) {
+  dw_case c;
+  const int32_t h = tfg_test_rand(1, 12), w = tfg_test_rand(1, 12), ch = tfg_test_rand(1, 44);
+  const int32_t stride = tfg_test_rand(1, 2), pad = tfg_test_rand(0, 1);
+  if (h + 2 * pad < 3 || w + 2 * pad < 3) {
+    tfg_test_print_case("dwconv", index, 0, 0, "=");
+    return;
+  }
+  c.in = (tfg_dims){1, h, w, ch};
+  c.f = (tfg_dims){1, 3, 3, ch};
+  c.out = (tfg_dims){1, (h + 2 * pad - 3) / stride + 1, (w + 2 * pad - 3) / stride + 1, ch};
+  c.p = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {stride, stride}, {pad, pad},
+                             {1, 1}, random_clamp()};
+  tfg_test_fill_s8(input, h * w * ch);
+  tfg_test_fill_s8(weights, 9 * ch);
+  fill_quant(ch);
+  const int32_t d = stream_displacement(h, w * ch, c.out.h, c.out.w * ch, stride, pad);
+  run_both("dwconv", index, run_dw, &c, h * w * ch, c.out.h * c.out.w * ch, d);
+}
+
+int tfg_selftest_main(void) {
+  tfg_test_seed(20261125u);
+  for (int32_t i = 0; i < 40; i++) pointwise(i, 1);
+  for (int32_t i = 0; i < 20; i++) pointwise(i, 3);
+  for (int32_t i = 0; i < 40; i++) depthwise(i);
+  tfg_test_print("done\n");
+  return 0;
+}
