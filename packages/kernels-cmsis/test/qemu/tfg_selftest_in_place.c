@@ -45,46 +45,40 @@ static int32_t stream_displacement(int32_t in_rows, int32_t in_row_bytes, int32_
   return d;
 }
 
-typedef int32_t (*layer_fn)(const int8_t *in, int8_t *out, void *params);
+/* One layer: a convolution (conv) or, when depthwise is set, a depthwise convolution (dw). */
+typedef struct {
+  int depthwise;
+  tfg_conv_params conv;
+  tfg_dw_conv_params dw;
+  tfg_dims in, f, out;
+} layer_case;
+
+static int32_t run_layer(const layer_case *c, const int8_t *in, int8_t *out) {
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  const int32_t size = c->depthwise ? tfg_depthwise_conv_s8_get_buffer_size(&c->in, &c->f)
+                                    : tfg_convolve_wrapper_s8_get_buffer_size(&c->conv, &c->in, &c->f);
+  const tfg_context ctx = {scratch, size};
+  if (size > (int32_t)sizeof(scratch)) return -9;
+  return c->depthwise ? tfg_depthwise_conv_s8(&ctx, &c->dw, &q, &c->in, in, &c->f, weights, bias, &c->out, out)
+                      : tfg_convolve_wrapper_s8(&ctx, &c->conv, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
+}
 
 /* Run the layer apart and streamed in place; print the hash of the separate run and whether both agree. */
-static void run_both(const char *kind, int32_t index, layer_fn fn, void *params, int32_t in_bytes, int32_t out_bytes,
-                     int32_t displacement) {
+static void run_both(const char *kind, int32_t index, const layer_case *c) {
+  const int32_t in_row = c->in.w * c->in.c, out_row = c->out.w * c->out.c;
+  const int32_t stride = c->depthwise ? c->dw.stride.h : c->conv.stride.h;
+  const int32_t pad = c->depthwise ? c->dw.padding.h : c->conv.padding.h;
+  const int32_t displacement = stream_displacement(c->in.h, in_row, c->out.h, out_row, stride, pad);
   memset(separate, 0x55, sizeof(separate));
-  const int32_t s1 = fn(input, separate, params);
+  const int32_t s1 = run_layer(c, input, separate);
   const int32_t slack = tfg_test_rand(0, 3) * 4;
   int8_t *out = arena + 4;
   int8_t *in = out + ((displacement + 3) & ~3) + slack;
-  memcpy(in, input, (size_t)in_bytes);
-  const int32_t s2 = fn(in, out, params);
+  memcpy(in, input, (size_t)(c->in.h * in_row));
+  const int32_t s2 = run_layer(c, in, out);
+  const int32_t out_bytes = c->out.h * out_row;
   const int same = s1 == s2 && memcmp(separate, out, (size_t)out_bytes) == 0;
   tfg_test_print_case(kind, index, s1, tfg_test_hash(separate, out_bytes), same ? "=" : "!");
-}
-
-typedef struct {
-  tfg_conv_params p;
-  tfg_dims in, f, out;
-} conv_case;
-
-static int32_t run_conv(const int8_t *in, int8_t *out, void *params) {
-  conv_case *c = (conv_case *)params;
-  const tfg_per_channel_quant_params q = {multipliers, shifts};
-  const tfg_context ctx = {scratch, tfg_convolve_wrapper_s8_get_buffer_size(&c->p, &c->in, &c->f)};
-  if (ctx.size > (int32_t)sizeof(scratch)) return -9;
-  return tfg_convolve_wrapper_s8(&ctx, &c->p, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
-}
-
-typedef struct {
-  tfg_dw_conv_params p;
-  tfg_dims in, f, out;
-} dw_case;
-
-static int32_t run_dw(const int8_t *in, int8_t *out, void *params) {
-  dw_case *c = (dw_case *)params;
-  const tfg_per_channel_quant_params q = {multipliers, shifts};
-  const tfg_context ctx = {scratch, tfg_depthwise_conv_s8_get_buffer_size(&c->in, &c->f)};
-  if (ctx.size > (int32_t)sizeof(scratch)) return -9;
-  return tfg_depthwise_conv_s8(&ctx, &c->p, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
 }
 
 /* Either end at its int8 limit half the time each, so that both the clamp-free and the clamped paths run. */
@@ -95,24 +89,23 @@ static tfg_activation random_clamp(void) {
 }
 
 static void pointwise(int32_t index, int32_t k) {
-  conv_case c;
+  layer_case c = {.depthwise = 0};
   const int32_t h = tfg_test_rand(1, 9), w = tfg_test_rand(1, 9);
   const int32_t cin = tfg_test_rand(1, 40), cout = tfg_test_rand(1, 40);
-  const int32_t stride = k == 1 ? tfg_test_rand(1, 2) : tfg_test_rand(1, 2), pad = k == 1 ? 0 : k / 2;
+  const int32_t stride = tfg_test_rand(1, 2), pad = k == 1 ? 0 : k / 2;
   c.in = (tfg_dims){1, h, w, cin};
   c.f = (tfg_dims){cout, k, k, cin};
   c.out = (tfg_dims){1, (h + 2 * pad - k) / stride + 1, (w + 2 * pad - k) / stride + 1, cout};
-  c.p = (tfg_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), {stride, stride}, {pad, pad}, {1, 1},
-                          random_clamp()};
+  c.conv = (tfg_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), {stride, stride}, {pad, pad}, {1, 1},
+                             random_clamp()};
   tfg_test_fill_s8(input, h * w * cin);
   tfg_test_fill_s8(weights, cout * k * k * cin);
   fill_quant(cout);
-  const int32_t d = stream_displacement(h, w * cin, c.out.h, c.out.w * cout, stride, pad);
-  run_both(k == 1 ? "conv1x1" : "conv3x3", index, run_conv, &c, h * w * cin, c.out.h * c.out.w * cout, d);
+  run_both(k == 1 ? "conv1x1" : "conv3x3", index, &c);
 }
 
 static void depthwise(int32_t index) {
-  dw_case c;
+  layer_case c = {.depthwise = 1};
   const int32_t h = tfg_test_rand(1, 12), w = tfg_test_rand(1, 12), ch = tfg_test_rand(1, 44);
   const int32_t stride = tfg_test_rand(1, 2), pad = tfg_test_rand(0, 1);
   if (h + 2 * pad < 3 || w + 2 * pad < 3) {
@@ -122,13 +115,12 @@ static void depthwise(int32_t index) {
   c.in = (tfg_dims){1, h, w, ch};
   c.f = (tfg_dims){1, 3, 3, ch};
   c.out = (tfg_dims){1, (h + 2 * pad - 3) / stride + 1, (w + 2 * pad - 3) / stride + 1, ch};
-  c.p = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {stride, stride}, {pad, pad},
-                             {1, 1}, random_clamp()};
+  c.dw = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {stride, stride}, {pad, pad},
+                              {1, 1}, random_clamp()};
   tfg_test_fill_s8(input, h * w * ch);
   tfg_test_fill_s8(weights, 9 * ch);
   fill_quant(ch);
-  const int32_t d = stream_displacement(h, w * ch, c.out.h, c.out.w * ch, stride, pad);
-  run_both("dwconv", index, run_dw, &c, h * w * ch, c.out.h * c.out.w * ch, d);
+  run_both("dwconv", index, &c);
 }
 
 int tfg_selftest_main(void) {
