@@ -147,7 +147,11 @@ typedef struct {
 
 /* ---- convolution ------------------------------------------------------------------------------------ */
 
-/** Any stride, padding, dilation: im2col into scratch, then an int8 GEMM. */
+/**
+ * Any stride, padding, dilation: im2col into scratch, then an int8 GEMM. On the DSP path a first layer (input
+ * channels not a multiple of 4, receptive field of at most 32 values) keeps its filters widened to int16 in
+ * scratch with their requantization constants; the buffer size leaves room for that and for the generic path.
+ */
 tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
                            const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
                            const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,

@@ -19,6 +19,20 @@ function gemmScratchBytes(depth: number): number {
   return Math.ceil(depth / 4) * 16;
 }
 
+/** Widest receptive field of the DSP first-layer convolution (FEW_MAX_DEPTH in tfg_convolve_few_channels_s8.c). */
+const FEW_CHANNELS_MAX_DEPTH = 32;
+
+/**
+ * Scratch of the DSP first-layer convolution (tfg_convolve_few_channels_s8_scratch_size): per channel pair a record
+ * of 8 + 4 x ceil(depth / 4) words (an odd last channel pairs with zeros), then one widened pixel pair; 0 when
+ * the input channels are a multiple of 4 or the depth exceeds its maximum.
+ */
+function fewChannelsScratchBytes(inChannels: number, depth: number, outChannels: number): number {
+  if (inChannels % 4 === 0 || depth > FEW_CHANNELS_MAX_DEPTH) return 0;
+  const steps = Math.ceil(depth / 4);
+  return (Math.ceil(outChannels / 2) * (8 + 4 * steps) + 4 * steps) * 4;
+}
+
 /**
  * Scratch sizes mirror the kernels' `_get_buffer_size` functions (kernels-cmsis) for the DSP build, which needs
  * the most; depthwise and pooling need none. The generated code also asks the kernel at run
@@ -34,7 +48,10 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
       const pads = convPads(graph, node);
       const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
       const depth = w[1] * w[2] * w[3];
-      const scratchBytes = is1x1 ? gemmScratchBytes(w[3]) : align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth);
+      // tfg_convolve_s8 leaves room for both its paths: the first-layer one may decline at run time.
+      const scratchBytes = is1x1
+        ? gemmScratchBytes(w[3])
+        : Math.max(align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth), fewChannelsScratchBytes(w[3], depth, w[0]));
       return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
     }
     case 'DepthwiseConv2D': {

@@ -2,7 +2,8 @@
  * Generic int8 convolution, any stride, padding and dilation: gather the receptive fields of a block of output
  * pixels (im2col, padding filled with the input zero point so that it contributes nothing), then one GEMM of the
  * block against all filters. With the DSP extension (no Helium) the block goes through the pixel-pair GEMM
- * (tfg_nn_pair_gemm_s8.c), which widens each pair of columns once and reads the int8 weights directly.
+ * (tfg_nn_pair_gemm_s8.c), which widens each pair of columns once and reads the int8 weights directly; first
+ * layers (1-3 input channels, small receptive fields) take tfg_convolve_few_channels_s8.c.
  */
 #include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
@@ -16,8 +17,10 @@
 
 int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  return tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) +
-         (TFG_CONV_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(depth) : tfg_nn_gemm_s8_packed_size(depth));
+  const int32_t generic = tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) +
+                          (TFG_CONV_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(depth) : tfg_nn_gemm_s8_packed_size(depth));
+  /* The first-layer path may decline at run time (requantization without the one-SMLAL form): room for both. */
+  return TFG_MAX(generic, tfg_convolve_few_channels_s8_scratch_size(input_dims, filter_dims));
 }
 
 static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
@@ -111,6 +114,10 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
     const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
     int8_t *output_batch = output + b * pixels * channels;
 #if TFG_CONV_PAIRS
+    if (tfg_convolve_few_channels_s8(conv_params, quant_params, input_dims, input_batch, filter_dims, filter, bias,
+                                     output_dims, output_batch, (int32_t *)ctx->buf)) {
+      continue;
+    }
     if (input_dims->c % 4 == 0) {
       convolve_widened_pairs(conv_params, input_dims, input_batch, filter_dims, filter, &requant, all_fast, output_dims,
                              output_batch, (int32_t *)(void *)packed);

@@ -163,6 +163,18 @@ void tfg_nn_pair_gemm_widened_s8(const int32_t *widened, const int8_t *w, int32_
    requantization's one-SMLAL form, which the assembly channel loop uses) or multiplier 0. */
 int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *requant, int32_t channels);
 
+/*
+ * The DSP path's first-layer convolution (conv/tfg_convolve_few_channels_s8.c): input channels not a multiple of 4
+ * and a receptive field of at most 32 values. Returns 0 (nothing written) when the layer does not fit or a
+ * channel's requantization lacks the one-SMLAL form; then the caller takes the generic path. `scratch` holds
+ * tfg_convolve_few_channels_s8_scratch_size bytes, word aligned (0: the path does not apply or is not compiled in).
+ */
+int tfg_convolve_few_channels_s8(const tfg_conv_params *conv_params, const tfg_per_channel_quant_params *quant_params,
+                                 const tfg_dims *input_dims, const int8_t *input_batch, const tfg_dims *filter_dims,
+                                 const int8_t *filter, const int32_t *bias, const tfg_dims *output_dims,
+                                 int8_t *output_batch, int32_t *scratch);
+int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
 /* Bytes rounded up to a multiple of 4 so that scratch regions after it stay word aligned. */
 static inline int32_t tfg_nn_align4(int32_t bytes) { return (bytes + 3) & ~3; }
 

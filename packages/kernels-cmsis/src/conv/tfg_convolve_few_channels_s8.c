@@ -1,0 +1,283 @@
+/*
+ * First convolution layers on the DSP path (no Helium): input channels not a multiple of 4 (image models' 1 or 3)
+ * and a receptive field of at most 32 values (3x3x1, 3x3x3). There the pixel-pair GEMM spends more on each
+ * channel pair's setup and requantization constants than on its few MACs.
+ *
+ * Once per call the filters are widened to int16 into scratch, together with each channel pair's requantization
+ * constants, as one record per channel pair (words): bias c0 c1; per 4 depth steps c0 (w0, w2) (w1, w3) then c1
+ * the same; multiplier c0 c1; post shift c0 c1; rounding c0 c1. The weights are zero past the depth, so inputs there
+ * may hold anything. Per output pixel pair both receptive fields are gathered (zero point for padding) and widened
+ * into scratch, then one assembly routine walks the records in order: 2 pixels x 2 channels per record with both
+ * operands already widened (11 instructions per 16 MACs), requantization with nothing derived per pixel.
+ */
+#include "../support/tfg_nn_dsp.h"
+#include "../support/tfg_nn_support.h"
+
+#include <string.h>
+
+#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
+
+/* The widest receptive field this path takes (8 widened steps per pixel). */
+#define FEW_MAX_DEPTH 32
+
+static int32_t few_steps(int32_t depth) { return (depth + 3) / 4; }
+
+/* Words of one channel pair's record: 2 bias, 4 per step, 6 requantization constants. */
+static int32_t record_words(int32_t steps) { return 2 + 4 * steps + 6; }
+
+int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
+  if (input_dims->c % 4 == 0 || depth > FEW_MAX_DEPTH) {
+    return 0;
+  }
+  const int32_t steps = few_steps(depth);
+  /* The records of every channel pair (an odd last channel pairs with zeros), then the widened pixel pair. */
+  return ((filter_dims->n + 1) / 2 * record_words(steps) + 4 * steps) * 4;
+}
+
+/* Every channel's requantization has the one-SMLAL form, or multiplier 0 (all-zero weights: the output is 0). */
+static int few_channels_fast(const tfg_per_channel_quant_params *q, int32_t channels) {
+  for (int32_t c = 0; c < channels; c++) {
+    if ((q->shift[c] > -2 || q->shift[c] < -31) && q->multiplier[c] != 0) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Argument block of few_pairs_asm; the assembly addresses the fields by these offsets. */
+typedef struct {
+  const int32_t *widened; /* 0 */
+  int32_t steps;          /* 4 */
+  const int32_t *records; /* 8 */
+  const int32_t *end;     /* 12: one past the last record the assembly takes */
+  int8_t *out0;           /* 16 */
+  int8_t *out1;           /* 20 */
+  int32_t output_offset;  /* 24 */
+  uint32_t min4;          /* 28 */
+  uint32_t max4;          /* 32 */
+  int32_t clamp;          /* 36: 0 when the activation bounds are -128 and 127 */
+} few_pairs_args;
+
+typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 16 &&
+                                    __builtin_offsetof(few_pairs_args, min4) == 28 &&
+                                    __builtin_offsetof(few_pairs_args, clamp) == 36)
+                                       ? 1
+                                       : -1];
+
+/* Requantize ACC in place (tfg_nn_requantize_fast): MULT, POST = rs - 1, ROUND = 2^(rs - 2); r0, r2 clobbered. */
+#define FEW_REQUANT_ASM(ACC, MULT, POST, ROUND)      \
+  "and r0, " ACC ", #0x80000000\n\t"                 \
+  "add r0, r0, #0x40000000\n\t"                      \
+  "add r2, " ROUND ", " ACC ", asr #31\n\t"          \
+  "smlal r0, r2, " ACC ", " MULT "\n\t"              \
+  "asr " ACC ", r2, " POST "\n\t"
+
+/*
+ * Channel pairs of one widened pixel pair, records from args->records to args->end: r1 walks the records, r0 the
+ * widened pair, r3 counts steps, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs,
+ * r12/lr a channel's widened weights. Each pair's four outputs go out as one halfword per pixel.
+ */
+__attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r0, r4-r11, lr}\n\t"
+      "ldr r1, [r0, #8]\n\t"
+      "2:\n\t"
+      "ldr r12, [sp]\n\t"
+      "ldrd r0, r3, [r12, #0]\n\t"
+      "ldrd r4, r5, [r1], #8\n\t"
+      "mov r6, r4\n\t"
+      "mov r7, r5\n\t"
+      "1:\n\t"
+      "ldmia r0!, {r8-r11}\n\t"
+      "ldrd r12, lr, [r1], #8\n\t"
+      "smlad r4, r8, r12, r4\n\t"
+      "smlad r4, r9, lr, r4\n\t"
+      "smlad r6, r10, r12, r6\n\t"
+      "smlad r6, r11, lr, r6\n\t"
+      "ldrd r12, lr, [r1], #8\n\t"
+      "smlad r5, r8, r12, r5\n\t"
+      "smlad r5, r9, lr, r5\n\t"
+      "smlad r7, r10, r12, r7\n\t"
+      "smlad r7, r11, lr, r7\n\t"
+      "subs r3, r3, #1\n\t"
+      "bne 1b\n\t"
+      /* multiplier c0 c1, post shift c0 c1, rounding c0 c1 */
+      "ldmia r1!, {r8-r12, lr}\n\t"
+      FEW_REQUANT_ASM("r4", "r8", "r10", "r12")
+      FEW_REQUANT_ASM("r6", "r8", "r10", "r12")
+      FEW_REQUANT_ASM("r5", "r9", "r11", "lr")
+      FEW_REQUANT_ASM("r7", "r9", "r11", "lr")
+      "ldr r12, [sp]\n\t"
+      "ldr r0, [r12, #24]\n\t"
+      "add r4, r4, r0\n\t"
+      "add r5, r5, r0\n\t"
+      "add r6, r6, r0\n\t"
+      "add r7, r7, r0\n\t"
+      "ssat r4, #8, r4\n\t"
+      "ssat r5, #8, r5\n\t"
+      "ssat r6, #8, r6\n\t"
+      "ssat r7, #8, r7\n\t"
+      "bfi r4, r5, #8, #8\n\t"
+      "bfi r4, r6, #16, #8\n\t"
+      "bfi r4, r7, #24, #8\n\t"
+      "ldr r0, [r12, #36]\n\t"
+      "cbz r0, 7f\n\t"
+      "ldrd r0, r3, [r12, #28]\n\t"
+      "ssub8 lr, r4, r0\n\t"
+      "sel r4, r4, r0\n\t"
+      "ssub8 lr, r4, r3\n\t"
+      "sel r4, r3, r4\n\t"
+      "7:\n\t"
+      "ldrd r0, r3, [r12, #16]\n\t"
+      "strh r4, [r0], #2\n\t"
+      "lsr r4, r4, #16\n\t"
+      "strh r4, [r3], #2\n\t"
+      "strd r0, r3, [r12, #16]\n\t"
+      "ldr r0, [r12, #12]\n\t"
+      "cmp r1, r0\n\t"
+      "bne 2b\n\t"
+      "pop {r0, r4-r11, pc}\n\t");
+}
+
+/* lo in the low int16 half, hi in the high one. */
+static inline int32_t pack_halves(int32_t lo, int32_t hi) {
+  return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFFu));
+}
+
+/* One record per channel pair (layout in the file header); a channel past `channels` is all zeros. */
+static void prepare_records(const int8_t *filter, const int32_t *bias, const tfg_per_channel_quant_params *q,
+                            int32_t channels, int32_t depth, int32_t *records) {
+  const int32_t steps = few_steps(depth), words = record_words(steps);
+  for (int32_t c = 0; c < (channels + 1) / 2 * 2; c++) {
+    int32_t *rec = records + c / 2 * words;
+    const int32_t j = c % 2;
+    const int exists = c < channels;
+    rec[j] = exists && bias != 0 ? bias[c] : 0;
+    for (int32_t s = 0; s < steps; s++) {
+      int32_t v[4];
+      for (int32_t k = 0; k < 4; k++) {
+        v[k] = exists && 4 * s + k < depth ? filter[c * depth + 4 * s + k] : 0;
+      }
+      rec[2 + 4 * s + 2 * j] = pack_halves(v[0], v[2]);
+      rec[2 + 4 * s + 2 * j + 1] = pack_halves(v[1], v[3]);
+    }
+    int32_t *consts = rec + 2 + 4 * steps;
+    const int fast = exists && q->shift[c] <= -2 && q->shift[c] >= -31;
+    /* Multiplier 0 (or no channel): post shift 31 of (2^30 + sign) gives 0, as TFLite does. */
+    consts[j] = fast ? q->multiplier[c] : 0;
+    consts[2 + j] = fast ? -q->shift[c] - 1 : 31;
+    consts[4 + j] = fast ? (int32_t)1 << (-q->shift[c] - 2) : (int32_t)1 << 30;
+  }
+}
+
+/* n bytes from src to dst, a word at a time while 4 remain (unaligned LDR/STR), never past src + n. */
+static inline void copy_field_run(int8_t *dst, const int8_t *src, int32_t n) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const int32_t word = tfg_nn_read_s8x4(src + i);
+    memcpy(dst + i, &word, sizeof(word));
+  }
+  for (; i < n; i++) {
+    dst[i] = src[i];
+  }
+}
+
+/* One output pixel's receptive field as int8 in depth order (ky, kx, channel); padding taps hold the zero point. */
+static void gather_field(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
+                         int32_t oy, int32_t ox, int8_t *field) {
+  const int8_t pad_value = (int8_t)(-p->input_offset);
+  const int32_t ci = in->c, span = f->w * ci;
+  const int32_t ix0 = ox * p->stride.w - p->padding.w;
+  const int row_inside = p->dilation.w == 1 && ix0 >= 0 && ix0 + f->w <= in->w;
+  for (int32_t ky = 0; ky < f->h; ky++, field += span) {
+    const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
+    if (iy < 0 || iy >= in->h) {
+      memset(field, pad_value, (size_t)span);
+      continue;
+    }
+    const int8_t *row = input_batch + iy * in->w * ci;
+    if (row_inside) {
+      copy_field_run(field, row + ix0 * ci, span);
+      continue;
+    }
+    for (int32_t kx = 0; kx < f->w; kx++) {
+      const int32_t ix = ix0 + kx * p->dilation.w;
+      for (int32_t k = 0; k < ci; k++) {
+        field[kx * ci + k] = ix < 0 || ix >= in->w ? pad_value : row[ix * ci + k];
+      }
+    }
+  }
+}
+
+/* A gathered field into its half of the widened pair: per step (x0, x2) (x1, x3) with the input offset added. */
+static inline void widen_field_words(const int32_t *field, int32_t steps, int32_t offset2, int32_t *dst) {
+  for (int32_t s = 0; s < steps; s++, dst += 4) {
+    dst[0] = tfg_sxtab16(offset2, field[s]);
+    dst[1] = tfg_sxtab16_ror8(offset2, field[s]);
+  }
+}
+
+/* The odd last channel (record's channel 0) of both pixels, in C from the same record. */
+static void last_channel(const int32_t *rec, const int32_t *widened, int32_t steps, int32_t output_offset,
+                         const tfg_activation *act, int8_t *out0, int8_t *out1) {
+  int32_t acc0 = rec[0], acc1 = rec[0];
+  for (int32_t s = 0; s < steps; s++) {
+    const int32_t *x = widened + 4 * s, *w = rec + 2 + 4 * s;
+    acc0 = __smlad(x[1], w[1], __smlad(x[0], w[0], acc0));
+    acc1 = __smlad(x[3], w[1], __smlad(x[2], w[0], acc1));
+  }
+  const int32_t *consts = rec + 2 + 4 * steps;
+  const int32_t v0 = tfg_nn_requantize_fast(acc0, consts[0], consts[4], consts[2]) + output_offset;
+  const int32_t v1 = tfg_nn_requantize_fast(acc1, consts[0], consts[4], consts[2]) + output_offset;
+  *out0 = tfg_nn_clamp_s8(v0, act);
+  *out1 = tfg_nn_clamp_s8(v1, act);
+}
+
+int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel_quant_params *q,
+                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
+                                 const int8_t *filter, const int32_t *bias, const tfg_dims *out, int8_t *output_batch,
+                                 int32_t *scratch) {
+  const int32_t channels = out->c, depth = f->h * f->w * in->c;
+  if (tfg_convolve_few_channels_s8_scratch_size(in, f) == 0 || !few_channels_fast(q, channels)) {
+    return 0;
+  }
+  const int32_t steps = few_steps(depth), words = record_words(steps);
+  int32_t *records = scratch;
+  int32_t *widened = records + (channels + 1) / 2 * words;
+  prepare_records(filter, bias, q, channels, depth, records);
+  const uint32_t min4 = tfg_dup8(p->activation.min), max4 = tfg_dup8(p->activation.max);
+  const int32_t offset2 = tfg_dup16(p->input_offset);
+  int32_t fields[2][FEW_MAX_DEPTH / 4];
+  memset(fields, 0, sizeof(fields));
+  const int32_t pixels = out->h * out->w, asm_pairs = channels / 2;
+  for (int32_t first = 0; first < pixels; first += 2) {
+    const int32_t second = first + 1 < pixels ? first + 1 : first;
+    gather_field(p, in, input_batch, f, first / out->w, first % out->w, (int8_t *)fields[0]);
+    gather_field(p, in, input_batch, f, second / out->w, second % out->w, (int8_t *)fields[1]);
+    widen_field_words(fields[0], steps, offset2, widened);
+    widen_field_words(fields[1], steps, offset2, widened + 2);
+    int8_t *out0 = output_batch + first * channels, *out1 = output_batch + second * channels;
+    if (asm_pairs > 0) {
+      few_pairs_args args = {widened, steps, records, records + asm_pairs * words, out0, out1,
+                             p->output_offset, min4, max4, min4 != 0x80808080u || max4 != 0x7F7F7F7Fu};
+      few_pairs_asm(&args);
+    }
+    if (channels % 2 != 0) {
+      last_channel(records + asm_pairs * words, widened, steps, p->output_offset, &p->activation,
+                   out0 + channels - 1, out1 + channels - 1);
+    }
+  }
+  return 1;
+}
+
+#else
+
+int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  (void)input_dims;
+  (void)filter_dims;
+  return 0;
+}
+
+#endif
