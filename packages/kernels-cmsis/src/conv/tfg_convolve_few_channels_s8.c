@@ -35,16 +35,6 @@ int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, co
   return ((filter_dims->n + 1) / 2 * record_words(steps) + 4 * steps) * 4;
 }
 
-/* Every channel's requantization has the one-SMLAL form, or multiplier 0 (all-zero weights: the output is 0). */
-static int few_channels_fast(const tfg_per_channel_quant_params *q, int32_t channels) {
-  for (int32_t c = 0; c < channels; c++) {
-    if ((q->shift[c] > -2 || q->shift[c] < -31) && q->multiplier[c] != 0) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
 /* Argument block of few_pairs_asm; the assembly addresses the fields by these offsets. */
 typedef struct {
   const int32_t *widened; /* 0 */
@@ -57,15 +47,18 @@ typedef struct {
   uint32_t min4;          /* 28 */
   uint32_t max4;          /* 32 */
   int32_t clamp;          /* 36: 0 when the activation bounds are -128 and 127 */
+  uintptr_t entry;        /* 40: set by the assembly: where the unrolled step sequence starts for `steps` */
 } few_pairs_args;
 
 typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 16 &&
                                     __builtin_offsetof(few_pairs_args, min4) == 28 &&
-                                    __builtin_offsetof(few_pairs_args, clamp) == 36)
+                                    __builtin_offsetof(few_pairs_args, clamp) == 36 &&
+                                    __builtin_offsetof(few_pairs_args, entry) == 40)
                                        ? 1
                                        : -1];
 
-/* Requantize ACC in place (tfg_nn_requantize_fast): MULT, POST = rs - 1, ROUND = 2^(rs - 2); r0, r2 clobbered. */
+/* Requantize ACC in place (tfg_nn_requantize_fast with the output offset folded into ROUND, see
+   prepare_records): MULT, POST = rs - 1; r0, r2 clobbered. */
 #define FEW_REQUANT_ASM(ACC, MULT, POST, ROUND)      \
   "and r0, " ACC ", #0x80000000\n\t"                 \
   "add r0, r0, #0x40000000\n\t"                      \
@@ -73,48 +66,57 @@ typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 
   "smlal r0, r2, " ACC ", " MULT "\n\t"              \
   "asr " ACC ", r2, " POST "\n\t"
 
+/* One step (4 depth values) of 2 pixels x 2 channels: 11 instructions of 4 bytes each (FEW_STEP_BYTES). */
+#define FEW_STEP_ASM                \
+  "ldmia r0!, {r8-r11}\n\t"         \
+  "ldrd r12, lr, [r1], #8\n\t"      \
+  "smlad r4, r8, r12, r4\n\t"       \
+  "smlad r4, r9, lr, r4\n\t"        \
+  "smlad r6, r10, r12, r6\n\t"      \
+  "smlad r6, r11, lr, r6\n\t"       \
+  "ldrd r12, lr, [r1], #8\n\t"      \
+  "smlad r5, r8, r12, r5\n\t"       \
+  "smlad r5, r9, lr, r5\n\t"        \
+  "smlad r7, r10, r12, r7\n\t"      \
+  "smlad r7, r11, lr, r7\n\t"
+
 /*
  * Channel pairs of one widened pixel pair, records from args->records to args->end: r1 walks the records, r0 the
- * widened pair, r3 counts steps, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs,
- * r12/lr a channel's widened weights. Each pair's four outputs go out as one halfword per pixel.
+ * widened pair, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs, r12/lr a channel's
+ * widened weights. The steps are unrolled 8 times; each record branches to the last `steps` of them (the entry
+ * computed once per call). Each pair's four outputs go out as one halfword per pixel.
  */
 __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args) {
   (void)args;
   __asm__ volatile(
       "push {r0, r4-r11, lr}\n\t"
+      /* entry = end of the unrolled steps - steps * 44 bytes, Thumb bit set. */
+      "ldr r3, [r0, #4]\n\t"
+      "add r2, r3, r3, lsl #1\n\t"
+      "add r2, r2, r3, lsl #3\n\t"
+      "adr r3, 8f\n\t"
+      "sub r3, r3, r2, lsl #2\n\t"
+      "orr r3, r3, #1\n\t"
+      "str r3, [r0, #40]\n\t"
       "ldr r1, [r0, #8]\n\t"
       "2:\n\t"
       "ldr r12, [sp]\n\t"
-      "ldrd r0, r3, [r12, #0]\n\t"
+      "ldr r0, [r12, #0]\n\t"
+      "ldr r2, [r12, #40]\n\t"
       "ldrd r4, r5, [r1], #8\n\t"
       "mov r6, r4\n\t"
       "mov r7, r5\n\t"
-      "1:\n\t"
-      "ldmia r0!, {r8-r11}\n\t"
-      "ldrd r12, lr, [r1], #8\n\t"
-      "smlad r4, r8, r12, r4\n\t"
-      "smlad r4, r9, lr, r4\n\t"
-      "smlad r6, r10, r12, r6\n\t"
-      "smlad r6, r11, lr, r6\n\t"
-      "ldrd r12, lr, [r1], #8\n\t"
-      "smlad r5, r8, r12, r5\n\t"
-      "smlad r5, r9, lr, r5\n\t"
-      "smlad r7, r10, r12, r7\n\t"
-      "smlad r7, r11, lr, r7\n\t"
-      "subs r3, r3, #1\n\t"
-      "bne 1b\n\t"
-      /* multiplier c0 c1, post shift c0 c1, rounding c0 c1 */
+      "bx r2\n\t"
+      ".balign 4\n\t"
+      FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM
+      FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM
+      "8:\n\t"
+      /* multiplier c0 c1, post shift c0 c1, rounding (with the output offset) c0 c1 */
       "ldmia r1!, {r8-r12, lr}\n\t"
       FEW_REQUANT_ASM("r4", "r8", "r10", "r12")
       FEW_REQUANT_ASM("r6", "r8", "r10", "r12")
       FEW_REQUANT_ASM("r5", "r9", "r11", "lr")
       FEW_REQUANT_ASM("r7", "r9", "r11", "lr")
-      "ldr r12, [sp]\n\t"
-      "ldr r0, [r12, #24]\n\t"
-      "add r4, r4, r0\n\t"
-      "add r5, r5, r0\n\t"
-      "add r6, r6, r0\n\t"
-      "add r7, r7, r0\n\t"
       "ssat r4, #8, r4\n\t"
       "ssat r5, #8, r5\n\t"
       "ssat r6, #8, r6\n\t"
@@ -122,6 +124,7 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       "bfi r4, r5, #8, #8\n\t"
       "bfi r4, r6, #16, #8\n\t"
       "bfi r4, r7, #24, #8\n\t"
+      "ldr r12, [sp]\n\t"
       "ldr r0, [r12, #36]\n\t"
       "cbz r0, 7f\n\t"
       "ldrd r0, r3, [r12, #28]\n\t"
@@ -146,9 +149,36 @@ static inline int32_t pack_halves(int32_t lo, int32_t hi) {
   return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xFFFFu));
 }
 
-/* One record per channel pair (layout in the file header); a channel past `channels` is all zeros. */
-static void prepare_records(const int8_t *filter, const int32_t *bias, const tfg_per_channel_quant_params *q,
-                            int32_t channels, int32_t depth, int32_t *records) {
+/*
+ * The record's rounding word with the output offset folded in: (hi + offset * 2^post) >> post equals
+ * (hi >> post) + offset whenever the sum stays in int32, which holds if |rounding| + |acc| + 4 < 2^31 for the
+ * largest accumulator |bias| + depth * 255 * 128. Returns 0 when it might not (the layer takes the generic path).
+ * Multiplier 0 (all-zero weights): post shift 8 of offset * 256 + 128 + sign gives the offset, as TFLite does.
+ */
+static int folded_rounding(int32_t multiplier, int32_t shift, int32_t bias, int32_t depth, int32_t output_offset,
+                           int32_t *post, int32_t *rounding) {
+  if (multiplier == 0) {
+    *post = 8;
+    *rounding = output_offset * 256 + 128;
+    return 1;
+  }
+  if (shift > -2 || shift < -31) {
+    return 0;
+  }
+  *post = -shift - 1;
+  const int64_t r = ((int64_t)1 << (*post - 1)) + (int64_t)output_offset * ((int64_t)1 << *post);
+  const int64_t acc_max = (bias < 0 ? -(int64_t)bias : bias) + (int64_t)depth * 255 * 128;
+  if ((r < 0 ? -r : r) + acc_max + 4 >= ((int64_t)1 << 31)) {
+    return 0;
+  }
+  *rounding = (int32_t)r;
+  return 1;
+}
+
+/* One record per channel pair (layout in the file header); a channel past `channels` is all zeros. Returns 0
+   when a channel's requantization cannot take the record's form. */
+static int prepare_records(const int8_t *filter, const int32_t *bias, const tfg_per_channel_quant_params *q,
+                           int32_t channels, int32_t depth, int32_t output_offset, int32_t *records) {
   const int32_t steps = few_steps(depth), words = record_words(steps);
   for (int32_t c = 0; c < (channels + 1) / 2 * 2; c++) {
     int32_t *rec = records + c / 2 * words;
@@ -164,12 +194,13 @@ static void prepare_records(const int8_t *filter, const int32_t *bias, const tfg
       rec[2 + 4 * s + 2 * j + 1] = pack_halves(v[1], v[3]);
     }
     int32_t *consts = rec + 2 + 4 * steps;
-    const int fast = exists && q->shift[c] <= -2 && q->shift[c] >= -31;
-    /* Multiplier 0 (or no channel): post shift 31 of (2^30 + sign) gives 0, as TFLite does. */
-    consts[j] = fast ? q->multiplier[c] : 0;
-    consts[2 + j] = fast ? -q->shift[c] - 1 : 31;
-    consts[4 + j] = fast ? (int32_t)1 << (-q->shift[c] - 2) : (int32_t)1 << 30;
+    consts[j] = exists ? q->multiplier[c] : 0;
+    if (!folded_rounding(consts[j], exists ? q->shift[c] : 0, rec[j], depth, output_offset, &consts[2 + j],
+                         &consts[4 + j])) {
+      return 0;
+    }
   }
+  return 1;
 }
 
 /* n bytes from src to dst, a word at a time while 4 remain (unaligned LDR/STR), never past src + n. */
@@ -220,8 +251,8 @@ static inline void widen_field_words(const int32_t *field, int32_t steps, int32_
 }
 
 /* The odd last channel (record's channel 0) of both pixels, in C from the same record. */
-static void last_channel(const int32_t *rec, const int32_t *widened, int32_t steps, int32_t output_offset,
-                         const tfg_activation *act, int8_t *out0, int8_t *out1) {
+static void last_channel(const int32_t *rec, const int32_t *widened, int32_t steps, const tfg_activation *act,
+                         int8_t *out0, int8_t *out1) {
   int32_t acc0 = rec[0], acc1 = rec[0];
   for (int32_t s = 0; s < steps; s++) {
     const int32_t *x = widened + 4 * s, *w = rec + 2 + 4 * s;
@@ -229,10 +260,9 @@ static void last_channel(const int32_t *rec, const int32_t *widened, int32_t ste
     acc1 = __smlad(x[3], w[1], __smlad(x[2], w[0], acc1));
   }
   const int32_t *consts = rec + 2 + 4 * steps;
-  const int32_t v0 = tfg_nn_requantize_fast(acc0, consts[0], consts[4], consts[2]) + output_offset;
-  const int32_t v1 = tfg_nn_requantize_fast(acc1, consts[0], consts[4], consts[2]) + output_offset;
-  *out0 = tfg_nn_clamp_s8(v0, act);
-  *out1 = tfg_nn_clamp_s8(v1, act);
+  /* The rounding word carries the output offset. */
+  *out0 = tfg_nn_clamp_s8(tfg_nn_requantize_fast(acc0, consts[0], consts[4], consts[2]), act);
+  *out1 = tfg_nn_clamp_s8(tfg_nn_requantize_fast(acc1, consts[0], consts[4], consts[2]), act);
 }
 
 int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel_quant_params *q,
@@ -240,13 +270,15 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
                                  const int8_t *filter, const int32_t *bias, const tfg_dims *out, int8_t *output_batch,
                                  int32_t *scratch) {
   const int32_t channels = out->c, depth = f->h * f->w * in->c;
-  if (tfg_convolve_few_channels_s8_scratch_size(in, f) == 0 || !few_channels_fast(q, channels)) {
+  if (tfg_convolve_few_channels_s8_scratch_size(in, f) == 0) {
     return 0;
   }
   const int32_t steps = few_steps(depth), words = record_words(steps);
   int32_t *records = scratch;
   int32_t *widened = records + (channels + 1) / 2 * words;
-  prepare_records(filter, bias, q, channels, depth, records);
+  if (!prepare_records(filter, bias, q, channels, depth, p->output_offset, records)) {
+    return 0;
+  }
   const uint32_t min4 = tfg_dup8(p->activation.min), max4 = tfg_dup8(p->activation.max);
   const int32_t offset2 = tfg_dup16(p->input_offset);
   int32_t fields[2][FEW_MAX_DEPTH / 4];
@@ -261,12 +293,12 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
     int8_t *out0 = output_batch + first * channels, *out1 = output_batch + second * channels;
     if (asm_pairs > 0) {
       few_pairs_args args = {widened, steps, records, records + asm_pairs * words, out0, out1,
-                             p->output_offset, min4, max4, min4 != 0x80808080u || max4 != 0x7F7F7F7Fu};
+                             p->output_offset, min4, max4, min4 != 0x80808080u || max4 != 0x7F7F7F7Fu, 0};
       few_pairs_asm(&args);
     }
     if (channels % 2 != 0) {
-      last_channel(records + asm_pairs * words, widened, steps, p->output_offset, &p->activation,
-                   out0 + channels - 1, out1 + channels - 1);
+      last_channel(records + asm_pairs * words, widened, steps, &p->activation, out0 + channels - 1,
+                   out1 + channels - 1);
     }
   }
   return 1;
