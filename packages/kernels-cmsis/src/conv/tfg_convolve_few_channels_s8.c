@@ -207,12 +207,48 @@ static int prepare_records(const int8_t *filter, const int32_t *bias, const tfg_
 static inline void copy_field_run(int8_t *dst, const int8_t *src, int32_t n) {
   int32_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const int32_t word = tfg_nn_read_s8x4(src + i);
+    int32_t word = tfg_nn_read_s8x4(src + i);
+    /* An empty asm on the word keeps GCC from turning the loop into a memcpy call (newlib-nano's copies bytes). */
+    __asm__("" : "+r"(word));
     memcpy(dst + i, &word, sizeof(word));
   }
-  for (; i < n; i++) {
+  if (i + 2 <= n) {
+    int16_t half;
+    memcpy(&half, src + i, sizeof(half));
+    memcpy(dst + i, &half, sizeof(half));
+    i += 2;
+  }
+  if (i < n) {
     dst[i] = src[i];
   }
+}
+
+/* What locating a receptive field needs, read once per call. */
+typedef struct {
+  const int8_t *input;
+  int32_t stride_h, stride_w, pad_h, pad_w;
+  int32_t row_bytes;  /* one input row: w * c */
+  int32_t tap_rows;   /* bytes between a field's rows: dilation_h * row_bytes */
+  int32_t span;       /* one field row: kw * c bytes */
+  int32_t kh, ci;
+  int32_t last_iy0;   /* the largest first input row whose field rows all lie inside */
+  int32_t last_ix0;   /* the same for the first column; -1 when dilation_w > 1 (never straight) */
+} field_geometry;
+
+static void field_geometry_init(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
+                                const tfg_dims *f, field_geometry *g) {
+  g->input = input_batch;
+  g->stride_h = p->stride.h;
+  g->stride_w = p->stride.w;
+  g->pad_h = p->padding.h;
+  g->pad_w = p->padding.w;
+  g->row_bytes = in->w * in->c;
+  g->tap_rows = p->dilation.h * g->row_bytes;
+  g->span = f->w * in->c;
+  g->kh = f->h;
+  g->ci = in->c;
+  g->last_iy0 = in->h - 1 - (f->h - 1) * p->dilation.h;
+  g->last_ix0 = p->dilation.w == 1 ? in->w - f->w : -1;
 }
 
 /* One output pixel's receptive field as int8 in depth order (ky, kx, channel); padding taps hold the zero point. */
@@ -239,6 +275,20 @@ static void gather_field(const tfg_conv_params *p, const tfg_dims *in, const int
         field[kx * ci + k] = ix < 0 || ix >= in->w ? pad_value : row[ix * ci + k];
       }
     }
+  }
+}
+
+/* A field with every tap inside the input as kh straight runs of kw * c bytes; any other through gather_field. */
+static inline void field_of(const field_geometry *g, const tfg_conv_params *p, const tfg_dims *in, const tfg_dims *f,
+                            int32_t oy, int32_t ox, int8_t *field) {
+  const int32_t iy0 = oy * g->stride_h - g->pad_h, ix0 = ox * g->stride_w - g->pad_w;
+  if (iy0 < 0 || iy0 > g->last_iy0 || ix0 < 0 || ix0 > g->last_ix0) {
+    gather_field(p, in, g->input, f, oy, ox, field);
+    return;
+  }
+  const int8_t *src = g->input + iy0 * g->row_bytes + ix0 * g->ci;
+  for (int32_t ky = 0; ky < g->kh; ky++, src += g->tap_rows, field += g->span) {
+    copy_field_run(field, src, g->span);
   }
 }
 
@@ -283,11 +333,13 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
   const int32_t offset2 = tfg_dup16(p->input_offset);
   int32_t fields[2][FEW_MAX_DEPTH / 4];
   memset(fields, 0, sizeof(fields));
+  field_geometry g;
+  field_geometry_init(p, in, input_batch, f, &g);
   const int32_t pixels = out->h * out->w, asm_pairs = channels / 2;
   for (int32_t first = 0; first < pixels; first += 2) {
     const int32_t second = first + 1 < pixels ? first + 1 : first;
-    gather_field(p, in, input_batch, f, first / out->w, first % out->w, (int8_t *)fields[0]);
-    gather_field(p, in, input_batch, f, second / out->w, second % out->w, (int8_t *)fields[1]);
+    field_of(&g, p, in, f, first / out->w, first % out->w, (int8_t *)fields[0]);
+    field_of(&g, p, in, f, second / out->w, second % out->w, (int8_t *)fields[1]);
     widen_field_words(fields[0], steps, offset2, widened);
     widen_field_words(fields[1], steps, offset2, widened + 2);
     int8_t *out0 = output_batch + first * channels, *out1 = output_batch + second * channels;
