@@ -81,9 +81,9 @@ typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 
   "smlad r7, r11, lr, r7\n\t"
 
 /*
- * Channel pairs of one widened pixel pair, records from args->records to args->end: r1 walks the records, r0 the
- * widened pair, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs, r12/lr a channel's
- * widened weights. The steps are unrolled 8 times; each record branches to the last `steps` of them (the entry
+ * Channel pairs of one widened pixel pair, records from args->records to args->end: r3 holds args, r1 walks the
+ * records, r0 the widened pair, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs,
+ * r12/lr a channel's widened weights. The steps are unrolled 8 times; each record branches to the last `steps` of them (the entry
  * computed once per call). Each pair's four outputs go out as one halfword per pixel.
  */
 __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args) {
@@ -91,18 +91,18 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
   __asm__ volatile(
       "push {r0, r4-r11, lr}\n\t"
       /* entry = end of the unrolled steps - steps * 44 bytes, Thumb bit set. */
-      "ldr r3, [r0, #4]\n\t"
-      "add r2, r3, r3, lsl #1\n\t"
-      "add r2, r2, r3, lsl #3\n\t"
-      "adr r3, 8f\n\t"
-      "sub r3, r3, r2, lsl #2\n\t"
-      "orr r3, r3, #1\n\t"
-      "str r3, [r0, #40]\n\t"
+      "ldr r2, [r0, #4]\n\t"
+      "add r3, r2, r2, lsl #1\n\t"
+      "add r3, r3, r2, lsl #3\n\t"
+      "adr r2, 8f\n\t"
+      "sub r2, r2, r3, lsl #2\n\t"
+      "orr r2, r2, #1\n\t"
+      "str r2, [r0, #40]\n\t"
       "ldr r1, [r0, #8]\n\t"
+      "mov r3, r0\n\t"
       "2:\n\t"
-      "ldr r12, [sp]\n\t"
-      "ldr r0, [r12, #0]\n\t"
-      "ldr r2, [r12, #40]\n\t"
+      "ldr r0, [r3, #0]\n\t"
+      "ldr r2, [r3, #40]\n\t"
       "ldrd r4, r5, [r1], #8\n\t"
       "mov r6, r4\n\t"
       "mov r7, r5\n\t"
@@ -124,21 +124,20 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       "bfi r4, r5, #8, #8\n\t"
       "bfi r4, r6, #16, #8\n\t"
       "bfi r4, r7, #24, #8\n\t"
-      "ldr r12, [sp]\n\t"
-      "ldr r0, [r12, #36]\n\t"
+      "ldr r0, [r3, #36]\n\t"
       "cbz r0, 7f\n\t"
-      "ldrd r0, r3, [r12, #28]\n\t"
+      "ldrd r0, r2, [r3, #28]\n\t"
       "ssub8 lr, r4, r0\n\t"
       "sel r4, r4, r0\n\t"
-      "ssub8 lr, r4, r3\n\t"
-      "sel r4, r3, r4\n\t"
+      "ssub8 lr, r4, r2\n\t"
+      "sel r4, r2, r4\n\t"
       "7:\n\t"
-      "ldrd r0, r3, [r12, #16]\n\t"
+      "ldrd r0, r2, [r3, #16]\n\t"
       "strh r4, [r0], #2\n\t"
       "lsr r4, r4, #16\n\t"
-      "strh r4, [r3], #2\n\t"
-      "strd r0, r3, [r12, #16]\n\t"
-      "ldr r0, [r12, #12]\n\t"
+      "strh r4, [r2], #2\n\t"
+      "strd r0, r2, [r3, #16]\n\t"
+      "ldr r0, [r3, #12]\n\t"
       "cmp r1, r0\n\t"
       "bne 2b\n\t"
       "pop {r0, r4-r11, pc}\n\t");
@@ -292,11 +291,15 @@ static inline void field_of(const field_geometry *g, const tfg_conv_params *p, c
   }
 }
 
-/* A gathered field into its half of the widened pair: per step (x0, x2) (x1, x3) with the input offset added. */
-static inline void widen_field_words(const int32_t *field, int32_t steps, int32_t offset2, int32_t *dst) {
+/* Both gathered fields as the widened pair: per step pixel 0 (x0, x2) (x1, x3), then pixel 1, offset added. */
+static inline void widen_fields(const int32_t *field0, const int32_t *field1, int32_t steps, int32_t offset2,
+                                int32_t *dst) {
   for (int32_t s = 0; s < steps; s++, dst += 4) {
-    dst[0] = tfg_sxtab16(offset2, field[s]);
-    dst[1] = tfg_sxtab16_ror8(offset2, field[s]);
+    const int32_t a = field0[s], b = field1[s];
+    dst[0] = tfg_sxtab16(offset2, a);
+    dst[1] = tfg_sxtab16_ror8(offset2, a);
+    dst[2] = tfg_sxtab16(offset2, b);
+    dst[3] = tfg_sxtab16_ror8(offset2, b);
   }
 }
 
@@ -340,8 +343,7 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
     const int32_t second = first + 1 < pixels ? first + 1 : first;
     field_of(&g, p, in, f, first / out->w, first % out->w, (int8_t *)fields[0]);
     field_of(&g, p, in, f, second / out->w, second % out->w, (int8_t *)fields[1]);
-    widen_field_words(fields[0], steps, offset2, widened);
-    widen_field_words(fields[1], steps, offset2, widened + 2);
+    widen_fields(fields[0], fields[1], steps, offset2, widened);
     int8_t *out0 = output_batch + first * channels, *out1 = output_batch + second * channels;
     if (asm_pairs > 0) {
       few_pairs_args args = {widened, steps, records, records + asm_pairs * words, out0, out1,
