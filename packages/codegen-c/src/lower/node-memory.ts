@@ -24,13 +24,13 @@ const FEW_CHANNELS_MAX_DEPTH = 32;
 
 /**
  * Scratch of the DSP first-layer convolution (tfg_convolve_few_channels_s8_scratch_size): per channel pair a record
- * of 8 + 4 x ceil(depth / 4) words (an odd last channel pairs with zeros), then one widened pixel pair; 0 when
+ * of 10 + 4 x ceil(depth / 4) words (an odd last channel pairs with zeros), then one widened pixel pair; 0 when
  * the input channels are a multiple of 4 or the depth exceeds its maximum.
  */
 function fewChannelsScratchBytes(inChannels: number, depth: number, outChannels: number): number {
   if (inChannels % 4 === 0 || depth > FEW_CHANNELS_MAX_DEPTH) return 0;
   const steps = Math.ceil(depth / 4);
-  return (Math.ceil(outChannels / 2) * (8 + 4 * steps) + 4 * steps) * 4;
+  return (Math.ceil(outChannels / 2) * (10 + 4 * steps) + 4 * steps) * 4;
 }
 
 /**

@@ -4,11 +4,12 @@
  * channel pair's setup and requantization constants than on its few MACs.
  *
  * Once per call the filters are widened to int16 into scratch, together with each channel pair's requantization
- * constants, as one record per channel pair (words): bias c0 c1; per 4 depth steps c0 (w0, w2) (w1, w3) then c1
- * the same; multiplier c0 c1; post shift c0 c1; rounding c0 c1. The weights are zero past the depth, so inputs there
- * may hold anything. Per output pixel pair both receptive fields are gathered (zero point for padding) and widened
- * into scratch, then one assembly routine walks the records in order: 2 pixels x 2 channels per record with both
- * operands already widened (11 instructions per 16 MACs), requantization with nothing derived per pixel.
+ * constants, as one record per channel pair (words): bias c0 c1 c0 c1 (the four accumulators' start); per 4 depth
+ * steps c0 (w0, w2) (w1, w3) then c1 the same; multiplier c0 c1; post shift c0 c1; rounding c0 c1. The weights are
+ * zero past the depth, so inputs there may hold anything. Per output pixel pair both receptive fields are
+ * gathered (zero point for padding) and widened into scratch, then one assembly routine walks the records in
+ * order: 2 pixels x 2 channels per record with both operands already widened (11 instructions per 16 MACs),
+ * requantization with nothing derived per pixel.
  */
 #include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
@@ -22,8 +23,11 @@
 
 static int32_t few_steps(int32_t depth) { return (depth + 3) / 4; }
 
-/* Words of one channel pair's record: 2 bias, 4 per step, 6 requantization constants. */
-static int32_t record_words(int32_t steps) { return 2 + 4 * steps + 6; }
+/* Words of a record before its weights: the bias of both channels, twice (one LDM starts all four accumulators). */
+#define RECORD_BIAS_WORDS 4
+
+/* Words of one channel pair's record: 4 bias, 4 per step, 6 requantization constants. */
+static int32_t record_words(int32_t steps) { return RECORD_BIAS_WORDS + 4 * steps + 6; }
 
 int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
@@ -83,8 +87,8 @@ typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 
 /*
  * Channel pairs of one widened pixel pair, records from args->records to args->end: r3 holds args, r1 walks the
  * records, r0 the widened pair, r4..r7 accumulate (p0 c0, p0 c1, p1 c0, p1 c1), r8..r11 hold a step's inputs,
- * r12/lr a channel's widened weights. The steps are unrolled 8 times; each record branches to the last `steps` of them (the entry
- * computed once per call). Each pair's four outputs go out as one halfword per pixel.
+ * r12/lr a channel's widened weights. The steps are unrolled 8 times; each record branches to the last `steps` of
+ * them (the entry computed once per call). Each pair's four outputs go out as one halfword per pixel.
  */
 __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args) {
   (void)args;
@@ -103,9 +107,7 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       "2:\n\t"
       "ldr r0, [r3, #0]\n\t"
       "ldr r2, [r3, #40]\n\t"
-      "ldrd r4, r5, [r1], #8\n\t"
-      "mov r6, r4\n\t"
-      "mov r7, r5\n\t"
+      "ldmia r1!, {r4-r7}\n\t"
       "bx r2\n\t"
       ".balign 4\n\t"
       FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM FEW_STEP_ASM
@@ -184,15 +186,16 @@ static int prepare_records(const int8_t *filter, const int32_t *bias, const tfg_
     const int32_t j = c % 2;
     const int exists = c < channels;
     rec[j] = exists && bias != 0 ? bias[c] : 0;
+    rec[2 + j] = rec[j];
     for (int32_t s = 0; s < steps; s++) {
       int32_t v[4];
       for (int32_t k = 0; k < 4; k++) {
         v[k] = exists && 4 * s + k < depth ? filter[c * depth + 4 * s + k] : 0;
       }
-      rec[2 + 4 * s + 2 * j] = pack_halves(v[0], v[2]);
-      rec[2 + 4 * s + 2 * j + 1] = pack_halves(v[1], v[3]);
+      rec[RECORD_BIAS_WORDS + 4 * s + 2 * j] = pack_halves(v[0], v[2]);
+      rec[RECORD_BIAS_WORDS + 4 * s + 2 * j + 1] = pack_halves(v[1], v[3]);
     }
-    int32_t *consts = rec + 2 + 4 * steps;
+    int32_t *consts = rec + RECORD_BIAS_WORDS + 4 * steps;
     consts[j] = exists ? q->multiplier[c] : 0;
     if (!folded_rounding(consts[j], exists ? q->shift[c] : 0, rec[j], depth, output_offset, &consts[2 + j],
                          &consts[4 + j])) {
@@ -308,11 +311,11 @@ static void last_channel(const int32_t *rec, const int32_t *widened, int32_t ste
                          int8_t *out0, int8_t *out1) {
   int32_t acc0 = rec[0], acc1 = rec[0];
   for (int32_t s = 0; s < steps; s++) {
-    const int32_t *x = widened + 4 * s, *w = rec + 2 + 4 * s;
+    const int32_t *x = widened + 4 * s, *w = rec + RECORD_BIAS_WORDS + 4 * s;
     acc0 = __smlad(x[1], w[1], __smlad(x[0], w[0], acc0));
     acc1 = __smlad(x[3], w[1], __smlad(x[2], w[0], acc1));
   }
-  const int32_t *consts = rec + 2 + 4 * steps;
+  const int32_t *consts = rec + RECORD_BIAS_WORDS + 4 * steps;
   /* The rounding word carries the output offset. */
   *out0 = tfg_nn_clamp_s8(tfg_nn_requantize_fast(acc0, consts[0], consts[4], consts[2]), act);
   *out1 = tfg_nn_clamp_s8(tfg_nn_requantize_fast(acc1, consts[0], consts[4], consts[2]), act);
