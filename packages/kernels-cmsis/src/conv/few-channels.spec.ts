@@ -2,7 +2,8 @@
  * The DSP first-layer convolution (tfg_convolve_few_channels_s8.c: input channels not a multiple of 4, receptive
  * field ≤ 32 values) on emulated Cortex-M4 against the reference interpreter, byte for byte: odd channel counts,
  * one channel, asymmetric padding, stride, dilation, the activation clamp, a channel with multiplier 0, no bias,
- * and a layer whose requantization lacks the one-SMLAL form (the kernel must fall back to the generic path).
+ * and layers the path declines (requantization without the one-SMLAL form; an output offset that cannot be folded
+ * into the rounding word within int32), which must fall back to the generic path.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -28,6 +29,8 @@ interface Shape {
   bias: boolean;
   /** Output scale relative to the usual one: large values give shifts of -1 and above (no one-SMLAL form). */
   outScale: number;
+  /** Output zero point (random in [-20, 20] when absent). */
+  outZero?: number;
   /** Channels with all-zero weights and scale 0 (requantization multiplier 0, shift 0), with these biases. */
   zeroChannels?: Map<number, number>;
 }
@@ -41,6 +44,8 @@ const SHAPES: Shape[] = [
   { ...base, label: 'one output channel, 5 pixels', h: 1, w: 5, ci: 1, co: 1, kh: 1, kw: 3, padding: 'same', activation: 'none' },
   { ...base, label: 'channels 2, 3 scale 0', h: 6, w: 7, ci: 3, co: 6, kh: 2, kw: 3, padding: 'valid', activation: 'none', zeroChannels: new Map([[2, 1234], [3, -1234]]) },
   { ...base, label: 'shift -1: generic path', h: 8, w: 8, ci: 1, co: 4, kh: 3, kw: 3, padding: 'same', activation: 'none', outScale: 1 / 4096 },
+  // Post shift ~27 with zero point 100: 100 << 27 leaves int32, so the offset cannot be folded.
+  { ...base, label: 'offset not foldable: generic path', h: 6, w: 6, ci: 3, co: 4, kh: 3, kw: 3, padding: 'same', activation: 'none', outScale: 2 ** 20, outZero: 100 },
 ];
 
 function convGraph(r: Rng, s: Shape): Graph {
@@ -69,7 +74,7 @@ function convGraph(r: Rng, s: Shape): Graph {
     padding: s.padding,
     activation: s.activation,
   };
-  const y = b.node('Conv2D', attrs, [x, wt, bias], { name: 'y', dtype: 'int8', quant: perTensor(sy, r.int(-20, 20)) });
+  const y = b.node('Conv2D', attrs, [x, wt, bias], { name: 'y', dtype: 'int8', quant: perTensor(sy, s.outZero ?? r.int(-20, 20)) });
   return b.output(y).build();
 }
 

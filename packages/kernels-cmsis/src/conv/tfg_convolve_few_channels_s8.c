@@ -47,17 +47,16 @@ typedef struct {
   const int32_t *end;     /* 12: one past the last record the assembly takes */
   int8_t *out0;           /* 16 */
   int8_t *out1;           /* 20 */
-  int32_t output_offset;  /* 24 */
-  uint32_t min4;          /* 28 */
-  uint32_t max4;          /* 32 */
-  int32_t clamp;          /* 36: 0 when the activation bounds are -128 and 127 */
-  uintptr_t entry;        /* 40: set by the assembly: where the unrolled step sequence starts for `steps` */
+  uint32_t min4;          /* 24 */
+  uint32_t max4;          /* 28 */
+  int32_t clamp;          /* 32: 0 when the activation bounds are -128 and 127 */
+  uintptr_t entry;        /* 36: set by the assembly: where the unrolled step sequence starts for `steps` */
 } few_pairs_args;
 
 typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 16 &&
-                                    __builtin_offsetof(few_pairs_args, min4) == 28 &&
-                                    __builtin_offsetof(few_pairs_args, clamp) == 36 &&
-                                    __builtin_offsetof(few_pairs_args, entry) == 40)
+                                    __builtin_offsetof(few_pairs_args, min4) == 24 &&
+                                    __builtin_offsetof(few_pairs_args, clamp) == 32 &&
+                                    __builtin_offsetof(few_pairs_args, entry) == 36)
                                        ? 1
                                        : -1];
 
@@ -70,7 +69,7 @@ typedef char few_pairs_args_layout[(__builtin_offsetof(few_pairs_args, out0) == 
   "smlal r0, r2, " ACC ", " MULT "\n\t"              \
   "asr " ACC ", r2, " POST "\n\t"
 
-/* One step (4 depth values) of 2 pixels x 2 channels: 11 instructions of 4 bytes each (FEW_STEP_BYTES). */
+/* One step (4 depth values) of 2 pixels x 2 channels: 11 instructions of 4 bytes each (the entry arithmetic's 44). */
 #define FEW_STEP_ASM                \
   "ldmia r0!, {r8-r11}\n\t"         \
   "ldrd r12, lr, [r1], #8\n\t"      \
@@ -101,12 +100,12 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       "adr r2, 8f\n\t"
       "sub r2, r2, r3, lsl #2\n\t"
       "orr r2, r2, #1\n\t"
-      "str r2, [r0, #40]\n\t"
+      "str r2, [r0, #36]\n\t"
       "ldr r1, [r0, #8]\n\t"
       "mov r3, r0\n\t"
       "2:\n\t"
       "ldr r0, [r3, #0]\n\t"
-      "ldr r2, [r3, #40]\n\t"
+      "ldr r2, [r3, #36]\n\t"
       "ldmia r1!, {r4-r7}\n\t"
       "bx r2\n\t"
       ".balign 4\n\t"
@@ -126,9 +125,9 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       "bfi r4, r5, #8, #8\n\t"
       "bfi r4, r6, #16, #8\n\t"
       "bfi r4, r7, #24, #8\n\t"
-      "ldr r0, [r3, #36]\n\t"
+      "ldr r0, [r3, #32]\n\t"
       "cbz r0, 7f\n\t"
-      "ldrd r0, r2, [r3, #28]\n\t"
+      "ldrd r0, r2, [r3, #24]\n\t"
       "ssub8 lr, r4, r0\n\t"
       "sel r4, r4, r0\n\t"
       "ssub8 lr, r4, r2\n\t"
@@ -336,6 +335,7 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
     return 0;
   }
   const uint32_t min4 = tfg_dup8(p->activation.min), max4 = tfg_dup8(p->activation.max);
+  const int32_t clamp = min4 != 0x80808080u || max4 != 0x7F7F7F7Fu;
   const int32_t offset2 = tfg_dup16(p->input_offset);
   int32_t fields[2][FEW_MAX_DEPTH / 4];
   memset(fields, 0, sizeof(fields));
@@ -349,8 +349,7 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
     widen_fields(fields[0], fields[1], steps, offset2, widened);
     int8_t *out0 = output_batch + first * channels, *out1 = output_batch + second * channels;
     if (asm_pairs > 0) {
-      few_pairs_args args = {widened, steps, records, records + asm_pairs * words, out0, out1,
-                             p->output_offset, min4, max4, min4 != 0x80808080u || max4 != 0x7F7F7F7Fu, 0};
+      few_pairs_args args = {widened, steps, records, records + asm_pairs * words, out0, out1, min4, max4, clamp, 0};
       few_pairs_asm(&args);
     }
     if (channels % 2 != 0) {

@@ -72,6 +72,22 @@ static void widen_field(const tfg_conv_params *p, const tfg_dims *in, const int8
   }
 }
 
+/* Every batch through the first-layer path, when it takes the layer (it declines before writing anything). */
+static int convolve_few_channels(const tfg_conv_params *p, const tfg_per_channel_quant_params *q, const tfg_dims *in,
+                                 const int8_t *input, const tfg_dims *f, const int8_t *filter, const int32_t *bias,
+                                 const tfg_dims *out, int8_t *output, int32_t *scratch) {
+  if (tfg_convolve_few_channels_s8_scratch_size(in, f) == 0) {
+    return 0;
+  }
+  for (int32_t b = 0; b < in->n; b++) {
+    if (!tfg_convolve_few_channels_s8(p, q, in, input + b * in->h * in->w * in->c, f, filter, bias, out,
+                                      output + b * out->h * out->w * out->c, scratch)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* Input channels a multiple of 4: no int8 im2col; pixel pairs in increasing order, each field widened directly. */
 static void convolve_widened_pairs(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
                                    const tfg_dims *f, const int8_t *filter, const tfg_nn_requant *requant, int all_fast,
@@ -108,16 +124,16 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
 
   const int32_t pixels = output_dims->h * output_dims->w;
 #if TFG_CONV_PAIRS
+  if (convolve_few_channels(conv_params, quant_params, input_dims, input, filter_dims, filter, bias, output_dims, output,
+                            (int32_t *)ctx->buf)) {
+    return TFG_OK;
+  }
   const int all_fast = tfg_nn_pair_gemm_s8_all_fast(&requant, channels);
 #endif
   for (int32_t b = 0; b < input_dims->n; b++) {
     const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
     int8_t *output_batch = output + b * pixels * channels;
 #if TFG_CONV_PAIRS
-    if (tfg_convolve_few_channels_s8(conv_params, quant_params, input_dims, input_batch, filter_dims, filter, bias,
-                                     output_dims, output_batch, (int32_t *)ctx->buf)) {
-      continue;
-    }
     if (input_dims->c % 4 == 0) {
       convolve_widened_pairs(conv_params, input_dims, input_batch, filter_dims, filter, &requant, all_fast, output_dims,
                              output_batch, (int32_t *)(void *)packed);
