@@ -19,7 +19,7 @@ int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_di
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
   const int32_t generic = tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) +
                           (TFG_CONV_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(depth) : tfg_nn_gemm_s8_packed_size(depth));
-  /* The first-layer path may decline at run time (requantization without the one-SMLAL form): room for both. */
+  /* The first-layer path may decline at run time (a requantization its records cannot hold): room for both. */
   return TFG_MAX(generic, tfg_convolve_few_channels_s8_scratch_size(input_dims, filter_dims));
 }
 
