@@ -118,20 +118,11 @@ __attribute__((naked, noinline)) static void few_pairs_asm(few_pairs_args *args)
       FEW_REQUANT_ASM("r6", "r8", "r10", "r12")
       FEW_REQUANT_ASM("r5", "r9", "r11", "lr")
       FEW_REQUANT_ASM("r7", "r9", "r11", "lr")
-      "ssat r4, #8, r4\n\t"
-      "ssat r5, #8, r5\n\t"
-      "ssat r6, #8, r6\n\t"
-      "ssat r7, #8, r7\n\t"
-      "bfi r4, r5, #8, #8\n\t"
-      "bfi r4, r6, #16, #8\n\t"
-      "bfi r4, r7, #24, #8\n\t"
+      TFG_ASM_PACK_R4_R7
       "ldr r0, [r3, #32]\n\t"
       "cbz r0, 7f\n\t"
       "ldrd r0, r2, [r3, #24]\n\t"
-      "ssub8 lr, r4, r0\n\t"
-      "sel r4, r4, r0\n\t"
-      "ssub8 lr, r4, r2\n\t"
-      "sel r4, r2, r4\n\t"
+      TFG_ASM_CLAMP_R4("r0", "r2")
       "7:\n\t"
       "ldrd r0, r2, [r3, #16]\n\t"
       "strh r4, [r0], #2\n\t"

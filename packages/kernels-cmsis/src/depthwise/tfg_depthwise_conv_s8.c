@@ -131,6 +131,41 @@ typedef struct {
   "smlatt r7, r8, r11, r7\n\t"
 
 /*
+ * Row loops over 4 channels (r0: first tap of the row, r1: bytes between column taps, r2: bytes between rows,
+ * r3: rows left, lr: widened weights, accumulators r4-r7): all three taps of a 3-wide filter, or the first two
+ * (an image border; the third weight is skipped). `label` is a numeric local label.
+ */
+#define DW_ROWS_3_WIDE_ASM(label)              \
+  label ":\n\t"                              \
+  "ldr r8, [r0]\n\t" DW_TAP_ASM              \
+  "ldr r8, [r0, r1]\n\t" DW_TAP_ASM          \
+  "ldr r8, [r0, r1, lsl #1]\n\t" DW_TAP_ASM  \
+  "add r0, r0, r2\n\t"                       \
+  "subs r3, r3, #1\n\t"                      \
+  "bne " label "b\n\t"
+#define DW_ROWS_2_OF_3_ASM(label)              \
+  label ":\n\t"                              \
+  "ldr r8, [r0]\n\t" DW_TAP_ASM              \
+  "ldr r8, [r0, r1]\n\t" DW_TAP_ASM          \
+  "add lr, lr, #8\n\t"                       \
+  "add r0, r0, r2\n\t"                       \
+  "subs r3, r3, #1\n\t"                      \
+  "bne " label "b\n\t"
+
+/* Entry and exit of the dw_rows_* routines: accumulators, weights and row count from the state, back at the end. */
+#define DW_ROWS_ENTER_ASM    \
+  "push {r3-r11, lr}\n\t"  \
+  "ldr r12, [r3, #16]\n\t" \
+  "ldr lr, [r3, #20]\n\t"  \
+  "ldr r9, [r3, #24]\n\t"  \
+  "ldm r3, {r4-r7}\n\t"    \
+  "mov r3, r9\n\t"
+#define DW_ROWS_LEAVE_ASM \
+  "pop {r3}\n\t"        \
+  "stm r3, {r4-r7}\n\t" \
+  "pop {r4-r11, pc}\n\t"
+
+/*
  * `rows` rows of a 3-wide filter whose three taps are all inside the input (x: first tap of the first row,
  * 4 channels), in hand-scheduled assembly: 8 instructions per tap, every value in a register (the compiler
  * spilled this loop to the stack).
@@ -142,22 +177,7 @@ __attribute__((naked, noinline)) static void dw_rows_3_wide(const int8_t *x, int
   (void)y_step;
   (void)state;
   __asm__ volatile(
-      "push {r3-r11, lr}\n\t"
-      "ldr r12, [r3, #16]\n\t"
-      "ldr lr, [r3, #20]\n\t"
-      "ldr r9, [r3, #24]\n\t"
-      "ldm r3, {r4-r7}\n\t"
-      "mov r3, r9\n\t"
-      "1:\n\t"
-      "ldr r8, [r0]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1, lsl #1]\n\t" DW_TAP_ASM
-      "add r0, r0, r2\n\t"
-      "subs r3, r3, #1\n\t"
-      "bne 1b\n\t"
-      "pop {r3}\n\t"
-      "stm r3, {r4-r7}\n\t"
-      "pop {r4-r11, pc}\n\t");
+      DW_ROWS_ENTER_ASM DW_ROWS_3_WIDE_ASM("1") DW_ROWS_LEAVE_ASM);
 }
 
 /* The same for two taps per row of a 3-wide filter (left or right image border): the third weight is skipped. */
@@ -168,22 +188,7 @@ __attribute__((naked, noinline)) static void dw_rows_2_of_3(const int8_t *x, int
   (void)y_step;
   (void)state;
   __asm__ volatile(
-      "push {r3-r11, lr}\n\t"
-      "ldr r12, [r3, #16]\n\t"
-      "ldr lr, [r3, #20]\n\t"
-      "ldr r9, [r3, #24]\n\t"
-      "ldm r3, {r4-r7}\n\t"
-      "mov r3, r9\n\t"
-      "1:\n\t"
-      "ldr r8, [r0]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
-      "add lr, lr, #8\n\t"
-      "add r0, r0, r2\n\t"
-      "subs r3, r3, #1\n\t"
-      "bne 1b\n\t"
-      "pop {r3}\n\t"
-      "stm r3, {r4-r7}\n\t"
-      "pop {r4-r11, pc}\n\t");
+      DW_ROWS_ENTER_ASM DW_ROWS_2_OF_3_ASM("1") DW_ROWS_LEAVE_ASM);
 }
 
 /*
@@ -238,21 +243,9 @@ __attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
       "ldr r12, [r12, #20]\n\t"
       "cmp r8, #0\n\t"
       "bne 5f\n\t"
-      "1:\n\t"
-      "ldr r8, [r0]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1, lsl #1]\n\t" DW_TAP_ASM
-      "add r0, r0, r2\n\t"
-      "subs r3, r3, #1\n\t"
-      "bne 1b\n\t"
+      DW_ROWS_3_WIDE_ASM("1")
       "b 6f\n\t"
-      "5:\n\t"
-      "ldr r8, [r0]\n\t" DW_TAP_ASM
-      "ldr r8, [r0, r1]\n\t" DW_TAP_ASM
-      "add lr, lr, #8\n\t"
-      "add r0, r0, r2\n\t"
-      "subs r3, r3, #1\n\t"
-      "bne 5b\n\t"
+      DW_ROWS_2_OF_3_ASM("5")
       "6:\n\t"
       "ldr r12, [sp]\n\t"
       "add lr, r12, #40\n\t"
@@ -262,25 +255,12 @@ __attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
       "ldrd r2, r3, [r12, #72]\n\t" DW_REQUANT_ASM("r6", "r10", "r2", "r3")
       "ldrd r2, r3, [r12, #80]\n\t" DW_REQUANT_ASM("r7", "r11", "r2", "r3")
       "ldr r0, [r12, #88]\n\t"
-      "add r4, r4, r0\n\t"
-      "add r5, r5, r0\n\t"
-      "add r6, r6, r0\n\t"
-      "add r7, r7, r0\n\t"
-      "ssat r4, #8, r4\n\t"
-      "ssat r5, #8, r5\n\t"
-      "ssat r6, #8, r6\n\t"
-      "ssat r7, #8, r7\n\t"
-      "bfi r4, r5, #8, #8\n\t"
-      "bfi r4, r6, #16, #8\n\t"
-      "bfi r4, r7, #24, #8\n\t"
+      TFG_ASM_ADD_R4_R7("r0") TFG_ASM_PACK_R4_R7
       /* The activation clamp, unless it is the whole int8 range (ReLU with output zero point -128). */
       "ldr r0, [r12, #116]\n\t"
       "cbz r0, 7f\n\t"
       "ldrd r0, r1, [r12, #92]\n\t"
-      "ssub8 lr, r4, r0\n\t"
-      "sel r4, r4, r0\n\t"
-      "ssub8 lr, r4, r1\n\t"
-      "sel r4, r1, r4\n\t"
+      TFG_ASM_CLAMP_R4("r0", "r1")
       "7:\n\t"
       "ldr r0, [r12, #100]\n\t"
       "ldr r1, [r12, #4]\n\t"

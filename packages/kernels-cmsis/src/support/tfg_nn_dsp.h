@@ -81,6 +81,30 @@ static inline uint32_t tfg_pack4_clamp(int32_t v0, int32_t v1, int32_t v2, int32
   return r;
 }
 
+/*
+ * Inline-assembly text shared by the DSP routines that hold four requantized outputs in r4..r7: add the output
+ * offset in `reg`, saturate and pack them as the bytes of r4, then clamp every byte to [lo, hi] (tfg_dup8 words)
+ * with SSUB8 + SEL (clobbers lr and the GE flags).
+ */
+#define TFG_ASM_ADD_R4_R7(reg) \
+  "add r4, r4, " reg "\n\t" \
+  "add r5, r5, " reg "\n\t" \
+  "add r6, r6, " reg "\n\t" \
+  "add r7, r7, " reg "\n\t"
+#define TFG_ASM_PACK_R4_R7 \
+  "ssat r4, #8, r4\n\t" \
+  "ssat r5, #8, r5\n\t" \
+  "ssat r6, #8, r6\n\t" \
+  "ssat r7, #8, r7\n\t" \
+  "bfi r4, r5, #8, #8\n\t" \
+  "bfi r4, r6, #16, #8\n\t" \
+  "bfi r4, r7, #24, #8\n\t"
+#define TFG_ASM_CLAMP_R4(lo, hi) \
+  "ssub8 lr, r4, " lo "\n\t" \
+  "sel r4, r4, " lo "\n\t" \
+  "ssub8 lr, r4, " hi "\n\t" \
+  "sel r4, " hi ", r4\n\t"
+
 #else
 #define TFG_NN_HAS_DSP 0
 #endif

@@ -188,25 +188,12 @@ __attribute__((naked, noinline)) static void pair_dot_all(pair_all_args *args) {
       REQUANT_ASM("r5", "r9", "r11", "r3")
       REQUANT_ASM("r7", "r9", "r11", "r3")
       "ldr r0, [r12, #32]\n\t"
-      "add r4, r4, r0\n\t"
-      "add r5, r5, r0\n\t"
-      "add r6, r6, r0\n\t"
-      "add r7, r7, r0\n\t"
-      "ssat r4, #8, r4\n\t"
-      "ssat r5, #8, r5\n\t"
-      "ssat r6, #8, r6\n\t"
-      "ssat r7, #8, r7\n\t"
-      "bfi r4, r5, #8, #8\n\t"
-      "bfi r4, r6, #16, #8\n\t"
-      "bfi r4, r7, #24, #8\n\t"
+      TFG_ASM_ADD_R4_R7("r0") TFG_ASM_PACK_R4_R7
       /* The activation clamp, unless it is the whole int8 range (ReLU with output zero point -128). */
       "ldr r0, [r12, #52]\n\t"
       "cbz r0, 7f\n\t"
       "ldrd r0, r3, [r12, #36]\n\t"
-      "ssub8 lr, r4, r0\n\t"
-      "sel r4, r4, r0\n\t"
-      "ssub8 lr, r4, r3\n\t"
-      "sel r4, r3, r4\n\t"
+      TFG_ASM_CLAMP_R4("r0", "r3")
       "7:\n\t"
       "ldr r0, [r12, #24]\n\t"
       "strh r4, [r0], #2\n\t"
