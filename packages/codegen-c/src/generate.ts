@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { KernelCall, lowerNode } from '@tinyforge/kernels-cmsis';
+import { KernelCall, lowerNode, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -31,6 +31,14 @@ export interface GenerateOptions {
   timeLimitMs?: number;
   /** Fail with CODEGEN_RAM_OVERFLOW / CODEGEN_FLASH_OVERFLOW when the model does not fit (e.g. a board's sizes). */
   budget?: { name: string; ramBytes: number; flashBytes: number };
+  /**
+   * Also emit convolution filters packed for tfg_convolve_packed_s8, which a build for a DSP core without Helium
+   * uses instead of the int8 ones (about twice their flash, a third fewer instructions). Default true; with a
+   * budget that only the int8 filters fit, packing is dropped.
+   */
+  packedConvolutions?: boolean;
+  /** The core the code will be built for, when known: flashBytes and the budget then count what it compiles. */
+  core?: { dsp: boolean; mve: boolean };
 }
 
 export interface GeneratedLayer {
@@ -48,7 +56,7 @@ export interface GeneratedC {
   files: Record<string, string>;
   plan: MemoryPlan;
   layers: GeneratedLayer[];
-  /** Bytes of constant data (weights, biases, multipliers, shifts). */
+  /** Bytes of constant data (weights, biases, multipliers, shifts) on `core`, or the larger build's without one. */
   flashBytes: number;
 }
 
@@ -57,7 +65,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const prefix = cIdentifier(options.prefix ?? graph.name ?? 'model', 32);
   const P = prefix.toUpperCase();
   checkSupported(graph);
-  const calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
+  const pack = options.packedConvolutions !== false;
+  const calls: KernelCall[] = graph.nodes.map((node) => (pack ? withPackedFilter(lowerNode(graph, node)) : lowerNode(graph, node)));
   const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
@@ -117,6 +126,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
+  if (weights.hasVariants) weightsFile.line('#include "tfg_nn.h"');
   weightsFile.line();
   weightsFile.comment('Aligned for word loads, in a section of its own so that a linker script can place it in flash.');
   weightsFile.line('#if defined(__GNUC__)');
@@ -126,9 +136,12 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line('#endif');
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
-  if (options.budget !== undefined && weights.bytes > options.budget.flashBytes) {
+  const core = options.core;
+  const flashBytes = core === undefined ? Math.max(weights.bytesFor(true), weights.bytesFor(false)) : weights.bytesFor(core.dsp && !core.mve);
+  if (options.budget !== undefined && flashBytes > options.budget.flashBytes) {
+    if (weights.hasVariants) return generateC(graph, { ...options, packedConvolutions: false });
     const b = options.budget;
-    throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${weights.bytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${weights.bytes - b.flashBytes} bytes`);
+    throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${flashBytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${flashBytes - b.flashBytes} bytes`);
   }
   return {
     prefix,
@@ -136,12 +149,12 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       [`${prefix}.h`]: header,
       [`${prefix}.c`]: source,
       [`${prefix}_weights.c`]: weightsFile.toString(),
-      'plan.json': planJson(graph, plan, weights.bytes),
-      'report.html': reportHtml(graph, plan, weights.bytes, prefix),
+      'plan.json': planJson(graph, plan, flashBytes),
+      'report.html': reportHtml(graph, plan, flashBytes, prefix),
     },
     plan,
     layers,
-    flashBytes: weights.bytes,
+    flashBytes,
   };
 }
 

@@ -173,6 +173,39 @@ tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params
 int32_t tfg_convolve_wrapper_s8_get_buffer_size(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
                                                 const tfg_dims *filter_dims);
 
+/*
+ * Convolution with a filter packed ahead of time (by the code generator: packConvFilter in @tinyforge/kernels-cmsis)
+ * for the DSP path, where it is the fastest convolution: weights doubled and widened to int16 pairs, so the inner
+ * loop is two LDM and eight SMLAD per 16 multiply-accumulates, and each channel's requantization folded into three
+ * constants, so an output costs ADD + SMMLAR + ASR + SSAT. Every target runs it (plain C elsewhere), bit-exact.
+ *
+ * Layout, int32 words, depth D = kh * kw * c_in padded with zeros to D8 (a multiple of 8), channels in pairs
+ * (c0, c1) (an odd last channel pairs with a zero channel whose results are dropped); per pair, 10 + D8 words:
+ *   2*bias[c0], 2*bias[c1], 2*bias[c0], 2*bias[c1]
+ *   for each 4 depth values k..k+3: c0 (w[k], w[k+2]), c0 (w[k+1], w[k+3]), c1 (...), c1 (...)   int16 pairs of 2*w
+ *   e0, e1, M0, M1, K0, K1       e = -shift (>= 1), M = multiplier, K = 2^(e-1) + output_offset * 2^e
+ * The output is ((K + [acc < 0] * -1) + round(2 * acc * M / 2^32)) >> e, saturated and clamped: TFLite's double
+ * rounding exactly, for the layers the packer accepts (every shift <= -1, accumulators and K within int32). So
+ * conv_params->output_offset is already in K; the other parameters are used as usual.
+ */
+tfg_status tfg_convolve_packed_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                                  const tfg_dims *input_dims, const int8_t *input, const tfg_dims *filter_dims,
+                                  const int32_t *packed_filter, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+/** int32 words of a packed filter (the layout above). */
+int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/* 1 where tfg_convolve_packed_s8 is the fastest convolution (the DSP extension without Helium): generated code
+   uses packed filters there and the int8 filters with tfg_convolve_wrapper_s8 elsewhere. Tests define it to 1 on
+   the host to run generated code through the packed kernel's plain C. */
+#if defined(TFG_NN_PACKED_CONV_PREFERRED)
+/* as defined by the build */
+#elif defined(__ARM_FEATURE_DSP) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
+#define TFG_NN_PACKED_CONV_PREFERRED 1
+#else
+#define TFG_NN_PACKED_CONV_PREFERRED 0
+#endif
+
 /* ---- depthwise convolution ----------------------------------------------------------------------------- */
 
 /** Any channel multiplier, stride, padding, dilation. filter_dims = {1, kh, kw, c * ch_mult}. */

@@ -1,6 +1,8 @@
 export { kernelIncludeDir, kernelSourceDir, kernelHeaderName, kernelSources } from './sources';
 export * from './kernel-call';
 export { lowerNode } from './lower-node';
+export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvScratchBytes, packedFilterWords, requantizeFolded, prefersFirstLayerPath } from './pack-conv';
+export type { PackedConvFilter } from './pack-conv';
 export { KernelLoweringError } from './errors';
 export { encodeVectorFile } from './vector-file';
 export { compileWithKernels, compileWithKernelsAsync, hasCompiler, STRICT_C_FLAGS } from './host-compiler';

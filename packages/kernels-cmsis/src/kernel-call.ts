@@ -44,9 +44,11 @@ export interface ConvCall extends CallBase {
   bias?: Int32Array;
   multipliers: Int32Array;
   shifts: Int32Array;
+  /** The filter packed for tfg_convolve_packed_s8 (withPackedFilter), used where that kernel is preferred. */
+  packedFilter?: Int32Array;
 }
 
-export interface DepthwiseCall extends Omit<ConvCall, 'kernel'> {
+export interface DepthwiseCall extends Omit<ConvCall, 'kernel' | 'packedFilter'> {
   kernel: 'tfg_depthwise_conv_s8';
   channelMultiplier: number;
 }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hasCompiler } from './index';
+import { hasCompiler, hasPackedFilter, lowerNode, withPackedFilter } from './index';
 import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
@@ -16,7 +16,7 @@ const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis property tests skipped: needs gcc');
 const d = available ? describe : describe.skip;
 
-const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => PropertyCase }[] = [
+const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => PropertyCase; pack?: boolean }[] = [
   { name: 'conv (generic im2col + GEMM)', count: 150, make: (r, i) => convCase(r, 'conv', i) },
   { name: 'conv 1x1', count: 80, make: (r, i) => convCase(r, 'conv1x1', i) },
   { name: 'conv 1xN / Nx1', count: 60, make: (r, i) => convCase(r, 'conv1xN', i) },
@@ -32,6 +32,9 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   { name: 'transpose', count: 80, make: transposeCase },
   { name: 'concatenation (requantization)', count: 80, make: concatCase },
   { name: 'mean', count: 80, make: meanCase },
+  // tfg_convolve_packed_s8 (plain C here) with filters from packConvFilter: the layers it accepts.
+  { name: 'conv packed filter (generic)', count: 150, make: (r, i) => convCase(r, 'conv', i), pack: true },
+  { name: 'conv packed filter (1x1, 1xN)', count: 100, make: (r, i) => convCase(r, i % 2 === 0 ? 'conv1x1' : 'conv1xN', i), pack: true },
 ];
 
 d('C kernels vs the reference interpreter (seeded property tests)', () => {
@@ -50,10 +53,15 @@ d('C kernels vs the reference interpreter (seeded property tests)', () => {
     console.log(`kernels-cmsis property tests: ${total} random cases compared byte for byte`);
   });
 
-  test.each(FAMILIES.map((f, k) => ({ ...f, seed: 0x7f6 + k })))('$name: $count cases', ({ name, count, make, seed }) => {
+  test.each(FAMILIES.map((f, k) => ({ ...f, seed: 0x7f6 + k })))('$name: $count cases', ({ name, count, make, seed, pack }) => {
     const r = new Rng(seed);
     const cases = Array.from({ length: count }, (_, i) => make(r, i));
-    const results = runAgainstInterpreter(driver, work, name.replace(/\W+/g, '_'), cases);
+    if (pack === true) {
+      // Most random layers are packable (the rest keep the int8 path and still have to match).
+      const packed = cases.filter((c) => hasPackedFilter(withPackedFilter(lowerNode(c.graph, c.graph.nodes[0]))));
+      expect(packed.length).toBeGreaterThan(count * 0.5);
+    }
+    const results = runAgainstInterpreter(driver, work, name.replace(/\W+/g, '_'), cases, { pack });
     total += results.length;
     expect(mismatches(results)).toEqual([]);
     // The cases are not degenerate: outputs vary across the family (softmax over one element is always -128).

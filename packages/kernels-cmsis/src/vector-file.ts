@@ -51,8 +51,11 @@ function parametersAndBlobs(call: KernelCall, inputs: Int8Array[]): { ints: numb
         call.activation.min,
         call.activation.max,
       ];
+      const blobs = [bytes(inputs[0]), bytes(call.weights), bytes(call.bias), bytes(call.multipliers), bytes(call.shifts)];
       if (call.kernel === 'tfg_depthwise_conv_s8') ints.push(call.channelMultiplier);
-      return { ints, blobs: [bytes(inputs[0]), bytes(call.weights), bytes(call.bias), bytes(call.multipliers), bytes(call.shifts)] };
+      // A sixth blob, when present and not empty, makes the driver call tfg_convolve_packed_s8 with it.
+      else if (call.packedFilter !== undefined) blobs.push(bytes(call.packedFilter));
+      return { ints, blobs };
     }
     case 'tfg_fully_connected_s8':
     case 'tfg_fully_connected_per_channel_s8':

@@ -48,6 +48,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     profile: options.profile,
     modelBytes: bytes,
     budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
+    core: board && { dsp: board.dsp, mve: board.mve !== 'none' },
   });
   writeFilesAtomically(options.output, generated.files);
   const summary: CodegenSummary = {

@@ -53,6 +53,7 @@ export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: Mo
     prefix: MODEL_PREFIX,
     modelBytes: options.modelBytes,
     budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
+    core: { dsp: board.dsp, mve: board.mve !== 'none' },
   });
   for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(sourceDir, name), text);
   const layers = layerTable(graph, generated);

@@ -7,7 +7,8 @@ import { generateC } from '../generate';
 import { buildHostProgram, runHostProgram } from '../host/host-build';
 
 // End to end on the host: generated C + kernels-cmsis compiled with gcc, run on the TFLite Micro gold inputs,
-// compared byte for byte with the gold outputs and every layer output; then again under ASan + UBSan.
+// compared byte for byte with the gold outputs and every layer output; then again under ASan + UBSan with the
+// build that DSP cores get (packed convolution filters, here through the packed kernel's plain C).
 const shared = path.resolve(__dirname, '../../../../../shared');
 const modelsDir = path.join(shared, 'models');
 const haveGcc = spawnSync('gcc', ['--version']).status === 0;
@@ -24,7 +25,7 @@ d('generated C against TFLite Micro gold vectors', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-codegen-e2e-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it.each(models)('%s: outputs and every layer of input_0 equal the gold bytes; clean under ASan+UBSan', (model) => {
+  it.each(models)('%s: outputs and every layer of input_0 equal the gold bytes; packed filters too, clean under ASan+UBSan', (model) => {
     const gold = path.join(shared, 'gold', model);
     const graph = readTflite(fs.readFileSync(path.join(modelsDir, `${model}.tflite`)));
     const generated = generateC(graph, { prefix: model });
@@ -46,10 +47,14 @@ d('generated C against TFLite Micro gold vectors', () => {
     expect(differing).toEqual([]);
 
     const sanitized = buildHostProgram(graph, generated, path.join(dir, 'asan'), {
-      flags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
-          });
-    const run = runHostProgram(sanitized, fs.readFileSync(path.join(gold, 'input_0.bin')));
+      flags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', '-DTFG_NN_PACKED_CONV_PREFERRED=1'],
+      debugDump: true,
+    });
+    const packedDump = path.join(dir, 'dump-packed');
+    fs.mkdirSync(packedDump);
+    const run = runHostProgram(sanitized, fs.readFileSync(path.join(gold, 'input_0.bin')), packedDump);
     expect(run.stderr).toBe('');
     expect(Buffer.from(run.output).equals(fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(true);
+    expect(layerFiles.filter((f) => !fs.readFileSync(path.join(packedDump, f)).equals(fs.readFileSync(path.join(gold, 'layers_0', f))))).toEqual([]);
   }, 120000);
 });

@@ -16,6 +16,7 @@ const d = haveGcc ? describe : describe.skip;
 d('in-place sharing on random graphs (host gcc)', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-inplace-'));
   const streamed: number[] = [];
+  const packed: number[] = [];
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it.each([3, 7, 11, 19, 23, 42])('seed %d: shared and unshared plans compute the same bytes', (seed) => {
@@ -24,18 +25,27 @@ d('in-place sharing on random graphs (host gcc)', () => {
     const plain = generateC(g, { prefix: `p${seed}`, align: 4, inPlace: false });
     const a = buildHostProgram(g, shared, path.join(work, `s${seed}`), {});
     const b = buildHostProgram(g, plain, path.join(work, `p${seed}`), {});
+    // The DSP cores' build (packed convolution filters) in place too.
+    const c = buildHostProgram(g, shared, path.join(work, `c${seed}`), { flags: ['-DTFG_NN_PACKED_CONV_PREFERRED=1'] });
     const rnd = seededUniform(seed);
     const bytes = g.inputs.reduce((s, t) => s + g.tensors[t].shape.reduce((p, x) => p * x, 1), 0);
     for (let k = 0; k < 3; k++) {
       const input = Uint8Array.from({ length: bytes }, () => Math.floor(rnd() * 256));
-      expect(Buffer.from(runHostProgram(a, input).output)).toEqual(Buffer.from(runHostProgram(b, input).output));
+      const want = Buffer.from(runHostProgram(b, input).output);
+      expect(Buffer.from(runHostProgram(a, input).output)).toEqual(want);
+      expect(Buffer.from(runHostProgram(c, input).output)).toEqual(want);
     }
     expect(shared.plan.arenaSize).toBeLessThanOrEqual(plain.plan.arenaSize);
     if (shared.plan.shared.some((p) => p.rule.kind === 'stream')) streamed.push(seed);
+    if (shared.files[`s${seed}.c`].includes('tfg_convolve_packed_s8(')) packed.push(seed);
   }, 60000);
 
   // The test means something only if row-streaming sharing was actually exercised.
   it('exercised row-streaming sharing on at least three of the seeds', () => {
     expect(streamed.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('exercised packed convolution filters on at least three of the seeds', () => {
+    expect(packed.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@tinyforge/kernels-cmsis';
 import { CWriter } from './c-writer';
 import { emitConcat, emitLut, emitMean, emitPad, emitQuantize, emitTranspose } from './layers-extra';
-import { WeightTable } from './weights';
+import { ConstVariant, WeightTable } from './weights';
 
 /** Where a layer's tensors and scratch memory live, as C expressions. */
 export interface LayerMemory {
@@ -80,11 +80,11 @@ export function emitLayerBody(w: CWriter, call: KernelCall, id: string, mem: Lay
   }
 }
 
-function weightArrays(call: ConvCall | DepthwiseCall | FullyConnectedCall, id: string, weights: WeightTable): { filter: string; bias: string; mult: string; shift: string } {
-  const filter = weights.add(`${id}_filter`, 'int8_t', call.weights, `${call.node}: filter`);
-  const bias = call.bias ? weights.add(`${id}_bias`, 'int32_t', call.bias, `${call.node}: bias`) : '0';
-  const mult = weights.add(`${id}_multiplier`, 'int32_t', call.multipliers, `${call.node}: requantization multipliers (Q31)`);
-  const shift = weights.add(`${id}_shift`, 'int32_t', call.shifts, `${call.node}: requantization shifts`);
+function weightArrays(call: ConvCall | DepthwiseCall | FullyConnectedCall, id: string, weights: WeightTable, variant?: ConstVariant): { filter: string; bias: string; mult: string; shift: string } {
+  const filter = weights.add(`${id}_filter`, 'int8_t', call.weights, `${call.node}: filter`, variant);
+  const bias = call.bias ? weights.add(`${id}_bias`, 'int32_t', call.bias, `${call.node}: bias`, variant) : '0';
+  const mult = weights.add(`${id}_multiplier`, 'int32_t', call.multipliers, `${call.node}: requantization multipliers (Q31)`, variant);
+  const shift = weights.add(`${id}_shift`, 'int32_t', call.shifts, `${call.node}: requantization shifts`, variant);
   return { filter, bias, mult, shift };
 }
 
@@ -96,17 +96,28 @@ function emitConv(
   weights: WeightTable,
   ctx: (q: string | undefined) => void,
 ): void {
-  const a = weightArrays(call, id, weights);
   const isConv = call.kernel === 'tfg_convolve_wrapper_s8';
+  const packed = isConv ? (call as ConvCall).packedFilter : undefined;
   const paramsType = isConv ? 'tfg_conv_params' : 'tfg_dw_conv_params';
   const mult = isConv ? '' : ` ${(call as DepthwiseCall).channelMultiplier},`;
   w.line(
     `static const ${paramsType} params = {${call.inputOffset}, ${call.outputOffset},${mult} ${tile(call.stride)}, ${tile(call.padding)}, ${tile(call.dilation)}, ${clamp(call.activation)}};`,
   );
-  w.line(`static const tfg_per_channel_quant_params quant = {${a.mult}, ${a.shift}};`);
   w.line(`static const tfg_dims input_dims = ${dims(call.input)};`);
   w.line(`static const tfg_dims filter_dims = ${dims(call.filter)};`);
   w.line(`static const tfg_dims output_dims = ${dims(call.outputDims)};`);
+  if (packed !== undefined) {
+    // Both builds from one source: DSP cores take the packed filter, every other core the int8 one.
+    const filter = weights.add(`${id}_packed_filter`, 'int32_t', packed, `${call.node}: filter packed for tfg_convolve_packed_s8`, 'packed');
+    w.line('#if TFG_NN_PACKED_CONV_PREFERRED');
+    const query = 'tfg_convolve_packed_s8_get_buffer_size(&input_dims, &filter_dims)';
+    ctx(query);
+    if (mem.scratch === undefined) w.line(`if (${query} > 0) return TFG_ARG_ERROR;`);
+    w.line(`return tfg_convolve_packed_s8(&ctx, &params, &input_dims, ${mem.at(call.inputs[0])}, &filter_dims, ${filter}, &output_dims, ${mem.at(call.output)});`);
+    w.line('#else');
+  }
+  const a = weightArrays(call, id, weights, packed !== undefined ? 'int8' : undefined);
+  w.line(`static const tfg_per_channel_quant_params quant = {${a.mult}, ${a.shift}};`);
   const query = isConv
     ? 'tfg_convolve_wrapper_s8_get_buffer_size(&params, &input_dims, &filter_dims)'
     : 'tfg_depthwise_conv_s8_get_buffer_size(&input_dims, &filter_dims)';
@@ -115,6 +126,7 @@ function emitConv(
   w.line(
     `return ${call.kernel}(&ctx, &params, &quant, &input_dims, ${mem.at(call.inputs[0])}, &filter_dims, ${a.filter}, ${a.bias}, &output_dims, ${mem.at(call.output)});`,
   );
+  if (packed !== undefined) w.line('#endif');
 }
 
 function emitFullyConnected(w: CWriter, call: FullyConnectedCall, id: string, mem: LayerMemory, weights: WeightTable, ctx: (q: string | undefined) => void): void {

@@ -12,6 +12,7 @@ import { Graph, isConstant, nodeStats, tensorBytes } from '@tinyforge/ir';
 import { compileWithKernels } from '../host-compiler';
 import { encodeVectorFile } from '../vector-file';
 import { lowerNode } from '../lower-node';
+import { withPackedFilter } from '../pack-conv';
 import { COMMON_DIR, QEMU_DIR, VECTOR_RUNNER } from './c-harness';
 
 export interface CortexTarget {
@@ -91,7 +92,7 @@ export function fnv1a(bytes: Uint8Array): string {
 }
 
 /** Write the program's generated tables (C + vector blob) into `dir`; returns the C file. */
-function writeModelTables(graph: Graph, input: Uint8Array, dir: string): string {
+function writeModelTables(graph: Graph, input: Uint8Array, dir: string, pack: boolean): string {
   const offsets = new Map<number, number>();
   let arenaBytes = 0;
   const slot = (t: number): number => {
@@ -107,7 +108,8 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string): string 
   const rows: string[] = [];
   let vectorBytes = 0;
   for (const node of graph.nodes) {
-    const call = lowerNode(graph, node);
+    const lowered = lowerNode(graph, node);
+    const call = pack ? withPackedFilter(lowered) : lowered;
     const activations = call.inputs.filter((t) => !isConstant(graph.tensors[t]));
     const vector = encodeVectorFile(call, call.inputs.map(() => new Int8Array(0)));
     const ins = activations.map(slot);
@@ -138,10 +140,13 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string): string 
   return file;
 }
 
-/** Build `dir/model.elf` for `target` (optionally with extra compiler flags, e.g. -DTFG_NN_NO_DSP). */
-export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = []): string {
+/**
+ * Build `dir/model.elf` for `target` (optionally with extra compiler flags, e.g. -DTFG_NN_NO_DSP). `pack`: give
+ * convolutions packed filters (tfg_convolve_packed_s8) as generated code does on DSP cores.
+ */
+export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = [], pack = false): string {
   fs.mkdirSync(dir, { recursive: true });
-  const tables = writeModelTables(graph, input, dir);
+  const tables = writeModelTables(graph, input, dir, pack);
   const elf = path.join(dir, 'model.elf');
   compileWithKernels([tables, path.join(QEMU_DIR, 'model_main.c'), VECTOR_RUNNER, path.join(QEMU_DIR, 'startup.c')], elf, {
     compiler: 'arm-none-eabi-gcc',

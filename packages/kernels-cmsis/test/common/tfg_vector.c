@@ -129,12 +129,16 @@ static tfg_dw_conv_params dw_params_at(const int32_t *p) {
   return dp;
 }
 
+/* A conv vector with a non-empty sixth blob carries a packed filter for tfg_convolve_packed_s8. */
+static int conv_is_packed(const tfg_vector *v) { return v->num_blobs > 5 && v->blob_size[5] > 0; }
+
 int32_t tfg_vector_scratch_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
   switch (v->op) {
     case OP_CONV: {
       const tfg_dims in = dims_at(p), f = dims_at(p + 4);
       const tfg_conv_params cp = conv_params_at(p);
+      if (conv_is_packed(v)) return tfg_convolve_packed_s8_get_buffer_size(&in, &f);
       return tfg_convolve_wrapper_s8_get_buffer_size(&cp, &in, &f);
     }
     case OP_DEPTHWISE: {
@@ -169,6 +173,10 @@ tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8
       const tfg_per_channel_quant_params q = {I32(3), I32(4)};
       if (v->op == OP_CONV) {
         const tfg_conv_params cp = conv_params_at(p);
+        if (conv_is_packed(v)) {
+          if (v->blob_size[5] != 4 * tfg_convolve_packed_s8_filter_words(&in, &f)) return TFG_ARG_ERROR;
+          return tfg_convolve_packed_s8(&ctx, &cp, &in, in0, &f, I32(5), &o, output);
+        }
         return tfg_convolve_wrapper_s8(&ctx, &cp, &q, &in, in0, &f, I8(1), I32(2), &o, output);
       }
       const tfg_dw_conv_params dp = dw_params_at(p);

@@ -35,6 +35,7 @@ export function codegenProject(project: FirmwareProject, options: CodegenExecuto
     planner: options.planner,
     modelBytes: fs.readFileSync(quantized),
     budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
+    core: { dsp: board.dsp, mve: board.mve !== 'none' },
   });
   const manifest: CodegenManifest = {
     prefix: generated.prefix,

@@ -1,0 +1,279 @@
+/*
+ * Convolution with a filter packed ahead of time (layout in tfg_nn.h): any geometry, any input channel count.
+ *
+ * Output pixels go in pairs. Both pixels' receptive fields are widened to int16 with the input offset added, into
+ * scratch, in the order the packed weights are in: per 4 depth values, pixel 0 (x0, x2) (x1, x3), pixel 1 the same
+ * (padding taps and the depth past D are zeros). Then every channel pair of the filter runs against that pair:
+ * on the DSP path one assembly routine does all of them, 2 pixels x 2 channels per step (LDM of the inputs, LDM
+ * of the weights, eight SMLAD: 10 instructions per 16 MACs, plus 3 per 4 steps of loop control), then the folded
+ * requantization and four byte stores. Both inputs of a pair are in scratch before any output is written, so a
+ * layer streamed in place (outputs trailing the inputs they come from) is safe, as for tfg_convolve_s8.
+ */
+#include "../support/tfg_nn_dsp.h"
+#include "../support/tfg_nn_support.h"
+
+/* Depth padded to whole steps of 8: the assembly does two SMLAD steps of 4 per half-iteration. */
+static int32_t padded_depth(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  return (filter_dims->h * filter_dims->w * input_dims->c + 7) / 8 * 8;
+}
+
+/* Words of one channel pair's record: 4 bias words, the weights, 6 requantization words. */
+static int32_t pair_words(int32_t depth8) { return 10 + depth8; }
+
+int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  /* Two pixels of depth8 int16 values. */
+  return padded_depth(input_dims, filter_dims) * 4;
+}
+
+int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  return (filter_dims->n + 1) / 2 * pair_words(padded_depth(input_dims, filter_dims));
+}
+
+/* int16 slot of depth value k of pixel `which` (0, 1) in a widened pair: step k/4 has 4 words, (k%4) picks the
+   word (even k: first) and the half (k%4 >= 2: high). */
+static inline int32_t widened_slot(int32_t k, int32_t which) {
+  return ((k >> 2) * 4 + 2 * which + (k & 1)) * 2 + ((k >> 1) & 1);
+}
+
+/* One output pixel's receptive field into its half of the widened pair; depth past the field stays as zeroed. */
+static void widen_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
+                        int32_t oy, int32_t ox, int32_t which, int16_t *pair) {
+  const int32_t ci = in->c;
+  int32_t k = 0;
+  for (int32_t ky = 0; ky < f->h; ky++) {
+    const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
+    for (int32_t kx = 0; kx < f->w; kx++, k += ci) {
+      const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
+      const int inside = iy >= 0 && iy < in->h && ix >= 0 && ix < in->w;
+      const int8_t *src = inside ? input_batch + (iy * in->w + ix) * ci : input_batch;
+#if TFG_NN_HAS_DSP
+      if (ci % 4 == 0) {
+        /* Whole steps: each 4 input bytes become the two words of this pixel with SXTAB16. */
+        int32_t *dst = (int32_t *)(void *)pair + (k >> 2) * 4 + 2 * which;
+        const int32_t offset2 = tfg_dup16(p->input_offset);
+        for (int32_t s = 0; s < ci / 4; s++, dst += 4) {
+          if (inside) {
+            const int32_t word = tfg_nn_read_s8x4(src + 4 * s);
+            dst[0] = tfg_sxtab16(offset2, word);
+            dst[1] = tfg_sxtab16_ror8(offset2, word);
+          } else {
+            dst[0] = 0;
+            dst[1] = 0;
+          }
+        }
+        continue;
+      }
+#endif
+      for (int32_t j = 0; j < ci; j++) {
+        pair[widened_slot(k + j, which)] = inside ? (int16_t)(src[j] + p->input_offset) : 0;
+      }
+    }
+  }
+}
+
+/* Low and high int16 of a word. */
+static inline int32_t lo16(int32_t w) { return (int32_t)(int16_t)(uint16_t)((uint32_t)w & 0xFFFFu); }
+static inline int32_t hi16(int32_t w) { return (int32_t)(int16_t)(uint16_t)((uint32_t)w >> 16); }
+
+/*
+ * The folded requantization of a doubled accumulator (what ADD + SMMLAR + ASR compute): (K - [acc < 0] +
+ * floor((acc2 * M + 2^31) / 2^32)) >> e, then saturated to int8 (the clamp follows).
+ */
+static inline int32_t requantize_folded(int32_t acc2, int32_t e, int32_t m, int32_t k) {
+  const int64_t ra = (int64_t)k - (acc2 < 0 ? 1 : 0);
+  const int64_t t = ra * 4294967296LL + (int64_t)acc2 * m + 2147483648LL;
+  /* Both shifts are arithmetic (gcc, every target here); the packer guarantees t / 2^32 fits int32. */
+  const int32_t v = (int32_t)(t >> 32) >> e;
+  return TFG_MAX(-128, TFG_MIN(127, v));
+}
+
+/* One channel pair in plain C: `second` false for an odd last channel (its partner is zeros, not stored). */
+static void packed_pair_c(const int32_t *widened, const int32_t *record, int32_t steps, int second,
+                          const tfg_activation *act, int8_t *out0, int8_t *out1) {
+  int32_t acc[4] = {record[0], record[1], record[2], record[3]}; /* p0c0, p0c1, p1c0, p1c1 */
+  const int32_t *w = record + 4;
+  for (int32_t s = 0; s < steps; s++, widened += 4, w += 4) {
+    for (int32_t half = 0; half < 2; half++) {
+      const int32_t x0 = widened[half], x1 = widened[2 + half], w0 = w[half], w1 = w[2 + half];
+      acc[0] += lo16(x0) * lo16(w0) + hi16(x0) * hi16(w0);
+      acc[1] += lo16(x0) * lo16(w1) + hi16(x0) * hi16(w1);
+      acc[2] += lo16(x1) * lo16(w0) + hi16(x1) * hi16(w0);
+      acc[3] += lo16(x1) * lo16(w1) + hi16(x1) * hi16(w1);
+    }
+  }
+  int32_t v[4];
+  for (int32_t i = 0; i < 4; i++) {
+    const int32_t c = i & 1;
+    const int32_t r = requantize_folded(acc[i], w[c], w[2 + c], w[4 + c]);
+    v[i] = TFG_MAX(act->min, TFG_MIN(act->max, r));
+  }
+  out0[0] = (int8_t)v[0];
+  out1[0] = (int8_t)v[2];
+  if (second) {
+    out0[1] = (int8_t)v[1];
+    out1[1] = (int8_t)v[3];
+  }
+}
+
+#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
+/* What the routine reads; it advances out0/out1 and counts pairs down in place. Offsets are fixed below. */
+typedef struct {
+  const int32_t *widened; /* 0 */
+  const int32_t *packed;  /* 4 */
+  int32_t step_bytes;     /* 8: 16 per 4 depth values, a multiple of 32 */
+  int32_t pairs;          /* 12 */
+  int8_t *out0;           /* 16 */
+  int8_t *out1;           /* 20 */
+  int32_t clamp;          /* 24: 0 when the activation is the whole int8 range */
+  int32_t act_min;        /* 28 */
+  int32_t act_max;        /* 32 */
+} packed_args;
+
+typedef char packed_args_layout[(__builtin_offsetof(packed_args, out0) == 16 &&
+                                 __builtin_offsetof(packed_args, act_min) == 28)
+                                    ? 1
+                                    : -1];
+
+/* 4 depth values x 2 pixels x 2 channels: r0 widened pair, r1 packed weights; r4..r7 p0c0 p0c1 p1c0 p1c1. */
+#define PACKED_STEP_ASM             \
+  "ldmia r0!, {r8-r11}\n\t"         \
+  "ldmia r1!, {r2, r3, r12, lr}\n\t" \
+  "smlad r4, r8, r2, r4\n\t"        \
+  "smlad r4, r9, r3, r4\n\t"        \
+  "smlad r6, r10, r2, r6\n\t"       \
+  "smlad r6, r11, r3, r6\n\t"       \
+  "smlad r5, r8, r12, r5\n\t"       \
+  "smlad r5, r9, lr, r5\n\t"        \
+  "smlad r7, r10, r12, r7\n\t"      \
+  "smlad r7, r11, lr, r7\n\t"
+
+/* Requantize ACC (doubled accumulator) with exponent E, multiplier M and folded constant K; r12 clobbered. */
+#define PACKED_REQUANT_ASM(ACC, E, M, K)          \
+  "add r12, " K ", " ACC ", asr #31\n\t"        \
+  "smmlar " ACC ", " ACC ", " M ", r12\n\t"     \
+  "asr " ACC ", " ACC ", " E "\n\t"             \
+  "ssat " ACC ", #8, " ACC "\n\t"
+
+/* Clamp REG to [r2, r3]. */
+#define PACKED_CLAMP_ASM(REG) \
+  "cmp " REG ", r2\n\t"        \
+  "it lt\n\t"                  \
+  "movlt " REG ", r2\n\t"      \
+  "cmp " REG ", r3\n\t"        \
+  "it gt\n\t"                  \
+  "movgt " REG ", r3\n\t"
+
+/*
+ * Every full channel pair against one widened pixel pair. Stack: [sp] the end of the current pair's weights,
+ * [sp, #8] the argument block. The loop body is 4 steps; a step count of 2 mod 4 enters at its middle.
+ */
+__attribute__((naked, noinline)) static void packed_pairs_asm(packed_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r0, r4-r11, lr}\n\t"
+      "sub sp, sp, #8\n\t"
+      "ldr r1, [r0, #4]\n\t"
+      "2:\n\t"
+      "ldr r12, [sp, #8]\n\t"
+      "ldr r0, [r12, #0]\n\t"
+      "ldr r3, [r12, #8]\n\t"
+      "ldmia r1!, {r4-r7}\n\t"
+      "add r2, r1, r3\n\t"
+      "str r2, [sp]\n\t"
+      "tst r3, #32\n\t"
+      "bne 5f\n\t"
+      "1:\n\t"
+      PACKED_STEP_ASM
+      PACKED_STEP_ASM
+      "5:\n\t"
+      PACKED_STEP_ASM
+      PACKED_STEP_ASM
+      "ldr r2, [sp]\n\t"
+      "cmp r1, r2\n\t"
+      "bne 1b\n\t"
+      "ldmia r1!, {r2, r3, r8-r11}\n\t"
+      PACKED_REQUANT_ASM("r4", "r2", "r8", "r10")
+      PACKED_REQUANT_ASM("r6", "r2", "r8", "r10")
+      PACKED_REQUANT_ASM("r5", "r3", "r9", "r11")
+      PACKED_REQUANT_ASM("r7", "r3", "r9", "r11")
+      "ldr r12, [sp, #8]\n\t"
+      "ldr r0, [r12, #24]\n\t"
+      "cbz r0, 7f\n\t"
+      "ldrd r2, r3, [r12, #28]\n\t"
+      PACKED_CLAMP_ASM("r4")
+      PACKED_CLAMP_ASM("r5")
+      PACKED_CLAMP_ASM("r6")
+      PACKED_CLAMP_ASM("r7")
+      "7:\n\t"
+      "ldrd r0, r2, [r12, #16]\n\t"
+      "strb r4, [r0], #1\n\t"
+      "strb r5, [r0], #1\n\t"
+      "strb r6, [r2], #1\n\t"
+      "strb r7, [r2], #1\n\t"
+      "strd r0, r2, [r12, #16]\n\t"
+      "ldr r0, [r12, #12]\n\t"
+      "subs r0, r0, #1\n\t"
+      "str r0, [r12, #12]\n\t"
+      "bne 2b\n\t"
+      "add sp, sp, #8\n\t"
+      "pop {r0, r4-r11, pc}\n\t");
+}
+#endif
+
+/* All channels of one widened pixel pair. */
+static void packed_all_channels(const int32_t *widened, const int32_t *packed, int32_t channels, int32_t depth8,
+                                const tfg_activation *act, int8_t *out0, int8_t *out1) {
+  const int32_t steps = depth8 / 4, words = pair_words(depth8);
+  int32_t c = 0;
+#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
+  const int32_t full = channels / 2;
+  if (full > 0) {
+    packed_args args = {widened, packed, steps * 16, full, out0, out1,
+                        act->min != -128 || act->max != 127, act->min, act->max};
+    packed_pairs_asm(&args);
+    c = 2 * full;
+  }
+#endif
+  for (; c < channels; c += 2) {
+    packed_pair_c(widened, packed + (c / 2) * words, steps, c + 1 < channels, act, out0 + c, out1 + c);
+  }
+}
+
+tfg_status tfg_convolve_packed_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                                  const tfg_dims *input_dims, const int8_t *input, const tfg_dims *filter_dims,
+                                  const int32_t *packed_filter, const tfg_dims *output_dims, int8_t *output) {
+  if (filter_dims->c != input_dims->c || output_dims->c != filter_dims->n || output_dims->n != input_dims->n ||
+      conv_params->stride.h < 1 || conv_params->stride.w < 1 || conv_params->dilation.h < 1 ||
+      conv_params->dilation.w < 1 || conv_params->activation.min < -128 || conv_params->activation.max > 127 ||
+      conv_params->activation.min > conv_params->activation.max) {
+    return TFG_ARG_ERROR;
+  }
+  if (ctx == 0 || ctx->buf == 0 || ctx->size < tfg_convolve_packed_s8_get_buffer_size(input_dims, filter_dims)) {
+    return TFG_ARG_ERROR;
+  }
+  const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
+  const int32_t depth8 = padded_depth(input_dims, filter_dims);
+  const int32_t pixels = output_dims->h * output_dims->w, channels = output_dims->c;
+  int16_t *pair = (int16_t *)ctx->buf;
+  /* The padded tail of both pixels is zero for the whole call (fields only write below depth). */
+  for (int32_t k = depth; k < depth8; k++) {
+    pair[widened_slot(k, 0)] = 0;
+    pair[widened_slot(k, 1)] = 0;
+  }
+  for (int32_t b = 0; b < input_dims->n; b++) {
+    const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
+    int8_t *output_batch = output + b * pixels * channels;
+    for (int32_t first = 0; first < pixels; first += 2) {
+      /* An odd last pixel pairs with itself: both halves write the same bytes. */
+      const int32_t second = first + 1 < pixels ? first + 1 : first;
+      widen_pixel(conv_params, input_dims, input_batch, filter_dims, first / output_dims->w, first % output_dims->w,
+                  0, pair);
+      widen_pixel(conv_params, input_dims, input_batch, filter_dims, second / output_dims->w,
+                  second % output_dims->w, 1, pair);
+      packed_all_channels((const int32_t *)(const void *)pair, packed_filter, channels, depth8,
+                          &conv_params->activation, output_batch + first * channels,
+                          output_batch + second * channels);
+    }
+  }
+  return TFG_OK;
+}

@@ -1,0 +1,94 @@
+/**
+ * Packs a convolution's filter for tfg_convolve_packed_s8 (layout in include/tfg_nn.h), at generation time:
+ * weights doubled and widened to int16 pairs in the order the kernel's inner loop reads them, with each channel's
+ * requantization folded into (e, M, K). The packing is exact only under conditions checked here; when one fails
+ * the layer keeps its int8 filter and tfg_convolve_wrapper_s8, and `declined` says why.
+ */
+import { ConvCall } from './kernel-call';
+
+export type PackedConvFilter = { words: Int32Array } | { declined: string };
+
+const INT32_LIMIT = 2 ** 31;
+
+/** Depth of the receptive field padded to the kernel's steps of 8. */
+export const packedDepth = (call: Pick<ConvCall, 'filter'>): number => Math.ceil((call.filter.h * call.filter.w * call.filter.c) / 8) * 8;
+
+/** Words of the packed filter: per channel pair 10 + padded depth. */
+export const packedFilterWords = (call: Pick<ConvCall, 'filter'>): number => Math.ceil(call.filter.n / 2) * (10 + packedDepth(call));
+
+/** Scratch bytes tfg_convolve_packed_s8 needs (tfg_convolve_packed_s8_get_buffer_size): two widened pixels. */
+export const packedConvScratchBytes = (call: Pick<ConvCall, 'filter'>): number => packedDepth(call) * 4;
+
+/** Whether the DSP first-layer path (few input channels, small field) is the better choice: leave it the layer. */
+export const prefersFirstLayerPath = (call: Pick<ConvCall, 'filter'>): boolean =>
+  call.filter.c % 4 !== 0 && call.filter.h * call.filter.w * call.filter.c <= 32;
+
+const int16Pair = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
+
+export function packConvFilter(call: ConvCall): PackedConvFilter {
+  const channels = call.filter.n;
+  const depth = call.filter.h * call.filter.w * call.filter.c;
+  const depth8 = packedDepth(call);
+  if (call.weights.length !== channels * depth) return { declined: `filter holds ${call.weights.length} values, not ${channels} x ${depth}` };
+  const words = new Int32Array(packedFilterWords(call));
+  const pairWords = 10 + depth8;
+  const zeroPoint = call.outputOffset;
+  for (let c = 0; c < channels; c++) {
+    const m = call.multipliers[c];
+    const shift = call.shifts[c];
+    if (m !== 0 && (shift > -1 || shift < -31)) return { declined: `channel ${c}: shift ${shift} (the packed kernel needs -31..-1)` };
+    const e = m === 0 ? 1 : -shift;
+    const bias = call.bias?.[c] ?? 0;
+    let sumAbs = 0;
+    for (let k = 0; k < depth; k++) sumAbs += Math.abs(call.weights[c * depth + k]);
+    // |input + input_offset| <= 255: the accumulator's bound, doubled in the kernel.
+    const accBound = Math.abs(bias) + 255 * sumAbs;
+    const k = 2 ** (e - 1) + zeroPoint * 2 ** e;
+    if (2 * accBound >= INT32_LIMIT) return { declined: `channel ${c}: the doubled accumulator can leave int32 (bound ${accBound})` };
+    if (Math.abs(k) + accBound + 2 >= INT32_LIMIT) return { declined: `channel ${c}: the folded output offset leaves int32` };
+
+    const base = Math.floor(c / 2) * pairWords;
+    const side = c % 2;
+    words[base + side] = 2 * bias;
+    words[base + 2 + side] = 2 * bias;
+    const w = (j: number): number => (j < depth ? 2 * call.weights[c * depth + j] : 0);
+    for (let s = 0; s < depth8 / 4; s++) {
+      const at = base + 4 + 4 * s + 2 * side;
+      words[at] = int16Pair(w(4 * s), w(4 * s + 2));
+      words[at + 1] = int16Pair(w(4 * s + 1), w(4 * s + 3));
+    }
+    const tail = base + 4 + depth8;
+    words[tail + side] = e;
+    words[tail + 2 + side] = m;
+    words[tail + 4 + side] = k;
+  }
+  // An odd last channel's partner: zero weights and bias, multiplier 0, e = 1 (its results are never stored).
+  if (channels % 2 === 1) words[Math.floor(channels / 2) * pairWords + 4 + depth8 + 1] = 1;
+  return { words };
+}
+
+/**
+ * The kernel's requantization of one (undoubled) accumulator with a packed channel's constants, in exact integer
+ * arithmetic: ((K - [acc < 0]) * 2^32 + 2 * acc * M + 2^31) >> 32 >> e, saturated. For tests against TFLite's.
+ */
+export function requantizeFolded(acc: number, e: number, m: number, k: number): number {
+  const t = (BigInt(k - (acc < 0 ? 1 : 0)) << 32n) + BigInt(2 * acc) * BigInt(m) + (1n << 31n);
+  const v = Number(BigInt.asIntN(32, t >> 32n)) >> e;
+  return Math.max(-128, Math.min(127, v));
+}
+
+/**
+ * The call with its packed filter attached where tfg_convolve_packed_s8 can take the layer and the first-layer
+ * path is not the better choice; other calls unchanged.
+ */
+export function withPackedFilter<C extends { kernel: string }>(call: C): C {
+  if (call.kernel !== 'tfg_convolve_wrapper_s8') return call;
+  const conv = call as unknown as ConvCall;
+  if (prefersFirstLayerPath(conv)) return call;
+  const packed = packConvFilter(conv);
+  return 'words' in packed ? { ...call, packedFilter: packed.words } : call;
+}
+
+/** Whether a call carries a packed filter (withPackedFilter took it). */
+export const hasPackedFilter = (call: { kernel: string }): call is ConvCall & { packedFilter: Int32Array } =>
+  call.kernel === 'tfg_convolve_wrapper_s8' && (call as ConvCall).packedFilter !== undefined;
