@@ -11,6 +11,8 @@
  * instructions = ticks × 40 (±40 per layer from the tick granularity). Counts are identical run to run. They are
  * instructions, not cycles: on a real M4 loads, multiplies and taken branches cost more than one cycle.
  * The program's output is checked against TFLite Micro's gold output (../shared/gold/<model>/output_0.bin).
+ * Convolutions get packed filters (tfg_convolve_packed_s8) on the DSP cores without Helium, as generated code does;
+ * --int8-filters keeps the int8 filters and tfg_convolve_wrapper_s8 for comparison.
  */
 const fs = require('fs');
 const os = require('os');
@@ -74,7 +76,8 @@ function main() {
     if (m === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${m.file}.tflite`)), { file: `${m.file}.tflite` });
     const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
-    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target);
+    const pack = target !== mp.CORTEX_M55 && !process.argv.includes('--int8-filters');
+    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target, [], pack);
     const run = mp.runModelProgram(graph, elf, target);
     const gold = mp.fnv1a(fs.readFileSync(path.join(SHARED, 'gold', m.file, 'output_0.bin')));
     console.log(`${name} (${m.file})`);

@@ -16,28 +16,31 @@ if (!available) console.warn(`kernels-cmsis whole-model QEMU tests skipped: need
 const d = available ? describe : describe.skip;
 
 const RUNS = [
-  { model: 'kws_dscnn_int8', target: CORTEX_M4 },
-  { model: 'ad_autoencoder_int8', target: CORTEX_M4 },
-  { model: 'kws_dscnn_int8', target: CORTEX_M7 },
+  { model: 'kws_dscnn_int8', target: CORTEX_M4, pack: false },
+  { model: 'ad_autoencoder_int8', target: CORTEX_M4, pack: false },
+  { model: 'kws_dscnn_int8', target: CORTEX_M7, pack: false },
   // Helium GEMM and depthwise on every layer of a real model.
-  { model: 'kws_dscnn_int8', target: CORTEX_M55 },
+  { model: 'kws_dscnn_int8', target: CORTEX_M55, pack: false },
+  // Packed convolution filters (tfg_convolve_packed_s8's assembly) on real layers: 1x1, 3x3, strided, 10x4.
+  { model: 'kws_dscnn_int8', target: CORTEX_M4, pack: true },
+  { model: 'ic_resnet8_int8', target: CORTEX_M4, pack: true },
 ];
 
 d('whole int8 models on emulated Cortex-M, bit-exact with TFLite Micro', () => {
   let work: string;
   const runs = new Map<string, Promise<ModelRun>>();
-  const key = (model: string, target: CortexTarget): string => `${model}@${target.name}`;
+  const key = (model: string, target: CortexTarget, pack: boolean): string => `${model}@${target.name}${pack ? ' packed' : ''}`;
 
   // Build each program, then let the QEMU runs proceed side by side; the tests await their own run.
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-model-'));
-    for (const { model, target } of RUNS) {
+    for (const { model, target, pack } of RUNS) {
       const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${model}.tflite`)), { file: `${model}.tflite` });
       const input = fs.readFileSync(path.join(SHARED, 'gold', model, 'input_0.bin'));
-      const elf = buildModelProgram(graph, input, path.join(work, `${model}_${target.name}`), target);
+      const elf = buildModelProgram(graph, input, path.join(work, `${model}_${target.name}${pack ? '_packed' : ''}`), target, [], pack);
       const run = runModelProgramAsync(graph, elf, target);
       run.catch(() => undefined); // reported by the test that awaits it
-      runs.set(key(model, target), run);
+      runs.set(key(model, target, pack), run);
     }
   }, 120_000);
   afterAll(async () => {
@@ -45,9 +48,9 @@ d('whole int8 models on emulated Cortex-M, bit-exact with TFLite Micro', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test.each(RUNS)('$model on $target.name', async ({ model, target }) => {
+  test.each(RUNS)('$model on $target.name (packed filters: $pack)', async ({ model, target, pack }) => {
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${model}.tflite`)), { file: `${model}.tflite` });
-    const run = await (runs.get(key(model, target)) as Promise<ModelRun>);
+    const run = await (runs.get(key(model, target, pack)) as Promise<ModelRun>);
     expect(run.outputHash).toBe(fnv1a(fs.readFileSync(path.join(SHARED, 'gold', model, 'output_0.bin'))));
     expect(run.layers).toHaveLength(graph.nodes.length);
     for (const l of run.layers) expect(l.instructions).toBeGreaterThan(0);

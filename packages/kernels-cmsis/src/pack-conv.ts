@@ -4,6 +4,7 @@
  * requantization folded into (e, M, K). The packing is exact only under conditions checked here; when one fails
  * the layer keeps its int8 filter and tfg_convolve_wrapper_s8, and `declined` says why.
  */
+import { multiplyByQuantizedMultiplier } from '@tinyforge/interpreter';
 import { ConvCall } from './kernel-call';
 
 export type PackedConvFilter = { words: Int32Array } | { declined: string };
@@ -16,8 +17,12 @@ export const packedDepth = (call: Pick<ConvCall, 'filter'>): number => Math.ceil
 /** Words of the packed filter: per channel pair 10 + padded depth. */
 export const packedFilterWords = (call: Pick<ConvCall, 'filter'>): number => Math.ceil(call.filter.n / 2) * (10 + packedDepth(call));
 
-/** Scratch bytes tfg_convolve_packed_s8 needs (tfg_convolve_packed_s8_get_buffer_size): two widened pixels. */
-export const packedConvScratchBytes = (call: Pick<ConvCall, 'filter'>): number => packedDepth(call) * 4;
+/**
+ * Scratch bytes tfg_convolve_packed_s8 needs (tfg_convolve_packed_s8_get_buffer_size): two widened pixels, and an
+ * int8 staging row when the input channels are not a multiple of 4.
+ */
+export const packedConvScratchBytes = (call: Pick<ConvCall, 'filter'>): number =>
+  packedDepth(call) * 4 + (call.filter.c % 4 !== 0 ? packedDepth(call) : 0);
 
 /** Whether the DSP first-layer path (few input channels, small field) is the better choice: leave it the layer. */
 export const prefersFirstLayerPath = (call: Pick<ConvCall, 'filter'>): boolean =>
@@ -34,21 +39,30 @@ export function packConvFilter(call: ConvCall): PackedConvFilter {
   const pairWords = 10 + depth8;
   const zeroPoint = call.outputOffset;
   for (let c = 0; c < channels; c++) {
+    const base = Math.floor(c / 2) * pairWords;
+    const side = c % 2;
+    const tail = base + 4 + depth8;
     const m = call.multipliers[c];
     const shift = call.shifts[c];
-    if (m !== 0 && (shift > -1 || shift < -31)) return { declined: `channel ${c}: shift ${shift} (the packed kernel needs -31..-1)` };
-    const e = m === 0 ? 1 : -shift;
     const bias = call.bias?.[c] ?? 0;
     let sumAbs = 0;
     for (let k = 0; k < depth; k++) sumAbs += Math.abs(call.weights[c * depth + k]);
+    if (sumAbs === 0) {
+      // A dead channel (all-zero weights; calibration leaves many, often with a saturated bias): its output is the
+      // constant TFLite computes from the bias, stored as K = 2 * value with e = 1, M = 0 and nothing to add.
+      const value = Math.max(-128, Math.min(127, multiplyByQuantizedMultiplier(bias, m, shift) + zeroPoint));
+      words[tail + side] = 1;
+      words[tail + 4 + side] = 2 * value;
+      continue;
+    }
+    if (m !== 0 && (shift > -1 || shift < -31)) return { declined: `channel ${c}: shift ${shift} (the packed kernel needs -31..-1)` };
+    const e = m === 0 ? 1 : -shift;
     // |input + input_offset| <= 255: the accumulator's bound, doubled in the kernel.
     const accBound = Math.abs(bias) + 255 * sumAbs;
     const k = 2 ** (e - 1) + zeroPoint * 2 ** e;
     if (2 * accBound >= INT32_LIMIT) return { declined: `channel ${c}: the doubled accumulator can leave int32 (bound ${accBound})` };
     if (Math.abs(k) + accBound + 2 >= INT32_LIMIT) return { declined: `channel ${c}: the folded output offset leaves int32` };
 
-    const base = Math.floor(c / 2) * pairWords;
-    const side = c % 2;
     words[base + side] = 2 * bias;
     words[base + 2 + side] = 2 * bias;
     const w = (j: number): number => (j < depth ? 2 * call.weights[c * depth + j] : 0);
@@ -57,7 +71,6 @@ export function packConvFilter(call: ConvCall): PackedConvFilter {
       words[at] = int16Pair(w(4 * s), w(4 * s + 2));
       words[at + 1] = int16Pair(w(4 * s + 1), w(4 * s + 3));
     }
-    const tail = base + 4 + depth8;
     words[tail + side] = e;
     words[tail + 2 + side] = m;
     words[tail + 4 + side] = k;

@@ -1,4 +1,5 @@
 import { explicitPadding, Graph, Node, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
+import { packedConvScratchBytes } from '@tinyforge/kernels-cmsis';
 import { InPlaceRule } from '../memory/types';
 
 /** What the memory planner needs to know about one node's kernel. */
@@ -49,11 +50,11 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
       const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
       const depth = w[1] * w[2] * w[3];
       // tfg_convolve_s8 leaves room for both its paths: the first-layer one may decline at run time. The
-      // generated code may call tfg_convolve_packed_s8 instead (two widened pixels of the depth padded to 8).
+      // generated code may call tfg_convolve_packed_s8 instead (packedConvScratchBytes).
       const int8Path = is1x1
         ? gemmScratchBytes(w[3])
         : Math.max(align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth), fewChannelsScratchBytes(w[3], depth, w[0]));
-      const scratchBytes = Math.max(int8Path, Math.ceil(depth / 8) * 8 * 4);
+      const scratchBytes = Math.max(int8Path, packedConvScratchBytes({ filter: { n: w[0], h: w[1], w: w[2], c: w[3] } }));
       return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
     }
     case 'DepthwiseConv2D': {

@@ -105,6 +105,14 @@ describe('packConvFilter', () => {
     expect(packed.words[18 + 12 + 1]).toBe(1);
     expect(packed.words[18 + 12 + 3]).toBe(0);
 
+    // A dead channel (zero weights) with a bias no accumulator bound allows: packed as its constant output.
+    const deadWeights = Int8Array.from(weights, (v, k) => (k >= 4 && k < 8 ? 0 : v));
+    const dead = packConvFilter({ ...call, weights: deadWeights, bias: Int32Array.of(10, 2 ** 30, 30) });
+    if (!('words' in dead)) throw new Error(dead.declined);
+    const deadValue = Math.max(-128, Math.min(127, multiplyByQuantizedMultiplier(2 ** 30, call.multipliers[1], call.shifts[1]) - 7));
+    expect(deadValue).toBe(127);
+    expect([dead.words[1], dead.words[13], dead.words[15], dead.words[17]]).toEqual([0, 1, 0, 2 * deadValue]);
+
     expect(packConvFilter({ ...call, shifts: Int32Array.of(0, -3, -3) })).toEqual({ declined: 'channel 0: shift 0 (the packed kernel needs -31..-1)' });
     expect(packConvFilter({ ...call, bias: Int32Array.of(2 ** 30, 0, 0) })).toMatchObject({ declined: expect.stringMatching(/^channel 0: the doubled accumulator/) });
     expect(packConvFilter({ ...call, shifts: Int32Array.of(-31, -3, -3) })).toMatchObject({ declined: 'channel 0: the folded output offset leaves int32' });

@@ -20,54 +20,95 @@ static int32_t padded_depth(const tfg_dims *input_dims, const tfg_dims *filter_d
 /* Words of one channel pair's record: 4 bias words, the weights, 6 requantization words. */
 static int32_t pair_words(int32_t depth8) { return 10 + depth8; }
 
+/* Input channels not a multiple of 4 gather each receptive field as int8 first (one row of depth8 bytes). */
+static int32_t staged(const tfg_dims *input_dims) { return input_dims->c % 4 != 0; }
+
 int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
-  /* Two pixels of depth8 int16 values. */
-  return padded_depth(input_dims, filter_dims) * 4;
+  /* Two pixels of depth8 int16 values, then the int8 staging row where needed. */
+  const int32_t depth8 = padded_depth(input_dims, filter_dims);
+  return depth8 * 4 + (staged(input_dims) ? depth8 : 0);
 }
 
 int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   return (filter_dims->n + 1) / 2 * pair_words(padded_depth(input_dims, filter_dims));
 }
 
-/* int16 slot of depth value k of pixel `which` (0, 1) in a widened pair: step k/4 has 4 words, (k%4) picks the
-   word (even k: first) and the half (k%4 >= 2: high). */
-static inline int32_t widened_slot(int32_t k, int32_t which) {
-  return ((k >> 2) * 4 + 2 * which + (k & 1)) * 2 + ((k >> 1) & 1);
+/* Values x[0..3] + offset as this pixel's two words of a step: (x0, x2) and (x1, x3). offset2: offset in both halves. */
+static inline void widen_step(const int8_t *x, int32_t offset2, int32_t *dst) {
+#if TFG_NN_HAS_DSP
+  const int32_t word = tfg_nn_read_s8x4(x);
+  dst[0] = tfg_sxtab16(offset2, word);
+  dst[1] = tfg_sxtab16_ror8(offset2, word);
+#else
+  const int32_t offset = (int32_t)(int16_t)(uint16_t)((uint32_t)offset2 & 0xFFFFu);
+  dst[0] = (int32_t)(((uint32_t)(x[2] + offset) << 16) | ((uint32_t)(x[0] + offset) & 0xFFFFu));
+  dst[1] = (int32_t)(((uint32_t)(x[3] + offset) << 16) | ((uint32_t)(x[1] + offset) & 0xFFFFu));
+#endif
 }
 
-/* One output pixel's receptive field into its half of the widened pair; depth past the field stays as zeroed. */
-static void widen_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
-                        int32_t oy, int32_t ox, int32_t which, int16_t *pair) {
-  const int32_t ci = in->c;
-  int32_t k = 0;
-  for (int32_t ky = 0; ky < f->h; ky++) {
-    const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
-    for (int32_t kx = 0; kx < f->w; kx++, k += ci) {
-      const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
-      const int inside = iy >= 0 && iy < in->h && ix >= 0 && ix < in->w;
-      const int8_t *src = inside ? input_batch + (iy * in->w + ix) * ci : input_batch;
-#if TFG_NN_HAS_DSP
-      if (ci % 4 == 0) {
-        /* Whole steps: each 4 input bytes become the two words of this pixel with SXTAB16. */
-        int32_t *dst = (int32_t *)(void *)pair + (k >> 2) * 4 + 2 * which;
-        const int32_t offset2 = tfg_dup16(p->input_offset);
-        for (int32_t s = 0; s < ci / 4; s++, dst += 4) {
-          if (inside) {
-            const int32_t word = tfg_nn_read_s8x4(src + 4 * s);
-            dst[0] = tfg_sxtab16(offset2, word);
-            dst[1] = tfg_sxtab16_ror8(offset2, word);
-          } else {
-            dst[0] = 0;
-            dst[1] = 0;
-          }
-        }
-        continue;
+/* `steps` steps of 4 input bytes into every fourth pair of words from dst. */
+static inline int32_t *widen_steps(const int8_t *src, int32_t steps, int32_t offset2, int32_t *dst) {
+  for (int32_t s = 0; s < steps; s++, src += 4, dst += 4) {
+    widen_step(src, offset2, dst);
+  }
+  return dst;
+}
+
+/* The geometry widen_pixel needs, read once per call (the int8 stores could alias the parameter structs). */
+typedef struct {
+  int32_t in_h, in_w, ci, f_h, f_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, offset2, depth8;
+  int8_t pad_value;
+} field_geometry;
+
+/*
+ * One output pixel's receptive field into its half (`which`) of the widened pair. Input channels a multiple of 4:
+ * each tap's channels straight from the input, whole steps. Otherwise the field is gathered as int8 into
+ * `stage` (padding taps as the input zero point, which the offset turns into 0; bytes past the depth set so by
+ * the caller), a row's inside taps in one copy when they are adjacent, then widened step by step.
+ */
+static void widen_pixel(const field_geometry *g, const int8_t *input_batch, int32_t oy, int32_t ox, int32_t which,
+                        int32_t *pair, int8_t *stage) {
+  const int32_t ci = g->ci, iy0 = oy * g->stride_h - g->pad_h, ix0 = ox * g->stride_w - g->pad_w;
+  int32_t *dst = pair + 2 * which;
+  int8_t *col = stage;
+  for (int32_t ky = 0; ky < g->f_h; ky++) {
+    const int32_t iy = iy0 + ky * g->dil_h;
+    const int row_inside = iy >= 0 && iy < g->in_h;
+    const int8_t *row = input_batch + (row_inside ? iy : 0) * g->in_w * ci;
+    if (stage != 0 && g->dil_w == 1) {
+      /* Taps kx_lo..kx_hi-1 are inside and adjacent in the input row. */
+      const int32_t kx_hi = row_inside ? TFG_MAX(0, TFG_MIN(g->f_w, g->in_w - ix0)) : 0;
+      const int32_t kx_lo = TFG_MIN(TFG_MAX(0, -ix0), kx_hi);
+      memset(col, g->pad_value, (size_t)(kx_lo * ci));
+      if (kx_hi > kx_lo) {
+        memcpy(col + kx_lo * ci, row + (ix0 + kx_lo) * ci, (size_t)((kx_hi - kx_lo) * ci));
       }
-#endif
-      for (int32_t j = 0; j < ci; j++) {
-        pair[widened_slot(k + j, which)] = inside ? (int16_t)(src[j] + p->input_offset) : 0;
+      memset(col + kx_hi * ci, g->pad_value, (size_t)((g->f_w - kx_hi) * ci));
+      col += g->f_w * ci;
+      continue;
+    }
+    for (int32_t kx = 0; kx < g->f_w; kx++) {
+      const int32_t ix = ix0 + kx * g->dil_w;
+      const int inside = row_inside && ix >= 0 && ix < g->in_w;
+      if (stage != 0) {
+        if (inside) {
+          memcpy(col, row + ix * ci, (size_t)ci);
+        } else {
+          memset(col, g->pad_value, (size_t)ci);
+        }
+        col += ci;
+      } else if (inside) {
+        dst = widen_steps(row + ix * ci, ci / 4, g->offset2, dst);
+      } else {
+        for (int32_t s = 0; s < ci / 4; s++, dst += 4) {
+          dst[0] = 0;
+          dst[1] = 0;
+        }
       }
     }
+  }
+  if (stage != 0) {
+    (void)widen_steps(stage, g->depth8 / 4, g->offset2, dst);
   }
 }
 
@@ -254,23 +295,33 @@ tfg_status tfg_convolve_packed_s8(const tfg_context *ctx, const tfg_conv_params 
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
   const int32_t depth8 = padded_depth(input_dims, filter_dims);
   const int32_t pixels = output_dims->h * output_dims->w, channels = output_dims->c;
-  int16_t *pair = (int16_t *)ctx->buf;
-  /* The padded tail of both pixels is zero for the whole call (fields only write below depth). */
-  for (int32_t k = depth; k < depth8; k++) {
-    pair[widened_slot(k, 0)] = 0;
-    pair[widened_slot(k, 1)] = 0;
+  int32_t *pair = (int32_t *)ctx->buf;
+  int8_t *stage = staged(input_dims) ? (int8_t *)ctx->buf + depth8 * 4 : 0;
+  if (stage != 0) {
+    /* Past the depth the staging row holds the zero point (0 once widened) for the whole call. */
+    memset(stage + depth, (int8_t)(-conv_params->input_offset), (size_t)(depth8 - depth));
+  } else {
+    /* Past the depth (whole steps of 4 short of depth8) both pixels stay 0 for the whole call. */
+    for (int32_t k = depth; k < depth8; k += 4) {
+      int32_t *step = pair + k;
+      step[0] = step[1] = step[2] = step[3] = 0;
+    }
   }
+  const field_geometry g = {input_dims->h, input_dims->w, input_dims->c, filter_dims->h, filter_dims->w,
+                            conv_params->stride.h, conv_params->stride.w, conv_params->padding.h,
+                            conv_params->padding.w, conv_params->dilation.h, conv_params->dilation.w,
+                            (int32_t)(((uint32_t)conv_params->input_offset << 16) |
+                                      ((uint32_t)conv_params->input_offset & 0xFFFFu)),
+                            depth8, (int8_t)(-conv_params->input_offset)};
   for (int32_t b = 0; b < input_dims->n; b++) {
     const int8_t *input_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
     int8_t *output_batch = output + b * pixels * channels;
     for (int32_t first = 0; first < pixels; first += 2) {
       /* An odd last pixel pairs with itself: both halves write the same bytes. */
       const int32_t second = first + 1 < pixels ? first + 1 : first;
-      widen_pixel(conv_params, input_dims, input_batch, filter_dims, first / output_dims->w, first % output_dims->w,
-                  0, pair);
-      widen_pixel(conv_params, input_dims, input_batch, filter_dims, second / output_dims->w,
-                  second % output_dims->w, 1, pair);
-      packed_all_channels((const int32_t *)(const void *)pair, packed_filter, channels, depth8,
+      widen_pixel(&g, input_batch, first / output_dims->w, first % output_dims->w, 0, pair, stage);
+      widen_pixel(&g, input_batch, second / output_dims->w, second % output_dims->w, 1, pair, stage);
+      packed_all_channels(pair, packed_filter, channels, depth8,
                           &conv_params->activation, output_batch + first * channels,
                           output_batch + second * channels);
     }
