@@ -54,6 +54,15 @@ static inline int32_t *widen_steps(const int8_t *src, int32_t steps, int32_t off
   return dst;
 }
 
+/* `steps` steps of padding: this pixel's words 0. */
+static inline int32_t *zero_steps(int32_t *dst, int32_t steps) {
+  for (int32_t s = 0; s < steps; s++, dst += 4) {
+    dst[0] = 0;
+    dst[1] = 0;
+  }
+  return dst;
+}
+
 /* The geometry widen_pixel needs, read once per call (the int8 stores could alias the parameter structs). */
 typedef struct {
   int32_t in_h, in_w, ci, f_h, f_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, offset2, depth8;
@@ -75,16 +84,25 @@ static void widen_pixel(const field_geometry *g, const int8_t *input_batch, int3
     const int32_t iy = iy0 + ky * g->dil_h;
     const int row_inside = iy >= 0 && iy < g->in_h;
     const int8_t *row = input_batch + (row_inside ? iy : 0) * g->in_w * ci;
-    if (stage != 0 && g->dil_w == 1) {
-      /* Taps kx_lo..kx_hi-1 are inside and adjacent in the input row. */
+    if (g->dil_w == 1) {
+      /* Taps kx_lo..kx_hi-1 are inside and adjacent in the input row: one run; the rest is padding. */
       const int32_t kx_hi = row_inside ? TFG_MAX(0, TFG_MIN(g->f_w, g->in_w - ix0)) : 0;
       const int32_t kx_lo = TFG_MIN(TFG_MAX(0, -ix0), kx_hi);
-      memset(col, g->pad_value, (size_t)(kx_lo * ci));
-      if (kx_hi > kx_lo) {
-        memcpy(col + kx_lo * ci, row + (ix0 + kx_lo) * ci, (size_t)((kx_hi - kx_lo) * ci));
+      if (stage != 0) {
+        memset(col, g->pad_value, (size_t)(kx_lo * ci));
+        if (kx_hi > kx_lo) {
+          memcpy(col + kx_lo * ci, row + (ix0 + kx_lo) * ci, (size_t)((kx_hi - kx_lo) * ci));
+        }
+        memset(col + kx_hi * ci, g->pad_value, (size_t)((g->f_w - kx_hi) * ci));
+        col += g->f_w * ci;
+      } else {
+        const int32_t steps_per_tap = ci / 4;
+        dst = zero_steps(dst, kx_lo * steps_per_tap);
+        if (kx_hi > kx_lo) {
+          dst = widen_steps(row + (ix0 + kx_lo) * ci, (kx_hi - kx_lo) * steps_per_tap, g->offset2, dst);
+        }
+        dst = zero_steps(dst, (g->f_w - kx_hi) * steps_per_tap);
       }
-      memset(col + kx_hi * ci, g->pad_value, (size_t)((g->f_w - kx_hi) * ci));
-      col += g->f_w * ci;
       continue;
     }
     for (int32_t kx = 0; kx < g->f_w; kx++) {
@@ -100,10 +118,7 @@ static void widen_pixel(const field_geometry *g, const int8_t *input_batch, int3
       } else if (inside) {
         dst = widen_steps(row + ix * ci, ci / 4, g->offset2, dst);
       } else {
-        for (int32_t s = 0; s < ci / 4; s++, dst += 4) {
-          dst[0] = 0;
-          dst[1] = 0;
-        }
+        dst = zero_steps(dst, ci / 4);
       }
     }
   }
@@ -157,21 +172,21 @@ static void packed_pair_c(const int32_t *widened, const int32_t *record, int32_t
 }
 
 #if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
-/* What the routine reads; it advances out0/out1 and counts pairs down in place. Offsets are fixed below. */
+/* What the routine reads (its offsets fixed below: the routine copies the block to its stack frame at once). */
 typedef struct {
-  const int32_t *widened; /* 0 */
-  const int32_t *packed;  /* 4 */
-  int32_t step_bytes;     /* 8: 16 per 4 depth values, a multiple of 32 */
-  int32_t pairs;          /* 12 */
-  int8_t *out0;           /* 16 */
-  int8_t *out1;           /* 20 */
-  int32_t clamp;          /* 24: 0 when the activation is the whole int8 range */
-  int32_t act_min;        /* 28 */
-  int32_t act_max;        /* 32 */
+  const int32_t *widened;     /* 0: the widened pixel pair */
+  const int32_t *widened_end; /* 4: 16 bytes per 4 depth values, a multiple of 32 */
+  const int32_t *packed;      /* 8: the first full channel pair's record */
+  const int32_t *packed_end;  /* 12: past the last full channel pair's record */
+  int8_t *out0;               /* 16 */
+  int8_t *out1;               /* 20 */
+  int32_t clamp;              /* 24: 0 when the activation is the whole int8 range */
+  int32_t act_min;            /* 28 */
+  int32_t act_max;            /* 32 */
 } packed_args;
 
 typedef char packed_args_layout[(__builtin_offsetof(packed_args, out0) == 16 &&
-                                 __builtin_offsetof(packed_args, act_min) == 28)
+                                 __builtin_offsetof(packed_args, act_max) == 32)
                                     ? 1
                                     : -1];
 
@@ -205,59 +220,63 @@ typedef char packed_args_layout[(__builtin_offsetof(packed_args, out0) == 16 &&
   "movgt " REG ", r3\n\t"
 
 /*
- * Every full channel pair against one widened pixel pair. Stack: [sp] the end of the current pair's weights,
- * [sp, #8] the argument block. The loop body is 4 steps; a step count of 2 mod 4 enters at its middle.
+ * Every full channel pair against one widened pixel pair. The argument block goes to the stack frame, so that
+ * everything the loops reload is one SP-relative load away: [sp] widened, [sp, #4] its end, [sp, #8] packed end,
+ * [sp, #12] out0, [sp, #16] out1, [sp, #20] clamp, [sp, #24] min, [sp, #28] max, [sp, #32] where the MAC loop
+ * starts (its body is 4 steps; a step count of 2 mod 4 starts at the middle). Per channel pair: 3 instructions
+ * to start, 10 per step and 3 per 4 steps, 28 to requantize, store and loop.
  */
-__attribute__((naked, noinline)) static void packed_pairs_asm(packed_args *args) {
+__attribute__((naked, noinline)) static void packed_pairs_asm(const packed_args *args) {
   (void)args;
   __asm__ volatile(
-      "push {r0, r4-r11, lr}\n\t"
-      "sub sp, sp, #8\n\t"
-      "ldr r1, [r0, #4]\n\t"
+      "push {r4-r11, lr}\n\t"
+      "ldmia r0, {r1-r9}\n\t"
+      "sub r10, r2, r1\n\t"
+      "adr.w r11, 1f\n\t"
+      "tst r10, #32\n\t"
+      "beq 3f\n\t"
+      "adr.w r11, 5f\n\t"
+      "3:\n\t"
+      "orr r11, r11, #1\n\t"
+      "push {r1, r2, r4-r9, r11}\n\t"
+      "mov r1, r3\n\t"
       "2:\n\t"
-      "ldr r12, [sp, #8]\n\t"
-      "ldr r0, [r12, #0]\n\t"
-      "ldr r3, [r12, #8]\n\t"
+      "ldr r0, [sp]\n\t"
       "ldmia r1!, {r4-r7}\n\t"
-      "add r2, r1, r3\n\t"
-      "str r2, [sp]\n\t"
-      "tst r3, #32\n\t"
-      "bne 5f\n\t"
+      "ldr pc, [sp, #32]\n\t"
       "1:\n\t"
       PACKED_STEP_ASM
       PACKED_STEP_ASM
       "5:\n\t"
       PACKED_STEP_ASM
       PACKED_STEP_ASM
-      "ldr r2, [sp]\n\t"
-      "cmp r1, r2\n\t"
+      "ldr r2, [sp, #4]\n\t"
+      "cmp r0, r2\n\t"
       "bne 1b\n\t"
       "ldmia r1!, {r2, r3, r8-r11}\n\t"
       PACKED_REQUANT_ASM("r4", "r2", "r8", "r10")
       PACKED_REQUANT_ASM("r6", "r2", "r8", "r10")
       PACKED_REQUANT_ASM("r5", "r3", "r9", "r11")
       PACKED_REQUANT_ASM("r7", "r3", "r9", "r11")
-      "ldr r12, [sp, #8]\n\t"
-      "ldr r0, [r12, #24]\n\t"
+      "ldr r0, [sp, #20]\n\t"
       "cbz r0, 7f\n\t"
-      "ldrd r2, r3, [r12, #28]\n\t"
+      "ldrd r2, r3, [sp, #24]\n\t"
       PACKED_CLAMP_ASM("r4")
       PACKED_CLAMP_ASM("r5")
       PACKED_CLAMP_ASM("r6")
       PACKED_CLAMP_ASM("r7")
       "7:\n\t"
-      "ldrd r0, r2, [r12, #16]\n\t"
+      "ldrd r0, r2, [sp, #12]\n\t"
       "strb r4, [r0], #1\n\t"
       "strb r5, [r0], #1\n\t"
       "strb r6, [r2], #1\n\t"
       "strb r7, [r2], #1\n\t"
-      "strd r0, r2, [r12, #16]\n\t"
-      "ldr r0, [r12, #12]\n\t"
-      "subs r0, r0, #1\n\t"
-      "str r0, [r12, #12]\n\t"
+      "strd r0, r2, [sp, #12]\n\t"
+      "ldr r0, [sp, #8]\n\t"
+      "cmp r1, r0\n\t"
       "bne 2b\n\t"
-      "add sp, sp, #8\n\t"
-      "pop {r0, r4-r11, pc}\n\t");
+      "add sp, sp, #36\n\t"
+      "pop {r4-r11, pc}\n\t");
 }
 #endif
 
@@ -269,8 +288,8 @@ static void packed_all_channels(const int32_t *widened, const int32_t *packed, i
 #if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
   const int32_t full = channels / 2;
   if (full > 0) {
-    packed_args args = {widened, packed, steps * 16, full, out0, out1,
-                        act->min != -128 || act->max != 127, act->min, act->max};
+    const packed_args args = {widened, widened + steps * 4, packed, packed + full * words, out0, out1,
+                              act->min != -128 || act->max != 127, act->min, act->max};
     packed_pairs_asm(&args);
     c = 2 * full;
   }
