@@ -60,8 +60,9 @@ describe('model main()', () => {
 
 withQemu('KWS on qemu-m4', () => {
   it('runs the generated model bit-exact with the TFLM gold vectors, weights and arena reported', async () => {
-    const generated = generateC(readModelFile(path.join(SHARED, 'models', 'kws_dscnn_int8.tflite')), { prefix: 'kws' });
-    // Linked into the region QEMU resets into: this test is about the model firmware, not flashing.
+    // Linked into the region QEMU resets into (64 KiB): this test is about the model firmware, not flashing. kws's
+    // packed convolution filters (50 KB of constants with them, 29 KB without) and the kernels do not fit there.
+    const generated = generateC(readModelFile(path.join(SHARED, 'models', 'kws_dscnn_int8.tflite')), { prefix: 'kws', packedConvolutions: false });
     const fw = buildModelFirmware({ board: 'qemu-m4', generated, kernelSources: kernelSources(), kernelIncludeDirs: [kernelIncludeDir], outDir: path.join(out, 'kws'), image: 'bootloader' });
     expect(fw.size.ram.arena).toBe(generated.plan.arenaSize);
     expect(fw.size.flash.weights).toBeGreaterThanOrEqual(generated.flashBytes);
@@ -112,7 +113,10 @@ withModels('VWW int8 on every real board', () => {
     try {
       const fw = buildModelFirmware({ board, generated, kernelSources: kernelSources(), kernelIncludeDirs: [kernelIncludeDir], outDir: path.join(out, 'vww', name), optimize: 'Os' });
       console.log(`${name}: flash ${fw.size.flash.used}/${fw.size.flash.size} (weights ${fw.size.flash.weights}), RAM ${fw.size.ram.used}/${fw.size.ram.size} (arena ${fw.size.ram.arena})`);
-      expect(fw.size.flash.weights).toBeGreaterThanOrEqual(generated.flashBytes);
+      // DSP cores without Helium link the packed convolution filters, the others the int8 ones.
+      const weights = board.dsp && board.mve === 'none' ? generated.flashBytesByBuild.packedFilters : generated.flashBytesByBuild.int8Filters;
+      expect(fw.size.flash.weights).toBeGreaterThanOrEqual(weights);
+      expect(fw.size.flash.weights).toBeLessThan(weights + 1024);
       expect(fw.size.ram.arena).toBe(generated.plan.arenaSize);
       expect(fw.size.flash.overflow + fw.size.ram.overflow).toBe(0);
       const bin = fs.readFileSync(fw.bin);

@@ -58,6 +58,10 @@ export interface GeneratedC {
   layers: GeneratedLayer[];
   /** Bytes of constant data (weights, biases, multipliers, shifts) on `core`, or the larger build's without one. */
   flashBytes: number;
+  /** The same for each build: DSP cores without Helium (packed filters) and every other core. */
+  flashBytesByBuild: { packedFilters: number; int8Filters: number };
+  /** Whether some convolutions have packed filters (DSP builds call tfg_convolve_packed_s8 for them). */
+  packedFilters: boolean;
 }
 
 /** Generate plain C for an int8 graph: one kernels-cmsis call per layer over a statically planned arena. */
@@ -155,6 +159,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     plan,
     layers,
     flashBytes,
+    flashBytesByBuild: { packedFilters: weights.bytesFor(true), int8Filters: weights.bytesFor(false) },
+    packedFilters: weights.hasVariants,
   };
 }
 

@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildFirmware, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
+import { BoardError, buildFirmware, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
 import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
 import { Graph, nodeStats } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSourceDir, kernelSources } from '@tinyforge/kernels-cmsis';
@@ -45,16 +45,40 @@ export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
   });
 }
 
-/** Generate C for the model, the board application and the layer table, and build it all for the board at -O2. */
+/**
+ * Generate C for the model, the board application and the layer table, and build it all for the board at -O2.
+ * Packed convolution filters take about twice the flash of the int8 ones: a build they make overflow (e.g. a
+ * direct load into a virtual board's 64 KiB boot region) is done again with the int8 filters, slower and
+ * bit-identical; `generated.packedFilters` tells which build it is.
+ */
 export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions): ModelFirmware {
+  const attempt: { packed?: boolean } = {};
+  try {
+    return buildModelFirmwareOnce(graph, board, options, true, attempt);
+  } catch (e) {
+    if (!(e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && attempt.packed === true)) throw e;
+    return buildModelFirmwareOnce(graph, board, options, false, attempt);
+  }
+}
+
+function buildModelFirmwareOnce(
+  graph: Graph,
+  board: LoadedBoard,
+  options: ModelFirmwareOptions,
+  packedConvolutions: boolean,
+  attempt: { packed?: boolean },
+): ModelFirmware {
   const sourceDir = path.join(options.outDir, 'src');
+  fs.rmSync(sourceDir, { recursive: true, force: true });
   fs.mkdirSync(sourceDir, { recursive: true });
   const generated = generateC(graph, {
     prefix: MODEL_PREFIX,
     modelBytes: options.modelBytes,
     budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
     core: { dsp: board.dsp, mve: board.mve !== 'none' },
+    packedConvolutions,
   });
+  attempt.packed = generated.packedFilters;
   for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(sourceDir, name), text);
   const layers = layerTable(graph, generated);
   const main = path.join(sourceDir, 'board_main.c');
