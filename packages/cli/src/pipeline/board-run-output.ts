@@ -13,6 +13,7 @@ export function boardRunJson(graph: Graph, r: RunOnBoardResult): Record<string, 
     [`invoke${U}`]: r.invokeCounts,
     arenaBytes: r.arenaBytes,
     weightsBytes: r.weightsBytes,
+    packedFilters: r.packedFilters,
     flashBytes: r.size.flash.used,
     ramBytes: r.size.ram.used,
     ...(r.flash ? { flash: r.flash } : {}),
@@ -40,7 +41,7 @@ export function boardRunText(r: RunOnBoardResult): string[] {
   const median = [...r.invokeCounts].sort((a, b) => a - b)[r.invokeCounts.length >> 1];
   const lines = [
     `board ${r.board} (${r.load === 'serial' ? `flashed over serial: ${r.flash?.bytes ?? 0} bytes, verified by ${r.flash?.verified ?? 'none'}` : 'ELF loaded directly'}): ${Math.round(median)} ${unit} per inference`,
-    `arena ${r.arenaBytes} bytes, weights ${r.weightsBytes} bytes; firmware flash ${r.size.flash.used} bytes, RAM ${r.size.ram.used} bytes`,
+    `arena ${r.arenaBytes} bytes, weights ${r.weightsBytes} bytes${r.packedFilters ? ' (packed convolution filters)' : ''}; firmware flash ${r.size.flash.used} bytes, RAM ${r.size.ram.used} bytes`,
   ];
   if (r.profile) lines.push('', formatReportTable(r.profile.report).trimEnd());
   return lines;

@@ -47,6 +47,11 @@ export interface RunOnBoardResult {
   arenaBytes: number;
   /** Model constants (weights, biases, requantization tables) in flash. */
   weightsBytes: number;
+  /**
+   * Whether the build links packed convolution filters (the DSP kernel's; false on other cores, for models without
+   * convolutions, and when they did not fit, e.g. kws loaded directly into the 64 KiB boot region).
+   */
+  packedFilters: boolean;
   size: SizeReport;
   elf: string;
   /** Kept only when `workDir` was given. */
@@ -171,6 +176,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
       arenaBytes: fw.generated.plan.arenaSize,
       weightsBytes: fw.generated.flashBytes,
+      packedFilters: fw.generated.packedFilters && board.dsp && board.mve === 'none',
       size,
       elf: fw.firmware.elf,
       planJsonPath: keep ? fw.planJsonPath : undefined,
