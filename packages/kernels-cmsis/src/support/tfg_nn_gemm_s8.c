@@ -82,22 +82,41 @@ static int32_t dot_1x1_mve(const int8_t *x, const int8_t *w, int32_t depth, int3
   return acc;
 }
 
+/*
+ * TFLite's requantization of 4 channels at once: left shift, VQRDMULH (the doubling high multiply with its
+ * rounding: floor((x * m + 2^30) / 2^31) for m >= 0), minus one for negative values where there is a right shift,
+ * then VRSHL's round-half-up right shift; together round half away from zero as TFLite's RoundingDivideByPOT.
+ * `right` holds min(shift, 0) (negative: its sign bit marks the lanes that shift right).
+ */
+static inline int32x4_t requantize_x4(int32x4_t acc, int32x4_t left, int32x4_t multiplier, int32x4_t right) {
+  const int32x4_t high = vqrdmulhq_s32(vshlq_s32(acc, left), multiplier);
+  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
+  return vrshlq_s32(vqaddq_s32(high, fixup), right);
+}
+
 void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
                     int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int16_t *packed) {
   (void)packed;
   int32_t c = 0;
+  const int32x4_t zero = vdupq_n_s32(0);
   for (; c + MVE_BLOCK_CHANNELS <= channels; c += MVE_BLOCK_CHANNELS) {
     const int8_t *w = rhs + c * depth;
-    int32_t folded[MVE_BLOCK_CHANNELS];
+    /* Per block, hoisted out of the rows: bias + input_offset * sum(w), and the requantization vectors. */
+    int32_t start[MVE_BLOCK_CHANNELS];
     for (int32_t j = 0; j < MVE_BLOCK_CHANNELS; j++) {
-      folded[j] = q->input_offset * weight_sum_mve(w + j * depth, depth);
+      start[j] = q->input_offset * weight_sum_mve(w + j * depth, depth) + (q->bias != 0 ? q->bias[c + j] : 0);
     }
+    const int32x4_t multiplier =
+        q->quant_stride != 0 ? vldrwq_s32(q->multiplier + c) : vdupq_n_s32(q->multiplier[0]);
+    const int32x4_t shift = q->quant_stride != 0 ? vldrwq_s32(q->shift + c) : vdupq_n_s32(q->shift[0]);
+    const int32x4_t left = vmaxq_s32(shift, zero), right = vminq_s32(shift, zero);
+    const int32x4_t act_min = vdupq_n_s32(q->activation.min), act_max = vdupq_n_s32(q->activation.max);
     for (int32_t r = 0; r < rows; r++) {
-      int32_t acc[MVE_BLOCK_CHANNELS] = {folded[0], folded[1], folded[2], folded[3]};
+      int32_t acc[MVE_BLOCK_CHANNELS] = {start[0], start[1], start[2], start[3]};
       dot_1x4_mve(lhs + r * lhs_stride, w, depth, acc);
-      for (int32_t j = 0; j < MVE_BLOCK_CHANNELS; j++) {
-        out[r * out_stride + c + j] = tfg_nn_requant_store(acc[j], c + j, q);
-      }
+      int32x4_t v = requantize_x4(vldrwq_s32(acc), left, multiplier, right);
+      v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, q->output_offset), act_min), act_max);
+      vstrbq_s32(out + r * out_stride + c, v);
     }
   }
   for (; c < channels; c++) {
