@@ -9,6 +9,7 @@ import { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/nami
 import { CodegenError } from './errors';
 import { generateC } from './generate';
 import { buildHostProgram, GENERATED_C_FLAGS, runHostProgram } from './host/host-build';
+import { randomCnn } from './testing/random-graph';
 
 const EVIL = 'x */ #include <evil.h> /* ??/ "q" \\\n\u001b[31m <script>alert(1)</script> é';
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
@@ -39,6 +40,37 @@ describe('naming helpers', () => {
     const literal = cStringLiteral(EVIL);
     expect(literal.slice(1, -1)).not.toMatch(/(^|[^\\])"|\?\?|[\n\u001b]/);
     expect(htmlText(EVIL)).not.toMatch(/<|>/);
+  });
+});
+
+describe('packed convolution filters', () => {
+  // A random CNN with convolutions the packer takes (seed 19 has several).
+  const graph = randomCnn(19, 12);
+  const dsp = { dsp: true, mve: false };
+
+  it('are emitted beside the int8 filters, each build counting its own constants', () => {
+    const g = generateC(graph, { prefix: 'p', core: dsp });
+    expect(g.packedFilters).toBe(true);
+    expect(g.files['p_weights.c']).toMatch(/#if TFG_NN_PACKED_CONV_PREFERRED\n/);
+    expect(g.files['p_weights.c']).toMatch(/#if !TFG_NN_PACKED_CONV_PREFERRED\n/);
+    expect(g.files['p.c']).toMatch(/tfg_convolve_packed_s8\(/);
+    const { packedFilters, int8Filters } = g.flashBytesByBuild;
+    expect(packedFilters).toBeGreaterThan(int8Filters);
+    expect(g.flashBytes).toBe(packedFilters);
+    expect(generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } }).flashBytes).toBe(int8Filters);
+    expect(generateC(graph, { prefix: 'p' }).flashBytes).toBe(packedFilters);
+  });
+
+  it('are dropped when a budget leaves less than 64 KiB of flash for the code beside them', () => {
+    const full = generateC(graph, { prefix: 'p', core: dsp });
+    const { packedFilters, int8Filters } = full.flashBytesByBuild;
+    const budget = (flashBytes: number) => ({ name: 'b', ramBytes: 1 << 20, flashBytes });
+    expect(generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65536) }).packedFilters).toBe(true);
+    const tight = generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65535) });
+    expect(tight.packedFilters).toBe(false);
+    expect(tight.flashBytes).toBe(int8Filters);
+    expect(tight.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
+    expect(generateC(graph, { prefix: 'p', core: dsp, packedConvolutions: false }).packedFilters).toBe(false);
   });
 });
 

@@ -55,6 +55,7 @@ export function packConvFilter(call: ConvCall): PackedConvFilter {
       words[tail + 4 + side] = 2 * value;
       continue;
     }
+    if (m < 0) return { declined: `channel ${c}: negative multiplier ${m} (a negative scale)` };
     if (m !== 0 && (shift > -1 || shift < -31)) return { declined: `channel ${c}: shift ${shift} (the packed kernel needs -31..-1)` };
     const e = m === 0 ? 1 : -shift;
     // |input + input_offset| <= 255: the accumulator's bound, doubled in the kernel.

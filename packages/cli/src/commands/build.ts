@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { binToUf2, BoardError, buildModelFirmware, formatSizeReport, loadBoard, ModelFirmwareResult } from '@tinyforge/boards';
-import { generateC } from '@tinyforge/codegen-c';
+import { generateC, GeneratedC } from '@tinyforge/codegen-c';
+import { linksPackedFilters, packedFiltersOverflowed } from '../pipeline/model-firmware';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
@@ -28,25 +29,47 @@ export interface BuildSummary {
   map: string;
   loadAddress: number;
   size: ModelFirmwareResult['size'];
+  /** Whether the firmware links packed convolution filters (DSP cores, when they fit the flash). */
+  packedFilters: boolean;
   milliseconds: number;
 }
 
 /** `build --board B --model M -o DIR`: codegen, then the firmware (generated C + kernels + board support). */
 export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary {
   if (opts.optimize !== 'O2' && opts.optimize !== 'Os' && opts.optimize !== 'O3') throw new UsageError(`--optimize must be O2, Os or O3, got '${opts.optimize}'`);
+  const optimize: 'O2' | 'Os' | 'O3' = opts.optimize;
   const started = process.hrtime.bigint();
   const board = loadBoard(opts.board);
   const graph = readModelFile(opts.model);
-  const generated = generateC(graph, { prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''), modelBytes: fs.readFileSync(opts.model) });
-  const fw = buildModelFirmware({
-    board,
-    generated,
-    kernelSources: kernelSources(),
-    kernelIncludeDirs: [kernelIncludeDir],
-    outDir: opts.output,
-    optimize: opts.optimize,
-    lto: opts.lto,
-  });
+  const generate = (packedConvolutions: boolean): GeneratedC =>
+    generateC(graph, {
+      prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''),
+      modelBytes: fs.readFileSync(opts.model),
+      core: { dsp: board.dsp, mve: board.mve !== 'none' },
+      packedConvolutions,
+    });
+  const build = (generated: GeneratedC): ModelFirmwareResult =>
+    buildModelFirmware({
+      board,
+      generated,
+      kernelSources: kernelSources(),
+      kernelIncludeDirs: [kernelIncludeDir],
+      outDir: opts.output,
+      optimize,
+      lto: opts.lto,
+    });
+  // Packed convolution filters take about twice the int8 filters' flash: when they make the firmware overflow,
+  // the int8 build (slower, same bytes out) is the one that fits.
+  let generated = generate(true);
+  let fw: ModelFirmwareResult;
+  try {
+    fw = build(generated);
+  } catch (e) {
+    if (!(generated.packedFilters && packedFiltersOverflowed(e, board))) throw e;
+    generated = generate(false);
+    fw = build(generated);
+  }
+  const packedFilters = generated.packedFilters && linksPackedFilters(board);
   const uf2Method = board.flashing.find((m) => m.method === 'uf2');
   let uf2: string | undefined;
   if (uf2Method !== undefined && uf2Method.method === 'uf2') {
@@ -67,13 +90,14 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
     map: fw.map,
     loadAddress: fw.loadAddress,
     size: fw.size,
+    packedFilters,
     milliseconds: Number(process.hrtime.bigint() - started) / 1e6,
   };
   if (opts.json) io.out(JSON.stringify(summary, null, 2));
   else {
     const images = [fw.elf, fw.bin, fw.hex, ...(uf2 ? [uf2] : [])].map((f) => path.basename(f)).join(' ');
     io.out(
-      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${board.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}), ${summary.milliseconds.toFixed(0)} ms\n` +
+      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${board.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}${packedFilters ? ', packed convolution filters' : ''}), ${summary.milliseconds.toFixed(0)} ms\n` +
         formatSizeReport(fw.size),
     );
   }

@@ -56,9 +56,19 @@ export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: Mo
   try {
     return buildModelFirmwareOnce(graph, board, options, true, attempt);
   } catch (e) {
-    if (!(e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && attempt.packed === true)) throw e;
+    if (!(attempt.packed === true && packedFiltersOverflowed(e, board))) throw e;
     return buildModelFirmwareOnce(graph, board, options, false, attempt);
   }
+}
+
+/** Whether the board's build links packed convolution filters (a DSP core without Helium). */
+export function linksPackedFilters(board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
+  return board.dsp && board.mve === 'none';
+}
+
+/** A flash overflow of a build with packed filters: worth one more build with the int8 filters. */
+export function packedFiltersOverflowed(e: unknown, board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
+  return e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message) && linksPackedFilters(board);
 }
 
 function buildModelFirmwareOnce(
@@ -69,7 +79,6 @@ function buildModelFirmwareOnce(
   attempt: { packed?: boolean },
 ): ModelFirmware {
   const sourceDir = path.join(options.outDir, 'src');
-  fs.rmSync(sourceDir, { recursive: true, force: true });
   fs.mkdirSync(sourceDir, { recursive: true });
   const generated = generateC(graph, {
     prefix: MODEL_PREFIX,

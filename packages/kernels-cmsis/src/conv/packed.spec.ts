@@ -113,6 +113,7 @@ describe('packConvFilter', () => {
     expect(deadValue).toBe(127);
     expect([dead.words[1], dead.words[13], dead.words[15], dead.words[17]]).toEqual([0, 1, 0, 2 * deadValue]);
 
+    expect(packConvFilter({ ...call, multipliers: Int32Array.of(-call.multipliers[0], call.multipliers[1], call.multipliers[2]) })).toMatchObject({ declined: expect.stringMatching(/^channel 0: negative multiplier/) });
     expect(packConvFilter({ ...call, shifts: Int32Array.of(0, -3, -3) })).toEqual({ declined: 'channel 0: shift 0 (the packed kernel needs -31..-1)' });
     expect(packConvFilter({ ...call, bias: Int32Array.of(2 ** 30, 0, 0) })).toMatchObject({ declined: expect.stringMatching(/^channel 0: the doubled accumulator/) });
     expect(packConvFilter({ ...call, shifts: Int32Array.of(-31, -3, -3) })).toMatchObject({ declined: 'channel 0: the folded output offset leaves int32' });
