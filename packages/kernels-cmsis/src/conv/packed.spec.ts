@@ -66,17 +66,24 @@ describe('packConvFilter', () => {
   test('the folded requantization equals TFLite double rounding plus the zero point, saturated', () => {
     const r = new Rng(77);
     const wrong: string[] = [];
+    let checked = 0;
     for (let i = 0; i < 50_000; i++) {
-      const shift = -r.int(1, 20);
+      const shift = -r.int(1, 31);
       const m = r.next() < 0.02 ? 0 : r.int(2 ** 30, 2 ** 31 - 1);
       const zp = r.int(-128, 127);
       const e = m === 0 ? 1 : -shift;
-      const acc = r.int(-(2 ** 24), 2 ** 24) >> r.int(0, 20);
+      // Accumulators up to the packer's bound (the doubled one must stay in int32), small ones more often.
+      const acc = r.next() < 0.1 ? r.pick([2 ** 30 - 1, -(2 ** 30 - 1), 2 ** 30 - 2 ** 29, -(2 ** 29)]) : r.int(-(2 ** 30 - 1), 2 ** 30 - 1) >> r.int(0, 28);
+      const k = 2 ** (e - 1) + zp * 2 ** e;
+      // What the packer accepts: K and the result stay in int32 (else the layer keeps its int8 filter).
+      if (Math.abs(k) + Math.abs(acc) + 2 >= 2 ** 31) continue;
       const want = Math.max(-128, Math.min(127, (m === 0 ? 0 : multiplyByQuantizedMultiplier(acc, m, shift)) + zp));
-      const got = requantizeFolded(acc, e, m, 2 ** (e - 1) + zp * 2 ** e);
+      const got = requantizeFolded(acc, e, m, k);
       if (got !== want) wrong.push(`acc ${acc} M ${m} shift ${shift} zp ${zp}: ${got} != ${want}`);
+      checked++;
     }
     expect(wrong.slice(0, 5)).toEqual([]);
+    expect(checked).toBeGreaterThan(35_000);
   });
 
   test('layout, and the layers it declines', () => {
