@@ -54,6 +54,9 @@ describe('packed convolution filters', () => {
     expect(g.files['p_weights.c']).toMatch(/#if TFG_NN_PACKED_CONV_PREFERRED\n/);
     expect(g.files['p_weights.c']).toMatch(/#if !TFG_NN_PACKED_CONV_PREFERRED\n/);
     expect(g.files['p.c']).toMatch(/tfg_convolve_packed_s8\(/);
+    const convs = g.layers.filter((l) => l.op === 'Conv2D');
+    expect(convs.length).toBeGreaterThan(0);
+    expect(convs.some((l) => l.dspKernel === 'tfg_convolve_packed_s8' && l.kernel === 'tfg_convolve_wrapper_s8')).toBe(true);
     const { packedFilters, int8Filters } = g.flashBytesByBuild;
     expect(packedFilters).toBeGreaterThan(int8Filters);
     expect(g.flashBytes).toBe(packedFilters);

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { KernelCall, lowerNode, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { hasPackedFilter, KernelCall, lowerNode, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -51,6 +51,8 @@ export interface GeneratedLayer {
   node: string;
   op: string;
   kernel: string;
+  /** The kernel DSP builds call instead, with the packed filter (tfg_convolve_packed_s8), where there is one. */
+  dspKernel?: string;
 }
 
 export interface GeneratedC {
@@ -108,7 +110,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     const node = graph.nodes[nodeIndex];
     const call = calls[nodeIndex];
     const id = `${prefix}_${names.unique(`l${step}_${shortLayerName(node)}`)}`;
-    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel });
+    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel, ...(hasPackedFilter(call) ? { dspKernel: 'tfg_convolve_packed_s8' } : {}) });
     const x = graph.tensors[node.inputs[0]];
     const y = graph.tensors[node.outputs[0]];
     layerBodies.comment(`layer ${step}: ${node.op} '${cCommentText(node.name, 80)}'`);
