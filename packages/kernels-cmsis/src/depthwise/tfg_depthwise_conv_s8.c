@@ -53,15 +53,17 @@ static inline void tap_range(int32_t o, int32_t d, int32_t taps, int32_t size, i
 #if TFG_NN_DW_MVE
 /*
  * Helium, channel multiplier 1: 4 channels per int32x4 vector (VLDRB.S32 widens the int8 input and weights),
- * lane-predicated (VCTP32) for channel counts that are not a multiple of 4; requantization per lane in scalar
- * code, exact as everywhere. Output rows are finished in increasing order, as the in-place rules require.
+ * lane-predicated (VCTP32) for channel counts that are not a multiple of 4; requantization of the 4 lanes at once
+ * (tfg_nn_requantize_x4), exact as everywhere. Output rows are finished in increasing order, as the in-place rules
+ * require.
  */
 static void depthwise_mult1_mve(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
                                 const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
   const int32_t channels = in->c;
   const int32_t dh = p->dilation.h, dw = p->dilation.w;
-  int32_t lanes[4];
+  const int32x4_t zero = vdupq_n_s32(0);
+  const int32x4_t act_min = vdupq_n_s32(p->activation.min), act_max = vdupq_n_s32(p->activation.max);
   for (int32_t oy = 0; oy < out->h; oy++) {
     const int32_t y0 = oy * p->stride.h - p->padding.h;
     int32_t ky_begin, ky_end;
@@ -82,12 +84,12 @@ static void depthwise_mult1_mve(const tfg_dw_conv_params *p, const tfg_per_chann
             acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_z_s32(w, pr)));
           }
         }
-        vstrwq_s32(lanes, acc);
-        const int32_t n = TFG_MIN(4, channels - c);
-        for (int32_t j = 0; j < n; j++) {
-          const int32_t v = tfg_nn_requantize(lanes[j], quant->multiplier[c + j], quant->shift[c + j]);
-          o[c + j] = tfg_nn_clamp_s8(v + p->output_offset, &p->activation);
-        }
+        /* Lanes past the channels: multiplier and shift 0, and they are not stored. */
+        const int32x4_t shift = vldrwq_z_s32(quant->shift + c, pr);
+        int32x4_t v = tfg_nn_requantize_x4(acc, vmaxq_s32(shift, zero), vldrwq_z_s32(quant->multiplier + c, pr),
+                                           vminq_s32(shift, zero));
+        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, p->output_offset), act_min), act_max);
+        vstrbq_p_s32(o + c, v, pr);
       }
     }
   }

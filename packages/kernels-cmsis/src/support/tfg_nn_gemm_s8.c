@@ -82,18 +82,6 @@ static int32_t dot_1x1_mve(const int8_t *x, const int8_t *w, int32_t depth, int3
   return acc;
 }
 
-/*
- * TFLite's requantization of 4 channels at once: left shift, VQRDMULH (the doubling high multiply with its
- * rounding: floor((x * m + 2^30) / 2^31) for m >= 0), minus one for negative values where there is a right shift,
- * then VRSHL's round-half-up right shift; together round half away from zero as TFLite's RoundingDivideByPOT.
- * `right` holds min(shift, 0) (negative: its sign bit marks the lanes that shift right).
- */
-static inline int32x4_t requantize_x4(int32x4_t acc, int32x4_t left, int32x4_t multiplier, int32x4_t right) {
-  const int32x4_t high = vqrdmulhq_s32(vshlq_s32(acc, left), multiplier);
-  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
-  return vrshlq_s32(vqaddq_s32(high, fixup), right);
-}
-
 void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const int8_t *rhs, int32_t channels,
                     int32_t depth, const tfg_nn_requant *q, int8_t *out, int32_t out_stride, int16_t *packed) {
   (void)packed;
@@ -114,7 +102,7 @@ void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const i
     for (int32_t r = 0; r < rows; r++) {
       int32_t acc[MVE_BLOCK_CHANNELS] = {start[0], start[1], start[2], start[3]};
       dot_1x4_mve(lhs + r * lhs_stride, w, depth, acc);
-      int32x4_t v = requantize_x4(vldrwq_s32(acc), left, multiplier, right);
+      int32x4_t v = tfg_nn_requantize_x4(vldrwq_s32(acc), left, multiplier, right);
       v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, q->output_offset), act_min), act_max);
       vstrbq_s32(out + r * out_stride + c, v);
     }

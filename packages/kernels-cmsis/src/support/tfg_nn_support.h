@@ -175,6 +175,22 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *conv_params, const tfg_p
                                  int8_t *output_batch, int32_t *scratch);
 int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+
+/*
+ * TFLite's requantization of 4 channels at once: left shift, VQRDMULH (the doubling high multiply with its
+ * rounding: floor((x * m + 2^30) / 2^31) for m >= 0), minus one for negative values where there is a right shift,
+ * then VRSHL's round-half-up right shift; together round half away from zero as TFLite's RoundingDivideByPOT.
+ * `right` holds min(shift, 0) (negative: its sign bit marks the lanes that shift right).
+ */
+static inline int32x4_t tfg_nn_requantize_x4(int32x4_t acc, int32x4_t left, int32x4_t multiplier, int32x4_t right) {
+  const int32x4_t high = vqrdmulhq_s32(vshlq_s32(acc, left), multiplier);
+  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
+  return vrshlq_s32(vqaddq_s32(high, fixup), right);
+}
+#endif
+
 /* Bytes rounded up to a multiple of 4 so that scratch regions after it stay word aligned. */
 static inline int32_t tfg_nn_align4(int32_t bytes) { return (bytes + 3) & ~3; }
 
