@@ -42,36 +42,6 @@ static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int
 }
 
 #if TFG_CONV_PAIRS
-/*
- * One output pixel's receptive field straight into its half of a widened pair (tfg_nn_pair_gemm_widened_s8's
- * layout, 4 words per 4 depth steps, this pixel's 2 of them), for input channels a multiple of 4: each tap's
- * channels as SXTAB16 pairs with the input offset added; a padding tap is zeros (zero point + offset = 0).
- */
-static void widen_field(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
-                        int32_t oy, int32_t ox, int32_t *dst) {
-  const int32_t offset2 = tfg_dup16(p->input_offset);
-  const int32_t steps_per_tap = in->c / 4;
-  for (int32_t ky = 0; ky < f->h; ky++) {
-    const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
-    for (int32_t kx = 0; kx < f->w; kx++) {
-      const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
-      if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w) {
-        for (int32_t s = 0; s < steps_per_tap; s++, dst += 4) {
-          dst[0] = 0;
-          dst[1] = 0;
-        }
-        continue;
-      }
-      const int8_t *src = input_batch + (iy * in->w + ix) * in->c;
-      for (int32_t s = 0; s < steps_per_tap; s++, dst += 4) {
-        const int32_t word = tfg_nn_read_s8x4(src + 4 * s);
-        dst[0] = tfg_sxtab16(offset2, word);
-        dst[1] = tfg_sxtab16_ror8(offset2, word);
-      }
-    }
-  }
-}
-
 /* Every batch through the first-layer path, when it takes the layer (it declines before writing anything). */
 static int convolve_few_channels(const tfg_conv_params *p, const tfg_per_channel_quant_params *q, const tfg_dims *in,
                                  const int8_t *input, const tfg_dims *f, const int8_t *filter, const int32_t *bias,
@@ -93,10 +63,12 @@ static void convolve_widened_pairs(const tfg_conv_params *p, const tfg_dims *in,
                                    const tfg_dims *f, const int8_t *filter, const tfg_nn_requant *requant, int all_fast,
                                    const tfg_dims *out, int8_t *output_batch, int32_t *widened) {
   const int32_t pixels = out->h * out->w, channels = out->c, depth = f->h * f->w * in->c;
+  tfg_nn_field_geometry g;
+  tfg_nn_field_geometry_init(&g, p, in, f, depth);
   for (int32_t first = 0; first < pixels; first += 2) {
     const int32_t second = first + 1 < pixels ? first + 1 : first;
-    widen_field(p, in, input_batch, f, first / out->w, first % out->w, widened);
-    widen_field(p, in, input_batch, f, second / out->w, second % out->w, widened + 2);
+    tfg_nn_widen_field(&g, input_batch, first / out->w, first % out->w, 0, widened, 0);
+    tfg_nn_widen_field(&g, input_batch, second / out->w, second % out->w, 1, widened, 0);
     tfg_nn_pair_gemm_widened_s8(widened, filter, channels, depth, requant, all_fast, output_batch + first * channels,
                                 output_batch + second * channels);
   }

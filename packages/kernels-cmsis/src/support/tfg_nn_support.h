@@ -191,6 +191,30 @@ static inline int32x4_t tfg_nn_requantize_x4(int32x4_t acc, int32x4_t left, int3
 }
 #endif
 
+/* A convolution's receptive-field geometry, read once per call (int8 stores could alias the parameter structs). */
+typedef struct {
+  int32_t in_h, in_w, ci, f_h, f_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
+  /* The input offset in both int16 halves. */
+  int32_t offset2;
+  /* Bytes of a staged field that are widened (the depth padded to whole steps of 4). */
+  int32_t stage_depth;
+  /* The input zero point: padding that the offset turns into 0. */
+  int8_t pad_value;
+} tfg_nn_field_geometry;
+
+void tfg_nn_field_geometry_init(tfg_nn_field_geometry *g, const tfg_conv_params *p, const tfg_dims *in,
+                                const tfg_dims *f, int32_t stage_depth);
+
+/*
+ * One output pixel's receptive field into its half (`which`, 0 or 1) of a widened pair (tfg_nn_widen_s8.c: per 4
+ * depth values pixel 0 (x0, x2) (x1, x3), then pixel 1). Input channels a multiple of 4 and `stage` NULL: each
+ * tap's channels straight from the input, whole steps. Otherwise the field is gathered as int8 into `stage`
+ * (padding taps as the input zero point, which the offset turns into 0; bytes from the depth to stage_depth are
+ * the caller's to set so), a row's inside taps in one copy when they are adjacent, then widened step by step.
+ */
+void tfg_nn_widen_field(const tfg_nn_field_geometry *g, const int8_t *input_batch, int32_t oy, int32_t ox,
+                        int32_t which, int32_t *pair, int8_t *stage);
+
 /* Bytes rounded up to a multiple of 4 so that scratch regions after it stay word aligned. */
 static inline int32_t tfg_nn_align4(int32_t bytes) { return (bytes + 3) & ~3; }
 
