@@ -8,33 +8,7 @@
 #include "../support/tfg_nn_support.h"
 
 #if TFG_NN_HAS_DSP
-/* Per signed byte lane: max(a, b). */
-static inline uint32_t max_s8x4(uint32_t a, uint32_t b) {
-  uint32_t r;
-  __asm__("ssub8 %0, %1, %2\n\t"
-          "sel %0, %1, %2"
-          : "=&r"(r)
-          : "r"(a), "r"(b)
-          : "cc");
-  return r;
-}
-
-/* Per signed byte lane: min(a, b). */
-static inline uint32_t min_s8x4(uint32_t a, uint32_t b) {
-  uint32_t r;
-  __asm__("ssub8 %0, %1, %2\n\t"
-          "sel %0, %2, %1"
-          : "=&r"(r)
-          : "r"(a), "r"(b)
-          : "cc");
-  return r;
-}
-
-static inline uint32_t read_u8x4(const int8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
+static inline uint32_t read_u8x4(const int8_t *p) { return (uint32_t)tfg_nn_read_s8x4(p); }
 #endif
 
 /* out[c] = clamp(max over the window's rows/columns of row[... + c]) for c < ch. */
@@ -47,9 +21,9 @@ static void pool_window(const int8_t *first, int32_t row_stride, int32_t rows, i
     /* The common 2x2 window: four loads and three maxima per 4 channels. */
     const int8_t *below = first + row_stride;
     for (; c + 4 <= ch; c += 4) {
-      const uint32_t top = max_s8x4(read_u8x4(first + c), read_u8x4(first + ch + c));
-      const uint32_t bottom = max_s8x4(read_u8x4(below + c), read_u8x4(below + ch + c));
-      const uint32_t best = min_s8x4(max_s8x4(max_s8x4(top, bottom), min4), max4);
+      const uint32_t top = tfg_max_s8x4(read_u8x4(first + c), read_u8x4(first + ch + c));
+      const uint32_t bottom = tfg_max_s8x4(read_u8x4(below + c), read_u8x4(below + ch + c));
+      const uint32_t best = tfg_clamp_s8x4(tfg_max_s8x4(top, bottom), min4, max4);
       memcpy(out + c, &best, sizeof(best));
     }
   }
@@ -59,13 +33,13 @@ static void pool_window(const int8_t *first, int32_t row_stride, int32_t rows, i
     for (int32_t ky = 0; ky < rows; ky++, row += row_stride) {
       int32_t kx = 0;
       for (; kx + 2 <= cols; kx += 2) {
-        best = max_s8x4(best, max_s8x4(read_u8x4(row + kx * ch), read_u8x4(row + (kx + 1) * ch)));
+        best = tfg_max_s8x4(best, tfg_max_s8x4(read_u8x4(row + kx * ch), read_u8x4(row + (kx + 1) * ch)));
       }
       if (kx < cols) {
-        best = max_s8x4(best, read_u8x4(row + kx * ch));
+        best = tfg_max_s8x4(best, read_u8x4(row + kx * ch));
       }
     }
-    best = min_s8x4(max_s8x4(best, min4), max4);
+    best = tfg_clamp_s8x4(best, min4, max4);
     memcpy(out + c, &best, sizeof(best));
   }
 #endif

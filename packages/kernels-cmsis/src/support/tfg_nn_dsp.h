@@ -65,20 +65,39 @@ static inline uint32_t tfg_dup8(int32_t v) { return ((uint32_t)v & 0xFFu) * 0x01
  * Four requantized outputs to four int8 in one word: SSAT to the int8 range, insert as bytes, then clamp every
  * lane to [min, max] with SSUB8 + SEL (GE flags per byte). Bounds are tfg_dup8 words; min <= max within int8.
  */
+/* Per signed byte lane: max(a, b) (SSUB8 sets the GE flag of every lane where a >= b, SEL picks by it). */
+static inline uint32_t tfg_max_s8x4(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("ssub8 %0, %1, %2\n\t"
+          "sel %0, %1, %2"
+          : "=&r"(r)
+          : "r"(a), "r"(b)
+          : "cc");
+  return r;
+}
+
+/* Per signed byte lane: min(a, b). */
+static inline uint32_t tfg_min_s8x4(uint32_t a, uint32_t b) {
+  uint32_t r;
+  __asm__("ssub8 %0, %1, %2\n\t"
+          "sel %0, %2, %1"
+          : "=&r"(r)
+          : "r"(a), "r"(b)
+          : "cc");
+  return r;
+}
+
+/* Every byte lane of x clamped to [min4, max4] (tfg_dup8 words). */
+static inline uint32_t tfg_clamp_s8x4(uint32_t x, uint32_t min4, uint32_t max4) {
+  return tfg_min_s8x4(tfg_max_s8x4(x, min4), max4);
+}
+
 static inline uint32_t tfg_pack4_clamp(int32_t v0, int32_t v1, int32_t v2, int32_t v3, uint32_t min4, uint32_t max4) {
   uint32_t packed = (uint32_t)tfg_ssat8(v0) & 0xFFu;
   packed |= ((uint32_t)tfg_ssat8(v1) & 0xFFu) << 8;
   packed |= ((uint32_t)tfg_ssat8(v2) & 0xFFu) << 16;
   packed |= (uint32_t)tfg_ssat8(v3) << 24;
-  uint32_t r;
-  __asm__("ssub8 %0, %1, %2\n\t"
-          "sel %0, %1, %2\n\t"
-          "ssub8 %1, %0, %3\n\t"
-          "sel %0, %3, %0"
-          : "=&r"(r), "+&r"(packed)
-          : "r"(min4), "r"(max4)
-          : "cc");
-  return r;
+  return tfg_clamp_s8x4(packed, min4, max4);
 }
 
 /*
