@@ -2,7 +2,7 @@ export { BoardError } from './errors';
 export type { BoardErrorCode } from './errors';
 export { boardSchema } from './schema';
 export type { Board, FlashMethod, An3155Method, MemoryRegion, QemuConfig } from './schema';
-export { DEFAULT_BOARDS_DIR, listBoards, loadBoard, parseBoardFile, parseBoardJson, jsonPath } from './load';
+export { DEFAULT_BOARDS_DIR, coreFeatures, listBoards, loadBoard, parseBoardFile, parseBoardJson, jsonPath } from './load';
 export type { BoardLookup, LoadedBoard } from './load';
 export { buildFirmware, memoryScript } from './firmware';
 export type { FirmwareBuildOptions, FirmwareBuildResult } from './firmware';

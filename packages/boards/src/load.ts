@@ -21,6 +21,11 @@ export interface LoadedBoard extends Board {
   file: string;
 }
 
+/** The core's instruction-set extensions, as code generation and the kernels ask for them. */
+export function coreFeatures(board: Pick<Board, 'dsp' | 'mve'>): { dsp: boolean; mve: boolean } {
+  return { dsp: board.dsp, mve: board.mve !== 'none' };
+}
+
 /** Names of every directory under boardsDir that has a board.json, sorted. */
 export function listBoards(options: BoardLookup = {}): string[] {
   const dir = options.boardsDir ?? DEFAULT_BOARDS_DIR;

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateC, GeneratedC } from '@tinyforge/codegen-c';
-import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { kernelIncludeDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
 import { readModelFile } from '@tinyforge/model-format';
 import { BoardError } from './errors';
-import { listBoards, loadBoard } from './load';
+import { coreFeatures, listBoards, loadBoard } from './load';
 import { buildModelFirmware, modelIo, modelMainSource } from './model-firmware';
 import { PtySerial } from './pty-serial';
 import { crc32Mpeg2 } from './rp2040';
@@ -114,7 +114,7 @@ withModels('VWW int8 on every real board', () => {
       const fw = buildModelFirmware({ board, generated, kernelSources: kernelSources(), kernelIncludeDirs: [kernelIncludeDir], outDir: path.join(out, 'vww', name), optimize: 'Os' });
       console.log(`${name}: flash ${fw.size.flash.used}/${fw.size.flash.size} (weights ${fw.size.flash.weights}), RAM ${fw.size.ram.used}/${fw.size.ram.size} (arena ${fw.size.ram.arena})`);
       // DSP cores without Helium link the packed convolution filters, the others the int8 ones.
-      const weights = board.dsp && board.mve === 'none' ? generated.flashBytesByBuild.packedFilters : generated.flashBytesByBuild.int8Filters;
+      const weights = packedConvPreferred(coreFeatures(board)) ? generated.flashBytesByBuild.packedFilters : generated.flashBytesByBuild.int8Filters;
       expect(fw.size.flash.weights).toBeGreaterThanOrEqual(weights);
       expect(fw.size.flash.weights).toBeLessThan(weights + 1024);
       expect(fw.size.ram.arena).toBe(generated.plan.arenaSize);

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { hasPackedFilter, KernelCall, lowerNode, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { hasPackedFilter, KernelCall, lowerNode, packedConvPreferred, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -146,7 +146,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
   const core = options.core;
-  const packedBuild = core === undefined || (core.dsp && !core.mve);
+  const packedBuild = core === undefined || packedConvPreferred(core);
   const flashBytes = core === undefined ? Math.max(weights.bytesFor(true), weights.bytesFor(false)) : weights.bytesFor(packedBuild);
   // The code is not known here: packed filters are kept only while they leave PACKED_CODE_ROOM for it.
   if (options.budget !== undefined && weights.hasVariants && packedBuild && weights.bytesFor(true) + PACKED_CODE_ROOM > options.budget.flashBytes) {

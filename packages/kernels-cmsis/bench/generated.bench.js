@@ -16,7 +16,8 @@ const fs = require('fs');
 const path = require('path');
 const { runOnBoard } = require('@tinyforge/cli');
 const { readTflite } = require('@tinyforge/model-format');
-const { loadBoard } = require('@tinyforge/boards');
+const { coreFeatures, loadBoard } = require('@tinyforge/boards');
+const { packedConvPreferred } = require('../dist');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const MODELS = {
@@ -50,8 +51,7 @@ async function runGenerated(modelPath, board, input, hasConv) {
   try {
     const direct = await runOnBoard({ ...options, load: 'direct' });
     // A direct build that fit only with the int8 filters is not the firmware the board runs when flashed.
-    const b = loadBoard(board);
-    if (!hasConv || direct.packedFilters || !(b.dsp && b.mve === 'none')) return direct;
+    if (!hasConv || direct.packedFilters || !packedConvPreferred(coreFeatures(loadBoard(board)))) return direct;
   } catch (e) {
     if (!/overflowed by/.test(String(e && e.message))) throw e;
   }

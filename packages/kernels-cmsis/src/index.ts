@@ -1,7 +1,7 @@
 export { kernelIncludeDir, kernelSourceDir, kernelHeaderName, kernelSources } from './sources';
 export * from './kernel-call';
 export { lowerNode } from './lower-node';
-export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvScratchBytes, packedFilterWords, requantizeFolded, prefersFirstLayerPath } from './pack-conv';
+export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, packedConvScratchBytes, packedFilterWords, requantizeFolded, prefersFirstLayerPath } from './pack-conv';
 export type { PackedConvFilter } from './pack-conv';
 export { KernelLoweringError } from './errors';
 export { encodeVectorFile } from './vector-file';

@@ -103,6 +103,12 @@ export function withPackedFilter<C extends { kernel: string }>(call: C): C {
   return 'words' in packed ? { ...call, packedFilter: packed.words } : call;
 }
 
+/**
+ * Whether a core calls tfg_convolve_packed_s8 for packed layers: TFG_NN_PACKED_CONV_PREFERRED in tfg_nn.h, the DSP
+ * extension without Helium (M4, M7, M33). Other cores link the int8 filters.
+ */
+export const packedConvPreferred = (core: { dsp: boolean; mve: boolean }): boolean => core.dsp && !core.mve;
+
 /** Whether a call carries a packed filter (withPackedFilter took it). */
 export const hasPackedFilter = (call: { kernel: string }): call is ConvCall & { packedFilter: Int32Array } =>
   call.kernel === 'tfg_convolve_wrapper_s8' && (call as ConvCall).packedFilter !== undefined;

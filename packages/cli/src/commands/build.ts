@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { binToUf2, BoardError, buildModelFirmware, formatSizeReport, loadBoard, ModelFirmwareResult } from '@tinyforge/boards';
+import { binToUf2, BoardError, buildModelFirmware, coreFeatures, formatSizeReport, loadBoard, ModelFirmwareResult } from '@tinyforge/boards';
 import { generateC, GeneratedC } from '@tinyforge/codegen-c';
-import { linksPackedFilters, packedFiltersOverflowed } from '../pipeline/model-firmware';
+import { buildPreferringPackedFilters, linksPackedFilters } from '../pipeline/model-firmware';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
@@ -41,34 +41,15 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
   const started = process.hrtime.bigint();
   const board = loadBoard(opts.board);
   const graph = readModelFile(opts.model);
-  const generate = (packedConvolutions: boolean): GeneratedC =>
-    generateC(graph, {
-      prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''),
-      modelBytes: fs.readFileSync(opts.model),
-      core: { dsp: board.dsp, mve: board.mve !== 'none' },
-      packedConvolutions,
-    });
-  const build = (generated: GeneratedC): ModelFirmwareResult =>
-    buildModelFirmware({
-      board,
-      generated,
-      kernelSources: kernelSources(),
-      kernelIncludeDirs: [kernelIncludeDir],
-      outDir: opts.output,
-      optimize,
-      lto: opts.lto,
-    });
-  // Packed convolution filters take about twice the int8 filters' flash: when they make the firmware overflow,
-  // the int8 build (slower, same bytes out) is the one that fits.
-  let generated = generate(true);
-  let fw: ModelFirmwareResult;
-  try {
-    fw = build(generated);
-  } catch (e) {
-    if (!(generated.packedFilters && packedFiltersOverflowed(e, board))) throw e;
-    generated = generate(false);
-    fw = build(generated);
-  }
+  const modelBytes = fs.readFileSync(opts.model);
+  const { generated, fw } = buildPreferringPackedFilters(
+    board,
+    (packedConvolutions) => generateC(graph, { prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''), modelBytes, core: coreFeatures(board), packedConvolutions }),
+    (g): { generated: GeneratedC; fw: ModelFirmwareResult } => ({
+      generated: g,
+      fw: buildModelFirmware({ board, generated: g, kernelSources: kernelSources(), kernelIncludeDirs: [kernelIncludeDir], outDir: opts.output, optimize, lto: opts.lto }),
+    }),
+  );
   const packedFilters = generated.packedFilters && linksPackedFilters(board);
   const uf2Method = board.flashing.find((m) => m.method === 'uf2');
   let uf2: string | undefined;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { loadBoard } from '@tinyforge/boards';
+import { coreFeatures, loadBoard } from '@tinyforge/boards';
 import { generateC, PlannerKind } from '@tinyforge/codegen-c';
 import { readModelFile } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
@@ -48,7 +48,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     profile: options.profile,
     modelBytes: bytes,
     budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
-    core: board && { dsp: board.dsp, mve: board.mve !== 'none' },
+    core: board && coreFeatures(board),
   });
   writeFilesAtomically(options.output, generated.files);
   const summary: CodegenSummary = {

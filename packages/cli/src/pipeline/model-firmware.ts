@@ -3,10 +3,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BoardError, buildFirmware, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
+import { BoardError, buildFirmware, coreFeatures, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
 import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
 import { Graph, nodeStats } from '@tinyforge/ir';
-import { kernelIncludeDir, kernelSourceDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { kernelIncludeDir, kernelSourceDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
 import { LayerMeta, profileLayerTableC } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
 
@@ -52,42 +52,43 @@ export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
  * bit-identical; `generated.packedFilters` tells which build it is.
  */
 export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions): ModelFirmware {
-  const attempt: { packed?: boolean } = {};
+  return buildPreferringPackedFilters(
+    board,
+    (packedConvolutions) =>
+      generateC(graph, {
+        prefix: MODEL_PREFIX,
+        modelBytes: options.modelBytes,
+        budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
+        core: coreFeatures(board),
+        packedConvolutions,
+      }),
+    (generated) => buildGeneratedFirmware(graph, board, options, generated),
+  );
+}
+
+/** Whether the board's build links packed convolution filters (kernels-cmsis' TFG_NN_PACKED_CONV_PREFERRED). */
+export function linksPackedFilters(board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
+  return packedConvPreferred(coreFeatures(board));
+}
+
+/**
+ * Generate with packed convolution filters and build; when they make the firmware overflow the board's flash,
+ * generate with the int8 filters and build again (slower, the same bytes out). Every firmware path goes through here.
+ */
+export function buildPreferringPackedFilters<T>(board: LoadedBoard, generate: (packedConvolutions: boolean) => GeneratedC, build: (generated: GeneratedC) => T): T {
+  const generated = generate(true);
   try {
-    return buildModelFirmwareOnce(graph, board, options, true, attempt);
+    return build(generated);
   } catch (e) {
-    if (!(attempt.packed === true && packedFiltersOverflowed(e, board))) throw e;
-    return buildModelFirmwareOnce(graph, board, options, false, attempt);
+    const flashOverflow = e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message);
+    if (!(flashOverflow && generated.packedFilters && linksPackedFilters(board))) throw e;
+    return build(generate(false));
   }
 }
 
-/** Whether the board's build links packed convolution filters (a DSP core without Helium). */
-export function linksPackedFilters(board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
-  return board.dsp && board.mve === 'none';
-}
-
-/** A flash overflow of a build with packed filters: worth one more build with the int8 filters. */
-export function packedFiltersOverflowed(e: unknown, board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
-  return e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message) && linksPackedFilters(board);
-}
-
-function buildModelFirmwareOnce(
-  graph: Graph,
-  board: LoadedBoard,
-  options: ModelFirmwareOptions,
-  packedConvolutions: boolean,
-  attempt: { packed?: boolean },
-): ModelFirmware {
+function buildGeneratedFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions, generated: GeneratedC): ModelFirmware {
   const sourceDir = path.join(options.outDir, 'src');
   fs.mkdirSync(sourceDir, { recursive: true });
-  const generated = generateC(graph, {
-    prefix: MODEL_PREFIX,
-    modelBytes: options.modelBytes,
-    budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
-    core: { dsp: board.dsp, mve: board.mve !== 'none' },
-    packedConvolutions,
-  });
-  attempt.packed = generated.packedFilters;
   for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(sourceDir, name), text);
   const layers = layerTable(graph, generated);
   const main = path.join(sourceDir, 'board_main.c');

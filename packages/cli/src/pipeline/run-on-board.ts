@@ -8,7 +8,7 @@ import { readModelFile } from '@tinyforge/model-format';
 import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { BoardRunError } from './errors';
-import { buildModelFirmware, ModelFirmware } from './model-firmware';
+import { buildModelFirmware, linksPackedFilters, ModelFirmware } from './model-firmware';
 
 export type LoadMethod = 'serial' | 'direct';
 export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
@@ -176,7 +176,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
       arenaBytes: fw.generated.plan.arenaSize,
       weightsBytes: fw.generated.flashBytes,
-      packedFilters: fw.generated.packedFilters && board.dsp && board.mve === 'none',
+      packedFilters: fw.generated.packedFilters && linksPackedFilters(board),
       size,
       elf: fw.firmware.elf,
       planJsonPath: keep ? fw.planJsonPath : undefined,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadBoard } from '@tinyforge/boards';
+import { coreFeatures, loadBoard } from '@tinyforge/boards';
 import { generateC } from '@tinyforge/codegen-c';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../../errors';
@@ -35,7 +35,7 @@ export function codegenProject(project: FirmwareProject, options: CodegenExecuto
     planner: options.planner,
     modelBytes: fs.readFileSync(quantized),
     budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
-    core: { dsp: board.dsp, mve: board.mve !== 'none' },
+    core: coreFeatures(board),
   });
   const manifest: CodegenManifest = {
     prefix: generated.prefix,
