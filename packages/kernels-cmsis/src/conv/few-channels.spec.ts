@@ -10,8 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { FusedActivation, Graph, GraphBuilder, Padding } from '@tinyforge/ir';
-import { Interpreter } from '@tinyforge/interpreter';
-import { CORTEX_M4, buildModelProgram, fnv1a, runModelProgramAsync } from '../testing/model-program';
+import { CORTEX_M4, compareWithInterpreterOnCortex } from '../testing/model-program';
 import { Rng, perTensor } from '../testing/property-harness';
 
 interface Shape {
@@ -90,12 +89,7 @@ d('first-layer convolution (DSP path) on Cortex-M4', () => {
     const runs = SHAPES.map((s, i) => {
       const graph = convGraph(r, s);
       const input = Uint8Array.from(r.int8s(s.h * s.w * s.ci), (v) => v & 0xff);
-      const expected = new Interpreter(graph).run([input]).outputs[0];
-      const elf = buildModelProgram(graph, input, path.join(work, String(i)), CORTEX_M4);
-      const dump = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
-      expect(dump).toMatch(/<few_pairs_asm>:/);
-      const want = fnv1a(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength));
-      return runModelProgramAsync(graph, elf, CORTEX_M4).then((run) => `${s.label}: ${run.outputHash === want ? 'equal' : `${run.outputHash} != ${want}`}`);
+      return compareWithInterpreterOnCortex(graph, input, path.join(work, String(i)), CORTEX_M4, 'few_pairs_asm').then((result) => `${s.label}: ${result}`);
     });
     expect(await Promise.all(runs)).toEqual(SHAPES.map((s) => `${s.label}: equal`));
   }, 240_000);

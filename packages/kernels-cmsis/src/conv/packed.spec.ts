@@ -10,11 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { FusedActivation, Graph, GraphBuilder, Padding, padAxis } from '@tinyforge/ir';
-import { Interpreter } from '@tinyforge/interpreter';
 import { lowerNode } from '../lower-node';
 import { hasPackedFilter, packConvFilter, requantizeFolded, withPackedFilter } from '../pack-conv';
 import { multiplyByQuantizedMultiplier } from '@tinyforge/interpreter';
-import { CORTEX_M4, buildModelProgram, fnv1a, runModelProgramAsync } from '../testing/model-program';
+import { CORTEX_M4, compareWithInterpreterOnCortex } from '../testing/model-program';
 import { Rng, perTensor } from '../testing/property-harness';
 
 const ACTIVATIONS: FusedActivation[] = ['none', 'none', 'relu', 'relu6'];
@@ -142,12 +141,7 @@ d('packed-filter convolution (DSP assembly) on Cortex-M4', () => {
     const runs = chains.map(({ graph, inputBytes }, i) => {
       packedLayers += graph.nodes.filter((n) => hasPackedFilter(withPackedFilter(lowerNode(graph, n)))).length;
       const input = Uint8Array.from(r.int8s(inputBytes), (v) => v & 0xff);
-      const expected = new Interpreter(graph).run([input]).outputs[0];
-      const elf = buildModelProgram(graph, input, path.join(work, String(i)), CORTEX_M4, [], true);
-      const dump = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
-      expect(dump).toMatch(/<packed_pairs_asm>:/);
-      const want = fnv1a(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength));
-      return runModelProgramAsync(graph, elf, CORTEX_M4).then((run) => `chain ${i}: ${run.outputHash === want ? 'equal' : `${run.outputHash} != ${want}`}`);
+      return compareWithInterpreterOnCortex(graph, input, path.join(work, String(i)), CORTEX_M4, 'packed_pairs_asm', true).then((result) => `chain ${i}: ${result}`);
     });
     expect(await Promise.all(runs)).toEqual(chains.map((_, i) => `chain ${i}: equal`));
     expect(packedLayers).toBeGreaterThanOrEqual(24);

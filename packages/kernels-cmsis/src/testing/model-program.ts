@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { Graph, isConstant, nodeStats, tensorBytes } from '@tinyforge/ir';
+import { Interpreter } from '@tinyforge/interpreter';
 import { compileWithKernels } from '../host-compiler';
 import { encodeVectorFile } from '../vector-file';
 import { lowerNode } from '../lower-node';
@@ -167,6 +168,21 @@ export function runModelProgram(graph: Graph, elf: string, target: CortexTarget)
 /** runModelProgram without blocking, so several QEMU runs can proceed at once (Promise.all). */
 export function runModelProgramAsync(graph: Graph, elf: string, target: CortexTarget): Promise<ModelRun> {
   return runProcess('qemu-system-arm', qemuArgs(elf, target), 300_000).then((r) => parseModelRun(graph, target, r.status, r.output));
+}
+
+/**
+ * Build `graph` for `target` (packed convolution filters with `pack`), check that the image links the assembly
+ * routine `symbol`, run it under QEMU and compare its output with the reference interpreter's, byte for byte (by
+ * hash): 'equal', or what differs.
+ */
+export async function compareWithInterpreterOnCortex(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, symbol: string, pack = false): Promise<string> {
+  const expected = new Interpreter(graph).run([input]).outputs[0];
+  const elf = buildModelProgram(graph, input, dir, target, [], pack);
+  const dump = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+  if (!dump.includes(`<${symbol}>:`)) return `${symbol} is not in the image`;
+  const want = fnv1a(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength));
+  const run = await runModelProgramAsync(graph, elf, target);
+  return run.outputHash === want ? 'equal' : `${run.outputHash} != ${want}`;
 }
 
 /** A child process's exit status and combined stdout + stderr (semihosting output arrives on stderr). */
