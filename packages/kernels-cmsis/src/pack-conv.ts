@@ -24,9 +24,15 @@ export const packedFilterWords = (call: Pick<ConvCall, 'filter'>): number => Mat
 export const packedConvScratchBytes = (call: Pick<ConvCall, 'filter'>): number =>
   packedDepth(call) * 4 + (call.filter.c % 4 !== 0 ? packedDepth(call) : 0);
 
-/** Whether the DSP first-layer path (few input channels, small field) is the better choice: leave it the layer. */
+/** Widest receptive field of the DSP first-layer convolution (FEW_MAX_DEPTH in tfg_convolve_few_channels_s8.c). */
+const FIRST_LAYER_MAX_DEPTH = 32;
+
+/**
+ * Whether the DSP first-layer convolution (tfg_convolve_few_channels_s8.c) takes this filter: input channels not
+ * a multiple of 4 and a receptive field of at most 32 values. It is then the better choice, so no packing.
+ */
 export const prefersFirstLayerPath = (call: Pick<ConvCall, 'filter'>): boolean =>
-  call.filter.c % 4 !== 0 && call.filter.h * call.filter.w * call.filter.c <= 32;
+  call.filter.c % 4 !== 0 && call.filter.h * call.filter.w * call.filter.c <= FIRST_LAYER_MAX_DEPTH;
 
 const int16Pair = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
 

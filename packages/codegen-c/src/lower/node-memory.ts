@@ -1,5 +1,5 @@
 import { explicitPadding, Graph, Node, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
-import { packedConvScratchBytes } from '@tinyforge/kernels-cmsis';
+import { Dims4, packedConvScratchBytes, prefersFirstLayerPath } from '@tinyforge/kernels-cmsis';
 import { InPlaceRule } from '../memory/types';
 
 /** What the memory planner needs to know about one node's kernel. */
@@ -20,18 +20,15 @@ function gemmScratchBytes(depth: number): number {
   return Math.ceil(depth / 4) * 16;
 }
 
-/** Widest receptive field of the DSP first-layer convolution (FEW_MAX_DEPTH in tfg_convolve_few_channels_s8.c). */
-const FEW_CHANNELS_MAX_DEPTH = 32;
-
 /**
  * Scratch of the DSP first-layer convolution (tfg_convolve_few_channels_s8_scratch_size): per channel pair a record
- * of 10 + 4 x ceil(depth / 4) words (an odd last channel pairs with zeros), then one widened pixel pair; 0 when
- * the input channels are a multiple of 4 or the depth exceeds its maximum.
+ * of 10 + 4 x ceil(depth / 4) words (an odd last channel pairs with zeros), then one widened pixel pair; 0 where
+ * that path does not take the filter.
  */
-function fewChannelsScratchBytes(inChannels: number, depth: number, outChannels: number): number {
-  if (inChannels % 4 === 0 || depth > FEW_CHANNELS_MAX_DEPTH) return 0;
-  const steps = Math.ceil(depth / 4);
-  return (Math.ceil(outChannels / 2) * (10 + 4 * steps) + 4 * steps) * 4;
+function fewChannelsScratchBytes(filter: Dims4): number {
+  if (!prefersFirstLayerPath({ filter })) return 0;
+  const steps = Math.ceil((filter.h * filter.w * filter.c) / 4);
+  return (Math.ceil(filter.n / 2) * (10 + 4 * steps) + 4 * steps) * 4;
 }
 
 /**
@@ -49,12 +46,13 @@ export function nodeMemory(graph: Graph, node: Node): NodeMemory {
       const pads = convPads(graph, node);
       const is1x1 = w[1] === 1 && w[2] === 1 && pads.top === 0 && pads.left === 0;
       const depth = w[1] * w[2] * w[3];
+      const filter = { n: w[0], h: w[1], w: w[2], c: w[3] };
       // tfg_convolve_s8 leaves room for both its paths: the first-layer one may decline at run time. The
       // generated code may call tfg_convolve_packed_s8 instead (packedConvScratchBytes).
       const int8Path = is1x1
         ? gemmScratchBytes(w[3])
-        : Math.max(align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth), fewChannelsScratchBytes(w[3], depth, w[0]));
-      const scratchBytes = Math.max(int8Path, packedConvScratchBytes({ filter: { n: w[0], h: w[1], w: w[2], c: w[3] } }));
+        : Math.max(align4(CONV_BLOCK_ROWS * depth) + gemmScratchBytes(depth), fewChannelsScratchBytes(filter));
+      const scratchBytes = Math.max(int8Path, packedConvScratchBytes({ filter }));
       return { scratchBytes, inPlace: streamRule(x.shape, out.shape, node.attrs.strideH, pads.top, x.dtype === out.dtype) };
     }
     case 'DepthwiseConv2D': {
