@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { onnx } from '@tinyforge/onnx-proto';
 import { runCli } from './main';
 import { InspectResult } from './commands/inspect';
 
@@ -155,6 +156,22 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     const missing = await cli('quantize', path.join(sharedModels, 'ad_autoencoder_float.tflite'), '-o', path.join(dir, 'y.tflite'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^error\[QUANT_CALIB_MISSING\]: /);
+  }, 60000);
+
+  it('quantize --onnx-qdq spells out TFLite rounding unless --qdq-rounding plain; refuses another mode', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const ad = path.join(sharedModels, 'ad_autoencoder_float.tflite');
+    const opTypes = (file: string): string[] => [...new Set((onnx.ModelProto.decode(fs.readFileSync(file)).graph!.node ?? []).map((n) => n.opType!))].sort();
+    for (const mode of ['tflite', 'plain']) {
+      const r = await cli('quantize', ad, '--calib', 'random', '--samples', '4', '-o', path.join(dir, `${mode}.tflite`), '--onnx-qdq', path.join(dir, `${mode}.onnx`), '--qdq-rounding', mode, '--json');
+      expect(r.code).toBe(0);
+    }
+    expect(opTypes(path.join(dir, 'plain.onnx'))).toEqual(['DequantizeLinear', 'Gemm', 'QuantizeLinear', 'Relu']);
+    expect(opTypes(path.join(dir, 'tflite.onnx'))).toEqual(expect.arrayContaining(['Cast', 'Div', 'Round', 'Sign', 'Gemm']));
+    const bad = await cli('quantize', ad, '--calib', 'random', '-o', path.join(dir, 'x.tflite'), '--onnx-qdq', path.join(dir, 'x.onnx'), '--qdq-rounding', 'even');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--qdq-rounding must be tflite or plain, got 'even'/);
+    expect(fs.existsSync(path.join(dir, 'x.onnx'))).toBe(false);
   }, 60000);
 
   it('the installed bin runs the same command (built dist)', () => {

@@ -82,6 +82,16 @@ export interface OpAttrMap {
   Clip: { min: number; max: number };
   /** No-op (ONNX Identity / Dropout at inference); removed by the quantizer's passes. */
   Identity: Record<string, never>;
+  /**
+   * Elementwise integer arithmetic for exported graphs that spell out int8 requantization (the QDQ export); float
+   * and int32/int64 tensors. Div truncates integers toward zero (as C and ONNX runtimes do); Round is half to even.
+   */
+  Div: { activation: FusedActivation };
+  Round: Record<string, never>;
+  Abs: Record<string, never>;
+  Sign: Record<string, never>;
+  /** Convert element type (float → integer truncates toward zero); the output tensor's dtype is the target. */
+  Cast: Record<string, never>;
 }
 
 export type OpType = keyof OpAttrMap;
@@ -114,6 +124,11 @@ export const OP_TYPES: readonly OpType[] = [
   'BatchNorm',
   'Clip',
   'Identity',
+  'Div',
+  'Round',
+  'Abs',
+  'Sign',
+  'Cast',
 ];
 
 export function isOpType(s: string): s is OpType {
@@ -166,6 +181,11 @@ export const OP_ARITY: Record<OpType, [number, number]> = {
   BatchNorm: [5, 5],
   Clip: [1, 1],
   Identity: [1, 1],
+  Div: [2, 2],
+  Round: [1, 1],
+  Abs: [1, 1],
+  Sign: [1, 1],
+  Cast: [1, 1],
 };
 
 /** Ops whose output is the input reinterpreted (no data movement): planners may alias them. */

@@ -134,6 +134,7 @@ export function inferOutputShapes(graph: Graph, node: Node): number[][] {
     case 'Add':
     case 'Sub':
     case 'Mul':
+    case 'Div':
       return [broadcastShapes(input(0).shape, input(1).shape) ?? fail(`shapes ${shapeToString(input(0).shape)} and ${shapeToString(input(1).shape)} do not broadcast`)];
     case 'Mean': {
       const x = input(0);
@@ -195,6 +196,10 @@ export function inferOutputShapes(graph: Graph, node: Node): number[][] {
     case 'HardSwish':
     case 'Clip':
     case 'Identity':
+    case 'Round':
+    case 'Abs':
+    case 'Sign':
+    case 'Cast':
       return [[...input(0).shape]];
   }
 }

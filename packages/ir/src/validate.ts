@@ -176,15 +176,21 @@ function checkDTypes(graph: Graph, node: Node): Diagnostic[] {
     case 'BatchNorm':
       if (x.dtype !== 'float32') bad(`only float32 is supported, got ${x.dtype}`);
       break;
+    case 'Cast':
+      break;
     default: {
       // Element-wise, pooling, activations, mean, softmax: same dtype in and out.
-      const arity = node.op === 'Add' || node.op === 'Sub' || node.op === 'Mul' ? 2 : 1;
-      for (let i = 0; i < arity; i++) {
+      const binary = node.op === 'Add' || node.op === 'Sub' || node.op === 'Mul' || node.op === 'Div';
+      for (let i = 0; i < (binary ? 2 : 1); i++) {
         const ti = t(i);
         if (ti !== undefined && ti.dtype !== out.dtype) bad(`input ${i} is ${ti.dtype} but the output is ${out.dtype}`);
       }
-      if (x.dtype !== 'float32' && x.dtype !== 'int8' && x.dtype !== 'int16' && x.dtype !== 'uint8') bad(`unsupported type ${x.dtype}`);
-      if (x.dtype !== 'float32') {
+      // Plain integer arithmetic (int32/int64, no quantization): the ops the QDQ export spells requantization with.
+      const arithmetic = binary || node.op === 'Round' || node.op === 'Abs' || node.op === 'Sign';
+      const plainInteger = arithmetic && (x.dtype === 'int32' || x.dtype === 'int64');
+      const quantizedOk = node.op !== 'Div' && node.op !== 'Round' && node.op !== 'Abs' && node.op !== 'Sign';
+      if (!plainInteger && x.dtype !== 'float32' && !(quantizedOk && QUANTIZED.includes(x.dtype))) bad(`unsupported type ${x.dtype}`);
+      if (x.dtype !== 'float32' && !plainInteger) {
         needQuant(x, 'input');
         needQuant(out, 'output');
       }

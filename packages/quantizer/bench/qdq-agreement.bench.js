@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Why onnxruntime-node on the --onnx-qdq export differs from our int8 interpreter (`npm run bench -- qdq-agreement
-// [--inputs=N] [--models=fm,vww,ic,ic_large,ad]`). Per model: the kernels onnxruntime runs after its graph
+// [--inputs=N] [--models=fm,vww,ic,ic_large,ad] [--plain]`; --plain: the standard DQ → op → Q export, which onnxruntime
+// rounds once, instead of the default that spells out TFLite's rounding). Per model: the kernels onnxruntime runs after its graph
 // optimizations; per layer (each fed our int8 inputs) the EXACT agreement by op type; for conv / depthwise / fully
 // connected every mismatching element classified from its exact int32 accumulator; end to end exact and ±1 counts, the
 // same against our arithmetic rounded once (SingleRoundingRun), and the first layer at which a chained run diverges.
@@ -22,6 +23,7 @@ const MODELS = arg('models', 'fm,vww,ic,ic_large,ad').split(',');
 // --int8-kernels: let onnxruntime fuse groups with int8 activations too (on x86 it otherwise fuses only the groups
 // its int8 → uint8 rewrite reaches, and runs the rest as float ops)
 const SESSION = process.argv.includes('--int8-kernels') ? { extra: { session: { qdqisint8allowed: '1' } } } : {};
+const ROUNDING = process.argv.includes('--plain') ? 'plain' : 'tflite';
 
 /** Float model, 200 calibration inputs and evaluation inputs, as the quantize benchmark builds them. */
 function modelData(name) {
@@ -41,7 +43,7 @@ function modelData(name) {
 /** Node types of the model onnxruntime actually runs (its optimized graph, saved and decoded). */
 async function ortKernels(int8Graph) {
   const file = path.join(os.tmpdir(), `tinyforge-qdq-${process.pid}.onnx`);
-  await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(int8Graph))), { ...SESSION, optimizedModelFilePath: file, logSeverityLevel: 3 });
+  await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(int8Graph, { rounding: ROUNDING }))), { ...SESSION, optimizedModelFilePath: file, logSeverityLevel: 3 });
   const model = onnx.ModelProto.decode(fs.readFileSync(file));
   fs.unlinkSync(file);
   const counts = new Map();
@@ -73,7 +75,7 @@ async function measure(name) {
     const run = interp.run([input], { keepIntermediates: true });
     for (const node of layers) {
       const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
-      const theirs = (await s.ortRun(ort, one, sources.map((t) => run.tensors.get(t)), SESSION))[0];
+      const theirs = (await s.ortRun(ort, one, sources.map((t) => run.tensors.get(t)), SESSION, ROUNDING))[0];
       const ours = s.int8View(run.tensors.get(node.outputs[0]));
       const stat = byOp.get(node.op) ?? { exact: 0, total: 0 };
       for (let i = 0; i < ours.length; i++) if (ours[i] === theirs[i]) stat.exact++;
@@ -82,7 +84,7 @@ async function measure(name) {
       if (q.isWeightedNode(node)) addLayerReport(tally, q.explainLayer(int8Graph, node, run.tensors, theirs));
     }
     const ours = s.int8View(run.outputs[0]);
-    const theirs = (await s.ortRun(ort, int8Graph, [input], SESSION))[0];
+    const theirs = (await s.ortRun(ort, int8Graph, [input], SESSION, ROUNDING))[0];
     const singleRun = single.run([input]);
     const onceRounded = s.int8View(singleRun.get(int8Graph.outputs[0]));
     for (let i = 0; i < ours.length; i++) {
@@ -96,7 +98,7 @@ async function measure(name) {
     // Every layer's output exposed: the first one onnxruntime computes differently in the chained run.
     const all = cloneGraph(int8Graph);
     all.outputs = layers.map((n) => n.outputs[0]);
-    const chained = await s.ortRun(ort, all, [input], SESSION);
+    const chained = await s.ortRun(ort, all, [input], SESSION, ROUNDING);
     const first = (ref) => {
       const k = chained.findIndex((got, j) => got.some((v, i) => v !== s.int8View(ref.get(all.outputs[j]))[i]));
       return k < 0 ? 'none' : `${k + 1}/${layers.length} (${layers[k].op})`;
@@ -121,7 +123,7 @@ function report(r) {
 async function main() {
   if (!fs.existsSync(s.MODELS)) return console.log(`skip: ${s.MODELS} not found`);
   if (!s.haveFashionMnist()) return console.log(`skip: ${s.FMNIST} not found`);
-  console.log(`onnxruntime-node ${require('onnxruntime-node/package.json').version} on the --onnx-qdq export vs our int8 interpreter, ${N_INPUTS} inputs per model`);
+  console.log(`onnxruntime-node ${require('onnxruntime-node/package.json').version} on the --onnx-qdq export (${ROUNDING} rounding) vs our int8 interpreter, ${N_INPUTS} inputs per model`);
   for (const name of MODELS) report(await measure(name));
 }
 

@@ -3,7 +3,8 @@
 // SQNR against the float model of (a) the shipped int8 twin (TFLite converter) and (b) ours, calibrated on 200
 // Fashion-MNIST training images (gold-style random inputs for ad), evaluated on 200 test images, with the default
 // calibration method (`--methods minmax,percentile,mse,entropy` adds columns); the VWW quantize time with 100
-// samples; onnxruntime-node on our --onnx-qdq export vs our int8 interpreter (±1 LSB counts); and the Fashion-MNIST
+// samples; onnxruntime-node on our --onnx-qdq export vs our int8 interpreter (±1 LSB and exact counts, and the same
+// for the plain QDQ export); and the Fashion-MNIST
 // demo model's float and int8 accuracy on the 10k test set (int8 calibrated on 200 training images).
 'use strict';
 const fs = require('fs');
@@ -12,11 +13,12 @@ const ort = require('onnxruntime-node');
 const q = require('../dist/index.js');
 const { readModelFile, writeTflite, readTflite } = require('@tinyforge/model-format');
 const { Interpreter } = require('@tinyforge/interpreter');
-const { FMNIST, FMNIST_MODEL, MLPERF, MODELS, fashionMnist, goldSamples, haveFashionMnist, idxLabels, imageSamples, int8Layers, ortRun } = require('./support');
+const { FMNIST, FMNIST_MODEL, MLPERF, MODELS, fashionMnist, goldSamples, haveFashionMnist, idxLabels, imageSamples, int8Layers, ortRun, ortRunner } = require('./support');
 
 const N_EVAL = 200;
 const N_CALIB = 200;
-const N_ORT = 5;
+const N_ORT = 50; // end to end
+const N_ORT_LAYERS = 5; // layer by layer
 const fmInput = (im) => Float32Array.from(im.pixels, (p) => p / 255);
 const methodsArg = process.argv.find((a) => a.startsWith('--methods='));
 const METHODS = methodsArg ? methodsArg.slice('--methods='.length).split(',') : [q.DEFAULT_CALIBRATION_METHOD];
@@ -31,26 +33,37 @@ const deq = (bytes, tq) => Array.from(new Int8Array(bytes.buffer, bytes.byteOffs
 const argmax = (v) => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 
 /**
- * onnxruntime on the QDQ export vs our interpreter on `count` inputs: end to end (exact and ±1 LSB), and every int8
- * layer alone (singleNodeGraph) fed our int8 inputs of that layer (±1 LSB).
+ * onnxruntime on the QDQ export vs our interpreter: end to end (exact and ±1 LSB) on every input, for the default
+ * export (TFLite rounding) and the plain one; and every int8 layer alone (singleNodeGraph) fed our int8 inputs of
+ * that layer, on the first N_ORT_LAYERS inputs.
  */
 async function ortAgreement(int8Graph, inputs) {
   const run = new Interpreter(int8Graph);
-  const a = { e2eExact: 0, e2eWithin: 0, e2eTotal: 0, within: 0, total: 0 };
-  for (const input of inputs) {
+  const a = { e2eExact: 0, e2eWithin: 0, e2eTotal: 0, plainExact: 0, plainWithin: 0, within: 0, exact: 0, total: 0 };
+  const exported = await ortRunner(ort, int8Graph);
+  const plain = await ortRunner(ort, int8Graph, {}, 'plain');
+  for (const [k, input] of inputs.entries()) {
     const res = run.run([input], { keepIntermediates: true });
     const mine = new Int8Array(res.outputs[0].buffer);
-    const theirs = (await ortRun(ort, int8Graph, [input]))[0];
+    const theirs = (await exported([input]))[0];
+    const theirsPlain = (await plain([input]))[0];
     for (let i = 0; i < mine.length; i++) {
       a.e2eTotal++;
       if (mine[i] === theirs[i]) a.e2eExact++;
       if (Math.abs(mine[i] - theirs[i]) <= 1) a.e2eWithin++;
+      if (mine[i] === theirsPlain[i]) a.plainExact++;
+      if (Math.abs(mine[i] - theirsPlain[i]) <= 1) a.plainWithin++;
     }
+    if (k >= N_ORT_LAYERS) continue;
     for (const node of int8Layers(int8Graph)) {
       const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
       const got = (await ortRun(ort, one, sources.map((t) => res.tensors.get(t))))[0];
       const ours = new Int8Array(res.tensors.get(node.outputs[0]).buffer);
-      for (let i = 0; i < ours.length; i++) { a.total++; if (Math.abs(ours[i] - got[i]) <= 1) a.within++; }
+      for (let i = 0; i < ours.length; i++) {
+        a.total++;
+        if (ours[i] === got[i]) a.exact++;
+        if (Math.abs(ours[i] - got[i]) <= 1) a.within++;
+      }
     }
   }
   return a;
@@ -119,12 +132,16 @@ async function main() {
     const cells = r.ours.map((o) => `${o.db.toFixed(2)} ${o.db >= r.twin ? '≥' : '<'} (${(o.ms / 1000).toFixed(1)} s)`.padStart(16)).join(' ');
     console.log(`${r.name.padEnd(9)} ${r.twin.toFixed(2).padStart(12)}   ${cells}   ${r.agreeTwin} / ${r.ours.map((o) => o.agree).join(', ')}`);
   }
-  console.log(`\nonnxruntime-node on the --onnx-qdq export vs our int8 interpreter (${N_ORT} inputs): elements within ±1 LSB (target ≥ 99 % end to end)`);
+  console.log(`\nonnxruntime-node on the --onnx-qdq export vs our int8 interpreter: elements within ±1 LSB (target ≥ 99 % end to end) and equal`);
+  console.log(`${'model'.padEnd(9)} ${`end to end, ${N_ORT} inputs`.padEnd(38)} ${`per layer, ${N_ORT_LAYERS} inputs`.padEnd(46)} plain QDQ (--qdq-rounding plain), end to end`);
   const pct = (a, b) => `${((100 * a) / b).toFixed(2)} %`;
   for (const r of ortRows) {
-    console.log(`${r.name.padEnd(9)} per layer ${r.within}/${r.total} (${pct(r.within, r.total)})   end to end ${r.e2eWithin}/${r.e2eTotal} (${pct(r.e2eWithin, r.e2eTotal)}), exact ${r.e2eExact}/${r.e2eTotal}`);
+    const e2e = `${r.e2eWithin}/${r.e2eTotal} (${pct(r.e2eWithin, r.e2eTotal)}), equal ${r.e2eExact}`;
+    const layers = `${r.within}/${r.total}, equal ${r.exact} (${pct(r.exact, r.total)})`;
+    const plain = `${r.plainWithin}/${r.e2eTotal} (${pct(r.plainWithin, r.e2eTotal)}), equal ${r.plainExact}`;
+    console.log(`${r.name.padEnd(9)} ${e2e.padEnd(38)} ${layers.padEnd(46)} ${plain}`);
   }
-  console.log('(differences: TFLite\'s double rounding, which onnxruntime\'s single rounding cannot reproduce; `npm run bench -- qdq-agreement` classifies them)');
+  console.log("(the export spells out TFLite's rounding; plain QDQ rounds once as onnxruntime's integer kernels do, and its differences compound: `npm run bench -- qdq-agreement --plain` classifies them)");
   const vww = readModelFile(path.join(MODELS, 'vww_mobilenet_float.tflite'));
   if (haveFm) {
     const tIn = { scale: [1 / 255], zeroPoint: [-128] };

@@ -75,15 +75,22 @@ function nhwc(data, shape) {
 const int8View = (b) => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /** Run an int8-I/O graph's QDQ export in onnxruntime; returns int8 outputs in NHWC order. */
-async function ortRun(ort, graph, inputs, sessionOptions = {}) {
-  const session = await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(graph))), sessionOptions);
-  const feeds = {};
-  graph.inputs.forEach((t, i) => {
-    const { data, dims } = nchw(int8View(inputs[i]), graph.tensors[t].shape);
-    feeds[session.inputNames[i]] = new ort.Tensor('int8', data, dims);
-  });
-  const res = await session.run(feeds);
-  return graph.outputs.map((t, i) => nhwc(Int8Array.from(res[session.outputNames[i]].data), graph.tensors[t].shape));
+/** One onnxruntime session on the QDQ export of an int8 graph (`rounding`: 'tflite' or 'plain'): int8 in, int8 out. */
+async function ortRunner(ort, graph, sessionOptions = {}, rounding = 'tflite') {
+  const session = await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(graph, { rounding }))), sessionOptions);
+  return async (inputs) => {
+    const feeds = {};
+    graph.inputs.forEach((t, i) => {
+      const { data, dims } = nchw(int8View(inputs[i]), graph.tensors[t].shape);
+      feeds[session.inputNames[i]] = new ort.Tensor('int8', data, dims);
+    });
+    const res = await session.run(feeds);
+    return graph.outputs.map((t, i) => nhwc(Int8Array.from(res[session.outputNames[i]].data), graph.tensors[t].shape));
+  };
+}
+
+async function ortRun(ort, graph, inputs, sessionOptions = {}, rounding = 'tflite') {
+  return (await ortRunner(ort, graph, sessionOptions, rounding))(inputs);
 }
 
 /** Layers the QDQ export writes as DQ → op → Q: int8 inputs (no float ones), int8 output. */
@@ -91,4 +98,4 @@ function int8Layers(int8Graph) {
   return int8Graph.nodes.filter((n) => n.inputs.every((t) => t < 0 || int8Graph.tensors[t].dtype !== 'float32') && int8Graph.tensors[n.outputs[0]].dtype === 'int8');
 }
 
-module.exports = { MODELS, FMNIST, FMNIST_MODEL, MLPERF, idxLabels, idxImages, haveFashionMnist, fashionMnist, twinInputs, imageSamples, goldSamples, nchw, nhwc, int8View, ortRun, int8Layers };
+module.exports = { MODELS, FMNIST, FMNIST_MODEL, MLPERF, idxLabels, idxImages, haveFashionMnist, fashionMnist, twinInputs, imageSamples, goldSamples, nchw, nhwc, int8View, ortRun, ortRunner, int8Layers };

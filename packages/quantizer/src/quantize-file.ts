@@ -16,6 +16,8 @@ export interface QuantizeFileOptions extends LoadCalibrationOptions {
   calib?: string;
   output: string;
   onnxQdq?: string;
+  /** The QDQ export's rounding: 'tflite' (default) spells out TFLite's, 'plain' writes standard DQ → op → Q groups. */
+  qdqRounding?: 'tflite' | 'plain';
   method?: CalibrationMethod;
   percentile?: number;
   perTensor?: boolean;
@@ -62,7 +64,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   const report = measureQuantization(result, evalSamples, labels);
   report.warnings.push(...calib.warnings);
   const files: [string, Uint8Array | string][] = [[o.output, writeTflite(pruneTensors(result.int8Graph))]];
-  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph)))]);
+  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph, { rounding: o.qdqRounding })))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
   if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
   for (const [file, data] of files) writeFileAtomic(file, data);

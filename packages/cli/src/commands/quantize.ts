@@ -7,6 +7,7 @@ export interface QuantizeCommandOptions {
   calib?: string;
   output: string;
   onnxQdq?: string;
+  qdqRounding: string;
   method: string;
   percentile: string;
   perTensor?: boolean;
@@ -55,6 +56,7 @@ function progressBar(): (done: number, total: number) => void {
 export function runQuantize(model: string, o: QuantizeCommandOptions, io: CommandIO, tty = Boolean(process.stdout.isTTY && process.stderr.isTTY)): void {
   if (!CALIBRATION_METHODS.includes(o.method as CalibrationMethod)) throw new UsageError(`--method must be one of ${CALIBRATION_METHODS.join(', ')}, got '${o.method}'`);
   if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
+  if (o.qdqRounding !== 'tflite' && o.qdqRounding !== 'plain') throw new UsageError(`--qdq-rounding must be tflite or plain, got '${o.qdqRounding}'`);
   const percentile = Number(o.percentile);
   const resize = numbers('--resize', o.resize?.replace(/x/i, ','));
   if (resize !== undefined && resize.length !== 2) throw new UsageError(`--resize takes HxW, got '${o.resize}'`);
@@ -63,6 +65,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     calib: o.calib,
     output: o.output,
     onnxQdq: o.onnxQdq,
+    qdqRounding: o.qdqRounding,
     method: o.method as CalibrationMethod,
     percentile,
     perTensor: o.perTensor,
@@ -94,6 +97,11 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--calib <path>', ".npy/.npz file, folder of PNG images or .bin tensors, or 'random'")
     .requiredOption('-o, --output <file>', 'the int8 .tflite to write')
     .option('--onnx-qdq <file>', 'also write the int8 model as ONNX QDQ')
+    .option(
+      '--qdq-rounding <mode>',
+      "tflite: the QDQ model spells out TFLite's requantization, so ONNX runtimes compute our int8 results exactly (on float kernels); plain: standard DQ → op → Q groups for integer kernels, which round once (±1 LSB)",
+      'tflite',
+    )
     .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, DEFAULT_CALIBRATION_METHOD)
     .option('--percentile <p>', 'kept percentile for --method percentile', '99.99')
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')

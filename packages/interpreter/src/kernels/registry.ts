@@ -6,6 +6,7 @@ import { KernelFactory } from './context';
 import { prepareConv2D } from './conv2d';
 import { prepareDepthwiseConv2D } from './depthwise-conv2d';
 import { prepareBinary } from './elementwise';
+import { isPlainInteger, prepareCast, prepareFloatDiv, prepareIntegerBinary, prepareUnaryArithmetic } from './integer-arithmetic';
 import { prepareFullyConnected } from './fully-connected';
 import { prepareStridedSlice, prepareTranspose } from './gather';
 import { prepareHardSwish } from './hard-swish';
@@ -16,6 +17,12 @@ import { preparePool2D } from './pool2d';
 import { prepareDequantize, prepareQuantize } from './quantize';
 import { prepareSoftmax } from './softmax';
 
+/** Add / Sub / Mul / Div: int32 and int64 tensors get plain integer arithmetic, float and int8 their own kernels. */
+const prepareArithmetic: KernelFactory = (ctx) => {
+  if (isPlainInteger(ctx.tensor(0).dtype)) return prepareIntegerBinary(ctx);
+  return ctx.node.op === 'Div' ? prepareFloatDiv(ctx) : prepareBinary(ctx);
+};
+
 /** One prepare function per op; view ops (Reshape, Squeeze, Identity) are aliased by the interpreter instead. */
 export const KERNELS: Partial<Record<OpType, KernelFactory>> = {
   Conv2D: prepareConv2D,
@@ -24,9 +31,14 @@ export const KERNELS: Partial<Record<OpType, KernelFactory>> = {
   AveragePool2D: preparePool2D,
   MaxPool2D: preparePool2D,
   Softmax: prepareSoftmax,
-  Add: prepareBinary,
-  Sub: prepareBinary,
-  Mul: prepareBinary,
+  Add: prepareArithmetic,
+  Sub: prepareArithmetic,
+  Mul: prepareArithmetic,
+  Div: prepareArithmetic,
+  Round: prepareUnaryArithmetic,
+  Abs: prepareUnaryArithmetic,
+  Sign: prepareUnaryArithmetic,
+  Cast: prepareCast,
   Mean: prepareMean,
   Pad: preparePad,
   Concatenation: prepareConcatenation,

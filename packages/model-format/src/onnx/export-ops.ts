@@ -1,5 +1,5 @@
 import { constantInts, dtypeBytes, explicitPadding, FusedActivation, isQuantizedDType, Node, NodeOf, OpType, Quantization } from '@tinyforge/ir';
-import { ExportContext } from './export-context';
+import { ExportContext, onnxDtypeOf } from './export-context';
 import { isWeightDequantize, weightOperand } from './export-weights';
 import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxAxisFromIr, onnxShapeFromIr, transposeData } from './layout';
 
@@ -28,6 +28,7 @@ export function exportNode(ctx: ExportContext, node: Node): void {
     case 'Add':
     case 'Sub':
     case 'Mul':
+    case 'Div':
       return withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit(node.op, [operand(ctx, node.inputs[0], node.outputs[0]), operand(ctx, node.inputs[1], node.outputs[0])], [out]));
     case 'Concatenation': {
       const rank = x.shape.length;
@@ -68,6 +69,12 @@ export function exportNode(ctx: ExportContext, node: Node): void {
       return ctx.emit('BatchNormalization', node.inputs.map((i) => ctx.value(i)), [ctx.output(node.outputs[0])], { epsilon: { float: node.attrs.epsilon } });
     case 'StridedSlice':
       throw ctx.fail('StridedSlice is not written to ONNX yet');
+    case 'Round':
+    case 'Abs':
+    case 'Sign':
+      return simple(ctx, node, node.op);
+    case 'Cast':
+      return simple(ctx, node, 'Cast', { to: onnxDtypeOf(ctx.tensor(node.outputs[0]).dtype) });
   }
 }
 

@@ -2,13 +2,13 @@ import { dtypeBytes, DType, Quantization } from '@tinyforge/ir';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import { irAxisFromOnnx, NCHW_TO_NHWC, transposeData } from './layout';
-import { constantFloatValues, constantIntValues, decodeTensor, OnnxConstant } from './proto-values';
+import { constantFloatValues, constantIntValues, decodeTensor, dtypeFromOnnx, OnnxConstant } from './proto-values';
 
 /**
  * Add / Sub / Mul with numpy broadcasting. A lower-rank operand broadcast against a 4-D one is first brought to rank
  * 4 in ONNX terms ([C,1,1] → [1,C,1,1]) and then to NHWC, so that broadcasting lines up in the IR's layout.
  */
-function importBinary(ctx: ImportContext, op: 'Add' | 'Sub' | 'Mul'): void {
+function importBinary(ctx: ImportContext, op: 'Add' | 'Sub' | 'Mul' | 'Div'): void {
   const dims = [0, 1].map((i) => {
     const c = ctx.constant(i);
     return c !== undefined ? c.dims : ctx.onnxShape(ctx.input(i));
@@ -32,8 +32,15 @@ function importBinary(ctx: ImportContext, op: 'Add' | 'Sub' | 'Mul'): void {
 export const importAdd = (ctx: ImportContext): void => importBinary(ctx, 'Add');
 export const importSub = (ctx: ImportContext): void => importBinary(ctx, 'Sub');
 export const importMul = (ctx: ImportContext): void => importBinary(ctx, 'Mul');
+export const importDiv = (ctx: ImportContext): void => importBinary(ctx, 'Div');
 
-type UnaryOp = 'Relu' | 'Logistic' | 'Tanh' | 'HardSwish' | 'Identity';
+type UnaryOp = 'Relu' | 'Logistic' | 'Tanh' | 'HardSwish' | 'Identity' | 'Round' | 'Abs' | 'Sign';
+
+export function importCast(ctx: ImportContext, a: Attributes): void {
+  const name = ctx.outputName();
+  const dtype = dtypeFromOnnx(a.int('to', 0), ctx.where(), 'Cast target type');
+  ctx.bind(name, ctx.emit('Cast', {}, [ctx.input(0)], name, { dtype }));
+}
 
 export function unary(op: UnaryOp) {
   return (ctx: ImportContext): void => {

@@ -7,6 +7,11 @@ import { onnx } from '@tinyforge/onnx-proto';
 import { ModelFormatError } from '../errors';
 import { readOnnx, writeOnnx } from '.';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
+  runOrtJobs: (jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Float32Array }[] }[]) => ({ data: Float32Array | BigInt64Array }[] | Error)[];
+};
+
 /** A small NHWC float CNN: conv → depthwise → pool → reshape → FC → softmax, with fused activations. */
 function sampleCnn(): Graph {
   const b = new GraphBuilder('sample');
@@ -74,6 +79,24 @@ describe('writeOnnx', () => {
     // The NHWC IR survives the trip through NCHW: same shapes, same weights.
     expect(first.tensors.find((t) => t.name === 'w1')!.data).toEqual(graph.tensors.find((t) => t.name === 'w1')!.data);
     expect(first.tensors.find((t) => t.name === 'w3')!.data).toEqual(graph.tensors.find((t) => t.name === 'w3')!.data);
+  });
+
+  it('writes plain integer arithmetic (Round, Cast, Abs, Sign, Div on int64), reads it back, and onnxruntime runs it', () => {
+    const b = new GraphBuilder('integer');
+    const x = b.input({ name: 'x', shape: [1, 5], dtype: 'float32' });
+    const rounded = b.node('Round', {}, [x], { name: 'rounded', dtype: 'float32' });
+    const i = b.node('Cast', {}, [rounded], { name: 'i', dtype: 'int64' });
+    const two = b.constant({ name: 'two', shape: [1], dtype: 'int64' }, BigInt64Array.of(2n));
+    const half = b.node('Div', { activation: 'none' }, [b.node('Abs', {}, [i], { name: 'magnitude', dtype: 'int64' }), two], { name: 'half', dtype: 'int64' });
+    const signed = b.node('Mul', { activation: 'none' }, [half, b.node('Sign', {}, [i], { name: 'sign', dtype: 'int64' })], { name: 'signed', dtype: 'int64' });
+    const graph = b.output(b.node('Cast', {}, [signed], { name: 'y', dtype: 'float32' })).build();
+    const written = writeOnnx(graph);
+    const back = readOnnx(written);
+    expect(back.nodes.map((n) => [n.op, back.tensors[n.outputs[0]].dtype])).toEqual(graph.nodes.map((n) => [n.op, graph.tensors[n.outputs[0]].dtype]));
+    const [result] = runOrtJobs([{ model: written, feeds: [{ dtype: 'float32', dims: [1, 5], data: Float32Array.of(-2.5, 3.7, -7.2, 0.5, -5) }] }]);
+    if (result instanceof Error) throw result;
+    // round half to even: −2, 4, −7, 0, −5; |·| / 2 truncated: 1, 2, 3, 0, 2; sign back
+    expect(Array.from(result[0].data as Float32Array)).toEqual([-1, 2, -3, 0, -2]);
   });
 
   it('rejects int8 compute nodes, naming the node', () => {

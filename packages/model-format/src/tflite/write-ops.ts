@@ -285,6 +285,12 @@ export function lowerNode(node: Node, t: TensorTable): TfliteOp[] {
     case 'BatchNorm':
     case 'Identity':
       return unsupported(node, 'TFLite has no such operator; fold it away (the quantizer does) before writing');
+    case 'Div':
+    case 'Round':
+    case 'Abs':
+    case 'Sign':
+    case 'Cast':
+      return unsupported(node, 'integer arithmetic of the ONNX QDQ export; the TFLite writer writes int8 inference graphs, whose requantization is implicit');
   }
 }
 

@@ -11,7 +11,7 @@ import { explainAveragePool } from './average-pool-rounding';
 import { explainLayer, isWeightedNode, MismatchCause } from './rounding-analysis';
 import { singleNodeGraph } from './single-node';
 import { SingleRoundingRun } from './single-rounding-run';
-import { toQdqGraph } from './to-qdq';
+import { QdqOptions, toQdqGraph } from './to-qdq';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
@@ -56,13 +56,15 @@ interface Comparison {
   poolCauses: Map<MismatchCause, number>;
   /** Per layer: differing elements of the other ops, by op. */
   otherOps: Map<string, number>;
+  /** Per layer: differing elements of every op, by op. */
+  differingByOp: Map<string, number>;
 }
 
 /**
- * onnxruntime on the --onnx-qdq export vs our interpreter on the int8 graph, ±1 LSB: end to end, and layer by layer
- * (each int8 layer alone, fed our int8 inputs of that layer, so errors do not compound).
+ * onnxruntime on the --onnx-qdq export vs our interpreter on the int8 graph: end to end, and layer by layer (each
+ * int8 layer alone, fed our int8 inputs of that layer, so errors do not compound).
  */
-function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): Comparison {
+function compareWithOrt(int8Graph: Graph, inputs: Int8Array[], options: QdqOptions): Comparison {
   const ours = new Interpreter(int8Graph);
   const jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Int8Array }[] }[] = [];
   const expected: { want: Int8Array; once: Int8Array; shape: number[]; endToEnd: boolean; node?: Node; tensors?: Map<number, Uint8Array> }[] = [];
@@ -71,13 +73,13 @@ function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): Comparison {
   for (const x of inputs) {
     const run = ours.run([new Uint8Array(x.buffer, x.byteOffset, x.byteLength)], { keepIntermediates: true });
     const inShape = int8Graph.tensors[int8Graph.inputs[0]].shape;
-    jobs.push({ model: writeOnnx(pruneTensors(toQdqGraph(int8Graph))), feeds: [{ dtype: 'int8', ...toNchw(x, inShape) }] });
+    jobs.push({ model: writeOnnx(pruneTensors(toQdqGraph(int8Graph, options))), feeds: [{ dtype: 'int8', ...toNchw(x, inShape) }] });
     const once = int8(single.run([new Uint8Array(x.buffer, x.byteOffset, x.byteLength)]).get(int8Graph.outputs[0])!);
     expected.push({ want: int8(run.outputs[0]), once, shape: int8Graph.tensors[int8Graph.outputs[0]].shape, endToEnd: true });
     for (const node of layers) {
       const { graph: one, sources } = singleNodeGraph(int8Graph, node);
       const feeds = sources.map((t) => ({ dtype: 'int8', ...toNchw(int8(run.tensors!.get(t)!), int8Graph.tensors[t].shape) }));
-      jobs.push({ model: writeOnnx(toQdqGraph(one)), feeds });
+      jobs.push({ model: writeOnnx(toQdqGraph(one, options)), feeds });
       const want = int8(run.tensors!.get(node.outputs[0])!);
       expected.push({ want, once: want, shape: one.tensors[one.outputs[0]].shape, endToEnd: false, node, tensors: run.tensors });
     }
@@ -85,7 +87,7 @@ function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): Comparison {
   const results = runOrtJobs(jobs);
   const endToEnd: Agreement = { exactSingle: 0, exact: 0, within: 0, total: 0, maxDiff: 0 };
   const perLayer: Agreement = { exactSingle: 0, exact: 0, within: 0, total: 0, maxDiff: 0 };
-  const c: Comparison = { endToEnd, perLayer, causes: new Map(), notReproduced: 0, poolCauses: new Map(), otherOps: new Map() };
+  const c: Comparison = { endToEnd, perLayer, causes: new Map(), notReproduced: 0, poolCauses: new Map(), otherOps: new Map(), differingByOp: new Map() };
   results.forEach((r, k) => {
     if (r instanceof Error) throw r;
     const got = toNhwc(r[0].data, expected[k].shape);
@@ -99,6 +101,7 @@ function compareWithOrt(int8Graph: Graph, inputs: Int8Array[]): Comparison {
       if (once[i] === got[i]) acc.exactSingle++;
       if (d <= 1) acc.within++;
       acc.maxDiff = Math.max(acc.maxDiff, d);
+      if (d !== 0 && node !== undefined) c.differingByOp.set(node.op, (c.differingByOp.get(node.op) ?? 0) + 1);
       if (d !== 0 && node !== undefined && !isWeightedNode(node) && node.op !== 'AveragePool2D') c.otherOps.set(node.op, (c.otherOps.get(node.op) ?? 0) + 1);
     }
     if (node !== undefined && tensors !== undefined && isWeightedNode(node)) {
@@ -162,37 +165,91 @@ function int8Inputs(g: Graph, int8Graph: Graph, count: number, seed: number): In
   return samples(g, count, seed, -1, 1).map((s) => quantizeInput(s[0], int8Graph.tensors[int8Graph.inputs[0]].quant!));
 }
 
-describe('the --onnx-qdq export in onnxruntime-node', () => {
+describe('the --onnx-qdq export in onnxruntime-node, TFLite rounding (the default)', () => {
+  it.each([
+    ['small CNN (conv, depthwise, avg pool, FC, softmax)', smallCnn],
+    ['residual graph (add, concat of differing scales, max pool)', residualGraph],
+  ])('%s: every int8 element equals ours, layer by layer and end to end', (_, build) => {
+    const g = build();
+    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9), {});
+    console.log(describeComparison(`${g.name} (tflite rounding)`, c));
+    expect(c.perLayer.total).toBeGreaterThan(100);
+    // Softmax alone stays float in the export (TFLite's fixed-point exp is not spelled out): within one.
+    expect([...c.differingByOp.keys()].filter((op) => op !== 'Softmax')).toEqual([]);
+    expect(c.perLayer.within).toBe(c.perLayer.total);
+    expect(c.endToEnd.within).toBe(c.endToEnd.total);
+    expect(c.endToEnd.total - c.endToEnd.exact).toBeLessThanOrEqual(c.differingByOp.get('Softmax') ?? 0);
+  }, 60_000);
+
+  it('reproduces both of TFLite\'s tie rules: power-of-two scales make every odd accumulator a tie', () => {
+    // A fully connected layer whose multiplier is exactly 1/4: SaturatingRoundingDoublingHighMul sees a tie for every
+    // odd accumulator (rounded up for a positive product, down for a negative one), RoundingDivideByPOT by 1 a tie
+    // for every odd intermediate (away from zero). Small operands keep the outputs off the int8 limits.
+    const b = new GraphBuilder('ties');
+    const r = seeded(21);
+    const small = (n: number, k: number): number[] => Array.from({ length: n }, () => Math.floor(r() * (2 * k + 1)) - k);
+    const x = b.input({ name: 'x', shape: [64, 8], dtype: 'int8', quant: { scale: [1 / 16], zeroPoint: [3], axis: 0 } });
+    const w = b.constant({ name: 'w', shape: [6, 8], dtype: 'int8', quant: { scale: [1 / 32], zeroPoint: [0], axis: 0 } }, Int8Array.from(small(48, 3)));
+    const bias = b.constant({ name: 'b', shape: [6], dtype: 'int32', quant: { scale: [1 / 512], zeroPoint: [0], axis: 0 } }, Int32Array.from(small(6, 60)));
+    const y = b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [x, w, bias], { name: 'y', dtype: 'int8', quant: { scale: [1 / 128], zeroPoint: [-5], axis: 0 } });
+    const g = b.output(y).build();
+    const inputs = [Int8Array.from(small(64 * 8, 10).map((v) => v + 3))];
+    const c = compareWithOrt(g, inputs, {});
+    expect(c.endToEnd.total).toBe(64 * 6);
+    expect(c.endToEnd.exact).toBe(c.endToEnd.total);
+    // ... where the plain export, rounding once half to even, differs on a good share of them
+    const plain = compareWithOrt(g, inputs, { rounding: 'plain' });
+    expect(plain.endToEnd.exact).toBeLessThan(0.9 * c.endToEnd.total);
+    expect(plain.endToEnd.within).toBe(c.endToEnd.total);
+  }, 60_000);
+});
+
+describe('the --onnx-qdq export in onnxruntime-node, plain QDQ (--qdq-rounding plain)', () => {
   it.each([
     // end-to-end elements onnxruntime may compute differently from ours with single rounding: small CNN's softmax
     // (TFLite's fixed-point exp vs float) differs on 1 of 40
     ['small CNN (conv, depthwise, avg pool, FC, softmax)', smallCnn, 1],
     ['residual graph (add, concat of differing scales, max pool)', residualGraph, 0],
-  ])('%s agrees with our int8 interpreter', (_, build, softmaxDifferences) => {
+  ])('%s agrees with our int8 interpreter within one, every difference a rounding rule', (_, build, softmaxDifferences) => {
     const g = build();
     const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
-    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9));
-    console.log(describeComparison(g.name, c));
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9), { rounding: 'plain' });
+    console.log(describeComparison(`${g.name} (plain)`, c));
     expect(c.perLayer.total).toBeGreaterThan(100);
     expect(c.perLayer.within).toBe(c.perLayer.total);
     expectOnlyRoundingRules(c);
     expect(c.endToEnd.within / c.endToEnd.total).toBeGreaterThanOrEqual(0.99);
     expect(c.endToEnd.total - c.endToEnd.exactSingle).toBeLessThanOrEqual(softmaxDifferences);
   }, 60_000);
+});
 
+describe('MLPerf Tiny AD autoencoder through onnxruntime-node', () => {
   const ad = path.join(MODELS_DIR, 'ad_autoencoder_float.tflite');
   const haveAd = fs.existsSync(ad);
   if (!haveAd) console.warn(`skipping the MLPerf Tiny AD model check: ${ad} not found`);
-  (haveAd ? it : it.skip)('MLPerf Tiny AD autoencoder: end to end, every difference is TFLite double rounding', () => {
+  const int8Ad = (): { g: Graph; int8Graph: Graph } => {
     const g = readModelFile(ad);
-    const { int8Graph } = quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8' });
-    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6));
-    console.log(describeComparison('ad', c));
+    return { g, int8Graph: quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8' }).int8Graph };
+  };
+
+  (haveAd ? it : it.skip)('TFLite rounding: ten fully connected layers, every output element equal to ours', () => {
+    const { g, int8Graph } = int8Ad();
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6), {});
+    console.log(describeComparison('ad (tflite rounding)', c));
+    expect(c.perLayer.exact).toBe(c.perLayer.total);
+    expect(c.endToEnd.exact).toBe(c.endToEnd.total);
+  }, 60_000);
+
+  (haveAd ? it : it.skip)('plain QDQ: every difference is TFLite double rounding, compounding to over 1 % beyond ±1', () => {
+    const { g, int8Graph } = int8Ad();
+    const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 2, 6), { rounding: 'plain' });
+    console.log(describeComparison('ad (plain)', c));
     expect(c.perLayer.within).toBe(c.perLayer.total);
     expectOnlyRoundingRules(c);
     // Ten FC layers, each differing on ~0.5-2 % of elements (TFLite's double rounding with right shifts of 3-6),
-    // compound to 1229/1280 within ±1 (max 2) — short of 99 %, and only because of the rounding rule: onnxruntime
-    // equals our arithmetic with single rounding on every element.
+    // compound to 1229/1280 within ±1 (max 2), and only because of the rounding rule: onnxruntime equals our
+    // arithmetic with single rounding on every element.
     expect(c.endToEnd.exactSingle).toBe(c.endToEnd.total);
     expect(c.endToEnd.within / c.endToEnd.total).toBeGreaterThanOrEqual(0.95);
     expect(c.endToEnd.maxDiff).toBeLessThanOrEqual(2);

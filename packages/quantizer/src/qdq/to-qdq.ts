@@ -1,4 +1,5 @@
 import { cloneGraph, Graph, Node, OpType, Tensor } from '@tinyforge/ir';
+import { tfliteRounding } from './tflite-rounding';
 
 /** Ops that only move int8 values; they stay int8 in the QDQ graph (the ONNX writer accepts them quantized). */
 const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', 'Transpose', 'Identity', 'Concatenation', 'Dequantize']);
@@ -11,8 +12,19 @@ const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', '
  * onnxruntime then recognises the DQ → Conv/Gemm → Q groups and runs them with integer kernels (with float weights it
  * picks float kernels), whose results equal ours except where TFLite's double rounding moves ours by one
  * (rounding-analysis.ts). An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
+ *
+ * With `rounding: 'tflite'` (the default) conv / depthwise / fully-connected and average-pool results are moved by
+ * a small signed amount before their Quantize, so that a runtime rounding once computes TFLite's double rounding
+ * (rounding-nudge.ts): onnxruntime then agrees with our int8 arithmetic element for element instead of within one,
+ * but runs those ops on float kernels (the nudge sits between the op and its Quantize, so no runtime fuses them into
+ * an integer kernel). `rounding: 'plain'` writes the standard DQ → op → Q groups only.
  */
-export function toQdqGraph(int8Graph: Graph): Graph {
+export interface QdqOptions {
+  rounding?: 'tflite' | 'plain';
+}
+
+export function toQdqGraph(int8Graph: Graph, options: QdqOptions = {}): Graph {
+  const rounding = options.rounding ?? 'tflite';
   const g = cloneGraph(int8Graph);
   const floatOf = new Map<number, number>();
   const nodes: Node[] = [];
@@ -28,6 +40,9 @@ export function toQdqGraph(int8Graph: Graph): Graph {
     floatOf.set(t, f);
     return f;
   };
+  const quantize = (from: number, to: number): void => {
+    nodes.push({ name: `${g.tensors[to].name}/quantize`, op: 'Quantize', attrs: {}, inputs: [from], outputs: [to] });
+  };
 
   for (const node of g.nodes) {
     const quantized = (t: number): boolean => t >= 0 && g.tensors[t].quant !== undefined && g.tensors[t].dtype !== 'float32';
@@ -35,21 +50,35 @@ export function toQdqGraph(int8Graph: Graph): Graph {
       nodes.push(node);
       continue;
     }
+    const source: Node = { ...node, inputs: [...node.inputs] }; // the int8 node, for TFLite's rounding
     node.inputs = node.inputs.map((t) => (quantized(t) ? dequantized(t) : t));
     if (node.op === 'Quantize') {
       nodes.push(node); // now float → int8: a QuantizeLinear
       continue;
     }
     const outs = node.outputs;
-    node.outputs = outs.map((t) => {
-      if (!quantized(t)) return t;
-      // Not recorded in floatOf: readers must see the int8 value again (Dequantize of the Quantize), else they
-      // would compute on the unrounded float and the export would be a float model with quantized taps.
-      return addTensor({ name: `${g.tensors[t].name}/float`, shape: [...g.tensors[t].shape], dtype: 'float32' });
-    });
+    // Not recorded in floatOf: readers must see the int8 value again (Dequantize of the Quantize), else they would
+    // compute on the unrounded float and the export would be a float model with quantized taps.
+    const floatOut = (t: number, suffix: string): number => addTensor({ name: `${g.tensors[t].name}/${suffix}`, shape: [...g.tensors[t].shape], dtype: 'float32' });
+    const rounded = rounding === 'tflite' && quantized(outs[0]) ? tfliteRounding(source) : undefined;
+    if (rounded !== undefined) {
+      const f = floatOut(outs[0], 'float');
+      if (rounded.readsOpResult) {
+        // The op writes its unrounded float result, without its fused activation; TFLite's rounding and the
+        // activation follow.
+        const y = floatOut(outs[0], 'unrounded');
+        nodes.push({ ...node, attrs: { ...node.attrs, activation: 'none' }, outputs: [y] } as Node);
+        nodes.push(...rounded.nodes(g, y, f, addTensor));
+      } else {
+        nodes.push(...rounded.nodes(g, node.inputs, f, addTensor));
+      }
+      quantize(f, outs[0]);
+      continue;
+    }
+    node.outputs = outs.map((t) => (quantized(t) ? floatOut(t, 'float') : t));
     nodes.push(node);
     outs.forEach((t, k) => {
-      if (node.outputs[k] !== t) nodes.push({ name: `${g.tensors[t].name}/quantize`, op: 'Quantize', attrs: {}, inputs: [node.outputs[k]], outputs: [t] });
+      if (node.outputs[k] !== t) quantize(node.outputs[k], t);
     });
   }
   g.nodes = nodes;

@@ -1,0 +1,168 @@
+import { DType, FusedActivation, Graph, Node, NodeOf, Tensor } from '@tinyforge/ir';
+import { perChannelMultipliers, quantizeMultiplier } from '@tinyforge/interpreter';
+
+/**
+ * TFLite's int8 rounding spelled out in a QDQ graph, so that any ONNX runtime computes our int8 results exactly
+ * instead of within one LSB: a runtime's QuantizeLinear rounds once, half to even, and TFLite rounds differently.
+ *
+ * Requantization (conv, depthwise, fully connected, add, sub, mul): TFLite multiplies an int32 value by a 31-bit
+ * multiplier M and a power of two — x = SaturatingRoundingDoublingHighMul(v·2^left, M), then
+ * RoundingDivideByPOT(x, e) — two roundings, which no float scale reproduces. The graph recovers the integers from
+ * the float values (Round(y / scale): float error stays far below half a unit) and does TFLite's arithmetic on int64:
+ *   q = (|v|·M·2^left + 2^30 − [v < 0]) / 2^31,  r = (q + 2^(e−1)) / 2^e,  result = sign(v)·r
+ * with integer Div, then multiplies by the output scale for the QuantizeLinear. Every Div's numerator is
+ * non-negative, so floor and truncation agree and any runtime's integer Div gives the same result.
+ *
+ * Average pool: TFLite rounds the mean of the raw int8 values (zero point included) half away from zero; the graph
+ * moves the dequantized mean 1/(4·window) LSB away from the raw zero, which breaks exact ties that way and moves no
+ * other mean across a rounding boundary (those are at least 1/(2·window) from a half).
+ */
+export type TfliteRounding =
+  /** Nodes after the op (written without its fused activation), from its float result `y`. */
+  | { readsOpResult: true; nodes(g: Graph, y: number, out: number, add: AddTensor): Node[] }
+  /** Nodes instead of the op, from its dequantized inputs. */
+  | { readsOpResult: false; nodes(g: Graph, inputs: number[], out: number, add: AddTensor): Node[] };
+
+type AddTensor = (t: Tensor) => number;
+type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
+type ElementwiseNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'>;
+
+/** How TFLite rounds this int8 node's result, or undefined where one rounding half to even is already TFLite's. */
+export function tfliteRounding(int8Node: Node): TfliteRounding | undefined {
+  switch (int8Node.op) {
+    case 'Conv2D':
+    case 'DepthwiseConv2D':
+    case 'FullyConnected':
+      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => requantizeAccumulator(g, int8Node, y, out, s)) };
+    case 'AveragePool2D':
+      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => breakAveragePoolTies(g, int8Node, y, out, s)) };
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+      return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, int8Node, add, (s) => elementwise(g, int8Node, inputs, out, s)) };
+    default:
+      return undefined;
+  }
+}
+
+function sink(g: Graph, node: Node, add: AddTensor, build: (s: NodeSink) => void): Node[] {
+  const s = new NodeSink(g.tensors[node.outputs[0]], add);
+  build(s);
+  return s.nodes;
+}
+
+/** Emits the extra nodes of one op, naming every tensor and node after the op's output (exported for its spec). */
+export class NodeSink {
+  readonly nodes: Node[] = [];
+  constructor(
+    private readonly base: Tensor,
+    private readonly add: AddTensor,
+  ) {}
+
+  private constant(suffix: string, dtype: DType, data: Float32Array | BigInt64Array): number {
+    return this.add({ name: `${this.base.name}/${suffix}`, shape: [data.length], dtype, data: new Uint8Array(data.buffer) });
+  }
+
+  floats(suffix: string, values: ArrayLike<number>): number {
+    return this.constant(suffix, 'float32', Float32Array.from(values));
+  }
+
+  int64s(suffix: string, values: ArrayLike<number>): number {
+    return this.constant(suffix, 'int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))));
+  }
+
+  /** One node into a new temporary of `shape` (default: the op's output shape), or into `out`. */
+  op(suffix: string, node: { op: Node['op']; attrs: object; inputs: number[] }, dtype: DType, options: { out?: number; shape?: number[] } = {}): number {
+    const o = options.out ?? this.add({ name: `${this.base.name}/${suffix}`, shape: [...(options.shape ?? this.base.shape)], dtype });
+    this.nodes.push({ ...node, name: `${this.base.name}/${suffix}`, outputs: [o] } as Node);
+    return o;
+  }
+
+  binary(suffix: string, op: 'Add' | 'Mul' | 'Div', a: number, b: number, dtype: DType, options: { activation?: FusedActivation; out?: number; shape?: number[] } = {}): number {
+    return this.op(suffix, { op, attrs: { activation: options.activation ?? 'none' }, inputs: [a, b] }, dtype, options);
+  }
+
+  unary(suffix: string, op: 'Round' | 'Abs' | 'Sign' | 'Cast', a: number, dtype: DType, shape?: number[]): number {
+    return this.op(suffix, { op, attrs: {}, inputs: [a] }, dtype, { shape });
+  }
+
+  /** Round(y / scale) as int64: the integer behind a float value of that (per-channel) scale. */
+  integer(suffix: string, y: number, scale: readonly number[], shape?: number[]): number {
+    const unscaled = this.binary(`${suffix}_unscaled`, 'Div', y, this.floats(`${suffix}_scale`, scale), 'float32', { shape });
+    return this.unary(`${suffix}_i64`, 'Cast', this.unary(`${suffix}_rounded`, 'Round', unscaled, 'float32', shape), 'int64', shape);
+  }
+
+  /**
+   * TFLite's MultiplyByQuantizedMultiplier on an int64 tensor of int32 values, per channel (last axis) or per
+   * tensor; `shape` is the value's (default: the op's output shape).
+   */
+  multiplyByQuantizedMultiplier(suffix: string, v: number, multipliers: readonly number[], shifts: readonly number[], shape?: number[]): number {
+    const o = { shape };
+    const sign = this.unary(`${suffix}_sign`, 'Sign', v, 'int64', shape);
+    const magnitude = this.unary(`${suffix}_magnitude`, 'Abs', v, 'int64', shape);
+    const product = this.binary(`${suffix}_product`, 'Mul', magnitude, this.int64s(`${suffix}_multiplier`, multipliers.map((m, c) => m * 2 ** Math.max(0, shifts[c]))), 'int64', o);
+    // SaturatingRoundingDoublingHighMul's nudge, 2^30 or 2^30 − 1 for a negative value: (sign + 2^31 − 1) / 2.
+    const nudgeTwice = this.binary(`${suffix}_nudge_twice`, 'Add', sign, this.int64s(`${suffix}_nudge_base`, [2 ** 31 - 1]), 'int64', o);
+    const nudge = this.binary(`${suffix}_nudge`, 'Div', nudgeTwice, this.int64s(`${suffix}_two`, [2]), 'int64', o);
+    const nudged = this.binary(`${suffix}_nudged`, 'Add', product, nudge, 'int64', o);
+    const high = this.binary(`${suffix}_high`, 'Div', nudged, this.int64s(`${suffix}_two_pow_31`, [2 ** 31]), 'int64', o);
+    // RoundingDivideByPOT by e = max(0, −shift), half away from zero: (q + 2^(e−1)) / 2^e on the magnitude.
+    const e = shifts.map((k) => Math.max(0, -k));
+    const halfUp = this.binary(`${suffix}_half_up`, 'Add', high, this.int64s(`${suffix}_half`, e.map((k) => (k > 0 ? 2 ** (k - 1) : 0))), 'int64', o);
+    const shifted = this.binary(`${suffix}_shifted`, 'Div', halfUp, this.int64s(`${suffix}_divisor`, e.map((k) => 2 ** k)), 'int64', o);
+    return this.binary(`${suffix}_signed`, 'Mul', shifted, sign, 'int64', o);
+  }
+
+  /** An int64 result in output LSBs → its real value (activation applied) into `out`. */
+  real(result: number, outScale: number, activation: FusedActivation, out: number): void {
+    this.binary('real', 'Mul', this.unary('result', 'Cast', result, 'float32'), this.floats('output_scale', [outScale]), 'float32', { activation, out });
+  }
+}
+
+function requantizeAccumulator(g: Graph, node: WeightedNode, y: number, out: number, s: NodeSink): void {
+  const outQ = g.tensors[node.outputs[0]].quant!;
+  const inScale = g.tensors[node.inputs[0]].quant!.scale[0];
+  const wScales = g.tensors[node.inputs[1]].quant!.scale;
+  const outShape = g.tensors[node.outputs[0]].shape;
+  const channels = outShape[outShape.length - 1];
+  const { multipliers, shifts } = perChannelMultipliers(inScale, wScales, outQ.scale[0], channels);
+  const accScale = Array.from({ length: channels }, (_, c) => Math.fround(inScale) * Math.fround(wScales.length > 1 ? wScales[c] : wScales[0]));
+  const acc = s.integer('accumulator', y, accScale);
+  s.real(s.multiplyByQuantizedMultiplier('requantize', acc, Array.from(multipliers), Array.from(shifts)), outQ.scale[0], node.attrs.activation, out);
+}
+
+/** Left shift of int8 ADD/SUB operands before rescaling to a common scale (TFLite's, as the interpreter's). */
+const ADD_LEFT_SHIFT = 20;
+
+function elementwise(g: Graph, node: ElementwiseNode, inputs: number[], out: number, s: NodeSink): void {
+  const [qa, qb, qo] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => g.tensors[t].quant!);
+  const [a, b] = [0, 1].map((i) => s.integer(`input${i}`, inputs[i], [qa, qb][i].scale.slice(0, 1), g.tensors[node.inputs[i]].shape));
+  if (node.op === 'Mul') {
+    const m = quantizeMultiplier((qa.scale[0] * qb.scale[0]) / qo.scale[0]);
+    const product = s.binary('product', 'Mul', a, b, 'int64');
+    return s.real(s.multiplyByQuantizedMultiplier('requantize', product, [m.multiplier], [m.shift]), qo.scale[0], node.attrs.activation, out);
+  }
+  const twiceMaxScale = 2 * Math.max(qa.scale[0], qb.scale[0]);
+  const scaled = [a, b].map((v, i) => {
+    const m = quantizeMultiplier([qa, qb][i].scale[0] / twiceMaxScale);
+    const shape = g.tensors[node.inputs[i]].shape;
+    const widened = s.binary(`input${i}_widened`, 'Mul', v, s.int64s(`input${i}_left_shift`, [2 ** ADD_LEFT_SHIFT]), 'int64', { shape });
+    return s.multiplyByQuantizedMultiplier(`input${i}_rescale`, widened, [m.multiplier], [m.shift], shape);
+  });
+  const second = node.op === 'Sub' ? s.binary('negated', 'Mul', scaled[1], s.int64s('minus_one', [-1]), 'int64', { shape: g.tensors[node.inputs[1]].shape }) : scaled[1];
+  const sum = s.binary('sum', 'Add', scaled[0], second, 'int64');
+  const m = quantizeMultiplier(twiceMaxScale / (2 ** ADD_LEFT_SHIFT * qo.scale[0]));
+  s.real(s.multiplyByQuantizedMultiplier('requantize', sum, [m.multiplier], [m.shift]), qo.scale[0], node.attrs.activation, out);
+}
+
+/** 2^64: any nonzero float times this is far outside [-1, 1], so Clip(y·2^64, -1, 1) is sign(y). */
+const SIGN_GAIN = 2 ** 64;
+
+function breakAveragePoolTies(g: Graph, node: NodeOf<'AveragePool2D'>, y: number, out: number, s: NodeSink): void {
+  const inQ = g.tensors[node.inputs[0]].quant!;
+  const window = node.attrs.filterH * node.attrs.filterW;
+  const raw = s.binary('raw', 'Add', y, s.floats('raw_zero', [inQ.scale[0] * inQ.zeroPoint[0]]), 'float32');
+  const sign = s.op('sign', { op: 'Clip', attrs: { min: -1, max: 1 }, inputs: [s.binary('sign_gain', 'Mul', raw, s.floats('gain', [SIGN_GAIN]), 'float32')] }, 'float32');
+  const tieBreak = s.binary('tie_break', 'Mul', sign, s.floats('tie_amount', [inQ.scale[0] / (4 * window)]), 'float32');
+  s.binary('rounded_as_tflite', 'Add', y, tieBreak, 'float32', { activation: node.attrs.activation, out });
+}
