@@ -8,16 +8,15 @@ const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', '
  * The QDQ form of an int8 graph, for the ONNX writer (which writes float ops and Quantize/Dequantize nodes): every
  * computing op reads Dequantize(int8 activation) and is followed by a Quantize into its int8 output, so int8 values
  * and parameters are carried by QuantizeLinear/DequantizeLinear pairs, as onnxruntime's QDQ format expects.
- * Constants stay quantized behind a Dequantize (int8 weights, int32 biases), as in QDQ models from real quantizers:
- * onnxruntime then recognises the DQ → Conv/Gemm → Q groups and runs them with integer kernels (with float weights it
- * picks float kernels), whose results equal ours except where TFLite's double rounding moves ours by one
- * (rounding-analysis.ts). An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
+ * Constants stay quantized behind a Dequantize (int8 weights, int32 biases), as in QDQ models from real quantizers.
+ * An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
  *
- * With `rounding: 'tflite'` (the default) conv / depthwise / fully-connected and average-pool results are moved by
- * a small signed amount before their Quantize, so that a runtime rounding once computes TFLite's double rounding
- * (rounding-nudge.ts): onnxruntime then agrees with our int8 arithmetic element for element instead of within one,
- * but runs those ops on float kernels (the nudge sits between the op and its Quantize, so no runtime fuses them into
- * an integer kernel). `rounding: 'plain'` writes the standard DQ → op → Q groups only.
+ * `rounding: 'tflite'` (the default): each conv / depthwise / fully connected / add / sub / mul is followed by
+ * TFLite's requantization spelled out on int64, each average pool by a tie-break (tflite-rounding.ts), so any ONNX
+ * runtime computes our int8 results exactly. The runtime then runs those ops on float kernels: the extra nodes sit
+ * between the op and its Quantize, so it cannot fuse the group into an integer kernel. `rounding: 'plain'` writes
+ * the standard DQ → op → Q groups, which onnxruntime fuses into QLinearConv/QGemm; those round once, half to even,
+ * and differ from ours by one wherever TFLite's double rounding moves a result (rounding-analysis.ts).
  */
 export interface QdqOptions {
   rounding?: 'tflite' | 'plain';
