@@ -106,7 +106,39 @@ export function importQuantizeLinear(ctx: ImportContext, a: Attributes): void {
   ctx.bind(name, ctx.emit('Quantize', {}, [x], name, { dtype, quant }));
 }
 
+/** Types a DequantizeLinear of a constant may read: weights (8/16-bit) and biases (int32), as QDQ models store them. */
+const CONSTANT_DEQUANT_DTYPES: readonly DType[] = [...QUANT_DTYPES, 'int32'];
+
+/**
+ * DequantizeLinear of a constant (a QDQ model's weights or bias) is folded into a float constant at import:
+ * (q − zero point) · scale per element, on the given axis. Ops that need constant operands (Conv weights, Gemm B)
+ * then read it as any float model's; the int8 values stay recoverable from the scale the writer repeats.
+ */
+function foldConstantDequantize(ctx: ImportContext, a: Attributes, c: OnnxConstant): void {
+  if (!CONSTANT_DEQUANT_DTYPES.includes(c.dtype)) throw ctx.unsupported(`dequantizing a ${c.dtype} constant`);
+  if (a.int('block_size', 0) !== 0) throw ctx.unsupported('blocked quantization (block_size)');
+  const scale = constantFloatValues(ctx.requireConstant(1, 'scale'));
+  const zp = ctx.inputName(2) === undefined ? scale.map(() => 0) : constantIntValues(ctx.requireConstant(2, 'zero point'));
+  if (scale.length === 0 || zp.length !== scale.length) throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales but ${zp.length} zero points`);
+  const q = constantIntValues(c);
+  let axis = a.int('axis', 1);
+  if (axis < 0) axis += c.dims.length;
+  const perAxis = scale.length > 1;
+  if (perAxis && (axis < 0 || axis >= c.dims.length || c.dims[axis] !== scale.length)) {
+    throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales on axis ${a.int('axis', 1)} of a constant of shape [${c.dims.join(', ')}]`);
+  }
+  const inner = perAxis ? c.dims.slice(axis + 1).reduce((p, d) => p * d, 1) : 1;
+  const values = Float32Array.from(q, (v, i) => {
+    const k = perAxis ? Math.floor(i / inner) % scale.length : 0;
+    return (v - zp[k]) * scale[k];
+  });
+  const name = ctx.outputName();
+  ctx.constants.set(name, { name, dims: [...c.dims], dtype: 'float32', data: new Uint8Array(values.buffer) });
+}
+
 export function importDequantizeLinear(ctx: ImportContext, a: Attributes): void {
+  const c = ctx.constant(0);
+  if (c !== undefined) return foldConstantDequantize(ctx, a, c);
   const x = ctx.input(0);
   const t = ctx.graph.tensors[x];
   const { quant, dtype } = quantParams(ctx, a, t.shape.length, t.dtype);

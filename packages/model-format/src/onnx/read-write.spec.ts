@@ -99,6 +99,32 @@ describe('writeOnnx', () => {
     expect(Array.from(result[0].data as Float32Array)).toEqual([-1, 2, -3, 0, -2]);
   });
 
+  it('folds a DequantizeLinear of a constant (QDQ weights per channel, int32 bias) into a float constant', () => {
+    const b = new GraphBuilder('qdq_weights');
+    const x = b.input({ name: 'x', shape: [1, 2, 2, 2], dtype: 'float32' });
+    const wq = b.constant({ name: 'wq', shape: [2, 1, 1, 2], dtype: 'int8', quant: { scale: [0.5, 0.25], zeroPoint: [0, 0], axis: 0 } }, Int8Array.of(1, -2, 3, 4));
+    const bq = b.constant({ name: 'bq', shape: [2], dtype: 'int32', quant: { scale: [0.125, 0.0625], zeroPoint: [0, 0], axis: 0 } }, Int32Array.of(8, -16));
+    const w = b.node('Dequantize', {}, [wq], { name: 'w', dtype: 'float32' });
+    const bias = b.node('Dequantize', {}, [bq], { name: 'bias', dtype: 'float32' });
+    const conv = b.node('Conv2D', { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'valid', activation: 'none' }, [x, w, bias], { name: 'y', dtype: 'float32' });
+    const written = writeOnnx(b.output(conv).build());
+    expect((onnx.ModelProto.decode(written).graph!.node ?? []).map((n) => n.opType)).toEqual(['DequantizeLinear', 'DequantizeLinear', 'Conv']);
+    const back = readOnnx(written);
+    expect(back.nodes.map((n) => n.op)).toEqual(['Conv2D']);
+    const floats = (i: number): number[] => Array.from(new Float32Array(back.tensors[back.nodes[0].inputs[i]].data!.slice().buffer));
+    expect(floats(1)).toEqual([0.5, -1, 0.75, 1]); // per output channel: scale 0.5, then 0.25
+    expect(floats(2)).toEqual([1, -1]);
+    // three scales for two output channels: malformed, naming the node
+    const model = onnx.ModelProto.decode(written);
+    const scale = model.graph!.initializer!.find((t) => t.name === 'wq/scale')!;
+    scale.dims = [3];
+    scale.rawData = new Uint8Array(Float32Array.of(1, 1, 1).buffer);
+    const z = model.graph!.initializer!.find((t) => t.name === 'wq/zero_point')!;
+    z.dims = [3];
+    z.rawData = new Uint8Array(3);
+    expect(() => readOnnx(onnx.ModelProto.encode(model).finish())).toThrow(expect.objectContaining({ code: 'FORMAT_MALFORMED', message: expect.stringMatching(/3 scales on axis 0 of a constant of shape \[2, 2, 1, 1\]/) }));
+  });
+
   it('rejects int8 compute nodes, naming the node', () => {
     const b = new GraphBuilder('q');
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: { scale: [0.1], zeroPoint: [0], axis: 0 } });
