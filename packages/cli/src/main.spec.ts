@@ -158,6 +158,18 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(missing.err).toMatch(/^error\[QUANT_CALIB_MISSING\]: /);
   }, 60000);
 
+  it('quantize --bias-correction reports every corrected layer', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
+    const ad = path.join(sharedModels, 'ad_autoencoder_float.tflite');
+    const r = await cli('quantize', ad, '--calib', 'random', '--samples', '8', '-o', path.join(dir, 'ad.tflite'), '--bias-correction', '--json');
+    expect(r.code).toBe(0);
+    const corrections = (JSON.parse(r.out) as { biasCorrections: { node: string; maxChange: number }[] }).biasCorrections;
+    expect(corrections).toHaveLength(10);
+    expect(corrections.some((c) => c.maxChange > 0)).toBe(true);
+    const table = await cli('quantize', ad, '--calib', 'random', '--samples', '8', '-o', path.join(dir, 'ad2.tflite'), '--bias-correction');
+    expect(table.out).toMatch(/^bias correction: 10 layers; largest mean shift \d+\.\d{3} LSB/m);
+  }, 60000);
+
   it('quantize --onnx-qdq spells out TFLite rounding unless --qdq-rounding plain; refuses another mode', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-cli-'));
     const ad = path.join(sharedModels, 'ad_autoencoder_float.tflite');

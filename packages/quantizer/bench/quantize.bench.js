@@ -4,8 +4,8 @@
 // Fashion-MNIST training images (gold-style random inputs for ad), evaluated on 200 test images, with the default
 // calibration method (`--methods minmax,percentile,mse,entropy` adds columns); the VWW quantize time with 100
 // samples; onnxruntime-node on our --onnx-qdq export vs our int8 interpreter (±1 LSB and exact counts, and the same
-// for the plain QDQ export); and the Fashion-MNIST
-// demo model's float and int8 accuracy on the 10k test set (int8 calibrated on 200 training images).
+// for the plain QDQ export); and the Fashion-MNIST demo model's float and int8 accuracy on the 10k test set (int8
+// calibrated on 200 training images). `--bias-correction` adds each method with empirical bias correction.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -22,6 +22,8 @@ const N_ORT_LAYERS = 5; // layer by layer
 const fmInput = (im) => Float32Array.from(im.pixels, (p) => p / 255);
 const methodsArg = process.argv.find((a) => a.startsWith('--methods='));
 const METHODS = methodsArg ? methodsArg.slice('--methods='.length).split(',') : [q.DEFAULT_CALIBRATION_METHOD];
+// --bias-correction: each method also with empirical bias correction (a column "METHOD+bc")
+const CONFIGS = METHODS.flatMap((method) => (process.argv.includes('--bias-correction') ? [false, true] : [false]).map((biasCorrection) => ({ method, biasCorrection, label: `${method}${biasCorrection ? '+bc' : ''}` })));
 
 class Sqnr {
   constructor() { this.s = 0; this.n = 0; }
@@ -98,24 +100,25 @@ async function main() {
     });
     const ours = [];
     let r;
-    let oRun;
     let oIn;
-    for (const method of METHODS) {
+    for (const { method, biasCorrection, label } of CONFIGS) {
       const t0 = Date.now();
-      r = q.quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8', method });
+      const result = q.quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8', method, biasCorrection });
+      r = r ?? result; // onnxruntime below checks the first configuration's export
       const ms = Date.now() - t0;
-      const written = readTflite(writeTflite(q.pruneTensors(r.int8Graph))); // measured as written to disk
-      oIn = written.tensors[written.inputs[0]].quant;
+      const written = readTflite(writeTflite(q.pruneTensors(result.int8Graph))); // measured as written to disk
+      const inQ = written.tensors[written.inputs[0]].quant;
+      oIn = oIn ?? inQ;
       const oOut = written.tensors[written.outputs[0]].quant;
-      oRun = new Interpreter(written);
+      const oRun = new Interpreter(written);
       const s = new Sqnr();
       let agree = 0;
       evalSet.forEach((x, k) => {
-        const vo = deq(oRun.run([new Uint8Array(q.quantizeInput(x, oIn).buffer)]).outputs[0], oOut);
+        const vo = deq(oRun.run([new Uint8Array(q.quantizeInput(x, inQ).buffer)]).outputs[0], oOut);
         s.add(refs[k], vo);
         if (argmax(vo) === argmax(Array.from(refs[k]))) agree++;
       });
-      ours.push({ method, db: s.db, agree, ms });
+      ours.push({ label, db: s.db, agree, ms });
     }
     rows.push({ name, twin: sTwin.db, agreeTwin, ours });
     // onnxruntime on the QDQ export, on the first N_ORT evaluation inputs
@@ -127,7 +130,7 @@ async function main() {
     ortRows.push({ name: 'fm', ...(await ortAgreement(int8Graph, test.slice(0, N_ORT).map((im) => new Uint8Array(q.quantizeInput(fmInput(im), inQ).buffer)))) });
   }
   console.log(`\noutput SQNR vs the float model (dB), ${N_EVAL} evaluation inputs, ours calibrated on ${N_CALIB} disjoint inputs`);
-  console.log(`model     shipped int8   ${METHODS.map((m) => `ours ${m}`.padStart(16)).join(' ')}   top-1 agree shipped / ours`);
+  console.log(`model     shipped int8   ${CONFIGS.map((c) => `ours ${c.label}`.padStart(16)).join(' ')}   top-1 agree shipped / ours`);
   for (const r of rows) {
     const cells = r.ours.map((o) => `${o.db.toFixed(2)} ${o.db >= r.twin ? '≥' : '<'} (${(o.ms / 1000).toFixed(1)} s)`.padStart(16)).join(' ');
     console.log(`${r.name.padEnd(9)} ${r.twin.toFixed(2).padStart(12)}   ${cells}   ${r.agreeTwin} / ${r.ours.map((o) => o.agree).join(', ')}`);

@@ -21,6 +21,8 @@ export interface QuantizeFileOptions extends LoadCalibrationOptions {
   method?: CalibrationMethod;
   percentile?: number;
   perTensor?: boolean;
+  /** Empirical bias correction of conv / depthwise / FC layers (quantize/bias-correction.ts). */
+  biasCorrection?: boolean;
   io?: IoType;
   /** Evaluation data for the report (default: the first calibration samples). */
   eval?: string;
@@ -52,7 +54,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   }
   const floatModel: Graph = readModelFile(o.model);
   const calib = loadCalibration(o.calib, floatModel, o);
-  const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, onProgress: o.onProgress });
+  const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, biasCorrection: o.biasCorrection, onProgress: o.onProgress });
   const evalSamples = o.eval !== undefined ? loadCalibration(o.eval, floatModel, { ...o, samples: undefined }).samples : calib.samples.slice(0, o.reportSamples ?? 32);
   let labels = o.labels !== undefined ? loadLabels(o.labels) : undefined;
   if (labels !== undefined) {

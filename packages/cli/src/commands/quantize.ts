@@ -11,6 +11,7 @@ export interface QuantizeCommandOptions {
   method: string;
   percentile: string;
   perTensor?: boolean;
+  biasCorrection?: boolean;
   io: string;
   samples?: string;
   eval?: string;
@@ -69,6 +70,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     method: o.method as CalibrationMethod,
     percentile,
     perTensor: o.perTensor,
+    biasCorrection: o.biasCorrection,
     io: o.io,
     samples: positiveInt('--samples', o.samples),
     eval: o.eval,
@@ -82,10 +84,16 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     onProgress: o.json || !tty ? undefined : progressBar(),
   });
   if (o.json) {
-    io.out(JSON.stringify({ model, written: result.written, calibration: result.calibration, milliseconds: result.milliseconds, report: result.report }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
+    const { biasCorrections } = result.result;
+    io.out(JSON.stringify({ model, written: result.written, calibration: result.calibration, milliseconds: result.milliseconds, report: result.report, biasCorrections }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
     return;
   }
   io.out(reportToTable(result.report).split('\n').map((l) => printable(l, 200)).join('\n'));
+  const corrected = result.result.biasCorrections;
+  if (corrected !== undefined) {
+    const largest = corrected.reduce((a, c) => (c.meanErrorLsb > a.meanErrorLsb ? c : a), corrected[0] ?? { node: '-', meanErrorLsb: 0, maxChange: 0 });
+    io.out(`bias correction: ${corrected.length} layers; largest mean shift ${largest.meanErrorLsb.toFixed(3)} LSB (${printable(largest.node, 60)})`);
+  }
   io.out(`${printable(model)} → ${result.written.map((f) => printable(f)).join(', ')} (${result.calibration}; ${result.milliseconds} ms)`);
 }
 
@@ -105,6 +113,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, DEFAULT_CALIBRATION_METHOD)
     .option('--percentile <p>', 'kept percentile for --method percentile', '99.99')
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
+    .option('--bias-correction', 'subtract from each conv/FC bias the mean output shift its weight rounding causes (measured on the calibration data)')
     .option('--io <type>', 'model inputs/outputs: int8, or float with Quantize/Dequantize at the edges', 'int8')
     .option('--samples <n>', 'use at most N calibration samples')
     .option('--eval <path>', 'evaluation data for the report (default: the first calibration samples)')

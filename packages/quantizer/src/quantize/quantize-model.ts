@@ -3,6 +3,7 @@ import { activationTensors, calibrate, Sample } from '../calibration/calibrate';
 import { CalibrationMethod, chooseRange, DEFAULT_CALIBRATION_METHOD, Range, TensorStats } from '../calibration/observers';
 import { QuantizerError } from '../errors';
 import { NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
+import { BiasCorrection, correctBiases } from './bias-correction';
 import { buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
 
 export interface QuantizeOptions {
@@ -14,6 +15,8 @@ export interface QuantizeOptions {
   perChannelFullyConnected?: boolean;
   io?: IoType;
   passes?: readonly NamedPass[];
+  /** Empirical bias correction of conv / depthwise / FC layers (bias-correction.ts), on the first 32 samples. */
+  biasCorrection?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -24,7 +27,12 @@ export interface QuantizeResult {
   /** Calibration statistics and the range chosen, by float tensor index. */
   stats: Map<number, TensorStats>;
   ranges: Map<number, Range>;
+  /** Per corrected layer, with biasCorrection. */
+  biasCorrections?: BiasCorrection[];
 }
+
+/** Samples bias correction averages over: per-channel means over every output position converge quickly. */
+const BIAS_CORRECTION_SAMPLES = 32;
 
 /** A float model has float32 inputs and outputs and computes in float32 (weights may be stored as int8 only if dequantized by a node). */
 export function checkFloatModel(graph: Graph): void {
@@ -57,5 +65,6 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
     perChannelFullyConnected: options.perChannelFullyConnected ?? false,
     io: options.io ?? 'int8',
   });
-  return { floatGraph, int8Graph, stats, ranges };
+  const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES)) : undefined;
+  return { floatGraph, int8Graph, stats, ranges, biasCorrections };
 }
