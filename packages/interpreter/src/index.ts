@@ -2,5 +2,5 @@ export * from './errors';
 export * from './fixed-point';
 export * from './interpreter';
 export * from './io';
-export { dtypeRange, floatActivationRange, perChannelMultipliers, quantizedActivationRange } from './quant-params';
+export { dtypeRange, floatActivationRange, layerMultipliers, perChannelMultipliers, quantizedActivationRange } from './quant-params';
 export type { Range } from './quant-params';

@@ -75,3 +75,21 @@ export function perChannelMultipliers(
   }
   return { multipliers, shifts };
 }
+
+/**
+ * The requantization multipliers of a conv / depthwise / fully-connected layer, per output channel, exactly as its
+ * int8 kernel computes them: in double per channel (perChannelMultipliers), except a fully connected layer with one
+ * filter scale, whose multiplier TFLite's GetQuantizedConvolutionMultipler forms from the two scales multiplied in
+ * float first.
+ */
+export function layerMultipliers(
+  op: 'Conv2D' | 'DepthwiseConv2D' | 'FullyConnected',
+  inputScale: number,
+  filterScales: readonly number[],
+  outputScale: number,
+  channels: number,
+): { multipliers: Int32Array; shifts: Int32Array } {
+  if (op !== 'FullyConnected' || filterScales.length > 1) return perChannelMultipliers(inputScale, filterScales, outputScale, channels);
+  const q = quantizeMultiplier(Math.fround(Math.fround(inputScale) * Math.fround(filterScales[0])) / Math.fround(outputScale));
+  return { multipliers: new Int32Array(channels).fill(q.multiplier), shifts: new Int32Array(channels).fill(q.shift) };
+}

@@ -1,6 +1,6 @@
 import { elementCount, NodeOf } from '@tinyforge/ir';
-import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point';
-import { floatActivationRange, perChannelMultipliers, quantizedActivationRange } from '../quant-params';
+import { multiplyByQuantizedMultiplier } from '../fixed-point';
+import { floatActivationRange, layerMultipliers, quantizedActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { constantArray, floatWeights } from './weights';
 
@@ -35,16 +35,7 @@ export function prepareFullyConnected(ctx: KernelContext): Evaluate {
   const inQ = ctx.quant(x);
   const outQ = ctx.quant(ctx.output);
   const wq = w.quant!;
-  let multipliers: Int32Array;
-  let shifts: Int32Array;
-  if (wq.scale.length > 1) {
-    ({ multipliers, shifts } = perChannelMultipliers(inQ.scale, wq.scale, outQ.scale, outDim));
-  } else {
-    // TFLite's GetQuantizedConvolutionMultipler multiplies the two scales in float before widening.
-    const q = quantizeMultiplier(Math.fround(inQ.scale * Math.fround(wq.scale[0])) / outQ.scale);
-    multipliers = new Int32Array(outDim).fill(q.multiplier);
-    shifts = new Int32Array(outDim).fill(q.shift);
-  }
+  const { multipliers, shifts } = layerMultipliers('FullyConnected', inQ.scale, wq.scale, outQ.scale, outDim);
   if (wq.scale.length > 1 && wq.zeroPoint.some((z) => z !== 0)) ctx.unsupported('per-channel weights must have zero point 0');
   const filterOffset = -wq.zeroPoint[0];
   const range = quantizedActivationRange(node.attrs.activation, 'int8', outQ.scale, outQ.zeroPoint) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);

@@ -138,7 +138,8 @@ function foldConstantDequantize(ctx: ImportContext, a: Attributes, c: OnnxConsta
 
 export function importDequantizeLinear(ctx: ImportContext, a: Attributes): void {
   const c = ctx.constant(0);
-  if (c !== undefined) return foldConstantDequantize(ctx, a, c);
+  // (a dequantized constant that is itself a graph output stays a node: the IR has no constant graph outputs)
+  if (c !== undefined && !ctx.graphOutputs.has(ctx.outputName())) return foldConstantDequantize(ctx, a, c);
   const x = ctx.input(0);
   const t = ctx.graph.tensors[x];
   const { quant, dtype } = quantParams(ctx, a, t.shape.length, t.dtype);

@@ -125,6 +125,16 @@ describe('writeOnnx', () => {
     expect(() => readOnnx(onnx.ModelProto.encode(model).finish())).toThrow(expect.objectContaining({ code: 'FORMAT_MALFORMED', message: expect.stringMatching(/3 scales on axis 0 of a constant of shape \[2, 2, 1, 1\]/) }));
   });
 
+  it('keeps a Dequantize of a constant that is a graph output as a node (the IR has no constant outputs)', () => {
+    const b = new GraphBuilder('dq_output');
+    const x = b.input({ name: 'x', shape: [1, 2], dtype: 'float32' });
+    const c = b.constant({ name: 'c', shape: [1, 2], dtype: 'int8', quant: { scale: [0.5], zeroPoint: [1], axis: 0 } }, Int8Array.of(3, -1));
+    const graph = b.output(b.node('Relu', {}, [x], { name: 'r', dtype: 'float32' })).output(b.node('Dequantize', {}, [c], { name: 'dq', dtype: 'float32' })).build();
+    const back = readOnnx(writeOnnx(graph));
+    expect(back.nodes.map((n) => n.op)).toEqual(['Relu', 'Dequantize']);
+    expect(validateGraph(back)).toEqual([]);
+  });
+
   it('rejects int8 compute nodes, naming the node', () => {
     const b = new GraphBuilder('q');
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: { scale: [0.1], zeroPoint: [0], axis: 0 } });

@@ -1,5 +1,5 @@
 import { explicitPadding, Graph, Node, NodeOf } from '@tinyforge/ir';
-import { multiplyByQuantizedMultiplier, perChannelMultipliers, quantizedActivationRange } from '@tinyforge/interpreter';
+import { layerMultipliers, multiplyByQuantizedMultiplier, quantizedActivationRange } from '@tinyforge/interpreter';
 
 /**
  * Why another runtime's int8 result for a conv / depthwise / fully-connected element differs from ours. Ours is
@@ -121,7 +121,7 @@ export function singleRoundingOutput(g: Graph, node: WeightedNode, tensors: Read
   const acc = accumulators(g, node, tensors);
   const outQ = g.tensors[node.outputs[0]].quant!;
   const outC = g.tensors[node.outputs[0]].shape[g.tensors[node.outputs[0]].shape.length - 1];
-  const { multipliers, shifts } = perChannelMultipliers(g.tensors[node.inputs[0]].quant!.scale[0], g.tensors[node.inputs[1]].quant!.scale, outQ.scale[0], outC);
+  const { multipliers, shifts } = layerMultipliers(node.op, g.tensors[node.inputs[0]].quant!.scale[0], g.tensors[node.inputs[1]].quant!.scale, outQ.scale[0], outC);
   const clamp = quantizedActivationRange(node.attrs.activation, 'int8', outQ.scale[0], outQ.zeroPoint[0]) ?? { min: -128, max: 127 };
   return Int8Array.from(acc, (a, i) => Math.max(clamp.min, Math.min(clamp.max, requantizeOnce(a, multipliers[i % outC], shifts[i % outC]) + outQ.zeroPoint[0])));
 }
@@ -132,7 +132,7 @@ export function explainLayer(g: Graph, node: WeightedNode, tensors: ReadonlyMap<
   const ours = int8Of(tensors.get(node.outputs[0])!);
   const outQ = g.tensors[node.outputs[0]].quant!;
   const outC = g.tensors[node.outputs[0]].shape[g.tensors[node.outputs[0]].shape.length - 1];
-  const { multipliers, shifts } = perChannelMultipliers(g.tensors[node.inputs[0]].quant!.scale[0], g.tensors[node.inputs[1]].quant!.scale, outQ.scale[0], outC);
+  const { multipliers, shifts } = layerMultipliers(node.op, g.tensors[node.inputs[0]].quant!.scale[0], g.tensors[node.inputs[1]].quant!.scale, outQ.scale[0], outC);
   const clamp = quantizedActivationRange(node.attrs.activation, 'int8', outQ.scale[0], outQ.zeroPoint[0]) ?? { min: -128, max: 127 };
   const report: LayerRoundingReport = { causes: new Map(), largeAccumulators: 0, notReproduced: 0 };
   for (let i = 0; i < acc.length; i++) {

@@ -1,17 +1,23 @@
 import { DType, FusedActivation, Graph, Node, NodeOf, Tensor } from '@tinyforge/ir';
-import { perChannelMultipliers, quantizeMultiplier } from '@tinyforge/interpreter';
+import { layerMultipliers, quantizeMultiplier } from '@tinyforge/interpreter';
 
 /**
  * TFLite's int8 rounding spelled out in a QDQ graph, so that any ONNX runtime computes our int8 results exactly
  * instead of within one LSB: a runtime's QuantizeLinear rounds once, half to even, and TFLite rounds differently.
  *
- * Requantization (conv, depthwise, fully connected, add, sub, mul): TFLite multiplies an int32 value by a 31-bit
- * multiplier M and a power of two — x = SaturatingRoundingDoublingHighMul(v·2^left, M), then
+ * Requantization (conv, depthwise, fully connected, add, sub, mul, int8 → int8 quantize, relu, leaky relu, mean):
+ * TFLite multiplies an int32 value by a 31-bit multiplier M and a power of two — x = SaturatingRoundingDoublingHighMul(v·2^left, M), then
  * RoundingDivideByPOT(x, e) — two roundings, which no float scale reproduces. The graph recovers the integers from
  * the float values (Round(y / scale): float error stays far below half a unit) and does TFLite's arithmetic on int64:
  *   q = (|v|·M·2^left + 2^30 − [v < 0]) / 2^31,  r = (q + 2^(e−1)) / 2^e,  result = sign(v)·r
  * with integer Div, then multiplies by the output scale for the QuantizeLinear. Every Div's numerator is
- * non-negative, so floor and truncation agree and any runtime's integer Div gives the same result.
+ * non-negative, so floor and truncation agree and any runtime's integer Div gives the same result. Two bounds: a
+ * left shift (multiplier ≥ 1) must not overflow int32 (TFLite's own v·2^left is undefined there), and the runtime's
+ * float conv / matmul must stay within half a unit of the integer accumulator (exact for int8 operands and
+ * accumulators below 2^24 with float32 sums of that size; onnxruntime's was exact on every MLPerf Tiny layer).
+ *
+ * Softmax, logistic, tanh and hard-swish stay float (TFLite's fixed-point approximations are not spelled out):
+ * within one LSB of ours, as a single layer.
  *
  * Average pool: TFLite rounds the mean of the raw int8 values (zero point included) half away from zero; the graph
  * moves the dequantized mean 1/(4·window) LSB away from the raw zero, which breaks exact ties that way and moves no
@@ -40,6 +46,12 @@ export function tfliteRounding(int8Node: Node): TfliteRounding | undefined {
     case 'Sub':
     case 'Mul':
       return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, int8Node, add, (s) => elementwise(g, int8Node, inputs, out, s)) };
+    case 'Quantize':
+    case 'Relu':
+    case 'LeakyRelu':
+      return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, int8Node, add, (s) => rescale(g, int8Node, inputs[0], out, s)) };
+    case 'Mean':
+      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => mean(g, int8Node, y, out, s)) };
     default:
       return undefined;
   }
@@ -125,7 +137,7 @@ function requantizeAccumulator(g: Graph, node: WeightedNode, y: number, out: num
   const wScales = g.tensors[node.inputs[1]].quant!.scale;
   const outShape = g.tensors[node.outputs[0]].shape;
   const channels = outShape[outShape.length - 1];
-  const { multipliers, shifts } = perChannelMultipliers(inScale, wScales, outQ.scale[0], channels);
+  const { multipliers, shifts } = layerMultipliers(node.op, inScale, wScales, outQ.scale[0], channels);
   const accScale = Array.from({ length: channels }, (_, c) => Math.fround(inScale) * Math.fround(wScales.length > 1 ? wScales[c] : wScales[0]));
   const acc = s.integer('accumulator', y, accScale);
   s.real(s.multiplyByQuantizedMultiplier('requantize', acc, Array.from(multipliers), Array.from(shifts)), outQ.scale[0], node.attrs.activation, out);
@@ -135,24 +147,72 @@ function requantizeAccumulator(g: Graph, node: WeightedNode, y: number, out: num
 const ADD_LEFT_SHIFT = 20;
 
 function elementwise(g: Graph, node: ElementwiseNode, inputs: number[], out: number, s: NodeSink): void {
-  const [qa, qb, qo] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => g.tensors[t].quant!);
-  const [a, b] = [0, 1].map((i) => s.integer(`input${i}`, inputs[i], [qa, qb][i].scale.slice(0, 1), g.tensors[node.inputs[i]].shape));
+  // Scales as the int8 kernels read them (float32).
+  const [sa, sb, so] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const [a, b] = [0, 1].map((i) => s.integer(`input${i}`, inputs[i], [[sa, sb][i]], g.tensors[node.inputs[i]].shape));
   if (node.op === 'Mul') {
-    const m = quantizeMultiplier((qa.scale[0] * qb.scale[0]) / qo.scale[0]);
+    const m = quantizeMultiplier((sa * sb) / so);
     const product = s.binary('product', 'Mul', a, b, 'int64');
-    return s.real(s.multiplyByQuantizedMultiplier('requantize', product, [m.multiplier], [m.shift]), qo.scale[0], node.attrs.activation, out);
+    return s.real(s.multiplyByQuantizedMultiplier('requantize', product, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
   }
-  const twiceMaxScale = 2 * Math.max(qa.scale[0], qb.scale[0]);
+  const twiceMaxScale = 2 * Math.max(sa, sb);
   const scaled = [a, b].map((v, i) => {
-    const m = quantizeMultiplier([qa, qb][i].scale[0] / twiceMaxScale);
+    const m = quantizeMultiplier([sa, sb][i] / twiceMaxScale);
     const shape = g.tensors[node.inputs[i]].shape;
     const widened = s.binary(`input${i}_widened`, 'Mul', v, s.int64s(`input${i}_left_shift`, [2 ** ADD_LEFT_SHIFT]), 'int64', { shape });
     return s.multiplyByQuantizedMultiplier(`input${i}_rescale`, widened, [m.multiplier], [m.shift], shape);
   });
   const second = node.op === 'Sub' ? s.binary('negated', 'Mul', scaled[1], s.int64s('minus_one', [-1]), 'int64', { shape: g.tensors[node.inputs[1]].shape }) : scaled[1];
   const sum = s.binary('sum', 'Add', scaled[0], second, 'int64');
-  const m = quantizeMultiplier(twiceMaxScale / (2 ** ADD_LEFT_SHIFT * qo.scale[0]));
-  s.real(s.multiplyByQuantizedMultiplier('requantize', sum, [m.multiplier], [m.shift]), qo.scale[0], node.attrs.activation, out);
+  const m = quantizeMultiplier(twiceMaxScale / (2 ** ADD_LEFT_SHIFT * so));
+  s.real(s.multiplyByQuantizedMultiplier('requantize', sum, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
+}
+
+/**
+ * Int8 → int8 ops that rescale x − zero point by one multiplier (QUANTIZE, RELU; LEAKY_RELU with a second one for
+ * negative inputs), as the interpreter's kernels compute their multipliers; RELU's clamp at zero follows in float.
+ */
+function rescale(g: Graph, node: NodeOf<'Quantize'> | NodeOf<'Relu'> | NodeOf<'LeakyRelu'>, input: number, out: number, s: NodeSink): void {
+  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const shape = g.tensors[node.inputs[0]].shape;
+  const v = s.integer('input', input, [si], shape);
+  const identity = quantizeMultiplier(node.op === 'Quantize' ? si / so : Math.fround(si / so));
+  if (node.op !== 'LeakyRelu') {
+    s.real(s.multiplyByQuantizedMultiplier('rescale', v, [identity.multiplier], [identity.shift]), so, node.op === 'Relu' ? 'relu' : 'none', out);
+    return;
+  }
+  // (v + |v|) / 2 and (v − |v|) / 2: the positive and negative parts, one of them 0, whose rescaling is 0.
+  const alpha = quantizeMultiplier(Math.fround(Math.fround(si * Math.fround(node.attrs.alpha)) / so));
+  const magnitude = s.unary('input_magnitude', 'Abs', v, 'int64');
+  const two = s.int64s('two', [2]);
+  const positive = s.binary('positive', 'Div', s.binary('twice_positive', 'Add', v, magnitude, 'int64'), two, 'int64');
+  const negative = s.binary('negative', 'Div', s.binary('twice_negative', 'Add', v, s.binary('minus_magnitude', 'Mul', magnitude, s.int64s('minus_one', [-1]), 'int64'), 'int64'), two, 'int64');
+  const sum = s.binary(
+    'sum',
+    'Add',
+    s.multiplyByQuantizedMultiplier('positive_rescale', positive, [identity.multiplier], [identity.shift]),
+    s.multiplyByQuantizedMultiplier('negative_rescale', negative, [alpha.multiplier], [alpha.shift]),
+    'int64',
+  );
+  s.real(sum, so, 'none', out);
+}
+
+/**
+ * Int8 MEAN: the sum of x − zero point over the reduced axes (recovered from the float mean times their size),
+ * rescaled by scale_in / scale_out, then divided by the size rounding half away from zero.
+ */
+function mean(g: Graph, node: NodeOf<'Mean'>, y: number, out: number, s: NodeSink): void {
+  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const inCount = g.tensors[node.inputs[0]].shape.reduce((p, d) => p * d, 1);
+  const outCount = Math.max(1, g.tensors[node.outputs[0]].shape.reduce((p, d) => p * d, 1));
+  const count = inCount / outCount;
+  const sum = s.integer('sum', y, [si / count]);
+  const m = quantizeMultiplier(si / so);
+  const acc = s.multiplyByQuantizedMultiplier('rescale', sum, [m.multiplier], [m.shift]);
+  const sign = s.unary('acc_sign', 'Sign', acc, 'int64');
+  const halfUp = s.binary('acc_half_up', 'Add', s.unary('acc_magnitude', 'Abs', acc, 'int64'), s.int64s('half_count', [Math.floor(count / 2)]), 'int64');
+  const divided = s.binary('divided', 'Div', halfUp, s.int64s('count', [count]), 'int64');
+  s.real(s.binary('mean', 'Mul', divided, sign, 'int64'), so, 'none', out);
 }
 
 /** 2^64: any nonzero float times this is far outside [-1, 1], so Clip(y·2^64, -1, 1) is sign(y). */

@@ -205,6 +205,39 @@ describe('the --onnx-qdq export in onnxruntime-node, TFLite rounding (the defaul
   }, 60_000);
 });
 
+describe('the --onnx-qdq export in onnxruntime-node, TFLite rounding of every requantizing op', () => {
+  const q = (scale: number, zeroPoint: number): { scale: number[]; zeroPoint: number[]; axis: number } => ({ scale: [scale], zeroPoint: [zeroPoint], axis: 0 });
+
+  it('int8 → int8 quantize, relu, leaky relu and mean, over every int8 input value', () => {
+    const b = new GraphBuilder('requantizing');
+    const x = b.input({ name: 'x', shape: [1, 4, 4, 16], dtype: 'int8', quant: q(0.1, 7) });
+    const requantized = b.node('Quantize', {}, [x], { name: 'requantized', dtype: 'int8', quant: q(0.3, 1) });
+    const leaky = b.node('LeakyRelu', { alpha: 0.2 }, [requantized], { name: 'leaky', dtype: 'int8', quant: q(0.07, -20) });
+    const relu = b.node('Relu', {}, [leaky], { name: 'relu', dtype: 'int8', quant: q(0.05, -128) });
+    const axes = b.constant({ name: 'axes', shape: [2], dtype: 'int32' }, Int32Array.of(1, 2));
+    const g = b.output(b.node('Mean', { keepDims: true }, [relu, axes], { name: 'mean', dtype: 'int8', quant: q(0.011, -90) })).build();
+    const c = compareWithOrt(g, [Int8Array.from({ length: 256 }, (_, i) => i - 128)], {});
+    console.log(describeComparison('requantizing ops (tflite rounding)', c));
+    expect(Object.fromEntries(c.differingByOp)).toEqual({});
+    expect(c.perLayer.exact).toBe(c.perLayer.total);
+    expect(c.endToEnd.exact).toBe(16);
+    // the plain export rounds these once: it differs somewhere
+    expect(compareWithOrt(g, [Int8Array.from({ length: 256 }, (_, i) => i - 128)], { rounding: 'plain' }).perLayer.exact).toBeLessThan(c.perLayer.total);
+  }, 60_000);
+
+  it('a fully connected layer with one weight scale uses TFLite\'s float-product multiplier', () => {
+    // s_in · s_w in float32 and in double give multipliers 64 units apart here; with this bias, TFLite gives -92
+    const b = new GraphBuilder('fc_multiplier');
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int8', quant: q(0.0010277857, 0) });
+    const w = b.constant({ name: 'w', shape: [1, 4], dtype: 'int8', quant: q(0.0043898989, 0) }, Int8Array.of(0, 0, 0, 0));
+    const bias = b.constant({ name: 'b', shape: [1], dtype: 'int32', quant: q(0.0010277857 * 0.0043898989, 0) }, Int32Array.of(-1739599));
+    const g = b.output(b.node('FullyConnected', { activation: 'none', keepNumDims: false }, [x, w, bias], { name: 'y', dtype: 'int8', quant: q(0.0857798532, 0) })).build();
+    expect(Array.from(new Int8Array(new Interpreter(g).run([new Uint8Array(4)]).outputs[0]))).toEqual([-92]);
+    const c = compareWithOrt(g, [new Int8Array(4)], {});
+    expect(c.endToEnd.exact).toBe(1);
+  }, 60_000);
+});
+
 describe('the --onnx-qdq export in onnxruntime-node, plain QDQ (--qdq-rounding plain)', () => {
   it.each([
     // end-to-end elements onnxruntime may compute differently from ours with single rounding: small CNN's softmax

@@ -11,9 +11,10 @@ const MOVES_ONLY: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', '
  * Constants stay quantized behind a Dequantize (int8 weights, int32 biases), as in QDQ models from real quantizers.
  * An int8 → int8 Quantize (requantization) becomes Dequantize + Quantize.
  *
- * `rounding: 'tflite'` (the default): each conv / depthwise / fully connected / add / sub / mul is followed by
- * TFLite's requantization spelled out on int64, each average pool by a tie-break (tflite-rounding.ts), so any ONNX
- * runtime computes our int8 results exactly. The runtime then runs those ops on float kernels: the extra nodes sit
+ * `rounding: 'tflite'` (the default): each conv / depthwise / fully connected / mean is followed by TFLite's
+ * requantization spelled out on int64, each add / sub / mul / int8 → int8 quantize / relu / leaky relu replaced by
+ * it, each average pool followed by a tie-break (tflite-rounding.ts), so any ONNX runtime computes our int8 results
+ * exactly (softmax, logistic, tanh, hard-swish: within one). The runtime then runs those ops on float kernels: the extra nodes sit
  * between the op and its Quantize, so it cannot fuse the group into an integer kernel. `rounding: 'plain'` writes
  * the standard DQ → op → Q groups, which onnxruntime fuses into QLinearConv/QGemm; those round once, half to even,
  * and differ from ours by one wherever TFLite's double rounding moves a result (rounding-analysis.ts).
@@ -51,22 +52,23 @@ export function toQdqGraph(int8Graph: Graph, options: QdqOptions = {}): Graph {
     }
     const source: Node = { ...node, inputs: [...node.inputs] }; // the int8 node, for TFLite's rounding
     node.inputs = node.inputs.map((t) => (quantized(t) ? dequantized(t) : t));
-    if (node.op === 'Quantize') {
+    const outs = node.outputs;
+    const rounded = rounding === 'tflite' && quantized(outs[0]) ? tfliteRounding(source) : undefined;
+    if (node.op === 'Quantize' && rounded === undefined) {
       nodes.push(node); // now float → int8: a QuantizeLinear
       continue;
     }
-    const outs = node.outputs;
     // Not recorded in floatOf: readers must see the int8 value again (Dequantize of the Quantize), else they would
     // compute on the unrounded float and the export would be a float model with quantized taps.
     const floatOut = (t: number, suffix: string): number => addTensor({ name: `${g.tensors[t].name}/${suffix}`, shape: [...g.tensors[t].shape], dtype: 'float32' });
-    const rounded = rounding === 'tflite' && quantized(outs[0]) ? tfliteRounding(source) : undefined;
     if (rounded !== undefined) {
       const f = floatOut(outs[0], 'float');
       if (rounded.readsOpResult) {
         // The op writes its unrounded float result, without its fused activation; TFLite's rounding and the
         // activation follow.
         const y = floatOut(outs[0], 'unrounded');
-        nodes.push({ ...node, attrs: { ...node.attrs, activation: 'none' }, outputs: [y] } as Node);
+        const attrs = 'activation' in node.attrs ? { ...node.attrs, activation: 'none' } : node.attrs;
+        nodes.push({ ...node, attrs, outputs: [y] } as Node);
         nodes.push(...rounded.nodes(g, y, f, addTensor));
       } else {
         nodes.push(...rounded.nodes(g, node.inputs, f, addTensor));

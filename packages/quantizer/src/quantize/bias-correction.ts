@@ -3,6 +3,7 @@ import { Interpreter } from '@tinyforge/interpreter';
 import { Sample } from '../calibration/calibrate';
 import { copyFloats } from '../passes/graph-edit';
 import { singleNodeGraph } from '../qdq/single-node';
+import { MAX_QUANTIZED_BIAS } from './params';
 
 type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
 
@@ -68,7 +69,8 @@ export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: read
       const shift = sum[c] / count;
       const scale = b.quant!.scale[b.quant!.scale.length > 1 ? c : 0];
       const change = Math.round(shift / scale);
-      bias[c] = Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v - change));
+      // within the quantizer's bias bound (exact in float32 runtimes), as every quantized bias is
+      bias[c] = Math.max(-MAX_QUANTIZED_BIAS, Math.min(MAX_QUANTIZED_BIAS, v - change));
       maxChange = Math.max(maxChange, Math.abs(change));
       error += Math.abs(shift) / outScale / bias.length;
     });
