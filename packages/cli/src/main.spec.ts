@@ -168,6 +168,7 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(corrections.some((c) => c.maxChange > 0)).toBe(true);
     const table = await cli('quantize', ad, '--calib', 'random', '--samples', '8', '-o', path.join(dir, 'ad2.tflite'), '--bias-correction');
     expect(table.out).toMatch(/^bias correction: 10 layers; largest mean shift \d+\.\d{3} LSB/m);
+    expect(table.out).toMatch(/warning: measured on calibration samples, which bias correction was fitted to/);
   }, 60000);
 
   it('quantize --onnx-qdq spells out TFLite rounding unless --qdq-rounding plain; refuses another mode', async () => {

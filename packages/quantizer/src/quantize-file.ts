@@ -65,6 +65,9 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   }
   const report = measureQuantization(result, evalSamples, labels);
   report.warnings.push(...calib.warnings);
+  if (o.biasCorrection && o.eval === undefined) {
+    report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
+  }
   const files: [string, Uint8Array | string][] = [[o.output, writeTflite(pruneTensors(result.int8Graph))]];
   if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph, { rounding: o.qdqRounding })))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
