@@ -21,6 +21,21 @@ export interface Tensor {
   quant?: Quantization;
 }
 
+/**
+ * Real values of quantized ones, scale · (q − zero point), per tensor or per slice along `axis` of `shape` (one scale
+ * and zero point per slice, in the order the slices appear).
+ */
+export function dequantizeValues(values: ArrayLike<number>, shape: readonly number[], q: Pick<Quantization, 'scale' | 'zeroPoint'>, axis: number): Float32Array {
+  const perAxis = q.scale.length > 1;
+  const inner = perAxis ? elementCount(shape.slice(axis + 1)) : 1;
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const k = perAxis ? Math.floor(i / inner) % q.scale.length : 0;
+    out[i] = q.scale[k] * (values[i] - q.zeroPoint[k]);
+  }
+  return out;
+}
+
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -1,4 +1,4 @@
-import { AnyTypedArray, Tensor, viewAs } from '@tinyforge/ir';
+import { AnyTypedArray, dequantizeValues, Tensor, viewAs } from '@tinyforge/ir';
 import { KernelContext } from './context';
 
 /**
@@ -11,17 +11,8 @@ export function floatWeights(ctx: KernelContext, t: Tensor, axis: number): Float
   if (t.dtype === 'float32') return viewAs(t.data!, 'float32');
   if (t.dtype !== 'int8' || t.quant === undefined) ctx.unsupported(`float node needs float32 or quantized int8 weights, got ${t.dtype}`);
   const q = t.quant!;
-  const values = viewAs(t.data!, 'int8');
-  const out = new Float32Array(values.length);
-  const dims = t.shape;
-  let inner = 1;
-  for (let d = axis + 1; d < dims.length; d++) inner *= dims[d];
-  const channels = dims[axis] ?? 1;
-  for (let i = 0; i < values.length; i++) {
-    const c = q.scale.length > 1 ? Math.floor(i / inner) % channels : 0;
-    out[i] = Math.fround(q.scale[c]) * (values[i] - q.zeroPoint[c]);
-  }
-  return out;
+  // float32 scales, as TFLite stores them
+  return dequantizeValues(viewAs(t.data!, 'int8'), t.shape, { scale: q.scale.map(Math.fround), zeroPoint: q.zeroPoint }, axis);
 }
 
 /** A constant operand's values as a typed array (bias, weights), or an error naming the node. */

@@ -1,4 +1,4 @@
-import { dtypeBytes, DType, Quantization } from '@tinyforge/ir';
+import { dequantizeValues, dtypeBytes, DType, Quantization } from '@tinyforge/ir';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import { irAxisFromOnnx, NCHW_TO_NHWC, transposeData } from './layout';
@@ -84,16 +84,27 @@ export function importClip(ctx: ImportContext, a: Attributes): void {
 
 const QUANT_DTYPES: readonly DType[] = ['int8', 'uint8', 'int16'];
 
-/** Scale / zero point operands (1 and 2) as IR quantization of a tensor of `rank` dims. */
-function quantParams(ctx: ImportContext, a: Attributes, rank: number, defaultType: DType): { quant: Quantization; dtype: DType } {
+/** Scale and zero-point operands (1 and 2) of a QuantizeLinear / DequantizeLinear, the latter still undecoded. */
+function scaleOperands(ctx: ImportContext, a: Attributes): { scale: number[]; zeroPoint: OnnxConstant | undefined } {
   if (a.int('block_size', 0) !== 0) throw ctx.unsupported('blocked quantization (block_size)');
   const scale = constantFloatValues(ctx.requireConstant(1, 'scale'));
-  const zp = ctx.inputName(2) === undefined ? undefined : ctx.requireConstant(2, 'zero point');
-  const dtype = zp?.dtype ?? defaultType;
-  if (!QUANT_DTYPES.includes(dtype)) throw ctx.unsupported(`quantized type ${dtype} (int8, uint8 and int16 are supported)`);
+  return { scale, zeroPoint: ctx.inputName(2) === undefined ? undefined : ctx.requireConstant(2, 'zero point') };
+}
+
+/** The zero points (0 where the operand is absent), one per scale. */
+function zeroPoints(ctx: ImportContext, scale: number[], zp: OnnxConstant | undefined): number[] {
   const zeroPoint = zp === undefined ? scale.map(() => 0) : constantIntValues(zp);
   if (zeroPoint.length !== scale.length) throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales but ${zeroPoint.length} zero points`);
   if (scale.length === 0) throw ctx.error('FORMAT_MALFORMED', 'empty scale');
+  return zeroPoint;
+}
+
+/** Scale / zero point operands (1 and 2) as IR quantization of a tensor of `rank` dims. */
+function quantParams(ctx: ImportContext, a: Attributes, rank: number, defaultType: DType): { quant: Quantization; dtype: DType } {
+  const { scale, zeroPoint: zp } = scaleOperands(ctx, a);
+  const dtype = zp?.dtype ?? defaultType;
+  if (!QUANT_DTYPES.includes(dtype)) throw ctx.unsupported(`quantized type ${dtype} (int8, uint8 and int16 are supported)`);
+  const zeroPoint = zeroPoints(ctx, scale, zp);
   const onnxAxis = a.int('axis', 1);
   const axis = scale.length > 1 ? irAxisFromOnnx(onnxAxis, rank) : 0;
   return { quant: { scale, zeroPoint, axis }, dtype };
@@ -112,26 +123,19 @@ const CONSTANT_DEQUANT_DTYPES: readonly DType[] = [...QUANT_DTYPES, 'int32'];
 /**
  * DequantizeLinear of a constant (a QDQ model's weights or bias) is folded into a float constant at import:
  * (q − zero point) · scale per element, on the given axis. Ops that need constant operands (Conv weights, Gemm B)
- * then read it as any float model's; the int8 values stay recoverable from the scale the writer repeats.
+ * then read it as they read a float model's.
  */
 function foldConstantDequantize(ctx: ImportContext, a: Attributes, c: OnnxConstant): void {
   if (!CONSTANT_DEQUANT_DTYPES.includes(c.dtype)) throw ctx.unsupported(`dequantizing a ${c.dtype} constant`);
-  if (a.int('block_size', 0) !== 0) throw ctx.unsupported('blocked quantization (block_size)');
-  const scale = constantFloatValues(ctx.requireConstant(1, 'scale'));
-  const zp = ctx.inputName(2) === undefined ? scale.map(() => 0) : constantIntValues(ctx.requireConstant(2, 'zero point'));
-  if (scale.length === 0 || zp.length !== scale.length) throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales but ${zp.length} zero points`);
-  const q = constantIntValues(c);
+  const { scale, zeroPoint } = scaleOperands(ctx, a);
+  const zp = zeroPoints(ctx, scale, zeroPoint);
   let axis = a.int('axis', 1);
   if (axis < 0) axis += c.dims.length;
   const perAxis = scale.length > 1;
   if (perAxis && (axis < 0 || axis >= c.dims.length || c.dims[axis] !== scale.length)) {
     throw ctx.error('FORMAT_MALFORMED', `${scale.length} scales on axis ${a.int('axis', 1)} of a constant of shape [${c.dims.join(', ')}]`);
   }
-  const inner = perAxis ? c.dims.slice(axis + 1).reduce((p, d) => p * d, 1) : 1;
-  const values = Float32Array.from(q, (v, i) => {
-    const k = perAxis ? Math.floor(i / inner) % scale.length : 0;
-    return (v - zp[k]) * scale[k];
-  });
+  const values = dequantizeValues(constantIntValues(c), c.dims, { scale, zeroPoint: zp }, axis);
   const name = ctx.outputName();
   ctx.constants.set(name, { name, dims: [...c.dims], dtype: 'float32', data: new Uint8Array(values.buffer) });
 }

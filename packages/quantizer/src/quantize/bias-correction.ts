@@ -1,4 +1,4 @@
-import { bytesOf, Graph, Node, NodeOf } from '@tinyforge/ir';
+import { bytesOf, dequantizeValues, Graph, Node, NodeOf, viewAs } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { Sample } from '../calibration/calibrate';
 import { copyFloats } from '../passes/graph-edit';
@@ -18,13 +18,10 @@ export interface BiasCorrection {
   meanErrorLsb: number;
 }
 
-/** The weights as the int8 graph represents them, in float: q · scale of its channel. */
+/** The weights as the int8 graph represents them, in float: (q − zero point) · scale of its channel. */
 function dequantizedWeights(int8Graph: Graph, node: WeightedNode): Float32Array {
   const w = int8Graph.tensors[node.inputs[1]];
-  const q = new Int8Array(w.data!.buffer, w.data!.byteOffset, w.data!.byteLength);
-  const { scale, axis } = w.quant!;
-  const inner = w.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  return Float32Array.from(q, (v, i) => v * scale[scale.length > 1 ? Math.floor(i / inner) % scale.length : 0]);
+  return dequantizeValues(viewAs(w.data!, 'int8'), w.shape, w.quant!, w.quant!.axis);
 }
 
 /**
