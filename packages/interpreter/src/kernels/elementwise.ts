@@ -4,12 +4,12 @@ import { floatActivationRange, quantizedActivationRange } from '../quant-params'
 import { broadcastIndex } from './broadcast';
 import { Evaluate, KernelContext } from './context';
 
-type BinaryNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'>;
+type BinaryNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'> | NodeOf<'Div'>;
 
 /** Int8 ADD/SUB rescale both inputs to a common scale after this left shift (TFLite's scheme for int8). */
 const ADD_LEFT_SHIFT = 20;
 
-/** ADD, SUB, MUL with numpy broadcasting: float, and int8 with TFLite's reference requantization. */
+/** ADD, SUB, MUL, DIV with numpy broadcasting: float, and (not DIV) int8 with TFLite's reference requantization. */
 export function prepareBinary(ctx: KernelContext): Evaluate {
   const node = ctx.node as BinaryNode;
   const a = ctx.tensor(0);
@@ -30,12 +30,12 @@ export function prepareBinary(ctx: KernelContext): Evaluate {
       for (let k = 0; k < n; k++) {
         const p = x[elem(k, ia)];
         const q = y[elem(k, ib)];
-        const v = op === 'Add' ? p + q : op === 'Sub' ? p - q : p * q;
+        const v = op === 'Add' ? p + q : op === 'Sub' ? p - q : op === 'Mul' ? p * q : p / q;
         output[k] = v < range.min ? range.min : v > range.max ? range.max : v;
       }
     };
   }
-  if (a.dtype !== 'int8' || b.dtype !== 'int8' || out.dtype !== 'int8') return ctx.unsupported(`no ${a.dtype} kernel`);
+  if (a.dtype !== 'int8' || b.dtype !== 'int8' || out.dtype !== 'int8' || node.op === 'Div') return ctx.unsupported(`no ${a.dtype} kernel`);
   const qa = ctx.quant(a);
   const qb = ctx.quant(b);
   const qo = ctx.quant(out);

@@ -1,13 +1,12 @@
 import { AnyTypedArray, DType, NodeOf } from '@tinyforge/ir';
-import { floatActivationRange } from '../quant-params';
 import { broadcastIndex } from './broadcast';
 import { Evaluate, KernelContext } from './context';
 
 /**
- * Plain arithmetic on float32, int32 and int64 tensors: what the ONNX QDQ export uses to spell out TFLite's
- * requantization (Round, Cast, Abs, Sign, and Add / Sub / Mul / Div on int64). Integers wrap like two's complement
- * C, integer Div truncates toward zero (a zero divisor gives 0 rather than trapping), Round is half to even, and a
- * float → integer Cast truncates toward zero.
+ * Plain arithmetic on int32 and int64 tensors (Round, Abs, Sign also on float32; float Div is in elementwise.ts):
+ * what the ONNX QDQ export uses to spell out TFLite's requantization. Integers wrap like two's complement C, integer
+ * Div truncates toward zero (a zero divisor gives 0 rather than trapping), Round is half to even, and a float →
+ * integer Cast truncates toward zero.
  */
 type ArithmeticNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'> | NodeOf<'Div'>;
 
@@ -45,22 +44,6 @@ export function prepareIntegerBinary(ctx: KernelContext): Evaluate {
   }[node.op];
   return () => {
     for (let k = 0; k < o.length; k++) o[k] = f(x[at(k, ia)], y[at(k, ib)]);
-  };
-}
-
-/** Float Div (the float branch of Add / Sub / Mul lives with the int8 kernels in elementwise.ts). */
-export function prepareFloatDiv(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'Div'>;
-  if (ctx.tensor(0).dtype !== 'float32' || ctx.tensor(1).dtype !== 'float32') return ctx.unsupported(`no ${ctx.tensor(0).dtype} kernel`);
-  const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
-  const [x, y, o] = [ctx.input<Float32Array>(0), ctx.input<Float32Array>(1), ctx.outputArray<Float32Array>()];
-  const ia = broadcastIndex(ctx.tensor(0).shape, ctx.output.shape);
-  const ib = broadcastIndex(ctx.tensor(1).shape, ctx.output.shape);
-  return () => {
-    for (let k = 0; k < o.length; k++) {
-      const v = x[ia === undefined ? k : ia[k]] / y[ib === undefined ? k : ib[k]];
-      o[k] = v < range.min ? range.min : v > range.max ? range.max : v;
-    }
   };
 }
 

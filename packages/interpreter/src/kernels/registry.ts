@@ -6,7 +6,7 @@ import { KernelFactory } from './context';
 import { prepareConv2D } from './conv2d';
 import { prepareDepthwiseConv2D } from './depthwise-conv2d';
 import { prepareBinary } from './elementwise';
-import { isPlainInteger, prepareCast, prepareFloatDiv, prepareIntegerBinary, prepareUnaryArithmetic } from './integer-arithmetic';
+import { isPlainInteger, prepareCast, prepareIntegerBinary, prepareUnaryArithmetic } from './integer-arithmetic';
 import { prepareFullyConnected } from './fully-connected';
 import { prepareStridedSlice, prepareTranspose } from './gather';
 import { prepareHardSwish } from './hard-swish';
@@ -18,10 +18,7 @@ import { prepareDequantize, prepareQuantize } from './quantize';
 import { prepareSoftmax } from './softmax';
 
 /** Add / Sub / Mul / Div: int32 and int64 tensors get plain integer arithmetic, float and int8 their own kernels. */
-const prepareArithmetic: KernelFactory = (ctx) => {
-  if (isPlainInteger(ctx.tensor(0).dtype)) return prepareIntegerBinary(ctx);
-  return ctx.node.op === 'Div' ? prepareFloatDiv(ctx) : prepareBinary(ctx);
-};
+const prepareArithmetic: KernelFactory = (ctx) => (isPlainInteger(ctx.tensor(0).dtype) ? prepareIntegerBinary(ctx) : prepareBinary(ctx));
 
 /** One prepare function per op; view ops (Reshape, Squeeze, Identity) are aliased by the interpreter instead. */
 export const KERNELS: Partial<Record<OpType, KernelFactory>> = {
