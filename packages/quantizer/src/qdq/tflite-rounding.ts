@@ -118,11 +118,15 @@ export class NodeSink {
     const nudge = this.binary(`${suffix}_nudge`, 'Div', nudgeTwice, this.int64s(`${suffix}_two`, [2]), 'int64', o);
     const nudged = this.binary(`${suffix}_nudged`, 'Add', product, nudge, 'int64', o);
     const high = this.binary(`${suffix}_high`, 'Div', nudged, this.int64s(`${suffix}_two_pow_31`, [2 ** 31]), 'int64', o);
-    // RoundingDivideByPOT by e = max(0, −shift), half away from zero: (q + 2^(e−1)) / 2^e on the magnitude.
-    const e = shifts.map((k) => Math.max(0, -k));
-    const halfUp = this.binary(`${suffix}_half_up`, 'Add', high, this.int64s(`${suffix}_half`, e.map((k) => (k > 0 ? 2 ** (k - 1) : 0))), 'int64', o);
-    const shifted = this.binary(`${suffix}_shifted`, 'Div', halfUp, this.int64s(`${suffix}_divisor`, e.map((k) => 2 ** k)), 'int64', o);
+    // RoundingDivideByPOT by e = max(0, −shift), half away from zero, on the magnitude.
+    const shifted = this.divideHalfUp(`${suffix}_shifted`, high, shifts.map((k) => 2 ** Math.max(0, -k)), shape);
     return this.binary(`${suffix}_signed`, 'Mul', shifted, sign, 'int64', o);
+  }
+
+  /** A non-negative int64 value divided by positive integers (per channel or one), rounding half up. */
+  divideHalfUp(suffix: string, magnitude: number, divisors: readonly number[], shape?: number[]): number {
+    const halfUp = this.binary(`${suffix}_half_up`, 'Add', magnitude, this.int64s(`${suffix}_half`, divisors.map((d) => Math.floor(d / 2))), 'int64', { shape });
+    return this.binary(suffix, 'Div', halfUp, this.int64s(`${suffix}_divisor`, divisors), 'int64', { shape });
   }
 
   /** An int64 result in output LSBs → its real value (activation applied) into `out`. */
@@ -143,12 +147,14 @@ function requantizeAccumulator(g: Graph, node: WeightedNode, y: number, out: num
   s.real(s.multiplyByQuantizedMultiplier('requantize', acc, Array.from(multipliers), Array.from(shifts)), outQ.scale[0], node.attrs.activation, out);
 }
 
+/** A tensor's (per-tensor) scale as the int8 kernels read it: float32. */
+const kernelScale = (g: Graph, t: number): number => Math.fround(g.tensors[t].quant!.scale[0]);
+
 /** Left shift of int8 ADD/SUB operands before rescaling to a common scale (TFLite's, as the interpreter's). */
 const ADD_LEFT_SHIFT = 20;
 
 function elementwise(g: Graph, node: ElementwiseNode, inputs: number[], out: number, s: NodeSink): void {
-  // Scales as the int8 kernels read them (float32).
-  const [sa, sb, so] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const [sa, sb, so] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => kernelScale(g, t));
   const [a, b] = [0, 1].map((i) => s.integer(`input${i}`, inputs[i], [[sa, sb][i]], g.tensors[node.inputs[i]].shape));
   if (node.op === 'Mul') {
     const m = quantizeMultiplier((sa * sb) / so);
@@ -173,7 +179,7 @@ function elementwise(g: Graph, node: ElementwiseNode, inputs: number[], out: num
  * negative inputs), as the interpreter's kernels compute their multipliers; RELU's clamp at zero follows in float.
  */
 function rescale(g: Graph, node: NodeOf<'Quantize'> | NodeOf<'Relu'> | NodeOf<'LeakyRelu'>, input: number, out: number, s: NodeSink): void {
-  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => kernelScale(g, t));
   const shape = g.tensors[node.inputs[0]].shape;
   const v = s.integer('input', input, [si], shape);
   const identity = quantizeMultiplier(node.op === 'Quantize' ? si / so : Math.fround(si / so));
@@ -202,7 +208,7 @@ function rescale(g: Graph, node: NodeOf<'Quantize'> | NodeOf<'Relu'> | NodeOf<'L
  * rescaled by scale_in / scale_out, then divided by the size rounding half away from zero.
  */
 function mean(g: Graph, node: NodeOf<'Mean'>, y: number, out: number, s: NodeSink): void {
-  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => Math.fround(g.tensors[t].quant!.scale[0]));
+  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => kernelScale(g, t));
   const inCount = g.tensors[node.inputs[0]].shape.reduce((p, d) => p * d, 1);
   const outCount = Math.max(1, g.tensors[node.outputs[0]].shape.reduce((p, d) => p * d, 1));
   const count = inCount / outCount;
@@ -210,8 +216,7 @@ function mean(g: Graph, node: NodeOf<'Mean'>, y: number, out: number, s: NodeSin
   const m = quantizeMultiplier(si / so);
   const acc = s.multiplyByQuantizedMultiplier('rescale', sum, [m.multiplier], [m.shift]);
   const sign = s.unary('acc_sign', 'Sign', acc, 'int64');
-  const halfUp = s.binary('acc_half_up', 'Add', s.unary('acc_magnitude', 'Abs', acc, 'int64'), s.int64s('half_count', [Math.floor(count / 2)]), 'int64');
-  const divided = s.binary('divided', 'Div', halfUp, s.int64s('count', [count]), 'int64');
+  const divided = s.divideHalfUp('divided', s.unary('acc_magnitude', 'Abs', acc, 'int64'), [count]);
   s.real(s.binary('mean', 'Mul', divided, sign, 'int64'), so, 'none', out);
 }
 
