@@ -61,10 +61,6 @@ static inline int32_t tfg_ssat8(int32_t x) {
 /* The same byte in all four lanes (activation bounds for the byte-lane clamps below). */
 static inline uint32_t tfg_dup8(int32_t v) { return ((uint32_t)v & 0xFFu) * 0x01010101u; }
 
-/*
- * Four requantized outputs to four int8 in one word: SSAT to the int8 range, insert as bytes, then clamp every
- * lane to [min, max] with SSUB8 + SEL (GE flags per byte). Bounds are tfg_dup8 words; min <= max within int8.
- */
 /* Per signed byte lane: max(a, b) (SSUB8 sets the GE flag of every lane where a >= b, SEL picks by it). */
 static inline uint32_t tfg_max_s8x4(uint32_t a, uint32_t b) {
   uint32_t r;
@@ -92,6 +88,10 @@ static inline uint32_t tfg_clamp_s8x4(uint32_t x, uint32_t min4, uint32_t max4) 
   return tfg_min_s8x4(tfg_max_s8x4(x, min4), max4);
 }
 
+/*
+ * Four requantized outputs to four int8 in one word: SSAT to the int8 range, insert as bytes, then clamp every
+ * lane to [min, max] with SSUB8 + SEL (GE flags per byte). Bounds are tfg_dup8 words; min <= max within int8.
+ */
 static inline uint32_t tfg_pack4_clamp(int32_t v0, int32_t v1, int32_t v2, int32_t v3, uint32_t min4, uint32_t max4) {
   uint32_t packed = (uint32_t)tfg_ssat8(v0) & 0xFFu;
   packed |= ((uint32_t)tfg_ssat8(v1) & 0xFFu) << 8;
