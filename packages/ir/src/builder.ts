@@ -1,6 +1,6 @@
 import { DType } from './dtype';
 import { Graph } from './graph';
-import { Node, OpAttrMap, OpType } from './ops';
+import { AttrsInput, Node, OpType, withDefaultAttrs } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { Quantization, Tensor } from './tensor';
 
@@ -41,15 +41,18 @@ export class GraphBuilder {
     return this.tensor({ ...spec, data: bytes.slice() });
   }
 
-  /** Add a node; its output tensor gets the inferred shape and the given dtype/quantization. */
+  /**
+   * Add a node; its output tensor gets the inferred shape and the given dtype/quantization. Attributes with an IR
+   * default (no dilation, no fused activation…) may be left out.
+   */
   node<K extends OpType>(
     op: K,
-    attrs: OpAttrMap[K],
+    attrs: AttrsInput<K>,
     inputs: number[],
     output: { name: string; dtype: DType; quant?: Quantization; shape?: number[] },
   ): number {
     const out = this.tensor({ name: output.name, shape: output.shape ?? [], dtype: output.dtype, quant: output.quant });
-    const node = { name: output.name, op, attrs, inputs, outputs: [out] } as unknown as Node;
+    const node = { name: output.name, op, attrs: withDefaultAttrs(op, attrs), inputs, outputs: [out] } as unknown as Node;
     if (output.shape === undefined) this.graph.tensors[out].shape = inferOutputShapes(this.graph, node)[0];
     this.graph.nodes.push(node);
     return out;

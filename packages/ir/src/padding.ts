@@ -1,4 +1,4 @@
-import { Padding } from './ops';
+import { Padding } from './ops/op-def';
 
 export interface AxisPadding {
   out: number;

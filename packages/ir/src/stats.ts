@@ -1,6 +1,6 @@
 import { dtypeBytes } from './dtype';
 import { Graph } from './graph';
-import { Node } from './ops';
+import { Node, opDef, OpDef } from './ops';
 import { elementCount, tensorBytes } from './tensor';
 
 export interface NodeStats {
@@ -35,43 +35,18 @@ export function nodeStats(graph: Graph, node: Node): NodeStats {
 }
 
 function isWeightOperand(node: Node, position: number): boolean {
-  switch (node.op) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'FullyConnected':
-      return position >= 1;
-    case 'BatchNorm':
-      return position >= 1;
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-    case 'Concatenation':
-      return true;
-    default:
-      return false;
-  }
+  const from = opDef(node.op).parametersFrom;
+  return from !== undefined && position >= from;
 }
 
 export function nodeMacs(graph: Graph, node: Node): number {
-  const out = graph.tensors[node.outputs[0]];
-  const outElems = elementCount(out.shape);
-  switch (node.op) {
-    case 'Conv2D': {
-      const w = graph.tensors[node.inputs[1]].shape;
-      return outElems * w[1] * w[2] * w[3];
-    }
-    case 'DepthwiseConv2D': {
-      const w = graph.tensors[node.inputs[1]].shape;
-      return outElems * w[1] * w[2];
-    }
-    case 'FullyConnected':
-      return outElems * graph.tensors[node.inputs[1]].shape[1];
-    case 'Mul':
-    case 'BatchNorm':
-      return outElems;
-    default:
-      return 0;
-  }
+  const def = opDef(node.op) as OpDef<Node['attrs']>;
+  if (def.macs === undefined) return 0;
+  return def.macs({
+    attrs: node.attrs,
+    inputShape: (i) => graph.tensors[node.inputs[i]].shape,
+    outputElements: elementCount(graph.tensors[node.outputs[0]].shape),
+  });
 }
 
 export interface GraphStats {

@@ -1,7 +1,7 @@
-import { DType } from './dtype';
+import { isQuantizedDType } from './dtype';
 import { IrValidationError } from './errors';
 import { Graph } from './graph';
-import { Node, OP_ARITY } from './ops';
+import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
 
@@ -110,91 +110,21 @@ export function assertValidGraph(graph: Graph, file?: string): void {
   throw new IrValidationError(first.code, first.message + more, { file, node: first.node });
 }
 
-const QUANTIZED: readonly DType[] = ['int8', 'uint8', 'int16'];
-
 function checkDTypes(graph: Graph, node: Node): Diagnostic[] {
   const problems: Diagnostic[] = [];
-  const t = (i: number): Tensor | undefined => (node.inputs[i] >= 0 ? graph.tensors[node.inputs[i]] : undefined);
-  const out = graph.tensors[node.outputs[0]];
-  const x = t(0);
-  if (x === undefined) return problems;
-  const bad = (msg: string): void => {
-    problems.push({ code: 'IR_DTYPE', node: node.name, message: `${node.op}: ${msg}` });
-  };
-  const needQuant = (tensor: Tensor, role: string): void => {
-    if (QUANTIZED.includes(tensor.dtype) && tensor.quant === undefined) bad(`${role} '${tensor.name}' is ${tensor.dtype} but has no quantization parameters`);
-  };
-  switch (node.op) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'FullyConnected': {
-      const w = t(1);
-      const bias = t(2);
-      if (w === undefined) break;
-      if (x.dtype === 'float32') {
-        // Float, or hybrid (dynamic-range) with int8 weights and float activations.
-        if (w.dtype !== 'float32' && w.dtype !== 'int8') bad(`float input needs float32 or int8 weights, got ${w.dtype}`);
-        if (bias !== undefined && bias.dtype !== 'float32') bad(`float model needs a float32 bias, got ${bias.dtype}`);
-        if (out.dtype !== 'float32') bad(`float input gives a float32 output, got ${out.dtype}`);
-      } else if (x.dtype === 'int8' || x.dtype === 'int16') {
-        if (w.dtype !== 'int8') bad(`${x.dtype} input needs int8 weights, got ${w.dtype}`);
-        const biasType = x.dtype === 'int8' ? 'int32' : 'int64';
-        if (bias !== undefined && bias.dtype !== biasType && !(x.dtype === 'int16' && bias.dtype === 'int32')) {
-          bad(`${x.dtype} input needs an ${biasType} bias, got ${bias.dtype}`);
-        }
-        if (out.dtype !== x.dtype) bad(`output must be ${x.dtype}, got ${out.dtype}`);
-        needQuant(x, 'input');
-        needQuant(w, 'weights');
-        needQuant(out, 'output');
-      } else {
-        bad(`unsupported input type ${x.dtype}`);
+  const input = (i: number): Tensor | undefined => (node.inputs[i] >= 0 ? graph.tensors[node.inputs[i]] : undefined);
+  if (input(0) === undefined) return problems;
+  opDef(node.op).dtypes.check({
+    op: node.op,
+    inputCount: node.inputs.length,
+    input,
+    output: graph.tensors[node.outputs[0]],
+    bad: (msg) => problems.push({ code: 'IR_DTYPE', node: node.name, message: `${node.op}: ${msg}` }),
+    needQuant: (t, role) => {
+      if (isQuantizedDType(t.dtype) && t.quant === undefined) {
+        problems.push({ code: 'IR_DTYPE', node: node.name, message: `${node.op}: ${role} '${t.name}' is ${t.dtype} but has no quantization parameters` });
       }
-      break;
-    }
-    case 'Quantize':
-      if (!QUANTIZED.includes(out.dtype)) bad(`output must be int8, uint8 or int16, got ${out.dtype}`);
-      if (x.dtype !== 'float32' && !QUANTIZED.includes(x.dtype)) bad(`input must be float32 or quantized, got ${x.dtype}`);
-      needQuant(out, 'output');
-      break;
-    case 'Dequantize':
-      if (out.dtype !== 'float32') bad(`output must be float32, got ${out.dtype}`);
-      if (!QUANTIZED.includes(x.dtype)) bad(`input must be int8, uint8 or int16, got ${x.dtype}`);
-      needQuant(x, 'input');
-      break;
-    case 'Reshape':
-    case 'Squeeze':
-    case 'Transpose':
-    case 'StridedSlice':
-    case 'Pad':
-    case 'Identity':
-    case 'Concatenation':
-      for (let i = 0; i < (node.op === 'Concatenation' ? node.inputs.length : 1); i++) {
-        const ti = t(i);
-        if (ti !== undefined && ti.dtype !== out.dtype) bad(`input ${i} is ${ti.dtype} but the output is ${out.dtype}`);
-      }
-      break;
-    case 'BatchNorm':
-      if (x.dtype !== 'float32') bad(`only float32 is supported, got ${x.dtype}`);
-      break;
-    case 'Cast':
-      break;
-    default: {
-      // Element-wise, pooling, activations, mean, softmax: same dtype in and out.
-      const binary = node.op === 'Add' || node.op === 'Sub' || node.op === 'Mul' || node.op === 'Div';
-      for (let i = 0; i < (binary ? 2 : 1); i++) {
-        const ti = t(i);
-        if (ti !== undefined && ti.dtype !== out.dtype) bad(`input ${i} is ${ti.dtype} but the output is ${out.dtype}`);
-      }
-      // Plain integer arithmetic (int32/int64, no quantization): the ops the QDQ export spells requantization with.
-      const arithmetic = binary || node.op === 'Round' || node.op === 'Abs' || node.op === 'Sign';
-      const plainInteger = arithmetic && (x.dtype === 'int32' || x.dtype === 'int64');
-      const quantizedOk = node.op !== 'Div' && node.op !== 'Round' && node.op !== 'Abs' && node.op !== 'Sign';
-      if (!plainInteger && x.dtype !== 'float32' && !(quantizedOk && QUANTIZED.includes(x.dtype))) bad(`unsupported type ${x.dtype}`);
-      if (x.dtype !== 'float32' && !plainInteger) {
-        needQuant(x, 'input');
-        needQuant(out, 'output');
-      }
-    }
-  }
+    },
+  });
   return problems;
 }

@@ -1,0 +1,29 @@
+import { FLOAT_OR_QUANTIZED, sameType } from './dtype-rules';
+import { sameShape } from './elementwise';
+import { attr, defineOp, NoAttrs } from './op-def';
+
+/** Pointwise activations and softmax: same shape and type in and out, float or quantized. */
+const pointwise = { ...sameShape, dtypes: sameType(1, FLOAT_OR_QUANTIZED) };
+
+export const RELU = defineOp<NoAttrs>()({ ...pointwise, attrs: {}, asFusedActivation: () => 'relu' });
+export const RELU6 = defineOp<NoAttrs>()({ ...pointwise, attrs: {}, asFusedActivation: () => 'relu6' });
+
+/** Clamp to [min, max]; Relu/Relu6 are the common special cases and are imported as those. */
+export const CLIP = defineOp<{ min: number; max: number }>()({
+  ...pointwise,
+  attrs: { min: attr.float(), max: attr.float() },
+  asFusedActivation: ({ min, max }) => {
+    if (min === 0 && max === 6) return 'relu6';
+    if (min === 0 && max === Infinity) return 'relu';
+    if (min === -1 && max === 1) return 'relu_n1_to_1';
+    return undefined;
+  },
+});
+
+export const LEAKY_RELU = defineOp<{ alpha: number }>()({ ...pointwise, attrs: { alpha: attr.float() } });
+export const LOGISTIC = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
+export const TANH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
+export const HARD_SWISH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
+
+/** Softmax over the last axis. */
+export const SOFTMAX = defineOp<{ beta: number }>()({ ...pointwise, attrs: { beta: attr.withDefault(attr.float(), 1) } });

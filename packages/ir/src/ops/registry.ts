@@ -1,0 +1,72 @@
+import { CLIP, HARD_SWISH, LEAKY_RELU, LOGISTIC, RELU, RELU6, SOFTMAX, TANH } from './activation';
+import { BATCH_NORM } from './batch-norm';
+import { CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED } from './conv';
+import { ABS, ADD, CAST, DIV, MUL, ROUND, SIGN, SUB } from './elementwise';
+import { AttrsBrand, OpDef } from './op-def';
+import { AVERAGE_POOL_2D, MAX_POOL_2D } from './pool';
+import { DEQUANTIZE, QUANTIZE } from './quantization';
+import { MEAN } from './reduce';
+import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TRANSPOSE } from './shape';
+import { STRIDED_SLICE } from './slice';
+
+/**
+ * The operator set of the IR: one entry per op type, and the op types are this table's keys. Semantics and tensor
+ * layouts follow TFLite (NHWC activations, OHWI conv weights, [1, H, W, C*M] depthwise weights, [out, in]
+ * fully-connected weights); operands that TFLite passes as tensors (RESHAPE's shape, MEAN's axes, PAD's paddings,
+ * TRANSPOSE's permutation, STRIDED_SLICE's begin/end/strides) are constant input tensors here too. Adding an op is
+ * one entry here (its definition in the family file beside it) plus one entry in each stage's own table.
+ */
+export const OP_DEFS = {
+  Conv2D: CONV_2D,
+  DepthwiseConv2D: DEPTHWISE_CONV_2D,
+  FullyConnected: FULLY_CONNECTED,
+  AveragePool2D: AVERAGE_POOL_2D,
+  MaxPool2D: MAX_POOL_2D,
+  Reshape: RESHAPE,
+  Squeeze: SQUEEZE,
+  Softmax: SOFTMAX,
+  Add: ADD,
+  Sub: SUB,
+  Mul: MUL,
+  Mean: MEAN,
+  Pad: PAD,
+  Concatenation: CONCATENATION,
+  Quantize: QUANTIZE,
+  Dequantize: DEQUANTIZE,
+  Logistic: LOGISTIC,
+  Tanh: TANH,
+  Relu: RELU,
+  Relu6: RELU6,
+  LeakyRelu: LEAKY_RELU,
+  HardSwish: HARD_SWISH,
+  Transpose: TRANSPOSE,
+  StridedSlice: STRIDED_SLICE,
+  BatchNorm: BATCH_NORM,
+  Clip: CLIP,
+  Identity: IDENTITY,
+  Div: DIV,
+  Round: ROUND,
+  Abs: ABS,
+  Sign: SIGN,
+  Cast: CAST,
+};
+
+type Defs = typeof OP_DEFS;
+
+export type OpType = keyof Defs;
+
+/** The attribute record of an op, from its definition's attribute specs. */
+type AttrsOf<D> = D extends AttrsBrand<infer A> ? A : never;
+
+/** Every op's attribute record, keyed by op type. */
+export type OpAttrMap = { [K in OpType]: AttrsOf<Defs[K]> };
+
+/** The attributes of op K that have an IR default (and may be left out where defaults are filled in). */
+export type DefaultedAttrs<K extends OpType> = {
+  [P in keyof Defs[K]['attrs']]: Defs[K]['attrs'][P] extends { default: unknown } ? P : never;
+}[keyof Defs[K]['attrs']];
+
+/** An op's definition, typed by its attributes. */
+export function opDef<K extends OpType>(op: K): OpDef<OpAttrMap[K]> {
+  return OP_DEFS[op] as unknown as OpDef<OpAttrMap[K]>;
+}
