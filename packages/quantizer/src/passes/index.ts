@@ -6,7 +6,7 @@ import { removeIdentity } from './remove-identity';
 
 export { foldBatchNorm, batchNormAffine } from './fold-batch-norm';
 export { foldConstants } from './fold-constants';
-export { fuseActivations, activationOf } from './fuse-activation';
+export { fuseActivations } from './fuse-activation';
 export { removeIdentity } from './remove-identity';
 
 export interface NamedPass {

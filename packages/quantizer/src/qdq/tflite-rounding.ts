@@ -1,4 +1,4 @@
-import { DType, FusedActivation, Graph, Node, NodeOf, Tensor } from '@tinyforge/ir';
+import { DType, FusedActivation, Graph, handlerFor, Node, NodeOf, NodeTable, Tensor } from '@tinyforge/ir';
 import { layerMultipliers, quantizeMultiplier } from '@tinyforge/interpreter';
 
 /**
@@ -33,28 +33,32 @@ type AddTensor = (t: Tensor) => number;
 type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
 type ElementwiseNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'>;
 
+/** The ops whose int8 rounding the graph spells out, and how; every other op's one rounding half to even is TFLite's. */
+const ROUNDING: Partial<NodeTable<TfliteRounding>> = {
+  Conv2D: (node) => afterOp(node, requantizeAccumulator),
+  DepthwiseConv2D: (node) => afterOp(node, requantizeAccumulator),
+  FullyConnected: (node) => afterOp(node, requantizeAccumulator),
+  AveragePool2D: (node) => afterOp(node, breakAveragePoolTies),
+  Mean: (node) => afterOp(node, mean),
+  Add: (node) => insteadOfOp(node, elementwise),
+  Sub: (node) => insteadOfOp(node, elementwise),
+  Mul: (node) => insteadOfOp(node, elementwise),
+  Quantize: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
+  Relu: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
+  LeakyRelu: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
+};
+
 /** How TFLite rounds this int8 node's result, or undefined where one rounding half to even is already TFLite's. */
 export function tfliteRounding(int8Node: Node): TfliteRounding | undefined {
-  switch (int8Node.op) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'FullyConnected':
-      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => requantizeAccumulator(g, int8Node, y, out, s)) };
-    case 'AveragePool2D':
-      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => breakAveragePoolTies(g, int8Node, y, out, s)) };
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-      return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, int8Node, add, (s) => elementwise(g, int8Node, inputs, out, s)) };
-    case 'Quantize':
-    case 'Relu':
-    case 'LeakyRelu':
-      return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, int8Node, add, (s) => rescale(g, int8Node, inputs[0], out, s)) };
-    case 'Mean':
-      return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, int8Node, add, (s) => mean(g, int8Node, y, out, s)) };
-    default:
-      return undefined;
-  }
+  return handlerFor(ROUNDING, int8Node)?.(int8Node);
+}
+
+function afterOp<N extends Node>(node: N, build: (g: Graph, node: N, y: number, out: number, s: NodeSink) => void): TfliteRounding {
+  return { readsOpResult: true, nodes: (g, y, out, add) => sink(g, node, add, (s) => build(g, node, y, out, s)) };
+}
+
+function insteadOfOp<N extends Node>(node: N, build: (g: Graph, node: N, inputs: number[], out: number, s: NodeSink) => void): TfliteRounding {
+  return { readsOpResult: false, nodes: (g, inputs, out, add) => sink(g, node, add, (s) => build(g, node, inputs, out, s)) };
 }
 
 function sink(g: Graph, node: Node, add: AddTensor, build: (s: NodeSink) => void): Node[] {
