@@ -1,10 +1,62 @@
-import { constantInts, dtypeBytes, explicitPadding, FusedActivation, isQuantizedDType, Node, NodeOf, OpType, Quantization } from '@tinyforge/ir';
+import { constantInts, dtypeBytes, explicitPadding, FusedActivation, handlerFor, isQuantizedDType, Node, NodeOf, NodeTable, OpType, Quantization } from '@tinyforge/ir';
 import { ExportContext, onnxDtypeOf } from './export-context';
 import { isWeightDequantize, weightOperand } from './export-weights';
 import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxAxisFromIr, onnxShapeFromIr, transposeData } from './layout';
 
 /** Ops the writer also accepts on quantized tensors (they move data, they do not compute on it). */
 const DATA_MOVEMENT: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', 'Transpose', 'Identity', 'Concatenation', 'Quantize', 'Dequantize']);
+
+/** How each IR op is written as ONNX nodes (NCHW). */
+const EXPORTERS: NodeTable<void, [ExportContext]> = {
+  Conv2D: (node, ctx) => exportConv(ctx, node),
+  DepthwiseConv2D: (node, ctx) => exportConv(ctx, node),
+  FullyConnected: (node, ctx) => exportFullyConnected(ctx, node),
+  MaxPool2D: (node, ctx) => exportPool(ctx, node),
+  AveragePool2D: (node, ctx) => exportPool(ctx, node),
+  Reshape: (node, ctx) => exportReshape(ctx, node),
+  Squeeze: (node, ctx) => exportReshape(ctx, node),
+  Add: (node, ctx) => exportBinary(ctx, node),
+  Sub: (node, ctx) => exportBinary(ctx, node),
+  Mul: (node, ctx) => exportBinary(ctx, node),
+  Div: (node, ctx) => exportBinary(ctx, node),
+  Concatenation: (node, ctx) => {
+    const rank = ctx.tensor(node.inputs[0]).shape.length;
+    withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit('Concat', node.inputs.map((i) => ctx.value(i)), [out], { axis: onnxAxisFromIr(node.attrs.axis, rank) }));
+  },
+  Softmax: (node, ctx) => {
+    const rank = ctx.tensor(node.inputs[0]).shape.length;
+    if (node.attrs.beta !== 1) throw ctx.fail(`beta ${node.attrs.beta} (ONNX Softmax has no beta)`);
+    simple(ctx, node, 'Softmax', { axis: onnxAxisFromIr(rank - 1, rank) });
+  },
+  Mean: (node, ctx) => exportMean(ctx, node),
+  Pad: (node, ctx) => exportPad(ctx, node),
+  Transpose: (node, ctx) => {
+    const q = constantInts(ctx.tensor(node.inputs[1]));
+    const perm = q.length === 4 ? composePerms(composePerms(NCHW_TO_NHWC, q), NHWC_TO_NCHW) : q;
+    ctx.emit('Transpose', [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], { perm });
+  },
+  Quantize: (node, ctx) => exportQdq(ctx, node, 'QuantizeLinear', ctx.tensor(node.outputs[0]).quant),
+  Dequantize: (node, ctx) => {
+    if (isWeightDequantize(ctx, node)) return; // written by its reader, in the reader's weight layout
+    exportQdq(ctx, node, 'DequantizeLinear', ctx.tensor(node.inputs[0]).quant);
+  },
+  Logistic: (node, ctx) => simple(ctx, node, 'Sigmoid'),
+  Tanh: (node, ctx) => simple(ctx, node, 'Tanh'),
+  Relu: (node, ctx) => simple(ctx, node, 'Relu'),
+  HardSwish: (node, ctx) => simple(ctx, node, 'HardSwish'),
+  Identity: (node, ctx) => simple(ctx, node, 'Identity'),
+  Relu6: (node, ctx) => clip(ctx, node, 0, 6),
+  Clip: (node, ctx) => clip(ctx, node, node.attrs.min, node.attrs.max),
+  LeakyRelu: (node, ctx) => simple(ctx, node, 'LeakyRelu', { alpha: { float: node.attrs.alpha } }),
+  BatchNorm: (node, ctx) => ctx.emit('BatchNormalization', node.inputs.map((i) => ctx.value(i)), [ctx.output(node.outputs[0])], { epsilon: { float: node.attrs.epsilon } }),
+  StridedSlice: (_node, ctx) => {
+    throw ctx.fail('StridedSlice is not written to ONNX yet');
+  },
+  Round: (node, ctx) => simple(ctx, node, 'Round'),
+  Abs: (node, ctx) => simple(ctx, node, 'Abs'),
+  Sign: (node, ctx) => simple(ctx, node, 'Sign'),
+  Cast: (node, ctx) => simple(ctx, node, 'Cast', { to: onnxDtypeOf(ctx.tensor(node.outputs[0]).dtype) }),
+};
 
 /** Write one IR node as ONNX nodes (NCHW). */
 export function exportNode(ctx: ExportContext, node: Node): void {
@@ -13,69 +65,15 @@ export function exportNode(ctx: ExportContext, node: Node): void {
   if (!DATA_MOVEMENT.has(node.op) && isQuantizedDType(x.dtype)) {
     throw ctx.fail(`quantized (${x.dtype}) ${node.op} cannot be written: the ONNX writer supports float graphs with Quantize/Dequantize nodes (QDQ) only`);
   }
-  switch (node.op) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-      return exportConv(ctx, node);
-    case 'FullyConnected':
-      return exportFullyConnected(ctx, node);
-    case 'MaxPool2D':
-    case 'AveragePool2D':
-      return exportPool(ctx, node);
-    case 'Reshape':
-    case 'Squeeze':
-      return exportReshape(ctx, node);
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-    case 'Div':
-      return withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit(node.op, [operand(ctx, node.inputs[0], node.outputs[0]), operand(ctx, node.inputs[1], node.outputs[0])], [out]));
-    case 'Concatenation': {
-      const rank = x.shape.length;
-      return withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit('Concat', node.inputs.map((i) => ctx.value(i)), [out], { axis: onnxAxisFromIr(node.attrs.axis, rank) }));
-    }
-    case 'Softmax': {
-      if (node.attrs.beta !== 1) throw ctx.fail(`beta ${node.attrs.beta} (ONNX Softmax has no beta)`);
-      return simple(ctx, node, 'Softmax', { axis: onnxAxisFromIr(x.shape.length - 1, x.shape.length) });
-    }
-    case 'Mean':
-      return exportMean(ctx, node);
-    case 'Pad':
-      return exportPad(ctx, node);
-    case 'Transpose': {
-      const q = constantInts(ctx.tensor(node.inputs[1]));
-      const perm = q.length === 4 ? composePerms(composePerms(NCHW_TO_NHWC, q), NHWC_TO_NCHW) : q;
-      return ctx.emit('Transpose', [ctx.value(node.inputs[0])], [ctx.output(node.outputs[0])], { perm });
-    }
-    case 'Quantize':
-      return exportQdq(ctx, node, 'QuantizeLinear', ctx.tensor(node.outputs[0]).quant);
-    case 'Dequantize':
-      if (isWeightDequantize(ctx, node)) return; // written by its reader, in the reader's weight layout
-      return exportQdq(ctx, node, 'DequantizeLinear', x.quant);
-    case 'Logistic':
-      return simple(ctx, node, 'Sigmoid');
-    case 'Tanh':
-    case 'Relu':
-    case 'HardSwish':
-    case 'Identity':
-      return simple(ctx, node, node.op);
-    case 'Relu6':
-      return ctx.emit('Clip', [ctx.value(node.inputs[0]), ctx.floatScalar(`${node.name}/min`, 0), ctx.floatScalar(`${node.name}/max`, 6)], [ctx.output(node.outputs[0])]);
-    case 'Clip':
-      return ctx.emit('Clip', [ctx.value(node.inputs[0]), ctx.floatScalar(`${node.name}/min`, node.attrs.min), ctx.floatScalar(`${node.name}/max`, node.attrs.max)], [ctx.output(node.outputs[0])]);
-    case 'LeakyRelu':
-      return simple(ctx, node, 'LeakyRelu', { alpha: { float: node.attrs.alpha } });
-    case 'BatchNorm':
-      return ctx.emit('BatchNormalization', node.inputs.map((i) => ctx.value(i)), [ctx.output(node.outputs[0])], { epsilon: { float: node.attrs.epsilon } });
-    case 'StridedSlice':
-      throw ctx.fail('StridedSlice is not written to ONNX yet');
-    case 'Round':
-    case 'Abs':
-    case 'Sign':
-      return simple(ctx, node, node.op);
-    case 'Cast':
-      return simple(ctx, node, 'Cast', { to: onnxDtypeOf(ctx.tensor(node.outputs[0]).dtype) });
-  }
+  handlerFor(EXPORTERS, node)!(node, ctx);
+}
+
+function exportBinary(ctx: ExportContext, node: NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'> | NodeOf<'Div'>): void {
+  withActivation(ctx, node, node.attrs.activation, (out) => ctx.emit(node.op, [operand(ctx, node.inputs[0], node.outputs[0]), operand(ctx, node.inputs[1], node.outputs[0])], [out]));
+}
+
+function clip(ctx: ExportContext, node: Node, min: number, max: number): void {
+  ctx.emit('Clip', [ctx.value(node.inputs[0]), ctx.floatScalar(`${node.name}/min`, min), ctx.floatScalar(`${node.name}/max`, max)], [ctx.output(node.outputs[0])]);
 }
 
 function simple(ctx: ExportContext, node: Node, opType: string, attrs: Parameters<ExportContext['emit']>[3] = {}): void {

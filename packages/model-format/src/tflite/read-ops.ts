@@ -1,23 +1,35 @@
 import { FusedActivation, Node, OpAttrMap, OpType, Padding } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
+import { BUILTIN_OPERATOR_NAMES } from './builtin-names';
 import { Table } from './flatbuffer-reader';
+import { readOptions } from './options';
 import {
   ACTIVATION,
-  BUILTIN,
+  ADD_OPTIONS,
   CONCATENATION_OPTIONS,
   CONV_2D_OPTIONS,
   DEPTHWISE_OPTIONS,
-  ELEMENTWISE_OPTIONS,
+  DEQUANTIZE_OPTIONS,
   FC_WEIGHTS_FORMAT_DEFAULT,
   FULLY_CONNECTED_OPTIONS,
+  HARD_SWISH_OPTIONS,
   LEAKY_RELU_OPTIONS,
-  OPTIONS_TYPE,
+  MUL_OPTIONS,
+  NO_OPTIONS,
+  OptionsTable,
+  OptionValues,
+  PAD_OPTIONS,
   PADDING,
+  PADV2_OPTIONS,
   POOL_2D_OPTIONS,
+  QUANTIZE_OPTIONS,
   REDUCER_OPTIONS,
+  RESHAPE_OPTIONS,
   SOFTMAX_OPTIONS,
   SQUEEZE_OPTIONS,
   STRIDED_SLICE_OPTIONS,
+  SUB_OPTIONS,
+  TRANSPOSE_OPTIONS,
 } from './schema';
 
 /** What the operator reader knows about one operator while converting its options. */
@@ -32,10 +44,9 @@ export interface OperatorContext {
 
 type Converted = { [K in OpType]: { op: K; attrs: OpAttrMap[K] } }[OpType];
 
-interface OpReader {
-  name: string;
-  /** The BuiltinOptions type this op carries (NONE for ops without options). */
-  optionsType: number;
+export interface OpReader {
+  /** The BuiltinOptions table this op carries (its type is checked against the file's). */
+  options: OptionsTable;
   convert(o: Table | undefined, ctx: OperatorContext): Converted;
 }
 
@@ -55,187 +66,91 @@ const ACTIVATIONS: Record<number, FusedActivation> = {
   [ACTIVATION.SIGN_BIT]: 'sign_bit',
 };
 
-function activation(o: Table | undefined, id: number, ctx: OperatorContext): FusedActivation {
-  const v = o === undefined ? ACTIVATION.NONE : o.int8(id, ACTIVATION.NONE);
+function activation(v: number, ctx: OperatorContext): FusedActivation {
   return ACTIVATIONS[v] ?? malformed(ctx, `fused activation ${v} is not a known ActivationFunctionType`);
 }
 
-function padding(o: Table | undefined, id: number, ctx: OperatorContext): Padding {
-  const v = o === undefined ? PADDING.SAME : o.int8(id, PADDING.SAME);
+function padding(v: number, ctx: OperatorContext): Padding {
   if (v === PADDING.SAME) return 'same';
   if (v === PADDING.VALID) return 'valid';
   return malformed(ctx, `padding ${v} is neither SAME nor VALID`);
 }
 
-const int = (o: Table | undefined, id: number, dflt: number): number => (o === undefined ? dflt : o.int32(id, dflt));
+/** A reader of one builtin: its options table's values (schema defaults filled in) → IR op and attributes. */
+function reader<T extends OptionsTable>(options: T, convert: (v: OptionValues<T>, ctx: OperatorContext) => Converted): OpReader {
+  return { options, convert: (o, ctx) => convert(readOptions(options, o, `${ctx.label} options`), ctx) };
+}
 
-const noOptions = <K extends OpType>(op: K, name: string, optionsType: number): OpReader => ({
-  name,
-  optionsType,
-  convert: () => ({ op, attrs: {} }) as Converted,
-});
+const plain = (op: 'Reshape' | 'Pad' | 'Quantize' | 'Dequantize' | 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'HardSwish' | 'Transpose', options: OptionsTable): OpReader =>
+  reader(options, () => ({ op, attrs: {} }) as Converted);
 
-const elementwise = (op: 'Add' | 'Sub' | 'Mul', name: string, optionsType: number): OpReader => ({
-  name,
-  optionsType,
-  convert: (o, ctx) => ({ op, attrs: { activation: activation(o, ELEMENTWISE_OPTIONS.activation, ctx) } }),
-});
+const elementwise = (op: 'Add' | 'Sub' | 'Mul', options: typeof ADD_OPTIONS): OpReader => reader(options, (v, ctx) => ({ op, attrs: { activation: activation(v.activation, ctx) } }));
 
-const pool = (op: 'AveragePool2D' | 'MaxPool2D', name: string): OpReader => ({
-  name,
-  optionsType: OPTIONS_TYPE.Pool2DOptions,
-  convert: (o, ctx) => ({
+const pool = (op: 'AveragePool2D' | 'MaxPool2D'): OpReader =>
+  reader(POOL_2D_OPTIONS, (v, ctx) => ({
     op,
-    attrs: {
-      filterH: int(o, POOL_2D_OPTIONS.filterH, 0),
-      filterW: int(o, POOL_2D_OPTIONS.filterW, 0),
-      strideH: int(o, POOL_2D_OPTIONS.strideH, 0),
-      strideW: int(o, POOL_2D_OPTIONS.strideW, 0),
-      padding: padding(o, POOL_2D_OPTIONS.padding, ctx),
-      activation: activation(o, POOL_2D_OPTIONS.activation, ctx),
-    },
-  }),
-});
+    attrs: { filterH: v.filterH, filterW: v.filterW, strideH: v.strideH, strideW: v.strideW, padding: padding(v.padding, ctx), activation: activation(v.activation, ctx) },
+  }));
 
-/** Every TFLite builtin tinyforge reads, keyed by BuiltinOperator value. */
-export const OP_READERS: ReadonlyMap<number, OpReader> = new Map<number, OpReader>([
-  [
-    BUILTIN.CONV_2D,
-    {
-      name: 'CONV_2D',
-      optionsType: OPTIONS_TYPE.Conv2DOptions,
-      convert: (o, ctx) => ({
-        op: 'Conv2D',
-        attrs: {
-          strideH: int(o, CONV_2D_OPTIONS.strideH, 0),
-          strideW: int(o, CONV_2D_OPTIONS.strideW, 0),
-          dilationH: int(o, CONV_2D_OPTIONS.dilationH, 1),
-          dilationW: int(o, CONV_2D_OPTIONS.dilationW, 1),
-          padding: padding(o, CONV_2D_OPTIONS.padding, ctx),
-          activation: activation(o, CONV_2D_OPTIONS.activation, ctx),
-        },
-      }),
+/** Every TFLite builtin tinyforge reads, by BuiltinOperator name. */
+export const OP_READERS: { readonly [N in (typeof BUILTIN_OPERATOR_NAMES)[number]]?: OpReader } = {
+  CONV_2D: reader(CONV_2D_OPTIONS, (v, ctx) => ({
+    op: 'Conv2D',
+    attrs: {
+      strideH: v.strideH,
+      strideW: v.strideW,
+      dilationH: v.dilationH,
+      dilationW: v.dilationW,
+      padding: padding(v.padding, ctx),
+      activation: activation(v.activation, ctx),
     },
-  ],
-  [
-    BUILTIN.DEPTHWISE_CONV_2D,
-    {
-      name: 'DEPTHWISE_CONV_2D',
-      optionsType: OPTIONS_TYPE.DepthwiseConv2DOptions,
-      convert: (o, ctx) => ({
-        op: 'DepthwiseConv2D',
-        attrs: {
-          strideH: int(o, DEPTHWISE_OPTIONS.strideH, 0),
-          strideW: int(o, DEPTHWISE_OPTIONS.strideW, 0),
-          dilationH: int(o, DEPTHWISE_OPTIONS.dilationH, 1),
-          dilationW: int(o, DEPTHWISE_OPTIONS.dilationW, 1),
-          padding: padding(o, DEPTHWISE_OPTIONS.padding, ctx),
-          activation: activation(o, DEPTHWISE_OPTIONS.activation, ctx),
-          depthMultiplier: depthMultiplier(int(o, DEPTHWISE_OPTIONS.depthMultiplier, 0), ctx),
-        },
-      }),
+  })),
+  DEPTHWISE_CONV_2D: reader(DEPTHWISE_OPTIONS, (v, ctx) => ({
+    op: 'DepthwiseConv2D',
+    attrs: {
+      strideH: v.strideH,
+      strideW: v.strideW,
+      dilationH: v.dilationH,
+      dilationW: v.dilationW,
+      padding: padding(v.padding, ctx),
+      activation: activation(v.activation, ctx),
+      depthMultiplier: depthMultiplier(v.depthMultiplier, ctx),
     },
-  ],
-  [
-    BUILTIN.FULLY_CONNECTED,
-    {
-      name: 'FULLY_CONNECTED',
-      optionsType: OPTIONS_TYPE.FullyConnectedOptions,
-      convert: (o, ctx) => {
-        const format = o === undefined ? FC_WEIGHTS_FORMAT_DEFAULT : o.int8(FULLY_CONNECTED_OPTIONS.weightsFormat, 0);
-        if (format !== FC_WEIGHTS_FORMAT_DEFAULT) unsupported(ctx, `weights_format ${format} (shuffled weights) is not supported`);
-        return {
-          op: 'FullyConnected',
-          attrs: {
-            activation: activation(o, FULLY_CONNECTED_OPTIONS.activation, ctx),
-            keepNumDims: o === undefined ? false : o.bool(FULLY_CONNECTED_OPTIONS.keepNumDims, false),
-          },
-        };
-      },
-    },
-  ],
-  [BUILTIN.AVERAGE_POOL_2D, pool('AveragePool2D', 'AVERAGE_POOL_2D')],
-  [BUILTIN.MAX_POOL_2D, pool('MaxPool2D', 'MAX_POOL_2D')],
-  [BUILTIN.RESHAPE, noOptions('Reshape', 'RESHAPE', OPTIONS_TYPE.ReshapeOptions)],
-  [
-    BUILTIN.SQUEEZE,
-    {
-      name: 'SQUEEZE',
-      optionsType: OPTIONS_TYPE.SqueezeOptions,
-      convert: (o) => ({ op: 'Squeeze', attrs: { axes: o?.int32s(SQUEEZE_OPTIONS.squeezeDims, 'squeeze_dims') ?? [] } }),
-    },
-  ],
-  [
-    BUILTIN.SOFTMAX,
-    {
-      name: 'SOFTMAX',
-      optionsType: OPTIONS_TYPE.SoftmaxOptions,
-      convert: (o) => ({ op: 'Softmax', attrs: { beta: o === undefined ? 0 : o.float32(SOFTMAX_OPTIONS.beta, 0) } }),
-    },
-  ],
-  [BUILTIN.ADD, elementwise('Add', 'ADD', OPTIONS_TYPE.AddOptions)],
-  [BUILTIN.SUB, elementwise('Sub', 'SUB', OPTIONS_TYPE.SubOptions)],
-  [BUILTIN.MUL, elementwise('Mul', 'MUL', OPTIONS_TYPE.MulOptions)],
-  [
-    BUILTIN.MEAN,
-    {
-      name: 'MEAN',
-      optionsType: OPTIONS_TYPE.ReducerOptions,
-      convert: (o) => ({ op: 'Mean', attrs: { keepDims: o === undefined ? false : o.bool(REDUCER_OPTIONS.keepDims, false) } }),
-    },
-  ],
-  [BUILTIN.PAD, noOptions('Pad', 'PAD', OPTIONS_TYPE.PadOptions)],
-  [BUILTIN.PADV2, noOptions('Pad', 'PADV2', OPTIONS_TYPE.PadV2Options)],
-  [
-    BUILTIN.CONCATENATION,
-    {
-      name: 'CONCATENATION',
-      optionsType: OPTIONS_TYPE.ConcatenationOptions,
-      convert: (o, ctx) => ({
-        op: 'Concatenation',
-        attrs: { axis: int(o, CONCATENATION_OPTIONS.axis, 0), activation: activation(o, CONCATENATION_OPTIONS.activation, ctx) },
-      }),
-    },
-  ],
-  [BUILTIN.QUANTIZE, noOptions('Quantize', 'QUANTIZE', OPTIONS_TYPE.QuantizeOptions)],
-  [BUILTIN.DEQUANTIZE, noOptions('Dequantize', 'DEQUANTIZE', OPTIONS_TYPE.DequantizeOptions)],
-  [BUILTIN.LOGISTIC, noOptions('Logistic', 'LOGISTIC', OPTIONS_TYPE.NONE)],
-  [BUILTIN.TANH, noOptions('Tanh', 'TANH', OPTIONS_TYPE.NONE)],
-  [BUILTIN.RELU, noOptions('Relu', 'RELU', OPTIONS_TYPE.NONE)],
-  [BUILTIN.RELU6, noOptions('Relu6', 'RELU6', OPTIONS_TYPE.NONE)],
-  [
-    BUILTIN.RELU_N1_TO_1,
-    { name: 'RELU_N1_TO_1', optionsType: OPTIONS_TYPE.NONE, convert: () => ({ op: 'Clip', attrs: { min: -1, max: 1 } }) },
-  ],
-  [
-    BUILTIN.LEAKY_RELU,
-    {
-      name: 'LEAKY_RELU',
-      optionsType: OPTIONS_TYPE.LeakyReluOptions,
-      convert: (o) => ({ op: 'LeakyRelu', attrs: { alpha: o === undefined ? 0 : o.float32(LEAKY_RELU_OPTIONS.alpha, 0) } }),
-    },
-  ],
-  [BUILTIN.HARD_SWISH, noOptions('HardSwish', 'HARD_SWISH', OPTIONS_TYPE.HardSwishOptions)],
-  [BUILTIN.TRANSPOSE, noOptions('Transpose', 'TRANSPOSE', OPTIONS_TYPE.TransposeOptions)],
-  [
-    BUILTIN.STRIDED_SLICE,
-    {
-      name: 'STRIDED_SLICE',
-      optionsType: OPTIONS_TYPE.StridedSliceOptions,
-      convert: (o) => ({
-        op: 'StridedSlice',
-        attrs: {
-          beginMask: int(o, STRIDED_SLICE_OPTIONS.beginMask, 0),
-          endMask: int(o, STRIDED_SLICE_OPTIONS.endMask, 0),
-          ellipsisMask: int(o, STRIDED_SLICE_OPTIONS.ellipsisMask, 0),
-          newAxisMask: int(o, STRIDED_SLICE_OPTIONS.newAxisMask, 0),
-          shrinkAxisMask: int(o, STRIDED_SLICE_OPTIONS.shrinkAxisMask, 0),
-          offset: o === undefined ? false : o.bool(STRIDED_SLICE_OPTIONS.offset, false),
-        },
-      }),
-    },
-  ],
-]);
+  })),
+  FULLY_CONNECTED: reader(FULLY_CONNECTED_OPTIONS, (v, ctx) => {
+    if (v.weightsFormat !== FC_WEIGHTS_FORMAT_DEFAULT) unsupported(ctx, `weights_format ${v.weightsFormat} (shuffled weights) is not supported`);
+    return { op: 'FullyConnected', attrs: { activation: activation(v.activation, ctx), keepNumDims: v.keepNumDims } };
+  }),
+  AVERAGE_POOL_2D: pool('AveragePool2D'),
+  MAX_POOL_2D: pool('MaxPool2D'),
+  RESHAPE: plain('Reshape', RESHAPE_OPTIONS),
+  SQUEEZE: reader(SQUEEZE_OPTIONS, (v) => ({ op: 'Squeeze', attrs: { axes: v.squeezeDims } })),
+  SOFTMAX: reader(SOFTMAX_OPTIONS, (v) => ({ op: 'Softmax', attrs: { beta: v.beta } })),
+  ADD: elementwise('Add', ADD_OPTIONS),
+  SUB: elementwise('Sub', SUB_OPTIONS),
+  MUL: elementwise('Mul', MUL_OPTIONS),
+  MEAN: reader(REDUCER_OPTIONS, (v) => ({ op: 'Mean', attrs: { keepDims: v.keepDims } })),
+  PAD: plain('Pad', PAD_OPTIONS),
+  PADV2: plain('Pad', PADV2_OPTIONS),
+  CONCATENATION: reader(CONCATENATION_OPTIONS, (v, ctx) => ({ op: 'Concatenation', attrs: { axis: v.axis, activation: activation(v.activation, ctx) } })),
+  QUANTIZE: plain('Quantize', QUANTIZE_OPTIONS),
+  DEQUANTIZE: plain('Dequantize', DEQUANTIZE_OPTIONS),
+  LOGISTIC: plain('Logistic', NO_OPTIONS),
+  TANH: plain('Tanh', NO_OPTIONS),
+  RELU: plain('Relu', NO_OPTIONS),
+  RELU6: plain('Relu6', NO_OPTIONS),
+  RELU_N1_TO_1: reader(NO_OPTIONS, () => ({ op: 'Clip', attrs: { min: -1, max: 1 } })),
+  LEAKY_RELU: reader(LEAKY_RELU_OPTIONS, (v) => ({ op: 'LeakyRelu', attrs: { alpha: v.alpha } })),
+  HARD_SWISH: plain('HardSwish', HARD_SWISH_OPTIONS),
+  TRANSPOSE: plain('Transpose', TRANSPOSE_OPTIONS),
+  STRIDED_SLICE: reader(STRIDED_SLICE_OPTIONS, (v) => ({ op: 'StridedSlice', attrs: { ...v } })),
+};
+
+/** The reader of a BuiltinOperator code, if tinyforge reads it. */
+export function opReader(builtin: number): OpReader | undefined {
+  const name = BUILTIN_OPERATOR_NAMES[builtin] as (typeof BUILTIN_OPERATOR_NAMES)[number] | undefined;
+  return name === undefined ? undefined : OP_READERS[name];
+}
 
 /**
  * TFLite derives the depth multiplier from the filter and input shapes; converters sometimes leave the option at

@@ -1,14 +1,16 @@
 import { DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
 import { LIMITS, ModelFormatError } from '../errors';
 import { FlatBufferReader, Table } from './flatbuffer-reader';
-import { makeNode, OP_READERS, OperatorContext } from './read-ops';
+import { makeNode, opReader, OperatorContext } from './read-ops';
 import {
   BUFFER,
   BUILTIN,
+  builtinName,
   METADATA,
   MODEL,
   OPERATOR,
   OPERATOR_CODE,
+  optionsTypeName,
   QUANTIZATION,
   SUBGRAPH,
   TENSOR,
@@ -194,13 +196,13 @@ class TfliteReader {
     const codeIndex = op.uint32(OPERATOR.opcodeIndex, 0);
     const code = codes[codeIndex] ?? this.error('FORMAT_MALFORMED', `operator ${index} uses operator code ${codeIndex}, but there are ${codes.length}`, op.pos);
     const outName = outputs.length > 0 ? tensors[outputs[0]].name : '';
-    const reader = OP_READERS.get(code.builtin);
-    const label = `operator ${index} (${reader?.name ?? code.custom ?? `builtin ${code.builtin}`}, output '${outName}')`;
+    const reader = opReader(code.builtin);
+    const label = `operator ${index} (${code.custom === undefined ? builtinName(code.builtin) : code.custom}, output '${outName}')`;
     if (code.custom !== undefined) this.error('FORMAT_UNSUPPORTED', `${label}: custom operator '${code.custom}' is not supported`, op.pos);
-    if (reader === undefined) this.error('FORMAT_UNSUPPORTED', `${label}: builtin operator ${code.builtin} is not supported`, op.pos);
+    if (reader === undefined) this.error('FORMAT_UNSUPPORTED', `${label}: builtin operator ${builtinName(code.builtin)} (${code.builtin}) is not supported`, op.pos);
     const optionsType = op.uint8(OPERATOR.builtinOptionsType, 0);
-    if (optionsType !== 0 && optionsType !== reader.optionsType) {
-      this.error('FORMAT_MALFORMED', `${label}: options of type ${optionsType}, expected ${reader.optionsType}`, op.pos);
+    if (optionsType !== 0 && optionsType !== reader.options.type) {
+      this.error('FORMAT_MALFORMED', `${label}: options of type ${optionsTypeName(optionsType)} (${optionsType}), expected ${optionsTypeName(reader.options.type)}`, op.pos);
     }
     const options = optionsType === 0 ? undefined : op.table(OPERATOR.builtinOptions, `${label} options`);
     const ctx: OperatorContext = {

@@ -4,6 +4,7 @@
  * (its type byte, then its value).
  */
 import type { DType } from '@tinyforge/ir';
+import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_NAMES, TEMP_STREAMING_CONV_2D } from './builtin-names';
 
 export const TFLITE_IDENTIFIER = 'TFL3';
 export const TFLITE_SCHEMA_VERSION = 3;
@@ -65,93 +66,98 @@ export const BUFFER = { data: 0, offset: 1, size: 2 } as const;
 
 export const METADATA = { name: 0, buffer: 1 } as const;
 
-/** Options tables' field ids. */
-export const CONV_2D_OPTIONS = { padding: 0, strideW: 1, strideH: 2, activation: 3, dilationW: 4, dilationH: 5 } as const;
-export const DEPTHWISE_OPTIONS = {
-  padding: 0,
-  strideW: 1,
-  strideH: 2,
-  depthMultiplier: 3,
-  activation: 4,
-  dilationW: 5,
-  dilationH: 6,
-} as const;
-export const POOL_2D_OPTIONS = { padding: 0, strideW: 1, strideH: 2, filterW: 3, filterH: 4, activation: 5 } as const;
-export const FULLY_CONNECTED_OPTIONS = { activation: 0, weightsFormat: 1, keepNumDims: 2, asymmetricQuantizeInputs: 3 } as const;
-export const SOFTMAX_OPTIONS = { beta: 0 } as const;
-export const CONCATENATION_OPTIONS = { axis: 0, activation: 1 } as const;
-/** AddOptions, SubOptions and MulOptions all start with the fused activation. */
-export const ELEMENTWISE_OPTIONS = { activation: 0 } as const;
-export const RESHAPE_OPTIONS = { newShape: 0 } as const;
-export const SQUEEZE_OPTIONS = { squeezeDims: 0 } as const;
-export const REDUCER_OPTIONS = { keepDims: 0 } as const;
-export const LEAKY_RELU_OPTIONS = { alpha: 0 } as const;
-export const STRIDED_SLICE_OPTIONS = {
-  beginMask: 0,
-  endMask: 1,
-  ellipsisMask: 2,
-  newAxisMask: 3,
-  shrinkAxisMask: 4,
-  offset: 5,
-} as const;
+export type BuiltinName = (typeof BUILTIN_OPERATOR_NAMES)[number];
+type OptionsTypeName = (typeof BUILTIN_OPTIONS_NAMES)[number];
 
-/** BuiltinOperator values of the operators tinyforge maps (the enum has many more). */
-export const BUILTIN = {
-  ADD: 0,
-  AVERAGE_POOL_2D: 1,
-  CONCATENATION: 2,
-  CONV_2D: 3,
-  DEPTHWISE_CONV_2D: 4,
-  DEQUANTIZE: 6,
-  FULLY_CONNECTED: 9,
-  LOGISTIC: 14,
-  MAX_POOL_2D: 17,
-  MUL: 18,
-  RELU: 19,
-  RELU_N1_TO_1: 20,
-  RELU6: 21,
-  RESHAPE: 22,
-  SOFTMAX: 25,
-  TANH: 28,
-  CUSTOM: 32,
-  PAD: 34,
-  TRANSPOSE: 39,
-  MEAN: 40,
-  SUB: 41,
-  SQUEEZE: 43,
-  STRIDED_SLICE: 45,
-  PADV2: 60,
-  LEAKY_RELU: 98,
-  QUANTIZE: 114,
-  HARD_SWISH: 117,
-  /** deprecated_builtin_code is a byte: codes above this are written as this placeholder there. */
-  PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
-} as const;
+/** BuiltinOperator values by name. */
+export const BUILTIN = Object.fromEntries(BUILTIN_OPERATOR_NAMES.map((n, i) => [n, i])) as { readonly [N in BuiltinName]: number };
 
-/** BuiltinOptions union member types (0 = NONE). */
-export const OPTIONS_TYPE = {
-  NONE: 0,
-  Conv2DOptions: 1,
-  DepthwiseConv2DOptions: 2,
-  Pool2DOptions: 5,
-  FullyConnectedOptions: 8,
-  SoftmaxOptions: 9,
-  ConcatenationOptions: 10,
-  AddOptions: 11,
-  ReshapeOptions: 17,
-  MulOptions: 21,
-  PadOptions: 22,
-  TransposeOptions: 26,
-  ReducerOptions: 27,
-  SubOptions: 28,
-  SqueezeOptions: 30,
-  StridedSliceOptions: 32,
-  DequantizeOptions: 38,
-  PadV2Options: 43,
-  LeakyReluOptions: 75,
-  QuantizeOptions: 89,
-  HardSwishOptions: 91,
-} as const;
+/** BuiltinOptions union member types by name (NONE = 0). */
+export const OPTIONS_TYPE = Object.fromEntries(BUILTIN_OPTIONS_NAMES.map((n, i) => [n, i])) as { readonly [N in OptionsTypeName]: number };
+
+/** The name of a BuiltinOperator code, for messages. */
+export function builtinName(code: number): string {
+  const name = code === TEMP_STREAMING_CONV_2D ? 'TEMP_STREAMING_CONV_2D' : BUILTIN_OPERATOR_NAMES[code];
+  return name ?? `unknown builtin operator ${code}`;
+}
+
+/** The name of a BuiltinOptions union member type, for messages. */
+export function optionsTypeName(type: number): string {
+  return BUILTIN_OPTIONS_NAMES[type] ?? `unknown options type ${type}`;
+}
+
+/**
+ * Options tables: the union member type and each field's id, kind and schema default (a field equal to its default
+ * is left out when writing, and read as it when absent). The reader and the writer both use these.
+ */
+export type FieldKind = 'i8' | 'i32' | 'f32' | 'bool' | 'i32s';
+export type FieldValue<Kd extends FieldKind> = Kd extends 'bool' ? boolean : Kd extends 'i32s' ? number[] : number;
+export interface OptionField<Kd extends FieldKind = FieldKind> {
+  id: number;
+  kind: Kd;
+  dflt: FieldValue<Kd>;
+}
+export interface OptionsTable<F extends Record<string, OptionField> = Record<string, OptionField>> {
+  type: number;
+  fields: F;
+}
+/** The values of an options table's fields, by field name. */
+export type OptionValues<T extends OptionsTable> = { [P in keyof T['fields']]: FieldValue<T['fields'][P]['kind']> };
+
+const i8 = (id: number, dflt = 0): OptionField<'i8'> => ({ id, kind: 'i8', dflt });
+const i32 = (id: number, dflt = 0): OptionField<'i32'> => ({ id, kind: 'i32', dflt });
+const f32 = (id: number, dflt = 0): OptionField<'f32'> => ({ id, kind: 'f32', dflt });
+const bool = (id: number): OptionField<'bool'> => ({ id, kind: 'bool', dflt: false });
+const i32s = (id: number): OptionField<'i32s'> => ({ id, kind: 'i32s', dflt: [] });
+const options = <F extends Record<string, OptionField>>(type: OptionsTypeName, fields: F): OptionsTable<F> => ({ type: OPTIONS_TYPE[type], fields });
+
+export const CONV_2D_OPTIONS = options('Conv2DOptions', {
+  padding: i8(0),
+  strideW: i32(1),
+  strideH: i32(2),
+  activation: i8(3),
+  dilationW: i32(4, 1),
+  dilationH: i32(5, 1),
+});
+export const DEPTHWISE_OPTIONS = options('DepthwiseConv2DOptions', {
+  padding: i8(0),
+  strideW: i32(1),
+  strideH: i32(2),
+  depthMultiplier: i32(3),
+  activation: i8(4),
+  dilationW: i32(5, 1),
+  dilationH: i32(6, 1),
+});
+export const POOL_2D_OPTIONS = options('Pool2DOptions', { padding: i8(0), strideW: i32(1), strideH: i32(2), filterW: i32(3), filterH: i32(4), activation: i8(5) });
+/** asymmetric_quantize_inputs (3) and quantized_bias_type (4) are neither read nor written. */
+export const FULLY_CONNECTED_OPTIONS = options('FullyConnectedOptions', { activation: i8(0), weightsFormat: i8(1), keepNumDims: bool(2) });
+export const SOFTMAX_OPTIONS = options('SoftmaxOptions', { beta: f32(0) });
+export const CONCATENATION_OPTIONS = options('ConcatenationOptions', { axis: i32(0), activation: i8(1) });
+/** AddOptions, SubOptions and MulOptions start with the fused activation (pot_scale_int16 is for int16 only). */
+export const ADD_OPTIONS = options('AddOptions', { activation: i8(0) });
+export const SUB_OPTIONS = options('SubOptions', { activation: i8(0) });
+export const MUL_OPTIONS = options('MulOptions', { activation: i8(0) });
+export const SQUEEZE_OPTIONS = options('SqueezeOptions', { squeezeDims: i32s(0) });
+export const REDUCER_OPTIONS = options('ReducerOptions', { keepDims: bool(0) });
+export const LEAKY_RELU_OPTIONS = options('LeakyReluOptions', { alpha: f32(0) });
+export const STRIDED_SLICE_OPTIONS = options('StridedSliceOptions', {
+  beginMask: i32(0),
+  endMask: i32(1),
+  ellipsisMask: i32(2),
+  newAxisMask: i32(3),
+  shrinkAxisMask: i32(4),
+  offset: bool(5),
+});
+/** new_shape is optional (the output tensor's shape is authoritative): never read, and left out when writing. */
+export const RESHAPE_OPTIONS = options('ReshapeOptions', {});
+export const PAD_OPTIONS = options('PadOptions', {});
+export const PADV2_OPTIONS = options('PadV2Options', {});
+export const QUANTIZE_OPTIONS = options('QuantizeOptions', {});
+export const DEQUANTIZE_OPTIONS = options('DequantizeOptions', {});
+export const HARD_SWISH_OPTIONS = options('HardSwishOptions', {});
+export const TRANSPOSE_OPTIONS = options('TransposeOptions', {});
+/** Operators without an options table. */
+export const NO_OPTIONS = options('NONE', {});
 
 export const TENSOR_TYPE = {
   FLOAT32: 0,

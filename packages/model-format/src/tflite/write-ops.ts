@@ -1,22 +1,35 @@
 import { Builder } from 'flatbuffers';
-import { asTfliteKeyword, bytesOf, DType, FusedActivation, Node, NodeOf, Padding, Tensor } from '@tinyforge/ir';
+import { asTfliteKeyword, bytesOf, DType, FusedActivation, fusedActivationOf, handlerFor, Node, NodeOf, NodeTable, Padding, Tensor } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
+import { writeOptions } from './options';
 import {
   ACTIVATION,
+  ADD_OPTIONS,
   BUILTIN,
+  BuiltinName,
   CONCATENATION_OPTIONS,
   CONV_2D_OPTIONS,
   DEPTHWISE_OPTIONS,
-  ELEMENTWISE_OPTIONS,
+  DEQUANTIZE_OPTIONS,
+  FC_WEIGHTS_FORMAT_DEFAULT,
   FULLY_CONNECTED_OPTIONS,
+  HARD_SWISH_OPTIONS,
   LEAKY_RELU_OPTIONS,
-  OPTIONS_TYPE,
+  MUL_OPTIONS,
+  NO_OPTIONS,
+  OptionsTable,
+  OptionValues,
+  PAD_OPTIONS,
   PADDING,
+  PADV2_OPTIONS,
   POOL_2D_OPTIONS,
+  QUANTIZE_OPTIONS,
   REDUCER_OPTIONS,
   SOFTMAX_OPTIONS,
   SQUEEZE_OPTIONS,
   STRIDED_SLICE_OPTIONS,
+  SUB_OPTIONS,
+  TRANSPOSE_OPTIONS,
 } from './schema';
 
 /** One TFLite operator to write: builtin code, its options table (written on demand) and tensor indices. */
@@ -43,28 +56,7 @@ const ACTIVATION_CODE: Record<FusedActivation, number> = {
   tanh: ACTIVATION.TANH,
   sign_bit: ACTIVATION.SIGN_BIT,
 };
-
-/** A small options table from (field id, kind, value, schema default) entries; defaults are omitted. */
-type Field = [id: number, kind: 'i8' | 'i32' | 'f32' | 'bool', value: number | boolean, dflt: number | boolean];
-
-function table(fields: Field[]): (b: Builder) => number {
-  return (b) => {
-    b.startObject(fields.reduce((n, [id]) => Math.max(n, id + 1), 0));
-    for (const [id, kind, value, dflt] of fields) {
-      const v = Number(value);
-      const d = Number(dflt);
-      if (kind === 'i32') b.addFieldInt32(id, v, d);
-      else if (kind === 'f32') b.addFieldFloat32(id, v, d);
-      else b.addFieldInt8(id, v, d);
-    }
-    return b.endObject();
-  };
-}
-
-const emptyTable = (b: Builder): number => {
-  b.startObject(0);
-  return b.endObject();
-};
+const act = (a: FusedActivation): number => ACTIVATION_CODE[a];
 
 const unsupported = (node: Node, msg: string): never => {
   throw new ModelFormatError('FORMAT_UNSUPPORTED', `${node.op}: ${msg}`, { node: node.name });
@@ -75,229 +67,148 @@ const unsupported = (node: Node, msg: string): never => {
  * version 1). TFLite Micro ignores versions; full TFLite refuses versions it does not know, so these are the
  * lowest that cover int8.
  */
-const INT8_VERSION: Partial<Record<number, number>> = {
-  [BUILTIN.CONV_2D]: 3,
-  [BUILTIN.DEPTHWISE_CONV_2D]: 3,
-  [BUILTIN.FULLY_CONNECTED]: 4,
-  [BUILTIN.AVERAGE_POOL_2D]: 2,
-  [BUILTIN.MAX_POOL_2D]: 2,
-  [BUILTIN.SOFTMAX]: 2,
-  [BUILTIN.ADD]: 2,
-  [BUILTIN.SUB]: 2,
-  [BUILTIN.MUL]: 2,
-  [BUILTIN.MEAN]: 2,
-  [BUILTIN.PAD]: 2,
-  [BUILTIN.PADV2]: 2,
-  [BUILTIN.CONCATENATION]: 2,
-  [BUILTIN.DEQUANTIZE]: 2,
-  [BUILTIN.LOGISTIC]: 2,
-  [BUILTIN.TANH]: 2,
-  [BUILTIN.RELU]: 2,
-  [BUILTIN.RELU6]: 2,
-  [BUILTIN.LEAKY_RELU]: 2,
-  [BUILTIN.TRANSPOSE]: 2,
-  [BUILTIN.STRIDED_SLICE]: 2,
+const INT8_VERSION: Partial<Record<BuiltinName, number>> = {
+  CONV_2D: 3,
+  DEPTHWISE_CONV_2D: 3,
+  FULLY_CONNECTED: 4,
+  AVERAGE_POOL_2D: 2,
+  MAX_POOL_2D: 2,
+  SOFTMAX: 2,
+  ADD: 2,
+  SUB: 2,
+  MUL: 2,
+  MEAN: 2,
+  PAD: 2,
+  PADV2: 2,
+  CONCATENATION: 2,
+  DEQUANTIZE: 2,
+  LOGISTIC: 2,
+  TANH: 2,
+  RELU: 2,
+  RELU6: 2,
+  LEAKY_RELU: 2,
+  TRANSPOSE: 2,
+  STRIDED_SLICE: 2,
 };
 
 /** Hybrid (float activations, int8 weights) conv / fully-connected versions, as in kws_dscnn_float. */
-const HYBRID_VERSION: Partial<Record<number, number>> = { [BUILTIN.CONV_2D]: 2, [BUILTIN.FULLY_CONNECTED]: 3 };
+const HYBRID_VERSION: Partial<Record<BuiltinName, number>> = { CONV_2D: 2, FULLY_CONNECTED: 3 };
 
-function opVersion(builtin: number, inputType: DType | undefined, weightType: DType | undefined): number {
+function opVersion(builtin: BuiltinName, inputType: DType | undefined, weightType: DType | undefined): number {
   if (inputType === 'int8' || inputType === 'int16') return INT8_VERSION[builtin] ?? 1;
   if (inputType === 'float32' && weightType === 'int8') return HYBRID_VERSION[builtin] ?? 1;
   return 1;
 }
 
-/** The TFLite operator(s) for one IR node: usually one; an explicit-pad conv or max pool gets a PAD first. */
-export function lowerNode(node: Node, t: TensorTable): TfliteOp[] {
-  const dtypeOf = (i: number): DType | undefined => (node.inputs[i] >= 0 ? t.tensors[node.inputs[i]]?.dtype : undefined);
-  const op = (builtin: number, optionsType: number, writeOptions?: (b: Builder) => number, inputs = node.inputs): TfliteOp => ({
-    builtin,
+/** One TFLite operator: the builtin, its options (none for NO_OPTIONS), inputs and outputs. */
+function operator<T extends OptionsTable>(t: TensorTable, builtin: BuiltinName, options: T, values: OptionValues<T>, inputs: number[], outputs: number[]): TfliteOp {
+  const dtypeOf = (i: number): DType | undefined => (inputs[i] >= 0 ? t.tensors[inputs[i]]?.dtype : undefined);
+  return {
+    builtin: BUILTIN[builtin],
     version: opVersion(builtin, dtypeOf(0), dtypeOf(1)),
-    optionsType,
-    writeOptions,
+    optionsType: options.type,
+    writeOptions: options.type === NO_OPTIONS.type ? undefined : writeOptions(options, values),
     inputs,
-    outputs: node.outputs,
-  });
-  const act = (a: FusedActivation): number => ACTIVATION_CODE[a];
-
-  switch (node.op) {
-    case 'Conv2D': {
-      const a = node.attrs;
-      const w = t.tensors[node.inputs[1]];
-      const { padding, pre, inputs } = resolvePadding(node, t, w.shape[1], w.shape[2], a);
-      return [
-        ...pre,
-        op(
-          BUILTIN.CONV_2D,
-          OPTIONS_TYPE.Conv2DOptions,
-          table([
-            [CONV_2D_OPTIONS.padding, 'i8', padding, PADDING.SAME],
-            [CONV_2D_OPTIONS.strideW, 'i32', a.strideW, 0],
-            [CONV_2D_OPTIONS.strideH, 'i32', a.strideH, 0],
-            [CONV_2D_OPTIONS.activation, 'i8', act(a.activation), 0],
-            [CONV_2D_OPTIONS.dilationW, 'i32', a.dilationW, 1],
-            [CONV_2D_OPTIONS.dilationH, 'i32', a.dilationH, 1],
-          ]),
-          inputs,
-        ),
-      ];
-    }
-    case 'DepthwiseConv2D': {
-      const a = node.attrs;
-      const w = t.tensors[node.inputs[1]];
-      const { padding, pre, inputs } = resolvePadding(node, t, w.shape[1], w.shape[2], a);
-      return [
-        ...pre,
-        op(
-          BUILTIN.DEPTHWISE_CONV_2D,
-          OPTIONS_TYPE.DepthwiseConv2DOptions,
-          table([
-            [DEPTHWISE_OPTIONS.padding, 'i8', padding, PADDING.SAME],
-            [DEPTHWISE_OPTIONS.strideW, 'i32', a.strideW, 0],
-            [DEPTHWISE_OPTIONS.strideH, 'i32', a.strideH, 0],
-            [DEPTHWISE_OPTIONS.depthMultiplier, 'i32', a.depthMultiplier, 0],
-            [DEPTHWISE_OPTIONS.activation, 'i8', act(a.activation), 0],
-            [DEPTHWISE_OPTIONS.dilationW, 'i32', a.dilationW, 1],
-            [DEPTHWISE_OPTIONS.dilationH, 'i32', a.dilationH, 1],
-          ]),
-          inputs,
-        ),
-      ];
-    }
-    case 'AveragePool2D':
-    case 'MaxPool2D': {
-      const a = node.attrs;
-      const { padding, pre, inputs } = resolvePadding(node, t, a.filterH, a.filterW, { ...a, dilationH: 1, dilationW: 1 });
-      return [
-        ...pre,
-        op(
-          node.op === 'AveragePool2D' ? BUILTIN.AVERAGE_POOL_2D : BUILTIN.MAX_POOL_2D,
-          OPTIONS_TYPE.Pool2DOptions,
-          table([
-            [POOL_2D_OPTIONS.padding, 'i8', padding, PADDING.SAME],
-            [POOL_2D_OPTIONS.strideW, 'i32', a.strideW, 0],
-            [POOL_2D_OPTIONS.strideH, 'i32', a.strideH, 0],
-            [POOL_2D_OPTIONS.filterW, 'i32', a.filterW, 0],
-            [POOL_2D_OPTIONS.filterH, 'i32', a.filterH, 0],
-            [POOL_2D_OPTIONS.activation, 'i8', act(a.activation), 0],
-          ]),
-          inputs,
-        ),
-      ];
-    }
-    case 'FullyConnected':
-      return [
-        op(
-          BUILTIN.FULLY_CONNECTED,
-          OPTIONS_TYPE.FullyConnectedOptions,
-          table([
-            [FULLY_CONNECTED_OPTIONS.activation, 'i8', act(node.attrs.activation), 0],
-            [FULLY_CONNECTED_OPTIONS.keepNumDims, 'bool', node.attrs.keepNumDims, false],
-          ]),
-        ),
-      ];
-    case 'Reshape':
-      // The output tensor's shape is authoritative; new_shape in the options is optional and left out.
-      return [op(BUILTIN.RESHAPE, OPTIONS_TYPE.NONE)];
-    case 'Squeeze': {
-      const axes = node.attrs.axes;
-      return [
-        op(BUILTIN.SQUEEZE, OPTIONS_TYPE.SqueezeOptions, (b) => {
-          const v = intVector(b, axes);
-          b.startObject(1);
-          b.addFieldOffset(SQUEEZE_OPTIONS.squeezeDims, v, 0);
-          return b.endObject();
-        }),
-      ];
-    }
-    case 'Softmax':
-      return [op(BUILTIN.SOFTMAX, OPTIONS_TYPE.SoftmaxOptions, table([[SOFTMAX_OPTIONS.beta, 'f32', node.attrs.beta, 0]]))];
-    case 'Add':
-    case 'Sub':
-    case 'Mul': {
-      const [builtin, type] = {
-        Add: [BUILTIN.ADD, OPTIONS_TYPE.AddOptions],
-        Sub: [BUILTIN.SUB, OPTIONS_TYPE.SubOptions],
-        Mul: [BUILTIN.MUL, OPTIONS_TYPE.MulOptions],
-      }[node.op];
-      return [op(builtin, type, table([[ELEMENTWISE_OPTIONS.activation, 'i8', act(node.attrs.activation), 0]]))];
-    }
-    case 'Mean':
-      return [op(BUILTIN.MEAN, OPTIONS_TYPE.ReducerOptions, table([[REDUCER_OPTIONS.keepDims, 'bool', node.attrs.keepDims, false]]))];
-    case 'Pad':
-      return node.inputs.length > 2 && node.inputs[2] >= 0
-        ? [op(BUILTIN.PADV2, OPTIONS_TYPE.PadV2Options, emptyTable)]
-        : [op(BUILTIN.PAD, OPTIONS_TYPE.PadOptions, emptyTable, node.inputs.slice(0, 2))];
-    case 'Concatenation':
-      return [
-        op(
-          BUILTIN.CONCATENATION,
-          OPTIONS_TYPE.ConcatenationOptions,
-          table([
-            [CONCATENATION_OPTIONS.axis, 'i32', node.attrs.axis, 0],
-            [CONCATENATION_OPTIONS.activation, 'i8', act(node.attrs.activation), 0],
-          ]),
-        ),
-      ];
-    case 'Quantize':
-      return [op(BUILTIN.QUANTIZE, OPTIONS_TYPE.QuantizeOptions, emptyTable)];
-    case 'Dequantize':
-      return [op(BUILTIN.DEQUANTIZE, OPTIONS_TYPE.DequantizeOptions, emptyTable)];
-    case 'Logistic':
-      return [op(BUILTIN.LOGISTIC, OPTIONS_TYPE.NONE)];
-    case 'Tanh':
-      return [op(BUILTIN.TANH, OPTIONS_TYPE.NONE)];
-    case 'Relu':
-      return [op(BUILTIN.RELU, OPTIONS_TYPE.NONE)];
-    case 'Relu6':
-      return [op(BUILTIN.RELU6, OPTIONS_TYPE.NONE)];
-    case 'LeakyRelu':
-      return [op(BUILTIN.LEAKY_RELU, OPTIONS_TYPE.LeakyReluOptions, table([[LEAKY_RELU_OPTIONS.alpha, 'f32', node.attrs.alpha, 0]]))];
-    case 'HardSwish':
-      return [op(BUILTIN.HARD_SWISH, OPTIONS_TYPE.HardSwishOptions, emptyTable)];
-    case 'Transpose':
-      return [op(BUILTIN.TRANSPOSE, OPTIONS_TYPE.TransposeOptions, emptyTable)];
-    case 'StridedSlice': {
-      const a = node.attrs;
-      return [
-        op(
-          BUILTIN.STRIDED_SLICE,
-          OPTIONS_TYPE.StridedSliceOptions,
-          table([
-            [STRIDED_SLICE_OPTIONS.beginMask, 'i32', a.beginMask, 0],
-            [STRIDED_SLICE_OPTIONS.endMask, 'i32', a.endMask, 0],
-            [STRIDED_SLICE_OPTIONS.ellipsisMask, 'i32', a.ellipsisMask, 0],
-            [STRIDED_SLICE_OPTIONS.newAxisMask, 'i32', a.newAxisMask, 0],
-            [STRIDED_SLICE_OPTIONS.shrinkAxisMask, 'i32', a.shrinkAxisMask, 0],
-            [STRIDED_SLICE_OPTIONS.offset, 'bool', a.offset, false],
-          ]),
-        ),
-      ];
-    }
-    case 'Clip': {
-      const { min, max } = node.attrs;
-      if (min === 0 && max === Infinity) return [op(BUILTIN.RELU, OPTIONS_TYPE.NONE)];
-      if (min === 0 && max === 6) return [op(BUILTIN.RELU6, OPTIONS_TYPE.NONE)];
-      if (min === -1 && max === 1) return [op(BUILTIN.RELU_N1_TO_1, OPTIONS_TYPE.NONE)];
-      return unsupported(node, `TFLite has no clamp to [${min}, ${max}] (only RELU, RELU6, RELU_N1_TO_1)`);
-    }
-    case 'BatchNorm':
-    case 'Identity':
-      return unsupported(node, 'TFLite has no such operator; fold it away (the quantizer does) before writing');
-    case 'Div':
-    case 'Round':
-    case 'Abs':
-    case 'Sign':
-    case 'Cast':
-      return unsupported(node, 'integer arithmetic of the ONNX QDQ export; the TFLite writer writes int8 inference graphs, whose requantization is implicit');
-  }
+    outputs,
+  };
 }
 
-function intVector(b: Builder, values: number[]): number {
-  b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]);
-  return b.endVector();
+/** The operator that computes `node` (on `inputs`, by default the node's). */
+function emit<T extends OptionsTable>(node: Node, t: TensorTable, builtin: BuiltinName, options: T, values: OptionValues<T>, inputs = node.inputs): TfliteOp {
+  return operator(t, builtin, options, values, inputs, node.outputs);
+}
+
+/** An operator whose options table has no fields (or that has none). */
+const bare =
+  (builtin: BuiltinName, options: OptionsTable<Record<string, never>>) =>
+  (node: Node, t: TensorTable): TfliteOp[] => [emit(node, t, builtin, options, {})];
+
+const refuse =
+  (why: string) =>
+  (node: Node): never =>
+    unsupported(node, why);
+const NO_TFLITE_OP = 'TFLite has no such operator; fold it away (the quantizer does) before writing';
+const QDQ_ARITHMETIC = 'integer arithmetic of the ONNX QDQ export; the TFLite writer writes int8 inference graphs, whose requantization is implicit';
+
+/** The builtin a clamp equal to a fused activation is written as (TFLite has no general clamp). */
+const CLAMP_BUILTIN: Partial<Record<FusedActivation, BuiltinName>> = { relu: 'RELU', relu6: 'RELU6', relu_n1_to_1: 'RELU_N1_TO_1' };
+
+/** How each IR op is written: usually one TFLite operator; an explicit-pad conv or max pool gets a PAD first. */
+const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
+  Conv2D: (node, t) => {
+    const a = node.attrs;
+    const w = t.tensors[node.inputs[1]];
+    const { padding, pre, inputs } = resolvePadding(node, t, w.shape[1], w.shape[2], a);
+    const values = { padding, strideW: a.strideW, strideH: a.strideH, activation: act(a.activation), dilationW: a.dilationW, dilationH: a.dilationH };
+    return [...pre, emit(node, t, 'CONV_2D', CONV_2D_OPTIONS, values, inputs)];
+  },
+  DepthwiseConv2D: (node, t) => {
+    const a = node.attrs;
+    const w = t.tensors[node.inputs[1]];
+    const { padding, pre, inputs } = resolvePadding(node, t, w.shape[1], w.shape[2], a);
+    const values = {
+      padding,
+      strideW: a.strideW,
+      strideH: a.strideH,
+      depthMultiplier: a.depthMultiplier,
+      activation: act(a.activation),
+      dilationW: a.dilationW,
+      dilationH: a.dilationH,
+    };
+    return [...pre, emit(node, t, 'DEPTHWISE_CONV_2D', DEPTHWISE_OPTIONS, values, inputs)];
+  },
+  AveragePool2D: (node, t) => writePool(node, t, 'AVERAGE_POOL_2D'),
+  MaxPool2D: (node, t) => writePool(node, t, 'MAX_POOL_2D'),
+  FullyConnected: (node, t) => {
+    const values = { activation: act(node.attrs.activation), weightsFormat: FC_WEIGHTS_FORMAT_DEFAULT, keepNumDims: node.attrs.keepNumDims };
+    return [emit(node, t, 'FULLY_CONNECTED', FULLY_CONNECTED_OPTIONS, values)];
+  },
+  // The output tensor's shape is authoritative; new_shape in the options is optional and left out.
+  Reshape: bare('RESHAPE', NO_OPTIONS),
+  Squeeze: (node, t) => [emit(node, t, 'SQUEEZE', SQUEEZE_OPTIONS, { squeezeDims: node.attrs.axes })],
+  Softmax: (node, t) => [emit(node, t, 'SOFTMAX', SOFTMAX_OPTIONS, { beta: node.attrs.beta })],
+  Add: (node, t) => [emit(node, t, 'ADD', ADD_OPTIONS, { activation: act(node.attrs.activation) })],
+  Sub: (node, t) => [emit(node, t, 'SUB', SUB_OPTIONS, { activation: act(node.attrs.activation) })],
+  Mul: (node, t) => [emit(node, t, 'MUL', MUL_OPTIONS, { activation: act(node.attrs.activation) })],
+  Mean: (node, t) => [emit(node, t, 'MEAN', REDUCER_OPTIONS, { keepDims: node.attrs.keepDims })],
+  Pad: (node, t) =>
+    node.inputs.length > 2 && node.inputs[2] >= 0 ? [emit(node, t, 'PADV2', PADV2_OPTIONS, {})] : [emit(node, t, 'PAD', PAD_OPTIONS, {}, node.inputs.slice(0, 2))],
+  Concatenation: (node, t) => [emit(node, t, 'CONCATENATION', CONCATENATION_OPTIONS, { axis: node.attrs.axis, activation: act(node.attrs.activation) })],
+  Quantize: bare('QUANTIZE', QUANTIZE_OPTIONS),
+  Dequantize: bare('DEQUANTIZE', DEQUANTIZE_OPTIONS),
+  Logistic: bare('LOGISTIC', NO_OPTIONS),
+  Tanh: bare('TANH', NO_OPTIONS),
+  Relu: bare('RELU', NO_OPTIONS),
+  Relu6: bare('RELU6', NO_OPTIONS),
+  LeakyRelu: (node, t) => [emit(node, t, 'LEAKY_RELU', LEAKY_RELU_OPTIONS, { alpha: node.attrs.alpha })],
+  HardSwish: bare('HARD_SWISH', HARD_SWISH_OPTIONS),
+  Transpose: bare('TRANSPOSE', TRANSPOSE_OPTIONS),
+  StridedSlice: (node, t) => [emit(node, t, 'STRIDED_SLICE', STRIDED_SLICE_OPTIONS, { ...node.attrs })],
+  Clip: (node, t) => {
+    const activation = fusedActivationOf(node);
+    const builtin = activation === undefined ? undefined : CLAMP_BUILTIN[activation];
+    if (builtin === undefined) return unsupported(node, `TFLite has no clamp to [${node.attrs.min}, ${node.attrs.max}] (only RELU, RELU6, RELU_N1_TO_1)`);
+    return [emit(node, t, builtin, NO_OPTIONS, {})];
+  },
+  BatchNorm: refuse(NO_TFLITE_OP),
+  Identity: refuse(NO_TFLITE_OP),
+  Div: refuse(QDQ_ARITHMETIC),
+  Round: refuse(QDQ_ARITHMETIC),
+  Abs: refuse(QDQ_ARITHMETIC),
+  Sign: refuse(QDQ_ARITHMETIC),
+  Cast: refuse(QDQ_ARITHMETIC),
+};
+
+/** The TFLite operator(s) for one IR node. */
+export function lowerNode(node: Node, t: TensorTable): TfliteOp[] {
+  return handlerFor(OP_WRITERS, node)!(node, t);
+}
+
+function writePool(node: NodeOf<'AveragePool2D'> | NodeOf<'MaxPool2D'>, t: TensorTable, builtin: 'AVERAGE_POOL_2D' | 'MAX_POOL_2D'): TfliteOp[] {
+  const a = node.attrs;
+  const { padding, pre, inputs } = resolvePadding(node, t, a.filterH, a.filterW, { ...a, dilationH: 1, dilationW: 1 });
+  const values = { padding, strideW: a.strideW, strideH: a.strideH, filterW: a.filterW, filterH: a.filterH, activation: act(a.activation) };
+  return [...pre, emit(node, t, builtin, POOL_2D_OPTIONS, values, inputs)];
 }
 
 type SpatialAttrs = { strideH: number; strideW: number; dilationH: number; dilationW: number; padding: Padding };
@@ -335,7 +246,6 @@ function resolvePadding(
     dtype: x.dtype,
     ...(x.quant && { quant: { ...x.quant, scale: [...x.quant.scale], zeroPoint: [...x.quant.zeroPoint] } }),
   });
-  const version = opVersion(BUILTIN.PAD, x.dtype, undefined);
   let pad: TfliteOp;
   if (node.op === 'MaxPool2D') {
     const lowest = t.add({
@@ -345,9 +255,9 @@ function resolvePadding(
       data: lowestValue(x.dtype, node),
       ...(x.quant && { quant: { ...x.quant, scale: [...x.quant.scale], zeroPoint: [...x.quant.zeroPoint] } }),
     });
-    pad = { builtin: BUILTIN.PADV2, version, optionsType: OPTIONS_TYPE.PadV2Options, writeOptions: emptyTable, inputs: [node.inputs[0], paddings, lowest], outputs: [padded] };
+    pad = operator(t, 'PADV2', PADV2_OPTIONS, {}, [node.inputs[0], paddings, lowest], [padded]);
   } else {
-    pad = { builtin: BUILTIN.PAD, version, optionsType: OPTIONS_TYPE.PadOptions, writeOptions: emptyTable, inputs: [node.inputs[0], paddings], outputs: [padded] };
+    pad = operator(t, 'PAD', PAD_OPTIONS, {}, [node.inputs[0], paddings], [padded]);
   }
   return { padding: PADDING.VALID, pre: [pad], inputs: [padded, ...node.inputs.slice(1)] };
 }
