@@ -1,6 +1,6 @@
-import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
+import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, OpType, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
 import { InterpreterError } from './errors';
-import { Evaluate, KernelContext } from './kernels/context';
+import { Evaluate, KernelContext, KernelEntry } from './kernels/context';
 import { KERNELS } from './kernels/registry';
 
 export interface RunOptions {
@@ -58,8 +58,11 @@ export class Interpreter {
         this.arrays[node.outputs[0]] = this.arrays[node.inputs[0]];
         continue;
       }
-      const factory = KERNELS[node.op];
-      if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op} has no kernel`, { node: node.name });
+      const entry: KernelEntry<OpType> | undefined = KERNELS[node.op] as KernelEntry<OpType> | undefined;
+      if (entry === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op} has no kernel`, { node: node.name });
+      const dtype = graph.tensors[node.inputs[0]].dtype;
+      const factory = entry[dtype] ?? entry.any;
+      if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op}: no ${dtype} kernel`, { node: node.name });
       this.steps.push(factory(new KernelContext(graph, node, this.arrays)));
     }
   }

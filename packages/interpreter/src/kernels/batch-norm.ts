@@ -1,11 +1,9 @@
-import { NodeOf } from '@tinyforge/ir';
 import { Evaluate, KernelContext } from './context';
 import { constantArray } from './weights';
 
 /** BATCH_NORM (float only, from ONNX): per-channel (x − mean)/√(var + ε)·scale + bias over the last axis. */
-export function prepareBatchNorm(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'BatchNorm'>;
-  if (ctx.tensor(0).dtype !== 'float32') return ctx.unsupported('only float32 is supported');
+export function floatBatchNorm(ctx: KernelContext<'BatchNorm'>): Evaluate {
+  const node = ctx.node;
   const [scale, bias, mean, variance] = [1, 2, 3, 4].map((k) => constantArray(ctx, k) as Float32Array);
   const channels = scale.length;
   // Fold to one multiply-add per element, in double, once.

@@ -1,4 +1,3 @@
-import { NodeOf } from '@tinyforge/ir';
 import { roundHalfAway } from '../fixed-point';
 import { dtypeRange, floatActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
@@ -7,8 +6,8 @@ import { Evaluate, KernelContext } from './context';
  * CONCATENATION along one axis. Quantized inputs whose scale/zero point differ from the output's are requantized
  * with TFLite's ConcatenationWithScaling arithmetic (float32 scale and bias, round half away); equal ones are copied.
  */
-export function prepareConcatenation(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'Concatenation'>;
+export function prepareConcatenation(ctx: KernelContext<'Concatenation'>): Evaluate {
+  const node = ctx.node;
   const out = ctx.output;
   const rank = out.shape.length;
   const axis = node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;

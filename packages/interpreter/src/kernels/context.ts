@@ -1,4 +1,4 @@
-import { AnyTypedArray, Graph, Node, Quantization, Tensor } from '@tinyforge/ir';
+import { AnyTypedArray, DType, Graph, NodeOf, OpType, Quantization, Tensor } from '@tinyforge/ir';
 import { InterpreterError } from '../errors';
 
 /** Runs one prepared node: reads its input arrays, writes its output array. No allocation, no validation. */
@@ -8,10 +8,10 @@ export type Evaluate = () => void;
  * What a kernel sees while preparing: the node, its tensors and the arrays every tensor lives in. All checks and all
  * derived parameters belong in preparation (TFLite Micro's Prepare); the returned Evaluate only computes.
  */
-export class KernelContext {
+export class KernelContext<K extends OpType = OpType> {
   constructor(
     readonly graph: Graph,
-    readonly node: Node,
+    readonly node: NodeOf<K>,
     private readonly arrays: AnyTypedArray[],
   ) {}
 
@@ -49,4 +49,11 @@ export class KernelContext {
   }
 }
 
-export type KernelFactory = (ctx: KernelContext) => Evaluate;
+/** Prepares one node of op K for one element type: checks, derived parameters, and the Evaluate that computes. */
+export type KernelFactory<K extends OpType = OpType> = (ctx: KernelContext<K>) => Evaluate;
+
+/**
+ * One op's kernels, by the element type of its first input (TFLite's kernels switch on it the same way); `any`
+ * serves every element type (kernels that only move or convert elements). An int16 kernel is one more field.
+ */
+export type KernelEntry<K extends OpType> = { readonly [D in DType | 'any']?: KernelFactory<K> };

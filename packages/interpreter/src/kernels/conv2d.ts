@@ -1,26 +1,24 @@
-import { NodeOf } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { floatActivationRange, perChannelMultipliers, quantizedActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { WindowGeometry, windowGeometry } from './geometry';
 import { constantArray, floatWeights } from './weights';
 
-/** CONV_2D: float (also hybrid int8 weights) and int8 with per-channel requantization (TFLM ConvPerChannel). */
-export function prepareConv2D(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'Conv2D'>;
+/** CONV_2D's window geometry and grouping (grouped when the filter has fewer channels than the input). */
+function convShape(ctx: KernelContext<'Conv2D'>): { g: WindowGeometry; filterC: number; groups: number } {
   const x = ctx.tensor(0);
   const w = ctx.tensor(1);
-  const g = windowGeometry(x.shape, w.shape[1], w.shape[2], w.shape[0], node.attrs);
+  const g = windowGeometry(x.shape, w.shape[1], w.shape[2], w.shape[0], ctx.node.attrs);
   const filterC = w.shape[3];
   const groups = g.inC / filterC;
   if (!Number.isInteger(groups) || g.outC % groups !== 0) ctx.unsupported(`input channels ${g.inC} do not split into groups of ${filterC}`);
-  if (x.dtype === 'float32') return floatConv(ctx, g, filterC, groups);
-  if (x.dtype === 'int8') return int8Conv(ctx, g, filterC, groups);
-  return ctx.unsupported(`no ${x.dtype} kernel`);
+  return { g, filterC, groups };
 }
 
-function floatConv(ctx: KernelContext, g: WindowGeometry, filterC: number, groups: number): Evaluate {
-  const node = ctx.node as NodeOf<'Conv2D'>;
+/** CONV_2D, float (also hybrid int8 weights, dequantized once). */
+export function floatConv2D(ctx: KernelContext<'Conv2D'>): Evaluate {
+  const { g, filterC, groups } = convShape(ctx);
+  const node = ctx.node;
   const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
   const weights = floatWeights(ctx, ctx.tensor(1), 0);
   const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(g.outC);
@@ -58,8 +56,10 @@ function floatConv(ctx: KernelContext, g: WindowGeometry, filterC: number, group
   };
 }
 
-function int8Conv(ctx: KernelContext, g: WindowGeometry, filterC: number, groups: number): Evaluate {
-  const node = ctx.node as NodeOf<'Conv2D'>;
+/** CONV_2D, int8 with per-channel requantization (TFLM ConvPerChannel). */
+export function int8Conv2D(ctx: KernelContext<'Conv2D'>): Evaluate {
+  const { g, filterC, groups } = convShape(ctx);
+  const node = ctx.node;
   const w = ctx.tensor(1);
   const out = ctx.output;
   if (w.dtype !== 'int8' || out.dtype !== 'int8') ctx.unsupported('int8 conv needs int8 weights and output');

@@ -1,38 +1,41 @@
-import { NodeOf } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { floatActivationRange, perChannelMultipliers, quantizedActivationRange, Range } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { WindowGeometry, windowGeometry } from './geometry';
 import { constantArray, floatWeights } from './weights';
 
-/**
- * DEPTHWISE_CONV_2D: output channel c·M + m reads input channel c. The filter taps are the outer loops and the
- * channels the inner one, so both the input and the [1, Kh, Kw, C·M] filter are read contiguously.
- */
-export function prepareDepthwiseConv2D(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'DepthwiseConv2D'>;
+function depthwiseShape(ctx: KernelContext<'DepthwiseConv2D'>): { g: WindowGeometry; m: number } {
   const x = ctx.tensor(0);
   const w = ctx.tensor(1);
-  const g = windowGeometry(x.shape, w.shape[1], w.shape[2], w.shape[3], node.attrs);
-  const m = node.attrs.depthMultiplier;
+  const g = windowGeometry(x.shape, w.shape[1], w.shape[2], w.shape[3], ctx.node.attrs);
+  const m = ctx.node.attrs.depthMultiplier;
   if (g.outC !== g.inC * m) ctx.unsupported(`filter has ${g.outC} channels, expected ${g.inC} × ${m}`);
-  if (x.dtype === 'float32') {
-    const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
-    const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(g.outC);
-    const run = depthwiseLoop(g, m, ctx.input<Float32Array>(0), floatWeights(ctx, w, 3), 0);
-    const output = ctx.outputArray<Float32Array>();
-    return () =>
-      run((o, oc, acc) => {
-        const v = Math.fround(acc) + bias[oc];
-        output[o] = v < range.min ? range.min : v > range.max ? range.max : v;
-      });
-  }
-  if (x.dtype === 'int8') return int8Depthwise(ctx, g, m);
-  return ctx.unsupported(`no ${x.dtype} kernel`);
+  return { g, m };
 }
 
-function int8Depthwise(ctx: KernelContext, g: WindowGeometry, m: number): Evaluate {
-  const node = ctx.node as NodeOf<'DepthwiseConv2D'>;
+/**
+ * DEPTHWISE_CONV_2D: output channel c·M + m reads input channel c. The filter taps are the outer loops and the
+ * channels the inner one, so both the input and the [1, Kh, Kw, C·M] filter are read contiguously. Float (also
+ * hybrid int8 weights).
+ */
+export function floatDepthwiseConv2D(ctx: KernelContext<'DepthwiseConv2D'>): Evaluate {
+  const { g, m } = depthwiseShape(ctx);
+  const node = ctx.node;
+  const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
+  const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(g.outC);
+  const run = depthwiseLoop(g, m, ctx.input<Float32Array>(0), floatWeights(ctx, ctx.tensor(1), 3), 0);
+  const output = ctx.outputArray<Float32Array>();
+  return () =>
+    run((o, oc, acc) => {
+      const v = Math.fround(acc) + bias[oc];
+      output[o] = v < range.min ? range.min : v > range.max ? range.max : v;
+    });
+}
+
+/** DEPTHWISE_CONV_2D, int8 with per-channel requantization. */
+export function int8DepthwiseConv2D(ctx: KernelContext<'DepthwiseConv2D'>): Evaluate {
+  const { g, m } = depthwiseShape(ctx);
+  const node = ctx.node;
   const w = ctx.tensor(1);
   const out = ctx.output;
   if (w.dtype !== 'int8' || out.dtype !== 'int8' || w.quant === undefined) ctx.unsupported('int8 depthwise needs quantized int8 weights and output');

@@ -1,36 +1,45 @@
-import { elementCount, NodeOf } from '@tinyforge/ir';
+import { elementCount } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { floatActivationRange, layerMultipliers, quantizedActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { constantArray, floatWeights } from './weights';
 
-/** FULLY_CONNECTED: [rows, in] × [out, in]ᵀ; float (also hybrid int8 weights) and int8 per-tensor or per-channel. */
-export function prepareFullyConnected(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'FullyConnected'>;
+/** FULLY_CONNECTED's matrix sizes: [rows, in] × [out, in]ᵀ. */
+function matrixShape(ctx: KernelContext<'FullyConnected'>): { rows: number; inDim: number; outDim: number } {
+  const [outDim, inDim] = ctx.tensor(1).shape;
+  return { rows: elementCount(ctx.tensor(0).shape) / inDim, inDim, outDim };
+}
+
+/** FULLY_CONNECTED, float (also hybrid int8 weights, dequantized once). */
+export function floatFullyConnected(ctx: KernelContext<'FullyConnected'>): Evaluate {
+  const node = ctx.node;
+  const { rows, inDim, outDim } = matrixShape(ctx);
+  const input = ctx.input<Float32Array>(0);
+  const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
+  const weights = floatWeights(ctx, ctx.tensor(1), 0);
+  const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(outDim);
+  const output = ctx.outputArray<Float32Array>();
+  return () => {
+    for (let r = 0; r < rows; r++) {
+      const xi = r * inDim;
+      for (let o = 0; o < outDim; o++) {
+        const wi = o * inDim;
+        let acc = 0;
+        for (let i = 0; i < inDim; i++) acc += input[xi + i] * weights[wi + i];
+        const v = Math.fround(acc) + bias[o];
+        output[r * outDim + o] = v < range.min ? range.min : v > range.max ? range.max : v;
+      }
+    }
+  };
+}
+
+/** FULLY_CONNECTED, int8 with per-tensor or per-channel weights. */
+export function int8FullyConnected(ctx: KernelContext<'FullyConnected'>): Evaluate {
+  const node = ctx.node;
+  const { rows, inDim, outDim } = matrixShape(ctx);
   const x = ctx.tensor(0);
   const w = ctx.tensor(1);
-  const [outDim, inDim] = w.shape;
-  const rows = elementCount(x.shape) / inDim;
-  const input = ctx.input<Float32Array | Int8Array>(0);
-  if (x.dtype === 'float32') {
-    const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
-    const weights = floatWeights(ctx, w, 0);
-    const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(outDim);
-    const output = ctx.outputArray<Float32Array>();
-    return () => {
-      for (let r = 0; r < rows; r++) {
-        const xi = r * inDim;
-        for (let o = 0; o < outDim; o++) {
-          const wi = o * inDim;
-          let acc = 0;
-          for (let i = 0; i < inDim; i++) acc += input[xi + i] * weights[wi + i];
-          const v = Math.fround(acc) + bias[o];
-          output[r * outDim + o] = v < range.min ? range.min : v > range.max ? range.max : v;
-        }
-      }
-    };
-  }
-  if (x.dtype !== 'int8') return ctx.unsupported(`no ${x.dtype} kernel`);
+  const input = ctx.input<Int8Array>(0);
   if (w.dtype !== 'int8' || ctx.output.dtype !== 'int8' || w.quant === undefined) ctx.unsupported('int8 fully connected needs quantized int8 weights and output');
   const inQ = ctx.quant(x);
   const outQ = ctx.quant(ctx.output);

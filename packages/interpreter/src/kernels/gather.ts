@@ -1,4 +1,4 @@
-import { constantInts, NodeOf, resolveStridedSlice } from '@tinyforge/ir';
+import { constantInts, resolveStridedSlice } from '@tinyforge/ir';
 import { InterpreterError } from '../errors';
 import { Evaluate, KernelContext } from './context';
 import { strides } from './pad';
@@ -30,8 +30,8 @@ export function prepareTranspose(ctx: KernelContext): Evaluate {
 }
 
 /** STRIDED_SLICE with constant begin/end/strides (TFLite semantics; no ellipsis or new axes). */
-export function prepareStridedSlice(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'StridedSlice'>;
+export function prepareStridedSlice(ctx: KernelContext<'StridedSlice'>): Evaluate {
+  const node = ctx.node;
   const x = ctx.tensor(0);
   const fail = (msg: string): never => {
     throw new InterpreterError('INTERP_UNSUPPORTED', `StridedSlice: ${msg}`, { node: node.name });

@@ -24,21 +24,22 @@ function toInt16Multiplier(m: number): number {
   return m >= 2147483647 - (1 << 15) ? 32767 : (m + (1 << 15)) >> 16;
 }
 
-/** HARD_SWISH: x·relu6(x+3)/6; int8 with TFLite's int16 fixed-point reference arithmetic. */
-export function prepareHardSwish(ctx: KernelContext): Evaluate {
-  const x = ctx.tensor(0);
+/** HARD_SWISH on float32: x·relu6(x+3)/6. */
+export function floatHardSwish(ctx: KernelContext): Evaluate {
+  const input = ctx.input<Float32Array>(0);
   const output = ctx.outputArray<Float32Array>();
-  const n = output.length;
-  if (x.dtype === 'float32') {
-    const input = ctx.input<Float32Array>(0);
-    return () => {
-      for (let i = 0; i < n; i++) {
-        const v = input[i];
-        output[i] = (v * Math.min(6, Math.max(0, v + 3))) / 6;
-      }
-    };
-  }
-  if (x.dtype !== 'int8') return ctx.unsupported(`no ${x.dtype} kernel`);
+  return () => {
+    for (let i = 0; i < output.length; i++) {
+      const v = input[i];
+      output[i] = (v * Math.min(6, Math.max(0, v + 3))) / 6;
+    }
+  };
+}
+
+/** HARD_SWISH on int8 with TFLite's int16 fixed-point reference arithmetic. */
+export function int8HardSwish(ctx: KernelContext): Evaluate {
+  const x = ctx.tensor(0);
+  const n = ctx.outputArray<Int8Array>().length;
   const inQ = ctx.quant(x);
   const outQ = ctx.quant(ctx.output);
   // Float32 arithmetic exactly as the C++ prepare step.

@@ -1,4 +1,4 @@
-import { constantInts, NodeOf } from '@tinyforge/ir';
+import { constantInts } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point';
 import { Evaluate, KernelContext } from './context';
 import { strides } from './pad';
@@ -7,8 +7,7 @@ import { strides } from './pad';
  * MEAN over constant axes. Int8 follows TFLite's integer mean: sum of (q − input zero point), rescale by
  * input/output scale, divide by the count rounding half away from zero, add the output zero point.
  */
-export function prepareMean(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'Mean'>;
+function meanLoop(ctx: KernelContext<'Mean'>): { accumulate: (offset: number) => void; sums: Float64Array; count: number } {
   const x = ctx.tensor(0);
   const rank = x.shape.length;
   const axes = new Set(constantInts(ctx.tensor(1)).map((a) => (a < 0 ? a + rank : a)));
@@ -30,13 +29,25 @@ export function prepareMean(ctx: KernelContext): Evaluate {
     sums.fill(0);
     for (let i = 0; i < input.length; i++) sums[target[i]] += input[i] - offset;
   };
-  if (x.dtype === 'float32') {
-    return () => {
-      accumulate(0);
-      for (let o = 0; o < output.length; o++) output[o] = Math.fround(sums[o]) / count;
-    };
-  }
-  if (x.dtype !== 'int8') return ctx.unsupported(`no ${x.dtype} kernel`);
+  return { accumulate, sums, count };
+}
+
+/** MEAN on float32: the float32 sum divided by the count. */
+export function floatMean(ctx: KernelContext<'Mean'>): Evaluate {
+  const { accumulate, sums, count } = meanLoop(ctx);
+  const output = ctx.outputArray<Float32Array>();
+  return () => {
+    accumulate(0);
+    for (let o = 0; o < output.length; o++) output[o] = Math.fround(sums[o]) / count;
+  };
+}
+
+/** MEAN on int8 (TFLite's integer mean). */
+export function int8Mean(ctx: KernelContext<'Mean'>): Evaluate {
+  const node = ctx.node;
+  const x = ctx.tensor(0);
+  const { accumulate, sums, count } = meanLoop(ctx);
+  const output = ctx.outputArray<Int8Array>();
   if (!node.attrs.keepDims && ctx.output.shape.length === 0 && output.length !== 1) ctx.unsupported('inconsistent output');
   const inQ = ctx.quant(x);
   const outQ = ctx.quant(ctx.output);

@@ -1,33 +1,44 @@
-import { NodeOf } from '@tinyforge/ir';
 import { floatActivationRange, quantizedActivationRange, Range } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { windowGeometry } from './geometry';
 
-type PoolNode = NodeOf<'AveragePool2D'> | NodeOf<'MaxPool2D'>;
+type PoolOp = 'AveragePool2D' | 'MaxPool2D';
+export type PoolKind = 'average' | 'max';
 
 /**
- * AVERAGE_POOL_2D and MAX_POOL_2D. Windows are clipped to the image (padding never counts). Int8 averages round
- * half away from zero like TFLM's reference; int8 input and output share one scale, so no requantization.
+ * AVERAGE_POOL_2D and MAX_POOL_2D. Windows are clipped to the image (padding never counts). Float: averages in
+ * float32.
  */
-export function preparePool2D(ctx: KernelContext): Evaluate {
-  const node = ctx.node as PoolNode;
-  const x = ctx.tensor(0);
-  const a = node.attrs;
-  const g = windowGeometry(x.shape, a.filterH, a.filterW, x.shape[3], a);
-  const isAverage = node.op === 'AveragePool2D';
-  let range: Range | undefined;
-  if (x.dtype === 'float32') range = floatActivationRange(a.activation);
-  else if (x.dtype === 'int8') {
-    const inQ = ctx.quant(x);
+export const floatPool2D =
+  (kind: PoolKind) =>
+  (ctx: KernelContext<PoolOp>): Evaluate => {
+    const activation = ctx.node.attrs.activation;
+    const range = floatActivationRange(activation) ?? ctx.unsupported(`fused ${activation} is not supported`);
+    return poolLoop(ctx, kind === 'average', true, range);
+  };
+
+/**
+ * Int8 averages round half away from zero like TFLM's reference; int8 input and output share one scale, so no
+ * requantization.
+ */
+export const int8Pool2D =
+  (kind: PoolKind) =>
+  (ctx: KernelContext<PoolOp>): Evaluate => {
+    const activation = ctx.node.attrs.activation;
+    const inQ = ctx.quant(ctx.tensor(0));
     const outQ = ctx.quant(ctx.output);
     if (inQ.scale !== outQ.scale || inQ.zeroPoint !== outQ.zeroPoint) ctx.unsupported('int8 pooling needs the same scale and zero point in and out');
-    range = quantizedActivationRange(a.activation, 'int8', outQ.scale, outQ.zeroPoint);
-  } else ctx.unsupported(`no ${x.dtype} kernel`);
-  if (range === undefined) return ctx.unsupported(`fused ${a.activation} is not supported`);
+    const range = quantizedActivationRange(activation, 'int8', outQ.scale, outQ.zeroPoint) ?? ctx.unsupported(`fused ${activation} is not supported`);
+    return poolLoop(ctx, kind === 'average', false, range);
+  };
+
+function poolLoop(ctx: KernelContext<PoolOp>, isAverage: boolean, isFloat: boolean, range: Range): Evaluate {
+  const x = ctx.tensor(0);
+  const a = ctx.node.attrs;
+  const g = windowGeometry(x.shape, a.filterH, a.filterW, x.shape[3], a);
   const { min, max } = range;
   const input = ctx.input<Float32Array | Int8Array>(0);
   const output = ctx.outputArray<Float32Array | Int8Array>();
-  const isFloat = x.dtype === 'float32';
   const C = g.inC;
   return () => {
     let o = 0;

@@ -2,27 +2,34 @@ import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway } from
 import { dtypeRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 
-/** QUANTIZE: float → int (TFLite AffineQuantize, float32 division) or int → int requantization. */
-export function prepareQuantize(ctx: KernelContext): Evaluate {
-  const x = ctx.tensor(0);
+/** QUANTIZE's output parameters, its integer range and its array. */
+function quantizedOutput(ctx: KernelContext): { outQ: { scale: number; zeroPoint: number }; min: number; max: number; output: Int8Array } {
   const out = ctx.output;
   const outQ = ctx.quant(out);
   const { min, max } = dtypeRange(out.dtype);
-  const output = ctx.outputArray<Int8Array>();
+  return { outQ, min, max, output: ctx.outputArray<Int8Array>() };
+}
+
+/** QUANTIZE float → int (TFLite AffineQuantize, float32 division). */
+export function quantizeFloat(ctx: KernelContext): Evaluate {
+  const { outQ, min, max, output } = quantizedOutput(ctx);
   const n = output.length;
-  if (x.dtype === 'float32') {
-    const input = ctx.input<Float32Array>(0);
-    const scale = outQ.scale;
-    const zp = outQ.zeroPoint;
-    return () => {
-      for (let i = 0; i < n; i++) {
-        const v = roundHalfAway(Math.fround(input[i] / scale)) + zp;
-        output[i] = v < min ? min : v > max ? max : v;
-      }
-    };
-  }
-  if (x.dtype !== 'int8' && x.dtype !== 'uint8' && x.dtype !== 'int16') return ctx.unsupported(`no ${x.dtype} input kernel`);
-  const inQ = ctx.quant(x);
+  const input = ctx.input<Float32Array>(0);
+  const scale = outQ.scale;
+  const zp = outQ.zeroPoint;
+  return () => {
+    for (let i = 0; i < n; i++) {
+      const v = roundHalfAway(Math.fround(input[i] / scale)) + zp;
+      output[i] = v < min ? min : v > max ? max : v;
+    }
+  };
+}
+
+/** QUANTIZE int → int: requantization to the output's parameters. */
+export function requantize(ctx: KernelContext): Evaluate {
+  const { outQ, min, max, output } = quantizedOutput(ctx);
+  const n = output.length;
+  const inQ = ctx.quant(ctx.tensor(0));
   const m = quantizeMultiplier(inQ.scale / outQ.scale);
   const input = ctx.input<Int8Array>(0);
   return () => {
@@ -34,7 +41,7 @@ export function prepareQuantize(ctx: KernelContext): Evaluate {
 }
 
 /** DEQUANTIZE: scale · (q − zero point), computed in double and stored as float32 (as TFLM does). */
-export function prepareDequantize(ctx: KernelContext): Evaluate {
+export function dequantize(ctx: KernelContext): Evaluate {
   const x = ctx.tensor(0);
   const { scale, zeroPoint } = ctx.quant(x);
   const input = ctx.input<Int8Array>(0);

@@ -1,54 +1,74 @@
 import { OpType } from '@tinyforge/ir';
-import { prepareClampActivation } from './activations';
-import { prepareBatchNorm } from './batch-norm';
+import { floatClamp, floatLeakyRelu, int8Clamp, int8LeakyRelu, int8Relu } from './activations';
+import { floatBatchNorm } from './batch-norm';
 import { prepareConcatenation } from './concatenation';
-import { KernelFactory } from './context';
-import { prepareConv2D } from './conv2d';
-import { prepareDepthwiseConv2D } from './depthwise-conv2d';
-import { prepareBinary } from './elementwise';
-import { isPlainInteger, prepareCast, prepareIntegerBinary, prepareUnaryArithmetic } from './integer-arithmetic';
-import { prepareFullyConnected } from './fully-connected';
+import { KernelEntry } from './context';
+import { floatConv2D, int8Conv2D } from './conv2d';
+import { floatDepthwiseConv2D, int8DepthwiseConv2D } from './depthwise-conv2d';
+import { floatBinary, int8AddSub, int8Mul } from './elementwise';
+import { floatFullyConnected, int8FullyConnected } from './fully-connected';
 import { prepareStridedSlice, prepareTranspose } from './gather';
-import { prepareHardSwish } from './hard-swish';
-import { prepareLogisticTanh } from './logistic-tanh';
-import { prepareMean } from './mean';
+import { floatHardSwish, int8HardSwish } from './hard-swish';
+import { int32Binary, int64Binary, prepareCast, roundHalfEven, unaryInt64, unaryNumber } from './integer-arithmetic';
+import { floatPointwise, int8LogisticTanh, logistic } from './logistic-tanh';
+import { floatMean, int8Mean } from './mean';
 import { preparePad } from './pad';
-import { preparePool2D } from './pool2d';
-import { prepareDequantize, prepareQuantize } from './quantize';
-import { prepareSoftmax } from './softmax';
+import { floatPool2D, int8Pool2D } from './pool2d';
+import { dequantize, quantizeFloat, requantize } from './quantize';
+import { floatSoftmax, int8Softmax } from './softmax';
 
-/** Add / Sub / Mul / Div: int32 and int64 tensors get plain integer arithmetic, float and int8 their own kernels. */
-const prepareArithmetic: KernelFactory = (ctx) => (isPlainInteger(ctx.tensor(0).dtype) ? prepareIntegerBinary(ctx) : prepareBinary(ctx));
-
-/** One prepare function per op; view ops (Reshape, Squeeze, Identity) are aliased by the interpreter instead. */
-export const KERNELS: Partial<Record<OpType, KernelFactory>> = {
-  Conv2D: prepareConv2D,
-  DepthwiseConv2D: prepareDepthwiseConv2D,
-  FullyConnected: prepareFullyConnected,
-  AveragePool2D: preparePool2D,
-  MaxPool2D: preparePool2D,
-  Softmax: prepareSoftmax,
-  Add: prepareArithmetic,
-  Sub: prepareArithmetic,
-  Mul: prepareArithmetic,
-  Div: prepareArithmetic,
-  Round: prepareUnaryArithmetic,
-  Abs: prepareUnaryArithmetic,
-  Sign: prepareUnaryArithmetic,
-  Cast: prepareCast,
-  Mean: prepareMean,
-  Pad: preparePad,
-  Concatenation: prepareConcatenation,
-  Quantize: prepareQuantize,
-  Dequantize: prepareDequantize,
-  Logistic: prepareLogisticTanh,
-  Tanh: prepareLogisticTanh,
-  Relu: prepareClampActivation,
-  Relu6: prepareClampActivation,
-  LeakyRelu: prepareClampActivation,
-  Clip: prepareClampActivation,
-  HardSwish: prepareHardSwish,
-  Transpose: prepareTranspose,
-  StridedSlice: prepareStridedSlice,
-  BatchNorm: prepareBatchNorm,
+/**
+ * One entry per op: its kernels by the element type of the first input (see KernelEntry). View ops (Reshape,
+ * Squeeze, Identity: OpDef.view in the IR) have none; the interpreter aliases their buffers instead.
+ */
+export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
+  Conv2D: { float32: floatConv2D, int8: int8Conv2D },
+  DepthwiseConv2D: { float32: floatDepthwiseConv2D, int8: int8DepthwiseConv2D },
+  FullyConnected: { float32: floatFullyConnected, int8: int8FullyConnected },
+  AveragePool2D: { float32: floatPool2D('average'), int8: int8Pool2D('average') },
+  MaxPool2D: { float32: floatPool2D('max'), int8: int8Pool2D('max') },
+  Softmax: { float32: floatSoftmax, int8: int8Softmax },
+  Add: {
+    float32: floatBinary((p, q) => p + q),
+    int8: int8AddSub(1),
+    int32: int32Binary((p, q) => (p + q) | 0),
+    int64: int64Binary((p, q) => p + q),
+  },
+  Sub: {
+    float32: floatBinary((p, q) => p - q),
+    int8: int8AddSub(-1),
+    int32: int32Binary((p, q) => (p - q) | 0),
+    int64: int64Binary((p, q) => p - q),
+  },
+  Mul: {
+    float32: floatBinary((p, q) => p * q),
+    int8: int8Mul,
+    int32: int32Binary(Math.imul),
+    int64: int64Binary((p, q) => p * q),
+  },
+  // Integer Div truncates toward zero; a zero divisor gives 0 rather than trapping.
+  Div: {
+    float32: floatBinary((p, q) => p / q),
+    int32: int32Binary((p, q) => (q === 0 ? 0 : Math.trunc(p / q) | 0)),
+    int64: int64Binary((p, q) => (q === 0n ? 0n : p / q)),
+  },
+  Round: { float32: unaryNumber(roundHalfEven), int32: unaryNumber((v) => v), int64: unaryInt64((v) => v) },
+  Abs: { float32: unaryNumber(Math.abs), int32: unaryNumber(Math.abs), int64: unaryInt64((v) => BigInt.asIntN(64, v < 0n ? -v : v)) },
+  Sign: { float32: unaryNumber(Math.sign), int32: unaryNumber(Math.sign), int64: unaryInt64((v) => (v > 0n ? 1n : v < 0n ? -1n : 0n)) },
+  Cast: { any: prepareCast },
+  Mean: { float32: floatMean, int8: int8Mean },
+  Pad: { any: preparePad },
+  Concatenation: { any: prepareConcatenation },
+  Quantize: { float32: quantizeFloat, int8: requantize, uint8: requantize, int16: requantize },
+  Dequantize: { int8: dequantize, uint8: dequantize, int16: dequantize },
+  Logistic: { float32: floatPointwise(logistic), int8: int8LogisticTanh('logistic') },
+  Tanh: { float32: floatPointwise(Math.tanh), int8: int8LogisticTanh('tanh') },
+  Relu: { float32: floatClamp(() => [0, Infinity]), int8: int8Relu },
+  Relu6: { float32: floatClamp(() => [0, 6]), int8: int8Clamp(() => [0, 6]) },
+  Clip: { float32: floatClamp((a) => [a.min, a.max]), int8: int8Clamp((a) => [a.min, a.max]) },
+  LeakyRelu: { float32: floatLeakyRelu, int8: int8LeakyRelu },
+  HardSwish: { float32: floatHardSwish, int8: int8HardSwish },
+  Transpose: { any: prepareTranspose },
+  StridedSlice: { any: prepareStridedSlice },
+  BatchNorm: { float32: floatBatchNorm },
 };

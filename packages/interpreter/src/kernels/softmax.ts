@@ -1,4 +1,3 @@
-import { NodeOf } from '@tinyforge/ir';
 import {
   calculateInputRadius,
   expOnNegativeValues,
@@ -14,33 +13,42 @@ import { Evaluate, KernelContext } from './context';
 const SCALED_DIFF_INTEGER_BITS = 5;
 const ACCUMULATION_INTEGER_BITS = 12;
 
-/** SOFTMAX over the last axis: float, and int8 → int8 with TFLite's gemmlowp fixed-point exp path. */
-export function prepareSoftmax(ctx: KernelContext): Evaluate {
-  const node = ctx.node as NodeOf<'Softmax'>;
+/** Rows of the last axis: their length and count. */
+function rows(ctx: KernelContext<'Softmax'>): { depth: number; outer: number } {
   const x = ctx.tensor(0);
   const depth = x.shape[x.shape.length - 1] ?? 1;
   const size = ctx.input<Float32Array>(0).length;
-  const outer = depth === 0 ? 0 : size / depth;
-  const beta = node.attrs.beta;
-  if (x.dtype === 'float32') {
-    const input = ctx.input<Float32Array>(0);
-    const output = ctx.outputArray<Float32Array>();
-    return () => {
-      for (let r = 0; r < outer; r++) {
-        const base = r * depth;
-        let max = -Infinity;
-        for (let c = 0; c < depth; c++) max = Math.max(max, input[base + c]);
-        let sum = 0;
-        for (let c = 0; c < depth; c++) {
-          const e = Math.exp((input[base + c] - max) * beta);
-          output[base + c] = e;
-          sum += Math.fround(e);
-        }
-        for (let c = 0; c < depth; c++) output[base + c] = output[base + c] / sum;
+  return { depth, outer: depth === 0 ? 0 : size / depth };
+}
+
+/** SOFTMAX over the last axis, float32. */
+export function floatSoftmax(ctx: KernelContext<'Softmax'>): Evaluate {
+  const { depth, outer } = rows(ctx);
+  const beta = ctx.node.attrs.beta;
+  const input = ctx.input<Float32Array>(0);
+  const output = ctx.outputArray<Float32Array>();
+  return () => {
+    for (let r = 0; r < outer; r++) {
+      const base = r * depth;
+      let max = -Infinity;
+      for (let c = 0; c < depth; c++) max = Math.max(max, input[base + c]);
+      let sum = 0;
+      for (let c = 0; c < depth; c++) {
+        const e = Math.exp((input[base + c] - max) * beta);
+        output[base + c] = e;
+        sum += Math.fround(e);
       }
-    };
-  }
-  if (x.dtype !== 'int8' || ctx.output.dtype !== 'int8') return ctx.unsupported(`no ${x.dtype} → ${ctx.output.dtype} kernel`);
+      for (let c = 0; c < depth; c++) output[base + c] = output[base + c] / sum;
+    }
+  };
+}
+
+/** SOFTMAX over the last axis, int8 → int8 with TFLite's gemmlowp fixed-point exp path. */
+export function int8Softmax(ctx: KernelContext<'Softmax'>): Evaluate {
+  const { depth, outer } = rows(ctx);
+  const beta = ctx.node.attrs.beta;
+  const x = ctx.tensor(0);
+  if (ctx.output.dtype !== 'int8') return ctx.unsupported(`no ${x.dtype} → ${ctx.output.dtype} kernel`);
   const inQ = ctx.quant(x);
   const outQ = ctx.quant(ctx.output);
   // TFLite's int8 kernel always writes 1/256 steps from -128; other output parameters would be silently wrong.
