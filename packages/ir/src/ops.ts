@@ -1,5 +1,5 @@
 import { FusedActivation } from './ops/op-def';
-import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType } from './ops/registry';
+import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType, WeightedOpType } from './ops/registry';
 
 /**
  * Operators: nodes and the views of the operator table (ops/registry.ts, one definition per op in ops/*.ts) that
@@ -9,7 +9,7 @@ import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType } from './ops/registr
 export type { ExplicitPadding, FusedActivation, Padding } from './ops/op-def';
 export type { ConvAttrs, DepthwiseConvAttrs } from './ops/conv';
 export type { PoolAttrs } from './ops/pool';
-export type { OpAttrMap, OpType, DefaultedAttrs } from './ops/registry';
+export type { OpAttrMap, OpType, DefaultedAttrs, WeightedOpType } from './ops/registry';
 export { OP_DEFS, opDef };
 export type { OpDef } from './ops/op-def';
 
@@ -46,6 +46,18 @@ export const VIEW_OPS: ReadonlySet<OpType> = new Set<OpType>(OP_TYPES.filter((op
 
 function opFlag(op: OpType, flag: 'view' | 'fusableActivation'): boolean {
   return opDef(op)[flag] === true;
+}
+
+/** A conv / depthwise / fully-connected node: a weighted layer (see OpDef.weights). */
+export type WeightedNode = { [K in WeightedOpType]: NodeOf<K> }[WeightedOpType];
+
+export function isWeighted(node: Node): node is WeightedNode {
+  return opDef(node.op).weights !== undefined;
+}
+
+/** The axis of a weighted layer's weight tensor that holds its output channels. */
+export function weightChannelAxis(node: WeightedNode): number {
+  return opDef(node.op).weights!.channelAxis;
 }
 
 /** Whether a standalone clamp after this op may be folded into its fused activation (see OpDef.fusableActivation). */

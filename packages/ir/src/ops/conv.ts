@@ -64,6 +64,7 @@ export const CONV_2D = defineOp<ConvAttrs>()({
     return c.outputElements * w[1] * w[2] * w[3];
   },
   parametersFrom: 1,
+  weights: { channelAxis: 0 },
   fusableActivation: true,
 });
 
@@ -89,6 +90,7 @@ export const DEPTHWISE_CONV_2D = defineOp<DepthwiseConvAttrs>()({
     return c.outputElements * w[1] * w[2];
   },
   parametersFrom: 1,
+  weights: { channelAxis: 3 },
   fusableActivation: true,
 });
 
@@ -110,5 +112,6 @@ export const FULLY_CONNECTED = defineOp<{ activation: FusedActivation; keepNumDi
   },
   macs: (c) => c.outputElements * c.inputShape(1)[1],
   parametersFrom: 1,
+  weights: { channelAxis: 0 },
   fusableActivation: true,
 });

@@ -108,6 +108,11 @@ export interface OpDef<A> {
   macs?(c: StatsContext<A>): number;
   /** Constant inputs at or after this position are the layer's parameters (weights, bias) in statistics. */
   parametersFrom?: number;
+  /**
+   * A weighted layer: input 1 is its weight tensor (input 2 an optional bias, one per output channel), whose output
+   * channels lie along `channelAxis` (per-channel quantization's axis: 0 for OHWI / [out, in], 3 for [1, H, W, C·M]).
+   */
+  weights?: { channelAxis: number };
   /** The output is the input reinterpreted (no data movement): planners and the interpreter may alias them. */
   view?: boolean;
   /**

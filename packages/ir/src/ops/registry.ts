@@ -66,6 +66,9 @@ export type DefaultedAttrs<K extends OpType> = {
   [P in keyof Defs[K]['attrs']]: Defs[K]['attrs'][P] extends { default: unknown } ? P : never;
 }[keyof Defs[K]['attrs']];
 
+/** The weighted layers' op types (conv, depthwise, fully connected): the ops whose definition has `weights`. */
+export type WeightedOpType = { [K in OpType]: Defs[K] extends { weights: object } ? K : never }[OpType];
+
 /** An op's definition, typed by its attributes. */
 export function opDef<K extends OpType>(op: K): OpDef<OpAttrMap[K]> {
   return OP_DEFS[op] as unknown as OpDef<OpAttrMap[K]>;

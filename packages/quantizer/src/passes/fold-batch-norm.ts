@@ -1,8 +1,9 @@
-import { cloneGraph, Graph, Node, NodeOf } from '@tinyforge/ir';
+import { cloneGraph, elementCount, Graph, isWeighted, Node, NodeOf, weightChannelAxis, WeightedNode } from '@tinyforge/ir';
 import { QuantizerError } from '../errors';
 import { floatBytes, floatConstant, pruneTensors, removeNodes, soleConsumer } from './graph-edit';
 
-type Foldable = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
+/** A conv / depthwise / fully-connected layer, whose weights and bias absorb a batch norm after it. */
+type Foldable = WeightedNode;
 
 /** Per-channel scale s = γ/√(σ²+ε) and shift t = β − μ·s of an inference-time batch norm. */
 export function batchNormAffine(graph: Graph, node: NodeOf<'BatchNorm'>): { scale: Float32Array; shift: Float32Array } {
@@ -54,11 +55,11 @@ export function foldBatchNorm(input: Graph): Graph {
 }
 
 function isFoldable(graph: Graph, node: Node, output: number, channels: number): node is Foldable {
-  if (node.op !== 'Conv2D' && node.op !== 'DepthwiseConv2D' && node.op !== 'FullyConnected') return false;
+  if (!isWeighted(node)) return false;
   if (node.attrs.activation !== 'none' || soleConsumer(graph, output) === undefined) return false;
   const w = graph.tensors[node.inputs[1]];
   if (w.data === undefined || w.dtype !== 'float32') return false;
-  const outChannels = node.op === 'DepthwiseConv2D' ? w.shape[3] : w.shape[0];
+  const outChannels = w.shape[weightChannelAxis(node)];
   const b = node.inputs[2];
   if (b !== undefined && b >= 0 && (graph.tensors[b].data === undefined || graph.tensors[b].dtype !== 'float32')) return false;
   return outChannels === channels;
@@ -68,9 +69,9 @@ function scaleWeights(graph: Graph, node: Foldable, scale: Float32Array, shift: 
   const wIndex = node.inputs[1];
   const w = floatConstant(graph, wIndex)!;
   const channels = scale.length;
-  const depthwise = node.op === 'DepthwiseConv2D';
-  const inner = w.length / channels;
-  for (let i = 0; i < w.length; i++) w[i] *= scale[depthwise ? i % channels : Math.floor(i / inner)];
+  // Weights of output channel c lie at index c along the channel axis: elements `inner` apart step one channel.
+  const inner = elementCount(graph.tensors[wIndex].shape.slice(weightChannelAxis(node) + 1));
+  for (let i = 0; i < w.length; i++) w[i] *= scale[Math.floor(i / inner) % channels];
   graph.tensors.push({ ...graph.tensors[wIndex], name: `${graph.tensors[wIndex].name}/bn_folded`, shape: [...graph.tensors[wIndex].shape], data: floatBytes(w) });
   node.inputs[1] = graph.tensors.length - 1;
   const b = node.inputs[2] !== undefined && node.inputs[2] >= 0 ? floatConstant(graph, node.inputs[2])! : new Float32Array(channels);

@@ -1,10 +1,10 @@
-import { GraphBuilder, NodeOf } from '@tinyforge/ir';
+import { GraphBuilder, isWeighted, NodeOf } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { quantizeInput } from '../report/measure';
 import { quantizeModel } from '../quantize/quantize-model';
 import { randomFloats, seeded, smallCnn } from '../test-support/float-graphs';
 import { explainAveragePool } from './average-pool-rounding';
-import { explainLayer, isWeightedNode, mismatchCause } from './rounding-analysis';
+import { explainLayer, mismatchCause } from './rounding-analysis';
 
 // TFLite multiplier 1518500250 · 2^(−3−31) ≈ 0.0884 (right shift 3): acc 5 → v = 0.4419, inside [0.4375, 0.5), where
 // the high multiply rounds to 0.5 and the shift then rounds up to 1; rounded once, v is 0.
@@ -37,7 +37,7 @@ describe('explainLayer / explainAveragePool on our own int8 graph', () => {
   const outputOf = (t: number): Int8Array => Int8Array.from(new Int8Array(tensors.get(t)!.buffer, tensors.get(t)!.byteOffset, tensors.get(t)!.byteLength));
 
   it('recomputes every conv, depthwise (multiplier 2, same padding) and FC output from its accumulators', () => {
-    const weighted = int8Graph.nodes.filter(isWeightedNode);
+    const weighted = int8Graph.nodes.filter(isWeighted);
     expect(weighted.map((n) => n.op)).toEqual(['Conv2D', 'DepthwiseConv2D', 'FullyConnected']);
     for (const node of weighted) {
       const report = explainLayer(int8Graph, node, tensors, outputOf(node.outputs[0]));

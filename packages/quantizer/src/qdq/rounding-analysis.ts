@@ -1,4 +1,4 @@
-import { explicitPadding, Graph, Node, NodeOf } from '@tinyforge/ir';
+import { explicitPadding, Graph, WeightedNode } from '@tinyforge/ir';
 import { layerMultipliers, multiplyByQuantizedMultiplier, quantizedActivationRange } from '@tinyforge/interpreter';
 
 /**
@@ -23,8 +23,6 @@ export interface LayerRoundingReport {
   /** Elements where recomputing ours from the accumulator did not give our output (0 unless the analysis is wrong). */
   notReproduced: number;
 }
-
-type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
 
 const int8Of = (b: Uint8Array): Int8Array => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
 
@@ -113,8 +111,6 @@ export function mismatchCause(acc: number, multiplier: number, shift: number, ze
   if (ours === clamp(away) && theirs !== clamp(even)) return 'other-runtime-rounding';
   return 'unexplained';
 }
-
-export const isWeightedNode = (node: Node): node is WeightedNode => node.op === 'Conv2D' || node.op === 'DepthwiseConv2D' || node.op === 'FullyConnected';
 
 /** A conv / depthwise / fully-connected layer's int8 output with TFLite's requantization rounded once (ties to even). */
 export function singleRoundingOutput(g: Graph, node: WeightedNode, tensors: ReadonlyMap<number, Uint8Array>): Int8Array {

@@ -1,7 +1,7 @@
-import { Graph } from '@tinyforge/ir';
+import { Graph, isWeighted } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { singleRoundingAveragePool } from './average-pool-rounding';
-import { isWeightedNode, singleRoundingOutput } from './rounding-analysis';
+import { singleRoundingOutput } from './rounding-analysis';
 import { singleNodeGraph } from './single-node';
 
 /**
@@ -15,7 +15,7 @@ export class SingleRoundingRun {
 
   constructor(private readonly graph: Graph) {
     graph.nodes.forEach((node, k) => {
-      if (isWeightedNode(node) || node.op === 'AveragePool2D') return;
+      if (isWeighted(node) || node.op === 'AveragePool2D') return;
       const { graph: one, sources } = singleNodeGraph(graph, node);
       this.others.set(k, { interpreter: new Interpreter(one), sources });
     });
@@ -28,7 +28,7 @@ export class SingleRoundingRun {
     g.inputs.forEach((t, i) => tensors.set(t, inputs[i]));
     g.nodes.forEach((node, k) => {
       let out: Uint8Array;
-      if (isWeightedNode(node)) out = bytes(singleRoundingOutput(g, node, tensors));
+      if (isWeighted(node)) out = bytes(singleRoundingOutput(g, node, tensors));
       else if (node.op === 'AveragePool2D') out = bytes(singleRoundingAveragePool(g, node, tensors));
       else {
         const other = this.others.get(k)!;

@@ -1,4 +1,4 @@
-import { DType, FusedActivation, Graph, handlerFor, Node, NodeOf, NodeTable, Tensor } from '@tinyforge/ir';
+import { DType, FusedActivation, Graph, handlerFor, Node, NodeOf, NodeTable, Tensor, WeightedNode } from '@tinyforge/ir';
 import { layerMultipliers, quantizeMultiplier } from '@tinyforge/interpreter';
 
 /**
@@ -30,7 +30,6 @@ export type TfliteRounding =
   | { readsOpResult: false; nodes(g: Graph, inputs: number[], out: number, add: AddTensor): Node[] };
 
 type AddTensor = (t: Tensor) => number;
-type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
 type ElementwiseNode = NodeOf<'Add'> | NodeOf<'Sub'> | NodeOf<'Mul'>;
 
 /** The ops whose int8 rounding the graph spells out, and how; every other op's one rounding half to even is TFLite's. */
@@ -40,12 +39,13 @@ const ROUNDING: Partial<NodeTable<TfliteRounding>> = {
   FullyConnected: (node) => afterOp(node, requantizeAccumulator),
   AveragePool2D: (node) => afterOp(node, breakAveragePoolTies),
   Mean: (node) => afterOp(node, mean),
-  Add: (node) => insteadOfOp(node, elementwise),
-  Sub: (node) => insteadOfOp(node, elementwise),
-  Mul: (node) => insteadOfOp(node, elementwise),
-  Quantize: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
-  Relu: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
-  LeakyRelu: (node) => insteadOfOp(node, (g, n, inputs, out, s) => rescale(g, n, inputs[0], out, s)),
+  Add: (node) => insteadOfOp(node, sumOrDifference(1)),
+  Sub: (node) => insteadOfOp(node, sumOrDifference(-1)),
+  Mul: (node) => insteadOfOp(node, product),
+  // QUANTIZE forms its multiplier from the scales' ratio in double, RELU in float32 (as the interpreter's kernels).
+  Quantize: (node) => insteadOfOp(node, rescale((si, so) => si / so, 'none')),
+  Relu: (node) => insteadOfOp(node, rescale((si, so) => Math.fround(si / so), 'relu')),
+  LeakyRelu: (node) => insteadOfOp(node, leakyRescale),
 };
 
 /** How TFLite rounds this int8 node's result, or undefined where one rounding half to even is already TFLite's. */
@@ -157,40 +157,61 @@ const kernelScale = (g: Graph, t: number): number => Math.fround(g.tensors[t].qu
 /** Left shift of int8 ADD/SUB operands before rescaling to a common scale (TFLite's, as the interpreter's). */
 const ADD_LEFT_SHIFT = 20;
 
-function elementwise(g: Graph, node: ElementwiseNode, inputs: number[], out: number, s: NodeSink): void {
+/** The two int8 operands as int64 integers, and the scales of the inputs and the output. */
+function integerOperands(g: Graph, node: ElementwiseNode, inputs: number[], s: NodeSink): { a: number; b: number; sa: number; sb: number; so: number } {
   const [sa, sb, so] = [node.inputs[0], node.inputs[1], node.outputs[0]].map((t) => kernelScale(g, t));
   const [a, b] = [0, 1].map((i) => s.integer(`input${i}`, inputs[i], [[sa, sb][i]], g.tensors[node.inputs[i]].shape));
-  if (node.op === 'Mul') {
-    const m = quantizeMultiplier((sa * sb) / so);
-    const product = s.binary('product', 'Mul', a, b, 'int64');
-    return s.real(s.multiplyByQuantizedMultiplier('requantize', product, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
-  }
-  const twiceMaxScale = 2 * Math.max(sa, sb);
-  const scaled = [a, b].map((v, i) => {
-    const m = quantizeMultiplier([sa, sb][i] / twiceMaxScale);
-    const shape = g.tensors[node.inputs[i]].shape;
-    const widened = s.binary(`input${i}_widened`, 'Mul', v, s.int64s(`input${i}_left_shift`, [2 ** ADD_LEFT_SHIFT]), 'int64', { shape });
-    return s.multiplyByQuantizedMultiplier(`input${i}_rescale`, widened, [m.multiplier], [m.shift], shape);
-  });
-  const second = node.op === 'Sub' ? s.binary('negated', 'Mul', scaled[1], s.int64s('minus_one', [-1]), 'int64', { shape: g.tensors[node.inputs[1]].shape }) : scaled[1];
-  const sum = s.binary('sum', 'Add', scaled[0], second, 'int64');
-  const m = quantizeMultiplier(twiceMaxScale / (2 ** ADD_LEFT_SHIFT * so));
-  s.real(s.multiplyByQuantizedMultiplier('requantize', sum, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
+  return { a, b, sa, sb, so };
+}
+
+/** Int8 MUL: the integer product requantized by one multiplier. */
+function product(g: Graph, node: NodeOf<'Mul'>, inputs: number[], out: number, s: NodeSink): void {
+  const { a, b, sa, sb, so } = integerOperands(g, node, inputs, s);
+  const m = quantizeMultiplier((sa * sb) / so);
+  const p = s.binary('product', 'Mul', a, b, 'int64');
+  s.real(s.multiplyByQuantizedMultiplier('requantize', p, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
+}
+
+/** Int8 ADD (sign 1) and SUB (sign −1): both operands widened and rescaled to a common scale, then requantized. */
+const sumOrDifference =
+  (sign: 1 | -1) =>
+  (g: Graph, node: NodeOf<'Add'> | NodeOf<'Sub'>, inputs: number[], out: number, s: NodeSink): void => {
+    const { a, b, sa, sb, so } = integerOperands(g, node, inputs, s);
+    const twiceMaxScale = 2 * Math.max(sa, sb);
+    const scaled = [a, b].map((v, i) => {
+      const m = quantizeMultiplier([sa, sb][i] / twiceMaxScale);
+      const shape = g.tensors[node.inputs[i]].shape;
+      const widened = s.binary(`input${i}_widened`, 'Mul', v, s.int64s(`input${i}_left_shift`, [2 ** ADD_LEFT_SHIFT]), 'int64', { shape });
+      return s.multiplyByQuantizedMultiplier(`input${i}_rescale`, widened, [m.multiplier], [m.shift], shape);
+    });
+    const second = sign < 0 ? s.binary('negated', 'Mul', scaled[1], s.int64s('minus_one', [-1]), 'int64', { shape: g.tensors[node.inputs[1]].shape }) : scaled[1];
+    const sum = s.binary('sum', 'Add', scaled[0], second, 'int64');
+    const m = quantizeMultiplier(twiceMaxScale / (2 ** ADD_LEFT_SHIFT * so));
+    s.real(s.multiplyByQuantizedMultiplier('requantize', sum, [m.multiplier], [m.shift]), so, node.attrs.activation, out);
+  };
+
+/** x − zero point as an int64 integer, with the input and output scales. */
+function integerInput(g: Graph, node: Node, input: number, s: NodeSink): { v: number; si: number; so: number } {
+  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => kernelScale(g, t));
+  return { v: s.integer('input', input, [si], g.tensors[node.inputs[0]].shape), si, so };
 }
 
 /**
- * Int8 → int8 ops that rescale x − zero point by one multiplier (QUANTIZE, RELU; LEAKY_RELU with a second one for
- * negative inputs), as the interpreter's kernels compute their multipliers; RELU's clamp at zero follows in float.
+ * Int8 → int8 ops that rescale x − zero point by one multiplier (QUANTIZE, RELU), formed from the input and output
+ * scales as the interpreter's kernels form it; RELU's clamp at zero follows in float.
  */
-function rescale(g: Graph, node: NodeOf<'Quantize'> | NodeOf<'Relu'> | NodeOf<'LeakyRelu'>, input: number, out: number, s: NodeSink): void {
-  const [si, so] = [node.inputs[0], node.outputs[0]].map((t) => kernelScale(g, t));
-  const shape = g.tensors[node.inputs[0]].shape;
-  const v = s.integer('input', input, [si], shape);
-  const identity = quantizeMultiplier(node.op === 'Quantize' ? si / so : Math.fround(si / so));
-  if (node.op !== 'LeakyRelu') {
-    s.real(s.multiplyByQuantizedMultiplier('rescale', v, [identity.multiplier], [identity.shift]), so, node.op === 'Relu' ? 'relu' : 'none', out);
-    return;
-  }
+const rescale =
+  (ratio: (si: number, so: number) => number, activation: FusedActivation) =>
+  (g: Graph, node: Node, inputs: number[], out: number, s: NodeSink): void => {
+    const { v, si, so } = integerInput(g, node, inputs[0], s);
+    const identity = quantizeMultiplier(ratio(si, so));
+    s.real(s.multiplyByQuantizedMultiplier('rescale', v, [identity.multiplier], [identity.shift]), so, activation, out);
+  };
+
+/** Int8 LEAKY_RELU: one multiplier for the non-negative part, one (with alpha) for the negative part. */
+function leakyRescale(g: Graph, node: NodeOf<'LeakyRelu'>, inputs: number[], out: number, s: NodeSink): void {
+  const { v, si, so } = integerInput(g, node, inputs[0], s);
+  const identity = quantizeMultiplier(Math.fround(si / so));
   // (v + |v|) / 2 and (v − |v|) / 2: the positive and negative parts, one of them 0, whose rescaling is 0.
   const alpha = quantizeMultiplier(Math.fround(Math.fround(si * Math.fround(node.attrs.alpha)) / so));
   const magnitude = s.unary('input_magnitude', 'Abs', v, 'int64');

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { elementCount, Graph, GraphBuilder, Node } from '@tinyforge/ir';
+import { elementCount, Graph, GraphBuilder, isWeighted, Node } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readModelFile, writeOnnx } from '@tinyforge/model-format';
 import { pruneTensors } from '../passes';
@@ -8,7 +8,7 @@ import { quantizeInput } from '../report/measure';
 import { quantizeModel } from '../quantize/quantize-model';
 import { MODELS_DIR, randomFloats, seeded, smallCnn } from '../test-support/float-graphs';
 import { explainAveragePool } from './average-pool-rounding';
-import { explainLayer, isWeightedNode, MismatchCause } from './rounding-analysis';
+import { explainLayer, MismatchCause } from './rounding-analysis';
 import { singleNodeGraph } from './single-node';
 import { SingleRoundingRun } from './single-rounding-run';
 import { QdqOptions, toQdqGraph } from './to-qdq';
@@ -102,9 +102,9 @@ function compareWithOrt(int8Graph: Graph, inputs: Int8Array[], options: QdqOptio
       if (d <= 1) acc.within++;
       acc.maxDiff = Math.max(acc.maxDiff, d);
       if (d !== 0 && node !== undefined) c.differingByOp.set(node.op, (c.differingByOp.get(node.op) ?? 0) + 1);
-      if (d !== 0 && node !== undefined && !isWeightedNode(node) && node.op !== 'AveragePool2D') c.otherOps.set(node.op, (c.otherOps.get(node.op) ?? 0) + 1);
+      if (d !== 0 && node !== undefined && !isWeighted(node) && node.op !== 'AveragePool2D') c.otherOps.set(node.op, (c.otherOps.get(node.op) ?? 0) + 1);
     }
-    if (node !== undefined && tensors !== undefined && isWeightedNode(node)) {
+    if (node !== undefined && tensors !== undefined && isWeighted(node)) {
       const report = explainLayer(int8Graph, node, tensors, got);
       report.causes.forEach((n, cause) => c.causes.set(cause, (c.causes.get(cause) ?? 0) + n));
       c.notReproduced += report.notReproduced;

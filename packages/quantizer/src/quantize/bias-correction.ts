@@ -1,13 +1,9 @@
-import { bytesOf, dequantizeValues, Graph, Node, NodeOf, viewAs } from '@tinyforge/ir';
+import { bytesOf, dequantizeValues, Graph, isWeighted, Node, viewAs, WeightedNode } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { Sample } from '../calibration/calibrate';
 import { copyFloats } from '../passes/graph-edit';
 import { singleNodeGraph } from '../qdq/single-node';
 import { MAX_QUANTIZED_BIAS } from './params';
-
-type WeightedNode = NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>;
-
-const isWeighted = (n: Node): n is WeightedNode => n.op === 'Conv2D' || n.op === 'DepthwiseConv2D' || n.op === 'FullyConnected';
 
 /** What bias correction changed in one layer. */
 export interface BiasCorrection {
