@@ -1,4 +1,4 @@
 // One jest run over every package (what `npm test` uses); each package also has its own config for `nx test`.
 module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/*/jest.config.js'],
+  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/*/jest.config.js', '<rootDir>/tools/*/jest.config.js'],
 };
