@@ -34,31 +34,27 @@ export const floatBinary =
     };
   };
 
-/** Both inputs and the output int8 with per-tensor parameters; the fused activation's clamp in output units. */
-function int8Operands(ctx: KernelContext<'Add' | 'Sub' | 'Mul'>): { qa: Quant; qb: Quant; qo: Quant; range: Range } {
+/**
+ * Both inputs and the output int8 with per-tensor parameters: the parameters, the arrays, the inputs' offsets
+ * (minus their zero points) and the fused activation's clamp in output units.
+ */
+function int8Operands(ctx: KernelContext<'Add' | 'Sub' | 'Mul'>) {
   const [a, b, out] = [ctx.tensor(0), ctx.tensor(1), ctx.output];
   if (b.dtype !== 'int8' || out.dtype !== 'int8') ctx.unsupported(`no ${a.dtype} kernel`);
   const qa = ctx.quant(a);
   const qb = ctx.quant(b);
   const qo = ctx.quant(out);
   const activation = ctx.node.attrs.activation;
-  const range = quantizedActivationRange(activation, 'int8', qo.scale, qo.zeroPoint) ?? ctx.unsupported(`fused ${activation} is not supported`);
-  return { qa, qb, qo, range };
+  const range: Range = quantizedActivationRange(activation, 'int8', qo.scale, qo.zeroPoint) ?? ctx.unsupported(`fused ${activation} is not supported`);
+  const arrays = { x: ctx.input<Int8Array>(0), y: ctx.input<Int8Array>(1), output: ctx.outputArray<Int8Array>() };
+  return { qa, qb, qo, ...arrays, offA: -qa.zeroPoint, offB: -qb.zeroPoint, zp: qo.zeroPoint, min: range.min, max: range.max, ...operands(ctx) };
 }
-
-type Quant = { scale: number; zeroPoint: number };
 
 /** ADD (sign 1) and SUB (sign −1) on int8 with TFLite's reference requantization (both inputs to a common scale). */
 export const int8AddSub =
   (sign: 1 | -1) =>
   (ctx: KernelContext<'Add' | 'Sub'>): Evaluate => {
-    const { qa, qb, qo, range } = int8Operands(ctx);
-    const { ia, ib, n } = operands(ctx);
-    const x = ctx.input<Int8Array>(0);
-    const y = ctx.input<Int8Array>(1);
-    const output = ctx.outputArray<Int8Array>();
-    const [offA, offB, zp] = [-qa.zeroPoint, -qb.zeroPoint, qo.zeroPoint];
-    const { min, max } = range;
+    const { qa, qb, qo, x, y, output, offA, offB, zp, min, max, ia, ib, n } = int8Operands(ctx);
     const twiceMaxScale = 2 * Math.max(qa.scale, qb.scale);
     const ma = quantizeMultiplier(qa.scale / twiceMaxScale);
     const mb = quantizeMultiplier(qb.scale / twiceMaxScale);
@@ -75,13 +71,7 @@ export const int8AddSub =
 
 /** MUL on int8 with TFLite's reference requantization (one multiplier for the product of the scales). */
 export function int8Mul(ctx: KernelContext<'Mul'>): Evaluate {
-  const { qa, qb, qo, range } = int8Operands(ctx);
-  const { ia, ib, n } = operands(ctx);
-  const x = ctx.input<Int8Array>(0);
-  const y = ctx.input<Int8Array>(1);
-  const output = ctx.outputArray<Int8Array>();
-  const [offA, offB, zp] = [-qa.zeroPoint, -qb.zeroPoint, qo.zeroPoint];
-  const { min, max } = range;
+  const { qa, qb, qo, x, y, output, offA, offB, zp, min, max, ia, ib, n } = int8Operands(ctx);
   const m = quantizeMultiplier((qa.scale * qb.scale) / qo.scale);
   return () => {
     for (let k = 0; k < n; k++) {

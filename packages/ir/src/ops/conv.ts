@@ -1,5 +1,5 @@
 import { padAxis } from '../padding';
-import { elementCount, shapeToString } from '../tensor';
+import { elementCount, shapeToString, Tensor } from '../tensor';
 import { weightedTypes } from './dtype-rules';
 import { attr, defineOp, FusedActivation, noActivation, Padding, ShapeContext } from './op-def';
 
@@ -36,9 +36,17 @@ function checkBias(c: ShapeContext<unknown>, outC: number): void {
   if (bias !== undefined && elementCount(bias.shape) !== outC) c.fail(`bias has ${elementCount(bias.shape)} elements, expected ${outC}`);
 }
 
-function convShape(c: ShapeContext<ConvAttrs>, outC: number): number[] {
+/** The 4-D input and filter of a convolution. */
+function convOperands(c: ShapeContext<unknown>): { x: Tensor; w: Tensor } {
   const x = c.input(0);
   const w = c.input(1);
+  c.rank(x, 4, 'input');
+  c.rank(w, 4, 'filter');
+  return { x, w };
+}
+
+function convShape(c: ShapeContext<ConvAttrs>, outC: number): number[] {
+  const { x, w } = convOperands(c);
   checkBias(c, outC);
   const a = c.attrs;
   const [h, ww] = windowOutput(c, x.shape[1], x.shape[2], a, w.shape[1], w.shape[2], a.dilationH, a.dilationW);
@@ -51,10 +59,7 @@ export const CONV_2D = defineOp<ConvAttrs>()({
   attrs: convAttrs,
   dtypes: weightedTypes,
   inferShape(c) {
-    const x = c.input(0);
-    const w = c.input(1);
-    c.rank(x, 4, 'input');
-    c.rank(w, 4, 'filter');
+    const { x, w } = convOperands(c);
     const inC = w.shape[3];
     if (inC < 1 || x.shape[3] % inC !== 0) c.fail(`filter ${shapeToString(w.shape)} does not match input channels ${x.shape[3]}`);
     return convShape(c, w.shape[0]);
@@ -74,10 +79,7 @@ export const DEPTHWISE_CONV_2D = defineOp<DepthwiseConvAttrs>()({
   attrs: { ...convAttrs, depthMultiplier: attr.positiveInt() },
   dtypes: weightedTypes,
   inferShape(c) {
-    const x = c.input(0);
-    const w = c.input(1);
-    c.rank(x, 4, 'input');
-    c.rank(w, 4, 'filter');
+    const { x, w } = convOperands(c);
     const m = c.attrs.depthMultiplier;
     const outC = w.shape[3];
     if (w.shape[0] !== 1 || outC !== x.shape[3] * m) {

@@ -1,4 +1,4 @@
-import { FusedActivation, Node, OpAttrMap, OpType, Padding } from '@tinyforge/ir';
+import { ConvAttrs, FusedActivation, Node, OpAttrMap, OpType, Padding } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
 import { BUILTIN_OPERATOR_NAMES } from './builtin-names';
 import { Table } from './flatbuffer-reader';
@@ -86,6 +86,16 @@ const plain = (op: 'Reshape' | 'Pad' | 'Quantize' | 'Dequantize' | 'Logistic' | 
 
 const elementwise = (op: 'Add' | 'Sub' | 'Mul', options: typeof ADD_OPTIONS): OpReader => reader(options, (v, ctx) => ({ op, attrs: { activation: activation(v.activation, ctx) } }));
 
+/** Conv2DOptions and DepthwiseConv2DOptions share these fields. */
+const convAttrs = (v: OptionValues<typeof CONV_2D_OPTIONS>, ctx: OperatorContext): ConvAttrs => ({
+  strideH: v.strideH,
+  strideW: v.strideW,
+  dilationH: v.dilationH,
+  dilationW: v.dilationW,
+  padding: padding(v.padding, ctx),
+  activation: activation(v.activation, ctx),
+});
+
 const pool = (op: 'AveragePool2D' | 'MaxPool2D'): OpReader =>
   reader(POOL_2D_OPTIONS, (v, ctx) => ({
     op,
@@ -94,28 +104,10 @@ const pool = (op: 'AveragePool2D' | 'MaxPool2D'): OpReader =>
 
 /** Every TFLite builtin tinyforge reads, by BuiltinOperator name. */
 export const OP_READERS: { readonly [N in (typeof BUILTIN_OPERATOR_NAMES)[number]]?: OpReader } = {
-  CONV_2D: reader(CONV_2D_OPTIONS, (v, ctx) => ({
-    op: 'Conv2D',
-    attrs: {
-      strideH: v.strideH,
-      strideW: v.strideW,
-      dilationH: v.dilationH,
-      dilationW: v.dilationW,
-      padding: padding(v.padding, ctx),
-      activation: activation(v.activation, ctx),
-    },
-  })),
+  CONV_2D: reader(CONV_2D_OPTIONS, (v, ctx) => ({ op: 'Conv2D', attrs: convAttrs(v, ctx) })),
   DEPTHWISE_CONV_2D: reader(DEPTHWISE_OPTIONS, (v, ctx) => ({
     op: 'DepthwiseConv2D',
-    attrs: {
-      strideH: v.strideH,
-      strideW: v.strideW,
-      dilationH: v.dilationH,
-      dilationW: v.dilationW,
-      padding: padding(v.padding, ctx),
-      activation: activation(v.activation, ctx),
-      depthMultiplier: depthMultiplier(v.depthMultiplier, ctx),
-    },
+    attrs: { ...convAttrs(v, ctx), depthMultiplier: depthMultiplier(v.depthMultiplier, ctx) },
   })),
   FULLY_CONNECTED: reader(FULLY_CONNECTED_OPTIONS, (v, ctx) => {
     if (v.weightsFormat !== FC_WEIGHTS_FORMAT_DEFAULT) unsupported(ctx, `weights_format ${v.weightsFormat} (shuffled weights) is not supported`);
