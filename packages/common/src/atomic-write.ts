@@ -105,7 +105,8 @@ function removeQuietly(file: string): void {
 
 /** A failed system call becomes FILE_WRITE; anything else (a TinyforgeError from `write`, a bug) passes unchanged. */
 function asWriteError(e: unknown, file: string): unknown {
-  const sys = e as NodeJS.ErrnoException;
-  if (e instanceof TinyforgeError || !(e instanceof Error) || typeof sys.syscall !== 'string') return e;
+  // Duck-typed: system errors are not `instanceof Error` across realms (jest's sandbox).
+  const sys = e as NodeJS.ErrnoException | null;
+  if (e instanceof TinyforgeError || typeof sys !== 'object' || sys === null || typeof sys.syscall !== 'string') return e;
   return new TinyforgeError('FILE_WRITE', `cannot write: ${sys.code ?? sys.message}`, { file });
 }
