@@ -8,7 +8,7 @@ export type { BufferKind, InPlaceRule, PlanBuffer, PlanProblem } from './memory/
 export { nodeMemory, streamDisplacement } from './lower/node-memory';
 export { generateC } from './generate';
 export type { GenerateOptions, GeneratedC, GeneratedLayer } from './generate';
-export { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/naming';
+export { cCommentText, cIdentifier, cStringLiteral } from './emit/naming';
 export { generateHostMain } from './emit/host-main';
 export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host-build';
 export type { HostBuildOptions, HostRun } from './host/host-build';

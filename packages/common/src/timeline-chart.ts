@@ -43,7 +43,7 @@ export interface TimelineChart {
   orientation: 'columns' | 'rows';
   /** The step axis: its label, the number of steps and, for rows, a name per step. */
   steps: { label: string; count: number; names?: readonly string[] };
-  /** The value axis: its label and extent [0, max]; tick values default to quarters of max. */
+  /** The value axis: its label and extent [0, max]; tick values default to round numbers (about five). */
   values: { label: string; max: number; ticks?: readonly number[]; format?: (v: number) => string };
   /** Legend entries, in order. */
   series: readonly ChartSeries[];
@@ -60,13 +60,13 @@ const FONT = 11;
 const LEGEND = 22;
 
 const n1 = (v: number): string => v.toFixed(1);
-const defaultFormat = (v: number): string => Math.round(v).toLocaleString('en-US');
+const defaultFormat = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 export function timelineChartSvg(chart: TimelineChart): string {
   const steps = Math.max(chart.steps.count, 1);
   const max = chart.values.max > 0 ? chart.values.max : 1;
   const format = chart.values.format ?? defaultFormat;
-  const tickValues = chart.values.ticks ?? [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const tickValues = chart.values.ticks ?? roundTicks(max);
   const colors = new Map(chart.series.map((s) => [s.key, s.color]));
   const rows = chart.orientation === 'rows';
 
@@ -151,7 +151,8 @@ export function timelineChartSvg(chart: TimelineChart): string {
       geometry = `x="${n1(x0)}" y="${y0}" width="${n1(Math.max(w, 0.5))}" height="${h}"`;
       const mid = y0 + h / 2;
       if (b.whisker) extra += `<line x1="${n1(valuePos(b.whisker[0]))}" x2="${n1(valuePos(b.whisker[1]))}" y1="${mid}" y2="${mid}" stroke="#333"/>`;
-      if (b.note !== undefined) extra += `<text x="${n1(x0 + Math.max(w, 0.5) + 4)}" y="${y0 + 10}" font-size="${FONT - 1}">${escapeHtml(b.note)}</text>`;
+      const end = Math.max(x0 + Math.max(w, 0.5), b.whisker ? valuePos(b.whisker[1]) : 0);
+      if (b.note !== undefined) extra += `<text x="${n1(end + 4)}" y="${y0 + 10}" font-size="${FONT - 1}">${escapeHtml(b.note)}</text>`;
     } else {
       const x0 = stepPos(s0);
       const x1 = stepPos(s1);
@@ -164,6 +165,20 @@ export function timelineChartSvg(chart: TimelineChart): string {
     }
     return `<g><rect${cls}${data} ${geometry} fill="${fill}" stroke="#333" stroke-width="0.5"><title>${escapeHtml(b.tip)}</title></rect>${extra}</g>`;
   }
+}
+
+/**
+ * 0 and multiples of a round step (1, 2, 2.5 or 5 × 10^k) up to `max`, and `max` itself (the arena size, the
+ * slowest layer) unless a round tick is already close to it.
+ */
+function roundTicks(max: number): number[] {
+  const raw = max / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((f) => f * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let k = 0; k * step <= max * (1 + 1e-9); k++) ticks.push(k * step);
+  if (ticks[ticks.length - 1] < 0.85 * max) ticks.push(max);
+  return ticks;
 }
 
 /** One buffer of a static arena: where it lives and from which step to which it is live. */
