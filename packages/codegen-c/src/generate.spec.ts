@@ -10,7 +10,7 @@ import { cCommentText, cIdentifier, cStringLiteral } from './emit/naming';
 import { CodegenError } from './errors';
 import { generateC } from './generate';
 import { buildHostProgram, GENERATED_C_FLAGS, runHostProgram } from './host/host-build';
-import { randomCnn } from './testing/random-graph';
+import { randomCnn } from '@tinyforge/ir/testing';
 
 const EVIL = 'x */ #include <evil.h> /* ??/ "q" \\\n\u001b[31m <script>alert(1)</script> é';
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
