@@ -14,6 +14,8 @@ module.exports = {
     '^@tinyforge/onnx-proto$': path.join(__dirname, 'packages/onnx-proto/src/index.js'),
     // The example's dataset loader and demo model helpers live outside packages/.
     '^@tinyforge/fashion-mnist$': path.join(__dirname, 'examples/fashion-mnist/src/index.ts'),
+    // Test support behind each package's second entry point ('@tinyforge/flasher/testing', ...).
+    '^@tinyforge/([a-z-]+)/testing$': path.join(__dirname, 'packages/$1/src/testing/index.ts'),
     '^@tinyforge/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
 };

@@ -40,7 +40,8 @@ function main() {
     console.error(`error[FUZZ_NOT_BUILT]: ${path.relative(root, dist)} is missing; run \`npx tsc -b tsconfig.build.json\` first`);
     process.exit(1);
   }
-  const { readTflite, mutateBytes, ModelFormatError } = require(dist);
+  const { readTflite, ModelFormatError } = require(dist);
+  const { mutateBytes } = require(path.join(path.dirname(dist), 'testing'));
   if (!fs.existsSync(opts.models)) {
     console.error(`error[FUZZ_NO_MODELS]: no model directory at ${opts.models}`);
     process.exit(1);

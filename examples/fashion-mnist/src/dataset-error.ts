@@ -1,4 +1,4 @@
-import { ErrorLocation, TinyforgeError } from '@tinyforge/ir';
+import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * A dataset file is missing, unreadable or malformed. Codes: DATASET_NOT_FOUND, DATASET_IO, DATASET_MALFORMED

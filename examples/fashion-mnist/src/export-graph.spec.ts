@@ -3,7 +3,7 @@ import { bytesOf, graphStats, validateGraph } from '@tinyforge/ir';
 import { readOnnx, writeOnnx } from '@tinyforge/model-format';
 import { networkToGraph } from './export-graph';
 import { FASHION_MNIST_CNN, INPUT_SHAPE, Network } from './training/network';
-import { SeededRandom } from './training/random';
+import { SeededRandom } from '@tinyforge/ir';
 
 function softmax(logits: Float32Array): number[] {
   const max = Math.max(...logits);

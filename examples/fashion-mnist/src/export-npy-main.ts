@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { writeFileAtomic } from '@tinyforge/model-format';
+import { writeFileAtomic } from '@tinyforge/common';
 import { loadFashionMnist, Split } from './dataset';
 import { splitToNpy } from './npy';
 

@@ -5,7 +5,8 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { readOnnx, writeFileAtomic, writeOnnx } from '@tinyforge/model-format';
+import { writeFileAtomic } from '@tinyforge/common';
+import { readOnnx, writeOnnx } from '@tinyforge/model-format';
 import { loadFashionMnist } from './dataset';
 import { evaluateGraph } from './evaluate-model';
 import { networkToGraph } from './export-graph';

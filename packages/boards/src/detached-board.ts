@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { writeFileAtomic } from '@tinyforge/common';
 import { BoardError } from './errors';
 import { buildFirmware } from './firmware';
 import { BoardLookup, LoadedBoard, loadBoard } from './load';
@@ -149,9 +150,7 @@ export async function startDetachedBoard(name: string, options: DetachedBoardOpt
     workDir,
     startedAt: new Date().toISOString(),
   };
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
   return state;
 }
 

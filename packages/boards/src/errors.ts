@@ -1,4 +1,4 @@
-import { ErrorLocation, TinyforgeError } from '@tinyforge/ir';
+import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * A board definition, a firmware build or a virtual board failed.

@@ -1,3 +1,4 @@
+// Tool probes (hasQemu, hasArmToolchain, hasSocat) and a pty serial client for tests: '@tinyforge/boards/testing'.
 export { BoardError } from './errors';
 export type { BoardErrorCode } from './errors';
 export { boardSchema } from './schema';
@@ -10,12 +11,10 @@ export { sizeReport, formatSizeReport } from './size-report';
 export type { SizeReport, RegionUsage } from './size-report';
 export { readElfSections } from './elf';
 export type { ElfSection } from './elf';
-export { hasArmToolchain, INSTALL_HINT } from './toolchain';
+export { INSTALL_HINT } from './toolchain';
 export { binToUf2, crc32Mpeg2 } from './rp2040';
-export { startVirtualBoard, hasQemu, bootloaderElf, qemuArgs } from './virtual-board';
+export { startVirtualBoard, bootloaderElf, qemuArgs } from './virtual-board';
 export type { VirtualBoard, VirtualBoardOptions, SerialMode, QemuArgOptions } from './virtual-board';
-export { hasSocat } from './serial-bridge';
-export { PtySerial } from './pty-serial';
 export { buildModelFirmware, modelIo, modelMainSource } from './model-firmware';
 export type { GeneratedModelC, ModelFirmwareOptions, ModelFirmwareResult } from './model-firmware';
 export { startDetachedBoard, stopDetachedBoard, listRunningBoards, defaultStateDir } from './detached-board';

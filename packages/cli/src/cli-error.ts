@@ -1,4 +1,4 @@
-import { TinyforgeError } from '@tinyforge/ir';
+import { TinyforgeError } from '@tinyforge/common';
 
 /** A usage error: wrong arguments or options. The CLI exits with status 2 for these. */
 export class UsageError extends TinyforgeError {

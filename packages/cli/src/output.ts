@@ -1,28 +1,8 @@
 /**
- * Terminal output helpers. Names in model files are untrusted: strip control characters (terminal escape
- * sequences) and cap their length before printing them.
+ * Terminal output helpers. Names in model files are untrusted: `printable` strips control characters (terminal
+ * escape sequences) and caps their length; tables go through the one `formatTable` (both from @tinyforge/common).
  */
-export function printable(s: string, max = 60): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
-
-export interface Column {
-  header: string;
-  align?: 'left' | 'right';
-}
-
-/** A plain-text table with aligned columns. */
-export function formatTable(columns: Column[], rows: string[][]): string {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+export { formatTable, printable } from '@tinyforge/common';
 
 /** 1234567 → "1.23 M" for the human-readable tables. */
 export function humanCount(n: number): string {

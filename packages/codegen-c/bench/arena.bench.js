@@ -5,7 +5,8 @@
 const fs = require('fs');
 const path = require('path');
 const { readTflite } = require('@tinyforge/model-format');
-const { planMemory, checkPlan, nodeMemory } = require('@tinyforge/codegen-c');
+const { planMemory } = require('@tinyforge/codegen-c');
+const { checkPlan, nodeMemory } = require('@tinyforge/codegen-c/testing');
 
 const shared = path.resolve(__dirname, '../../../../shared');
 const modelsDir = path.join(shared, 'models');

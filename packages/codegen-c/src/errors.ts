@@ -1,4 +1,4 @@
-import { ErrorLocation, TinyforgeError } from '@tinyforge/ir';
+import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * Code generation cannot proceed: an operator or data type without a kernel (CODEGEN_UNSUPPORTED), a plan that

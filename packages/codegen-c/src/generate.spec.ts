@@ -5,11 +5,12 @@ import * as path from 'path';
 import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
 import { kernelIncludeDir } from '@tinyforge/kernels-cmsis';
 import { readTflite } from '@tinyforge/model-format';
-import { cCommentText, cIdentifier, cStringLiteral, htmlText } from './emit/naming';
+import { escapeHtml } from '@tinyforge/common';
+import { cCommentText, cIdentifier, cStringLiteral } from './emit/naming';
 import { CodegenError } from './errors';
 import { generateC } from './generate';
 import { buildHostProgram, GENERATED_C_FLAGS, runHostProgram } from './host/host-build';
-import { randomCnn } from './testing/random-graph';
+import { randomCnn } from '@tinyforge/ir/testing';
 
 const EVIL = 'x */ #include <evil.h> /* ??/ "q" \\\n\u001b[31m <script>alert(1)</script> é';
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
@@ -39,7 +40,7 @@ describe('naming helpers', () => {
     expect(comment).not.toMatch(/\*\/|\/\*|\?\?|\\|[\n\u001b]/);
     const literal = cStringLiteral(EVIL);
     expect(literal.slice(1, -1)).not.toMatch(/(^|[^\\])"|\?\?|[\n\u001b]/);
-    expect(htmlText(EVIL)).not.toMatch(/<|>/);
+    expect(escapeHtml(EVIL)).not.toMatch(/<|>/);
   });
 });
 

@@ -2,7 +2,8 @@
 // A TCP server that plays an STM32F4 bootloader (AN3155 emulator) paced like a UART at --baud. Each connection
 // gets a fresh chip. Prints "PORT <n>" once listening. Used by flash.bench.js through socat (pty <-> tcp).
 const net = require('net');
-const { Stm32Emulator, StreamTransport, PacedTransport, STM32_DEVICES } = require('../dist');
+const { StreamTransport, STM32_DEVICES } = require('@tinyforge/flasher');
+const { Stm32Emulator, PacedTransport } = require('@tinyforge/flasher/testing');
 
 const baud = Number(process.argv[process.argv.indexOf('--baud') + 1]) || 115200;
 const f4 = STM32_DEVICES.find((d) => d.id === 0x413);

@@ -1,4 +1,4 @@
-import { ErrorLocation, TinyforgeError } from '@tinyforge/ir';
+import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * Stable codes of everything that can go wrong while flashing. The CLI prints them as `error[CODE]`; callers and

@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildFirmware, hasArmToolchain, hasQemu, loadBoard, startVirtualBoard } from '@tinyforge/boards';
+import { buildFirmware, loadBoard, startVirtualBoard } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 
 const ready = hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');

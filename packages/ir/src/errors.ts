@@ -1,40 +1,11 @@
-/**
- * Every error tinyforge raises on bad input is a TinyforgeError with a stable code, so that the CLI can print
- * `error[CODE]: message` and callers can branch on `code` instead of parsing messages.
- */
-export interface ErrorLocation {
-  /** File the problem was found in. */
-  file?: string;
-  /** Node (operator) name, when the problem belongs to one node. */
-  node?: string;
-  /** Byte offset into the file, when the problem is a malformed byte range. */
-  offset?: number;
-}
+import { TinyforgeError } from '@tinyforge/common';
 
-export class TinyforgeError extends Error {
-  override readonly name: string = 'TinyforgeError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly location: ErrorLocation = {},
-  ) {
-    super(formatMessage(message, location));
-  }
-}
+// The error base lives in @tinyforge/common (one class for every package); re-exported here so that code which
+// imports it from the IR keeps working.
+export { TinyforgeError, isTinyforgeError } from '@tinyforge/common';
+export type { ErrorLocation } from '@tinyforge/common';
 
 /** The IR itself is inconsistent: bad shapes, dtypes, order, dangling tensor references. */
 export class IrValidationError extends TinyforgeError {
   override readonly name = 'IrValidationError';
-}
-
-function formatMessage(message: string, loc: ErrorLocation): string {
-  const where: string[] = [];
-  if (loc.file !== undefined) where.push(loc.file);
-  if (loc.node !== undefined) where.push(`node '${loc.node}'`);
-  if (loc.offset !== undefined) where.push(`byte ${loc.offset}`);
-  return where.length > 0 ? `${where.join(', ')}: ${message}` : message;
-}
-
-export function isTinyforgeError(e: unknown): e is TinyforgeError {
-  return e instanceof TinyforgeError;
 }

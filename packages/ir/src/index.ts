@@ -4,7 +4,7 @@ export * from './errors';
 export * from './graph';
 export * from './ops';
 export * from './padding';
-export * from './random';
+export { SeededRandom, seededUniform } from './random';
 export * from './shape-inference';
 export * from './stats';
 export * from './tensor';

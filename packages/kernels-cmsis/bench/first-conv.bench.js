@@ -13,8 +13,8 @@ const os = require('os');
 const path = require('path');
 const { GraphBuilder } = require('@tinyforge/ir');
 const { Interpreter } = require('@tinyforge/interpreter');
-const mp = require('../dist/testing/model-program');
-const { Rng, perTensor } = require('../dist/testing/property-harness');
+const mp = require('@tinyforge/kernels-cmsis/testing');
+const { Rng, perTensor } = require('@tinyforge/kernels-cmsis/testing');
 
 /** [name, h, w, ci, co, k, stride, padding, activation] — the layers named in the first-layer issue. */
 const SHAPES = [

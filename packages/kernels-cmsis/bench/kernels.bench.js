@@ -19,7 +19,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { readTflite } = require('@tinyforge/model-format');
-const mp = require('../dist/testing/model-program');
+const mp = require('@tinyforge/kernels-cmsis/testing');
 const { kernelIncludeDir, kernelSources } = require('../dist');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');

@@ -1,4 +1,4 @@
-import { TinyforgeError } from '@tinyforge/ir';
+import { TinyforgeError } from '@tinyforge/common';
 
 /**
  * A node cannot be mapped onto a kernel: unsupported dtype, layout, quantization or geometry.

@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { readTflite } from '@tinyforge/model-format';
-import { encodeVectorFile, hasCompiler, lowerNode } from './index';
+import { lowerNode } from './index';
+import { encodeVectorFile, hasCompiler } from './testing';
 import { buildVectorDriver } from './testing/c-harness';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');

@@ -4,5 +4,4 @@ export { lowerNode } from './lower-node';
 export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, packedConvScratchBytes, packedFilterWords, requantizeFolded, prefersFirstLayerPath } from './pack-conv';
 export type { PackedConvFilter } from './pack-conv';
 export { KernelLoweringError } from './errors';
-export { encodeVectorFile } from './vector-file';
-export { compileWithKernels, compileWithKernelsAsync, hasCompiler, STRICT_C_FLAGS } from './host-compiler';
+// Host compilation and vector files for tests: '@tinyforge/kernels-cmsis/testing'.

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { GraphBuilder } from '@tinyforge/ir';
-import { encodeVectorFile, hasCompiler, KernelLoweringError, kernelSources, lowerNode } from './index';
+import { KernelLoweringError, kernelSources, lowerNode } from './index';
+import { encodeVectorFile, hasCompiler } from './testing';
 import { buildVectorDriver } from './testing/c-harness';
 
 const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], axis: 0 });

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readTflite } from '@tinyforge/model-format';
-import { hasCompiler } from './index';
+import { hasCompiler } from './testing';
 import { buildModelProgram, CORTEX_M4, CORTEX_M55, CORTEX_M7, CortexTarget, fnv1a, ModelRun, runModelProgramAsync } from './testing/model-program';
 
 const SHARED = path.resolve(__dirname, '../../../../shared');

@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hasCompiler, hasPackedFilter, lowerNode, withPackedFilter } from './index';
+import { hasPackedFilter, lowerNode, withPackedFilter } from './index';
+import { hasCompiler } from './testing';
 import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';

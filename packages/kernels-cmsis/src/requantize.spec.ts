@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { hasCompiler, kernelIncludeDir, STRICT_C_FLAGS } from './index';
+import { kernelIncludeDir } from './index';
+import { hasCompiler, STRICT_C_FLAGS } from './testing';
 
 const CHECK = path.resolve(__dirname, '../test/host/tfg_requant_check.c');
 const available = hasCompiler('gcc');

@@ -1,4 +1,4 @@
-import { ErrorLocation, TinyforgeError } from '@tinyforge/ir';
+import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * A model file is malformed (bad offsets, truncated, inconsistent) or uses something we do not support.

@@ -1,4 +1,5 @@
 export * from './errors';
-export * from './tflite';
+export { readTflite, writeTflite } from './tflite';
+export type { ReadTfliteOptions } from './tflite';
 export * from './onnx';
 export * from './load';

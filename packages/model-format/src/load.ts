@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Graph, TinyforgeError } from '@tinyforge/ir';
+import { writeFileAtomic } from '@tinyforge/common';
+import { Graph } from '@tinyforge/ir';
 import { ModelFormatError } from './errors';
 import { readOnnx, writeOnnx } from './onnx';
 import { readTflite, writeTflite } from './tflite';
@@ -48,21 +49,4 @@ export function writeModel(graph: Graph, format: ModelFormat): Uint8Array {
 export function writeModelFile(graph: Graph, file: string, format: ModelFormat = formatFromPath(file)): void {
   const bytes = writeModel(graph, format);
   writeFileAtomic(file, bytes);
-}
-
-/** Write to a temporary file beside the target, then rename over it. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // best effort: the original error is what matters
-    }
-    if (e instanceof TinyforgeError) throw e;
-    throw new ModelFormatError('FORMAT_IO', `cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
-  }
 }

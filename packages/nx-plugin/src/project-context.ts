@@ -59,23 +59,4 @@ export function existingFile(project: FirmwareProject, relative: string, what: s
  * Fill a staging folder beside `dir`, then swap it in: a failure part-way leaves the previous outputs (and no
  * partial set), and the staging folder is removed. The folder starts empty, so stale files never reach Nx's cache.
  */
-export function replaceDir<T>(dir: string, fill: (staging: string) => T): T {
-  const staging = `${dir}.staging-${process.pid}`;
-  freshDir(staging);
-  try {
-    const result = fill(staging);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
-    return result;
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-/** An empty folder (whatever was there is removed). */
-export function freshDir(dir: string): string {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
+export { replaceDirAtomic as replaceDir } from '@tinyforge/common';

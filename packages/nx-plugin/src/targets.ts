@@ -18,7 +18,7 @@ export const QUANTIZED_MODEL = 'model.tflite';
 /** Which packages decide each target's result (their versions and code are inputs). */
 const PACKAGES: Record<'quantize' | 'codegen' | 'build', string[]> = {
   quantize: ['@tinyforge/quantizer', '@tinyforge/model-format', '@tinyforge/ir'],
-  codegen: ['@tinyforge/codegen-c', '@tinyforge/kernels-cmsis', '@tinyforge/model-format', '@tinyforge/ir'],
+  codegen: ['@tinyforge/codegen-c', '@tinyforge/kernels-cmsis', '@tinyforge/model-format', '@tinyforge/ir', '@tinyforge/common'],
   build: ['@tinyforge/boards', '@tinyforge/kernels-cmsis'],
 };
 

@@ -10,7 +10,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const ort = require('onnxruntime-node');
-const q = require('../dist/index.js');
+const { quantizeModel, toQdqGraph } = require('@tinyforge/quantizer');
+const { SingleRoundingRun, explainLayer, isWeightedNode, pruneTensors, quantizeInput, singleNodeGraph } = require('@tinyforge/quantizer/testing');
 const { readModelFile, writeOnnx } = require('@tinyforge/model-format');
 const { Interpreter } = require('@tinyforge/interpreter');
 const { cloneGraph } = require('@tinyforge/ir');
@@ -43,7 +44,7 @@ function modelData(name) {
 /** Node types of the model onnxruntime actually runs (its optimized graph, saved and decoded). */
 async function ortKernels(int8Graph) {
   const file = path.join(os.tmpdir(), `tinyforge-qdq-${process.pid}.onnx`);
-  await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(int8Graph, { rounding: ROUNDING }))), { ...SESSION, optimizedModelFilePath: file, logSeverityLevel: 3 });
+  await ort.InferenceSession.create(writeOnnx(pruneTensors(toQdqGraph(int8Graph, { rounding: ROUNDING }))), { ...SESSION, optimizedModelFilePath: file, logSeverityLevel: 3 });
   const model = onnx.ModelProto.decode(fs.readFileSync(file));
   fs.unlinkSync(file);
   const counts = new Map();
@@ -60,7 +61,7 @@ function addLayerReport(tally, r) {
 
 async function measure(name) {
   const { g, calib, evalSet } = modelData(name);
-  const { int8Graph } = q.quantizeModel(g, calib.map((x) => [x]), { io: 'int8' });
+  const { int8Graph } = quantizeModel(g, calib.map((x) => [x]), { io: 'int8' });
   const inQ = int8Graph.tensors[int8Graph.inputs[0]].quant;
   const interp = new Interpreter(int8Graph);
   const layers = s.int8Layers(int8Graph);
@@ -69,19 +70,19 @@ async function measure(name) {
   const e2e = { exact: 0, within1: 0, total: 0, maxDiff: 0, exactSingle: 0 };
   const firstDiverging = [];
   const firstDivergingSingle = [];
-  const single = new q.SingleRoundingRun(int8Graph);
+  const single = new SingleRoundingRun(int8Graph);
   for (const x of evalSet) {
-    const input = new Uint8Array(q.quantizeInput(x, inQ).buffer);
+    const input = new Uint8Array(quantizeInput(x, inQ).buffer);
     const run = interp.run([input], { keepIntermediates: true });
     for (const node of layers) {
-      const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
+      const { graph: one, sources } = singleNodeGraph(int8Graph, node);
       const theirs = (await s.ortRun(ort, one, sources.map((t) => run.tensors.get(t)), SESSION, ROUNDING))[0];
       const ours = s.int8View(run.tensors.get(node.outputs[0]));
       const stat = byOp.get(node.op) ?? { exact: 0, total: 0 };
       for (let i = 0; i < ours.length; i++) if (ours[i] === theirs[i]) stat.exact++;
       stat.total += ours.length;
       byOp.set(node.op, stat);
-      if (q.isWeightedNode(node)) addLayerReport(tally, q.explainLayer(int8Graph, node, run.tensors, theirs));
+      if (isWeightedNode(node)) addLayerReport(tally, explainLayer(int8Graph, node, run.tensors, theirs));
     }
     const ours = s.int8View(run.outputs[0]);
     const theirs = (await s.ortRun(ort, int8Graph, [input], SESSION, ROUNDING))[0];

@@ -10,7 +10,8 @@
 const fs = require('fs');
 const path = require('path');
 const ort = require('onnxruntime-node');
-const q = require('../dist/index.js');
+const { DEFAULT_CALIBRATION_METHOD, quantizeModel } = require('@tinyforge/quantizer');
+const { pruneTensors, quantizeInput, singleNodeGraph } = require('@tinyforge/quantizer/testing');
 const { readModelFile, writeTflite, readTflite } = require('@tinyforge/model-format');
 const { Interpreter } = require('@tinyforge/interpreter');
 const { FMNIST, FMNIST_MODEL, MLPERF, MODELS, fashionMnist, goldSamples, haveFashionMnist, idxLabels, imageSamples, int8Layers, ortRun, ortRunner } = require('./support');
@@ -21,7 +22,7 @@ const N_ORT = 50; // end to end
 const N_ORT_LAYERS = 5; // layer by layer
 const fmInput = (im) => Float32Array.from(im.pixels, (p) => p / 255);
 const methodsArg = process.argv.find((a) => a.startsWith('--methods='));
-const METHODS = methodsArg ? methodsArg.slice('--methods='.length).split(',') : [q.DEFAULT_CALIBRATION_METHOD];
+const METHODS = methodsArg ? methodsArg.slice('--methods='.length).split(',') : [DEFAULT_CALIBRATION_METHOD];
 // --bias-correction: each method also with empirical bias correction (a column "METHOD+bc")
 const CONFIGS = METHODS.flatMap((method) => (process.argv.includes('--bias-correction') ? [false, true] : [false]).map((biasCorrection) => ({ method, biasCorrection, label: `${method}${biasCorrection ? '+bc' : ''}` })));
 
@@ -58,7 +59,7 @@ async function ortAgreement(int8Graph, inputs) {
     }
     if (k >= N_ORT_LAYERS) continue;
     for (const node of int8Layers(int8Graph)) {
-      const { graph: one, sources } = q.singleNodeGraph(int8Graph, node);
+      const { graph: one, sources } = singleNodeGraph(int8Graph, node);
       const got = (await ortRun(ort, one, sources.map((t) => res.tensors.get(t))))[0];
       const ours = new Int8Array(res.tensors.get(node.outputs[0]).buffer);
       for (let i = 0; i < ours.length; i++) {
@@ -94,7 +95,7 @@ async function main() {
     const sTwin = new Sqnr();
     let agreeTwin = 0;
     evalSet.forEach((x, k) => {
-      const vt = deq(tRun.run([new Uint8Array(q.quantizeInput(x, tIn).buffer)]).outputs[0], tOut);
+      const vt = deq(tRun.run([new Uint8Array(quantizeInput(x, tIn).buffer)]).outputs[0], tOut);
       sTwin.add(refs[k], vt);
       if (argmax(vt) === argmax(Array.from(refs[k]))) agreeTwin++;
     });
@@ -103,10 +104,10 @@ async function main() {
     let oIn;
     for (const { method, biasCorrection, label } of CONFIGS) {
       const t0 = Date.now();
-      const result = q.quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8', method, biasCorrection });
+      const result = quantizeModel(floatG, calib.map((x) => [x]), { io: 'int8', method, biasCorrection });
       r = r ?? result; // onnxruntime below checks the first configuration's export
       const ms = Date.now() - t0;
-      const written = readTflite(writeTflite(q.pruneTensors(result.int8Graph))); // measured as written to disk
+      const written = readTflite(writeTflite(pruneTensors(result.int8Graph))); // measured as written to disk
       const inQ = written.tensors[written.inputs[0]].quant;
       oIn = oIn ?? inQ;
       const oOut = written.tensors[written.outputs[0]].quant;
@@ -114,7 +115,7 @@ async function main() {
       const s = new Sqnr();
       let agree = 0;
       evalSet.forEach((x, k) => {
-        const vo = deq(oRun.run([new Uint8Array(q.quantizeInput(x, inQ).buffer)]).outputs[0], oOut);
+        const vo = deq(oRun.run([new Uint8Array(quantizeInput(x, inQ).buffer)]).outputs[0], oOut);
         s.add(refs[k], vo);
         if (argmax(vo) === argmax(Array.from(refs[k]))) agree++;
       });
@@ -122,12 +123,12 @@ async function main() {
     }
     rows.push({ name, twin: sTwin.db, agreeTwin, ours });
     // onnxruntime on the QDQ export, on the first N_ORT evaluation inputs
-    ortRows.push({ name, ...(await ortAgreement(r.int8Graph, evalSet.slice(0, N_ORT).map((x) => new Uint8Array(q.quantizeInput(x, oIn).buffer)))) });
+    ortRows.push({ name, ...(await ortAgreement(r.int8Graph, evalSet.slice(0, N_ORT).map((x) => new Uint8Array(quantizeInput(x, oIn).buffer)))) });
   }
   if (haveFm && fs.existsSync(FMNIST_MODEL)) {
-    const { int8Graph } = q.quantizeModel(readModelFile(FMNIST_MODEL), train.map((im) => [fmInput(im)]), { io: 'int8' });
+    const { int8Graph } = quantizeModel(readModelFile(FMNIST_MODEL), train.map((im) => [fmInput(im)]), { io: 'int8' });
     const inQ = int8Graph.tensors[int8Graph.inputs[0]].quant;
-    ortRows.push({ name: 'fm', ...(await ortAgreement(int8Graph, test.slice(0, N_ORT).map((im) => new Uint8Array(q.quantizeInput(fmInput(im), inQ).buffer)))) });
+    ortRows.push({ name: 'fm', ...(await ortAgreement(int8Graph, test.slice(0, N_ORT).map((im) => new Uint8Array(quantizeInput(fmInput(im), inQ).buffer)))) });
   }
   console.log(`\noutput SQNR vs the float model (dB), ${N_EVAL} evaluation inputs, ours calibrated on ${N_CALIB} disjoint inputs`);
   console.log(`model     shipped int8   ${CONFIGS.map((c) => `ours ${c.label}`.padStart(16)).join(' ')}   top-1 agree shipped / ours`);
@@ -150,9 +151,9 @@ async function main() {
     const tIn = { scale: [1 / 255], zeroPoint: [-128] };
     const calib = imageSamples(train.slice(0, 100), vww.tensors[vww.inputs[0]].shape, tIn).map((x) => [x]);
     const t0 = Date.now();
-    const r = q.quantizeModel(vww, calib, { io: 'int8' });
-    writeTflite(q.pruneTensors(r.int8Graph));
-    console.log(`\nVWW quantize (${q.DEFAULT_CALIBRATION_METHOD}, 100 samples, passes + calibration + int8 graph + TFLite bytes): ${((Date.now() - t0) / 1000).toFixed(1)} s (target < 20 s)`);
+    const r = quantizeModel(vww, calib, { io: 'int8' });
+    writeTflite(pruneTensors(r.int8Graph));
+    console.log(`\nVWW quantize (${DEFAULT_CALIBRATION_METHOD}, 100 samples, passes + calibration + int8 graph + TFLite bytes): ${((Date.now() - t0) / 1000).toFixed(1)} s (target < 20 s)`);
   }
 }
 
@@ -163,8 +164,8 @@ function fashionMnistAccuracy() {
   const train = fashionMnist('train').slice(0, N_CALIB);
   const test = fashionMnist('test');
   const labels = idxLabels(path.join(FMNIST, 't10k-labels-idx1-ubyte.gz'));
-  const r = q.quantizeModel(g, train.map((im) => [fmInput(im)]), { io: 'int8' });
-  const int8 = readTflite(writeTflite(q.pruneTensors(r.int8Graph)));
+  const r = quantizeModel(g, train.map((im) => [fmInput(im)]), { io: 'int8' });
+  const int8 = readTflite(writeTflite(pruneTensors(r.int8Graph)));
   const inQ = int8.tensors[int8.inputs[0]].quant;
   const fRun = new Interpreter(g);
   const iRun = new Interpreter(int8);
@@ -173,10 +174,10 @@ function fashionMnistAccuracy() {
   test.forEach((im, k) => {
     const x = fmInput(im);
     if (argmax(Array.from(new Float32Array(fRun.run([new Uint8Array(x.buffer)]).outputs[0].buffer))) === labels[k]) fOk++;
-    if (argmax(Array.from(new Int8Array(iRun.run([new Uint8Array(q.quantizeInput(x, inQ).buffer)]).outputs[0].buffer))) === labels[k]) iOk++;
+    if (argmax(Array.from(new Int8Array(iRun.run([new Uint8Array(quantizeInput(x, inQ).buffer)]).outputs[0].buffer))) === labels[k]) iOk++;
   });
   const pct = (n) => ((100 * n) / test.length).toFixed(2);
-  console.log(`\nFashion-MNIST demo model, ${test.length} test images: float ${pct(fOk)} % (target ≥ 90), int8 ${pct(iOk)} % (${q.DEFAULT_CALIBRATION_METHOD}, ${N_CALIB} training images; target within 0.5 points: ${Math.abs(fOk - iOk) * 100 / test.length <= 0.5 ? 'ok' : 'MISS'})`);
+  console.log(`\nFashion-MNIST demo model, ${test.length} test images: float ${pct(fOk)} % (target ≥ 90), int8 ${pct(iOk)} % (${DEFAULT_CALIBRATION_METHOD}, ${N_CALIB} training images; target within 0.5 points: ${Math.abs(fOk - iOk) * 100 / test.length <= 0.5 ? 'ok' : 'MISS'})`);
 }
 
 main().then(() => fs.existsSync(FMNIST) && fashionMnistAccuracy()).catch((e) => {

@@ -4,9 +4,10 @@
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
-const q = require('../dist/index.js');
+const { toQdqGraph } = require('@tinyforge/quantizer');
+const { imageToTensor, pruneTensors } = require('@tinyforge/quantizer/testing');
 const { writeOnnx } = require('@tinyforge/model-format');
-const { mulberry32 } = require('@tinyforge/ir');
+const { mulberry32 } = require('@tinyforge/ir/testing');
 
 const MODELS = path.resolve(__dirname, '../../../../shared/models');
 const FMNIST = '/usr/share/datasets/fashion-mnist';
@@ -45,7 +46,7 @@ function imageSamples(images, shape, tq) {
   const [, h, w, c] = shape;
   const valueMax = tq.scale[0] * (127 - tq.zeroPoint[0]); // 1 for vww, 255 for ic
   const pre = { height: h, width: w, channels: c, mean: [0], std: [1 / valueMax] };
-  return twinInputs(images.map((im) => q.imageToTensor(im, pre)), tq);
+  return twinInputs(images.map((im) => imageToTensor(im, pre)), tq);
 }
 
 /** The gold-input generator (mulberry32, one draw per element) dequantized with the twin's input parameters. */
@@ -77,7 +78,7 @@ const int8View = (b) => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
 /** Run an int8-I/O graph's QDQ export in onnxruntime; returns int8 outputs in NHWC order. */
 /** One onnxruntime session on the QDQ export of an int8 graph (`rounding`: 'tflite' or 'plain'): int8 in, int8 out. */
 async function ortRunner(ort, graph, sessionOptions = {}, rounding = 'tflite') {
-  const session = await ort.InferenceSession.create(writeOnnx(q.pruneTensors(q.toQdqGraph(graph, { rounding }))), sessionOptions);
+  const session = await ort.InferenceSession.create(writeOnnx(pruneTensors(toQdqGraph(graph, { rounding }))), sessionOptions);
   return async (inputs) => {
     const feeds = {};
     graph.inputs.forEach((t, i) => {

@@ -1,5 +1,6 @@
 import { Graph } from '@tinyforge/ir';
-import { readModelFile, writeFileAtomic, writeOnnx, writeTflite } from '@tinyforge/model-format';
+import { writeFileAtomic } from '@tinyforge/common';
+import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';

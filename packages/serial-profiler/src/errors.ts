@@ -1,4 +1,4 @@
-import { TinyforgeError } from '@tinyforge/ir';
+import { TinyforgeError } from '@tinyforge/common';
 
 /** Stable codes of everything the profiler reports as bad input or a failed session. */
 export type ProfilerErrorCode =

@@ -1,5 +1,5 @@
 import { LayerSpec, Network } from './network';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@tinyforge/ir';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 /**

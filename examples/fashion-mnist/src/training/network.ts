@@ -3,7 +3,7 @@ import { DenseLayer } from './dense-layer';
 import { DepthwiseLayer } from './depthwise-layer';
 import { Layer, Param, Shape3 } from './layer';
 import { MaxPoolLayer } from './max-pool-layer';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@tinyforge/ir';
 
 /** One layer of the architecture, as data: the trainer and the ONNX exporter both walk this list. */
 export type LayerSpec =

@@ -1,6 +1,6 @@
 import { FashionMnist, IMAGE_PIXELS } from '../dataset';
 import { FASHION_MNIST_CNN, INPUT_SHAPE, Network } from './network';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@tinyforge/ir';
 import { evaluateNetwork, train, TrainOptions } from './trainer';
 
 /** A synthetic 3-class task on 28×28 images: a bright horizontal bar, vertical bar, or centred square, with noise. */

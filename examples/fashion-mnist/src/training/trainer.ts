@@ -1,7 +1,7 @@
 import { FashionMnist, imageAsFloat, IMAGE_PIXELS } from '../dataset';
 import { Adam } from './adam';
 import { argmax, Network } from './network';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@tinyforge/ir';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 export interface TrainOptions {

@@ -5,7 +5,8 @@ import { binToUf2, BoardError, buildModelFirmware, coreFeatures, formatSizeRepor
 import { generateC, GeneratedC } from '@tinyforge/codegen-c';
 import { buildPreferringPackedFilters, linksPackedFilters } from '../pipeline/model-firmware';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
-import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
+import { readModelFile } from '@tinyforge/model-format';
+import { writeFileAtomic } from '@tinyforge/common';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 

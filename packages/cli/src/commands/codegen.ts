@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { coreFeatures, loadBoard } from '@tinyforge/boards';
 import { generateC, PlannerKind } from '@tinyforge/codegen-c';
+import { writeFilesAtomic } from '@tinyforge/common';
 import { readModelFile } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
 import { CommandIO, humanBytes, printable } from '../output';
@@ -75,20 +76,14 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
   return summary;
 }
 
-/** Write every file into a temporary directory beside `dir`, then rename each into place. */
+/** Every file written before any is renamed into place; other files in `dir` are left alone. */
 function writeFilesAtomically(dir: string, files: Record<string, string>): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new UsageError(`cannot create output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const tmp = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.tmp-`));
-  try {
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp, name), text);
-    for (const name of Object.keys(files)) fs.renameSync(path.join(tmp, name), path.join(dir, name));
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  writeFilesAtomic(dir, files);
 }
 
 export function registerCodegenCommand(program: Command, io: CommandIO): void {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
-import { writeFileAtomic } from '@tinyforge/model-format';
+import { writeFileAtomic } from '@tinyforge/common';
 import { loadBoard } from '@tinyforge/boards';
 import {
   BoardInfo,

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { hasArmToolchain, hasQemu } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { UsageError } from '../cli-error';
 import { CommandIO } from '../output';
 import { registerRunCommand } from './run';

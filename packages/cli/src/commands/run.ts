@@ -4,7 +4,8 @@ import * as path from 'path';
 import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-c';
 import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
-import { readModelFile, writeFileAtomic } from '@tinyforge/model-format';
+import { replaceDirAtomic, writeFileAtomic } from '@tinyforge/common';
+import { readModelFile } from '@tinyforge/model-format';
 import { Command } from 'commander';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
@@ -135,12 +136,10 @@ export async function runRun(model: string, options: RunCommandOptions, io: Comm
 
 /**
  * Every activation tensor as `t<index>.bin` plus `tensors.json` (index, name, op that produced it, dtype, shape,
- * quantization) — the layout of the gold `layers_0/` folders. Written to a temporary folder, then renamed.
+ * quantization) — the layout of the gold `layers_0/` folders. Written to a staging folder that then replaces `dir`.
  */
 function dumpTensors(graph: Graph, tensors: Map<number, Uint8Array>, dir: string): number {
-  const parent = path.dirname(path.resolve(dir));
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.`));
-  try {
+  return replaceDirAtomic(dir, (tmp) => {
     const producer = new Map<number, { index: number; op: string }>();
     graph.nodes.forEach((n, index) => n.outputs.forEach((t) => producer.set(t, { index, op: n.op })));
     const index: unknown[] = [];
@@ -150,13 +149,8 @@ function dumpTensors(graph: Graph, tensors: Map<number, Uint8Array>, dir: string
       index.push({ tensor: t, name: tensor.name, op_index: producer.get(t)?.index ?? null, op: producer.get(t)?.op ?? null, dtype: tensor.dtype, shape: tensor.shape, quant: tensor.quant ?? null });
     }
     fs.writeFileSync(path.join(tmp, 'tensors.json'), JSON.stringify(index, null, 1));
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
     return tensors.size;
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 function readInput(file: string): Uint8Array {

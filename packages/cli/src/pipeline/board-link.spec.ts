@@ -4,7 +4,7 @@
  * reach the session, and a silent or vanished board is a typed error instead of a hang.
  */
 import { BOARD_IO } from '@tinyforge/codegen-c';
-import { createMemoryPair, MemoryEndpoint } from '@tinyforge/flasher';
+import { createMemoryPair, MemoryEndpoint } from '@tinyforge/flasher/testing';
 import { encodeFrame } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { ConsoleSplitter, encodeIoFrame, IoFrame } from './console-splitter';

@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hasArmToolchain, hasQemu } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const DATASET = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';

@@ -1,4 +1,4 @@
-import { TinyforgeError } from '@tinyforge/ir';
+import { TinyforgeError } from '@tinyforge/common';
 
 /** Stable codes of the board pipeline (build, boot, flash, exchange) failures that are not another package's. */
 export type BoardRunErrorCode =

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeFileAtomicWith } from '@tinyforge/common';
 import { BoardError, buildFirmware, coreFeatures, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
 import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
 import { Graph, nodeStats } from '@tinyforge/ir';
@@ -139,12 +140,12 @@ function kernelObjects(board: LoadedBoard, cacheRoot = path.join(os.tmpdir(), 't
   if (objects.every((o) => fs.existsSync(o))) return objects;
   fs.mkdirSync(dir, { recursive: true });
   sources.forEach((src, i) => {
-    const tmp = `${objects[i]}.${process.pid}.tmp`;
-    const r = spawnSync('arm-none-eabi-gcc', [...flags, '-c', src, '-o', tmp], { encoding: 'utf8' });
-    if (r.error !== undefined || r.status !== 0) {
-      throw new BoardRunError('RUN_BOARD_BUILD', `compiling ${path.basename(src)} for ${board.name} failed: ${(r.error?.message ?? r.stderr).slice(0, 2000)}`, { file: src });
-    }
-    fs.renameSync(tmp, objects[i]);
+    writeFileAtomicWith(objects[i], (tmp) => {
+      const r = spawnSync('arm-none-eabi-gcc', [...flags, '-c', src, '-o', tmp], { encoding: 'utf8' });
+      if (r.error !== undefined || r.status !== 0) {
+        throw new BoardRunError('RUN_BOARD_BUILD', `compiling ${path.basename(src)} for ${board.name} failed: ${(r.error?.message ?? r.stderr).slice(0, 2000)}`, { file: src });
+      }
+    });
   });
   return objects;
 }

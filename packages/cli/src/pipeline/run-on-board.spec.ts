@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { hasArmToolchain, hasQemu } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { runOnBoard } from './run-on-board';
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { generateC } from '../generate';
 import { buildHostProgram, runHostProgram } from '../host/host-build';
 import { seededUniform } from '@tinyforge/ir';
-import { randomCnn } from '../testing/random-graph';
+import { randomCnn } from '@tinyforge/ir/testing';
 
 // Differential test of in-place sharing with the real kernels: random CNNs built twice, with and without
 // sharing, must give the same bytes on random inputs.

@@ -57,11 +57,6 @@ export function cStringLiteral(raw: string, maxLength = 100): string {
   return `"${body}"`;
 }
 
-/** Text safe in HTML element content and attribute values. */
-export function htmlText(raw: string): string {
-  return raw.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** A macro name part: upper-case identifier. */
 export function macroName(raw: string): string {
   return cIdentifier(raw).toUpperCase();

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeFileAtomicWith } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { generateHostMain } from '../emit/host-main';
@@ -36,9 +37,7 @@ function kernelObjects(compiler: string, flags: string[], cacheDir: string): str
   return kernelSources().map((src, i) => {
     const obj = path.join(dir, `${i}_${path.basename(src, '.c')}.o`);
     if (!fs.existsSync(obj) || fs.statSync(obj).mtimeMs < Math.max(fs.statSync(src).mtimeMs, headersChanged)) {
-      const tmp = `${obj}.${process.pid}.tmp`;
-      run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src));
-      fs.renameSync(tmp, obj);
+      writeFileAtomicWith(obj, (tmp) => run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src)));
     }
     return obj;
   });

@@ -1,5 +1,5 @@
 import { nodeMemory } from '../lower/node-memory';
-import { randomCnn } from '../testing/random-graph';
+import { randomCnn } from '@tinyforge/ir/testing';
 import { checkPlan } from './checker';
 import { planMemory } from './plan';
 

@@ -1,6 +1,6 @@
 import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
 import { nodeMemory, streamDisplacement } from '../lower/node-memory';
-import { randomCnn } from '../testing/random-graph';
+import { randomCnn } from '@tinyforge/ir/testing';
 import { checkPlan } from './checker';
 import { buildPlanProblem, lowerBound } from './liveness';
 import { MemoryPlan, planMemory } from './plan';

@@ -31,7 +31,7 @@ export function readGoldLayers(model: string): GoldLayer[] {
   return JSON.parse(fs.readFileSync(path.join(GOLD_DIR, model, 'layers_0', 'tensors.json'), 'utf8')) as GoldLayer[];
 }
 
-export { goldStyleInt8, mulberry32 } from '@tinyforge/ir';
+export { goldStyleInt8, mulberry32 } from '@tinyforge/ir/testing';
 
 /** First mismatching byte and how many differ, or undefined when equal. */
 export function byteMismatch(actual: Uint8Array, expected: Uint8Array): { count: number; first: number } | undefined {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { hasArmToolchain, hasQemu, hasSocat } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu, hasSocat } from '@tinyforge/boards/testing';
 import { REPO_ROOT, TaskRecord, TempWorkspace } from './temp-workspace';
 
 /**

@@ -1,3 +1,4 @@
+import { escapeHtml, formatTable, printable, timelineChartSvg } from '@tinyforge/common';
 import { LayerReport, QuantizationReport } from './measure';
 
 /** Numbers as JSON allows: ±Infinity (an exact int8 layer) becomes the string "inf" / "-inf". */
@@ -17,20 +18,12 @@ function pct(v: number): string {
   return `${(100 * v).toFixed(2)}%`;
 }
 
-/** Names from model files: control characters replaced (no terminal escapes), long ones shortened from the left. */
-function shortName(s: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > max ? `…${clean.slice(clean.length - max + 1)}` : clean;
-}
-
 /** A plain-text table for people: one line per layer, then the overall figures. */
 export function reportToTable(report: QuantizationReport): string {
-  const rows = report.layers.map((l) => [shortName(l.node), l.op, `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
-  const head = ['layer', 'op', 'int8 range', 'SQNR dB', 'clipped'];
-  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (r: string[]): string => r.map((c, k) => (k >= 3 ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join('  ').trimEnd();
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ''];
+  // Node names from model files: made safe for the terminal; long ones keep their distinctive end.
+  const rows = report.layers.map((l) => [printable(l.node, 40, 'end'), l.op, `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
+  const columns = [{ header: 'layer' }, { header: 'op' }, { header: 'int8 range' }, { header: 'SQNR dB', align: 'right' as const }, { header: 'clipped', align: 'right' as const }];
+  const out = [formatTable(columns, rows), ''];
   out.push(`samples: ${report.samples}`);
   out.push(`output SQNR: ${db(report.outputSqnrDb)} dB`);
   if (report.top1Agreement !== undefined) out.push(`top-1 agreement float vs int8: ${pct(report.top1Agreement)}`);
@@ -39,37 +32,37 @@ export function reportToTable(report: QuantizationReport): string {
   return out.join('\n');
 }
 
-/** Escape text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** SQNR of a layer for the chart: exact layers are drawn at the top of the scale. */
 function barValue(l: LayerReport, top: number): number {
   return Number.isFinite(l.sqnrDb) ? Math.max(0, Math.min(top, l.sqnrDb)) : top;
 }
 
+const SQNR_SERIES = [
+  { key: 'good', label: 'SQNR ≥ 30 dB', color: '#3a7d44' },
+  { key: 'fair', label: '15–30 dB', color: '#d9a400' },
+  { key: 'poor', label: 'below 15 dB', color: '#c0392b' },
+];
+
 /** A self-contained HTML page (no scripts, no external files): overall figures, an SVG bar chart, the table. */
 export function reportToHtml(report: QuantizationReport, title: string): string {
   const top = 60;
-  const barW = 18;
-  const gap = 4;
-  const chartH = 200;
-  const width = Math.max(300, report.layers.length * (barW + gap) + 60);
-  const bars = report.layers
-    .map((l, i) => {
-      const h = (barValue(l, top) / top) * chartH;
-      const x = 40 + i * (barW + gap);
-      const colour = l.sqnrDb >= 30 ? '#3a7d44' : l.sqnrDb >= 15 ? '#d9a400' : '#c0392b';
-      return `<rect x="${x}" y="${(chartH - h + 10).toFixed(1)}" width="${barW}" height="${h.toFixed(1)}" fill="${colour}"><title>${escapeHtml(`${l.node} (${l.op}): ${db(l.sqnrDb)} dB`)}</title></rect>`;
-    })
-    .join('\n');
-  const ticks = [0, 20, 40, 60]
-    .map((v) => {
-      const y = 10 + chartH - (v / top) * chartH;
-      return `<line x1="36" x2="${width}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="30" y="${y + 4}" text-anchor="end" font-size="10">${v}</text>`;
-    })
-    .join('\n');
+  const chart = timelineChartSvg({
+    id: 'sqnr-chart',
+    title: 'per-layer SQNR',
+    orientation: 'columns',
+    steps: { label: 'layer (execution order)', count: report.layers.length },
+    values: { label: 'SQNR (dB)', max: top, ticks: [0, 20, 40, 60] },
+    series: SQNR_SERIES,
+    boxes: report.layers.map((l, i) => ({
+      series: l.sqnrDb >= 30 ? 'good' : l.sqnrDb >= 15 ? 'fair' : 'poor',
+      steps: [i, i + 1],
+      values: [0, barValue(l, top)],
+      tip: `${l.node} (${l.op}): ${db(l.sqnrDb)} dB`,
+      className: 'layer-sqnr',
+    })),
+    width: Math.max(400, report.layers.length * 22 + 100),
+    height: 300,
+  });
   const rows = report.layers
     .map((l) => `<tr><td>${escapeHtml(l.node)}</td><td>${escapeHtml(l.op)}</td><td>[${num(l.range.min)}, ${num(l.range.max)}]</td><td>${db(l.sqnrDb)}</td><td>${pct(l.clipping)}</td></tr>`)
     .join('\n');
@@ -87,10 +80,7 @@ export function reportToHtml(report: QuantizationReport, title: string): string 
 <h1>${escapeHtml(title)}</h1>
 <ul>${summary}</ul>
 <h2>Per-layer SQNR (dB)</h2>
-<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${chartH + 20}" role="img" aria-label="per-layer SQNR">
-${ticks}
-${bars}
-</svg>
+${chart}
 <table><thead><tr><th>layer</th><th>op</th><th>int8 range</th><th>SQNR dB</th><th>clipped</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -1,58 +1,36 @@
+import { arenaChartSvg, escapeHtml, printable, timelineChartSvg } from '@tinyforge/common';
 import { ProfileReport } from './aggregate';
 import { ArenaPlan } from './layer-table';
-import { printable } from './text-table';
-
-/** Escape for HTML text and attribute values; names come from model files and boards and are untrusted. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const KIND_COLORS: Record<string, string> = { input: '#6baed6', output: '#74c476', activation: '#fdae6b', scratch: '#bcbddc' };
 
+/** A bar per layer (median count), its min–max over the runs as a line, its share of the total beside it. */
 function barChart(r: ProfileReport): string {
-  const rowH = 18;
-  const labelW = 260;
-  const plotW = 560;
-  const height = r.layers.length * rowH + 30;
-  const max = Math.max(1, ...r.layers.map((l) => l.counts.max));
-  const bars = r.layers.map((l, i) => {
-    const y = 10 + i * rowH;
-    const w = (l.counts.median / max) * plotW;
-    const whisker = `<line x1="${(labelW + (l.counts.min / max) * plotW).toFixed(1)}" x2="${(labelW + (l.counts.max / max) * plotW).toFixed(1)}" y1="${y + rowH / 2 - 2}" y2="${y + rowH / 2 - 2}" stroke="#333"/>`;
-    const label = escapeHtml(`${l.index} ${printable(l.op, 18)} ${printable(l.name, 24)}`);
-    const tip = escapeHtml(`${l.name} (${l.op}): median ${fmt(l.counts.median)} ${r.unit}, min ${fmt(l.counts.min)}, max ${fmt(l.counts.max)}, ${l.percent.toFixed(1)}% of total`);
-    return `<g><text x="${labelW - 6}" y="${y + 12}" text-anchor="end" font-size="11">${label}</text><rect class="layer-bar" data-layer="${l.index}" x="${labelW}" y="${y + 2}" width="${Math.max(w, 0.5).toFixed(1)}" height="${rowH - 6}" fill="#3182bd"><title>${tip}</title></rect>${whisker}<text x="${(labelW + w + 4).toFixed(1)}" y="${y + 12}" font-size="10">${l.percent.toFixed(1)}%</text></g>`;
+  return timelineChartSvg({
+    id: 'layer-chart',
+    title: `${r.unit} per layer`,
+    orientation: 'rows',
+    steps: { label: 'layer', count: r.layers.length, names: r.layers.map((l) => `${l.index} ${printable(l.op, 18)} ${printable(l.name, 24)}`) },
+    values: { label: `median ${r.unit} per layer (line: min–max over ${r.runs} runs)`, max: Math.max(1, ...r.layers.map((l) => l.counts.max)), format: fmt },
+    series: [{ key: 'layer', label: `median ${r.unit}`, color: '#3182bd' }],
+    boxes: r.layers.map((l, i) => ({
+      series: 'layer',
+      steps: [i, i + 1],
+      values: [0, l.counts.median],
+      whisker: [l.counts.min, l.counts.max],
+      note: `${l.percent.toFixed(1)}%`,
+      tip: `${l.name} (${l.op}): median ${fmt(l.counts.median)} ${r.unit}, min ${fmt(l.counts.min)}, max ${fmt(l.counts.max)}, ${l.percent.toFixed(1)}% of total`,
+      className: 'layer-bar',
+      data: { layer: l.index },
+    })),
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" id="layer-chart" width="${labelW + plotW + 60}" height="${height}" role="img" aria-label="${escapeHtml(r.unit)} per layer">
-${bars.join('\n')}
-<text x="${labelW}" y="${height - 4}" font-size="11">median ${escapeHtml(r.unit)} per layer (line: min–max over ${r.runs} runs)</text>
-</svg>`;
 }
 
+/** The arena picture of codegen's memory plan report, from the plan.json given with the layer table. */
 function arenaPicture(a: ArenaPlan, steps: number): string {
-  const width = 860;
-  const height = 320;
-  const left = 70;
-  const plotW = width - left - 10;
-  const plotH = height - 40;
-  const arena = Math.max(a.arenaBytes, 1);
-  const lastStep = Math.max(steps, ...a.buffers.map((b) => b.lastStep + 1), 1);
-  const x = (s: number): number => left + (s / lastStep) * plotW;
-  const y = (addr: number): number => 10 + plotH - (addr / arena) * plotH;
-  const boxes = a.buffers.map((b) => {
-    const tip = escapeHtml(`${b.name} (${b.kind}): ${b.size} bytes at offset ${b.offset}, steps ${b.firstStep}–${b.lastStep}`);
-    const fill = KIND_COLORS[b.kind] ?? '#cccccc';
-    return `<rect class="arena-buffer" x="${x(b.firstStep).toFixed(1)}" y="${y(b.offset + b.size).toFixed(1)}" width="${Math.max(x(b.lastStep + 1) - x(b.firstStep) - 1, 1).toFixed(1)}" height="${Math.max(y(b.offset) - y(b.offset + b.size), 0.5).toFixed(1)}" fill="${fill}" stroke="#333" stroke-width="0.5"><title>${tip}</title></rect>`;
-  });
   return `<h2>Arena</h2>
 <p>${fmt(a.arenaBytes)} bytes of arena${a.flashBytes !== undefined ? `, ${fmt(a.flashBytes)} bytes of constant data in flash` : ''} (from codegen's plan.json)</p>
-<svg xmlns="http://www.w3.org/2000/svg" id="arena" width="${width}" height="${height}" role="img" aria-label="arena buffers over layers">
-<rect x="${left}" y="10" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#999"/>
-${boxes.join('\n')}
-<text x="${left - 6}" y="${y(0)}" text-anchor="end" font-size="11">0</text><text x="${left - 6}" y="${y(arena) + 10}" text-anchor="end" font-size="11">${fmt(arena)}</text>
-<text x="${left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12">layer (execution step) → arena offset (bytes) ↑</text>
-</svg>`;
+${arenaChartSvg({ id: 'arena', arenaBytes: a.arenaBytes, steps, buffers: a.buffers })}`;
 }
 
 function layerTable(r: ProfileReport): string {

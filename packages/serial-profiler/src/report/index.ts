@@ -7,6 +7,6 @@ export type { ArenaBuffer, ArenaPlan, LayerMeta, LayerTable } from './layer-tabl
 export { reportToJson, formatReportJson, parseReportJson, REPORT_FORMAT, REPORT_FORMAT_VERSION } from './json';
 export { compareReports } from './compare';
 export type { Comparison, LayerDelta } from './compare';
-export { formatReportTable, formatComparison, printable } from './text-table';
+export { formatReportTable, formatComparison } from './text-table';
 export { traceEvents } from './trace';
-export { reportHtml, escapeHtml } from './html';
+export { reportHtml } from './html';

@@ -1,3 +1,4 @@
+import type { ArenaBuffer } from '@tinyforge/common';
 import { ProfilerError } from '../errors';
 
 /** What the host knows about one layer (index = execution step, the number the hooks send). */
@@ -9,15 +10,8 @@ export interface LayerMeta {
   macs?: number;
 }
 
-/** One buffer of codegen's memory plan, for the arena picture. */
-export interface ArenaBuffer {
-  name: string;
-  kind: string;
-  offset: number;
-  size: number;
-  firstStep: number;
-  lastStep: number;
-}
+/** One buffer of codegen's memory plan: the shape the shared arena picture draws. */
+export type { ArenaBuffer };
 
 export interface ArenaPlan {
   arenaBytes: number;

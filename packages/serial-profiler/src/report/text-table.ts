@@ -1,18 +1,12 @@
+import { Column, formatTable, printable } from '@tinyforge/common';
 import { ProfileReport } from './aggregate';
 import { Comparison } from './compare';
 
-/** Model names are untrusted: no control characters or bidi overrides on the terminal, and a length cap. */
-export function printable(s: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
+/** Model and board names are untrusted: `printable` makes them safe for the terminal, at most this wide. */
+const NAME_WIDTH = 40;
 
-function table(headers: string[], rightAligned: boolean[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+const left = (header: string): Column => ({ header });
+const right = (header: string): Column => ({ header, align: 'right' });
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -25,7 +19,7 @@ export function formatReportTable(r: ProfileReport): string {
   const per = r.unit === 'cycles' ? 'MACs/cycle' : 'MACs/instr';
   const rows = r.layers.map((l) => [
     String(l.index),
-    printable(l.name),
+    printable(l.name, NAME_WIDTH),
     printable(l.op, 20),
     l.outputShape ? `[${l.outputShape.join(',')}]` : '-',
     l.macs !== undefined ? int(l.macs) : '-',
@@ -37,8 +31,8 @@ export function formatReportTable(r: ProfileReport): string {
   ]);
   const mhz = r.clockHz > 0 ? `${(r.clockHz / 1e6).toFixed(r.clockHz % 1e6 === 0 ? 0 : 2)} MHz` : 'unknown clock';
   const lines = [
-    `profile: ${printable(r.board)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median), time at ${mhz}`,
-    table(['#', 'layer', 'op', 'output', 'MACs', r.unit, 'min–max', per, '% total', 'time'], [true, false, false, false, true, true, true, true, true, true], rows),
+    `profile: ${printable(r.board, NAME_WIDTH)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median), time at ${mhz}`,
+    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', 'time'].map(right)], rows),
     '',
     `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
   ];
@@ -54,7 +48,7 @@ export function formatComparison(c: Comparison): string {
   const sign = (n: number | undefined, f: (x: number) => string): string => (n === undefined ? '-' : `${n > 0 ? '+' : ''}${f(n)}`);
   const rows = c.layers.map((l) => [
     String(l.index),
-    printable(l.name),
+    printable(l.name, NAME_WIDTH),
     printable(l.op, 20),
     l.before !== undefined ? int(l.before) : 'new',
     l.after !== undefined ? int(l.after) : 'gone',
@@ -64,7 +58,7 @@ export function formatComparison(c: Comparison): string {
   ]);
   const t = c.total;
   return [
-    table(['#', 'layer', 'op', 'before', 'after', 'delta', 'delta %', ''], [true, false, false, true, true, true, true, false], rows),
+    formatTable([right('#'), left('layer'), left('op'), ...['before', 'after', 'delta', 'delta %'].map(right), left('')], rows),
     '',
     `total: ${int(t.before)} → ${int(t.after)} ${c.unit} (${sign(t.deltaPercent, (x) => `${x.toFixed(1)}%`)})${t.regression ? ' REGRESSION' : ''}`,
     `${c.regressions} regression${c.regressions === 1 ? '' : 's'} above ${c.thresholdPercent}%`,

@@ -1,5 +1,5 @@
 /** Two linked pseudo-terminals from socat, for serial-port tests without hardware. */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,10 +10,6 @@ export interface PtyPair {
   /** The end the test writes board output into. */
   boardPath: string;
   close(): void;
-}
-
-export function hasSocat(): boolean {
-  return spawnSync('socat', ['-V'], { encoding: 'utf8' }).status === 0;
 }
 
 export async function openPtyPair(): Promise<PtyPair> {

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import { profilePort, renderOutputs } from '../profile';
 import { encodeFrame } from '../protocol/frame';
 import { ProfileRecord } from '../protocol/records';
-import { hasSocat, openPtyPair, PtyPair } from '../testing/pty-pair';
+import { hasSocat } from '@tinyforge/boards/testing';
+import { openPtyPair, PtyPair } from '../testing';
 
 const available = hasSocat();
 if (!available) console.warn('serial-profiler pty test skipped: needs socat');

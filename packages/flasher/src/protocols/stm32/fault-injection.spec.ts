@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { FlashError } from '../../errors';
 import { FlashImage } from '../../image/image';
-import { SeededRandom } from '../../random';
+import { SeededRandom } from '@tinyforge/ir';
 import { VirtualClock } from '../../transport/clock';
 import { createMemoryPair } from '../../transport/memory-pair';
 import { MAX_BLOCK } from './constants';

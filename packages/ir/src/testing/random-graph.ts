@@ -1,4 +1,7 @@
-import { Graph, GraphBuilder, Quantization, seededUniform } from '@tinyforge/ir';
+import { GraphBuilder } from '../builder';
+import { Graph } from '../graph';
+import { seededUniform } from '../random';
+import { Quantization } from '../tensor';
 
 const Q: Quantization = { scale: [0.05], zeroPoint: [-3], axis: 0 };
 /** Symmetric weights, as TFLite's int8 scheme requires. */

@@ -1,0 +1,43 @@
+/**
+ * Text for people: names from model files and boards are untrusted, so they reach a terminal only through
+ * `printable` and HTML only through `escapeHtml`; tables go through the one `formatTable`.
+ */
+
+// C0/C1 control characters (terminal escape sequences) and the bidi overrides/isolates that reorder what is shown.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `s` safe for a terminal: unprintable characters become `?`, and a name longer than `max` is shortened with `…`,
+ * keeping its start (default) or its end (`keep: 'end'`, for names whose distinctive part is the suffix).
+ */
+export function printable(s: string, max = 60, keep: 'start' | 'end' = 'start'): string {
+  const clean = s.replace(UNPRINTABLE, '?');
+  if (clean.length <= max) return clean;
+  return keep === 'start' ? `${clean.slice(0, max - 1)}…` : `…${clean.slice(clean.length - max + 1)}`;
+}
+
+/** Escape for HTML text and attribute values (also inside inline SVG): every character that could end either. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export interface Column {
+  header: string;
+  align?: 'left' | 'right';
+}
+
+/**
+ * A plain-text table: a header line, a line of dashes, one line per row; columns two spaces apart, each as wide
+ * as its widest cell, left- or right-aligned; no trailing spaces. Cells are printed as given (run names through
+ * `printable` first).
+ */
+export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
