@@ -11,7 +11,8 @@ const os = require('os');
 const path = require('path');
 const ort = require('onnxruntime-node');
 const { quantizeModel, toQdqGraph } = require('@tinyforge/quantizer');
-const { SingleRoundingRun, explainLayer, isWeightedNode, pruneTensors, quantizeInput, singleNodeGraph } = require('@tinyforge/quantizer/testing');
+const { isWeighted } = require('@tinyforge/ir');
+const { SingleRoundingRun, explainLayer, pruneTensors, quantizeInput, singleNodeGraph } = require('@tinyforge/quantizer/testing');
 const { readModelFile, writeOnnx } = require('@tinyforge/model-format');
 const { Interpreter } = require('@tinyforge/interpreter');
 const { cloneGraph } = require('@tinyforge/ir');
@@ -82,7 +83,7 @@ async function measure(name) {
       for (let i = 0; i < ours.length; i++) if (ours[i] === theirs[i]) stat.exact++;
       stat.total += ours.length;
       byOp.set(node.op, stat);
-      if (isWeightedNode(node)) addLayerReport(tally, explainLayer(int8Graph, node, run.tensors, theirs));
+      if (isWeighted(node)) addLayerReport(tally, explainLayer(int8Graph, node, run.tensors, theirs));
     }
     const ours = s.int8View(run.outputs[0]);
     const theirs = (await s.ortRun(ort, int8Graph, [input], SESSION, ROUNDING))[0];
