@@ -225,15 +225,16 @@ int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const
 /** int32 words of a packed filter (the layout above). */
 int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
-/* 1 where tfg_convolve_packed_s8 is the fastest convolution (the DSP extension without Helium): generated code
-   uses packed filters there and the int8 filters with tfg_convolve_wrapper_s8 elsewhere. Tests define it to 1 on
-   the host to run generated code through the packed kernel's plain C. */
-#if defined(TFG_NN_PACKED_CONV_PREFERRED)
-/* as defined by the build */
-#elif defined(__ARM_FEATURE_DSP) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
-#define TFG_NN_PACKED_CONV_PREFERRED 1
-#else
-#define TFG_NN_PACKED_CONV_PREFERRED 0
+/*
+ * The code generator gives convolutions packed filters only for cores with the DSP extension and without Helium,
+ * where tfg_convolve_packed_s8 is the fastest convolution (packedConvPreferred in @tinyforge/kernels-cmsis makes
+ * that choice, once, from the target's core). Generated code that calls it defines TFG_NN_PACKED_FILTERS before
+ * including this header, so that a build for any other core stops here instead of running the packed kernel's
+ * plain C. Tests that mean to run that plain C (on the host) define TFG_NN_PACKED_FILTERS_ANY_CORE too.
+ */
+#if defined(TFG_NN_PACKED_FILTERS) && !defined(TFG_NN_PACKED_FILTERS_ANY_CORE) && \
+    (!defined(__ARM_FEATURE_DSP) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)))
+#error "this model was generated with packed convolution filters, for a core with the DSP extension and without Helium (Cortex-M4, M7, M33); generate it again for the core you build for (tinyforge codegen --board ...)"
 #endif
 
 /* ---- depthwise convolution ----------------------------------------------------------------------------- */
