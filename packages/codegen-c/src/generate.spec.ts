@@ -8,7 +8,7 @@ import { readTflite } from '@tinyforge/model-format';
 import { escapeHtml } from '@tinyforge/common';
 import { cCommentText, cIdentifier, cStringLiteral } from './emit/naming';
 import { CodegenError } from './errors';
-import { generateC } from './generate';
+import { generateC, GeneratedC } from './generate';
 import { buildHostProgram, GENERATED_C_FLAGS, runHostProgram } from './host/host-build';
 import { randomCnn } from '@tinyforge/ir/testing';
 
@@ -49,20 +49,56 @@ describe('packed convolution filters', () => {
   const graph = randomCnn(19, 12);
   const dsp = { dsp: true, mve: false };
 
-  it('are emitted beside the int8 filters, each build counting its own constants', () => {
+  it('are chosen once, for the core: the generated code holds only the chosen variant', () => {
     const g = generateC(graph, { prefix: 'p', core: dsp });
     expect(g.packedFilters).toBe(true);
-    expect(g.files['p_weights.c']).toMatch(/#if TFG_NN_PACKED_CONV_PREFERRED\n/);
-    expect(g.files['p_weights.c']).toMatch(/#if !TFG_NN_PACKED_CONV_PREFERRED\n/);
     expect(g.files['p.c']).toMatch(/tfg_convolve_packed_s8\(/);
-    const convs = g.layers.filter((l) => l.op === 'Conv2D');
-    expect(convs.length).toBeGreaterThan(0);
-    expect(convs.some((l) => l.dspKernel === 'tfg_convolve_packed_s8' && l.kernel === 'tfg_convolve_wrapper_s8')).toBe(true);
+    expect(g.files['p.c']).toMatch(/#define TFG_NN_PACKED_FILTERS 1\n#include "tfg_nn.h"/);
+    expect(g.files['p.c'] + g.files['p_weights.c']).not.toMatch(/#if !?TFG_NN/);
+    const packedLayers = g.layers.filter((l) => l.kernel === 'tfg_convolve_packed_s8');
+    expect(packedLayers.length).toBeGreaterThan(0);
+    for (const l of packedLayers) {
+      expect(g.files['p_weights.c']).toContain(`${l.id}_packed_filter[`);
+      expect(g.files['p_weights.c']).not.toContain(`${l.id}_filter[`);
+    }
     const { packedFilters, int8Filters } = g.flashBytesByBuild;
     expect(packedFilters).toBeGreaterThan(int8Filters);
     expect(g.flashBytes).toBe(packedFilters);
-    expect(generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } }).flashBytes).toBe(int8Filters);
-    expect(generateC(graph, { prefix: 'p' }).flashBytes).toBe(packedFilters);
+    // Helium, no DSP, or no core given: the int8 filters only, and the same figures for both builds.
+    for (const other of [generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } }), generateC(graph, { prefix: 'p', core: { dsp: false, mve: false } }), generateC(graph, { prefix: 'p' })]) {
+      expect(other.packedFilters).toBe(false);
+      expect(other.flashBytes).toBe(int8Filters);
+      expect(other.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
+      expect(other.files['p.c']).not.toMatch(/tfg_convolve_packed_s8|TFG_NN_PACKED_FILTERS/);
+      expect(other.layers.every((l) => l.kernel !== 'tfg_convolve_packed_s8')).toBe(true);
+    }
+  });
+
+  // A build for another core must stop at compile time, not run the packed kernel's plain C unnoticed.
+  const haveHostGcc = spawnSync('gcc', ['--version']).status === 0;
+  (haveHostGcc ? it : it.skip)('stop a build for a core that does not prefer them with a clear #error', () => {
+    const g = generateC(graph, { prefix: 'p', core: dsp });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-packed-'));
+    try {
+      for (const [n, t] of Object.entries(g.files)) fs.writeFileSync(path.join(dir, n), t);
+      const compile = (compiler: string, flags: string[]) =>
+        spawnSync(compiler, [...GENERATED_C_FLAGS, ...flags, `-I${kernelIncludeDir}`, '-fsyntax-only', path.join(dir, 'p.c')], { encoding: 'utf8' });
+      const host = compile('gcc', []);
+      expect(host.status).not.toBe(0);
+      expect(host.stderr).toMatch(/#error "this model was generated with packed convolution filters, for a core with the DSP extension and without Helium/);
+      expect(compile('gcc', ['-DTFG_NN_PACKED_FILTERS_ANY_CORE']).status).toBe(0);
+      if (spawnSync('arm-none-eabi-gcc', ['--version']).status !== 0) return;
+      const arm = (cpu: string[]) => compile('arm-none-eabi-gcc', ['-mthumb', ...cpu]);
+      expect(arm(['-mcpu=cortex-m4', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16']).stderr).toBe('');
+      expect(arm(['-mcpu=cortex-m33', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16']).stderr).toBe('');
+      for (const cpu of [['-mcpu=cortex-m0plus'], ['-mcpu=cortex-m55', '-mfloat-abi=hard']]) {
+        const r = arm(cpu);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toMatch(/generate it again for the core you build for/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('are dropped when a budget leaves less than 64 KiB of flash for the code beside them', () => {
@@ -74,7 +110,10 @@ describe('packed convolution filters', () => {
     expect(tight.packedFilters).toBe(false);
     expect(tight.flashBytes).toBe(int8Filters);
     expect(tight.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
-    expect(generateC(graph, { prefix: 'p', core: dsp, packedConvolutions: false }).packedFilters).toBe(false);
+    expect(tight.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
+    const unpacked = generateC(graph, { prefix: 'p', core: dsp, packedConvolutions: false });
+    expect(unpacked.packedFilters).toBe(false);
+    expect(unpacked.flashBytesByBuild).toEqual({ packedFilters: int8Filters, int8Filters });
   });
 });
 
@@ -135,17 +174,23 @@ if (!fs.existsSync(shared)) console.warn(`codegen-c: ${shared} not found — ski
 const dm = haveArm && fs.existsSync(shared) ? describe : describe.skip;
 dm('arm-none-eabi-gcc', () => {
   const models = fs.existsSync(shared) ? fs.readdirSync(shared).filter((f) => f.endsWith('_int8.tflite')) : [];
-  it.each(models)('%s: generated C compiles for cortex-m4 and cortex-m0plus; VWW generates in < 2 s', (file) => {
+  it.each(models)('%s: generated C compiles for cortex-m4 (packed filters where taken) and cortex-m0plus; VWW generates in < 2 s', (file) => {
     const bytes = fs.readFileSync(path.join(shared, file));
     // CPU time, not wall time: the machine is shared and the target is about the generator's own work.
     const cpu = process.cpuUsage();
-    const r = generateC(readTflite(bytes), { prefix: file.replace('.tflite', ''), modelBytes: bytes });
+    const graph = readTflite(bytes);
+    const r = generateC(graph, { prefix: file.replace('.tflite', ''), modelBytes: bytes, core: { dsp: true, mve: false } });
     const used = process.cpuUsage(cpu);
     if (file.startsWith('vww')) expect((used.user + used.system) / 1000).toBeLessThan(2000);
+    const forM0 = generateC(graph, { prefix: r.prefix, modelBytes: bytes, core: { dsp: false, mve: false } });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-arm-'));
     try {
-      for (const [n, t] of Object.entries(r.files)) fs.writeFileSync(path.join(dir, n), t);
-      for (const cpu of [['-mcpu=cortex-m4', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'], ['-mcpu=cortex-m0plus']]) {
+      const builds: [GeneratedC, string[]][] = [
+        [r, ['-mcpu=cortex-m4', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16']],
+        [forM0, ['-mcpu=cortex-m0plus']],
+      ];
+      for (const [generated, cpu] of builds) {
+        for (const [n, t] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, n), t);
         for (const src of [`${r.prefix}.c`, `${r.prefix}_weights.c`]) {
           const c = spawnSync('arm-none-eabi-gcc', [...GENERATED_C_FLAGS, '-O2', '-mthumb', ...cpu, `-I${kernelIncludeDir}`, '-c', path.join(dir, src), '-o', path.join(dir, `${src}.o`)], { encoding: 'utf8' });
           expect(c.stderr).toBe('');

@@ -35,12 +35,16 @@ export interface GenerateOptions {
   /** Fail with CODEGEN_RAM_OVERFLOW / CODEGEN_FLASH_OVERFLOW when the model does not fit (e.g. a board's sizes). */
   budget?: { name: string; ramBytes: number; flashBytes: number };
   /**
-   * Also emit convolution filters packed for tfg_convolve_packed_s8, which a build for a DSP core without Helium
-   * uses instead of the int8 ones (about twice their flash, a third fewer instructions). Default true; with a
-   * budget that only the int8 filters fit, packing is dropped.
+   * Let convolutions use filters packed for tfg_convolve_packed_s8 where `core` prefers them (a DSP core without
+   * Helium: about twice the int8 filters' flash, a third fewer instructions). Default true; with a budget that
+   * leaves too little flash for the code beside them, the int8 filters are used.
    */
   packedConvolutions?: boolean;
-  /** The core the code will be built for, when known: flashBytes and the budget then count what it compiles. */
+  /**
+   * The core the code is for. Packed filters are chosen (or not) here, once: the generated C holds only the chosen
+   * variant, and tfg_nn.h stops a build of packed filters for a core without the DSP extension or with Helium.
+   * Without a core the int8 filters are used, which every core runs.
+   */
   core?: { dsp: boolean; mve: boolean };
 }
 
@@ -50,9 +54,8 @@ export interface GeneratedLayer {
   id: string;
   node: string;
   op: string;
+  /** The C kernel the layer calls (tfg_convolve_packed_s8 where it has a packed filter). */
   kernel: string;
-  /** The kernel DSP builds call instead, with the packed filter (tfg_convolve_packed_s8), where there is one. */
-  dspKernel?: string;
 }
 
 export interface GeneratedC {
@@ -61,11 +64,14 @@ export interface GeneratedC {
   files: Record<string, string>;
   plan: MemoryPlan;
   layers: GeneratedLayer[];
-  /** Bytes of constant data (weights, biases, multipliers, shifts) on `core`, or the larger build's without one. */
+  /** Bytes of constant data (weights, biases, multipliers, shifts, tables) the generated files hold. */
   flashBytes: number;
-  /** The same for each build: DSP cores without Helium (packed filters) and every other core. */
+  /**
+   * What the constant data takes with packed convolution filters (as for a DSP core without Helium, when
+   * `packedConvolutions` allows them) and with the int8 filters, whichever was generated.
+   */
   flashBytesByBuild: { packedFilters: number; int8Filters: number };
-  /** Whether some convolutions have packed filters (DSP builds call tfg_convolve_packed_s8 for them). */
+  /** Whether the generated code uses packed filters (some convolutions call tfg_convolve_packed_s8). */
   packedFilters: boolean;
 }
 
@@ -74,8 +80,14 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const prefix = cIdentifier(options.prefix ?? graph.name ?? 'model', 32);
   const P = prefix.toUpperCase();
   checkSupported(graph);
-  const pack = options.packedConvolutions !== false;
-  const calls: KernelCall[] = graph.nodes.map((node) => (pack ? withPackedFilter(lowerNode(graph, node)) : lowerNode(graph, node)));
+  const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
+  const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
+  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls), int8Filters: constantBytes(graph, int8Calls) };
+  // The one packed-filter decision, from the target's core; the code is not known here, so under a budget packed
+  // filters are kept only while they leave PACKED_CODE_ROOM of flash for it.
+  const core = options.core;
+  const roomForCode = options.budget === undefined || flashBytesByBuild.packedFilters + PACKED_CODE_ROOM <= options.budget.flashBytes;
+  const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : int8Calls;
   const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
@@ -106,11 +118,12 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
 
   const layers: GeneratedLayer[] = [];
   const layerBodies = new CWriter();
+  const defines = new Set<string>();
   plan.order.forEach((nodeIndex, step) => {
     const node = graph.nodes[nodeIndex];
     const call = calls[nodeIndex];
     const id = `${prefix}_${names.unique(`l${step}_${shortLayerName(node)}`)}`;
-    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel, ...(hasPackedFilter(call) ? { dspKernel: 'tfg_convolve_packed_s8' } : {}) });
+    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel });
     const x = graph.tensors[node.inputs[0]];
     const y = graph.tensors[node.outputs[0]];
     layerBodies.comment(`layer ${step}: ${node.op} '${cCommentText(node.name, 80)}'`);
@@ -120,7 +133,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       scratch: scratchOf.get(nodeIndex),
       aliased: offsetOf.get(node.inputs[0]) === offsetOf.get(node.outputs[0]),
     };
-    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights));
+    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights, defines));
     layerBodies.line();
   });
 
@@ -131,11 +144,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     ` * Do not edit: regenerate from the model instead. */`,
   ];
   const header = emitHeader(graph, prefix, P, plan, layers, banner);
-  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, offsetOf, options.profile !== false, banner);
+  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, options.profile !== false, banner);
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
-  if (weights.hasVariants) weightsFile.line('#include "tfg_nn.h"');
   weightsFile.line();
   weightsFile.comment('Aligned for word loads, in a section of its own so that a linker script can place it in flash.');
   weightsFile.line('#if defined(__GNUC__)');
@@ -145,13 +157,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line('#endif');
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
-  const core = options.core;
-  const packedBuild = core === undefined || packedConvPreferred(core);
-  const flashBytes = core === undefined ? Math.max(weights.bytesFor(true), weights.bytesFor(false)) : weights.bytesFor(packedBuild);
-  // The code is not known here: packed filters are kept only while they leave PACKED_CODE_ROOM for it.
-  if (options.budget !== undefined && weights.hasVariants && packedBuild && weights.bytesFor(true) + PACKED_CODE_ROOM > options.budget.flashBytes) {
-    return generateC(graph, { ...options, packedConvolutions: false });
-  }
+  const flashBytes = weights.bytes;
   if (options.budget !== undefined && flashBytes > options.budget.flashBytes) {
     const b = options.budget;
     throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${flashBytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${flashBytes - b.flashBytes} bytes`);
@@ -168,9 +174,25 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     plan,
     layers,
     flashBytes,
-    flashBytesByBuild: { packedFilters: weights.bytesFor(true), int8Filters: weights.bytesFor(false) },
-    packedFilters: weights.hasVariants,
+    flashBytesByBuild,
+    packedFilters: calls.some(hasPackedFilter),
   };
+}
+
+/** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */
+function constantBytes(graph: Graph, calls: KernelCall[]): number {
+  const weights = new WeightTable();
+  const counted = new Set<number>();
+  const at = (t: number): string => {
+    const tensor = graph.tensors[t];
+    if (isConstant(tensor) && !counted.has(t)) {
+      counted.add(t);
+      weights.add(`const_${t}`, 'int8_t', tensor.data, '');
+    }
+    return 'x';
+  };
+  calls.forEach((call, i) => emitLayerBody(new CWriter(), call, `l${i}`, { at, aliased: true }, weights, new Set()));
+  return weights.bytes;
 }
 
 function checkSupported(graph: Graph): void {
@@ -238,6 +260,7 @@ function emitSource(
   layers: GeneratedLayer[],
   layerBodies: CWriter,
   weights: WeightTable,
+  defines: Set<string>,
   offsetOf: Map<number, number>,
   profile: boolean,
   banner: (s: string) => string[],
@@ -248,6 +271,10 @@ function emitSource(
   w.line('#include <stdint.h>');
   w.line('#include <string.h>');
   w.line();
+  if (defines.size > 0) {
+    w.comment('What this code was generated for; tfg_nn.h checks that the build agrees.');
+    for (const macro of defines) w.line(`#define ${macro} 1`);
+  }
   w.line('#include "tfg_nn.h"');
   w.line(`#include "${prefix}.h"`);
   w.line();

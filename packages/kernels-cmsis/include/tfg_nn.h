@@ -15,8 +15,10 @@
  * concatenation's requantization) assume no FMA contraction: -ffp-contract=off, which -std=c99 implies.
  *
  * Requantization multipliers must be >= 0 (TFLite's QuantizeMultiplier always gives [0, 2^31)); shifts are
- * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps a block of
- * int16-widened weights there), so always size scratch with the _get_buffer_size of the same build.
+ * powers of two, positive = left. Scratch sizes depend on the path compiled in (the DSP path keeps int16-widened
+ * inputs there), so size scratch with the _get_buffer_size of the same build. Where the size depends on the path,
+ * _get_buffer_size_dsp and _get_buffer_size_mve give the DSP and Helium paths' sizes on any build (plain
+ * arithmetic, as CMSIS-NN's); the unsuffixed function answers for the build's own path (plain C on the host).
  * Convolution outputs may overlap their input only as a row stream (output rows trailing the input rows they
  * come from), and one call still does the whole layer: the DSP path finishes output pixels in increasing order
  * (pairs whose inputs are widened into scratch first); plain C and Helium run an overlapping 1x1 layer one output
@@ -145,6 +147,26 @@ typedef struct {
   int32_t diff_min;
 } tfg_softmax_params;
 
+/* ---- scratch geometry ---------------------------------------------------------------------------------- */
+
+/*
+ * The constants the _get_buffer_size functions and tfg_convolve_packed_s8_filter_words are computed from. Code
+ * elsewhere that sizes scratch ahead of time (the code generator's memory planner) reads them from this header
+ * rather than copying them.
+ */
+/** Output pixels per im2col block of tfg_convolve_s8. */
+#define TFG_CONV_BLOCK_ROWS 16
+/** Depth values per widened step of the DSP paths: one word of int8, two int16 pairs per pixel. */
+#define TFG_NN_WIDEN_STEP 4
+/** Widest receptive field (kh * kw * input channels) the DSP path's first-layer convolution takes. */
+#define TFG_CONV_FEW_MAX_DEPTH 32
+/** Words of a channel pair's record besides its weights (4 bias, 6 requantization): first-layer records, packed filters. */
+#define TFG_CONV_PAIR_RECORD_WORDS 10
+/** Packed filters pad the receptive field's depth to a multiple of this. */
+#define TFG_CONV_PACKED_DEPTH_STEP 8
+/** Depth values per block of the fully connected DSP path; its widened input covers the whole blocks. */
+#define TFG_FC_BLOCK_DEPTH 8
+
 /* ---- convolution ------------------------------------------------------------------------------------ */
 
 /**
@@ -157,6 +179,8 @@ tfg_status tfg_convolve_s8(const tfg_context *ctx, const tfg_conv_params *conv_p
                            const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                            const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
 int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_convolve_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_convolve_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
 /** 1x1 filter, no padding, dilation 1: input pixels are the GEMM rows directly (no im2col for stride 1). */
 tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
@@ -164,6 +188,8 @@ tfg_status tfg_convolve_1x1_s8(const tfg_context *ctx, const tfg_conv_params *co
                                const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                                const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
 int32_t tfg_convolve_1x1_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_convolve_1x1_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_convolve_1x1_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
 /** Picks the fastest convolution that supports the geometry. */
 tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
@@ -172,6 +198,10 @@ tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params
                                    const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
 int32_t tfg_convolve_wrapper_s8_get_buffer_size(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
                                                 const tfg_dims *filter_dims);
+int32_t tfg_convolve_wrapper_s8_get_buffer_size_dsp(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims);
+int32_t tfg_convolve_wrapper_s8_get_buffer_size_mve(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims);
 
 /*
  * Convolution with a filter packed ahead of time (by the code generator: packConvFilter in @tinyforge/kernels-cmsis)
@@ -195,15 +225,16 @@ int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const
 /** int32 words of a packed filter (the layout above). */
 int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
-/* 1 where tfg_convolve_packed_s8 is the fastest convolution (the DSP extension without Helium): generated code
-   uses packed filters there and the int8 filters with tfg_convolve_wrapper_s8 elsewhere. Tests define it to 1 on
-   the host to run generated code through the packed kernel's plain C. */
-#if defined(TFG_NN_PACKED_CONV_PREFERRED)
-/* as defined by the build */
-#elif defined(__ARM_FEATURE_DSP) && !(defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1))
-#define TFG_NN_PACKED_CONV_PREFERRED 1
-#else
-#define TFG_NN_PACKED_CONV_PREFERRED 0
+/*
+ * The code generator gives convolutions packed filters only for cores with the DSP extension and without Helium,
+ * where tfg_convolve_packed_s8 is the fastest convolution (packedConvPreferred in @tinyforge/kernels-cmsis makes
+ * that choice, once, from the target's core). Generated code that calls it defines TFG_NN_PACKED_FILTERS before
+ * including this header, so that a build for any other core stops here instead of running the packed kernel's
+ * plain C. Tests that mean to run that plain C (on the host) define TFG_NN_PACKED_FILTERS_ANY_CORE too.
+ */
+#if defined(TFG_NN_PACKED_FILTERS) && !defined(TFG_NN_PACKED_FILTERS_ANY_CORE) && \
+    (!defined(__ARM_FEATURE_DSP) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)))
+#error "this model was generated with packed convolution filters, for a core with the DSP extension and without Helium (Cortex-M4, M7, M33); generate it again for the core you build for (tinyforge codegen --board ...)"
 #endif
 
 /* ---- depthwise convolution ----------------------------------------------------------------------------- */
@@ -229,6 +260,8 @@ tfg_status tfg_fully_connected_per_channel_s8(const tfg_context *ctx, const tfg_
                                               const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
 /** DSP path: the input widened to int16 once per batch row, 2 * (depth rounded down to 8) bytes, word aligned. */
 int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims);
+int32_t tfg_fully_connected_s8_get_buffer_size_dsp(const tfg_dims *filter_dims);
+int32_t tfg_fully_connected_s8_get_buffer_size_mve(const tfg_dims *filter_dims);
 
 /* ---- pooling ------------------------------------------------------------------------------------------- */
 

@@ -5,34 +5,11 @@
  * the layer keeps its int8 filter and tfg_convolve_wrapper_s8, and `declined` says why.
  */
 import { multiplyByQuantizedMultiplier } from '@tinyforge/interpreter';
-import { ConvCall } from './kernel-call';
+import { ConvCall, packedDepth, packedFilterWords, packedPairWords, prefersFirstLayerPath } from './families/conv';
 
 export type PackedConvFilter = { words: Int32Array } | { declined: string };
 
 const INT32_LIMIT = 2 ** 31;
-
-/** Depth of the receptive field padded to the kernel's steps of 8. */
-export const packedDepth = (call: Pick<ConvCall, 'filter'>): number => Math.ceil((call.filter.h * call.filter.w * call.filter.c) / 8) * 8;
-
-/** Words of the packed filter: per channel pair 10 + padded depth. */
-export const packedFilterWords = (call: Pick<ConvCall, 'filter'>): number => Math.ceil(call.filter.n / 2) * (10 + packedDepth(call));
-
-/**
- * Scratch bytes tfg_convolve_packed_s8 needs (tfg_convolve_packed_s8_get_buffer_size): two widened pixels, and an
- * int8 staging row when the input channels are not a multiple of 4.
- */
-export const packedConvScratchBytes = (call: Pick<ConvCall, 'filter'>): number =>
-  packedDepth(call) * 4 + (call.filter.c % 4 !== 0 ? packedDepth(call) : 0);
-
-/** Widest receptive field of the DSP first-layer convolution (FEW_MAX_DEPTH in tfg_convolve_few_channels_s8.c). */
-const FIRST_LAYER_MAX_DEPTH = 32;
-
-/**
- * Whether the DSP first-layer convolution (tfg_convolve_few_channels_s8.c) takes this filter: input channels not
- * a multiple of 4 and a receptive field of at most 32 values. It is then the better choice, so no packing.
- */
-export const prefersFirstLayerPath = (call: Pick<ConvCall, 'filter'>): boolean =>
-  call.filter.c % 4 !== 0 && call.filter.h * call.filter.w * call.filter.c <= FIRST_LAYER_MAX_DEPTH;
 
 const int16Pair = (lo: number, hi: number): number => ((lo & 0xffff) | (hi << 16)) | 0;
 
@@ -42,7 +19,7 @@ export function packConvFilter(call: ConvCall): PackedConvFilter {
   const depth8 = packedDepth(call);
   if (call.weights.length !== channels * depth) return { declined: `filter holds ${call.weights.length} values, not ${channels} x ${depth}` };
   const words = new Int32Array(packedFilterWords(call));
-  const pairWords = 10 + depth8;
+  const pairWords = packedPairWords(call);
   const zeroPoint = call.outputOffset;
   for (let c = 0; c < channels; c++) {
     const base = Math.floor(c / 2) * pairWords;
@@ -98,23 +75,25 @@ export function requantizeFolded(acc: number, e: number, m: number, k: number): 
 }
 
 /**
- * The call with its packed filter attached where tfg_convolve_packed_s8 can take the layer and the first-layer
- * path is not the better choice; other calls unchanged.
+ * The call turned into a tfg_convolve_packed_s8 call with its packed filter, where that kernel takes the layer and
+ * the DSP first-layer path is not the better choice; every other call unchanged. For targets where
+ * packedConvPreferred holds.
  */
 export function withPackedFilter<C extends { kernel: string }>(call: C): C {
   if (call.kernel !== 'tfg_convolve_wrapper_s8') return call;
   const conv = call as unknown as ConvCall;
   if (prefersFirstLayerPath(conv)) return call;
   const packed = packConvFilter(conv);
-  return 'words' in packed ? { ...call, packedFilter: packed.words } : call;
+  return 'words' in packed ? { ...call, kernel: 'tfg_convolve_packed_s8', packedFilter: packed.words } : call;
 }
 
 /**
- * Whether a core calls tfg_convolve_packed_s8 for packed layers: TFG_NN_PACKED_CONV_PREFERRED in tfg_nn.h, the DSP
- * extension without Helium (M4, M7, M33). Other cores link the int8 filters.
+ * The one decision whether a target's convolutions use packed filters: cores with the DSP extension and without
+ * Helium (M4, M7, M33), where tfg_convolve_packed_s8 is the fastest convolution. The code generator emits the
+ * chosen variant only; tfg_nn.h stops a build of packed filters for any other core (TFG_NN_PACKED_FILTERS).
  */
 export const packedConvPreferred = (core: { dsp: boolean; mve: boolean }): boolean => core.dsp && !core.mve;
 
-/** Whether a call carries a packed filter (withPackedFilter took it). */
+/** Whether a call uses a packed filter (withPackedFilter took it). */
 export const hasPackedFilter = (call: { kernel: string }): call is ConvCall & { packedFilter: Int32Array } =>
-  call.kernel === 'tfg_convolve_wrapper_s8' && (call as ConvCall).packedFilter !== undefined;
+  call.kernel === 'tfg_convolve_packed_s8' && (call as ConvCall).packedFilter !== undefined;

@@ -27,22 +27,6 @@ const REGISTRIES: readonly string[] = [
   'packages/model-format/src/onnx/export-ops.ts',
 ];
 
-/**
- * TEMPORARY (issue 17, remove at merge): files of the kernels/codegen part of issue 17, which replaces them with
- * kernels-cmsis descriptors in its own branch. An entry that no longer violates fails the test, so this list cannot
- * outlive the code it excuses.
- */
-const TEMPORARY_DISPATCH: readonly string[] = [
-  'packages/kernels-cmsis/src/lower-node.ts',
-  'packages/kernels-cmsis/src/lower-extra.ts',
-  'packages/codegen-c/src/lower/node-memory.ts',
-  'packages/codegen-c/src/memory/checker.ts',
-  'packages/codegen-c/src/memory/liveness.ts',
-];
-
-/** TEMPORARY (issue 17, remove at merge): the one cycle today, removed by the kernels part (it deletes both files). */
-const TEMPORARY_CYCLES: readonly string[][] = [['packages/codegen-c/src/emit/layers-extra.ts', 'packages/codegen-c/src/emit/layers.ts']];
-
 describe('structure', () => {
   it('finds the sources it checks', () => {
     expect(files.length).toBeGreaterThan(200);
@@ -50,22 +34,17 @@ describe('structure', () => {
   });
 
   it('has no dispatch over op types outside the registries', () => {
-    const excused = new Set([...REGISTRIES, ...TEMPORARY_DISPATCH]);
+    const excused = new Set(REGISTRIES);
     // The checker's own sources spell the patterns it looks for (in its fixtures and comments).
     const checked = files.filter((f) => !rel(f).startsWith('tools/structure/'));
     const found = checked.map((f) => ({ file: rel(f), hits: opDispatches(fs.readFileSync(f, 'utf8'), OP_TYPES) })).filter((x) => x.hits.length > 0);
     const violations = found.filter((x) => !excused.has(x.file)).flatMap((x) => x.hits.map((h) => `${x.file}:${h.line}: ${h.text}`));
     expect(violations).toEqual([]);
-    const stale = TEMPORARY_DISPATCH.filter((f) => !found.some((x) => x.file === f));
-    expect(stale).toEqual([]);
   });
 
   it('has no import cycle', () => {
-    const found = cycles(importGraph(root, files)).map((c) => c.map(rel).sort());
-    const key = (c: string[]): string => c.join(' ↔ ');
-    const allowed = new Set(TEMPORARY_CYCLES.map(key));
-    expect(found.filter((c) => !allowed.has(key(c))).map(key)).toEqual([]);
-    expect(TEMPORARY_CYCLES.map(key).filter((k) => !found.some((c) => key(c) === k))).toEqual([]);
+    const found = cycles(importGraph(root, files)).map((c) => c.map(rel).sort().join(' ↔ '));
+    expect(found).toEqual([]);
   });
 });
 

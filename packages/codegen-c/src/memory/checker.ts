@@ -1,4 +1,4 @@
-import { explicitPadding, Graph } from '@tinyforge/ir';
+import { explicitPadding, Graph, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
 import { MemoryPlan } from './plan';
 
 /**
@@ -55,7 +55,7 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
       problems.push(`'${b.name}' is not a tensor of this graph's activations`);
       continue;
     }
-    const bytes = graph.tensors[t].shape.reduce((p, d) => p * d, 1) * (graph.tensors[t].dtype === 'int8' ? 1 : dtypeSize(graph.tensors[t].dtype));
+    const bytes = tensorBytes(graph.tensors[t]);
     if (b.size < bytes) problems.push(`'${b.name}' has ${b.size} bytes, the tensor needs ${bytes}`);
     seen.add(t);
     spans.push({ name: b.name, lo, hi, first: first.get(t)!, last: last.get(t)!, tensor: t });
@@ -114,16 +114,12 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   }
 }
 
-function dtypeSize(dtype: string): number {
-  return dtype === 'int16' ? 2 : dtype === 'int64' ? 8 : dtype === 'float32' || dtype === 'int32' ? 4 : 1;
-}
-
 /** Union-find over RESHAPE/SQUEEZE/IDENTITY edges: tensors that are views of the same bytes. */
 function viewClasses(graph: Graph): (t: number) => number {
   const parent = graph.tensors.map((_, i) => i);
   const find = (t: number): number => (parent[t] === t ? t : (parent[t] = find(parent[t])));
   for (const n of graph.nodes) {
-    if (n.op === 'Reshape' || n.op === 'Squeeze' || n.op === 'Identity') parent[find(n.outputs[0])] = find(n.inputs[0]);
+    if (VIEW_OPS.has(n.op)) parent[find(n.outputs[0])] = find(n.inputs[0]);
   }
   return find;
 }

@@ -1,4 +1,4 @@
-import { Graph, tensorBytes } from '@tinyforge/ir';
+import { Graph, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
 import { nodeMemory } from '../lower/node-memory';
 import { groupBuffers, groupLowerBound } from './groups';
 import { InPlacePair, PlanBuffer, PlanProblem } from './types';
@@ -40,7 +40,7 @@ export function buildPlanProblem(graph: Graph, order: readonly number[]): PlanPr
     const from = node.inputs[mem.inPlace?.inputPosition ?? -1];
     if (mem.inPlace !== undefined && from !== undefined && from >= 0 && bufferOf[from] >= 0) {
       const pair = { input: bufferOf[from], output: bufferOf[node.outputs[0]], step, rule: mem.inPlace.rule };
-      (node.op === 'Reshape' || node.op === 'Squeeze' || node.op === 'Identity' ? views : candidates).push(pair);
+      (VIEW_OPS.has(node.op) ? views : candidates).push(pair);
     }
   });
   for (const t of graph.outputs) if (bufferOf[t] >= 0) buffers[bufferOf[t]].last = lastStep;

@@ -1,3 +1,5 @@
+import type { InPlaceRule } from '@tinyforge/kernels-cmsis';
+
 /**
  * The memory-planning problem and its solution. A step is a position in the execution order; a buffer is live
  * over the closed interval [first, last] of steps. Graph inputs are live from step 0 and graph outputs until the
@@ -20,13 +22,8 @@ export interface PlanBuffer {
   node?: number;
 }
 
-/**
- * How an output may share memory with an input of the same node:
- * - 'same': the output occupies exactly the input's bytes (views, element-wise ops);
- * - 'stream': the kernel writes output rows in increasing order and never needs an input row again once it has
- *   moved past it, so the output may start `minDisplacement` bytes (or more) before the input.
- */
-export type InPlaceRule = { kind: 'same' } | { kind: 'stream'; minDisplacement: number };
+/** How an output may share memory with an input of the same node: each kernel family states it (kernels-cmsis). */
+export type { InPlaceRule };
 
 /** One input/output pair that may overlap at `step`; displacement = offset(input) − offset(output). */
 export interface InPlacePair {

@@ -14,9 +14,24 @@
 
 #define TFG_1X1_PAIRS (TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE)
 
+/* The DSP path widens each pair of input pixels into scratch; plain C and Helium run the GEMM on the input. */
+static int32_t buffer_size(const tfg_dims *filter_dims, int dsp_path) {
+  return dsp_path ? tfg_nn_pair_gemm_s8_scratch_size(filter_dims->c) : tfg_nn_gemm_s8_packed_size(filter_dims->c);
+}
+
 int32_t tfg_convolve_1x1_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   (void)input_dims;
-  return TFG_1X1_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(filter_dims->c) : tfg_nn_gemm_s8_packed_size(filter_dims->c);
+  return buffer_size(filter_dims, TFG_1X1_PAIRS);
+}
+
+int32_t tfg_convolve_1x1_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  (void)input_dims;
+  return buffer_size(filter_dims, 1);
+}
+
+int32_t tfg_convolve_1x1_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  (void)input_dims;
+  return buffer_size(filter_dims, 0);
 }
 
 #if TFG_1X1_PAIRS

@@ -16,28 +16,30 @@
 
 #include <string.h>
 
-#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
+/* The widest receptive field this path takes (8 widened steps per pixel; tfg_nn.h). */
+#define FEW_MAX_DEPTH TFG_CONV_FEW_MAX_DEPTH
 
-/* The widest receptive field this path takes (8 widened steps per pixel). */
-#define FEW_MAX_DEPTH 32
-
-static int32_t few_steps(int32_t depth) { return (depth + 3) / 4; }
+static int32_t few_steps(int32_t depth) { return (depth + (TFG_NN_WIDEN_STEP - 1)) / TFG_NN_WIDEN_STEP; }
 
 /* Words of a record before its weights: the bias of both channels, twice (one LDM starts all four accumulators). */
 #define RECORD_BIAS_WORDS 4
 
-/* Words of one channel pair's record: 4 bias, 4 per step, 6 requantization constants. */
-static int32_t record_words(int32_t steps) { return RECORD_BIAS_WORDS + 4 * steps + 6; }
+/* Words of one channel pair's record: 4 bias, 4 per step, 6 requantization constants (TFG_CONV_PAIR_RECORD_WORDS
+   besides the weights). */
+static int32_t record_words(int32_t steps) { return RECORD_BIAS_WORDS + 4 * steps + (TFG_CONV_PAIR_RECORD_WORDS - RECORD_BIAS_WORDS); }
 
+/* Plain arithmetic on every build (the DSP path's size queries ask for it wherever they are compiled). */
 int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  if (input_dims->c % 4 == 0 || depth > FEW_MAX_DEPTH) {
+  if (input_dims->c % TFG_NN_WIDEN_STEP == 0 || depth > FEW_MAX_DEPTH) {
     return 0;
   }
   const int32_t steps = few_steps(depth);
   /* The records of every channel pair (an odd last channel pairs with zeros), then the widened pixel pair. */
   return ((filter_dims->n + 1) / 2 * record_words(steps) + 4 * steps) * 4;
 }
+
+#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
 
 /* Argument block of few_pairs_asm; the assembly addresses the fields by these offsets. */
 typedef struct {
@@ -349,14 +351,6 @@ int tfg_convolve_few_channels_s8(const tfg_conv_params *p, const tfg_per_channel
     }
   }
   return 1;
-}
-
-#else
-
-int32_t tfg_convolve_few_channels_s8_scratch_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
-  (void)input_dims;
-  (void)filter_dims;
-  return 0;
 }
 
 #endif

@@ -12,16 +12,18 @@
 #include "../support/tfg_nn_dsp.h"
 #include "../support/tfg_nn_support.h"
 
-/* Depth padded to whole steps of 8: the assembly does two SMLAD steps of 4 per half-iteration. */
+/* Depth padded to whole steps of 8 (TFG_CONV_PACKED_DEPTH_STEP): the assembly does two SMLAD steps of 4 per
+   half-iteration. */
 static int32_t padded_depth(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
-  return (filter_dims->h * filter_dims->w * input_dims->c + 7) / 8 * 8;
+  const int32_t step = TFG_CONV_PACKED_DEPTH_STEP;
+  return (filter_dims->h * filter_dims->w * input_dims->c + (step - 1)) / step * step;
 }
 
 /* Words of one channel pair's record: 4 bias words, the weights, 6 requantization words. */
-static int32_t pair_words(int32_t depth8) { return 10 + depth8; }
+static int32_t pair_words(int32_t depth8) { return TFG_CONV_PAIR_RECORD_WORDS + depth8; }
 
 /* Input channels not a multiple of 4 gather each receptive field as int8 first (one row of depth8 bytes). */
-static int32_t staged(const tfg_dims *input_dims) { return input_dims->c % 4 != 0; }
+static int32_t staged(const tfg_dims *input_dims) { return input_dims->c % TFG_NN_WIDEN_STEP != 0; }
 
 int32_t tfg_convolve_packed_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   /* Two pixels of depth8 int16 values, then the int8 staging row where needed. */

@@ -10,17 +10,29 @@
 
 #include <string.h>
 
-/* Output pixels per im2col block. */
-#define TFG_CONV_BLOCK_ROWS 16
-
 #define TFG_CONV_PAIRS (TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE)
 
-int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+/* The DSP path: the im2col block (TFG_CONV_BLOCK_ROWS output pixels, tfg_nn.h), then the pixel-pair GEMM's widened
+   pair; its first-layer convolution may decline at run time (a requantization its records cannot hold): room for
+   both. */
+int32_t tfg_convolve_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
-  const int32_t generic = tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) +
-                          (TFG_CONV_PAIRS ? tfg_nn_pair_gemm_s8_scratch_size(depth) : tfg_nn_gemm_s8_packed_size(depth));
-  /* The first-layer path may decline at run time (a requantization its records cannot hold): room for both. */
+  const int32_t generic = tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) + tfg_nn_pair_gemm_s8_scratch_size(depth);
   return TFG_MAX(generic, tfg_convolve_few_channels_s8_scratch_size(input_dims, filter_dims));
+}
+
+/* Helium, as plain C: the im2col block, then the GEMM's own scratch (none). */
+int32_t tfg_convolve_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  const int32_t depth = filter_dims->h * filter_dims->w * input_dims->c;
+  return tfg_nn_align4(TFG_CONV_BLOCK_ROWS * depth) + tfg_nn_gemm_s8_packed_size(depth);
+}
+
+int32_t tfg_convolve_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+#if TFG_CONV_PAIRS
+  return tfg_convolve_s8_get_buffer_size_dsp(input_dims, filter_dims);
+#else
+  return tfg_convolve_s8_get_buffer_size_mve(input_dims, filter_dims);
+#endif
 }
 
 static void im2col_pixel(const tfg_conv_params *p, const tfg_dims *in, const int8_t *input_batch,

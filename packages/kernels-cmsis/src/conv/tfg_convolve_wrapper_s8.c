@@ -11,6 +11,18 @@ int32_t tfg_convolve_wrapper_s8_get_buffer_size(const tfg_conv_params *conv_para
                                           : tfg_convolve_s8_get_buffer_size(input_dims, filter_dims);
 }
 
+int32_t tfg_convolve_wrapper_s8_get_buffer_size_dsp(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims) {
+  return is_1x1(conv_params, filter_dims) ? tfg_convolve_1x1_s8_get_buffer_size_dsp(input_dims, filter_dims)
+                                          : tfg_convolve_s8_get_buffer_size_dsp(input_dims, filter_dims);
+}
+
+int32_t tfg_convolve_wrapper_s8_get_buffer_size_mve(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims) {
+  return is_1x1(conv_params, filter_dims) ? tfg_convolve_1x1_s8_get_buffer_size_mve(input_dims, filter_dims)
+                                          : tfg_convolve_s8_get_buffer_size_mve(input_dims, filter_dims);
+}
+
 tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
                                    const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
                                    const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,

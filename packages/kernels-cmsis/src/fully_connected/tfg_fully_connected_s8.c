@@ -18,18 +18,20 @@
 #define FC_DSP 0
 #endif
 
-/* Depth steps per block of the DSP inner loop; the remaining depth % 8 steps are done in C from the int8 input. */
-#define FC_BLOCK_DEPTH 8
+/* Depth steps per block of the DSP inner loop (tfg_nn.h); the remaining depth % 8 steps are done in C from the int8
+   input. */
+#define FC_BLOCK_DEPTH TFG_FC_BLOCK_DEPTH
 
-int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims) {
-#if FC_DSP
-  /* int16 input pairs for the whole blocks of the accumulation depth (filter_dims->n). */
-  return (filter_dims->n / FC_BLOCK_DEPTH) * FC_BLOCK_DEPTH * (int32_t)sizeof(int16_t);
-#else
-  (void)filter_dims;
-  return 0;
-#endif
+/* DSP path: int16 input pairs for the whole blocks of the accumulation depth (filter_dims->n); none elsewhere. */
+static int32_t buffer_size(const tfg_dims *filter_dims, int dsp_path) {
+  return dsp_path ? (filter_dims->n / FC_BLOCK_DEPTH) * FC_BLOCK_DEPTH * (int32_t)sizeof(int16_t) : 0;
 }
+
+int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims) { return buffer_size(filter_dims, FC_DSP); }
+
+int32_t tfg_fully_connected_s8_get_buffer_size_dsp(const tfg_dims *filter_dims) { return buffer_size(filter_dims, 1); }
+
+int32_t tfg_fully_connected_s8_get_buffer_size_mve(const tfg_dims *filter_dims) { return buffer_size(filter_dims, 0); }
 
 static void direct_with_filter_offset(const tfg_fc_params *p, const tfg_nn_requant *q, int32_t batches,
                                       int32_t depth, int32_t channels, const int8_t *input, const int8_t *filter,

@@ -16,12 +16,15 @@
 #include "tfg_nn_dsp.h"
 #include "tfg_nn_support.h"
 
-#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
-
-/* int32 words per 4 depth steps of a widened pair: 2 pixels x 2 int16 pairs. */
+/* int32 words per widened step (TFG_NN_WIDEN_STEP = 4 depth values) of a pair: 2 pixels x 2 int16 pairs. */
 #define PAIR_WORDS_PER_STEP 4
 
-int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth) { return (depth + 3) / 4 * PAIR_WORDS_PER_STEP * 4; }
+/* Plain arithmetic on every build: the DSP path's size queries ask for it wherever they are compiled. */
+int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth) {
+  return (depth + (TFG_NN_WIDEN_STEP - 1)) / TFG_NN_WIDEN_STEP * PAIR_WORDS_PER_STEP * 4;
+}
+
+#if TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE
 
 /* Accumulators in and out (pixel 0 channel 0, p0 c1, p1 c0, p1 c1), then the loop's constant inputs. */
 typedef struct {
@@ -340,11 +343,6 @@ void tfg_nn_pair_gemm_widened_s8(const int32_t *widened, const int8_t *w, int32_
 }
 
 #else
-
-int32_t tfg_nn_pair_gemm_s8_scratch_size(int32_t depth) {
-  (void)depth;
-  return 0;
-}
 
 int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *q, int32_t channels) {
   (void)q;

@@ -150,7 +150,8 @@ int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
  * The DSP path's convolution GEMM (tfg_nn_pair_gemm_s8.c): out0[c] and out1[c] for c < channels from input rows x0
  * and x1 (x1 = x0 and out1 = out0 for a single row). Both rows are widened into `widened` (scratch of
  * tfg_nn_pair_gemm_s8_scratch_size(depth) bytes, word aligned) before any output is written, so the outputs may
- * overwrite those rows. Defined only where TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE; the size is 0 elsewhere.
+ * overwrite those rows. Defined only where TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE; its scratch size is plain arithmetic,
+ * defined on every build for the size queries' _dsp variants.
  */
 void tfg_nn_pair_gemm_s8(const int8_t *x0, const int8_t *x1, const int8_t *w, int32_t channels, int32_t depth,
                          const tfg_nn_requant *requant, int all_fast, int8_t *out0, int8_t *out1, int32_t *widened);
@@ -167,7 +168,8 @@ int tfg_nn_pair_gemm_s8_all_fast(const tfg_nn_requant *requant, int32_t channels
  * The DSP path's first-layer convolution (conv/tfg_convolve_few_channels_s8.c): input channels not a multiple of 4
  * and a receptive field of at most 32 values. Returns 0 (nothing written) when the layer does not fit or a
  * channel's requantization lacks the one-SMLAL form; then the caller takes the generic path. `scratch` holds
- * tfg_convolve_few_channels_s8_scratch_size bytes, word aligned (0: the path does not apply or is not compiled in).
+ * tfg_convolve_few_channels_s8_scratch_size bytes, word aligned (0: the filter does not fit the path). The size is
+ * plain arithmetic on every build; the path itself is compiled only where TFG_NN_HAS_DSP && !TFG_NN_HAS_MVE.
  */
 int tfg_convolve_few_channels_s8(const tfg_conv_params *conv_params, const tfg_per_channel_quant_params *quant_params,
                                  const tfg_dims *input_dims, const int8_t *input_batch, const tfg_dims *filter_dims,

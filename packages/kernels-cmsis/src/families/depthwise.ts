@@ -1,0 +1,57 @@
+/** Depthwise convolution (DepthwiseConv2D): tfg_depthwise_conv_s8, any channel multiplier; no scratch on any path. */
+import { NodeOf } from '@tinyforge/ir';
+import { blobOf, cClamp, cDims, cLiteral, cStruct, cTile, scratchContext, sizeQuery } from './c-text';
+import { ConvCall, ConvGeometry, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
+import { ScratchFunction, defineFamily } from './family';
+import { streamRule } from './in-place';
+
+export interface DepthwiseCall extends Omit<ConvCall, 'kernel' | 'packedFilter'> {
+  kernel: 'tfg_depthwise_conv_s8';
+  channelMultiplier: number;
+}
+
+const DEPTHWISE_SCRATCH: ScratchFunction<ConvGeometry> = {
+  name: 'tfg_depthwise_conv_s8_get_buffer_size',
+  byPath: false,
+  args: '&input_dims, &filter_dims',
+  literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
+  bytes: () => 0,
+};
+
+export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
+  name: 'depthwise',
+  ops: ['DepthwiseConv2D'],
+  kernels: { tfg_depthwise_conv_s8: 2 },
+  lower(ctx) {
+    const common = lowerConvolution(ctx, ctx.node as NodeOf<'DepthwiseConv2D'>);
+    const channels = common.outputDims.c;
+    if (channels % common.input.c !== 0) ctx.fail('KERNEL_BAD_SHAPE', `${channels} output channels for ${common.input.c} inputs`);
+    return { kernel: 'tfg_depthwise_conv_s8', ...common, channelMultiplier: channels / common.input.c };
+  },
+  geometry: plannerGeometry,
+  scratch: { tfg_depthwise_conv_s8: DEPTHWISE_SCRATCH },
+  inPlace: (graph, node) => streamRule(graph, node, (node as NodeOf<'DepthwiseConv2D'>).attrs.strideH, plannerGeometry(graph, node).padding.h),
+  emit(call, out) {
+    const params = {
+      input_offset: call.inputOffset,
+      output_offset: call.outputOffset,
+      ch_mult: call.channelMultiplier,
+      stride: cTile(call.stride),
+      padding: cTile(call.padding),
+      dilation: cTile(call.dilation),
+      activation: cClamp(call.activation),
+    };
+    out.line(`static const tfg_dw_conv_params params = ${cStruct(params)};`);
+    emitConvDims(call, out);
+    const a = emitWeightArrays(call, out);
+    out.line(`static const tfg_per_channel_quant_params quant = ${cStruct({ multiplier: a.mult, shift: a.shift })};`);
+    scratchContext(out, sizeQuery(DEPTHWISE_SCRATCH));
+    out.line(
+      `return tfg_depthwise_conv_s8(&ctx, &params, &quant, &input_dims, ${out.at(call.inputs[0])}, &filter_dims, ${a.filter}, ${a.bias}, &output_dims, ${out.at(call.output)});`,
+    );
+  },
+  vector: (call, inputs) => ({
+    ints: [...convVectorInts(call), call.channelMultiplier],
+    blobs: [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)],
+  }),
+});

@@ -1,0 +1,82 @@
+/**
+ * The kernel families, one table: IR op → family (lowering, scratch, in-place rule) and C kernel → family
+ * (emission, vector format). Adding an operator adds a family here or an op to a family's `ops`.
+ */
+import { Graph, Node, OpType } from '@tinyforge/ir';
+import { AddCall, addFamily } from './add';
+import { ConcatCall, concatenationFamily } from './concatenation';
+import { ConvCall, convFamily } from './conv';
+import { DepthwiseCall, depthwiseFamily } from './depthwise';
+import { CallBase, KernelFamily } from './family';
+import { FullyConnectedCall, fullyConnectedFamily } from './fully-connected';
+import { LutCall, lutFamily } from './lut';
+import { MeanCall, meanFamily } from './mean';
+import { MulCall, mulFamily } from './mul';
+import { PadCall, padFamily } from './pad';
+import { PoolCall, poolFamily } from './pool';
+import { QuantizeCall, quantizeFamily } from './quantize';
+import { ReshapeCall, reshapeFamily } from './reshape';
+import { SoftmaxCall, softmaxFamily } from './softmax';
+import { TransposeCall, transposeFamily } from './transpose';
+
+export type KernelCall =
+  | ConvCall
+  | DepthwiseCall
+  | FullyConnectedCall
+  | PoolCall
+  | AddCall
+  | MulCall
+  | SoftmaxCall
+  | ReshapeCall
+  | LutCall
+  | QuantizeCall
+  | PadCall
+  | TransposeCall
+  | ConcatCall
+  | MeanCall;
+
+/** A family as the generic code sees it: any call of the union, geometry opaque. */
+export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
+
+/** Every family. Where two list the same op, the first whose `takes` accepts the node lowers it. */
+export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
+  convFamily,
+  depthwiseFamily,
+  fullyConnectedFamily,
+  poolFamily,
+  addFamily,
+  mulFamily,
+  softmaxFamily,
+  lutFamily,
+  quantizeFamily,
+  padFamily,
+  transposeFamily,
+  concatenationFamily,
+  meanFamily,
+  reshapeFamily,
+] as unknown as readonly AnyKernelFamily[];
+
+const byOp = new Map<OpType, AnyKernelFamily[]>();
+const byKernel = new Map<string, AnyKernelFamily>();
+for (const family of KERNEL_FAMILIES) {
+  for (const op of family.ops) byOp.set(op, [...(byOp.get(op) ?? []), family]);
+  for (const kernel of Object.keys(family.kernels)) {
+    if (byKernel.has(kernel)) throw new Error(`kernel ${kernel} is in families ${byKernel.get(kernel)!.name} and ${family.name}`);
+    byKernel.set(kernel, family);
+  }
+}
+for (const [op, families] of byOp) {
+  if (families.slice(0, -1).some((f) => f.takes === undefined)) throw new Error(`op ${op}: every family but the last that lists it needs \`takes\``);
+}
+
+/** The family that lowers `node`, or undefined when no kernel implements its op. */
+export function familyForNode(graph: Graph, node: Node): AnyKernelFamily | undefined {
+  return byOp.get(node.op)?.find((f) => f.takes === undefined || f.takes(graph, node));
+}
+
+/** The family a call belongs to (by its C kernel). */
+export function familyForCall(call: CallBase): AnyKernelFamily {
+  const family = byKernel.get(call.kernel);
+  if (family === undefined) throw new Error(`no kernel family calls ${call.kernel}`);
+  return family;
+}
