@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { writeFileAtomic } from '@tinyforge/model-format';
-import { loadBoard } from '@tinyforge/boards';
+import { loadTarget } from '@tinyforge/boards';
 import {
   BoardInfo,
   formatComparison,
@@ -61,7 +61,7 @@ export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Pr
   const idleTimeoutMs = positiveInt(opts.idleTimeout, '--idle-timeout');
   const threshold = Number(opts.threshold);
   if (!(threshold >= 0)) throw new UsageError(`--threshold must be a non-negative percentage, got '${opts.threshold}'`);
-  const b = loadBoard(opts.board);
+  const b = loadTarget(opts.board);
   const board: BoardInfo = { name: b.name, clockHz: b.clockHz, kind: b.kind, icountShift: b.qemu?.icountShift };
   const baudRate = opts.baud !== undefined ? positiveInt(opts.baud, '--baud') : b.console.baud;
   const tables: LayerTable[] = (opts.table ?? []).map((f) => parseLayerTable(readText(f, 'layer table'), f));
