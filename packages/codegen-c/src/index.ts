@@ -14,5 +14,4 @@ export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host
 export type { HostBuildOptions, HostRun } from './host/host-build';
 export { planJson } from './emit/plan-json';
 export { reportHtml } from './emit/report-html';
-export { generateBoardMain, BOARD_IO } from './emit/board-main';
-export type { BoardMainOptions } from './emit/board-main';
+export { generateBoardAppHeader, invokeCall, BOARD_APP_HEADER } from './emit/board-main';
