@@ -8,12 +8,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { hasArmToolchain, hasQemu } from '@tinyforge/boards';
+import { hasArmToolchain, hasQemu, loadTarget, startDetachedBoard, stopDetachedBoard } from '@tinyforge/boards';
 import { imageSize, loadImageFile } from '@tinyforge/flasher';
 import { PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
 import { CommandIO } from '../output';
 import { FIRMWARE_BUILDER } from '../pipeline';
 import { BuildSummary, runBuild } from './build';
+import { runFlash } from './flash';
+import { registerProfileCommand } from './profile';
 import { registerRunCommand } from './run';
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');
@@ -22,12 +24,12 @@ if (!ready) console.warn(`tinyforge build → run tests skipped: need ${SHARED}/
 const d = ready ? describe : describe.skip;
 jest.setTimeout(180_000);
 
-async function run(args: string[]): Promise<{ out: string[]; err: string[] }> {
+async function run(args: string[], register = registerRunCommand): Promise<{ out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CommandIO = { out: (s: string) => out.push(s), err: (s: string) => err.push(s) } as CommandIO;
   const program = new Command('tinyforge').exitOverride();
-  registerRunCommand(program, io);
+  register(program, io);
   for (const c of program.commands) c.exitOverride();
   await program.parseAsync(args, { from: 'user' });
   return { out, err };
@@ -85,5 +87,20 @@ d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
     await expect(run(['run', padded, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input')])).rejects.toMatchObject({ code: 'RUN_BOARD_FIRMWARE', message: expect.stringContaining('sha256 differs') });
     // Another board.
     await expect(run(['run', model, '--board', 'qemu-m55', '--firmware', built, '--input', gold(0, 'input')])).rejects.toMatchObject({ code: 'RUN_BOARD_FIRMWARE', message: expect.stringContaining('built for qemu-m4, not qemu-m55') });
+  });
+
+  test('the hardware flow on a board left running: flash what build wrote, then profile drives it over the same link', async () => {
+    const stateDir = path.join(work, 'boards');
+    const board = await startDetachedBoard(loadTarget('qemu-m4'), { stateDir });
+    try {
+      await runFlash(s.elf, { board: 'qemu-m4', port: board.ptyPath, verify: true, pipeline: true, go: true, erase: 'auto' }, quiet);
+      const r = await run(['profile', '--port', board.ptyPath, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input'), '--runs', '2', '--json'], registerProfileCommand);
+      const report = JSON.parse(r.out.join('\n'));
+      expect(report).toMatchObject({ unit: 'instructions', runs: 2 });
+      expect(report.layers.map((l: { name: string }) => l.name)).toEqual(JSON.parse(fs.readFileSync(s.manifest, 'utf8')).layers.map((l: { name: string }) => l.name));
+      expect(report.totalInstructions.median).toBeGreaterThan(1e6);
+    } finally {
+      await stopDetachedBoard('qemu-m4', { stateDir });
+    }
   });
 });

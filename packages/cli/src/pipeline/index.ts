@@ -4,6 +4,8 @@ export { buildModelFirmware, generateForTarget, layerTable, MODEL_PREFIX } from 
 export type { FirmwareApplication, GenerateForTargetOptions, ModelFirmware, ModelFirmwareOptions } from './model-firmware';
 export { FIRMWARE_BUILDER, FIRMWARE_MANIFEST, readBuiltFirmware } from './firmware-manifest';
 export type { BuiltFirmware, FirmwareManifest } from './firmware-manifest';
+export { boardInfo, profileFirmware } from './profile-firmware';
+export type { ProfileFirmwareOptions } from './profile-firmware';
 export { BoardLink } from './board-link';
 export type { BoardInference } from './board-link';
 export { BoardRunError } from './errors';

@@ -6,11 +6,12 @@ import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } 
 import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { BoardInfo, buildReport, LayerMeta, parseLayerTable, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
+import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { BoardRunError } from './errors';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 import { buildModelFirmware } from './model-firmware';
+import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
 
 export type LoadMethod = 'serial' | 'direct';
 export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
@@ -111,7 +112,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   const modelSha256 = modelBytes !== undefined ? createHash('sha256').update(modelBytes).digest('hex') : undefined;
   const prebuilt =
     options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { image, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
-  const boardInfo: BoardInfo = { name: board.name, clockHz: board.clockHz, kind: board.kind, icountShift: board.qemu?.icountShift };
+  const boardInfo: BoardInfo = boardInfoOf(board);
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-run-'));
   const keep = options.workDir !== undefined;
   const lap = (stage: PipelineStage, since: number) => (timings[stage] += Date.now() - since);
@@ -177,14 +178,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('run', t);
 
-    let profile: RunOnBoardResult['profile'];
-    if (options.profile) {
-      const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
-      const table = parseLayerTable(fs.readFileSync(fw.planJsonPath, 'utf8'), fw.planJsonPath);
-      // plan.json names the layers and gives the arena; the board's table adds MACs and output shapes.
-      const report = buildReport(session, { board: boardInfo, table: { layers: table.layers.map((l, i) => ({ ...fw.layers[i], ...l })), arena: table.arena } });
-      profile = { report, session };
-    }
+    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.layers) : undefined;
     return {
       board: board.name,
       boardInfo,
