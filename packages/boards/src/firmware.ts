@@ -187,6 +187,8 @@ function boardDefines(board: Target): string[] {
     `TFG_FLASH_SIZE=0x${board.flash.size.toString(16)}u`,
     `TFG_RAM_BASE=0x${board.ram.base.toString(16)}u`,
     `TFG_RAM_SIZE=0x${board.ram.size.toString(16)}u`,
+    // What tfg_cycles_read() counts, for whoever reports it (the board application tells the profiler).
+    board.cycleCounter === 'dwt' ? 'TFG_CYCLES_DWT' : 'TFG_CYCLES_SYSTICK',
   ];
   board.console.rxIrqs?.forEach((irq, i) => defines.push(`TFG_CONSOLE_RX_IRQ${i === 0 ? '' : '2'}=${irq}u`));
   const an3155 = board.flashing.find((m) => m.method === 'an3155');

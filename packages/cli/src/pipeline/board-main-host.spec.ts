@@ -174,6 +174,7 @@ d('the board application on the host', () => {
       const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
       expect(session.runs.map((r) => r.layers.length)).toEqual([2, 2]);
       expect(session.layerInfo.map((l) => l.name)).toEqual(['sum', 'spread']);
+      expect(session.counter).toBe('systick');
       expect(link.decoderStats).toMatchObject({ corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0 });
       expect(link.decoderStats.ioFrames).toBeGreaterThanOrEqual(1 + 2 * (3 + 2 + 1));
     } finally {

@@ -39,6 +39,8 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
     r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
     const report = r.profile!.report;
     expect(report.unit).toBe('instructions');
+    // The board application names the board's counter (board.json cycleCounter) in its hello record.
+    expect(r.profile!.session.counter).toBe(loadTarget(board).cycleCounter);
     expect(report.runs).toBe(inputs.length);
     const sum = report.layers.reduce((s, l) => s + l.counts.median, 0);
     const gap = Math.abs(report.total.median - sum) / report.total.median;
