@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { seededUniform } from '@tinyforge/ir';
 import { ImageError } from '../errors';
 import { parseElf, readElfSections } from './elf';
 import { imageBytes, normalizeSegments } from './image';
@@ -195,6 +196,24 @@ describe('ELF', () => {
       const shoff = new DataView(bytesOfElf.buffer, bytesOfElf.byteOffset).getUint32(32, true);
       expectImageError(() => readElfSections(bytesOfElf.subarray(0, shoff + 50), 'cut.elf'), 'IMAGE_TRUNCATED', /cut\.elf, byte 32: section headers/);
       expect(text.size).toBeGreaterThan(0);
+      // Seeded damage to the headers and the section table: every read ends in sections inside the file or a
+      // typed ImageError, never another exception.
+      const rand = seededUniform(17);
+      const pick = (n: number) => Math.floor(rand() * n);
+      for (let k = 0; k < 400; k++) {
+        const m = Uint8Array.from(bytesOfElf);
+        const where = () => (rand() < 0.5 ? pick(52) : shoff + pick(Math.max(1, m.length - shoff)));
+        for (let f = 1 + pick(4); f > 0; f--) m[Math.min(where(), m.length - 1)] = pick(256);
+        const cut = rand() < 0.2 ? m.subarray(0, pick(m.length)) : m;
+        for (const read of [() => readElfSections(cut), () => parseElf(cut)]) {
+          try {
+            const r = read();
+            if (Array.isArray(r)) for (const x of r) if (!x.nobits) expect(x.offset + x.size).toBeLessThanOrEqual(cut.length);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ImageError);
+          }
+        }
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
