@@ -157,6 +157,24 @@ d('the board application on the host', () => {
     io.forEach((f, i) => expect(f.seq).toBe(i));
   });
 
+  (spawnSync('arm-none-eabi-gcc', ['--version']).status === 0 ? test : test.skip)('the same C compiles warning-free for Cortex-M0+ and M4 with the strict flags, profiled or not', () => {
+    const dir = path.join(work, 'arm');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'model.h'), MODEL_H);
+    fs.writeFileSync(path.join(dir, 'model.c'), MODEL_C);
+    fs.writeFileSync(path.join(dir, BOARD_APP_HEADER), generateBoardAppHeader(graph, 'model'));
+    const boardInclude = path.resolve(__dirname, '../../../../boards/common/include');
+    for (const cpu of [['-mcpu=cortex-m0plus', '-mthumb'], ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard']]) {
+      for (const profile of [[], ['-DTINYFORGE_PROFILE', '-DTFG_CYCLES_DWT']]) {
+        const sources = [BOARD_C_SOURCES.app, BOARD_C_SOURCES.link, ...(profile.length > 0 ? [BOARD_C_SOURCES.profile, BOARD_C_SOURCES.profiledModel] : [])];
+        for (const src of sources) {
+          const r = spawnSync('arm-none-eabi-gcc', [...GENERATED_C_FLAGS, '-O2', ...cpu, ...profile, `-I${dir}`, `-I${BOARD_C_DIR}`, `-I${boardInclude}`, '-c', src, '-o', path.join(dir, 'x.o')], { encoding: 'utf8' });
+          expect({ src: path.basename(src), cpu, stderr: r.stderr }).toEqual({ src: path.basename(src), cpu, stderr: '' });
+        }
+      }
+    }
+  });
+
   test('BoardLink drives the profiled build: outputs exact, the profile session has both runs and their layers', async () => {
     const program = build('profiled', true);
     const child: ChildProcessWithoutNullStreams = spawn(program, [], { stdio: 'pipe' });
