@@ -37,6 +37,7 @@ const { viewAs } = require('@tinyforge/ir');
 const { quantizeModel } = require('@tinyforge/quantizer');
 const { formatReportTable } = require('@tinyforge/serial-profiler');
 const { runOnBoard, boardRunReports } = require('@tinyforge/cli');
+const { loadTarget } = require('@tinyforge/boards');
 const fashion = require('@tinyforge/fashion-mnist');
 
 stage('load the float model and Fashion-MNIST');
@@ -76,7 +77,7 @@ const workDir = path.join(outDir, 'build');
 fs.rmSync(workDir, { recursive: true, force: true });
 runOnBoard({
   model: int8Graph,
-  board: boardName,
+  board: loadTarget(boardName),
   inputs,
   profile: true,
   load: 'serial',

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadTarget } from './load';
 import { listRunningBoards, processMatches, startDetachedBoard, stopDetachedBoard } from './detached-board';
 import { BoardError } from './errors';
 import { PtySerial } from './pty-serial';
@@ -22,7 +23,7 @@ withQemu('detached virtual boards (tinyforge board start/stop)', () => {
   });
 
   it('starts with the bootloader on a pty, is listed, refuses a second start, and stops leaving nothing', async () => {
-    const started = await startDetachedBoard('qemu-m4', { stateDir });
+    const started = await startDetachedBoard(loadTarget('qemu-m4'), { stateDir });
     expect(started.ptyPath).toMatch(/^\/dev\/pts\/\d+$/);
     expect(processMatches(started.qemuPid, started.workDir)).toBe(true);
     expect(processMatches(started.socatPid, started.workDir)).toBe(true);
@@ -37,7 +38,7 @@ withQemu('detached virtual boards (tinyforge board start/stop)', () => {
       port.close();
     }
 
-    await expect(startDetachedBoard('qemu-m4', { stateDir })).rejects.toThrow(/already running/);
+    await expect(startDetachedBoard(loadTarget('qemu-m4'), { stateDir })).rejects.toThrow(/already running/);
     const stopped = await stopDetachedBoard('qemu-m4', { stateDir });
     expect(stopped.qemuPid).toBe(started.qemuPid);
     expect(processMatches(started.qemuPid, started.workDir)).toBe(false);
@@ -48,7 +49,7 @@ withQemu('detached virtual boards (tinyforge board start/stop)', () => {
   });
 
   it('refuses hardware boards and names that are not board names', async () => {
-    await expect(startDetachedBoard('nucleo-l4r5zi', { stateDir })).rejects.toThrow(/hardware board/);
+    await expect(startDetachedBoard(loadTarget('nucleo-l4r5zi'), { stateDir })).rejects.toThrow(/hardware board/);
     await expect(stopDetachedBoard('../etc', { stateDir })).rejects.toThrow(BoardError);
   });
 });

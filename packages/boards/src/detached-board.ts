@@ -6,7 +6,7 @@ import * as path from 'path';
 import { writeFileAtomic } from '@tinyforge/common';
 import { BoardError } from './errors';
 import { buildFirmware } from './firmware';
-import { BoardLookup, LoadedBoard, loadBoard } from './load';
+import { Target } from './load';
 import { startSerialBridge, waitForPath } from './serial-bridge';
 import { qemuArgs } from './virtual-board';
 
@@ -25,7 +25,7 @@ export interface RunningBoard {
   startedAt: string;
 }
 
-export interface DetachedBoardOptions extends BoardLookup {
+export interface DetachedBoardOptions {
   /** Directory for state files; default `<os tmpdir>/tinyforge-boards-<uid>`. */
   stateDir?: string;
   startTimeoutMs?: number;
@@ -92,8 +92,7 @@ export function listRunningBoards(options: DetachedBoardOptions = {}): RunningBo
 }
 
 /** Start a virtual board with its AN3155 bootloader, detached; resolves once QEMU runs and the pty exists. */
-export async function startDetachedBoard(name: string, options: DetachedBoardOptions = {}): Promise<RunningBoard> {
-  const board = loadBoard(name, options);
+export async function startDetachedBoard(board: Target, options: DetachedBoardOptions = {}): Promise<RunningBoard> {
   if (board.kind !== 'virtual') throw new BoardError('BOARD_QEMU', `${board.name} is a hardware board; only virtual boards run on QEMU`);
   const stateDir = options.stateDir ?? defaultStateDir();
   const file = stateFile(stateDir, board.name);
@@ -200,9 +199,9 @@ function cleanUp(file: string, state: RunningBoard): void {
   if (path.basename(state.workDir) === state.name) fs.rmSync(state.workDir, { recursive: true, force: true });
 }
 
-function buildBootloader(board: LoadedBoard, workDir: string): string {
+function buildBootloader(board: Target, workDir: string): string {
   const source = path.join(path.dirname(board.dir), 'common', 'bootloader', 'an3155.c');
-  return buildFirmware({ board, sources: [source], outDir: path.join(workDir, 'bootloader'), name: 'bootloader', image: 'bootloader', optimize: 'Os' }).elf;
+  return buildFirmware({ target: board, sources: [source], outDir: path.join(workDir, 'bootloader'), name: 'bootloader', image: 'bootloader', optimize: 'Os' }).elf;
 }
 
 /** Send one command to QEMU's monitor socket and wait until the answer matches `pattern` (or the socket closes). */

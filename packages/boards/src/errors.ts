@@ -9,6 +9,7 @@ import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
  * - BOARD_BUILD: the compiler or linker rejected the sources.
  * - BOARD_OVERFLOW: the firmware does not fit the board's flash or RAM (the message gives the overflow in bytes).
  * - BOARD_QEMU: a virtual board could not be started or died.
+ * - BOARD_FLASH: the board has no flashing method for what was asked, or no port (or drive) to flash through.
  */
 export type BoardErrorCode =
   | 'BOARD_INVALID'
@@ -17,7 +18,8 @@ export type BoardErrorCode =
   | 'BOARD_TOOLCHAIN'
   | 'BOARD_BUILD'
   | 'BOARD_OVERFLOW'
-  | 'BOARD_QEMU';
+  | 'BOARD_QEMU'
+  | 'BOARD_FLASH';
 
 export class BoardError extends TinyforgeError {
   override readonly name = 'BoardError';

@@ -1,8 +1,10 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { readElfSections } from './elf';
+import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
-import { BoardLookup, LoadedBoard, loadBoard } from './load';
+import { Target } from './load';
 import { patchRp2040Boot2 } from './rp2040';
 import { MemoryRegion } from './schema';
 import { SizeReport, sizeReport } from './size-report';
@@ -10,16 +12,18 @@ import { armGcc, armTool, runTool, ToolFailure } from './toolchain';
 
 export const COMMON_DIR_NAME = 'common';
 
-export interface FirmwareBuildOptions extends BoardLookup {
-  /** A board name (boards/<name>) or an already loaded board. */
-  board: string | LoadedBoard;
+/** Flags every compile gets besides the target's and the optimisation level. */
+const COMMON_FLAGS = ['-g', '-std=gnu11', '-Wall', '-ffunction-sections', '-fdata-sections'];
+
+export interface FirmwareBuildOptions {
+  target: Target;
   /** Application C sources (must define main()). Board support is added automatically. */
   sources: string[];
   includeDirs?: string[];
   /** Extra preprocessor definitions, NAME or NAME=VALUE. */
   defines?: string[];
   outDir: string;
-  /** Base name of the outputs (default "firmware"): <name>.elf, .bin, .hex, .map. */
+  /** Base name of the outputs (default "firmware"): <name>.elf, .bin, .hex, .map (and .uf2 for UF2 boards). */
   name?: string;
   optimize?: 'O2' | 'Os' | 'O3';
   lto?: boolean;
@@ -33,6 +37,8 @@ export interface FirmwareBuildResult {
   elf: string;
   bin: string;
   hex: string;
+  /** The UF2 image, for application builds of boards flashed by copying UF2 to their drive. */
+  uf2?: string;
   map: string;
   /** Where the binary's first byte goes (the flash region's base). */
   loadAddress: number;
@@ -41,8 +47,9 @@ export interface FirmwareBuildResult {
 
 /** Compile and link sources + board support for a board; returns the images and the size report. */
 export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResult {
-  const board = typeof options.board === 'string' ? loadBoard(options.board, options) : options.board;
-  const flash = linkRegion(board, options.image ?? 'application');
+  const board = options.target;
+  const image = options.image ?? 'application';
+  const flash = linkRegion(board, image);
   const outDir = path.resolve(options.outDir);
   const name = options.name ?? 'firmware';
   try {
@@ -60,11 +67,7 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
   const args = [
     ...board.cflags,
     `-${options.optimize ?? 'O2'}`,
-    '-g',
-    '-std=gnu11',
-    '-Wall',
-    '-ffunction-sections',
-    '-fdata-sections',
+    ...COMMON_FLAGS,
     ...(options.lto ? ['-flto'] : []),
     `-I${path.join(commonDir, 'include')}`,
     ...(options.includeDirs ?? []).map((d) => `-I${d}`),
@@ -94,22 +97,79 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
   const hex = path.join(outDir, `${name}.hex`);
   runTool(armTool('objcopy'), ['-O', 'binary', elf, bin], 'objcopy to binary');
   runTool(armTool('objcopy'), ['-O', 'ihex', elf, hex], 'objcopy to Intel HEX');
-  const sections = readElfSections(fs.readFileSync(elf), elf);
-  const size = sizeReport(sections, flash, board.ram);
+  const elfBytes = new Uint8Array(fs.readFileSync(elf));
+  const size = sizeReport(readElfSections(elfBytes, elf), flash, board.ram);
   if (size.flash.overflow > 0 || size.ram.overflow > 0) {
     throw new BoardError('BOARD_OVERFLOW', overflowMessage(board.name, size.flash.overflow, size.ram.overflow), { file: elf });
   }
-  return { board: board.name, elf, bin, hex, map: path.join(outDir, `${name}.map`), loadAddress: flash.base, size };
+  const uf2Method = board.flashing.find((m) => m.method === 'uf2');
+  let uf2: string | undefined;
+  if (uf2Method?.method === 'uf2' && image === 'application') {
+    uf2 = path.join(outDir, `${name}.uf2`);
+    writeOutput(uf2, imageToUf2(parseElf(elfBytes, elf), uf2Method.familyId));
+  }
+  return { board: board.name, elf, bin, hex, uf2, map: path.join(outDir, `${name}.map`), loadAddress: flash.base, size };
 }
 
-function linkRegion(board: LoadedBoard, image: 'application' | 'bootloader'): MemoryRegion {
+function writeOutput(file: string, bytes: Uint8Array): void {
+  try {
+    fs.writeFileSync(file, bytes);
+  } catch (e) {
+    throw new BoardError('BOARD_IO', `cannot write ${path.basename(file)}: ${(e as Error).message}`, { file });
+  }
+}
+
+export interface LibraryOptions {
+  /** C sources of the library. */
+  sources: string[];
+  /** Include directories; every header under them (and beside the sources) is part of the cache key. */
+  includeDirs: string[];
+  optimize?: 'O2' | 'Os' | 'O3';
+  lto?: boolean;
+  /** Default: tinyforge-firmware-libraries under the OS temp directory. */
+  cacheDir?: string;
+}
+
+/**
+ * A library (the kernels) compiled for a target with the flags buildFirmware gives every source, once per
+ * distinct (flags, sources, headers): the object files, to pass to buildFirmware as sources.
+ */
+export function compileLibrary(target: Target, options: LibraryOptions): string[] {
+  const flags = [...target.cflags, `-${options.optimize ?? 'O2'}`, ...COMMON_FLAGS, ...(options.lto ? ['-flto'] : []), ...options.includeDirs.map((d) => `-I${d}`)];
+  const hash = createHash('sha256').update(flags.join('\0'));
+  const headers = [...new Set([...options.includeDirs, ...options.sources.map((s) => path.dirname(s))])].flatMap(headersUnder);
+  for (const file of [...options.sources, ...new Set(headers)]) hash.update(file).update('\0').update(fs.readFileSync(file));
+  const dir = path.join(options.cacheDir ?? path.join(os.tmpdir(), 'tinyforge-firmware-libraries'), hash.digest('hex').slice(0, 24));
+  const objects = options.sources.map((src, i) => path.join(dir, `${i}_${path.basename(src, '.c')}.o`));
+  if (objects.every((o) => fs.existsSync(o))) return objects;
+  fs.mkdirSync(dir, { recursive: true });
+  options.sources.forEach((src, i) => {
+    // Written under a temporary name and renamed: a concurrent build never links a half-written object.
+    const tmp = `${objects[i]}.${process.pid}.tmp`;
+    runTool(armGcc(), [...flags, '-c', src, '-o', tmp], `compiling ${path.basename(src)} for ${target.name}`);
+    fs.renameSync(tmp, objects[i]);
+  });
+  return objects;
+}
+
+function headersUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) found.push(...headersUnder(full));
+    else if (e.name.endsWith('.h')) found.push(full);
+  }
+  return found.sort();
+}
+
+function linkRegion(board: Target, image: 'application' | 'bootloader'): MemoryRegion {
   if (image === 'application') return board.flash;
   if (board.qemu === undefined) throw new BoardError('BOARD_BUILD', `board ${board.name} has no bootloader region (only virtual boards have one)`);
   return board.qemu.bootloader;
 }
 
 /** The board's support sources, absolute; "common/…" paths resolve against boards/common. */
-function boardSources(board: LoadedBoard): string[] {
+function boardSources(board: Target): string[] {
   const root = path.dirname(board.dir);
   const resolve = (s: string) => (s.startsWith(`${COMMON_DIR_NAME}/`) ? path.join(root, s) : path.join(board.dir, s));
   const shared = [`${COMMON_DIR_NAME}/src/startup.c`, `${COMMON_DIR_NAME}/src/console.c`];
@@ -118,7 +178,7 @@ function boardSources(board: LoadedBoard): string[] {
   return files;
 }
 
-function boardDefines(board: LoadedBoard): string[] {
+function boardDefines(board: Target): string[] {
   const defines = [
     `TFG_CLOCK_HZ=${board.clockHz}u`,
     `TFG_CONSOLE_BASE=0x${board.console.base.toString(16)}u`,
@@ -127,6 +187,8 @@ function boardDefines(board: LoadedBoard): string[] {
     `TFG_FLASH_SIZE=0x${board.flash.size.toString(16)}u`,
     `TFG_RAM_BASE=0x${board.ram.base.toString(16)}u`,
     `TFG_RAM_SIZE=0x${board.ram.size.toString(16)}u`,
+    // What tfg_cycles_read() counts, for whoever reports it (the board application tells the profiler).
+    board.cycleCounter === 'dwt' ? 'TFG_CYCLES_DWT' : 'TFG_CYCLES_SYSTICK',
   ];
   board.console.rxIrqs?.forEach((irq, i) => defines.push(`TFG_CONSOLE_RX_IRQ${i === 0 ? '' : '2'}=${irq}u`));
   const an3155 = board.flashing.find((m) => m.method === 'an3155');

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { compilerFlags } from './cores';
 import { BoardError } from './errors';
 import { Board, boardSchema } from './schema';
 
@@ -15,10 +16,16 @@ export interface BoardLookup {
   boardsDir?: string;
 }
 
-/** A validated board definition plus where it came from (board support paths are relative to `dir`). */
-export interface LoadedBoard extends Board {
+/**
+ * What a build, a flash and a run need to know about one board, loaded once from its board.json: the validated
+ * definition (core, FPU, DSP, MVE, memory regions, console, flashing methods), where it came from (board support
+ * paths are relative to `dir`) and the compiler flags derived from the core. Every consumer takes this object.
+ */
+export interface Target extends Omit<Board, 'cflags'> {
   dir: string;
   file: string;
+  /** Target flags for every compile and link (core, FPU, float ABI), derived from core / fpu / dsp / mve. */
+  cflags: readonly string[];
 }
 
 /** The core's instruction-set extensions, as code generation and the kernels ask for them. */
@@ -41,7 +48,8 @@ export function listBoards(options: BoardLookup = {}): string[] {
     .sort();
 }
 
-export function loadBoard(name: string, options: BoardLookup = {}): LoadedBoard {
+/** Load boards/<name>/board.json as a Target (the one place a board is read by name). */
+export function loadTarget(name: string, options: BoardLookup = {}): Target {
   const boardsDir = options.boardsDir ?? DEFAULT_BOARDS_DIR;
   // A name is a directory under boardsDir, never a path: no separators, no "..".
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(path.join(boardsDir, name, 'board.json'))) {
@@ -53,7 +61,13 @@ export function loadBoard(name: string, options: BoardLookup = {}): LoadedBoard 
   if (board.name !== name) {
     throw new BoardError('BOARD_INVALID', `at name: '${board.name}' does not match its directory '${name}'`, { file });
   }
-  return { ...board, dir: path.dirname(file), file };
+  return targetOf(board, file);
+}
+
+/** The Target of an already validated definition read from `file`. */
+export function targetOf(board: Board, file: string): Target {
+  const { cflags: _refused, ...definition } = board;
+  return { ...definition, dir: path.dirname(file), file, cflags: compilerFlags(board) };
 }
 
 /** Read and validate one board.json; every schema problem is reported, each with its JSON path. */

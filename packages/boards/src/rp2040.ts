@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { readElfSections } from './elf';
+import { readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
 
 /** The RP2040 boot ROM checks this CRC-32 (poly 0x04C11DB7, MSB first, init 0xFFFFFFFF, no final xor). */
@@ -24,26 +24,4 @@ export function patchRp2040Boot2(elfPath: string): void {
   const crc = crc32Mpeg2(bytes.subarray(boot2.offset, boot2.offset + BOOT2_SIZE - 4));
   bytes.writeUInt32LE(crc, boot2.offset + BOOT2_SIZE - 4);
   fs.writeFileSync(elfPath, bytes);
-}
-
-const UF2_PAYLOAD = 256;
-
-/** A flat binary at `base` as UF2 blocks (512 bytes each, 256 payload bytes, family id flag set). */
-export function binToUf2(bin: Uint8Array, base: number, familyId: number): Buffer {
-  const count = Math.ceil(bin.length / UF2_PAYLOAD);
-  const out = Buffer.alloc(count * 512);
-  for (let i = 0; i < count; i++) {
-    const block = out.subarray(i * 512, (i + 1) * 512);
-    block.writeUInt32LE(0x0a324655, 0);
-    block.writeUInt32LE(0x9e5d5157, 4);
-    block.writeUInt32LE(0x00002000, 8); // familyID present
-    block.writeUInt32LE(base + i * UF2_PAYLOAD, 12);
-    block.writeUInt32LE(UF2_PAYLOAD, 16);
-    block.writeUInt32LE(i, 20);
-    block.writeUInt32LE(count, 24);
-    block.writeUInt32LE(familyId, 28);
-    block.set(bin.subarray(i * UF2_PAYLOAD, (i + 1) * UF2_PAYLOAD), 32);
-    block.writeUInt32LE(0x0ab16f30, 508);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CORE_NAMES, coreProblems, FPU_NAMES } from './cores';
 
 /** Addresses and sizes: a JSON integer or a hex string ("0x08000000"), always a 32-bit unsigned number. */
 const u32 = z
@@ -77,8 +78,9 @@ export const boardSchema = z
     kind: z.enum(['hardware', 'virtual']),
     /** Whether this definition has been run on the real board (false until someone has). */
     testedOnHardware: z.boolean(),
-    core: z.enum(['cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55']),
-    fpu: z.enum(['none', 'fpv4-sp-d16', 'fpv5-sp-d16', 'fpv5-d16', 'auto']),
+    /** The core, its FPU and its DSP / Helium extensions: the compiler flags are derived from these (cores.ts). */
+    core: z.enum(CORE_NAMES),
+    fpu: z.enum(FPU_NAMES),
     dsp: z.boolean(),
     mve: z.enum(['none', 'int', 'float']),
     clockHz: z.number().int().positive(),
@@ -103,8 +105,8 @@ export const boardSchema = z
     }),
     flashing: z.array(flashMethodSchema).min(1),
     cycleCounter: z.enum(['dwt', 'systick']),
-    /** Target flags for every compile and link of this board (core, FPU, float ABI). */
-    cflags: z.array(z.string().regex(/^-m[a-z0-9=.+_-]+$/, 'only -m target flags belong here')).min(1),
+    /** Refused: the target flags are derived from core, fpu, dsp and mve (two statements of the core could disagree). */
+    cflags: z.never({ error: 'cflags are derived from core, fpu, dsp and mve: remove the field' }).optional(),
     /** Board support C files, relative to the board directory (files under ../common are named "common/…"). */
     sources: z.array(z.string().regex(/^[A-Za-z0-9_./-]+\.[cS]$/)).min(1),
     /** A post-link step some chips need (RP2040: checksum the second-stage boot loader). */
@@ -117,7 +119,7 @@ export const boardSchema = z
     if (overlaps(b.flash, b.ram)) ctx.addIssue({ code: 'custom', path: ['ram'], message: 'flash and RAM regions overlap' });
     if (b.qemu !== undefined && overlaps(b.qemu.bootloader, b.flash))
       ctx.addIssue({ code: 'custom', path: ['qemu', 'bootloader'], message: 'bootloader region overlaps the application flash' });
-    if (b.mve !== 'none' && b.core !== 'cortex-m55') ctx.addIssue({ code: 'custom', path: ['mve'], message: `MVE needs cortex-m55, not ${b.core}` });
+    for (const p of coreProblems(b)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
     if (b.cycleCounter === 'dwt' && b.core === 'cortex-m0plus')
       ctx.addIssue({ code: 'custom', path: ['cycleCounter'], message: 'cortex-m0plus has no DWT cycle counter' });
     b.flashing.forEach((m, i) => {

@@ -1,4 +1,4 @@
-import { ElfSection } from './elf';
+import { ElfSection } from '@tinyforge/flasher';
 import { MemoryRegion } from './schema';
 
 export interface RegionUsage {

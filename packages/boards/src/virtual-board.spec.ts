@@ -3,12 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildFirmware } from './firmware';
-import { loadBoard } from './load';
+import { loadTarget } from './load';
 import { PtySerial } from './pty-serial';
 import { hasArmToolchain } from './toolchain';
 import { bootloaderElf, hasQemu, startVirtualBoard, VirtualBoard } from './virtual-board';
 
-const COMMON = path.join(path.dirname(loadBoard('qemu-m4').dir), 'common');
+const COMMON = path.join(path.dirname(loadTarget('qemu-m4').dir), 'common');
 const hasStm32flash = spawnSync('stm32flash', ['-h']).error === undefined;
 const ready = hasArmToolchain() && hasQemu();
 const withQemu = ready ? describe : describe.skip;
@@ -33,8 +33,8 @@ function run(cmd: string, args: string[]): Promise<{ status: number | null; outp
 
 withQemu('virtual boards on QEMU', () => {
   it('boots an ELF directly: console out and in, semihosting exit code', async () => {
-    const hello = buildFirmware({ board: 'qemu-m4', sources: [path.join(COMMON, 'test', 'hello.c')], outDir: path.join(out, 'direct'), image: 'bootloader' });
-    const vb = await startVirtualBoard('qemu-m4', { elf: hello.elf });
+    const hello = buildFirmware({ target: loadTarget('qemu-m4'), sources: [path.join(COMMON, 'test', 'hello.c')], outDir: path.join(out, 'direct'), image: 'bootloader' });
+    const vb = await startVirtualBoard(loadTarget('qemu-m4'), { elf: hello.elf });
     const port = PtySerial.open(vb.ptyPath);
     try {
       vb.resume();
@@ -60,7 +60,7 @@ withQemu('virtual boards on QEMU', () => {
   };
 
   it('bridge mode: socat serves the pty; stop() ends QEMU and socat and removes the socket directory', async () => {
-    const vb = await startVirtualBoard('qemu-m4', { bootloader: true });
+    const vb = await startVirtualBoard(loadTarget('qemu-m4'), { bootloader: true });
     expect(vb.ptyPath).toMatch(/^\/dev\/pts\/\d+$/);
     expect(isRunning(vb.pid)).toBe(true);
     expect(isRunning(vb.bridgePid)).toBe(true);
@@ -78,7 +78,7 @@ withQemu('virtual boards on QEMU', () => {
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('a %s to the Node process ends QEMU and socat with it', async (signal) => {
-    const elf = bootloaderElf(loadBoard('qemu-m4'));
+    const elf = bootloaderElf(loadTarget('qemu-m4'));
     const child = spawn(process.execPath, [path.join(__dirname, 'testing', 'hold-board.js'), 'qemu-m4', elf], { stdio: ['ignore', 'pipe', 'inherit'] });
     const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     const pids = JSON.parse(line) as { qemu: number; socat: number };
@@ -93,8 +93,8 @@ withQemu('virtual boards on QEMU', () => {
   });
 
   it('pty mode (QEMU\'s own backend, no socat) still boots and talks', async () => {
-    const hello = buildFirmware({ board: 'qemu-m3', sources: [path.join(COMMON, 'test', 'hello.c')], outDir: path.join(out, 'pty'), image: 'bootloader' });
-    const vb = await startVirtualBoard('qemu-m3', { elf: hello.elf, serial: 'pty' });
+    const hello = buildFirmware({ target: loadTarget('qemu-m3'), sources: [path.join(COMMON, 'test', 'hello.c')], outDir: path.join(out, 'pty'), image: 'bootloader' });
+    const vb = await startVirtualBoard(loadTarget('qemu-m3'), { elf: hello.elf, serial: 'pty' });
     expect(vb.bridgePid).toBeUndefined();
     const port = PtySerial.open(vb.ptyPath);
     try {
@@ -113,7 +113,7 @@ withQemu('virtual boards on QEMU', () => {
   // The bootloader sleeps in WFI until the UART's RX interrupt (board.json console.rxIrqs): a wrong line number
   // would leave it asleep when a byte arrives after it went to sleep. qemu-m4/m55 are covered by the tests below.
   it.each(['qemu-m3', 'qemu-m7', 'qemu-m33'])('%s: the bootloader wakes for a byte sent while it sleeps', async (name) => {
-    const vb = await startVirtualBoard(name, { bootloader: true });
+    const vb = await startVirtualBoard(loadTarget(name), { bootloader: true });
     const port = PtySerial.open(vb.ptyPath);
     try {
       port.write(Buffer.from([0x7f]));
@@ -130,7 +130,7 @@ withQemu('virtual boards on QEMU', () => {
   describe('AN3155 bootloader', () => {
     let vb: VirtualBoard;
     let port: PtySerial;
-    const board = loadBoard('qemu-m4');
+    const board = loadTarget('qemu-m4');
     const xor = (bytes: number[]) => bytes.reduce((a, b) => a ^ b, 0);
     const addr = (a: number) => {
       const b = [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff];
@@ -223,8 +223,8 @@ withQemu('virtual boards on QEMU', () => {
 
 withStm32flash('stm32flash (Debian, an independent AN3155 host) against the virtual bootloader', () => {
   it.each(['qemu-m4', 'qemu-m55'])('%s: writes, verifies and starts an application whose UART output is seen', async (name) => {
-    const board = loadBoard(name);
-    const app = buildFirmware({ board, sources: [path.join(COMMON, 'test', 'alive.c')], outDir: path.join(out, name), name: 'app' });
+    const board = loadTarget(name);
+    const app = buildFirmware({ target: board, sources: [path.join(COMMON, 'test', 'alive.c')], outDir: path.join(out, name), name: 'app' });
     const size = fs.statSync(app.bin).size;
     const at = `0x${board.flash.base.toString(16)}`;
     const vb = await startVirtualBoard(board, { bootloader: true });

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BoardError } from './errors';
 import { buildFirmware } from './firmware';
-import { BoardLookup, LoadedBoard, loadBoard } from './load';
+import { Target } from './load';
 import { childExited, endChild, guardChild } from './process-guard';
 import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
 
@@ -16,7 +16,7 @@ import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
  */
 export type SerialMode = 'bridge' | 'pty';
 
-export interface VirtualBoardOptions extends BoardLookup {
+export interface VirtualBoardOptions {
   /** Boot this ELF directly (linked with `image: 'bootloader'`, i.e. into the region QEMU resets into). */
   elf?: string;
   /** Boot the AN3155 bootloader (built on demand into a cache directory unless `bootloaderElf` is given). */
@@ -56,13 +56,13 @@ export function hasQemu(): boolean {
 const bootloaderCache = path.join(os.tmpdir(), `tinyforge-bootloader-${process.pid}`);
 
 /** The bootloader ELF for a virtual board, built once per process into the OS temp directory (removed at exit). */
-export function bootloaderElf(board: LoadedBoard): string {
+export function bootloaderElf(board: Target): string {
   const outDir = path.join(bootloaderCache, board.name);
   const elf = path.join(outDir, 'bootloader.elf');
   if (!fs.existsSync(elf)) {
     if (!fs.existsSync(bootloaderCache)) process.once('exit', () => fs.rmSync(bootloaderCache, { recursive: true, force: true }));
     const source = path.join(path.dirname(board.dir), 'common', 'bootloader', 'an3155.c');
-    buildFirmware({ board, sources: [source], outDir, name: 'bootloader', image: 'bootloader', optimize: 'Os' });
+    buildFirmware({ target: board, sources: [source], outDir, name: 'bootloader', image: 'bootloader', optimize: 'Os' });
   }
   return elf;
 }
@@ -75,7 +75,7 @@ export interface QemuArgOptions {
   paused?: boolean;
 }
 
-export function qemuArgs(board: LoadedBoard, kernel: string, options: QemuArgOptions = {}): string[] {
+export function qemuArgs(board: Target, kernel: string, options: QemuArgOptions = {}): string[] {
   if (board.qemu === undefined) throw new BoardError('BOARD_QEMU', `${board.name} is not a virtual board`, { file: board.file });
   return [
     '-M', board.qemu.machine,
@@ -89,9 +89,8 @@ export function qemuArgs(board: LoadedBoard, kernel: string, options: QemuArgOpt
   ];
 }
 
-/** Resolve the board and the image to boot, checking what can be checked before starting anything. */
-export function resolveKernel(name: string | LoadedBoard, options: VirtualBoardOptions): { board: LoadedBoard; kernel: string } {
-  const board = typeof name === 'string' ? loadBoard(name, options) : name;
+/** The image to boot, checking what can be checked before starting anything. */
+export function resolveKernel(board: Target, options: VirtualBoardOptions): { board: Target; kernel: string } {
   if (board.kind !== 'virtual') throw new BoardError('BOARD_QEMU', `${board.name} is a hardware board; only virtual boards run on QEMU`);
   if ((options.elf === undefined) === !options.bootloader) throw new BoardError('BOARD_QEMU', 'give exactly one of `elf` and `bootloader`');
   const kernel = options.elf ?? options.bootloaderElf ?? bootloaderElf(board);
@@ -99,8 +98,8 @@ export function resolveKernel(name: string | LoadedBoard, options: VirtualBoardO
   return { board, kernel };
 }
 
-export async function startVirtualBoard(name: string | LoadedBoard, options: VirtualBoardOptions): Promise<VirtualBoard> {
-  const { board, kernel } = resolveKernel(name, options);
+export async function startVirtualBoard(target: Target, options: VirtualBoardOptions): Promise<VirtualBoard> {
+  const { board, kernel } = resolveKernel(target, options);
   const paused = options.paused ?? options.elf !== undefined;
   const mode = options.serial ?? 'bridge';
   const timeoutMs = options.startTimeoutMs ?? 15_000;
@@ -198,7 +197,7 @@ interface QemuProcess {
   fail: (message: string) => never;
 }
 
-function spawnQemu(board: LoadedBoard, kernel: string, serial: string): QemuProcess {
+function spawnQemu(board: Target, kernel: string, serial: string): QemuProcess {
   let child: ChildProcessWithoutNullStreams;
   try {
     child = spawn('qemu-system-arm', qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true }), { stdio: 'pipe' });

@@ -6,5 +6,6 @@ export type { MemoryPlan, PlannedBuffer, PlannerKind, PlanOptions, SharedPair } 
 export type { BufferKind, InPlaceRule, PlanBuffer } from './memory/types';
 export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host-build';
 export type { HostBuildOptions, HostRun } from './host/host-build';
-export { generateBoardMain, BOARD_IO } from './emit/board-main';
-export type { BoardMainOptions } from './emit/board-main';
+export { planJson } from './emit/plan-json';
+export { reportHtml } from './emit/report-html';
+export { generateBoardAppHeader, invokeCall, BOARD_APP_HEADER } from './emit/board-main';

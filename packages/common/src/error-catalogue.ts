@@ -95,6 +95,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'BOARD_UNKNOWN', meaning: 'No board of that name (the message lists the known ones).', action: 'Use one of the listed names (`tinyforge board list`).' },
   { code: 'BOARD_IO', meaning: 'A board file, firmware source, ELF or serial port cannot be read, written or opened.', action: 'Check the path and permissions the message names.' },
   { code: 'BOARD_TOOLCHAIN', meaning: 'arm-none-eabi-gcc, qemu-system-arm or socat is missing or cannot run.', action: 'Install the tool as the message says (`npm run setup` installs all of them).' },
+  { code: 'BOARD_FLASH', meaning: 'The board has no flashing method of the kind asked for, or no port or drive was given to flash through.', action: 'Pick one of the methods the message lists (--protocol), or give --port (or the drive) the hint names.' },
   { code: 'BOARD_BUILD', meaning: 'The cross-compiler or linker rejected the firmware sources, or the generated code lacks what the firmware needs.', action: 'Read the compiler output in the message; with generated code unchanged this is a tinyforge bug.' },
   { code: 'BOARD_OVERFLOW', meaning: 'The firmware does not fit the board\'s flash or RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a larger board.' },
   { code: 'BOARD_QEMU', meaning: 'A virtual board could not be started or died, or the board is not a virtual one.', action: 'Check that qemu-system-arm works; use `--board` with a virtual board for `run`.' },
@@ -126,6 +127,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'FLASH_BAD_OPTION', meaning: 'Flash options are missing or contradict each other (e.g. a UF2 drive without a family id).', action: 'Give the option the message names (or flash with `--board`).' },
 
   { code: 'RUN_BOARD_OPTION', meaning: 'The board or options cannot run a model (a hardware board, no AN3155 bootloader for serial loading, an unknown load method).', action: 'Use a virtual board for `run --board`, or `--load direct`; flash hardware boards with `flash`.' },
+  { code: 'RUN_BOARD_FIRMWARE', meaning: 'A firmware folder given to run or profile (--firmware) was not built by `tinyforge build` for this board, image kind, profiling choice or model.', action: 'Build it again with `tinyforge build` for this board and model (with --profile to profile it), or leave out --firmware.' },
   { code: 'RUN_BOARD_BUILD', meaning: 'Compiling the kernel library for the board failed.', action: 'Check the arm-none-eabi-gcc installation; the message has the compiler output.' },
   { code: 'RUN_BOARD_TIMEOUT', meaning: 'The board did not answer within the time-out.', action: 'Check that the board runs tinyforge firmware; a larger model may need a longer time-out.' },
   { code: 'RUN_BOARD_PROTOCOL', meaning: 'The board answered with a malformed frame or runs a model with other input/output sizes.', action: 'Rebuild and reflash the firmware for this model.' },

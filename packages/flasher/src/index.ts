@@ -16,7 +16,9 @@ export { StreamTransport } from './transport/stream-transport';
 export { loadImageFile, parseBin, parseImage, MAX_IMAGE_FILE_BYTES } from './image/load-image';
 export type { ImageFormat, LoadImageOptions } from './image/load-image';
 export type { FlashImage, Segment } from './image/image';
-export { parseElf } from './image/elf';
+export { imageSize } from './image/image';
+export { parseElf, readElfSections } from './image/elf';
+export type { ElfSection } from './image/elf';
 export { formatIntelHex, parseIntelHex } from './image/intel-hex';
 
 export { flashStm32 } from './protocols/stm32/flash-stm32';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildFirmware, loadBoard, startVirtualBoard } from '@tinyforge/boards';
+import { buildFirmware, loadTarget, startVirtualBoard } from '@tinyforge/boards';
 import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 
@@ -28,10 +28,10 @@ withQemu('flashing the QEMU virtual board through its AN3155 bootloader', () => 
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('qemu-m4: writes an ELF, verifies by read-back, starts it and talks to it', async () => {
-    const board = loadBoard('qemu-m4');
+    const board = loadTarget('qemu-m4');
     const method = board.flashing.find((m) => m.method === 'an3155');
     if (!method || method.method !== 'an3155') throw new Error('qemu-m4 has no an3155 flashing method');
-    const app = buildFirmware({ board, sources: [path.join(path.dirname(board.dir), 'common', 'test', 'alive.c')], outDir: out, name: 'app' });
+    const app = buildFirmware({ target: board, sources: [path.join(path.dirname(board.dir), 'common', 'test', 'alive.c')], outDir: out, name: 'app' });
     const vb = await startVirtualBoard(board, { bootloader: true });
     const port = await SerialTransport.open({ path: vb.ptyPath, baudRate: method.baud, parity: 'none' });
     try {

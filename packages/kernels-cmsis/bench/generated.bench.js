@@ -16,8 +16,7 @@ const fs = require('fs');
 const path = require('path');
 const { runOnBoard } = require('@tinyforge/cli');
 const { readTflite } = require('@tinyforge/model-format');
-const { coreFeatures, loadBoard } = require('@tinyforge/boards');
-const { packedConvPreferred } = require('../dist');
+const { loadTarget } = require('@tinyforge/boards');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const MODELS = {
@@ -46,12 +45,12 @@ function convInputChannels(graph) {
  * would run it (with packed convolution filters where it has any), else the normal path: boot the AN3155
  * bootloader and flash over the emulated UART (slower, same program and counts).
  */
-async function runGenerated(modelPath, board, input, hasConv) {
+async function runGenerated(modelPath, board, input) {
   const options = { model: modelPath, board, inputs: [new Uint8Array(input)], profile: true };
   try {
     const direct = await runOnBoard({ ...options, load: 'direct' });
     // A direct build that fit only with the int8 filters is not the firmware the board runs when flashed.
-    if (!hasConv || direct.packedFilters || !packedConvPreferred(coreFeatures(loadBoard(board)))) return direct;
+    if (!direct.packedFiltersDropped) return direct;
   } catch (e) {
     if (!/overflowed by/.test(String(e && e.message))) throw e;
   }
@@ -65,7 +64,7 @@ async function benchModel(name, board) {
   const graph = readTflite(fs.readFileSync(modelPath), { file: `${m.file}.tflite` });
   const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
   const gold = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'output_0.bin'));
-  const r = await runGenerated(modelPath, board, input, graph.nodes.some((n) => n.op === 'Conv2D'));
+  const r = await runGenerated(modelPath, board, input);
   const total = r.invokeCounts[0];
   const bitExact = Buffer.from(r.outputs[0]).equals(gold);
   const inCh = convInputChannels(graph);
@@ -96,10 +95,10 @@ async function main() {
   }
   const args = process.argv.slice(2);
   const boardAt = args.indexOf('--board');
-  const board = boardAt >= 0 ? args[boardAt + 1] : 'qemu-m4';
+  const board = loadTarget(boardAt >= 0 ? args[boardAt + 1] : 'qemu-m4');
   const wanted = args.filter((a, i) => !a.startsWith('-') && (boardAt < 0 || i !== boardAt + 1));
   const names = wanted.length > 0 ? wanted : Object.keys(MODELS);
-  console.log(`generated model on ${board} (QEMU -icount: instructions); anchors are TFLM + CMSIS-NN on Cortex-M4\n`);
+  console.log(`generated model on ${board.name} (QEMU -icount: instructions); anchors are TFLM + CMSIS-NN on Cortex-M4\n`);
   const summary = [];
   for (const name of names) summary.push(await benchModel(name, board));
   console.log('summary');

@@ -16,5 +16,5 @@ export type { QuantizeOutcome } from './executors/quantize/impl';
 export { codegenProject, CODEGEN_MANIFEST } from './executors/codegen/impl';
 export type { CodegenManifest } from './executors/codegen/impl';
 export { buildProject, FIRMWARE_NAME } from './executors/build/impl';
-export { flashOptionsForBoard, flashProject } from './executors/flash/impl';
+export { flashProject } from './executors/flash/impl';
 export { runProject, runInputs, seededBytes } from './executors/run/impl';

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
+import { loadTarget, Target } from '@tinyforge/boards';
 import { FIRMWARE_CONFIG_FILE, FirmwareConfig, readFirmwareConfig, workspacePath } from './config';
 import { NxPluginError } from './errors';
 import { outputDir } from './targets';
@@ -17,8 +18,8 @@ export interface FirmwareProject {
   resolve(relative: string): string;
   /** Absolute dist/<root>/<target> folder. */
   outDir(target: 'quantize' | 'codegen' | 'build' | 'profile'): string;
-  /** Lookup options for @tinyforge/boards (the project's boardsDir, if it has one). */
-  boardLookup: { boardsDir?: string };
+  /** The project's board (firmware.json `board`, from its `boardsDir` if it has one), loaded once on first use. */
+  target(): Target;
 }
 
 export function firmwareProject(workspaceRoot: string, name: string, root: string): FirmwareProject {
@@ -26,6 +27,7 @@ export function firmwareProject(workspaceRoot: string, name: string, root: strin
   const configFile = path.join(workspaceRoot, posixRoot, FIRMWARE_CONFIG_FILE);
   const config = readFirmwareConfig(path.join(workspaceRoot, posixRoot));
   const resolve = (relative: string) => path.join(workspaceRoot, workspacePath(posixRoot, relative, configFile));
+  let target: Target | undefined;
   return {
     name,
     workspaceRoot,
@@ -34,7 +36,7 @@ export function firmwareProject(workspaceRoot: string, name: string, root: strin
     config,
     resolve,
     outDir: (target) => path.join(workspaceRoot, outputDir(posixRoot, target)),
-    boardLookup: config.boardsDir !== undefined ? { boardsDir: resolve(config.boardsDir) } : {},
+    target: () => (target ??= loadTarget(config.board, config.boardsDir !== undefined ? { boardsDir: resolve(config.boardsDir) } : {})),
   };
 }
 

@@ -33,6 +33,9 @@ describe('inferred targets', () => {
     expect(b).toContain('arm-none-eabi-gcc --version');
     expect(b).toContain('{workspaceRoot}/fw/a/src/main.c');
     expect(b).toContain('@tinyforge/kernels-cmsis');
+    // The one firmware builder and the link's C: a change to either rebuilds.
+    expect(b).toContain('@tinyforge/cli');
+    expect(b).toContain('@tinyforge/serial-profiler');
     expect(b).not.toContain('m.onnx');
   });
 

@@ -18,8 +18,10 @@ export const QUANTIZED_MODEL = 'model.tflite';
 /** Which packages decide each target's result (their versions and code are inputs). */
 const PACKAGES: Record<'quantize' | 'codegen' | 'build', string[]> = {
   quantize: ['@tinyforge/quantizer', '@tinyforge/model-format', '@tinyforge/ir'],
-  codegen: ['@tinyforge/codegen-c', '@tinyforge/kernels-cmsis', '@tinyforge/model-format', '@tinyforge/ir', '@tinyforge/common'],
-  build: ['@tinyforge/boards', '@tinyforge/kernels-cmsis'],
+  codegen: ['@tinyforge/cli', '@tinyforge/codegen-c', '@tinyforge/kernels-cmsis', '@tinyforge/model-format', '@tinyforge/ir', '@tinyforge/common'],
+  // The one firmware builder (cli) generates as codegen does, then adds the link and board application C
+  // (serial-profiler), board support (boards) and the UF2 writer (flasher).
+  build: ['@tinyforge/cli', '@tinyforge/codegen-c', '@tinyforge/kernels-cmsis', '@tinyforge/serial-profiler', '@tinyforge/boards', '@tinyforge/flasher', '@tinyforge/model-format', '@tinyforge/ir', '@tinyforge/common'],
 };
 
 export const TOOLCHAIN_INPUT = { runtime: 'arm-none-eabi-gcc --version' };
@@ -77,7 +79,7 @@ export function firmwareTargets(projectRoot: string, config: FirmwareConfig, fil
       dependsOn: ['codegen'],
       inputs: [configInput, upstream, ...sources, ...boardInputs, TOOLCHAIN_INPUT, { runtime: fingerprintCommand(PACKAGES.build) }, NO_EXTERNAL_DEPENDENCIES],
       outputs: [out('build')],
-      metadata: { description: `Compile the application, the generated model and the kernels for ${config.board}` },
+      metadata: { description: `Build the application with the model, the kernels and the link for ${config.board}` },
     },
     flash: {
       executor: executor('flash'),

@@ -1,36 +1,31 @@
-/* tinyforge on-board profiler: counter bookkeeping and the frame encoder (see tfg_profile.h). */
+/* tinyforge on-board profiler: counter bookkeeping and the record encoder (see tfg_profile.h). */
 #include "tfg_profile.h"
+#include "tfg_link.h"
 
-#ifndef TFG_PROFILE_PUTC
-void tfg_console_putc(uint8_t c);
-#define TFG_PROFILE_PUTC(c) tfg_console_putc(c)
-#endif
-
-#define BODY_MAX 246u /* version, type, seq (4) + largest payload (240) + CRC (2) */
+/* The payload of one record (the link adds version, type, sequence number and CRC). */
+typedef struct {
+  uint8_t bytes[TFG_LINK_MAX_PAYLOAD];
+  uint32_t len;
+} payload_t;
 
 tfg_profile_state_t tfg_profile_state;
 
-typedef struct {
-  uint8_t bytes[BODY_MAX];
-  uint32_t len;
-} body_t;
-
-static void put_u8(body_t *b, uint8_t v) {
-  if (b->len < BODY_MAX) b->bytes[b->len++] = v;
+static void put_u8(payload_t *b, uint8_t v) {
+  if (b->len < TFG_LINK_MAX_PAYLOAD) b->bytes[b->len++] = v;
 }
 
-static void put_u16(body_t *b, uint16_t v) {
+static void put_u16(payload_t *b, uint16_t v) {
   put_u8(b, (uint8_t)(v & 0xFFu));
   put_u8(b, (uint8_t)(v >> 8));
 }
 
-static void put_u32(body_t *b, uint32_t v) {
+static void put_u32(payload_t *b, uint32_t v) {
   put_u16(b, (uint16_t)(v & 0xFFFFu));
   put_u16(b, (uint16_t)(v >> 16));
 }
 
 /* Length-prefixed, cut to TFG_PROFILE_MAX_NAME_BYTES bytes (the host decodes a split UTF-8 sequence as U+FFFD). */
-static void put_text(body_t *b, const char *s) {
+static void put_text(payload_t *b, const char *s) {
   uint8_t n = 0;
   if (s != 0) {
     while (n < TFG_PROFILE_MAX_NAME_BYTES && s[n] != '\0') n++;
@@ -39,62 +34,26 @@ static void put_text(body_t *b, const char *s) {
   for (uint8_t i = 0; i < n; i++) put_u8(b, (uint8_t)s[i]);
 }
 
-static void begin_body(body_t *b, tfg_profile_record_t type) {
-  b->len = 0;
-  put_u8(b, (uint8_t)TFG_PROFILE_PROTOCOL_VERSION);
-  put_u8(b, (uint8_t)type);
-  put_u16(b, tfg_profile_state.seq++);
-}
-
-static uint16_t crc16_ccitt(const uint8_t *data, uint32_t len) {
-  uint16_t crc = 0xFFFFu;
-  for (uint32_t i = 0; i < len; i++) {
-    crc = (uint16_t)(crc ^ (uint16_t)(data[i] << 8));
-    for (int bit = 0; bit < 8; bit++) {
-      crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
-    }
-  }
-  return crc;
-}
-
-/* Append the CRC and send 0x00, MAGIC, COBS(body), 0x00. Blocks of up to 254 non-zero bytes, as the host encoder. */
-static void send_body(body_t *b) {
-  put_u16(b, crc16_ccitt(b->bytes, b->len));
-  TFG_PROFILE_PUTC(0u);
-  TFG_PROFILE_PUTC((uint8_t)TFG_PROFILE_MAGIC);
-  uint32_t start = 0;
-  for (;;) {
-    uint32_t end = start;
-    while (end < b->len && b->bytes[end] != 0u && end - start < 254u) end++;
-    TFG_PROFILE_PUTC((uint8_t)(end - start + 1u));
-    for (uint32_t i = start; i < end; i++) TFG_PROFILE_PUTC(b->bytes[i]);
-    if (end - start == 254u) {
-      start = end; /* a full block implies no zero */
-    } else if (end == b->len) {
-      break;
-    } else {
-      start = end + 1u; /* skip the zero this block stood for */
-    }
-  }
-  TFG_PROFILE_PUTC(0u);
+static void send_record(tfg_profile_record_t type, const payload_t *b) {
+  tfg_link_send((uint8_t)type, tfg_profile_state.seq++, b->bytes, b->len, 0, 0u);
 }
 
 void tfg_profile_set_seq(uint16_t seq) { tfg_profile_state.seq = seq; }
 
 void tfg_profile_emit_hello(tfg_profile_counter_t counter, uint32_t clock_hz, uint16_t layer_count) {
-  body_t b;
-  begin_body(&b, TFG_PROFILE_RECORD_HELLO);
+  payload_t b;
+  b.len = 0;
   put_u8(&b, (uint8_t)counter);
   put_u32(&b, clock_hz);
   put_u16(&b, layer_count);
-  send_body(&b);
+  send_record(TFG_PROFILE_RECORD_HELLO, &b);
 }
 
 void tfg_profile_emit_layer_info(uint16_t index, uint16_t op_id, uint64_t macs, const uint32_t *shape, uint8_t rank,
                                  const char *name, const char *op) {
-  body_t b;
+  payload_t b;
+  b.len = 0;
   if (rank > TFG_PROFILE_MAX_RANK || (shape == 0 && rank != 0)) rank = 0;
-  begin_body(&b, TFG_PROFILE_RECORD_LAYER_INFO);
   put_u16(&b, index);
   put_u16(&b, op_id);
   put_u32(&b, (uint32_t)(macs & 0xFFFFFFFFu));
@@ -103,34 +62,34 @@ void tfg_profile_emit_layer_info(uint16_t index, uint16_t op_id, uint64_t macs, 
   for (uint8_t i = 0; i < rank; i++) put_u32(&b, shape[i]);
   put_text(&b, name);
   put_text(&b, op);
-  send_body(&b);
+  send_record(TFG_PROFILE_RECORD_LAYER_INFO, &b);
 }
 
 void tfg_profile_emit_overhead(uint32_t count, uint16_t samples) {
-  body_t b;
-  begin_body(&b, TFG_PROFILE_RECORD_OVERHEAD);
+  payload_t b;
+  b.len = 0;
   put_u32(&b, count);
   put_u16(&b, samples);
-  send_body(&b);
+  send_record(TFG_PROFILE_RECORD_OVERHEAD, &b);
 }
 
 void tfg_profile_emit_layer(uint32_t run, uint16_t index, uint16_t op_id, uint32_t count) {
-  body_t b;
-  begin_body(&b, TFG_PROFILE_RECORD_LAYER);
+  payload_t b;
+  b.len = 0;
   put_u32(&b, run);
   put_u16(&b, index);
   put_u16(&b, op_id);
   put_u32(&b, count);
-  send_body(&b);
+  send_record(TFG_PROFILE_RECORD_LAYER, &b);
 }
 
 void tfg_profile_emit_inference(uint32_t run, uint32_t total, uint16_t layer_count) {
-  body_t b;
-  begin_body(&b, TFG_PROFILE_RECORD_INFERENCE);
+  payload_t b;
+  b.len = 0;
   put_u32(&b, run);
   put_u32(&b, total);
   put_u16(&b, layer_count);
-  send_body(&b);
+  send_record(TFG_PROFILE_RECORD_INFERENCE, &b);
 }
 
 static uint32_t minus_overhead(uint32_t raw) {

@@ -6,11 +6,12 @@
  * (so the UART does not disturb what is measured); tfg_profile_inference_end() then sends one frame per layer
  * and one per inference. Built without TINYFORGE_PROFILE the hooks compile to nothing.
  *
- * Frames (defined once in packages/serial-profiler/src/protocol/records.ts, checked against the same vectors):
- *   0x00 0xF5 COBS(version u8, type u8, seq u16, payload, crc16 u16) 0x00, little endian, CRC-16/CCITT-FALSE.
+ * Frames use the link's format (tfg_link.h: COBS + CRC-16, record types 0x01..0x05, their own sequence numbers);
+ * the records are defined once in packages/serial-profiler/src/protocol/records.ts and checked against the same
+ * vectors (test-vectors/frames.json).
  *
  * The board provides the counter and the console byte output; by default these are tfg_cycles_read() and
- * tfg_console_putc() from tfg_board.h. Define TFG_PROFILE_READ_COUNTER() / TFG_PROFILE_PUTC(c) to use others.
+ * tfg_console_putc() from tfg_board.h. Define TFG_PROFILE_READ_COUNTER() / TFG_LINK_PUTC(c) to use others.
  */
 #ifndef TFG_PROFILE_H
 #define TFG_PROFILE_H
@@ -21,8 +22,6 @@
 extern "C" {
 #endif
 
-#define TFG_PROFILE_PROTOCOL_VERSION 1u
-#define TFG_PROFILE_MAGIC 0xF5u
 #define TFG_PROFILE_MAX_NAME_BYTES 64u
 #define TFG_PROFILE_MAX_RANK 8u
 

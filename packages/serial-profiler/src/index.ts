@@ -5,3 +5,4 @@ export * from './report';
 export * from './transport';
 export * from './profile';
 export { profileLayerTableC } from './c-layer-table';
+export { BOARD_C_DIR, BOARD_C_SOURCES } from './board-c';

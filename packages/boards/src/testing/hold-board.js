@@ -7,7 +7,8 @@ require.extensions['.ts'] = (module, file) => {
   module._compile(out.outputText, file);
 };
 const { startVirtualBoard } = require('../virtual-board.ts');
-startVirtualBoard(process.argv[2], { bootloader: true, bootloaderElf: process.argv[3] }).then(
+const { loadTarget } = require('../load.ts');
+startVirtualBoard(loadTarget(process.argv[2]), { bootloader: true, bootloaderElf: process.argv[3] }).then(
   (vb) => process.stdout.write(`${JSON.stringify({ qemu: vb.pid, socat: vb.bridgePid })}\n`),
   (e) => {
     process.stderr.write(`${e.message}\n`);

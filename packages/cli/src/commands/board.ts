@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listBoards, listRunningBoards, loadBoard, RunningBoard, startDetachedBoard, stopDetachedBoard } from '@tinyforge/boards';
+import { listBoards, listRunningBoards, loadTarget, RunningBoard, startDetachedBoard, stopDetachedBoard } from '@tinyforge/boards';
 import { CommandIO, formatTable } from '../output';
 
 interface BoardCommandOptions {
@@ -9,7 +9,7 @@ interface BoardCommandOptions {
 
 /** `board start NAME`: a virtual board with its AN3155 bootloader, left running; prints the serial port and pid. */
 export async function runBoardStart(name: string, opts: BoardCommandOptions, io: CommandIO): Promise<RunningBoard> {
-  const board = await startDetachedBoard(name);
+  const board = await startDetachedBoard(loadTarget(name));
   if (opts.json) io.out(JSON.stringify(board, null, 2));
   else io.out(`${board.name} running: serial port ${board.ptyPath}, pid ${board.qemuPid} (socat ${board.socatPid}); stop it with \`tinyforge board stop ${board.name}\``);
   return board;
@@ -26,7 +26,7 @@ export async function runBoardStop(name: string, opts: BoardCommandOptions, io: 
 export function runBoardList(opts: BoardCommandOptions, io: CommandIO): void {
   const running = new Map(listRunningBoards().map((b) => [b.name, b]));
   const rows = listBoards().map((name) => {
-    const b = loadBoard(name);
+    const b = loadTarget(name);
     const live = running.get(name);
     return { name, kind: b.kind, core: b.core, clockHz: b.clockHz, flashBytes: b.flash.size, ramBytes: b.ram.size, running: live !== undefined, ptyPath: live?.ptyPath, pid: live?.qemuPid };
   });

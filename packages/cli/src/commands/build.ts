@@ -1,12 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { binToUf2, BoardError, buildModelFirmware, coreFeatures, formatSizeReport, loadBoard, ModelFirmwareResult } from '@tinyforge/boards';
-import { generateC, GeneratedC } from '@tinyforge/codegen-c';
-import { buildPreferringPackedFilters, linksPackedFilters } from '../pipeline/model-firmware';
-import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { formatSizeReport, loadTarget, SizeReport } from '@tinyforge/boards';
 import { readModelFile } from '@tinyforge/model-format';
-import { writeFileAtomic } from '@tinyforge/common';
+import { buildModelFirmware } from '../pipeline';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -16,6 +13,7 @@ export interface BuildCommandOptions {
   output: string;
   optimize: string;
   lto?: boolean;
+  profile?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
@@ -28,10 +26,13 @@ export interface BuildSummary {
   hex: string;
   uf2?: string;
   map: string;
+  /** What was built (firmware.json): `tinyforge run MODEL --board B --firmware DIR` runs it. */
+  manifest: string;
   loadAddress: number;
-  size: ModelFirmwareResult['size'];
+  size: SizeReport;
   /** Whether the firmware links packed convolution filters (DSP cores, when they fit the flash). */
   packedFilters: boolean;
+  profile: boolean;
   milliseconds: number;
 }
 
@@ -40,46 +41,39 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
   if (opts.optimize !== 'O2' && opts.optimize !== 'Os' && opts.optimize !== 'O3') throw new UsageError(`--optimize must be O2, Os or O3, got '${opts.optimize}'`);
   const optimize: 'O2' | 'Os' | 'O3' = opts.optimize;
   const started = process.hrtime.bigint();
-  const board = loadBoard(opts.board);
+  const target = loadTarget(opts.board);
   const graph = readModelFile(opts.model);
-  const modelBytes = fs.readFileSync(opts.model);
-  const { generated, fw } = buildPreferringPackedFilters(
-    board,
-    (packedConvolutions) => generateC(graph, { prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''), modelBytes, core: coreFeatures(board), packedConvolutions }),
-    (g): { generated: GeneratedC; fw: ModelFirmwareResult } => ({
-      generated: g,
-      fw: buildModelFirmware({ board, generated: g, kernelSources: kernelSources(), kernelIncludeDirs: [kernelIncludeDir], outDir: opts.output, optimize, lto: opts.lto }),
-    }),
-  );
-  const packedFilters = generated.packedFilters && linksPackedFilters(board);
-  const uf2Method = board.flashing.find((m) => m.method === 'uf2');
-  let uf2: string | undefined;
-  if (uf2Method !== undefined && uf2Method.method === 'uf2') {
-    uf2 = fw.bin.replace(/\.bin$/, '.uf2');
-    try {
-      writeFileAtomic(uf2, binToUf2(fs.readFileSync(fw.bin), fw.loadAddress, uf2Method.familyId));
-    } catch (e) {
-      throw new BoardError('BOARD_IO', `cannot write the UF2 image: ${(e as Error).message}`, { file: uf2 });
-    }
-  }
+  const built = buildModelFirmware(graph, target, {
+    outDir: opts.output,
+    prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''),
+    modelBytes: fs.readFileSync(opts.model),
+    optimize,
+    lto: opts.lto,
+    profile: opts.profile === true,
+  });
+  const fw = built.firmware;
+  const { packedFilters } = built;
+  const uf2 = fw.uf2;
   const summary: BuildSummary = {
-    board: board.name,
+    board: target.name,
     model: opts.model,
     elf: fw.elf,
     bin: fw.bin,
     hex: fw.hex,
     uf2,
     map: fw.map,
+    manifest: built.manifestPath,
     loadAddress: fw.loadAddress,
     size: fw.size,
     packedFilters,
+    profile: opts.profile === true,
     milliseconds: Number(process.hrtime.bigint() - started) / 1e6,
   };
   if (opts.json) io.out(JSON.stringify(summary, null, 2));
   else {
     const images = [fw.elf, fw.bin, fw.hex, ...(uf2 ? [uf2] : [])].map((f) => path.basename(f)).join(' ');
     io.out(
-      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${board.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}${packedFilters ? ', packed convolution filters' : ''}), ${summary.milliseconds.toFixed(0)} ms\n` +
+      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${target.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}${packedFilters ? ', packed convolution filters' : ''}${opts.profile ? ', profiled' : ''}), ${summary.milliseconds.toFixed(0)} ms\n` +
         formatSizeReport(fw.size),
     );
   }
@@ -89,12 +83,13 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
 export function registerBuildCommand(program: Command, io: CommandIO): void {
   program
     .command('build')
-    .description('generate C for an int8 model and build firmware for a board: ELF, BIN, Intel HEX (and UF2 where the board takes it), with a size report')
+    .description('generate C for an int8 model and build firmware for a board: ELF, BIN, Intel HEX (and UF2 where the board takes it), a size report, and firmware.json for `run --firmware`')
     .requiredOption('--board <name>', 'a board under boards/ (see `tinyforge board list`)')
     .requiredOption('--model <file>', 'an int8 .tflite or .onnx model')
     .requiredOption('-o, --output <dir>', 'directory for the images, the map file and the generated sources')
     .option('--optimize <level>', 'O2, Os or O3', 'O2')
     .option('--lto', 'link-time optimisation')
+    .option('--profile', 'with the per-layer profiler (hooks and records over the console UART)')
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((opts: BuildCommandOptions) => {

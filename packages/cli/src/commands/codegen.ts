@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { coreFeatures, loadBoard } from '@tinyforge/boards';
+import { coreFeatures, loadTarget } from '@tinyforge/boards';
 import { generateC, PlannerKind } from '@tinyforge/codegen-c';
 import { writeFilesAtomic } from '@tinyforge/common';
 import { readModelFile } from '@tinyforge/model-format';
@@ -41,7 +41,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
   const started = process.hrtime.bigint();
   const graph = readModelFile(model);
   const bytes = fs.readFileSync(model);
-  const board = options.board !== undefined ? loadBoard(options.board) : undefined;
+  const board = options.board !== undefined ? loadTarget(options.board) : undefined;
   const generated = generateC(graph, {
     prefix: options.prefix ?? path.basename(model).replace(/\.[^.]*$/, ''),
     planner: options.planner as PlannerKind,

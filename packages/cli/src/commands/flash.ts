@@ -1,8 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import { Command } from 'commander';
-import { FlashMethod, loadBoard } from '@tinyforge/boards';
-import { FlashImageOptions, flashImage, FlashProtocol, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
+import { flashOptionsFor, loadTarget } from '@tinyforge/boards';
+import { FlashImageOptions, flashImage, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
 import { UsageError } from '../cli-error';
 import { CommandIO, formatTable, humanBytes, printable } from '../output';
 
@@ -39,64 +37,28 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
-const METHOD_FOR: Record<FlashProtocol, FlashMethod['method'][]> = { stm32: ['an3155'], samba: ['samba'], msd: ['msd', 'uf2'] };
-
-function lineOf(line: string): 'dtr' | 'rts' | undefined {
-  return line === 'dtr' || line === '-dtr' ? 'dtr' : line === 'rts' || line === '-rts' ? 'rts' : undefined;
-}
-
-/** Find a mounted drive by volume label where desktop Linux mounts them. */
-function findVolume(label: string): string | undefined {
-  const user = os.userInfo().username;
-  return [`/media/${user}/${label}`, `/media/${label}`, `/run/media/${user}/${label}`].find((p) => fs.existsSync(p));
-}
-
-/** Command-line options plus the board file → flashImage options. The command adds nothing beyond this mapping. */
+/** Command-line options (plus, with --board, the board file through flashOptionsFor) → flashImage options. */
 export function flashOptionsFrom(image: string, o: FlashCommandOptions): FlashImageOptions {
-  let protocol = oneOf('--protocol', o.protocol, ['stm32', 'samba', 'msd'] as const);
-  const options: Partial<FlashImageOptions> = {};
-  if (o.board !== undefined) {
-    const board = loadBoard(o.board);
-    const method = board.flashing.find((m) => protocol === undefined || METHOD_FOR[protocol].includes(m.method));
-    if (!method) throw new UsageError(`board '${board.name}' has no ${protocol} flashing method`);
-    if (method.method === 'an3155') {
-      protocol = 'stm32';
-      options.flash = { base: method.flashBase, sectors: method.sectors, writeAlign: 4 };
-      options.baudRate = method.baud;
-      options.parity = method.parity;
-      const reset = lineOf(method.reset);
-      if (reset && lineOf(method.boot0) && lineOf(method.boot0) !== reset) options.reset = reset;
-    } else if (method.method === 'samba') {
-      protocol = 'samba';
-      options.samba = { appStart: method.offset, flashSize: board.flash.base + board.flash.size };
-      options.touch = true;
-    } else {
-      protocol = 'msd';
-      options.msd = method.method === 'uf2' ? { format: 'uf2', familyId: method.familyId } : { format: 'bin', flashBase: board.flash.base };
-      options.port = findVolume(method.volumeLabel);
-    }
-  }
-  if (protocol === undefined) throw new UsageError('say how to flash: --protocol stm32|samba|msd, or --board NAME');
-  const port = o.port ?? options.port;
-  if (port === undefined) throw new UsageError(protocol === 'msd' ? '--port must name the mounted drive (e.g. /media/$USER/NODE_F446RE)' : '--port is required (see `flash --list`)');
-  const reset = oneOf('--reset', o.reset, ['dtr', 'rts', 'none'] as const) as ResetMode | undefined;
-  return {
-    ...options,
+  const protocol = oneOf('--protocol', o.protocol, ['stm32', 'samba', 'msd'] as const);
+  const given = {
     image,
-    protocol,
-    port,
+    port: o.port,
     address: parseNumber('--address', o.address),
-    baudRate: parseNumber('--baud', o.baud) ?? options.baudRate,
-    parity: oneOf('--parity', o.parity, ['even', 'none'] as const) ?? options.parity,
+    baudRate: parseNumber('--baud', o.baud),
+    parity: oneOf('--parity', o.parity, ['even', 'none'] as const),
     verify: o.verify,
     pipeline: o.pipeline,
     go: o.go,
     erase: oneOf('--erase', o.erase, ['auto', 'all'] as const),
-    reset: reset ?? options.reset,
-    touch: o.touch ?? options.touch,
+    reset: oneOf('--reset', o.reset, ['dtr', 'rts', 'none'] as const) as ResetMode | undefined,
+    touch: o.touch,
     unprotect: oneOf('--unprotect', o.unprotect, ['read', 'write'] as const),
     force: o.force,
   };
+  if (o.board !== undefined) return flashOptionsFor(loadTarget(o.board), { ...given, protocol });
+  if (protocol === undefined) throw new UsageError('say how to flash: --protocol stm32|samba|msd, or --board NAME');
+  if (o.port === undefined) throw new UsageError(protocol === 'msd' ? '--port must name the mounted drive (e.g. /media/$USER/NODE_F446RE)' : '--port is required (see `flash --list`)');
+  return { ...given, protocol, port: o.port };
 }
 
 function summary(r: FlashResult): string {

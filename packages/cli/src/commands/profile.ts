@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { writeFileAtomic } from '@tinyforge/common';
-import { loadBoard } from '@tinyforge/boards';
+import { loadTarget } from '@tinyforge/boards';
 import {
   BoardInfo,
   formatComparison,
@@ -16,6 +16,7 @@ import {
 } from '@tinyforge/serial-profiler';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
+import { boardInfo, profileFirmware } from '../pipeline';
 
 export interface ProfileCommandOptions {
   port: string;
@@ -29,6 +30,9 @@ export interface ProfileCommandOptions {
   html?: string;
   compare?: string;
   threshold: string;
+  /** With `input`: drive the board application `tinyforge build --profile -o DIR` built (flashed and running). */
+  firmware?: string;
+  input?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -47,6 +51,14 @@ function readText(file: string, what: string): string {
   }
 }
 
+function readInput(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 function writeText(file: string, text: string): void {
   try {
     writeFileAtomic(file, text);
@@ -61,21 +73,19 @@ export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Pr
   const idleTimeoutMs = positiveInt(opts.idleTimeout, '--idle-timeout');
   const threshold = Number(opts.threshold);
   if (!(threshold >= 0)) throw new UsageError(`--threshold must be a non-negative percentage, got '${opts.threshold}'`);
-  const b = loadBoard(opts.board);
-  const board: BoardInfo = { name: b.name, clockHz: b.clockHz, kind: b.kind, icountShift: b.qemu?.icountShift };
-  const baudRate = opts.baud !== undefined ? positiveInt(opts.baud, '--baud') : b.console.baud;
+  if ((opts.firmware === undefined) !== (opts.input === undefined)) throw new UsageError('--firmware and --input go together: the input is sent to the firmware built in that folder');
+  if (opts.firmware !== undefined && opts.table !== undefined) throw new UsageError('--table is for a passive capture: with --firmware the build\'s own layer table is used');
+  const target = loadTarget(opts.board);
+  const board: BoardInfo = boardInfo(target);
+  const baudRate = opts.baud !== undefined ? positiveInt(opts.baud, '--baud') : target.console.baud;
   const tables: LayerTable[] = (opts.table ?? []).map((f) => parseLayerTable(readText(f, 'layer table'), f));
   const baseline = opts.compare !== undefined ? { text: readText(opts.compare, 'baseline report'), file: opts.compare } : undefined;
+  const onText = opts.verbose ? (line: string) => io.err(`board: ${printable(line, 200)}`) : undefined;
 
-  const result = await profilePort(opts.port, {
-    board,
-    runs,
-    timeoutMs,
-    idleTimeoutMs,
-    baudRate,
-    table: tables.length > 0 ? mergeLayerTables(...tables) : undefined,
-    onText: opts.verbose ? (line) => io.err(`board: ${printable(line, 200)}`) : undefined,
-  });
+  const result =
+    opts.firmware !== undefined
+      ? await profileFirmware({ port: opts.port, target, firmwareDir: opts.firmware, input: readInput(opts.input!), runs, timeoutMs, baudRate, onText })
+      : await profilePort(opts.port, { board, runs, timeoutMs, idleTimeoutMs, baudRate, table: tables.length > 0 ? mergeLayerTables(...tables) : undefined, onText });
   const out = renderOutputs(result, board, { baseline, thresholdPercent: threshold });
   if (opts.trace) writeText(opts.trace, out.trace);
   if (opts.html) writeText(opts.html, out.html);
@@ -92,12 +102,14 @@ export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Pr
 export function registerProfileCommand(program: Command, io: CommandIO): void {
   program
     .command('profile')
-    .description('profile a model per layer over serial: table, --json, --trace (Perfetto), --html, --compare')
+    .description('profile a model per layer over serial (listening, or driving a `tinyforge build --profile` firmware with --firmware/--input): table, --json, --trace (Perfetto), --html, --compare')
     .requiredOption('--port <path>', 'serial port the board prints its profile frames on')
     .requiredOption('--board <name>', 'board name (boards/<name>/board.json): clock, counter unit, console baud')
     .option('--runs <n>', 'number of inference runs to aggregate (min/median/max)', '5')
     .option('--baud <rate>', 'baud rate (default: the board console baud)')
-    .option('--timeout <ms>', 'give up when the runs have not all arrived within this time', '60000')
+    .option('--firmware <dir>', 'the firmware `tinyforge build --profile -o DIR` built (flashed and running): send it --input each run')
+    .option('--input <file>', 'with --firmware: one inference\'s input bytes (all model inputs back to back)')
+    .option('--timeout <ms>', 'give up when the runs have not all arrived within this time (with --firmware: per inference)', '60000')
     .option('--idle-timeout <ms>', 'give up when the port is silent for this long', '15000')
     .option('--table <file...>', 'layer table JSON: codegen plan.json and/or `tinyforge inspect --json` output')
     .option('--trace <out.json>', 'write a Chrome trace event file (opens in Perfetto)')

@@ -7,6 +7,7 @@ import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
 import { replaceDirAtomic, writeFileAtomic } from '@tinyforge/common';
 import { readModelFile } from '@tinyforge/model-format';
 import { Command } from 'commander';
+import { loadTarget } from '@tinyforge/boards';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   html?: string;
   trace?: string;
   keep?: string;
+  /** With --board: run the firmware `tinyforge build` wrote to this folder instead of building. */
+  firmware?: string;
 }
 
 export interface RunResultSummary {
@@ -89,8 +92,8 @@ function runHost(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
 /** `tinyforge run MODEL --input IN.bin [--output OUT.bin] --engine ref [--dump DIR]`: raw bytes in model order. */
 export async function runRun(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
   if (options.board !== undefined) return runOnBoardCommand(model, options, io);
-  if (options.profile || options.load !== undefined || options.html !== undefined || options.trace !== undefined) {
-    throw new UsageError('--profile, --load, --html and --trace need --board');
+  if (options.profile || options.load !== undefined || options.html !== undefined || options.trace !== undefined || options.firmware !== undefined) {
+    throw new UsageError('--profile, --load, --html, --trace and --firmware need --board');
   }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
   const graph = readModelFile(model);
@@ -169,13 +172,17 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs must be an integer in 1..1000, got '${options.runs}'`);
   if ((options.html !== undefined || options.trace !== undefined) && !options.profile) throw new UsageError('--html and --trace need --profile');
   if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
+  if (options.firmware !== undefined && options.keep !== undefined) throw new UsageError('--keep keeps what the run builds; with --firmware nothing is built');
+  const target = loadTarget(options.board!);
   const graph = readModelFile(model);
   const input = readInput(options.input);
   splitInputs(graph, input); // the size check, with the interpreter's message
   const started = Date.now();
   const result = await runOnBoard({
     model: graph,
-    board: options.board!,
+    modelBytes: fs.readFileSync(model),
+    board: target,
+    firmwareDir: options.firmware,
     inputs: Array.from({ length: runs }, () => input),
     profile: options.profile === true,
     load,
@@ -201,7 +208,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   });
   for (const line of boardRunText(result)) io.out(line);
   const wrote = [options.output, options.html, options.trace].filter((f): f is string => f !== undefined);
-  io.out(`${Date.now() - started} ms in all (build ${result.timings.build} ms, flash ${result.timings.flash} ms)${wrote.length > 0 ? `; wrote ${wrote.map((f) => printable(f, 200)).join(', ')}` : ''}`);
+  io.out(`${Date.now() - started} ms in all (${result.prebuilt ? `firmware from ${printable(options.firmware ?? '', 200)}` : `build ${result.timings.build} ms`}, flash ${result.timings.flash} ms)${wrote.length > 0 ? `; wrote ${wrote.map((f) => printable(f, 200)).join(', ')}` : ''}`);
 }
 
 /** Registers `run` with every option (engines and boards); main.ts calls this. */
@@ -221,6 +228,7 @@ export function registerRunCommand(program: Command, io: CommandIO): void {
     .option('--html <file>', 'with --profile: write the HTML report (per-layer bars, arena picture)')
     .option('--trace <file>', 'with --profile: write a Chrome trace (Perfetto)')
     .option('--keep <dir>', 'with --board: keep generated C and build outputs in this folder')
+    .option('--firmware <dir>', 'with --board: run the firmware `tinyforge build --board B --model M -o DIR` wrote (no build)')
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((model: string, opts: RunCommandOptions) => runRun(model, opts, io));

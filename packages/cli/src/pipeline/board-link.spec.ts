@@ -3,15 +3,12 @@
  * cable: a lost acknowledgement is recovered by resending, profile frames and printf text interleaved with the I/O
  * reach the session, and a silent or vanished board is a typed error instead of a hang.
  */
-import { BOARD_IO } from '@tinyforge/codegen-c';
 import { createMemoryPair, MemoryEndpoint } from '@tinyforge/flasher/testing';
-import { encodeFrame } from '@tinyforge/serial-profiler';
+import { encodeFrame, FrameDecoder, IO_CHUNK_BYTES, IoFrame, IoRecord } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
-import { ConsoleSplitter, encodeIoFrame, IoFrame } from './console-splitter';
 
 const IN = 600;
 const OUT = 250;
-const le32 = (v: number) => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
 const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
 
 interface FakeBoardOptions {
@@ -29,13 +26,12 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
   let profileSeq = 0;
   let run = 0;
   let dropped = false;
-  const send = (type: number, payload: Uint8Array) => device.write(encodeIoFrame(type, seq++ & 0xffff, payload));
+  const send = (record: IoRecord) => device.write(encodeFrame(record, seq++ & 0xffff));
   const queue: IoFrame[] = [];
-  const splitter = new ConsoleSplitter((f) => queue.push(f), () => undefined);
-  const handle = async (f: IoFrame): Promise<void> => {
-    if (options.silent || f.type !== BOARD_IO.type.input) return;
-    const offset = new DataView(f.payload.buffer, f.payload.byteOffset).getUint32(0, true);
-    const data = f.payload.subarray(4);
+  const decoder = new FrameDecoder({ io: (f) => queue.push(f) });
+  const handle = async ({ record }: IoFrame): Promise<void> => {
+    if (options.silent || record.type !== 'input') return;
+    const { offset, data } = record;
     if (offset === 0) expected = 0;
     if (offset === expected) {
       input.set(data, offset);
@@ -45,17 +41,17 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
       dropped = true;
       return;
     }
-    await send(BOARD_IO.type.ack, le32(expected));
+    await send({ type: 'ack', expected });
     if (expected !== IN) return;
     await device.write(cat(new TextEncoder().encode('inference starts\n'), encodeFrame({ type: 'layer', run, index: 0, opId: 0, count: 100 }, profileSeq++), encodeFrame({ type: 'inference', run, total: 104, layerCount: 1 }, profileSeq++)));
     const output = Uint8Array.from({ length: OUT }, (_, k) => input[k] ^ 0x5a);
-    for (let at = 0; at < OUT; at += BOARD_IO.chunkBytes) await send(BOARD_IO.type.output, cat(le32(at), output.subarray(at, at + BOARD_IO.chunkBytes)));
-    await send(BOARD_IO.type.result, cat(le32(0), le32(run++), le32(104)));
+    for (let at = 0; at < OUT; at += IO_CHUNK_BYTES) await send({ type: 'output', offset: at, data: output.subarray(at, at + IO_CHUNK_BYTES) });
+    await send({ type: 'result', status: 0, run: run++, ticks: 104 });
     expected = 0;
   };
   void (async () => {
     await device.write(encodeFrame({ type: 'hello', counter: 'systick', clockHz: 25_000_000, layerCount: 1 }, profileSeq++));
-    await send(BOARD_IO.type.ready, cat(le32(IN), le32(OUT), Uint8Array.of(1, 0), le32(2048)));
+    await send({ type: 'ready', inputBytes: IN, outputBytes: OUT, layerCount: 1, arenaBytes: 2048 });
     while (device.isOpen) {
       let b: Uint8Array;
       try {
@@ -63,7 +59,7 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
       } catch {
         return;
       }
-      splitter.push(b);
+      decoder.push(b);
       while (queue.length > 0) await handle(queue.shift()!);
     }
   })();
@@ -87,8 +83,8 @@ describe('BoardLink', () => {
   const input = Uint8Array.from({ length: IN }, (_, i) => (i * 13) & 0xff);
 
   test('two inferences, one acknowledgement lost on the way: outputs exact, profile runs collected', async () => {
-    await withBoard({ dropAckAt: BOARD_IO.chunkBytes }, async (link) => {
-      expect(await link.waitReady(2000)).toEqual({ inputBytes: IN, outputBytes: OUT, layerCount: 1, arenaBytes: 2048 });
+    await withBoard({ dropAckAt: IO_CHUNK_BYTES }, async (link) => {
+      expect(await link.waitReady(2000)).toEqual({ type: 'ready', inputBytes: IN, outputBytes: OUT, layerCount: 1, arenaBytes: 2048 });
       for (let k = 0; k < 2; k++) {
         const r = await link.infer(input, OUT, 5000);
         expect(Array.from(r.output)).toEqual(Array.from(input.subarray(0, OUT), (b) => b ^ 0x5a));

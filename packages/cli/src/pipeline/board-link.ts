@@ -1,17 +1,7 @@
-import { BOARD_IO } from '@tinyforge/codegen-c';
 import { Transport } from '@tinyforge/flasher';
 import { isTinyforgeError } from '@tinyforge/ir';
-import { DecoderStats, FrameDecoder, SessionCollector } from '@tinyforge/serial-profiler';
-import { ConsoleSplitter, encodeIoFrame, IoFrame } from './console-splitter';
+import { DecoderStats, encodeFrame, FrameDecoder, IO_CHUNK_BYTES, IoFrame, IoRecord, ReadyRecord, SessionCollector } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
-
-/** What the board application announces at start-up. */
-export interface BoardReady {
-  inputBytes: number;
-  outputBytes: number;
-  layerCount: number;
-  arenaBytes: number;
-}
 
 /** One inference as the board reported it. */
 export interface BoardInference {
@@ -22,19 +12,18 @@ export interface BoardInference {
   ticks: number;
 }
 
-const u32 = (p: Uint8Array, at: number): number => (p[at] | (p[at + 1] << 8) | (p[at + 2] << 16)) + p[at + 3] * 2 ** 24;
 const ACK_TIMEOUT_MS = 3000;
 const CHUNK_ATTEMPTS = 3;
 
 /**
- * The host end of the board application's protocol over a byte transport. A pump reads the console continuously;
- * I/O frames queue up here, profiler frames and text go to the profiler's decoder and session collector.
+ * The host end of the board application's link (serial-profiler's frames, c/tfg_link.h) over a byte transport. A
+ * pump reads the console continuously into one decoder: I/O records queue up here, profiler records and text go
+ * to the session collector.
  */
 export class BoardLink {
   readonly session = new SessionCollector();
   readonly text: string[] = [];
   private readonly decoder: FrameDecoder;
-  private readonly splitter: ConsoleSplitter;
   private readonly frames: IoFrame[] = [];
   private wake: (() => void) | undefined;
   private closed: string | undefined;
@@ -50,6 +39,10 @@ export class BoardLink {
   ) {
     this.decoder = new FrameDecoder({
       frame: (f) => this.session.add(f),
+      io: (f) => {
+        this.frames.push(f);
+        this.notify();
+      },
       text: (line) => {
         if (line.length === 0) return;
         this.text.push(line);
@@ -57,13 +50,6 @@ export class BoardLink {
         onText?.(line);
       },
     });
-    this.splitter = new ConsoleSplitter(
-      (frame) => {
-        this.frames.push(frame);
-        this.notify();
-      },
-      (bytes) => this.decoder.push(bytes),
-    );
   }
 
   /** Start reading the console (until the transport closes). */
@@ -76,53 +62,42 @@ export class BoardLink {
   }
 
   /** Wait for the board's start-up announcement. */
-  async waitReady(timeoutMs: number): Promise<BoardReady> {
-    const f = await this.next(BOARD_IO.type.ready, timeoutMs, 'the application to start');
-    if (f.payload.length !== 14) throw this.protocolError(`start-up record has ${f.payload.length} bytes, expected 14`);
-    return { inputBytes: u32(f.payload, 0), outputBytes: u32(f.payload, 4), layerCount: f.payload[8] | (f.payload[9] << 8), arenaBytes: u32(f.payload, 10) };
+  async waitReady(timeoutMs: number): Promise<ReadyRecord> {
+    return (await this.next('ready', timeoutMs, 'the application to start')) as ReadyRecord;
   }
 
   /** Send one input (all model inputs back to back), wait for the outputs and the result. */
   async infer(input: Uint8Array, outputBytes: number, timeoutMs: number): Promise<BoardInference> {
     let offset = 0;
     do {
-      const len = Math.min(BOARD_IO.chunkBytes, input.length - offset);
+      const len = Math.min(IO_CHUNK_BYTES, input.length - offset);
       offset = await this.sendChunk(input, offset, len);
     } while (offset < input.length);
     const output = new Uint8Array(outputBytes);
     let received = 0;
     for (;;) {
-      const f = await this.next(undefined, timeoutMs, 'the inference result');
-      if (f.type === BOARD_IO.type.output) {
-        if (f.payload.length < 4) throw this.protocolError(`output record of ${f.payload.length} bytes`);
-        const at = u32(f.payload, 0);
-        const data = f.payload.subarray(4);
-        if (at !== received || at + data.length > outputBytes) throw this.protocolError(`output chunk at byte ${at} (${data.length} bytes) after ${received} of ${outputBytes} bytes`);
-        output.set(data, at);
-        received += data.length;
-      } else if (f.type === BOARD_IO.type.result) {
-        if (f.payload.length !== 12) throw this.protocolError(`result record has ${f.payload.length} bytes, expected 12`);
-        const status = u32(f.payload, 0);
-        if (status !== 0) throw new BoardRunError('RUN_BOARD_INVOKE', `${this.where}: the model failed on the board in layer ${status - 1} (kernel error)`);
+      const r = await this.next(undefined, timeoutMs, 'the inference result');
+      if (r.type === 'output') {
+        if (r.offset !== received || r.offset + r.data.length > outputBytes) throw this.protocolError(`output chunk at byte ${r.offset} (${r.data.length} bytes) after ${received} of ${outputBytes} bytes`);
+        output.set(r.data, r.offset);
+        received += r.data.length;
+      } else if (r.type === 'result') {
+        if (r.status !== 0) throw new BoardRunError('RUN_BOARD_INVOKE', `${this.where}: the model failed on the board in layer ${r.status - 1} (kernel error)`);
         if (received !== outputBytes) throw this.protocolError(`result after ${received} of ${outputBytes} output bytes`);
-        return { output, run: u32(f.payload, 4), ticks: u32(f.payload, 8) };
-      } else if (f.type !== BOARD_IO.type.ack) {
-        throw this.protocolError(`unexpected record type 0x${f.type.toString(16)} while waiting for outputs`);
+        return { output, run: r.run, ticks: r.ticks };
+      } else if (r.type !== 'ack') {
+        throw this.protocolError(`unexpected ${r.type} record while waiting for outputs`);
       }
     }
   }
 
   /** Send one chunk; returns the offset the board expects next (retrying when an acknowledgement is lost). */
   private async sendChunk(input: Uint8Array, offset: number, len: number): Promise<number> {
-    const payload = new Uint8Array(4 + len);
-    new DataView(payload.buffer).setUint32(0, offset, true);
-    payload.set(input.subarray(offset, offset + len), 4);
+    const frame = { type: 'input' as const, offset, data: input.subarray(offset, offset + len) };
     for (let attempt = 1; ; attempt++) {
-      await this.write(encodeIoFrame(BOARD_IO.type.input, this.seq++ & 0xffff, payload));
+      await this.write(encodeFrame(frame, this.seq++ & 0xffff));
       try {
-        const ack = await this.next(BOARD_IO.type.ack, this.ackTimeoutMs, `the acknowledgement of input bytes ${offset}..${offset + len}`);
-        if (ack.payload.length !== 4) throw this.protocolError(`acknowledgement of ${ack.payload.length} bytes, expected 4`);
-        const expected = u32(ack.payload, 0);
+        const { expected } = (await this.next('ack', this.ackTimeoutMs, `the acknowledgement of input bytes ${offset}..${offset + len}`)) as { expected: number };
         if (expected > input.length) throw this.protocolError(`board expects input byte ${expected} of ${input.length}`);
         if (expected !== offset) return expected; // taken (or the board wants another part: go on from there)
         if (attempt >= CHUNK_ATTEMPTS) this.retryFailed(offset);
@@ -141,14 +116,14 @@ export class BoardLink {
     await this.transport.write(bytes);
   }
 
-  /** The next I/O frame (of `type`, skipping stale acknowledgements when another type is wanted). */
-  private async next(type: number | undefined, timeoutMs: number, what: string): Promise<IoFrame> {
+  /** The next I/O record (of `type`, skipping stale acknowledgements when another type is wanted). */
+  private async next(type: IoRecord['type'] | undefined, timeoutMs: number, what: string): Promise<IoRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.frames.length > 0) {
-        const f = this.frames.shift()!;
-        if (type === undefined || f.type === type) return f;
-        if (f.type !== BOARD_IO.type.ack && f.type !== BOARD_IO.type.ready) throw this.protocolError(`unexpected record type 0x${f.type.toString(16)} while waiting for ${what}`);
+        const { record } = this.frames.shift()!;
+        if (type === undefined || record.type === type) return record;
+        if (record.type !== 'ack' && record.type !== 'ready') throw this.protocolError(`unexpected ${record.type} record while waiting for ${what}`);
       }
       if (this.closed !== undefined) throw new BoardRunError('RUN_BOARD_CLOSED', `${this.where}: ${this.closed} while waiting for ${what}${this.lastText()}`);
       const left = deadline - Date.now();
@@ -171,7 +146,7 @@ export class BoardLink {
   private lastText(): string {
     const s = this.decoder.stats;
     const text = this.text.length > 0 ? `; last text from the board: ${JSON.stringify(this.text[this.text.length - 1].slice(0, 120))}` : '';
-    return ` (received ${s.bytes} console bytes besides I/O frames${text})`;
+    return ` (received ${s.bytes} console bytes, ${s.ioFrames} I/O frames${text})`;
   }
 
   private protocolError(message: string): BoardRunError {
@@ -182,7 +157,7 @@ export class BoardLink {
     for (;;) {
       try {
         const first = await this.transport.read(1, 1000);
-        this.splitter.push(first);
+        this.decoder.push(first);
       } catch (e) {
         if (isTinyforgeError(e) && e.code === 'FLASH_TIMEOUT') continue;
         this.closed = isTinyforgeError(e) && e.code === 'FLASH_PORT_CLOSED' ? 'the serial port closed' : `reading the serial port failed: ${(e as Error).message}`;

@@ -4,6 +4,7 @@ import { TinyforgeError } from '@tinyforge/common';
 export type BoardRunErrorCode =
   | 'RUN_BOARD_OPTION'
   | 'RUN_BOARD_BUILD'
+  | 'RUN_BOARD_FIRMWARE'
   | 'RUN_BOARD_TIMEOUT'
   | 'RUN_BOARD_PROTOCOL'
   | 'RUN_BOARD_INVOKE'

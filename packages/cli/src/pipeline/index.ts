@@ -1,11 +1,13 @@
 export { runOnBoard } from './run-on-board';
 export type { LoadMethod, PipelineStage, RunOnBoardOptions, RunOnBoardResult } from './run-on-board';
-export { buildModelFirmware, layerTable, profilerCDir, MODEL_PREFIX } from './model-firmware';
-export type { ModelFirmware, ModelFirmwareOptions } from './model-firmware';
+export { buildModelFirmware, generateForTarget, layerTable, MODEL_PREFIX } from './model-firmware';
+export type { FirmwareApplication, GenerateForTargetOptions, ModelFirmware, ModelFirmwareOptions } from './model-firmware';
+export { FIRMWARE_BUILDER, FIRMWARE_MANIFEST, readBuiltFirmware } from './firmware-manifest';
+export type { BuiltFirmware, FirmwareManifest } from './firmware-manifest';
+export { boardInfo, profileFirmware } from './profile-firmware';
+export type { ProfileFirmwareOptions } from './profile-firmware';
 export { BoardLink } from './board-link';
-export type { BoardInference, BoardReady } from './board-link';
-export { ConsoleSplitter, encodeIoFrame } from './console-splitter';
-export type { IoFrame } from './console-splitter';
+export type { BoardInference } from './board-link';
 export { BoardRunError } from './errors';
 export type { BoardRunErrorCode } from './errors';
 export { boardRunJson, boardRunReports, boardRunText, sliceOutput } from './board-run-output';

@@ -1,30 +1,60 @@
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomicWith } from '@tinyforge/common';
-import { BoardError, buildFirmware, coreFeatures, FirmwareBuildResult, LoadedBoard } from '@tinyforge/boards';
-import { generateBoardMain, generateC, GeneratedC } from '@tinyforge/codegen-c';
-import { Graph, nodeStats } from '@tinyforge/ir';
-import { kernelIncludeDir, kernelSourceDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
-import { LayerMeta, profileLayerTableC } from '@tinyforge/serial-profiler';
-import { BoardRunError } from './errors';
+import { BoardError, buildFirmware, compileLibrary, coreFeatures, FirmwareBuildResult, Target } from '@tinyforge/boards';
+import { BOARD_APP_HEADER, generateBoardAppHeader, generateC, GeneratedC, PlannerKind } from '@tinyforge/codegen-c';
+import { Graph, nodeStats, tensorBytes } from '@tinyforge/ir';
+import { kernelIncludeDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
+import { BOARD_C_DIR, BOARD_C_SOURCES, LayerMeta, profileLayerTableC, PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
+import { FirmwareManifest, FIRMWARE_BUILDER, writeManifest } from './firmware-manifest';
 
+/** The prefix of the generated symbols and files unless the caller names another. */
 export const MODEL_PREFIX = 'model';
-const PROFILE_TABLE = `${MODEL_PREFIX}_profile_layers`;
+/** The layer table symbol the board application (serial-profiler c/tfg_app.c) hands to the profiler. */
+const PROFILE_TABLE = 'tfg_app_profile_layers';
 
-/** The profiler's on-board encoder (c/tfg_profile.{h,c}) ships beside the serial-profiler package's sources. */
-export function profilerCDir(): string {
-  return path.join(path.dirname(require.resolve('@tinyforge/serial-profiler/package.json')), 'c');
+export interface GenerateForTargetOptions {
+  prefix?: string;
+  planner?: PlannerKind;
+  /** Bytes of the model file, for the sha256 in the generated banner and the firmware manifest. */
+  modelBytes?: Uint8Array;
+  /** Emit packed convolution filters where the kernels have them (the first build tries them, see buildModelFirmware). */
+  packedConvolutions?: boolean;
 }
 
-export interface ModelFirmwareOptions {
+/** The one code generation call for a target: its core's features and its RAM and flash as the budget. */
+export function generateForTarget(graph: Graph, target: Target, options: GenerateForTargetOptions = {}): GeneratedC {
+  return generateC(graph, {
+    prefix: options.prefix ?? MODEL_PREFIX,
+    planner: options.planner,
+    modelBytes: options.modelBytes,
+    budget: { name: target.name, ramBytes: target.ram.size, flashBytes: target.flash.size },
+    core: coreFeatures(target),
+    packedConvolutions: options.packedConvolutions ?? true,
+  });
+}
+
+/** Your own application in place of the board application (it must define main(); tfg_link.h is available). */
+export interface FirmwareApplication {
+  sources: string[];
+  includeDirs?: string[];
+  defines?: string[];
+}
+
+export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'packedConvolutions'> {
+  /** Generated sources go to outDir/src, the images (`name`.elf/.bin/.hex/.map, .uf2 for UF2 boards) and
+   *  firmware.json to outDir itself. */
   outDir: string;
-  profile: boolean;
-  /** `application` for flashing through the bootloader, `bootloader` to boot the ELF directly on QEMU. */
-  image: 'application' | 'bootloader';
-  modelBytes?: Uint8Array;
+  /** Build with the profiler's hooks and records (TINYFORGE_PROFILE). */
+  profile?: boolean;
+  /** `application` (default) for flashing, `bootloader` to boot the ELF directly on a virtual board. */
+  image?: 'application' | 'bootloader';
+  optimize?: 'O2' | 'Os' | 'O3';
+  lto?: boolean;
+  /** Base name of the images (default "firmware"). */
+  name?: string;
+  /** Default: the board application (serial-profiler c/tfg_app.c) speaking the link protocol. */
+  application?: FirmwareApplication;
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
 }
@@ -32,10 +62,18 @@ export interface ModelFirmwareOptions {
 export interface ModelFirmware {
   generated: GeneratedC;
   firmware: FirmwareBuildResult;
-  /** Where generated C, plan.json and report.html were written. */
+  /** Where the generated C, plan.json, report.html and the board application's header were written. */
   sourceDir: string;
   planJsonPath: string;
+  /** The profiler's layer table, in execution order (index = the hooks' step number). */
   layers: LayerMeta[];
+  /** Whether the firmware links packed convolution filters (DSP cores without Helium, when they fit the flash). */
+  packedFilters: boolean;
+  /** The packed filters overflowed the flash: built again with the int8 ones (slower, bit-identical). */
+  packedFiltersDropped: boolean;
+  /** What was built, written beside the images (outDir/firmware.json) so that a later run can use it. */
+  manifest: FirmwareManifest;
+  manifestPath: string;
 }
 
 /** Per-layer metadata in execution order: the profiler's layer table (index = the hooks' step number). */
@@ -47,115 +85,99 @@ export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
 }
 
 /**
- * Generate C for the model, the board application and the layer table, and build it all for the board at -O2.
- * Packed convolution filters take about twice the flash of the int8 ones: a build they make overflow (e.g. a
- * direct load into a virtual board's 64 KiB boot region) is done again with the int8 filters, slower and
- * bit-identical; `generated.packedFilters` tells which build it is.
+ * The one firmware builder (`tinyforge build`, `tinyforge run --board`, the Nx build, run and profile targets):
+ * generate C for the target, write the board application's header (or take the caller's application), compile
+ * and link with the kernels, the link (serial-profiler c/tfg_link.c) and board support, and record the build in
+ * firmware.json. Packed convolution filters take about twice the flash of the int8 ones: a build they make
+ * overflow the flash (e.g. a direct load into a virtual board's 64 KiB boot region) is done again with the int8
+ * filters, slower and bit-identical — the one retry path for a flash overflow.
  */
-export function buildModelFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions): ModelFirmware {
-  return buildPreferringPackedFilters(
-    board,
-    (packedConvolutions) =>
-      generateC(graph, {
-        prefix: MODEL_PREFIX,
-        modelBytes: options.modelBytes,
-        budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
-        core: coreFeatures(board),
-        packedConvolutions,
-      }),
-    (generated) => buildGeneratedFirmware(graph, board, options, generated),
-  );
-}
-
-/** Whether the board's build links packed convolution filters (kernels-cmsis' TFG_NN_PACKED_CONV_PREFERRED). */
-export function linksPackedFilters(board: Pick<LoadedBoard, 'dsp' | 'mve'>): boolean {
-  return packedConvPreferred(coreFeatures(board));
-}
-
-/**
- * Generate with packed convolution filters and build; when they make the firmware overflow the board's flash,
- * generate with the int8 filters and build again (slower, the same bytes out). Every firmware path goes through here.
- */
-export function buildPreferringPackedFilters<T>(board: LoadedBoard, generate: (packedConvolutions: boolean) => GeneratedC, build: (generated: GeneratedC) => T): T {
-  const generated = generate(true);
+export function buildModelFirmware(graph: Graph, target: Target, options: ModelFirmwareOptions): ModelFirmware {
+  const outDir = path.resolve(options.outDir);
   try {
-    return build(generated);
+    fs.mkdirSync(path.join(outDir, 'src'), { recursive: true });
+  } catch (e) {
+    throw new BoardError('BOARD_IO', `cannot create the output directory: ${(e as Error).message}`, { file: outDir });
+  }
+  const generate = (packedConvolutions: boolean) => generateForTarget(graph, target, { ...options, packedConvolutions });
+  const linksPacked = packedConvPreferred(coreFeatures(target));
+  const first = generate(true);
+  try {
+    return buildGenerated(graph, target, options, outDir, first, false);
   } catch (e) {
     const flashOverflow = e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message);
-    if (!(flashOverflow && generated.packedFilters && linksPackedFilters(board))) throw e;
-    return build(generate(false));
+    if (!(flashOverflow && first.packedFilters && linksPacked)) throw e;
+    return buildGenerated(graph, target, options, outDir, generate(false), true);
   }
 }
 
-function buildGeneratedFirmware(graph: Graph, board: LoadedBoard, options: ModelFirmwareOptions, generated: GeneratedC): ModelFirmware {
-  const sourceDir = path.join(options.outDir, 'src');
-  fs.mkdirSync(sourceDir, { recursive: true });
-  for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(sourceDir, name), text);
+function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOptions, outDir: string, generated: GeneratedC, packedFiltersDropped: boolean): ModelFirmware {
+  const sourceDir = path.join(outDir, 'src');
+  const { prefix } = generated;
+  for (const [name, text] of Object.entries(generated.files)) writeSource(sourceDir, name, text);
   const layers = layerTable(graph, generated);
-  const main = path.join(sourceDir, 'board_main.c');
-  fs.writeFileSync(main, generateBoardMain(graph, MODEL_PREFIX, { counter: board.cycleCounter, profileTable: PROFILE_TABLE }));
-  const sources = [path.join(sourceDir, `${MODEL_PREFIX}.c`), path.join(sourceDir, `${MODEL_PREFIX}_weights.c`), main, ...kernelObjects(board, options.kernelCache)];
-  const defines: string[] = [];
-  if (options.profile) {
-    const tableFile = path.join(sourceDir, 'profile_layers.c');
-    fs.writeFileSync(tableFile, profileLayerTableC(layers, PROFILE_TABLE));
-    // The generated layers see the real hooks only when tfg_profile.h comes before them.
-    const profiled = path.join(sourceDir, `${MODEL_PREFIX}_profiled.c`);
-    fs.writeFileSync(profiled, `#include "tfg_profile.h"\n#include "${MODEL_PREFIX}.c"\n`);
-    sources[0] = profiled;
-    sources.push(tableFile, path.join(profilerCDir(), 'tfg_profile.c'));
+  const profile = options.profile === true;
+  // The board application's parameters; a custom application may use them too (model sizes, the invoke call).
+  writeSource(sourceDir, BOARD_APP_HEADER, generateBoardAppHeader(graph, prefix));
+  const sources = [path.join(sourceDir, `${prefix}.c`), path.join(sourceDir, `${prefix}_weights.c`), BOARD_C_SOURCES.link, ...(options.application?.sources ?? [BOARD_C_SOURCES.app])];
+  const defines = [...(options.application?.defines ?? [])];
+  if (profile) {
+    writeSource(sourceDir, 'profile_layers.c', profileLayerTableC(layers, PROFILE_TABLE));
+    sources[0] = BOARD_C_SOURCES.profiledModel; // the model's source with the hooks on
+    sources.push(path.join(sourceDir, 'profile_layers.c'), BOARD_C_SOURCES.profile);
     defines.push('TINYFORGE_PROFILE', `TFG_PROFILE_MAX_LAYERS=${Math.max(layers.length, 1)}u`);
   }
+  const optimize = options.optimize ?? 'O2';
   const firmware = buildFirmware({
-    board,
-    sources,
-    includeDirs: [sourceDir, kernelIncludeDir, profilerCDir()],
+    target,
+    sources: [...sources, ...compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache })],
+    includeDirs: [sourceDir, BOARD_C_DIR, kernelIncludeDir, ...(options.application?.includeDirs ?? [])],
     defines,
-    outDir: path.join(options.outDir, 'build'),
-    name: MODEL_PREFIX,
-    optimize: 'O2',
+    outDir,
+    name: options.name ?? 'firmware',
+    optimize,
+    lto: options.lto,
     image: options.image,
   });
-  return { generated, firmware, sourceDir, planJsonPath: path.join(sourceDir, 'plan.json'), layers };
+  const packedFilters = generated.packedFilters && packedConvPreferred(coreFeatures(target));
+  const bytesOf = (tensors: number[]) => tensors.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  const manifest: FirmwareManifest = {
+    builder: FIRMWARE_BUILDER,
+    protocolVersion: PROTOCOL_VERSION,
+    application: options.application === undefined ? 'board' : 'custom',
+    board: target.name,
+    image: options.image ?? 'application',
+    profile,
+    prefix,
+    model: {
+      sha256: options.modelBytes !== undefined ? createHash('sha256').update(options.modelBytes).digest('hex') : undefined,
+      inputBytes: bytesOf(graph.inputs),
+      outputBytes: bytesOf(graph.outputs),
+      arenaBytes: generated.plan.arenaSize,
+      weightsBytes: generated.flashBytes,
+    },
+    packedFilters,
+    packedFiltersDropped,
+    files: {
+      elf: path.basename(firmware.elf),
+      bin: path.basename(firmware.bin),
+      hex: path.basename(firmware.hex),
+      ...(firmware.uf2 !== undefined ? { uf2: path.basename(firmware.uf2) } : {}),
+      map: path.basename(firmware.map),
+      planJson: path.join('src', 'plan.json'),
+    },
+    layers,
+    size: firmware.size,
+  };
+  const manifestPath = writeManifest(outDir, manifest);
+  return { generated, firmware, sourceDir, planJsonPath: path.join(sourceDir, 'plan.json'), layers, packedFilters, packedFiltersDropped, manifest, manifestPath };
 }
 
-/** Flags the kernel objects are compiled with: the board's core flags and what buildFirmware gives sources. */
-function kernelFlags(board: LoadedBoard): string[] {
-  return [...board.cflags, '-O2', '-g', '-std=gnu11', '-Wall', '-ffunction-sections', '-fdata-sections', `-I${kernelIncludeDir}`];
-}
-
-/**
- * The kernel library compiled for the board's core, once per distinct (flags, kernel sources and headers): a model
- * build then compiles only its own few files. The key hashes every source and header, so edits rebuild.
- */
-function kernelObjects(board: LoadedBoard, cacheRoot = path.join(os.tmpdir(), 'tinyforge-firmware-kernels')): string[] {
-  const flags = kernelFlags(board);
-  const sources = kernelSources();
-  const hash = createHash('sha256').update(flags.join('\0'));
-  for (const file of [...sources, ...headersUnder(kernelIncludeDir), ...headersUnder(kernelSourceDir)]) {
-    hash.update(file).update('\0').update(fs.readFileSync(file));
+function writeSource(dir: string, name: string, text: string): void {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) throw new BoardError('BOARD_BUILD', `refusing generated file name '${name.slice(0, 80)}'`);
+  try {
+    fs.writeFileSync(path.join(dir, name), text);
+  } catch (e) {
+    throw new BoardError('BOARD_IO', `cannot write the firmware sources: ${(e as Error).message}`, { file: path.join(dir, name) });
   }
-  const dir = path.join(cacheRoot, hash.digest('hex').slice(0, 24));
-  const objects = sources.map((src, i) => path.join(dir, `${i}_${path.basename(src, '.c')}.o`));
-  if (objects.every((o) => fs.existsSync(o))) return objects;
-  fs.mkdirSync(dir, { recursive: true });
-  sources.forEach((src, i) => {
-    writeFileAtomicWith(objects[i], (tmp) => {
-      const r = spawnSync('arm-none-eabi-gcc', [...flags, '-c', src, '-o', tmp], { encoding: 'utf8' });
-      if (r.error !== undefined || r.status !== 0) {
-        throw new BoardRunError('RUN_BOARD_BUILD', `compiling ${path.basename(src)} for ${board.name} failed: ${(r.error?.message ?? r.stderr).slice(0, 2000)}`, { file: src });
-      }
-    });
-  });
-  return objects;
-}
-
-function headersUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) found.push(...headersUnder(full));
-    else if (e.name.endsWith('.h')) found.push(full);
-  }
-  return found.sort();
 }

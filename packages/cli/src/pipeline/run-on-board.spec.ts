@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
+import { loadTarget } from '@tinyforge/boards';
 import { runOnBoard } from './run-on-board';
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');
@@ -33,12 +34,14 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   test.each(cases)('%s on %s: every gold output byte for byte, profiled', async (model, board) => {
     const { inputs, outputs } = gold(model);
     const started = Date.now();
-    const r = await runOnBoard({ model: path.join(SHARED, 'models', `${model}.tflite`), board, inputs, profile: true });
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', `${model}.tflite`), board: loadTarget(board), inputs, profile: true });
     expect(r.load).toBe('serial');
     expect(r.flash?.bytes).toBeGreaterThan(r.weightsBytes);
     r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
     const report = r.profile!.report;
     expect(report.unit).toBe('instructions');
+    // The board application names the board's counter (board.json cycleCounter) in its hello record.
+    expect(r.profile!.session.counter).toBe(loadTarget(board).cycleCounter);
     expect(report.runs).toBe(inputs.length);
     const sum = report.layers.reduce((s, l) => s + l.counts.median, 0);
     const gap = Math.abs(report.total.median - sum) / report.total.median;
@@ -50,7 +53,7 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   test('kws_dscnn_int8 on qemu-m55 (MVE core): gold outputs through the bootloader', async () => {
     const { inputs, outputs } = gold('kws_dscnn_int8');
     let pids: { qemu: number; socat?: number } | undefined;
-    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m55', inputs: inputs.slice(0, 2), onBoardStarted: (p) => (pids = p) });
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m55'), inputs: inputs.slice(0, 2), onBoardStarted: (p) => (pids = p) });
     r.outputs.forEach((o, k) => expect(Buffer.from(o).equals(outputs[k])).toBe(true));
     for (const pid of [pids!.qemu, pids!.socat]) if (pid !== undefined) expect(() => process.kill(pid, 0)).toThrow(); // nothing left running
     expect(r.profile).toBeUndefined();
@@ -59,20 +62,22 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
 
   test('--load direct boots the ELF without the bootloader and gives the same outputs', async () => {
     const { inputs, outputs } = gold('kws_dscnn_int8');
-    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct' });
+    const r = await runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct' });
     expect(r.flash).toBeUndefined();
+    // Only the int8 filters fit the 64 KiB region QEMU resets into: the builder's one retry.
+    expect([r.packedFilters, r.packedFiltersDropped, r.prebuilt]).toEqual([false, true, false]);
     expect(Buffer.from(r.outputs[0]).equals(outputs[0])).toBe(true);
   });
 
   test('--load direct of a model larger than the 64 KiB boot region is a typed overflow error', async () => {
     const { inputs } = gold('ad_autoencoder_int8');
-    await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct' })).rejects.toMatchObject({ code: 'BOARD_OVERFLOW' });
+    await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct' })).rejects.toMatchObject({ code: 'BOARD_OVERFLOW' });
   });
 
   test('a board that does not answer in time: typed timeout, and QEMU and socat are gone afterwards', async () => {
     const { inputs } = gold('kws_dscnn_int8');
     let pids: { qemu: number; socat?: number } | undefined;
-    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: 'qemu-m4', inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, onBoardStarted: (p) => (pids = p) });
+    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, onBoardStarted: (p) => (pids = p) });
     await expect(run).rejects.toMatchObject({ code: 'RUN_BOARD_TIMEOUT' });
     expect(pids).toBeDefined();
     for (const pid of [pids!.qemu, pids!.socat]) {
@@ -81,6 +86,6 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   });
 
   test('an input of the wrong size is a typed error before anything starts', async () => {
-    await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: 'qemu-m4', inputs: [new Uint8Array(3)] })).rejects.toMatchObject({ code: 'RUN_BOARD_OPTION' });
+    await expect(runOnBoard({ model: path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite'), board: loadTarget('qemu-m4'), inputs: [new Uint8Array(3)] })).rejects.toMatchObject({ code: 'RUN_BOARD_OPTION' });
   });
 });

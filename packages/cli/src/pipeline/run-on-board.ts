@@ -1,14 +1,17 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LoadedBoard, loadBoard, SizeReport, startVirtualBoard, VirtualBoard } from '@tinyforge/boards';
+import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
 import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
+import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { BoardRunError } from './errors';
-import { buildModelFirmware, linksPackedFilters, ModelFirmware } from './model-firmware';
+import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
+import { buildModelFirmware } from './model-firmware';
+import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
 
 export type LoadMethod = 'serial' | 'direct';
 export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
@@ -16,8 +19,16 @@ export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 's
 export interface RunOnBoardOptions {
   /** A model file (.tflite/.onnx, int8) or an already loaded graph. */
   model: string | Graph;
-  /** A board name (boards/<name>) or a loaded board; only virtual (QEMU) boards can be started here. */
-  board: string | LoadedBoard;
+  /** The model file's bytes when `model` is a graph read from one: its sha256 goes into the firmware, and a
+   *  prebuilt firmware must have been built from the same bytes. */
+  modelBytes?: Uint8Array;
+  /** The board (loadTarget); only virtual (QEMU) boards can be started here. */
+  board: Target;
+  /**
+   * A folder `tinyforge build` (or an earlier run's `workDir`) built this model's firmware into: run that firmware
+   * instead of building. Its image must suit `load` (application images are flashed, bootloader images loaded).
+   */
+  firmwareDir?: string;
   /** One entry per inference: all model inputs back to back, in model order. */
   inputs: Uint8Array[];
   /** Build with the profiler hooks and collect the per-layer profile. */
@@ -52,8 +63,14 @@ export interface RunOnBoardResult {
    * convolutions, and when they did not fit, e.g. kws loaded directly into the 64 KiB boot region).
    */
   packedFilters: boolean;
+  /** The packed filters overflowed the flash and the firmware was built again with the int8 ones. */
+  packedFiltersDropped: boolean;
   size: SizeReport;
   elf: string;
+  /** What was run, as the one firmware builder recorded it (firmware.json beside the images). */
+  firmware: FirmwareManifest;
+  /** True when the firmware came from `firmwareDir` (built earlier), false when this run built it. */
+  prebuilt: boolean;
   /** Kept only when `workDir` was given. */
   planJsonPath?: string;
   flash?: { bytes: number; milliseconds: number; writeMilliseconds: number; verified: string; retries: number };
@@ -77,10 +94,10 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   const progress = options.onProgress ?? (() => undefined);
   const load = options.load ?? 'serial';
   if (load !== 'serial' && load !== 'direct') throw new BoardRunError('RUN_BOARD_OPTION', `unknown load method '${String(load)}' (serial or direct)`);
-  const board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+  const board = options.board;
   if (board.kind !== 'virtual') throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} is a hardware board: flash it with \`tinyforge flash\` and read it with \`tinyforge profile\`; run --board starts virtual boards only`);
   const an3155 = board.flashing.find((m) => m.method === 'an3155');
-  if (load === 'serial' && (an3155 === undefined || an3155.method !== 'an3155')) throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} has no AN3155 bootloader to flash through: use --load direct`);
+  if (load === 'serial' && an3155 === undefined) throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} has no AN3155 bootloader to flash through: use --load direct`);
 
   const graph = resolveGraph(options.model);
   const modelFile = typeof options.model === 'string' ? options.model : undefined;
@@ -90,7 +107,12 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   options.inputs.forEach((input, i) => {
     if (input.length !== inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `input ${i} has ${input.length} bytes; the model takes ${inputBytes} (all inputs back to back)`, { file: modelFile });
   });
-  const boardInfo: BoardInfo = { name: board.name, clockHz: board.clockHz, kind: board.kind, icountShift: board.qemu?.icountShift };
+  const image = load === 'direct' ? 'bootloader' : 'application';
+  const modelBytes = options.modelBytes ?? (modelFile !== undefined ? fs.readFileSync(modelFile) : undefined);
+  const modelSha256 = modelBytes !== undefined ? createHash('sha256').update(modelBytes).digest('hex') : undefined;
+  const prebuilt =
+    options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { image, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
+  const boardInfo: BoardInfo = boardInfoOf(board);
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-run-'));
   const keep = options.workDir !== undefined;
   const lap = (stage: PipelineStage, since: number) => (timings[stage] += Date.now() - since);
@@ -100,41 +122,38 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   let link: BoardLink | undefined;
   try {
     let t = Date.now();
-    progress('build', `generating C and building firmware for ${board.name}${options.profile ? ' with profiling' : ''}`);
-    const fw: ModelFirmware = buildModelFirmware(graph, board, {
-      outDir: workDir,
-      profile: options.profile === true,
-      image: load === 'direct' ? 'bootloader' : 'application',
-      modelBytes: modelFile !== undefined ? fs.readFileSync(modelFile) : undefined,
-    });
+    let fw: { manifest: FirmwareManifest; elf: string; planJsonPath: string; layers: LayerMeta[] };
+    if (prebuilt !== undefined) {
+      progress('build', `running the firmware built in ${prebuilt.dir}`);
+      fw = { manifest: prebuilt.manifest, elf: prebuilt.elf, planJsonPath: prebuilt.planJsonPath, layers: prebuilt.manifest.layers };
+    } else {
+      progress('build', `generating C and building firmware for ${board.name}${options.profile ? ' with profiling' : ''}`);
+      const built = buildModelFirmware(graph, board, {
+        outDir: workDir,
+        profile: options.profile === true,
+        image,
+        modelBytes,
+      });
+      fw = { manifest: built.manifest, elf: built.firmware.elf, planJsonPath: built.planJsonPath, layers: built.layers };
+    }
     lap('build', t);
-    const size = fw.firmware.size;
+    const size = fw.manifest.size;
     progress('build', `firmware: ${size.flash.used} bytes flash (weights ${size.flash.weights}), ${size.ram.used} bytes RAM (arena ${size.ram.arena})`);
 
     t = Date.now();
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
-    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.firmware.elf, paused: true });
+    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.elf, paused: true });
     options.onBoardStarted?.({ qemu: vb.pid, socat: vb.bridgePid });
     progress('boot', `QEMU running (pid ${vb.pid}${vb.bridgePid !== undefined ? `, socat pid ${vb.bridgePid}` : ''}), console on ${vb.ptyPath}`);
-    const baud = an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
+    const baud = load === 'serial' && an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
     transport = await SerialTransport.open({ path: vb.ptyPath, baudRate: baud, parity: 'none' });
     lap('boot', t);
 
     let flash: RunOnBoardResult['flash'];
-    if (load === 'serial' && an3155?.method === 'an3155') {
+    if (load === 'serial') {
       t = Date.now();
-      progress('flash', `flashing ${path.basename(fw.firmware.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
-      const r = (await flashImage({
-        image: fw.firmware.elf,
-        protocol: 'stm32',
-        port: vb.ptyPath,
-        transport,
-        parity: 'none',
-        baudRate: baud,
-        flash: { base: an3155.flashBase, sectors: an3155.sectors, writeAlign: 4 },
-        go: true,
-        timeouts: { read: 2000, blockWrite: 3000 },
-      })) as Stm32FlashResult;
+      progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
+      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: { read: 2000, blockWrite: 3000 } }))) as Stm32FlashResult;
       lap('flash', t);
       flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
       progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
@@ -159,14 +178,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('run', t);
 
-    let profile: RunOnBoardResult['profile'];
-    if (options.profile) {
-      const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
-      const table = parseLayerTable(fs.readFileSync(fw.planJsonPath, 'utf8'), fw.planJsonPath);
-      // plan.json names the layers and gives the arena; the board's table adds MACs and output shapes.
-      const report = buildReport(session, { board: boardInfo, table: { layers: table.layers.map((l, i) => ({ ...fw.layers[i], ...l })), arena: table.arena } });
-      profile = { report, session };
-    }
+    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.layers) : undefined;
     return {
       board: board.name,
       boardInfo,
@@ -174,12 +186,15 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       outputs,
       invokeCounts,
       unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
-      arenaBytes: fw.generated.plan.arenaSize,
-      weightsBytes: fw.generated.flashBytes,
-      packedFilters: fw.generated.packedFilters && linksPackedFilters(board),
+      arenaBytes: fw.manifest.model.arenaBytes,
+      weightsBytes: fw.manifest.model.weightsBytes,
+      packedFilters: fw.manifest.packedFilters,
+      packedFiltersDropped: fw.manifest.packedFiltersDropped,
       size,
-      elf: fw.firmware.elf,
-      planJsonPath: keep ? fw.planJsonPath : undefined,
+      elf: fw.elf,
+      firmware: fw.manifest,
+      prebuilt: prebuilt !== undefined,
+      planJsonPath: keep || prebuilt !== undefined ? fw.planJsonPath : undefined,
       flash,
       profile,
       timings,
@@ -196,4 +211,19 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     lap('stop', t);
     timings.total = Date.now() - started;
   }
+}
+
+/** A prebuilt firmware must be the one this run needs: the image for the load method, profiled when asked, this model's sizes. */
+function checkedFirmware(built: BuiltFirmware, want: { image: 'application' | 'bootloader'; profile: boolean; inputBytes: number; outputBytes: number; modelSha256?: string }): BuiltFirmware {
+  const m = built.manifest;
+  const fail = (message: string): never => {
+    throw new BoardRunError('RUN_BOARD_FIRMWARE', `${built.dir}: ${message}`);
+  };
+  if (m.image !== want.image) fail(`holds ${m.image === 'application' ? 'an application image (flashed through the bootloader): use --load serial' : 'a bootloader-region image (loaded directly): use --load direct'}`);
+  if (want.profile && !m.profile) fail('was built without the profiler: build it with --profile, or run without --profile');
+  if (m.model.inputBytes !== want.inputBytes || m.model.outputBytes !== want.outputBytes) {
+    fail(`was built for a model with ${m.model.inputBytes} input / ${m.model.outputBytes} output bytes, this one has ${want.inputBytes} / ${want.outputBytes}`);
+  }
+  if (m.model.sha256 !== undefined && want.modelSha256 !== undefined && m.model.sha256 !== want.modelSha256) fail('was built from another model file (its sha256 differs)');
+  return built;
 }

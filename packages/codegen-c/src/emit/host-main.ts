@@ -1,4 +1,5 @@
 import { Graph, tensorBytes } from '@tinyforge/ir';
+import { invokeCall } from './board-main';
 import { CWriter } from './c-writer';
 
 /**
@@ -53,18 +54,7 @@ export function generateHostMain(graph: Graph, prefix: string): string {
     w.line('  return 1;');
     w.line('}');
     w.line('fclose(f);');
-    let inOff = 0;
-    const args: string[] = [];
-    graph.inputs.forEach((_, k) => {
-      args.push(`in + ${inOff}`);
-      inOff += tensorBytes(graph.tensors[graph.inputs[k]]);
-    });
-    let outOff = 0;
-    graph.outputs.forEach((_, k) => {
-      args.push(`out + ${outOff}`);
-      outOff += tensorBytes(graph.tensors[graph.outputs[k]]);
-    });
-    w.line(`status = ${prefix}_invoke(${args.join(', ')});`);
+    w.line(`status = ${invokeCall(graph, prefix, 'in', 'out')};`);
     w.block('if (status != 0)', () => {
       w.line(`fprintf(stderr, "${prefix}_invoke failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
       w.line('return 1;');

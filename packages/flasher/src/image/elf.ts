@@ -6,6 +6,23 @@ const EM_ARM = 40;
 const HEADER_SIZE = 52;
 const PHDR_SIZE = 32;
 
+/** One section header of a linked ELF (what size reports and post-link patches need). */
+export interface ElfSection {
+  name: string;
+  /** SHT_NOBITS sections (.bss, .stack) occupy memory but no file bytes. */
+  nobits: boolean;
+  /** SHF_ALLOC: part of the memory image. */
+  alloc: boolean;
+  addr: number;
+  /** Where the section's bytes start in the file (meaningless for NOBITS sections). */
+  offset: number;
+  size: number;
+}
+
+const SHT_NOBITS = 8;
+const SHF_ALLOC = 2;
+const SHDR_SIZE = 40;
+
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
@@ -16,16 +33,7 @@ export function isElf(bytes: Uint8Array): boolean {
  * (.bss) are not part of the image.
  */
 export function parseElf(bytes: Uint8Array, file?: string): FlashImage {
-  const fail = (offset: number, message: string, code: 'IMAGE_FORMAT' | 'IMAGE_TRUNCATED' = 'IMAGE_FORMAT'): never => {
-    throw new ImageError(code, message, { file, offset });
-  };
-  if (!isElf(bytes)) fail(0, 'not an ELF file (bad magic)');
-  if (bytes.length < HEADER_SIZE) fail(bytes.length, `ELF header needs ${HEADER_SIZE} bytes, file has ${bytes.length}`, 'IMAGE_TRUNCATED');
-  if (bytes[4] !== 1) fail(4, `only 32-bit ELF is supported (EI_CLASS ${bytes[4]})`);
-  if (bytes[5] !== 1) fail(5, `only little-endian ELF is supported (EI_DATA ${bytes[5]})`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const machine = view.getUint16(18, true);
-  if (machine !== EM_ARM) fail(18, `ELF machine ${machine} is not ARM (${EM_ARM})`);
+  const { view, fail } = armElf32(bytes, file);
   const entry = view.getUint32(24, true);
   const phoff = view.getUint32(28, true);
   const phentsize = view.getUint16(42, true);
@@ -46,4 +54,60 @@ export function parseElf(bytes: Uint8Array, file?: string): FlashImage {
     segments.push({ address: paddr, data: bytes.slice(offset, offset + filesz) });
   }
   return { format: 'elf', segments: normalizeSegments(segments, file), entry, file };
+}
+
+/** The section headers of an ELF32 little-endian ARM file (section 0 left out), every offset bounds-checked. */
+export function readElfSections(bytes: Uint8Array, file?: string): ElfSection[] {
+  const { view, fail } = armElf32(bytes, file);
+  const shoff = view.getUint32(32, true);
+  const shentsize = view.getUint16(46, true);
+  const shnum = view.getUint16(48, true);
+  const shstrndx = view.getUint16(50, true);
+  if (shnum === 0) return [];
+  if (shentsize < SHDR_SIZE) fail(46, `section header entry size ${shentsize} is smaller than ${SHDR_SIZE}`);
+  if (shoff + shnum * shentsize > bytes.length) fail(32, `section headers (${shnum} × ${shentsize} at ${shoff}) run past the end of the file`, 'IMAGE_TRUNCATED');
+  if (shstrndx >= shnum) fail(50, `section name table index ${shstrndx} is not below the section count ${shnum}`);
+  const header = (i: number) => {
+    const at = shoff + i * shentsize;
+    return {
+      at,
+      nameOffset: view.getUint32(at, true),
+      type: view.getUint32(at + 4, true),
+      flags: view.getUint32(at + 8, true),
+      addr: view.getUint32(at + 12, true),
+      offset: view.getUint32(at + 16, true),
+      size: view.getUint32(at + 20, true),
+    };
+  };
+  const names = header(shstrndx);
+  if (names.offset + names.size > bytes.length) fail(names.at + 16, 'the section name table runs past the end of the file', 'IMAGE_TRUNCATED');
+  const nameAt = (off: number, at: number): string => {
+    if (off >= names.size) fail(at, `section name offset ${off} lies outside the name table (${names.size} bytes)`);
+    let end = names.offset + off;
+    while (end < names.offset + names.size && bytes[end] !== 0) end++;
+    return Buffer.from(bytes.subarray(names.offset + off, end)).toString('latin1');
+  };
+  const sections: ElfSection[] = [];
+  for (let i = 1; i < shnum; i++) {
+    const h = header(i);
+    const nobits = h.type === SHT_NOBITS;
+    if (!nobits && h.offset + h.size > bytes.length) fail(h.at + 16, `section ${i} (${h.size} bytes at file offset ${h.offset}) runs past the end of the file`, 'IMAGE_TRUNCATED');
+    sections.push({ name: nameAt(h.nameOffset, h.at), nobits, alloc: (h.flags & SHF_ALLOC) !== 0, addr: h.addr, offset: h.offset, size: h.size });
+  }
+  return sections;
+}
+
+/** The checks every reader starts with: magic, header size, 32-bit, little endian, ARM. */
+function armElf32(bytes: Uint8Array, file?: string): { view: DataView; fail: (offset: number, message: string, code?: 'IMAGE_FORMAT' | 'IMAGE_TRUNCATED') => never } {
+  const fail = (offset: number, message: string, code: 'IMAGE_FORMAT' | 'IMAGE_TRUNCATED' = 'IMAGE_FORMAT'): never => {
+    throw new ImageError(code, message, { file, offset });
+  };
+  if (!isElf(bytes)) fail(0, 'not an ELF file (bad magic)');
+  if (bytes.length < HEADER_SIZE) fail(bytes.length, `ELF header needs ${HEADER_SIZE} bytes, file has ${bytes.length}`, 'IMAGE_TRUNCATED');
+  if (bytes[4] !== 1) fail(4, `only 32-bit ELF is supported (EI_CLASS ${bytes[4]})`);
+  if (bytes[5] !== 1) fail(5, `only little-endian ELF is supported (EI_DATA ${bytes[5]})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const machine = view.getUint16(18, true);
+  if (machine !== EM_ARM) fail(18, `ELF machine ${machine} is not ARM (${EM_ARM})`);
+  return { view, fail };
 }

@@ -2,8 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { seededUniform } from '@tinyforge/ir';
 import { ImageError } from '../errors';
-import { parseElf } from './elf';
+import { parseElf, readElfSections } from './elf';
 import { imageBytes, normalizeSegments } from './image';
 import { formatIntelHex, parseIntelHex } from './intel-hex';
 import { loadImageFile, parseImage } from './load-image';
@@ -163,7 +164,7 @@ describe('ELF', () => {
   (gcc ? it : it.skip)('matches objcopy -O binary on an image linked by arm-none-eabi-gcc (.data loaded from flash)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-elf-'));
     try {
-      fs.writeFileSync(path.join(dir, 'a.c'), 'int table[64] = {1,2,3,4,5,6,7,8};\nconst char msg[] = "tinyforge";\nint main(void) { return table[3] + msg[1]; }\nvoid Reset_Handler(void) { main(); for (;;) {} }\n');
+      fs.writeFileSync(path.join(dir, 'a.c'), 'int table[64] = {1,2,3,4,5,6,7,8};\nint scratch[16];\nconst char msg[] = "tinyforge";\nint main(void) { scratch[table[2]] = 1; return table[3] + msg[1] + scratch[3]; }\nvoid Reset_Handler(void) { main(); for (;;) {} }\n');
       fs.writeFileSync(
         path.join(dir, 'a.ld'),
         'MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 64K\n RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 16K }\nENTRY(Reset_Handler)\nSECTIONS { .text : { *(.text*) *(.rodata*) } > FLASH\n .data : { *(.data*) } > RAM AT > FLASH\n .bss : { *(.bss*) } > RAM }\n',
@@ -176,6 +177,43 @@ describe('ELF', () => {
       expect(img.segments[0].address).toBe(0x08000000);
       const bin = new Uint8Array(fs.readFileSync(path.join(dir, 'a.bin')));
       expect(imageBytes(img, 0x08000000, bin.length, 0)).toEqual(bin);
+      // The section headers agree with readelf's, and .data's bytes are the ones loaded after .text.
+      const bytesOfElf = new Uint8Array(fs.readFileSync(elfPath));
+      const sections = readElfSections(bytesOfElf, elfPath);
+      const readelf = execFileSync('arm-none-eabi-readelf', ['-S', '-W', elfPath], { encoding: 'utf8' });
+      for (const name of ['.text', '.data', '.bss']) {
+        const s = sections.find((x) => x.name === name)!;
+        const row = new RegExp(`\\${name}\\s+\\w+\\s+([0-9a-f]{8}) ([0-9a-f]{6}) ([0-9a-f]{6})`).exec(readelf)!;
+        expect([s.addr, s.offset, s.size]).toEqual([parseInt(row[1], 16), parseInt(row[2], 16), parseInt(row[3], 16)]);
+        expect(s.alloc).toBe(true);
+        expect(s.nobits).toBe(name === '.bss');
+      }
+      const text = sections.find((x) => x.name === '.text')!;
+      const data = sections.find((x) => x.name === '.data')!;
+      expect(bin.subarray(bin.length - data.size)).toEqual(bytesOfElf.subarray(data.offset, data.offset + data.size));
+      expect(sections.find((x) => x.name === '.symtab')?.alloc).toBe(false);
+      // A file cut inside its section headers is refused with the offset, not misread.
+      const shoff = new DataView(bytesOfElf.buffer, bytesOfElf.byteOffset).getUint32(32, true);
+      expectImageError(() => readElfSections(bytesOfElf.subarray(0, shoff + 50), 'cut.elf'), 'IMAGE_TRUNCATED', /cut\.elf, byte 32: section headers/);
+      expect(text.size).toBeGreaterThan(0);
+      // Seeded damage to the headers and the section table: every read ends in sections inside the file or a
+      // typed ImageError, never another exception.
+      const rand = seededUniform(17);
+      const pick = (n: number) => Math.floor(rand() * n);
+      for (let k = 0; k < 400; k++) {
+        const m = Uint8Array.from(bytesOfElf);
+        const where = () => (rand() < 0.5 ? pick(52) : shoff + pick(Math.max(1, m.length - shoff)));
+        for (let f = 1 + pick(4); f > 0; f--) m[Math.min(where(), m.length - 1)] = pick(256);
+        const cut = rand() < 0.2 ? m.subarray(0, pick(m.length)) : m;
+        for (const read of [() => readElfSections(cut), () => parseElf(cut)]) {
+          try {
+            const r = read();
+            if (Array.isArray(r)) for (const x of r) if (!x.nobits) expect(x.offset + x.size).toBeLessThanOrEqual(cut.length);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ImageError);
+          }
+        }
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

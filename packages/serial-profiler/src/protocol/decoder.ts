@@ -1,5 +1,5 @@
 import { decodeStuffedBody, MAX_STUFFED_BYTES, RawFrame } from './frame';
-import { DecodedFrame, FRAME_DELIMITER, FRAME_MAGIC } from './records';
+import { DecodedFrame, FRAME_DELIMITER, FRAME_MAGIC, IoFrame, isIoRecord } from './records';
 
 /** What the decoder saw; `corruptFrames` and `missingFrames` are how damage shows up. */
 export interface DecoderStats {
@@ -11,16 +11,21 @@ export interface DecoderStats {
   missingFrames: number;
   /** CRC-valid frames of another protocol version. */
   unsupportedFrames: number;
-  /** CRC-valid frames with record types the profiler does not define (e.g. codegen's board I/O, types 0x40+). */
+  /** Intact model I/O frames (types 0x40+, the board application's exchange with the host). */
+  ioFrames: number;
+  /** CRC-valid frames with record types the link does not define. */
   otherFrames: number;
   textBytes: number;
 }
 
 export interface DecoderEvents {
+  /** Profiler records, in order. */
   frame?: (frame: DecodedFrame) => void;
+  /** Model I/O records (their own sequence numbers are not checked here: the I/O exchange acknowledges). */
+  io?: (frame: IoFrame) => void;
   /** printf text between frames, one call per line (without the newline) or per delimited chunk. */
   text?: (text: string) => void;
-  /** Intact frames of other record types sharing the console (their own sequence numbers are not checked). */
+  /** Intact frames of record types the link does not define, sharing the console. */
   other?: (frame: RawFrame) => void;
 }
 
@@ -33,7 +38,7 @@ type State = 'text' | 'idle' | 'frame' | 'skip';
  * longer than any valid frame are skipped, text is flushed every MAX_TEXT_LINE bytes.
  */
 export class FrameDecoder {
-  readonly stats: DecoderStats = { bytes: 0, frames: 0, corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, otherFrames: 0, textBytes: 0 };
+  readonly stats: DecoderStats = { bytes: 0, frames: 0, corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, ioFrames: 0, otherFrames: 0, textBytes: 0 };
   private state: State = 'text';
   private readonly frameBuf = new Uint8Array(MAX_STUFFED_BYTES);
   private frameLen = 0;
@@ -112,7 +117,13 @@ export class FrameDecoder {
       else this.stats.corruptFrames++;
       return;
     }
-    const { frame } = result;
+    const { seq, record } = result;
+    if (isIoRecord(record)) {
+      this.stats.ioFrames++;
+      this.events.io?.({ seq, record });
+      return;
+    }
+    const frame: DecodedFrame = { seq, record };
     // A hello with seq 0 is a board (re)start: no frames were lost before it.
     const restart = frame.record.type === 'hello' && frame.seq === 0;
     if (this.lastSeq !== undefined && !restart) this.stats.missingFrames += (frame.seq - this.lastSeq - 1 + 0x10000) % 0x10000;
@@ -123,11 +134,12 @@ export class FrameDecoder {
 }
 
 /** Decode a whole captured stream at once. */
-export function decodeStream(bytes: Uint8Array): { frames: DecodedFrame[]; text: string[]; stats: DecoderStats } {
+export function decodeStream(bytes: Uint8Array): { frames: DecodedFrame[]; io: IoFrame[]; text: string[]; stats: DecoderStats } {
   const frames: DecodedFrame[] = [];
+  const io: IoFrame[] = [];
   const text: string[] = [];
-  const decoder = new FrameDecoder({ frame: (f) => frames.push(f), text: (t) => text.push(t) });
+  const decoder = new FrameDecoder({ frame: (f) => frames.push(f), io: (f) => io.push(f), text: (t) => text.push(t) });
   decoder.push(bytes);
   decoder.end();
-  return { frames, text, stats: decoder.stats };
+  return { frames, io, text, stats: decoder.stats };
 }

@@ -6,14 +6,15 @@ import {
   BODY_HEADER_BYTES,
   COUNTER_KIND,
   CounterKind,
-  DecodedFrame,
   FRAME_DELIMITER,
   FRAME_MAGIC,
+  FRAME_TYPE,
+  IO_RECORD_TYPE,
+  LinkRecord,
   MAX_NAME_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_RANK,
   PROTOCOL_VERSION,
-  ProfileRecord,
   RECORD_TYPE,
 } from './records';
 
@@ -58,12 +59,19 @@ class PayloadWriter {
     this.bytes.push(b.length, ...b);
     return this;
   }
+  data(d: Uint8Array, what: string): this {
+    if (this.bytes.length + d.length > MAX_PAYLOAD_BYTES) {
+      throw new ProfilerError('PROFILE_BAD_RECORD', `${what}: ${d.length} bytes do not fit a ${MAX_PAYLOAD_BYTES}-byte payload after ${this.bytes.length} bytes`);
+    }
+    this.bytes.push(...d);
+    return this;
+  }
   done(): Uint8Array {
     return Uint8Array.from(this.bytes);
   }
 }
 
-function encodePayload(r: ProfileRecord): Uint8Array {
+function encodePayload(r: LinkRecord): Uint8Array {
   const w = new PayloadWriter();
   switch (r.type) {
     case 'hello':
@@ -80,16 +88,25 @@ function encodePayload(r: ProfileRecord): Uint8Array {
       return w.u32(r.run, 'run').u16(r.index, 'index').u16(r.opId, 'opId').u32(r.count, 'count').done();
     case 'inference':
       return w.u32(r.run, 'run').u32(r.total, 'total').u16(r.layerCount, 'layerCount').done();
+    case 'ready':
+      return w.u32(r.inputBytes, 'inputBytes').u32(r.outputBytes, 'outputBytes').u16(r.layerCount, 'layerCount').u32(r.arenaBytes, 'arenaBytes').done();
+    case 'input':
+    case 'output':
+      return w.u32(r.offset, 'offset').data(r.data, `${r.type} data`).done();
+    case 'ack':
+      return w.u32(r.expected, 'expected').done();
+    case 'result':
+      return w.u32(r.status, 'status').u32(r.run, 'run').u32(r.ticks, 'ticks').done();
   }
 }
 
 /** The frame body (version, type, seq, payload, CRC) before COBS. */
-export function encodeBody(record: ProfileRecord, seq: number): Uint8Array {
+export function encodeBody(record: LinkRecord, seq: number): Uint8Array {
   checkUint(seq, 16, 'seq');
   const payload = encodePayload(record);
   const body = new Uint8Array(BODY_HEADER_BYTES + payload.length + BODY_CRC_BYTES);
   body[0] = PROTOCOL_VERSION;
-  body[1] = RECORD_TYPE[record.type];
+  body[1] = FRAME_TYPE[record.type];
   body[2] = seq & 0xff;
   body[3] = seq >>> 8;
   body.set(payload, BODY_HEADER_BYTES);
@@ -99,8 +116,8 @@ export function encodeBody(record: ProfileRecord, seq: number): Uint8Array {
   return body;
 }
 
-/** The bytes a board puts on the wire for one record: 0x00, MAGIC, COBS(body), 0x00. */
-export function encodeFrame(record: ProfileRecord, seq: number): Uint8Array {
+/** The bytes an end puts on the wire for one record: 0x00, MAGIC, COBS(body), 0x00. */
+export function encodeFrame(record: LinkRecord, seq: number): Uint8Array {
   const stuffed = cobsEncode(encodeBody(record, seq));
   const wire = new Uint8Array(stuffed.length + 3);
   wire[0] = FRAME_DELIMITER;
@@ -114,13 +131,13 @@ export function encodeFrame(record: ProfileRecord, seq: number): Uint8Array {
 export const MAX_STUFFED_BYTES = BODY_HEADER_BYTES + MAX_PAYLOAD_BYTES + BODY_CRC_BYTES + 2;
 
 export type BodyProblem = 'cobs' | 'crc' | 'version' | 'type' | 'malformed';
-/** A CRC-valid frame of this version whose record type the profiler does not define (another protocol on the console). */
+/** A CRC-valid frame of this version whose record type the link does not define (another protocol on the console). */
 export interface RawFrame {
   type: number;
   seq: number;
   payload: Uint8Array;
 }
-export type BodyResult = { ok: true; frame: DecodedFrame } | { ok: false; problem: BodyProblem; raw?: RawFrame };
+export type BodyResult = { ok: true; seq: number; record: LinkRecord } | { ok: false; problem: BodyProblem; raw?: RawFrame };
 
 class PayloadReader {
   private at = 0;
@@ -156,6 +173,11 @@ class PayloadReader {
     this.at += n;
     return s;
   }
+  rest(): Uint8Array {
+    const d = this.b.slice(this.at);
+    this.at = this.b.length;
+    return d;
+  }
   end(): void {
     if (this.at !== this.b.length) throw new RangeError('trailing payload bytes');
   }
@@ -163,9 +185,9 @@ class PayloadReader {
 
 const COUNTER_BY_CODE: CounterKind[] = ['dwt', 'systick', 'other'];
 
-function decodePayload(type: number, payload: Uint8Array): ProfileRecord | 'type' {
+function decodePayload(type: number, payload: Uint8Array): LinkRecord | 'type' {
   const r = new PayloadReader(payload);
-  let record: ProfileRecord;
+  let record: LinkRecord;
   switch (type) {
     case RECORD_TYPE.hello: {
       const counter = COUNTER_BY_CODE[r.u8()];
@@ -192,6 +214,21 @@ function decodePayload(type: number, payload: Uint8Array): ProfileRecord | 'type
     case RECORD_TYPE.inference:
       record = { type: 'inference', run: r.u32(), total: r.u32(), layerCount: r.u16() };
       break;
+    case IO_RECORD_TYPE.ready:
+      record = { type: 'ready', inputBytes: r.u32(), outputBytes: r.u32(), layerCount: r.u16(), arenaBytes: r.u32() };
+      break;
+    case IO_RECORD_TYPE.input:
+      record = { type: 'input', offset: r.u32(), data: r.rest() };
+      break;
+    case IO_RECORD_TYPE.ack:
+      record = { type: 'ack', expected: r.u32() };
+      break;
+    case IO_RECORD_TYPE.output:
+      record = { type: 'output', offset: r.u32(), data: r.rest() };
+      break;
+    case IO_RECORD_TYPE.result:
+      record = { type: 'result', status: r.u32(), run: r.u32(), ticks: r.u32() };
+      break;
     default:
       return 'type';
   }
@@ -212,7 +249,7 @@ export function decodeStuffedBody(stuffed: Uint8Array): BodyResult {
     const payload = body.subarray(BODY_HEADER_BYTES, body.length - BODY_CRC_BYTES);
     const record = decodePayload(body[1], payload);
     if (record === 'type') return { ok: false, problem: 'type', raw: { type: body[1], seq, payload: Uint8Array.from(payload) } };
-    return { ok: true, frame: { seq, record } };
+    return { ok: true, seq, record };
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, problem: 'malformed' };
     throw e;

@@ -1,19 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildVectorFile, VectorFile } from '../testing/vectors';
+import { buildVectorFile, fromVectorRecord, VectorFile } from '../testing/vectors';
 import { seededUniform } from '@tinyforge/ir';
 import { randomInt } from '../testing/random';
 import { cobsDecode, cobsEncode } from './cobs';
 import { crc16Ccitt } from './crc16';
 import { decodeStream, FrameDecoder } from './decoder';
 import { decodeStuffedBody, encodeBody, encodeFrame } from './frame';
-import { MAX_NAME_BYTES, ProfileRecord } from './records';
+import { IO_CHUNK_BYTES, isIoRecord, LinkRecord, MAX_NAME_BYTES, ProfileRecord } from './records';
 
 const VECTOR_FILE = path.join(__dirname, '../../test-vectors/frames.json');
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** What arrives after a trip through the encoder: names cut to MAX_NAME_BYTES bytes. */
-function afterTransit(r: ProfileRecord): ProfileRecord {
+function afterTransit(r: LinkRecord): LinkRecord {
   if (r.type !== 'layerInfo') return r;
   const cut = (s: string): string => new TextDecoder().decode(Buffer.from(s, 'utf8').subarray(0, MAX_NAME_BYTES));
   return { ...r, name: cut(r.name), op: cut(r.op) };
@@ -66,13 +66,16 @@ describe('frame vectors shared with C', () => {
 
   test('every vector decodes to its record (names cut to 64 bytes)', () => {
     const file = JSON.parse(fs.readFileSync(VECTOR_FILE, 'utf8')) as VectorFile;
-    expect(file.vectors.length).toBeGreaterThanOrEqual(14);
+    expect(file.vectors.length).toBeGreaterThanOrEqual(24);
     for (const v of file.vectors) {
-      const { frames, stats } = decodeStream(bytes(v.wire));
+      const { frames, io, stats } = decodeStream(bytes(v.wire));
+      const record = fromVectorRecord(v.record);
       expect(stats.corruptFrames).toBe(0);
-      expect(frames).toEqual([{ seq: v.seq, record: afterTransit(v.record) }]);
+      if (isIoRecord(record)) expect([frames, io]).toEqual([[], [{ seq: v.seq, record }]]);
+      else expect([frames, io]).toEqual([[{ seq: v.seq, record: afterTransit(record) }], []]);
     }
-    const cut = file.vectors.find((v) => v.record.type === 'layerInfo' && v.record.name.length === 80);
+    expect(new Set(file.vectors.map((v) => v.record.type))).toEqual(new Set(['hello', 'overhead', 'layerInfo', 'layer', 'inference', 'ready', 'input', 'ack', 'output', 'result']));
+    const cut = file.vectors.find((v) => v.record.type === 'layerInfo' && (v.record.name as string).length === 80);
     expect(cut && decodeStream(bytes(cut.wire)).frames[0].record).toMatchObject({ name: 'x'.repeat(64) });
   });
 
@@ -80,6 +83,29 @@ describe('frame vectors shared with C', () => {
     const body = encodeBody({ type: 'layer', run: 0x04030201, index: 0x0605, opId: 0x0807, count: 0x0c0b0a09 }, 0x1234);
     const crc = crc16Ccitt(body, 0, body.length - 2);
     expect(Array.from(body)).toEqual([1, 4, 0x34, 0x12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, crc & 0xff, crc >> 8]);
+  });
+
+  test('I/O payload layout: offset then bytes; ready and result as little-endian fields', () => {
+    const out = encodeBody({ type: 'output', offset: 0x01020304, data: Uint8Array.of(9, 0, 8) }, 2);
+    expect(Array.from(out.subarray(0, out.length - 2))).toEqual([1, 0x43, 2, 0, 4, 3, 2, 1, 9, 0, 8]);
+    const ready = encodeBody({ type: 'ready', inputBytes: 490, outputBytes: 12, layerCount: 13, arenaBytes: 0x10000 }, 0);
+    expect(Array.from(ready.subarray(4, ready.length - 2))).toEqual([0xea, 1, 0, 0, 12, 0, 0, 0, 13, 0, 0, 0, 1, 0]);
+    const result = encodeBody({ type: 'result', status: 1, run: 2, ticks: 3 }, 0);
+    expect(Array.from(result.subarray(1, 2))).toEqual([0x44]);
+    expect(result.length).toBe(4 + 12 + 2);
+  });
+
+  test('an I/O chunk larger than a payload, and a malformed I/O payload, are refused', () => {
+    expect(() => encodeFrame({ type: 'input', offset: 0, data: new Uint8Array(237) }, 0)).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_RECORD' }));
+    expect(encodeFrame({ type: 'input', offset: 0, data: new Uint8Array(IO_CHUNK_BYTES) }, 0).length).toBeGreaterThan(IO_CHUNK_BYTES);
+    // A result frame two bytes short: CRC-valid, but not a result, so it is damage rather than a record.
+    const body = Uint8Array.from(encodeBody({ type: 'result', status: 0, run: 0, ticks: 0 }, 0).subarray(0, 4 + 10));
+    const framed = new Uint8Array(body.length + 2);
+    framed.set(body);
+    const crc = crc16Ccitt(framed, 0, body.length);
+    framed[body.length] = crc & 0xff;
+    framed[body.length + 1] = crc >> 8;
+    expect(decodeStuffedBody(cobsEncode(framed))).toEqual({ ok: false, problem: 'malformed' });
   });
 
   test('out-of-range fields are a typed error', () => {
@@ -109,6 +135,68 @@ describe('stream decoder', () => {
     expect(frames.map((f) => f.record)).toEqual(records);
     expect(text).toEqual(['boot ok', 'partial ', 'layer 0 done']);
     expect(stats).toMatchObject({ frames: 5, corruptFrames: 0, missingFrames: 0 });
+  });
+
+  test('I/O frames between profile frames reach the I/O handler and leave the profile sequence check alone', () => {
+    const parts: Uint8Array[] = [encodeFrame({ type: 'ready', inputBytes: 4, outputBytes: 2, layerCount: 2, arenaBytes: 64 }, 0)];
+    records.forEach((r, i) => {
+      parts.push(encodeFrame(r, i));
+      if (i === 1) parts.push(encodeFrame({ type: 'ack', expected: 4 }, 1));
+    });
+    parts.push(encodeFrame({ type: 'output', offset: 0, data: Uint8Array.of(0, 0xf5) }, 2), encodeFrame({ type: 'result', status: 0, run: 0, ticks: 1050 }, 3));
+    const { frames, io, stats } = decodeStream(Buffer.concat(parts));
+    expect(frames.map((f) => f.record)).toEqual(records);
+    expect(io.map((f) => [f.seq, f.record.type])).toEqual([[0, 'ready'], [1, 'ack'], [2, 'output'], [3, 'result']]);
+    expect(io[2].record).toEqual({ type: 'output', offset: 0, data: Uint8Array.of(0, 0xf5) });
+    expect(stats).toMatchObject({ frames: 5, ioFrames: 4, corruptFrames: 0, missingFrames: 0, otherFrames: 0 });
+  });
+
+  describe('a console mixing I/O frames, profile frames and printf text', () => {
+    const layer: ProfileRecord = { type: 'layer', run: 3, index: 1, opId: 2, count: 0x1234 };
+    const inference: ProfileRecord = { type: 'inference', run: 3, total: 99999, layerCount: 2 };
+    // Data with zeros and 0xF5 bytes inside, as long as an I/O chunk.
+    const data = Uint8Array.from({ length: IO_CHUNK_BYTES }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 0xf5 : i & 0xff));
+    const text = (t: string) => new TextEncoder().encode(t);
+    const stream = Buffer.concat([
+      text('boot banner\n'),
+      encodeFrame(layer, 0),
+      encodeFrame({ type: 'output', offset: 224, data }, 7),
+      text('printf between frames\n'),
+      encodeFrame(inference, 1),
+      encodeFrame({ type: 'result', status: 0, run: 3, ticks: 99999 }, 8),
+    ]);
+    const decodeChunked = (bytes: Uint8Array, seed: number) => {
+      const rand = seededUniform(seed);
+      const profile: ProfileRecord[] = [];
+      const io: unknown[] = [];
+      const lines: string[] = [];
+      const d = new FrameDecoder({ frame: (f) => profile.push(f.record), io: (f) => io.push([f.seq, f.record]), text: (t) => t.length > 0 && lines.push(t) });
+      for (let at = 0; at < bytes.length; ) {
+        const n = 1 + Math.floor(rand() * 40);
+        d.push(bytes.subarray(at, at + n));
+        at += n;
+      }
+      d.end();
+      return { profile, io, lines, stats: d.stats };
+    };
+
+    test.each([1, 2, 3, 99])('routes each to its handler whatever the chunking (seed %i)', (seed) => {
+      const r = decodeChunked(stream, seed);
+      expect(r.io).toEqual([[7, { type: 'output', offset: 224, data }], [8, { type: 'result', status: 0, run: 3, ticks: 99999 }]]);
+      expect(r.profile).toEqual([layer, inference]);
+      expect(r.lines).toEqual(['boot banner', 'printf between frames']);
+      expect(r.stats).toMatchObject({ corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, ioFrames: 2 });
+    });
+
+    test('a damaged I/O frame is counted, not delivered, and the next frame is recovered', () => {
+      const damaged = encodeFrame({ type: 'output', offset: 0, data: Uint8Array.of(1, 2, 3, 4, 5) }, 1);
+      damaged[5] ^= 0x40;
+      const r = decodeChunked(Buffer.concat([damaged, encodeFrame(layer, 0), text('after\n')]), 4);
+      expect(r.io).toHaveLength(0);
+      expect(r.stats.corruptFrames).toBe(1);
+      expect(r.profile).toEqual([layer]);
+      expect(r.lines).toEqual(['after']);
+    });
   });
 
   test('byte-at-a-time feeding gives the same result as one chunk', () => {

@@ -1,6 +1,7 @@
 /**
- * The profiling frame format, defined once. The C encoder (c/tfg_profile.c) mirrors these constants and is
- * checked against the same vector file (test-vectors/frames.json).
+ * The board <-> host frame format and its records, defined once: the profiler's records and the board
+ * application's model I/O records share it. The C side (c/tfg_link.c framing and I/O, c/tfg_profile.c records)
+ * mirrors these constants and is checked against the same vector file (test-vectors/frames.json).
  *
  * Wire:   0x00  MAGIC  COBS(body)  0x00
  * Body:   version u8 | type u8 | seq u16 | payload | crc16 u16     (little endian; CRC-16/CCITT-FALSE over
@@ -19,9 +20,19 @@ export const MAX_PAYLOAD_BYTES = 240;
 export const MAX_NAME_BYTES = 64;
 export const MAX_RANK = 8;
 
-/** Profiler records. Other types with the same framing may share the console (codegen's board I/O uses 0x40+). */
+/** Profiler records (board -> host); they number their frames apart from the I/O records. */
 export const RECORD_TYPE = { hello: 1, layerInfo: 2, overhead: 3, layer: 4, inference: 5 } as const;
 export type RecordTypeName = keyof typeof RECORD_TYPE;
+
+/**
+ * The board application's model I/O records (c/tfg_link.h): the host sends each input in chunks, the board
+ * acknowledges every chunk, runs the model and sends the outputs in chunks and then the result. Each direction
+ * numbers its own frames.
+ */
+export const IO_RECORD_TYPE = { ready: 0x40, input: 0x41, ack: 0x42, output: 0x43, result: 0x44 } as const;
+export type IoRecordTypeName = keyof typeof IO_RECORD_TYPE;
+/** Model input / output bytes per input or output frame (payload: byte offset u32, then the bytes). */
+export const IO_CHUNK_BYTES = 224;
 
 /** What the board's counter counts: DWT CYCCNT counts core cycles; SysTick counts clock ticks (instructions under QEMU -icount). */
 export const COUNTER_KIND = { dwt: 0, systick: 1, other: 2 } as const;
@@ -76,4 +87,59 @@ export type ProfileRecord = HelloRecord | LayerInfoRecord | OverheadRecord | Lay
 export interface DecodedFrame {
   seq: number;
   record: ProfileRecord;
+}
+
+/** board -> host, once at start: what the firmware runs. */
+export interface ReadyRecord {
+  type: 'ready';
+  /** All model inputs / outputs back to back, in model order. */
+  inputBytes: number;
+  outputBytes: number;
+  layerCount: number;
+  arenaBytes: number;
+}
+
+/** host -> board: input bytes from `offset`; offset 0 starts a new input. */
+export interface InputRecord {
+  type: 'input';
+  offset: number;
+  data: Uint8Array;
+}
+
+/** board -> host, for every input frame: the input offset the board expects next (== input bytes: it runs). */
+export interface AckRecord {
+  type: 'ack';
+  expected: number;
+}
+
+/** board -> host: output bytes from `offset`. */
+export interface OutputRecord {
+  type: 'output';
+  offset: number;
+  data: Uint8Array;
+}
+
+/** board -> host, after the outputs: invoke status (0 = ok, k = layer k-1 failed), run number, counter ticks of the invoke. */
+export interface ResultRecord {
+  type: 'result';
+  status: number;
+  run: number;
+  ticks: number;
+}
+
+export type IoRecord = ReadyRecord | InputRecord | AckRecord | OutputRecord | ResultRecord;
+/** Every record a frame can carry. */
+export type LinkRecord = ProfileRecord | IoRecord;
+
+/** An intact I/O frame. */
+export interface IoFrame {
+  seq: number;
+  record: IoRecord;
+}
+
+/** The type byte of every record. */
+export const FRAME_TYPE: Record<LinkRecord['type'], number> = { ...RECORD_TYPE, ...IO_RECORD_TYPE };
+
+export function isIoRecord(r: LinkRecord): r is IoRecord {
+  return r.type in IO_RECORD_TYPE;
 }

@@ -1,9 +1,10 @@
-/** Host/ARM compilation of the on-board profiler sources for tests. */
+/** Host/ARM compilation of the on-board link and profiler sources for tests. */
 import { spawnSync } from 'child_process';
-import * as path from 'path';
+import { BOARD_C_DIR, BOARD_C_SOURCES } from '../board-c';
 
-export const PROFILER_C_DIR = path.join(__dirname, '../../c');
-export const PROFILER_C_SOURCE = path.join(PROFILER_C_DIR, 'tfg_profile.c');
+export const PROFILER_C_DIR = BOARD_C_DIR;
+/** The profiler's records go out through the link's framing: both files. */
+export const PROFILER_C_SOURCES = [BOARD_C_SOURCES.profile, BOARD_C_SOURCES.link];
 export const STRICT_C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Wconversion'];
 
 export function hasTool(tool: string): boolean {

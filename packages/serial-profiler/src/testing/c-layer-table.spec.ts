@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { profileLayerTableC } from '../c-layer-table';
 import { decodeStream } from '../protocol/decoder';
-import { compileC, hasTool, PROFILER_C_SOURCE } from './c-build';
+import { compileC, hasTool, PROFILER_C_SOURCES } from './c-build';
 
 const available = hasTool('gcc');
 if (!available) console.warn('serial-profiler C layer-table test skipped: gcc not found');
@@ -29,11 +29,12 @@ extern const tfg_profile_layer_t model_layers[];
 extern const uint16_t model_layers_count;
 uint32_t tfg_cycles_read(void) { return 0u; }
 void tfg_console_putc(uint8_t c) { printf("%02x", c); }
+uint8_t tfg_console_getc(void) { return 0u; }
 int main(void) { tfg_profile_init(model_layers, model_layers_count, TFG_PROFILE_COUNTER_DWT, 80000000u); return 0; }
 `,
       );
       const exe = path.join(work, 'table');
-      compileC('gcc', [PROFILER_C_SOURCE, path.join(work, 'table.c'), path.join(work, 'main.c')], exe);
+      compileC('gcc', [...PROFILER_C_SOURCES, path.join(work, 'table.c'), path.join(work, 'main.c')], exe);
       const r = spawnSync(exe, [], { encoding: 'utf8' });
       expect(r.status).toBe(0);
       const infos = decodeStream(Buffer.from(r.stdout, 'hex')).frames.map((f) => f.record).filter((x) => x.type === 'layerInfo');

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildFirmware, loadBoard, startVirtualBoard } from '@tinyforge/boards';
+import { buildFirmware, loadTarget, startVirtualBoard } from '@tinyforge/boards';
 import { hasArmToolchain } from '@tinyforge/boards/testing';
 import { decodeStream } from '../protocol/decoder';
 import { OverheadRecord } from '../protocol/records';
@@ -15,7 +15,7 @@ import { buildReport, unitsPerTick } from '../report/aggregate';
 import { SessionCollector } from '../report/session';
 import { captureProfile } from '../transport/capture';
 import { openSerialPort } from '../transport/serial';
-import { hasTool, PROFILER_C_DIR, PROFILER_C_SOURCE } from './c-build';
+import { hasTool, PROFILER_C_DIR, PROFILER_C_SOURCES } from './c-build';
 
 const FIRMWARE = path.join(__dirname, '../../test/qemu/overhead_main.c');
 const available = hasArmToolchain() && hasTool('qemu-system-arm');
@@ -26,12 +26,12 @@ d('profiler on qemu-m4 (QEMU mps2-an386, SysTick under -icount)', () => {
   let work: string;
   let serial: Buffer;
   let elf: string;
-  const board = loadBoard('qemu-m4');
+  const board = loadTarget('qemu-m4');
   const boardInfo = { name: board.name, clockHz: board.clockHz, kind: board.kind, icountShift: board.qemu?.icountShift };
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-profile-qemu-'));
-    const fw = buildFirmware({ board, sources: [FIRMWARE, PROFILER_C_SOURCE], includeDirs: [PROFILER_C_DIR], defines: ['TINYFORGE_PROFILE'], outDir: work, image: 'bootloader' });
+    const fw = buildFirmware({ target: board, sources: [FIRMWARE, ...PROFILER_C_SOURCES], includeDirs: [PROFILER_C_DIR], defines: ['TINYFORGE_PROFILE'], outDir: work, image: 'bootloader' });
     elf = fw.elf;
     const out = path.join(work, 'serial.bin');
     const shift = board.qemu?.icountShift ?? 3;

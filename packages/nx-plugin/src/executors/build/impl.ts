@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
-import { buildFirmware, FirmwareBuildResult, formatSizeReport, loadBoard } from '@tinyforge/boards';
-import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { FirmwareBuildResult, formatSizeReport } from '@tinyforge/boards';
+import { buildModelFirmware } from '@tinyforge/cli';
+import { readModelFile } from '@tinyforge/model-format';
 import { DEFAULT_SOURCES } from '../../config';
 import { NxPluginError } from '../../errors';
 import { existingFile, FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
 import { ExecutorResult, runExecutor } from '../../run-executor';
+import { QUANTIZED_MODEL } from '../../targets';
 import { CODEGEN_MANIFEST, CodegenManifest } from '../codegen/impl';
 import type { BuildExecutorSchema } from './schema';
 
@@ -22,27 +24,34 @@ function readManifest(project: FirmwareProject): { dir: string; manifest: Codege
   }
 }
 
+/**
+ * The project's application (src/main.c by default) with its model, through the one firmware builder: the same
+ * generation as the codegen target (its prefix and planner), the kernels, the link (tfg_link.h) and board support.
+ */
 export function buildProject(project: FirmwareProject, options: BuildExecutorSchema = {}): FirmwareBuildResult {
-  const { dir: generatedDir, manifest } = readManifest(project);
+  const { manifest } = readManifest(project);
+  const quantized = path.join(project.outDir('quantize'), QUANTIZED_MODEL);
+  if (!fs.existsSync(quantized)) throw new NxPluginError('NXPLUGIN_PATH', `no quantized model: run nx run ${project.name}:quantize first`, { file: quantized });
   const appSources = (project.config.sources ?? DEFAULT_SOURCES).map((s) => existingFile(project, s, 'source'));
-  const board = loadBoard(project.config.board, project.boardLookup);
+  const target = project.target();
+  const modelBytes = fs.readFileSync(quantized);
   const finalDir = project.outDir('build');
   // Built in a staging folder and swapped in whole: a failed build leaves the previous firmware, not half a new one.
   return replaceDir(finalDir, (outDir) => {
-    const result = buildFirmware({
-      board,
-      sources: [...appSources, ...manifest.sources.map((s) => path.join(generatedDir, s)), ...kernelSources()],
-      includeDirs: [generatedDir, kernelIncludeDir, ...new Set(appSources.map((s) => path.dirname(s)))],
-      defines: options.defines,
+    const { firmware } = buildModelFirmware(readModelFile(quantized), target, {
+      outDir,
+      prefix: manifest.prefix,
+      planner: manifest.planner,
+      modelBytes,
+      application: { sources: appSources, includeDirs: [...new Set(appSources.map((s) => path.dirname(s)))], defines: options.defines },
       optimize: options.optimize,
       lto: options.lto,
       image: options.image,
-      outDir,
       name: FIRMWARE_NAME,
     });
-    fs.writeFileSync(path.join(outDir, 'size.json'), JSON.stringify(result.size, null, 2) + '\n');
+    fs.writeFileSync(path.join(outDir, 'size.json'), JSON.stringify(firmware.size, null, 2) + '\n');
     const moved = (file: string): string => path.join(finalDir, path.basename(file));
-    return { ...result, elf: moved(result.elf), bin: moved(result.bin), hex: moved(result.hex), map: moved(result.map) };
+    return { ...firmware, elf: moved(firmware.elf), bin: moved(firmware.bin), hex: moved(firmware.hex), map: moved(firmware.map), ...(firmware.uf2 ? { uf2: moved(firmware.uf2) } : {}) };
   });
 }
 

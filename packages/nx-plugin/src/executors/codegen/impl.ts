@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
-import { coreFeatures, loadBoard } from '@tinyforge/boards';
-import { generateC } from '@tinyforge/codegen-c';
+import { generateForTarget } from '@tinyforge/cli';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../../errors';
 import { FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
@@ -13,6 +12,8 @@ import type { CodegenExecutorSchema } from './schema';
 /** What codegen leaves for build beside the generated files (dist/<project>/codegen/codegen.json). */
 export interface CodegenManifest {
   prefix: string;
+  /** The planner asked for, if any (the build generates the same code). */
+  planner?: 'greedy' | 'optimal';
   /** Generated C files to compile, relative to the codegen folder. */
   sources: string[];
   arenaBytes: number;
@@ -28,17 +29,11 @@ export function codegenProject(project: FirmwareProject, options: CodegenExecuto
   if (!fs.existsSync(quantized)) {
     throw new NxPluginError('NXPLUGIN_PATH', `no quantized model: run the quantize target first (nx run ${project.name}:quantize)`, { file: quantized });
   }
-  const board = loadBoard(project.config.board, project.boardLookup);
   const graph = readModelFile(quantized);
-  const generated = generateC(graph, {
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-    planner: options.planner,
-    modelBytes: fs.readFileSync(quantized),
-    budget: { name: board.name, ramBytes: board.ram.size, flashBytes: board.flash.size },
-    core: coreFeatures(board),
-  });
+  const generated = generateForTarget(graph, project.target(), { prefix: options.prefix ?? DEFAULT_PREFIX, planner: options.planner, modelBytes: fs.readFileSync(quantized) });
   const manifest: CodegenManifest = {
     prefix: generated.prefix,
+    ...(options.planner !== undefined ? { planner: options.planner } : {}),
     sources: Object.keys(generated.files).filter((n) => n.endsWith('.c')).sort(),
     arenaBytes: generated.plan.arenaSize,
     weightsBytes: generated.flashBytes,

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadBoard } from '@tinyforge/boards';
 import { boardRunText, runOnBoard, RunOnBoardResult } from '@tinyforge/cli';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
@@ -52,7 +51,7 @@ export function runInputs(project: FirmwareProject, graph: Graph, options: RunEx
 
 /** Run the quantized model on the project's virtual board through @tinyforge/cli's pipeline (no shell-out). */
 export async function runProject(project: FirmwareProject, options: RunExecutorSchema, log: (line: string) => void = () => undefined): Promise<RunOnBoardResult> {
-  const board = loadBoard(project.config.board, project.boardLookup);
+  const board = project.target();
   if (board.kind !== 'virtual') {
     throw new NxPluginError('NXPLUGIN_BOARD', `${board.name} is a hardware board: use the flash target, then read it with \`tinyforge profile\``, { file: project.configFile });
   }

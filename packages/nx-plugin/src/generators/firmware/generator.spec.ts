@@ -34,8 +34,9 @@ describe('firmware generator', () => {
     expect(config).toEqual({ model: '../../models/net.onnx', board: 'qemu-m4', calib: '../../models/calib.npy', calibSamples: 16 });
     expect(readProjectConfiguration(tree, 'demo-fw').root).toBe('firmware/demo-fw');
     const main = tree.read('firmware/demo-fw/src/main.c', 'utf-8') ?? '';
-    expect(main).toContain('#include "model.h"');
-    expect(main).toContain('model_invoke(input, output)');
+    expect(main).toContain('#include "tfg_link.h"');
+    expect(main).toContain('TFG_APP_INVOKE(input, output)');
+    expect(main).toContain('tfg_link_receive_input(');
   });
 
   it('copies a model from outside the workspace into the project, byte for byte', async () => {

@@ -1,47 +1,37 @@
 /**
- * The starting main.c of a generated firmware project: run the model once on a zero-valued input and print the
- * status and the counter ticks. Users replace the input with sensor data; the model API stays model.h.
+ * The starting main.c of a generated firmware project: the board application's loop written out for you to change.
+ * It speaks the board <-> host link (tfg_link.h, the protocol `tinyforge run` and the nx run target use): the host
+ * sends each input, the board runs the model and sends the outputs and the counter ticks. Replace the receive with
+ * your sensor and the send with your use of the outputs; the model's sizes and invoke call come from the
+ * generated tfg_app_model.h (the model API itself is model.h).
  */
 export function firmwareMainC(name: string, board: string, model: string): string {
   return `/* ${name}: firmware for ${board} running ${model.replace(/\*\//g, '* /')}.
- * The model's C comes from \`nx run ${name}:codegen\` (dist/.../codegen/model.h): model_invoke(input, output).
- * The board support (tfg_board.h) initialises clocks, console and counter before main() and exits after it. */
+ * The build (nx run ${name}:build) generates model.h / model.c and tfg_app_model.h beside the kernels, and links
+ * tfg_link.c (the board <-> host link) and the board support, which initialises clocks, console and counter
+ * before main(). */
 #include <stdint.h>
+#include "tfg_app_model.h"
 #include "tfg_board.h"
-#include "model.h"
+#include "tfg_link.h"
 
-#if MODEL_INPUT_COUNT != 1 || MODEL_OUTPUT_COUNT != 1
-#error "this main.c feeds one input and reads one output: extend it for your model's inputs and outputs"
-#endif
-
-static int8_t input[MODEL_INPUT0_SIZE];
-static int8_t output[MODEL_OUTPUT0_SIZE];
-
-static void put_dec(const char *label, int32_t v) {
-  char text[12];
-  int at = 11;
-  uint32_t u = v < 0 ? (uint32_t)(-(v + 1)) + 1u : (uint32_t)v;
-  text[at] = 0;
-  do {
-    text[--at] = (char)('0' + u % 10u);
-    u /= 10u;
-  } while (u != 0u);
-  if (v < 0) text[--at] = '-';
-  tfg_console_puts(label);
-  tfg_console_puts(text + at);
-}
+/* All model inputs / outputs back to back, in model order. */
+static int8_t input[TFG_APP_INPUT_BYTES];
+static int8_t output[TFG_APP_OUTPUT_BYTES];
 
 int main(void) {
-  /* A real-valued zero is the zero point in int8. */
-  for (uint32_t i = 0; i < MODEL_INPUT0_SIZE; i++) input[i] = (int8_t)MODEL_INPUT0_ZERO_POINT;
-  uint32_t start = tfg_cycles_read();
-  int status = model_invoke(input, output);
-  uint32_t ticks = tfg_cycles_read() - start;
-  put_dec("${name}: invoke status ", status);
-  put_dec(", ticks ", (int32_t)ticks);
-  put_dec(", output[0] ", output[0]);
-  tfg_console_puts("\\n");
-  return status;
+  uint32_t run = 0;
+  tfg_link_send_ready(TFG_APP_INPUT_BYTES, TFG_APP_OUTPUT_BYTES, TFG_APP_LAYER_COUNT, TFG_APP_ARENA_BYTES);
+  for (;;) {
+    /* Your sensor goes here: until then the host sends each input. */
+    tfg_link_receive_input((uint8_t *)input, sizeof input);
+    const uint32_t start = tfg_cycles_read();
+    const int status = TFG_APP_INVOKE(input, output);
+    const uint32_t ticks = tfg_cycles_read() - start;
+    /* Act on the output here: until then it goes back to the host with the status (0 = ok) and the ticks. */
+    tfg_link_send_output((const uint8_t *)output, sizeof output);
+    tfg_link_send_result((uint32_t)status, run++, ticks);
+  }
 }
 `;
 }

@@ -1,0 +1,59 @@
+import * as fs from 'fs';
+import { Target } from '@tinyforge/boards';
+import { SerialTransport } from '@tinyforge/flasher';
+import { BoardInfo, buildReport, LayerMeta, parseLayerTable, ProfileReport, ProfileSession } from '@tinyforge/serial-profiler';
+import { BoardLink } from './board-link';
+import { BoardRunError } from './errors';
+import { readBuiltFirmware } from './firmware-manifest';
+
+/** What the profile command needs to know about the board it reads: name, clock, and QEMU's instruction scale. */
+export function boardInfo(target: Target): BoardInfo {
+  return { name: target.name, clockHz: target.clockHz, kind: target.kind, icountShift: target.qemu?.icountShift };
+}
+
+/** The profile report of a link session: plan.json names the layers and gives the arena; the build's table adds MACs and output shapes. */
+export function linkReport(link: BoardLink, board: BoardInfo, planJsonPath: string, layers: LayerMeta[]): { report: ProfileReport; session: ProfileSession } {
+  const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
+  const table = parseLayerTable(fs.readFileSync(planJsonPath, 'utf8'), planJsonPath);
+  const report = buildReport(session, { board, table: { layers: table.layers.map((l, i) => ({ ...layers[i], ...l })), arena: table.arena } });
+  return { report, session };
+}
+
+export interface ProfileFirmwareOptions {
+  /** The serial port the running board's console is on. */
+  port: string;
+  target: Target;
+  /** What `tinyforge build --profile` wrote (firmware.json, plan.json): the firmware flashed on the board. */
+  firmwareDir: string;
+  /** One inference: all model inputs back to back. */
+  input: Uint8Array;
+  runs: number;
+  /** Per inference, in ms. */
+  timeoutMs: number;
+  baudRate?: number;
+  onText?: (line: string) => void;
+}
+
+/**
+ * Profile a board running the board application (built by the one builder with --profile, already flashed and
+ * started): send the input `runs` times over the link and collect the profile records that come back with each
+ * inference's outputs. The layer table is the build's, so a port opened after the board's start-up records still
+ * gets names, MACs and shapes.
+ */
+export async function profileFirmware(options: ProfileFirmwareOptions): Promise<{ report: ProfileReport; session: ProfileSession; outputs: Uint8Array[] }> {
+  const built = readBuiltFirmware(options.firmwareDir, options.target);
+  const { model } = built.manifest;
+  if (!built.manifest.profile) throw new BoardRunError('RUN_BOARD_FIRMWARE', `${options.firmwareDir} was built without the profiler: build it with --profile and flash it`);
+  if (options.input.length !== model.inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `the input has ${options.input.length} bytes; the firmware's model takes ${model.inputBytes} (all inputs back to back)`);
+  const transport = await SerialTransport.open({ path: options.port, baudRate: options.baudRate ?? options.target.console.baud, parity: 'none' });
+  const link = new BoardLink(transport, `${options.target.name} (${options.port})`, options.onText);
+  link.start();
+  try {
+    const outputs: Uint8Array[] = [];
+    for (let i = 0; i < options.runs; i++) outputs.push((await link.infer(options.input, model.outputBytes, options.timeoutMs)).output);
+    return { ...linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest.layers), outputs };
+  } finally {
+    if (transport.isOpen) await transport.close().catch(() => undefined);
+    await link.stopped();
+  }
+}

@@ -1,0 +1,57 @@
+/*
+ * The board application of a model firmware: announce the model, then forever receive one input over the link,
+ * run the model, send its outputs and the result (invoke status, run number, counter ticks of the invoke).
+ * Built with TINYFORGE_PROFILE (plus tfg_profile.c, tfg_model_profiled.c and the layer table) every inference
+ * also streams the profiler's per-layer and per-inference records, before its outputs.
+ *
+ * The model comes from a header the firmware builder generates, tfg_app_model.h, which defines:
+ *   TFG_APP_INPUT_BYTES, TFG_APP_OUTPUT_BYTES   all inputs / all outputs back to back, in model order
+ *   TFG_APP_LAYER_COUNT, TFG_APP_ARENA_BYTES    announced to the host
+ *   TFG_APP_INVOKE(input, output)               the model's invoke on those two buffers
+ *   TFG_APP_MODEL_SOURCE                        the model's C file (for tfg_model_profiled.c)
+ * The profiler's layer table is `tfg_app_profile_layers` / `tfg_app_profile_layers_count` (serial-profiler's
+ * profileLayerTableC writes it). The board's build defines TFG_CYCLES_DWT or TFG_CYCLES_SYSTICK.
+ */
+#include <stdint.h>
+#include "tfg_app_model.h"
+#include "tfg_board.h"
+#include "tfg_link.h"
+
+#ifdef TINYFORGE_PROFILE
+#include "tfg_profile.h"
+extern const tfg_profile_layer_t tfg_app_profile_layers[];
+extern const uint16_t tfg_app_profile_layers_count;
+#if defined(TFG_CYCLES_DWT)
+#define TFG_APP_COUNTER TFG_PROFILE_COUNTER_DWT
+#elif defined(TFG_CYCLES_SYSTICK)
+#define TFG_APP_COUNTER TFG_PROFILE_COUNTER_SYSTICK
+#else
+#define TFG_APP_COUNTER TFG_PROFILE_COUNTER_OTHER
+#endif
+#endif
+
+static int8_t input[TFG_APP_INPUT_BYTES] __attribute__((aligned(16)));
+static int8_t output[TFG_APP_OUTPUT_BYTES] __attribute__((aligned(16)));
+
+int main(void) {
+  uint32_t run = 0;
+#ifdef TINYFORGE_PROFILE
+  tfg_profile_init(tfg_app_profile_layers, tfg_app_profile_layers_count, TFG_APP_COUNTER, tfg_board_clock_hz);
+#endif
+  tfg_link_send_ready(TFG_APP_INPUT_BYTES, TFG_APP_OUTPUT_BYTES, TFG_APP_LAYER_COUNT, TFG_APP_ARENA_BYTES);
+  for (;;) {
+    uint32_t start, ticks, status;
+    tfg_link_receive_input((uint8_t *)input, TFG_APP_INPUT_BYTES);
+#ifdef TINYFORGE_PROFILE
+    tfg_profile_inference_begin();
+#endif
+    start = tfg_cycles_read();
+    status = (uint32_t)TFG_APP_INVOKE(input, output);
+    ticks = tfg_cycles_read() - start;
+#ifdef TINYFORGE_PROFILE
+    tfg_profile_inference_end();
+#endif
+    tfg_link_send_output((const uint8_t *)output, TFG_APP_OUTPUT_BYTES);
+    tfg_link_send_result(status, run++, ticks);
+  }
+}
