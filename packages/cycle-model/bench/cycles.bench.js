@@ -148,7 +148,7 @@ async function main() {
   if (board.qemu === undefined || model === undefined) throw new Error(`${board.name}: needs a virtual board with a timing model (cortex-m4, cortex-m7)`);
   const wanted = args.filter((a, i) => !a.startsWith('-') && (boardAt < 0 || i !== boardAt + 1));
   const names = wanted.length > 0 ? wanted : Object.keys(MODELS);
-  console.log(`estimated ${model.core} cycles of the generated models on ${board.name} (QEMU execution log × TRM timings; zero-wait-state memory)\n`);
+  console.log(`estimated ${model.core} cycles of the generated models on ${board.name} (QEMU execution log × TRM timings; zero-wait-state memory); the published figures are Cortex-M4 ones (NUCLEO-L4R5ZI)\n`);
   const summary = [];
   for (const name of names) summary.push(await benchModel(name, board, model, !args.includes('--no-overhead')));
   console.log('summary (target: estimated cycles below the published figure, ratio < 1)');
