@@ -8,12 +8,7 @@
  *   even iteration: lsls 1, beq (taken) 2, bl 2, leaf: adds 1, bx lr 3, subs 1, bne 2 .. = 12
  *   pop {r4,pc} ............................. 1 + N + P = 1 + 2 + 3 = 6
  * cycles = 3 + 1 + 3 x 12 + (8 + 8 + 7) + 6 = 69; instructions = 2 + 3 x 7 + 3 x 6 + 1 = 42. */
-  .syntax unified
-  .thumb
-  .text
-  .p2align 2
-  .thumb_func
-  .global kernel
+#include "kernel-prologue.h"
 kernel:
   push {r4, lr}
   movs r4, #6

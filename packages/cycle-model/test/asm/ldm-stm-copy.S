@@ -7,12 +7,7 @@
  *         bne copy .......................... 2 taken, 1 not
  *   bx lr ................................... 3
  * cycles = 1 + 7 x 13 + 12 + 3 = 107; instructions = 1 + 8 x 4 + 1 = 34. */
-  .syntax unified
-  .thumb
-  .text
-  .p2align 2
-  .thumb_func
-  .global kernel
+#include "kernel-prologue.h"
 kernel:
   movs r2, #8
 copy:

@@ -13,12 +13,7 @@
  *          bne chase ........................ 2 taken, 1 not
  *   bx lr ................................... 3
  * cycles = 1 + 9 x 14 + 13 + 3 = 143; instructions = 1 + 10 x 8 + 1 = 82. */
-  .syntax unified
-  .thumb
-  .text
-  .p2align 2
-  .thumb_func
-  .global kernel
+#include "kernel-prologue.h"
 kernel:
   movs r2, #10
 chase:

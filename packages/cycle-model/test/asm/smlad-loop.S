@@ -7,12 +7,7 @@
  *         bne loop .......................... 1 + P = 2 taken (P = 1: direct branch, aligned 32-bit target), 1 not
  *   bx lr ................................... 1 + P = 3 (P = 2: register branch; returns onto a 16-bit MOVS)
  * cycles = 2 + 15 x 7 + 6 + 3 = 116; instructions = 2 + 16 x 5 + 1 = 83. */
-  .syntax unified
-  .thumb
-  .text
-  .p2align 2
-  .thumb_func
-  .global kernel
+#include "kernel-prologue.h"
 kernel:
   movs r2, #16
   movs r3, #0
