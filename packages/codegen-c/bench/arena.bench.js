@@ -1,11 +1,12 @@
 'use strict';
 // `npm run bench -- arena`: the memory plan of every int8 model in ../shared/models against its lower bound and
 // TensorFlow Lite Micro's arena_used_bytes. Targets (issue 5): arena ≤ lower bound + 2 %; with in-place sharing
-// below the plain lower bound on vww, ic and kws; arena ≤ 0.8 × TFLM; planning VWW in < 2 s.
+// below the plain lower bound on vww, ic and kws; arena ≤ 0.8 × TFLM; planning VWW in < 2 s; generating VWW's C
+// in < 2 s of CPU time (the `gen ms` column).
 const fs = require('fs');
 const path = require('path');
 const { readTflite } = require('@tinyforge/model-format');
-const { planMemory } = require('@tinyforge/codegen-c');
+const { generateC, planMemory } = require('@tinyforge/codegen-c');
 const { checkPlan, nodeMemory } = require('@tinyforge/codegen-c/testing');
 
 const shared = path.resolve(__dirname, '../../../../shared');
@@ -17,7 +18,7 @@ if (!fs.existsSync(modelsDir)) {
 const models = fs.readdirSync(modelsDir).filter((f) => f.endsWith('_int8.tflite')).sort();
 const pad = (s, n) => String(s).padStart(n);
 console.log(
-  ['model'.padEnd(22), pad('no-share', 9), pad('lower bd', 9), pad('ratio', 6), pad('arena', 8), pad('vs LB', 6), pad('TFLM', 8), pad('vs TFLM', 8), pad('ms', 5), ' check'].join(' '),
+  ['model'.padEnd(22), pad('no-share', 9), pad('lower bd', 9), pad('ratio', 6), pad('arena', 8), pad('vs LB', 6), pad('TFLM', 8), pad('vs TFLM', 8), pad('ms', 5), pad('gen ms', 6), ' check'].join(' '),
 );
 for (const file of models) {
   const name = file.replace(/\.tflite$/, '');
@@ -28,6 +29,10 @@ for (const file of models) {
   const started = process.hrtime.bigint();
   const plan = planMemory(graph);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage();
+  generateC(graph, { prefix: name });
+  const used = process.cpuUsage(cpu);
+  const genMs = (used.user + used.system) / 1000;
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   const ok = (cond) => (cond ? ' ' : '!');
   const plainRatio = plain.arenaSize / plain.lowerBound;
@@ -43,6 +48,7 @@ for (const file of models) {
       pad(tflm ?? '-', 8),
       pad(tflmRatio.toFixed(3), 7) + ok(tflmRatio <= 0.8),
       pad(ms.toFixed(0), 5),
+      pad(genMs.toFixed(0), 5) + ok(genMs < 2000),
       problems.length === 0 ? ' ok' : ` ${problems.length} problems: ${problems[0]}`,
     ].join(' '),
   );

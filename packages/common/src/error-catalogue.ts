@@ -35,6 +35,7 @@ export const ERROR_FAMILIES: readonly ErrorFamily[] = [
   { prefix: 'FLASH_', title: 'Flashing', raisedBy: 'FlashError (@tinyforge/flasher); the message ends with a hint when there is one' },
   { prefix: 'RUN_BOARD_', title: 'Running a model on a board', raisedBy: 'BoardRunError (@tinyforge/cli pipeline)' },
   { prefix: 'PROFILE_', title: 'Profiling', raisedBy: 'ProfilerError (@tinyforge/serial-profiler)' },
+  { prefix: 'CYCLES_', title: 'Cycle estimates on virtual boards', raisedBy: 'CycleModelError (@tinyforge/cycle-model)' },
   { prefix: 'NXPLUGIN_', title: 'Nx plugin', raisedBy: 'NxPluginError (@tinyforge/nx-plugin)' },
   { prefix: 'DATASET_', title: 'Fashion-MNIST example', raisedBy: 'DatasetError (examples/fashion-mnist)' },
   { prefix: 'FUZZ_', title: 'Fuzzing script', raisedBy: 'scripts/fuzz.js' },
@@ -137,6 +138,9 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
 
   { code: 'PROFILE_TIMEOUT', meaning: 'No profile data, or not all runs, arrived in time.', action: 'Check the port and that the board runs firmware with the profiling hooks (generated without `--no-profile`).' },
   { code: 'PROFILE_PORT', meaning: 'The serial port cannot be opened or failed.', action: 'Check the port name and that no other program holds it.' },
+  { code: 'CYCLES_TRACE', meaning: 'QEMU\'s execution log could not be read (a block ran whose instructions were not logged, an unreadable line), or QEMU failed or timed out while tracing.', action: 'Check that qemu-system-arm is the 7.2 build the estimator reads (`-d in_asm,exec,nochain`) and that the firmware runs on the machine given.' },
+  { code: 'CYCLES_SYMBOL', meaning: 'A symbol the per-layer attribution needs (the invoke function, the counter function) is not in the ELF.', action: 'Build the firmware with the profiler hooks (`TINYFORGE_PROFILE`) and without stripping symbols.' },
+  { code: 'CYCLES_TOOL', meaning: 'qemu-system-arm, arm-none-eabi-gcc or arm-none-eabi-nm is missing.', action: 'Install them (`npm run setup`).' },
   { code: 'PROFILE_PORT_CLOSED', meaning: 'The port closed before all runs arrived.', action: 'Check the cable and run again.' },
   { code: 'PROFILE_BAD_RECORD', meaning: 'A profile record cannot be encoded: a field out of range.', action: 'Keep indices, counts and ranks within the limits the message states.' },
   { code: 'PROFILE_BAD_REPORT', meaning: 'A saved profile report is malformed, or two reports cannot be compared (different units or boards).', action: 'Compare reports of the same board and counter, written by `profile --json`.' },

@@ -16,12 +16,12 @@ describe('ByteQueue', () => {
 
   it('fails a waiting read at once when the port closes', async () => {
     const q = new ByteQueue();
-    const t0 = Date.now();
     const pending = q.read(1, 10_000);
     q.close('unplugged');
+    // PORT_CLOSED, not the read's own FLASH_TIMEOUT ten seconds later.
     await expect(pending).rejects.toBeInstanceOf(FlashError);
+    await expect(pending).rejects.toMatchObject({ code: 'FLASH_PORT_CLOSED' });
     await expect(q.read(1, 10)).rejects.toMatchObject({ code: 'FLASH_PORT_CLOSED' });
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
 
@@ -52,8 +52,8 @@ describe('PacedTransport', () => {
     await paced.write(Uint8Array.of(0x79));
     await host.read(1, 2000);
     const ms = performance.now() - t0;
+    // A lower bound only (the pacing itself): a loaded host can only make it slower.
     expect(ms).toBeGreaterThanOrEqual((1001 * 11 * 1000) / 115200 - 1);
-    expect(ms).toBeLessThan(2000);
     await device.close();
   });
 });

@@ -30,10 +30,11 @@ function qdqModel(): Graph {
 
 const BASE_SEED = 20261125;
 const MUTATIONS = 800;
-const MAX_MS_PER_CASE = 2000;
+/** Hang guard only (a mutant normally takes well under 10 ms); timings belong to `npm run bench -- read-model`. */
+const MAX_MS_PER_CASE = 60_000;
 
 describe('ONNX reader under seeded mutations', () => {
-  it('every mutant of a QDQ model gives a valid graph or a ModelFormatError, quickly', () => {
+  it('every mutant of a QDQ model gives a valid graph or a ModelFormatError', () => {
     const original = writeOnnx(qdqModel());
     expect(validateGraph(readOnnx(original))).toEqual([]);
     const outcome = { parsed: 0, rejected: {} as Record<string, number> };

@@ -10,7 +10,8 @@ if (models.length === 0) console.warn(`TFLite fuzz test skipped: no models in ${
 // Replayable: seed of case k of model m is BASE_SEED + m * MUTATIONS_PER_MODEL + k (same as scripts/fuzz.js).
 const BASE_SEED = 20261124;
 const MUTATIONS_PER_MODEL = 800;
-const MAX_MS_PER_CASE = 2000;
+/** Hang guard only (a mutant normally takes well under 10 ms); timings belong to `npm run bench -- read-model`. */
+const MAX_MS_PER_CASE = 60_000;
 
 d('TFLite reader under seeded mutations', () => {
   it.each(models.map((name, m) => [name, m] as const))('%s: every mutant gives a valid graph or a ModelFormatError', (name, m) => {

@@ -31,11 +31,9 @@ describe('captureProfile', () => {
 
   test('silence is a PROFILE_TIMEOUT saying what arrived, not a hang', async () => {
     const port = new PassThrough();
-    const started = Date.now();
     const done = captureProfile(port, { runs: 5, timeoutMs: 5000, idleTimeoutMs: 80, sourceName: '/dev/ttyFAKE' });
     port.write('Hard fault at 0x0800\n');
     await expect(done).rejects.toMatchObject({ code: 'PROFILE_TIMEOUT', message: expect.stringMatching(/no data from \/dev\/ttyFAKE for 80 ms.*last text: "Hard fault at 0x0800"/) });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(port.listenerCount('data')).toBe(0);
   });
 
