@@ -6,29 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { Graph, Quantization, bytesOf, seededUniform } from '@tinyforge/ir';
+import { Graph, Quantization, SeededRandom, bytesOf } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { lowerNode } from '../lower-node';
 import { encodeVectorFile } from '../vector-file';
 import { withPackedFilter } from '../pack-conv';
 
-/** Draw helpers over the project's one seeded generator (@tinyforge/ir's mulberry32). */
-export class Rng {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededUniform(seed);
-  }
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  /** Log-uniform in [lo, hi]: scales spread over orders of magnitude. */
-  logUniform(lo: number, hi: number): number {
-    return Math.fround(lo * Math.exp(this.next() * Math.log(hi / lo)));
-  }
+/** ir's seeded generator (the same draws) with int8 vectors for kernel cases. */
+export class Rng extends SeededRandom {
   int8s(n: number): Int8Array {
     return Int8Array.from({ length: n }, () => this.int(-128, 127));
   }

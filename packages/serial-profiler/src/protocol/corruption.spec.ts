@@ -2,13 +2,12 @@
  * Acceptance: a stream with seeded random garbage and bit flips between frames decodes with every intact frame
  * recovered (same records, same order, nothing invented) and the damaged ones counted.
  */
-import { seededUniform } from '@tinyforge/ir';
-import { randomInt } from '../testing/random';
+import { SeededRandom } from '@tinyforge/ir';
 import { decodeStream, FrameDecoder } from './decoder';
 import { encodeFrame } from './frame';
 import { DecodedFrame, ProfileRecord } from './records';
 
-function sessionRecords(runs: number, layers: number, rand: () => number): ProfileRecord[] {
+function sessionRecords(runs: number, layers: number, rand: SeededRandom): ProfileRecord[] {
   const records: ProfileRecord[] = [
     { type: 'hello', counter: 'systick', clockHz: 25_000_000, layerCount: layers },
     { type: 'overhead', count: 14, samples: 16 },
@@ -16,7 +15,7 @@ function sessionRecords(runs: number, layers: number, rand: () => number): Profi
   for (let run = 0; run < runs; run++) {
     let total = 0;
     for (let index = 0; index < layers; index++) {
-      const count = randomInt(rand, 0, 5_000_000);
+      const count = rand.int(0, 5_000_000);
       total += count;
       records.push({ type: 'layer', run, index, opId: index % 7, count });
     }
@@ -32,21 +31,21 @@ interface DamagedStream {
 }
 
 function damage(records: ProfileRecord[], seed: number): DamagedStream {
-  const rand = seededUniform(seed);
+  const rand = new SeededRandom(seed);
   const parts: Uint8Array[] = [];
   const intact: DecodedFrame[] = [];
   let damaged = 0;
   records.forEach((record, seq) => {
-    if (rand() < 0.2) {
+    if (rand.next() < 0.2) {
       // Garbage between frames: random bytes including 0x00 and the frame marker.
-      parts.push(Uint8Array.from({ length: randomInt(rand, 1, 300) }, () => (rand() < 0.05 ? 0 : rand() < 0.05 ? 0xf5 : randomInt(rand, 0, 255))));
+      parts.push(Uint8Array.from({ length: rand.int(1, 300) }, () => (rand.next() < 0.05 ? 0 : rand.next() < 0.05 ? 0xf5 : rand.int(0, 255))));
     }
     const original = encodeFrame(record, seq);
     const frame = Uint8Array.from(original);
     // Sequence gaps reveal a loss only between two received frames: keep the first and the last intact.
-    if (seq > 0 && seq < records.length - 1 && rand() < 0.15) {
-      const flips = randomInt(rand, 1, 3);
-      for (let f = 0; f < flips; f++) frame[randomInt(rand, 0, frame.length - 1)] ^= 1 << randomInt(rand, 0, 7);
+    if (seq > 0 && seq < records.length - 1 && rand.next() < 0.15) {
+      const flips = rand.int(1, 3);
+      for (let f = 0; f < flips; f++) frame[rand.int(0, frame.length - 1)] ^= 1 << rand.int(0, 7);
     }
     // Two flips of the same bit cancel out: such a frame is intact.
     if (Buffer.compare(frame, original) === 0) intact.push({ seq, record });
@@ -58,7 +57,7 @@ function damage(records: ProfileRecord[], seed: number): DamagedStream {
 
 describe('corrupted stream', () => {
   test.each([1, 2, 3, 4, 5])('seed %i: every intact frame recovered, damaged frames counted', (seed) => {
-    const records = sessionRecords(60, 12, seededUniform(100 + seed));
+    const records = sessionRecords(60, 12, new SeededRandom(100 + seed));
     const { wire, intact, damaged } = damage(records, seed);
     const { frames, stats } = decodeStream(wire);
     expect(damaged).toBeGreaterThan(50);
@@ -69,12 +68,12 @@ describe('corrupted stream', () => {
   });
 
   test('same result when the damaged stream arrives in random-sized chunks', () => {
-    const { wire, intact, damaged } = damage(sessionRecords(30, 8, seededUniform(7)), 9);
-    const rand = seededUniform(11);
+    const { wire, intact, damaged } = damage(sessionRecords(30, 8, new SeededRandom(7)), 9);
+    const rand = new SeededRandom(11);
     const frames: DecodedFrame[] = [];
     const decoder = new FrameDecoder({ frame: (f) => frames.push(f) });
     for (let at = 0; at < wire.length; ) {
-      const n = randomInt(rand, 1, 64);
+      const n = rand.int(1, 64);
       decoder.push(wire.subarray(at, at + n));
       at += n;
     }
@@ -84,8 +83,8 @@ describe('corrupted stream', () => {
   });
 
   test('pure random noise yields no frames and does not throw', () => {
-    const rand = seededUniform(42);
-    const noise = Uint8Array.from({ length: 200_000 }, () => randomInt(rand, 0, 255));
+    const rand = new SeededRandom(42);
+    const noise = Uint8Array.from({ length: 200_000 }, () => rand.int(0, 255));
     const { frames, stats } = decodeStream(noise);
     expect(frames).toEqual([]);
     expect(stats.bytes).toBe(200_000);

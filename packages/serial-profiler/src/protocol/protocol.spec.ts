@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildVectorFile, fromVectorRecord, VectorFile } from '../testing/vectors';
-import { seededUniform } from '@tinyforge/ir';
-import { randomInt } from '../testing/random';
+import { SeededRandom } from '@tinyforge/ir';
 import { cobsDecode, cobsEncode } from './cobs';
 import { crc16Ccitt } from './crc16';
 import { decodeStream, FrameDecoder } from './decoder';
@@ -40,9 +39,9 @@ describe('COBS', () => {
   });
 
   test('seeded random round trips never contain 0x00', () => {
-    const rand = seededUniform(1);
+    const rand = new SeededRandom(1);
     for (let n = 0; n < 200; n++) {
-      const data = Uint8Array.from({ length: randomInt(rand, 0, 600) }, () => (rand() < 0.3 ? 0 : randomInt(rand, 0, 255)));
+      const data = Uint8Array.from({ length: rand.int(0, 600) }, () => (rand.next() < 0.3 ? 0 : rand.int(0, 255)));
       const enc = cobsEncode(data);
       expect(enc.includes(0)).toBe(false);
       expect(Buffer.from(cobsDecode(enc) ?? []).equals(Buffer.from(data))).toBe(true);
@@ -166,13 +165,13 @@ describe('stream decoder', () => {
       encodeFrame({ type: 'result', status: 0, run: 3, ticks: 99999 }, 8),
     ]);
     const decodeChunked = (bytes: Uint8Array, seed: number) => {
-      const rand = seededUniform(seed);
+      const rand = new SeededRandom(seed);
       const profile: ProfileRecord[] = [];
       const io: unknown[] = [];
       const lines: string[] = [];
       const d = new FrameDecoder({ frame: (f) => profile.push(f.record), io: (f) => io.push([f.seq, f.record]), text: (t) => t.length > 0 && lines.push(t) });
       for (let at = 0; at < bytes.length; ) {
-        const n = 1 + Math.floor(rand() * 40);
+        const n = 1 + Math.floor(rand.next() * 40);
         d.push(bytes.subarray(at, at + n));
         at += n;
       }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutorContext } from '@nx/devkit';
 import { boardRunText, runOnBoard, RunOnBoardResult } from '@tinyforge/cli';
-import { Graph, tensorBytes } from '@tinyforge/ir';
+import { Graph, SeededRandom, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../../errors';
 import { FirmwareProject, projectFromContext } from '../../project-context';
@@ -10,19 +10,10 @@ import { ExecutorResult, runExecutor } from '../../run-executor';
 import { QUANTIZED_MODEL } from '../../targets';
 import type { RunExecutorSchema } from './schema';
 
-/** Deterministic int8 bytes (xorshift32): the same seed gives the same inputs on every machine. */
+/** Deterministic bytes from the project's seeded generator (@tinyforge/ir): the same seed gives the same inputs everywhere. */
 export function seededBytes(count: number, seed: number): Uint8Array {
-  const out = new Uint8Array(count);
-  let s = seed >>> 0 || 0x9e3779b9;
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s & 0xff;
-  }
-  return out;
+  const rng = new SeededRandom(seed);
+  return Uint8Array.from({ length: count }, () => rng.int(0, 255));
 }
 
 function modelInputBytes(graph: Graph): number {
