@@ -6,7 +6,7 @@ const ARRAYS = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int3
 
 async function runJob(ort, job) {
   // A fresh copy: a Buffer may be a view into a shared pool, whose offset the binding does not honour.
-  const session = await ort.InferenceSession.create(new Uint8Array(Buffer.from(job.model, 'base64')));
+  const session = await ort.InferenceSession.create(new Uint8Array(Buffer.from(job.model, 'base64')), job.sessionOptions ?? {});
   const feeds = {};
   job.feeds.forEach((f, i) => {
     const bytes = Buffer.from(f.data, 'base64');
@@ -22,15 +22,16 @@ async function runJob(ort, job) {
 }
 
 /**
- * From tests: jobs [{ model: Uint8Array, feeds: [{ name?, dtype, dims, data: TypedArray }] }] (feeds by name, or in
- * the model's input order) → per job the outputs [{ dtype, dims, data: TypedArray }], or an Error when onnxruntime
- * refused the job.
+ * From tests: jobs [{ model: Uint8Array, feeds: [{ name?, dtype, dims, data: TypedArray }], sessionOptions? }] (feeds
+ * by name, or in the model's input order; sessionOptions as onnxruntime's InferenceSession.create takes them) → per
+ * job the outputs [{ dtype, dims, data: TypedArray }], or an Error when onnxruntime refused the job.
  */
 function runOrtJobs(jobs) {
   const { execFileSync } = require('child_process');
   const request = jobs.map((job) => ({
     model: Buffer.from(job.model).toString('base64'),
     feeds: job.feeds.map((f) => ({ name: f.name, dtype: f.dtype, dims: f.dims, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength).toString('base64') })),
+    sessionOptions: job.sessionOptions,
   }));
   const stdout = execFileSync(process.execPath, [__filename], { input: JSON.stringify(request), maxBuffer: 1 << 30 });
   return JSON.parse(stdout.toString()).map((outputs) => {
