@@ -38,6 +38,8 @@ const MAX_TENSOR_ELEMENTS = 1 << 28;
 export class Interpreter {
   private readonly arrays: AnyTypedArray[];
   private readonly steps: Evaluate[] = [];
+  /** Op state tensors (Tensor.state) and the value each starts from. */
+  private readonly states: { index: number; kind: 'persistent' | 'per-run'; initial: number }[] = [];
 
   constructor(readonly graph: Graph) {
     const problems = validateGraph(graph);
@@ -47,6 +49,10 @@ export class Interpreter {
     }
     checkActivationBudget(graph);
     this.arrays = graph.tensors.map((t) => allocate(t));
+    graph.tensors.forEach((t, i) => {
+      if (t.state !== undefined) this.states.push({ index: i, kind: t.state, initial: stateInitialValue(t) });
+    });
+    this.resetState();
     for (const node of graph.nodes) {
       if (VIEW_OPS.has(node.op)) {
         // Same bytes, new shape: alias the input's buffer.
@@ -79,6 +85,7 @@ export class Interpreter {
       }
       target.set(inputs[i]);
     });
+    for (const s of this.states) if (s.kind === 'per-run') fillState(this.arrays[s.index], s.initial);
     for (const step of this.steps) step();
     const outputs = g.outputs.map((t) => bytesOf(this.arrays[t]).slice());
     const keep = options.keepIntermediates;
@@ -91,12 +98,31 @@ export class Interpreter {
     return { outputs, tensors };
   }
 
+  /**
+   * Reset every op state tensor to its initial value: zero, the zero point for int8 (what TFLite Micro's
+   * ResetVariableTensors does). Persistent state (LSTM, SVDF in TFLite models) otherwise carries from one run to the
+   * next, as in TFLite Micro; per-run state is reset before every run anyway.
+   */
+  resetState(): void {
+    for (const s of this.states) fillState(this.arrays[s.index], s.initial);
+  }
+
   /** A view of a tensor's current values (valid until the next run). */
   tensorValues(index: number): AnyTypedArray {
     const a = this.arrays[index];
     if (a === undefined) throw new InterpreterError('INTERP_INPUT', `tensor index ${index} out of range`);
     return a;
   }
+}
+
+/** What TFLite Micro resets a variable tensor to: its zero point if it is int8, else zero bytes. */
+function stateInitialValue(t: Tensor): number {
+  return t.dtype === 'int8' && t.quant !== undefined ? t.quant.zeroPoint[0] : 0;
+}
+
+function fillState(a: AnyTypedArray, value: number): void {
+  if (a instanceof BigInt64Array) a.fill(BigInt(value));
+  else a.fill(value);
 }
 
 function allocate(t: Tensor): AnyTypedArray {

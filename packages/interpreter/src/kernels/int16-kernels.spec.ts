@@ -1,8 +1,7 @@
-import { GraphBuilder, Quantization } from '@tinyforge/ir';
+import { GraphBuilder, Quantization, seededUniform } from '@tinyforge/ir';
 import { quantizeMultiplier } from '../fixed-point';
 import { logisticInt16, lookupInt16, multiplyByQuantizedMultiplierInt64, populateInt16Lut, SIGMOID_TABLE_UINT16, tanhInt16 } from '../int16-fixed-point';
 import { Interpreter } from '../interpreter';
-import { mulberry32 } from '../test-support/shared';
 
 const q = (scale: number, zeroPoint = 0): Quantization => ({ scale: [scale], zeroPoint: [zeroPoint], axis: 0 });
 const i16 = (values: number[]): Uint8Array => new Uint8Array(Int16Array.from(values).buffer);
@@ -23,7 +22,7 @@ describe('16-bit fixed point', () => {
   });
 
   it('its double and BigInt paths agree on random 48-bit accumulators', () => {
-    const rnd = mulberry32(7);
+    const rnd = seededUniform(7);
     for (let k = 0; k < 2000; k++) {
       const { multiplier, shift } = quantizeMultiplier(Math.pow(2, -20 * rnd()) * (0.5 + rnd()));
       const acc = Math.round((rnd() - 0.5) * 2 ** 40);

@@ -12,12 +12,15 @@ import { floatHardSwish, int8HardSwish } from './hard-swish';
 import { int16LogisticTanh, int16Mean, int16Softmax } from './int16-activations';
 import { int16Conv2D, int16DepthwiseConv2D, int16FullyConnected } from './int16-weighted';
 import { int32Binary, int64Binary, prepareCast, roundHalfEven, unaryInt64, unaryNumber } from './integer-arithmetic';
+import { floatGru, integerGru } from './gru';
 import { floatPointwise, int8LogisticTanh, logistic } from './logistic-tanh';
+import { floatLstm, integerLstm } from './lstm';
 import { floatMean, int8Mean } from './mean';
 import { preparePad } from './pad';
 import { floatPool2D, quantizedPool2D } from './pool2d';
 import { dequantize, quantizeFloat, requantize } from './quantize';
 import { floatSoftmax, int8Softmax } from './softmax';
+import { floatSvdf, integerSvdf } from './svdf';
 
 /**
  * One entry per op: its kernels by the element type of the first input (see KernelEntry). View ops (Reshape,
@@ -76,4 +79,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   Transpose: { any: prepareTranspose },
   StridedSlice: { any: prepareStridedSlice },
   BatchNorm: { float32: floatBatchNorm },
+  UnidirectionalSequenceLstm: { float32: floatLstm, int8: integerLstm, int16: integerLstm },
+  UnidirectionalSequenceGru: { float32: floatGru, int8: integerGru },
+  Svdf: { float32: floatSvdf, int8: integerSvdf },
 };
