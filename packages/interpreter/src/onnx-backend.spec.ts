@@ -34,7 +34,7 @@ const d = present ? describe : describe.skip;
 /** Operands the IR needs as constants; node tests pass them as graph inputs, so they are frozen into initializers. */
 const PARAMETER_INPUTS: Record<string, number[]> = {
   Conv: [1, 2], Gemm: [1, 2], MatMul: [1], Clip: [1, 2], Pad: [1, 2], Reshape: [1], Squeeze: [1], Unsqueeze: [1], ReduceMean: [1],
-  BatchNormalization: [1, 2, 3, 4],
+  BatchNormalization: [1, 2, 3, 4], LSTM: [1, 2, 3, 4, 5, 6, 7], GRU: [1, 2, 3, 4, 5],
 };
 
 function floatValues(t: onnx.TensorProto): Float32Array | undefined {
