@@ -3,6 +3,15 @@ import { InterpreterError } from './errors';
 import { Evaluate, KernelContext, KernelEntry } from './kernels/context';
 import { KERNELS } from './kernels/registry';
 
+export interface InterpreterOptions {
+  /**
+   * Called by kernels with internal float values no tensor holds — an LSTM's gate pre-activations and cell state, a
+   * GRU's gate pre-activations, at every step — so that calibration can record their ranges. `what` names the value
+   * (e.g. 'cell', 'forget_gate'); the array is only valid during the call.
+   */
+  observe?: (node: string, what: string, values: Float32Array) => void;
+}
+
 export interface RunOptions {
   /** Return a copy of every tensor (true) or of the tensors this predicate selects, keyed by tensor index. */
   keepIntermediates?: boolean | ((tensorIndex: number) => boolean);
@@ -41,7 +50,10 @@ export class Interpreter {
   /** Op state tensors (Tensor.state) and the value each starts from. */
   private readonly states: { index: number; kind: 'persistent' | 'per-run'; initial: number }[] = [];
 
-  constructor(readonly graph: Graph) {
+  constructor(
+    readonly graph: Graph,
+    options: InterpreterOptions = {},
+  ) {
     const problems = validateGraph(graph);
     if (problems.length > 0) {
       const p = problems[0];
@@ -69,7 +81,7 @@ export class Interpreter {
       const dtype = graph.tensors[node.inputs[0]].dtype;
       const factory = entry[dtype] ?? entry.any;
       if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op}: no ${dtype} kernel`, { node: node.name });
-      this.steps.push(factory(new KernelContext(graph, node, this.arrays)));
+      this.steps.push(factory(new KernelContext(graph, node, this.arrays, options.observe)));
     }
   }
 

@@ -4,6 +4,8 @@ import { Graph } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readTflite } from '@tinyforge/model-format';
 import { decodePng } from './calibration/png';
+import { quantizeModel } from './quantize/quantize-model';
+import { int8Inputs } from './report/measure';
 
 /**
  * TFLite Micro's MNIST LSTM example (../shared/tflm, see SOURCES.md): trained_lstm.tflite (float) and
@@ -51,4 +53,25 @@ d('trained_lstm / trained_lstm_int8 (TFLite Micro) on the reference interpreter'
     console.log(`trained_lstm int8 vs float: largest difference ${worst.toFixed(5)} over 10 samples × 10 classes`);
     expect(worst).toBeLessThan(1e-2);
   });
+
+  it.each(['int8', 'int16'] as const)(
+    'quantizing trained_lstm.tflite ourselves (%s activations, calibrated on the 10 samples) keeps every prediction, picks the converter’s 2^-12 cell scale',
+    (activations) => {
+      const r = quantizeModel(float, digits.map((n) => [mnistSample(n)]), { activations });
+      const lstm = r.int8Graph.nodes[0];
+      expect(r.int8Graph.tensors[lstm.inputs[19]].quant!.scale).toEqual(int8.tensors[int8.nodes[0].inputs[19]].quant!.scale);
+      const run = new Interpreter(r.int8Graph);
+      const outQ = r.int8Graph.tensors[r.int8Graph.outputs[0]].quant!;
+      let worst = 0;
+      for (const n of digits) {
+        run.resetState();
+        const out = run.run(int8Inputs(r.int8Graph, r.floatGraph, [mnistSample(n)])).outputs[0];
+        const values = activations === 'int16' ? new Int16Array(out.slice().buffer) : new Int8Array(out.slice().buffer);
+        const dequantized = Array.from(values, (v) => outQ.scale[0] * (v - outQ.zeroPoint[0]));
+        expect(argmax(dequantized)).toBe(n);
+        worst = Math.max(worst, ...dequantized.map((v, i) => Math.abs(v - results[n].f[i])));
+      }
+      expect(worst).toBeLessThan(1e-2);
+    },
+  );
 });

@@ -33,6 +33,7 @@ export function floatGru(ctx: KernelContext<'UnidirectionalSequenceGru'>): Evalu
   const h = ctx.input<Float32Array>(G.hiddenState);
   const y = ctx.outputArray<Float32Array>();
   const [z, r, n, hn, rh] = [0, 1, 2, 3, 4].map(() => new Float32Array(maxRows * units));
+  const observe = ctx.observe;
   return () => {
     for (const s of steps) {
       const count = s.rows * units;
@@ -41,6 +42,8 @@ export function floatGru(ctx: KernelContext<'UnidirectionalSequenceGru'>): Evalu
       runFloatFc(fc.hz, h, at, s.rows, z, true);
       runFloatFc(fc.xr, x, s.inputOffset, s.rows, r, false);
       runFloatFc(fc.hr, h, at, s.rows, r, true);
+      observe?.('update_gate', z.subarray(0, count));
+      observe?.('reset_gate', r.subarray(0, count));
       for (let i = 0; i < count; i++) {
         z[i] = sigmoid(z[i]);
         r[i] = sigmoid(r[i]);
@@ -48,12 +51,13 @@ export function floatGru(ctx: KernelContext<'UnidirectionalSequenceGru'>): Evalu
       runFloatFc(fc.xn, x, s.inputOffset, s.rows, n, false);
       if (linearBeforeReset) {
         runFloatFc(fc.hn, h, at, s.rows, hn, false);
-        for (let i = 0; i < count; i++) n[i] = Math.tanh(n[i] + r[i] * hn[i]);
+        for (let i = 0; i < count; i++) n[i] = n[i] + r[i] * hn[i];
       } else {
         for (let i = 0; i < count; i++) rh[i] = r[i] * h[at + i];
         runFloatFc(fc.hn, rh, 0, s.rows, n, true);
-        for (let i = 0; i < count; i++) n[i] = Math.tanh(n[i]);
       }
+      observe?.('candidate_gate', n.subarray(0, count));
+      for (let i = 0; i < count; i++) n[i] = Math.tanh(n[i]);
       for (let i = 0; i < count; i++) h[at + i] = (1 - z[i]) * n[i] + z[i] * h[at + i];
       y.set(h.subarray(at, at + count), s.outputOffset);
     }

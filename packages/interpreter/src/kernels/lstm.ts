@@ -2,7 +2,7 @@ import { LSTM_INPUT as L } from '@tinyforge/ir';
 import { checkedLog2, logisticInt16, tanhInt16 } from '../int16-fixed-point';
 import { dtypeRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
-import { floatFc, FloatFc, integerFc, IntegerFc, integerMul, runFloatFc, runIntegerFc, runIntegerMul, saturatingAdd, sequenceSteps, sigmoid } from './recurrent-common';
+import { floatFc, integerFc, IntegerFc, integerMul, runFloatFc, runIntegerFc, runIntegerMul, saturatingAdd, sequenceSteps, sigmoid } from './recurrent-common';
 
 /**
  * UNIDIRECTIONAL_SEQUENCE_LSTM as TFLite Micro computes it (lstm_eval.h): per step, the forget, input and cell gates
@@ -61,24 +61,27 @@ export function floatLstm(ctx: KernelContext<'UnidirectionalSequenceLstm'>): Eva
   const y = ctx.outputArray<Float32Array>();
   const buffers = GATES.map(() => new Float32Array(maxRows * units));
   const clip = Math.fround(a.cellClip);
-  const gate = (fcs: { input: FloatFc; recurrent: FloatFc }, out: Float32Array, rows: number, xOffset: number, hOffset: number, f: (v: number) => number): void => {
-    runFloatFc(fcs.input, x, xOffset, rows, out, false);
-    runFloatFc(fcs.recurrent, h, hOffset, rows, out, true);
+  const observe = ctx.observe;
+  const gate = (k: number, out: Float32Array, rows: number, xOffset: number, hOffset: number, f: (v: number) => number): void => {
+    runFloatFc(gates[k].input, x, xOffset, rows, out, false);
+    runFloatFc(gates[k].recurrent, h, hOffset, rows, out, true);
+    observe?.(`${GATES[k]}_gate`, out.subarray(0, rows * units));
     for (let i = 0; i < rows * units; i++) out[i] = f(out[i]);
   };
   const [inputGate, forgetGate, cellGate, outputGate] = buffers;
   return () => {
     for (const s of steps) {
       const n = s.rows * units;
-      gate(gates[1], forgetGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
-      gate(gates[0], inputGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
-      gate(gates[2], cellGate, s.rows, s.inputOffset, s.stateOffset, Math.tanh);
+      gate(1, forgetGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
+      gate(0, inputGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
+      gate(2, cellGate, s.rows, s.inputOffset, s.stateOffset, Math.tanh);
       for (let i = 0; i < n; i++) {
         let v = Math.fround(forgetGate[i] * c[s.stateOffset + i]) + Math.fround(inputGate[i] * cellGate[i]);
         if (clip > 0) v = Math.max(-clip, Math.min(clip, v));
         c[s.stateOffset + i] = v;
       }
-      gate(gates[3], outputGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
+      observe?.('cell', c.subarray(s.stateOffset, s.stateOffset + n));
+      gate(3, outputGate, s.rows, s.inputOffset, s.stateOffset, sigmoid);
       for (let i = 0; i < n; i++) h[s.stateOffset + i] = outputGate[i] * Math.tanh(c[s.stateOffset + i]);
       y.set(h.subarray(s.stateOffset, s.stateOffset + n), s.outputOffset);
     }
