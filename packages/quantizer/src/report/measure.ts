@@ -49,6 +49,8 @@ class SqnrMeter {
 }
 
 /** Float → int8 (or int16) input exactly as a QUANTIZE kernel does it (float32 division, round half away from zero). */
+export function quantizeInput(values: Float32Array, q: Quantization): Int8Array;
+export function quantizeInput(values: Float32Array, q: Quantization, dtype: 'int8' | 'int16'): Int8Array | Int16Array;
 export function quantizeInput(values: Float32Array, q: Quantization, dtype: 'int8' | 'int16' = 'int8'): Int8Array | Int16Array {
   const out = dtype === 'int16' ? new Int16Array(values.length) : new Int8Array(values.length);
   const { min, max } = dtypeRange(dtype);
