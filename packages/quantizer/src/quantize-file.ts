@@ -71,6 +71,10 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   }
   const report = measureQuantization(result, evalSamples, labels);
   report.warnings.push(...calib.warnings, ...result.warnings);
+  if (result.int8Graph.tensors.some((t) => t.state === 'per-run')) {
+    // TFLite has one kind of op state: its variable tensors persist from one invocation to the next.
+    report.warnings.push('the recurrent state starts at zero in every run of this model (ONNX), but TFLite keeps variable tensors across invocations: reset the interpreter (TFLite Micro: MicroInterpreter::Reset) before each independent sequence');
+  }
   if (o.biasCorrection && o.eval === undefined) {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }

@@ -1,4 +1,4 @@
-import { elementCount, Graph, GRU_INPUT, LSTM_INPUT, validateGraph } from '@tinyforge/ir';
+import { elementCount, Graph, GRU_INPUT, isWeighted, LSTM_INPUT, validateGraph } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readOnnx, readTflite, writeTflite } from '@tinyforge/model-format';
 import { recurrentOnnxModel } from '@tinyforge/model-format/testing';
@@ -45,7 +45,7 @@ describe('--activations int16 (TFLite 16x8 mode)', () => {
     for (const n of r16.int8Graph.nodes) {
       const out = r16.int8Graph.tensors[n.outputs[0]];
       expect([out.dtype, out.quant?.zeroPoint[0]]).toEqual(['int16', 0]);
-      if (n.op === 'Conv2D' || n.op === 'DepthwiseConv2D' || n.op === 'FullyConnected') {
+      if (isWeighted(n)) {
         expect(r16.int8Graph.tensors[n.inputs[1]].dtype).toBe('int8');
         expect(r16.int8Graph.tensors[n.inputs[2]].dtype).toBe('int64');
       }
