@@ -56,6 +56,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'IR_ARITY', meaning: 'A node has the wrong number of inputs or outputs for its operator.', action: BUG },
   { code: 'IR_ORDER', meaning: 'A node uses a tensor before the node producing it (the graph is not in topological order).', action: BUG },
   { code: 'IR_PRODUCER', meaning: 'A tensor is produced twice (by two nodes, or by a node and as a constant or graph input).', action: BUG },
+  { code: 'IR_STATE', meaning: 'An op state tensor (LSTM/SVDF state, TFLite variable tensor) is also a constant, a graph input or a graph output, or has an unknown state kind.', action: `Check the named tensor in the model. ${BUG}` },
   { code: 'IR_ATTR', meaning: 'An operator attribute is missing or has the wrong type (names the node and the attribute).', action: `Check the named attribute of that node in the model. ${BUG}` },
   { code: 'IR_DTYPE', meaning: 'An operator gets data types its rules do not allow (or a quantized tensor lacks its parameters).', action: 'Check the data types at the named node; quantize the model as a whole rather than in parts.' },
 

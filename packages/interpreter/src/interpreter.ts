@@ -3,6 +3,15 @@ import { InterpreterError } from './errors';
 import { Evaluate, KernelContext, KernelEntry } from './kernels/context';
 import { KERNELS } from './kernels/registry';
 
+export interface InterpreterOptions {
+  /**
+   * Called by kernels with internal float values no tensor holds — an LSTM's gate pre-activations and cell state, a
+   * GRU's gate pre-activations, at every step — so that calibration can record their ranges. `what` names the value
+   * (e.g. 'cell', 'forget_gate'); the array is only valid during the call.
+   */
+  observe?: (node: string, what: string, values: Float32Array) => void;
+}
+
 export interface RunOptions {
   /** Return a copy of every tensor (true) or of the tensors this predicate selects, keyed by tensor index. */
   keepIntermediates?: boolean | ((tensorIndex: number) => boolean);
@@ -38,8 +47,13 @@ const MAX_TENSOR_ELEMENTS = 1 << 28;
 export class Interpreter {
   private readonly arrays: AnyTypedArray[];
   private readonly steps: Evaluate[] = [];
+  /** Op state tensors (Tensor.state) and the value each starts from. */
+  private readonly states: { index: number; kind: 'persistent' | 'per-run'; initial: number }[] = [];
 
-  constructor(readonly graph: Graph) {
+  constructor(
+    readonly graph: Graph,
+    options: InterpreterOptions = {},
+  ) {
     const problems = validateGraph(graph);
     if (problems.length > 0) {
       const p = problems[0];
@@ -47,6 +61,10 @@ export class Interpreter {
     }
     checkActivationBudget(graph);
     this.arrays = graph.tensors.map((t) => allocate(t));
+    graph.tensors.forEach((t, i) => {
+      if (t.state !== undefined) this.states.push({ index: i, kind: t.state, initial: stateInitialValue(t) });
+    });
+    this.resetState();
     for (const node of graph.nodes) {
       if (VIEW_OPS.has(node.op)) {
         // Same bytes, new shape: alias the input's buffer.
@@ -63,7 +81,7 @@ export class Interpreter {
       const dtype = graph.tensors[node.inputs[0]].dtype;
       const factory = entry[dtype] ?? entry.any;
       if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op}: no ${dtype} kernel`, { node: node.name });
-      this.steps.push(factory(new KernelContext(graph, node, this.arrays)));
+      this.steps.push(factory(new KernelContext(graph, node, this.arrays, options.observe)));
     }
   }
 
@@ -79,6 +97,7 @@ export class Interpreter {
       }
       target.set(inputs[i]);
     });
+    for (const s of this.states) if (s.kind === 'per-run') fillState(this.arrays[s.index], s.initial);
     for (const step of this.steps) step();
     const outputs = g.outputs.map((t) => bytesOf(this.arrays[t]).slice());
     const keep = options.keepIntermediates;
@@ -91,12 +110,31 @@ export class Interpreter {
     return { outputs, tensors };
   }
 
+  /**
+   * Reset every op state tensor to its initial value: zero, the zero point for int8 (what TFLite Micro's
+   * ResetVariableTensors does). Persistent state (LSTM, SVDF in TFLite models) otherwise carries from one run to the
+   * next, as in TFLite Micro; per-run state is reset before every run anyway.
+   */
+  resetState(): void {
+    for (const s of this.states) fillState(this.arrays[s.index], s.initial);
+  }
+
   /** A view of a tensor's current values (valid until the next run). */
   tensorValues(index: number): AnyTypedArray {
     const a = this.arrays[index];
     if (a === undefined) throw new InterpreterError('INTERP_INPUT', `tensor index ${index} out of range`);
     return a;
   }
+}
+
+/** What TFLite Micro resets a variable tensor to: its zero point if it is int8, else zero bytes. */
+function stateInitialValue(t: Tensor): number {
+  return t.dtype === 'int8' && t.quant !== undefined ? t.quant.zeroPoint[0] : 0;
+}
+
+function fillState(a: AnyTypedArray, value: number): void {
+  if (a instanceof BigInt64Array) a.fill(BigInt(value));
+  else a.fill(value);
 }
 
 function allocate(t: Tensor): AnyTypedArray {

@@ -34,7 +34,7 @@ const d = present ? describe : describe.skip;
 /** Operands the IR needs as constants; node tests pass them as graph inputs, so they are frozen into initializers. */
 const PARAMETER_INPUTS: Record<string, number[]> = {
   Conv: [1, 2], Gemm: [1, 2], MatMul: [1], Clip: [1, 2], Pad: [1, 2], Reshape: [1], Squeeze: [1], Unsqueeze: [1], ReduceMean: [1],
-  BatchNormalization: [1, 2, 3, 4],
+  BatchNormalization: [1, 2, 3, 4], LSTM: [1, 2, 3, 4, 5, 6, 7], GRU: [1, 2, 3, 4, 5],
 };
 
 function floatValues(t: onnx.TensorProto): Float32Array | undefined {
@@ -106,14 +106,19 @@ d('ONNX backend node tests through the interpreter (float)', () => {
     }
     const ort = runOrtJobs(cases.map((c) => ({ model: c.model, feeds: c.ortFeeds })));
     const failures: string[] = [];
+    // onnxruntime's CPU provider refuses some valid models (batch-wise LSTM/GRU, layout = 1): those are checked
+    // against the test's expected outputs only.
+    const expectedOnly: string[] = [];
     cases.forEach((c, j) => {
       try {
         const reference = ort[j];
-        if (reference instanceof Error) throw reference;
+        const ortRefusedValidModel = reference instanceof Error && /not supported/.test(reference.message);
+        if (reference instanceof Error && !ortRefusedValidModel) throw reference;
+        if (ortRefusedValidModel) expectedOnly.push(c.name);
         const { outputs } = c.interp.run(c.feeds.map((f) => new Uint8Array(f.buffer)));
         outputs.forEach((bytes, k) => {
           const got = transpose4(new Float32Array(bytes.slice().buffer), c.interp.graph.tensors[c.interp.graph.outputs[k]].shape, false);
-          checkClose(got, reference[k].data, `output ${k} vs onnxruntime`);
+          if (!(reference instanceof Error)) checkClose(got, reference[k].data, `output ${k} vs onnxruntime`);
           const expected = floatValues(onnx.TensorProto.decode(fs.readFileSync(path.join(c.setDir, `output_${k}.pb`))))!;
           checkClose(got, expected, `output ${k} vs the test's expected output`);
         });
@@ -121,7 +126,7 @@ d('ONNX backend node tests through the interpreter (float)', () => {
         failures.push(`${c.name}: ${(e as Error).message}`);
       }
     });
-    console.log(`ONNX backend node tests vs onnxruntime: attempted ${cases.length}, passed ${cases.length - failures.length}`);
+    console.log(`ONNX backend node tests vs onnxruntime: attempted ${cases.length}, passed ${cases.length - failures.length} (${expectedOnly.length} against the expected outputs only: ${expectedOnly.join(', ')})`);
     expect(cases.length).toBeGreaterThan(100);
     expect(failures).toEqual([]);
   }, 120000);

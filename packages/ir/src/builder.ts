@@ -2,7 +2,7 @@ import { DType } from './dtype';
 import { Graph } from './graph';
 import { AttrsInput, Node, OpType, withDefaultAttrs } from './ops';
 import { inferOutputShapes } from './shape-inference';
-import { Quantization, Tensor } from './tensor';
+import { Quantization, StateKind, Tensor } from './tensor';
 
 export interface TensorSpec {
   name: string;
@@ -56,6 +56,13 @@ export class GraphBuilder {
     if (output.shape === undefined) this.graph.tensors[out].shape = inferOutputShapes(this.graph, node)[0];
     this.graph.nodes.push(node);
     return out;
+  }
+
+  /** An op state tensor (see Tensor.state): LSTM/GRU/SVDF state, read and updated in place by its node. */
+  state(spec: TensorSpec, kind: StateKind = 'persistent'): number {
+    const i = this.tensor(spec);
+    this.graph.tensors[i].state = kind;
+    return i;
   }
 
   output(tensor: number): this {

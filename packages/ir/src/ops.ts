@@ -9,6 +9,8 @@ import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType, WeightedOpType } fro
 export type { ExplicitPadding, FusedActivation, Padding } from './ops/op-def';
 export type { ConvAttrs, DepthwiseConvAttrs } from './ops/conv';
 export type { PoolAttrs } from './ops/pool';
+export type { GruAttrs, LstmAttrs } from './ops/recurrent';
+export { GRU_INPUT, LSTM_INPUT, SVDF_INPUT } from './ops/recurrent';
 export type { OpAttrMap, OpType, DefaultedAttrs, WeightedOpType } from './ops/registry';
 export { OP_DEFS, opDef };
 export type { OpDef } from './ops/op-def';

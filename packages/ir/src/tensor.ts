@@ -19,6 +19,22 @@ export interface Tensor {
   /** Constant data as raw little-endian bytes; undefined for activations and graph inputs. */
   data?: Uint8Array;
   quant?: Quantization;
+  /**
+   * Op state (TFLite's variable tensors): never a graph input, never produced by a node, no constant data; the
+   * nodes that take it read it and update it in place. Its value starts at zero (the zero point for int8, as TFLite
+   * Micro resets it). 'persistent': the value carries from one run to the next until the runtime resets it (TFLite
+   * and TFLite Micro variable tensors: LSTM and SVDF state), so a memory plan must keep it out of the reused arena
+   * region for the program's lifetime. 'per-run': reset at the start of every run (ONNX recurrent ops, whose
+   * initial state is zero in every run); live only while the nodes that take it run.
+   */
+  state?: StateKind;
+}
+
+export type StateKind = 'persistent' | 'per-run';
+
+/** Whether a tensor is op state (see Tensor.state). */
+export function isState(t: Tensor): boolean {
+  return t.state !== undefined;
 }
 
 /**

@@ -25,6 +25,15 @@ export function validateGraph(graph: Graph): Diagnostic[] {
 
   graph.tensors.forEach((t, i) => {
     if (t.data !== undefined) available[i] = 1;
+    if (t.state !== undefined) {
+      // Op state exists before the first node runs; it must not also be a constant or a graph input.
+      available[i] = 1;
+      if (t.state !== 'persistent' && t.state !== 'per-run') {
+        problems.push({ code: 'IR_STATE', tensor: t.name, message: `tensor '${t.name}' has unknown state kind ${JSON.stringify(t.state)}` });
+      } else if (t.data !== undefined || graph.inputs.includes(i)) {
+        problems.push({ code: 'IR_STATE', tensor: t.name, message: `state tensor '${t.name}' cannot also be ${t.data !== undefined ? 'a constant' : 'a graph input'}` });
+      }
+    }
     if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       problems.push({ code: 'IR_SHAPE', tensor: t.name, message: `tensor '${t.name}' has invalid shape ${shapeToString(t.shape)}` });
     }
@@ -53,8 +62,9 @@ export function validateGraph(graph: Graph): Diagnostic[] {
     if (node.outputs.length !== 1) {
       problems.push({ code: 'IR_ARITY', node: node.name, message: `${node.op} has one output, got ${node.outputs.length}` });
     }
+    const optional = opDef(node.op).optionalInputs ?? [];
     node.inputs.forEach((t, k) => {
-      if (t === -1 && k >= lo) return;
+      if (t === -1 && (k >= lo || optional.includes(k))) return;
       if (!inRange(t)) problems.push({ code: 'IR_REF', node: node.name, message: `input ${k} refers to tensor ${t}, which does not exist` });
       else if (!available[t]) {
         problems.push({
@@ -67,8 +77,8 @@ export function validateGraph(graph: Graph): Diagnostic[] {
     for (const t of node.outputs) {
       if (!inRange(t)) {
         problems.push({ code: 'IR_REF', node: node.name, message: `output refers to tensor ${t}, which does not exist` });
-      } else if (produced[t] || graph.tensors[t].data !== undefined || graph.inputs.includes(t)) {
-        problems.push({ code: 'IR_PRODUCER', node: node.name, message: `output '${graph.tensors[t].name}' already has a value (a second producer, a constant or a graph input)` });
+      } else if (produced[t] || graph.tensors[t].data !== undefined || graph.inputs.includes(t) || graph.tensors[t].state !== undefined) {
+        problems.push({ code: 'IR_PRODUCER', node: node.name, message: `output '${graph.tensors[t].name}' already has a value (a second producer, a constant, a graph input or op state)` });
       } else {
         produced[t] = 1;
         available[t] = 1;
@@ -96,6 +106,7 @@ export function validateGraph(graph: Graph): Diagnostic[] {
   });
   for (const o of graph.outputs) {
     if (!inRange(o)) problems.push({ code: 'IR_REF', message: `graph output refers to tensor ${o}, which does not exist` });
+    else if (graph.tensors[o].state !== undefined) problems.push({ code: 'IR_STATE', message: `graph output '${graph.tensors[o].name}' is op state (read it through the node's output instead)` });
     else if (!available[o]) problems.push({ code: 'IR_REF', message: `graph output '${graph.tensors[o].name}' is never produced` });
   }
   return problems;

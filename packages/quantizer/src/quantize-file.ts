@@ -6,7 +6,7 @@ import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibrati
 import { QuantizerError } from './errors';
 import { pruneTensors } from './passes/graph-edit';
 import { toQdqGraph } from './qdq/to-qdq';
-import { IoType } from './quantize/quantize-graph';
+import { ActivationType, IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
 import { QuantizationReport, measureQuantization } from './report/measure';
 import { reportToHtml, reportToJson } from './report/format';
@@ -25,6 +25,8 @@ export interface QuantizeFileOptions extends LoadCalibrationOptions {
   /** Empirical bias correction of conv / depthwise / FC layers (quantize/bias-correction.ts). */
   biasCorrection?: boolean;
   io?: IoType;
+  /** int8 (default) or int16 activations with int8 weights (TFLite's 16x8 mode). */
+  activations?: ActivationType;
   /** Evaluation data for the report (default: the first calibration samples). */
   eval?: string;
   /** Class labels of the evaluation samples (or of the calibration samples when there is no --eval). */
@@ -53,9 +55,12 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   if (o.calib === undefined) {
     throw new QuantizerError('QUANT_CALIB_MISSING', 'no calibration data: give --calib PATH (a .npy/.npz file or a folder), or --calib random to calibrate on random data');
   }
+  if (o.activations === 'int16' && o.onnxQdq !== undefined) {
+    throw new QuantizerError('QUANT_UNSUPPORTED', 'the ONNX QDQ export spells out int8 arithmetic; it has no 16x8 form: drop --onnx-qdq or quantize with int8 activations');
+  }
   const floatModel: Graph = readModelFile(o.model);
   const calib = loadCalibration(o.calib, floatModel, o);
-  const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, biasCorrection: o.biasCorrection, onProgress: o.onProgress });
+  const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, activations: o.activations, biasCorrection: o.biasCorrection, onProgress: o.onProgress });
   const evalSamples = o.eval !== undefined ? loadCalibration(o.eval, floatModel, { ...o, samples: undefined }).samples : calib.samples.slice(0, o.reportSamples ?? 32);
   let labels = o.labels !== undefined ? loadLabels(o.labels) : undefined;
   if (labels !== undefined) {
@@ -65,7 +70,11 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...calib.warnings);
+  report.warnings.push(...calib.warnings, ...result.warnings);
+  if (result.int8Graph.tensors.some((t) => t.state === 'per-run')) {
+    // TFLite has one kind of op state: its variable tensors persist from one invocation to the next.
+    report.warnings.push('the recurrent state starts at zero in every run of this model (ONNX), but TFLite keeps variable tensors across invocations: reset the interpreter (TFLite Micro: MicroInterpreter::Reset) before each independent sequence');
+  }
   if (o.biasCorrection && o.eval === undefined) {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }

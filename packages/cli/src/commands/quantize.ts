@@ -13,6 +13,7 @@ export interface QuantizeCommandOptions {
   perTensor?: boolean;
   biasCorrection?: boolean;
   io: string;
+  activations?: string;
   samples?: string;
   eval?: string;
   labels?: string;
@@ -57,6 +58,8 @@ function progressBar(): (done: number, total: number) => void {
 export function runQuantize(model: string, o: QuantizeCommandOptions, io: CommandIO, tty = Boolean(process.stdout.isTTY && process.stderr.isTTY)): void {
   if (!CALIBRATION_METHODS.includes(o.method as CalibrationMethod)) throw new UsageError(`--method must be one of ${CALIBRATION_METHODS.join(', ')}, got '${o.method}'`);
   if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
+  const activations = o.activations ?? 'int8';
+  if (activations !== 'int8' && activations !== 'int16') throw new UsageError(`--activations must be int8 or int16, got '${activations}'`);
   if (o.qdqRounding !== 'tflite' && o.qdqRounding !== 'plain') throw new UsageError(`--qdq-rounding must be tflite or plain, got '${o.qdqRounding}'`);
   const percentile = Number(o.percentile);
   const resize = numbers('--resize', o.resize?.replace(/x/i, ','));
@@ -72,6 +75,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     perTensor: o.perTensor,
     biasCorrection: o.biasCorrection,
     io: o.io,
+    activations,
     samples: positiveInt('--samples', o.samples),
     eval: o.eval,
     labels: o.labels,
@@ -115,6 +119,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
     .option('--bias-correction', 'subtract from each conv/FC bias the mean output shift its weight rounding causes (measured on the calibration data)')
     .option('--io <type>', 'model inputs/outputs: int8, or float with Quantize/Dequantize at the edges', 'int8')
+    .option('--activations <type>', "int8, or int16 (TFLite's 16x8 mode: int16 activations, int8 weights, int64 biases)", 'int8')
     .option('--samples <n>', 'use at most N calibration samples')
     .option('--eval <path>', 'evaluation data for the report (default: the first calibration samples)')
     .option('--labels <file>', 'class labels of the evaluation samples (.npy or one per line): report accuracy')

@@ -18,7 +18,7 @@ export const floatClamp =
     };
   };
 
-/** The int8 input and output parameters, and a real value quantized to the output (float32 division, as TFLM). */
+/** The quantized input and output parameters, and a real value quantized to the output (float32 division, as TFLM). */
 function int8Params(ctx: KernelContext): { inQ: Quant; outQ: Quant; quantizeOut: (f: number) => number } {
   const inQ = ctx.quant(ctx.tensor(0));
   const outQ = ctx.quant(ctx.output);
@@ -70,19 +70,25 @@ export function floatLeakyRelu(ctx: KernelContext<'LeakyRelu'>): Evaluate {
   };
 }
 
-/** LEAKY_RELU on int8 (TFLM): one multiplier for the identity part, one for alpha. */
-export function int8LeakyRelu(ctx: KernelContext<'LeakyRelu'>): Evaluate {
+/**
+ * LEAKY_RELU on int8 or int16 (TFLite's QuantizeLeakyRelu): one multiplier for the identity part, one for alpha; a
+ * negative alpha is applied as its magnitude's multiplier with the result negated.
+ */
+export function quantizedLeakyRelu(ctx: KernelContext<'LeakyRelu'>): Evaluate {
   const { inQ, outQ } = int8Params(ctx);
-  const full = dtypeRange('int8');
+  if (ctx.output.dtype !== ctx.tensor(0).dtype) ctx.unsupported(`no ${ctx.tensor(0).dtype} → ${ctx.output.dtype} kernel`);
+  const full = dtypeRange(ctx.output.dtype);
   const alpha = quantizeMultiplier(Math.fround(Math.fround(inQ.scale * Math.fround(ctx.node.attrs.alpha)) / outQ.scale));
+  const alphaSign = alpha.multiplier < 0 ? -1 : 1;
+  const alphaMultiplier = Math.abs(alpha.multiplier);
   const identity = quantizeMultiplier(Math.fround(inQ.scale / outQ.scale));
-  const input = ctx.input<Int8Array>(0);
-  const output = ctx.outputArray<Int8Array>();
+  const input = ctx.input<Int8Array | Int16Array>(0);
+  const output = ctx.outputArray<Int8Array | Int16Array>();
   return () => {
     for (let i = 0; i < output.length; i++) {
       const v0 = input[i] - inQ.zeroPoint;
-      const m = v0 >= 0 ? identity : alpha;
-      const v = outQ.zeroPoint + multiplyByQuantizedMultiplier(v0, m.multiplier, m.shift);
+      const scaled = v0 >= 0 ? multiplyByQuantizedMultiplier(v0, identity.multiplier, identity.shift) : alphaSign * multiplyByQuantizedMultiplier(v0, alphaMultiplier, alpha.shift);
+      const v = outQ.zeroPoint + scaled;
       output[i] = v < full.min ? full.min : v > full.max ? full.max : v;
     }
   };

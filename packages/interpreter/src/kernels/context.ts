@@ -13,7 +13,14 @@ export class KernelContext<K extends OpType = OpType> {
     readonly graph: Graph,
     readonly node: NodeOf<K>,
     private readonly arrays: AnyTypedArray[],
+    private readonly observer?: (node: string, what: string, values: Float32Array) => void,
   ) {}
+
+  /** Report internal float values to the interpreter's observer (see InterpreterOptions.observe), if it has one. */
+  get observe(): ((what: string, values: Float32Array) => void) | undefined {
+    const o = this.observer;
+    return o === undefined ? undefined : (what, values) => o(this.node.name, what, values);
+  }
 
   tensor(position: number): Tensor {
     return this.graph.tensors[this.node.inputs[position]];

@@ -57,11 +57,11 @@ export function int8DepthwiseConv2D(ctx: KernelContext<'DepthwiseConv2D'>): Eval
 
 type Finish = (outIndex: number, outChannel: number, acc: number) => void;
 
-/** The shared accumulation loop; `finish` turns each accumulator into an output element. */
-function depthwiseLoop(
+/** The shared accumulation loop (float, int8 and 16x8); `finish` turns each accumulator into an output element. */
+export function depthwiseLoop(
   g: WindowGeometry,
   m: number,
-  input: Float32Array | Int8Array,
+  input: Float32Array | Int8Array | Int16Array,
   weights: Float32Array | Int8Array,
   inputOffset: number,
 ): (finish: Finish) => void {

@@ -7,7 +7,7 @@ import { strides } from './pad';
  * MEAN over constant axes. Int8 follows TFLite's integer mean: sum of (q − input zero point), rescale by
  * input/output scale, divide by the count rounding half away from zero, add the output zero point.
  */
-function meanLoop(ctx: KernelContext<'Mean'>): { accumulate: (offset: number) => void; sums: Float64Array; count: number } {
+export function meanLoop(ctx: KernelContext<'Mean'>): { accumulate: (offset: number) => void; sums: Float64Array; count: number } {
   const x = ctx.tensor(0);
   const rank = x.shape.length;
   const axes = new Set(constantInts(ctx.tensor(1)).map((a) => (a < 0 ? a + rank : a)));

@@ -18,17 +18,18 @@ export const floatPool2D =
   };
 
 /**
- * Int8 averages round half away from zero like TFLM's reference; int8 input and output share one scale, so no
+ * Int8 and int16 averages round half away from zero like TFLM's reference; input and output share one scale, so no
  * requantization.
  */
-export const int8Pool2D =
+export const quantizedPool2D =
   (kind: PoolKind) =>
   (ctx: KernelContext<PoolOp>): Evaluate => {
     const activation = ctx.node.attrs.activation;
     const inQ = ctx.quant(ctx.tensor(0));
     const outQ = ctx.quant(ctx.output);
-    if (inQ.scale !== outQ.scale || inQ.zeroPoint !== outQ.zeroPoint) ctx.unsupported('int8 pooling needs the same scale and zero point in and out');
-    const range = quantizedActivationRange(activation, 'int8', outQ.scale, outQ.zeroPoint) ?? ctx.unsupported(`fused ${activation} is not supported`);
+    if (ctx.output.dtype !== ctx.tensor(0).dtype) ctx.unsupported(`no ${ctx.tensor(0).dtype} → ${ctx.output.dtype} kernel`);
+    if (inQ.scale !== outQ.scale || inQ.zeroPoint !== outQ.zeroPoint) ctx.unsupported('quantized pooling needs the same scale and zero point in and out');
+    const range = quantizedActivationRange(activation, ctx.output.dtype, outQ.scale, outQ.zeroPoint) ?? ctx.unsupported(`fused ${activation} is not supported`);
     return poolLoop(ctx, kind === 'average', false, range);
   };
 
@@ -37,8 +38,8 @@ function poolLoop(ctx: KernelContext<PoolOp>, isAverage: boolean, isFloat: boole
   const a = ctx.node.attrs;
   const g = windowGeometry(x.shape, a.filterH, a.filterW, x.shape[3], a);
   const { min, max } = range;
-  const input = ctx.input<Float32Array | Int8Array>(0);
-  const output = ctx.outputArray<Float32Array | Int8Array>();
+  const input = ctx.input<Float32Array | Int8Array | Int16Array>(0);
+  const output = ctx.outputArray<Float32Array | Int8Array | Int16Array>();
   const C = g.inC;
   return () => {
     let o = 0;

@@ -25,7 +25,7 @@ export function quantizeFloat(ctx: KernelContext): Evaluate {
   };
 }
 
-/** QUANTIZE int → int: requantization to the output's parameters. */
+/** QUANTIZE int → int (int8, uint8, int16, quantized int32, either way): requantization to the output's parameters. */
 export function requantize(ctx: KernelContext): Evaluate {
   const { outQ, min, max, output } = quantizedOutput(ctx);
   const n = output.length;
@@ -34,7 +34,7 @@ export function requantize(ctx: KernelContext): Evaluate {
   const input = ctx.input<Int8Array>(0);
   return () => {
     for (let i = 0; i < n; i++) {
-      const v = multiplyByQuantizedMultiplier(input[i] - inQ.zeroPoint, m.multiplier, m.shift) + outQ.zeroPoint;
+      const v = multiplyByQuantizedMultiplier((input[i] - inQ.zeroPoint) | 0, m.multiplier, m.shift) + outQ.zeroPoint;
       output[i] = v < min ? min : v > max ? max : v;
     }
   };

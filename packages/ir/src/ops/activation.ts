@@ -1,4 +1,4 @@
-import { FLOAT_OR_QUANTIZED, sameType } from './dtype-rules';
+import { FLOAT_OR_QUANTIZED, sameType, softmaxTypes } from './dtype-rules';
 import { sameShape } from './elementwise';
 import { attr, defineOp, NoAttrs } from './op-def';
 
@@ -26,4 +26,4 @@ export const TANH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
 export const HARD_SWISH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
 
 /** Softmax over the last axis. */
-export const SOFTMAX = defineOp<{ beta: number }>()({ ...pointwise, attrs: { beta: attr.withDefault(attr.float(), 1) } });
+export const SOFTMAX = defineOp<{ beta: number }>()({ ...pointwise, dtypes: softmaxTypes, attrs: { beta: attr.withDefault(attr.float(), 1) } });

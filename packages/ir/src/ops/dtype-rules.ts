@@ -81,14 +81,20 @@ export const weightedTypes: DTypeRule = {
   },
 };
 
-/** Quantize: float32 or quantized in, quantized out. */
+/**
+ * Quantize: float32 or quantized in, quantized out. int32 with quantization parameters counts as quantized here
+ * (TFLite's QUANTIZE requantizes int32 ↔ int16/int8, e.g. a model's int32 output or a 16x8 model's int32 input).
+ */
 export const quantizesType: DTypeRule = {
-  inputTypes: ['float32', ...QUANTIZED_TYPES],
+  inputTypes: ['float32', ...QUANTIZED_TYPES, 'int32'],
   check(c) {
     const x = c.input(0)!;
-    if (!isQuantizedDType(c.output.dtype)) c.bad(`output must be int8, uint8 or int16, got ${c.output.dtype}`);
-    if (x.dtype !== 'float32' && !isQuantizedDType(x.dtype)) c.bad(`input must be float32 or quantized, got ${x.dtype}`);
-    c.needQuant(c.output, 'output');
+    const out = c.output;
+    const quantizedInt32 = (t: { dtype: DType; quant?: unknown }): boolean => t.dtype === 'int32' && t.quant !== undefined;
+    if (!isQuantizedDType(out.dtype) && !quantizedInt32(out)) c.bad(`output must be int8, uint8, int16 or a quantized int32, got ${out.dtype}`);
+    if (x.dtype !== 'float32' && !isQuantizedDType(x.dtype) && !quantizedInt32(x)) c.bad(`input must be float32, quantized or a quantized int32, got ${x.dtype}`);
+    if (x.dtype === 'int32' && out.dtype === 'int32') c.bad('int32 → int32 is not a quantization');
+    c.needQuant(out, 'output');
   },
 };
 
@@ -109,5 +115,24 @@ export const floatOnly: DTypeRule = {
   check(c) {
     const x = c.input(0)!;
     if (x.dtype !== 'float32') c.bad(`only float32 is supported, got ${x.dtype}`);
+  },
+};
+
+/**
+ * Softmax: float32 → float32, int16 → int16, and int8 → int8 or int16 (TFLite's int8 kernel may write an int16
+ * output, as the keyword-spotting models do).
+ */
+export const softmaxTypes: DTypeRule = {
+  inputTypes: ['float32', 'int8', 'int16'],
+  check(c) {
+    const x = c.input(0)!;
+    const out = c.output;
+    const allowed = x.dtype === 'int8' ? ['int8', 'int16'] : [x.dtype];
+    if (!['float32', 'int8', 'int16'].includes(x.dtype)) c.bad(`unsupported type ${x.dtype}`);
+    else if (!allowed.includes(out.dtype)) c.bad(`input 0 is ${x.dtype} but the output is ${out.dtype}`);
+    if (x.dtype !== 'float32') {
+      c.needQuant(x, 'input');
+      c.needQuant(out, 'output');
+    }
   },
 };

@@ -100,6 +100,8 @@ export interface StatsContext<A> {
 export interface OpDef<A> {
   /** Inputs it takes, [min, max]; an omitted optional input is -1 and still counts. */
   arity: readonly [number, number];
+  /** Positions below the minimum arity that may still be omitted (-1), e.g. the LSTM's peephole weights. */
+  optionalInputs?: readonly number[];
   attrs: AttrSpecs<A>;
   dtypes: DTypeRule;
   /** The output's shape from the inputs (and constant operands); fails naming the problem. */

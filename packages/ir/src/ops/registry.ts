@@ -6,6 +6,7 @@ import { AttrsBrand, OpDef } from './op-def';
 import { AVERAGE_POOL_2D, MAX_POOL_2D } from './pool';
 import { DEQUANTIZE, QUANTIZE } from './quantization';
 import { MEAN } from './reduce';
+import { SVDF, UNIDIRECTIONAL_SEQUENCE_GRU, UNIDIRECTIONAL_SEQUENCE_LSTM } from './recurrent';
 import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TRANSPOSE } from './shape';
 import { STRIDED_SLICE } from './slice';
 
@@ -49,6 +50,9 @@ export const OP_DEFS = {
   Abs: ABS,
   Sign: SIGN,
   Cast: CAST,
+  UnidirectionalSequenceLstm: UNIDIRECTIONAL_SEQUENCE_LSTM,
+  UnidirectionalSequenceGru: UNIDIRECTIONAL_SEQUENCE_GRU,
+  Svdf: SVDF,
 };
 
 type Defs = typeof OP_DEFS;

@@ -56,6 +56,15 @@ const EXPORTERS: NodeTable<void, [ExportContext]> = {
   Abs: (node, ctx) => simple(ctx, node, 'Abs'),
   Sign: (node, ctx) => simple(ctx, node, 'Sign'),
   Cast: (node, ctx) => simple(ctx, node, 'Cast', { to: onnxDtypeOf(ctx.tensor(node.outputs[0]).dtype) }),
+  UnidirectionalSequenceLstm: (_node, ctx) => {
+    throw ctx.fail('UnidirectionalSequenceLstm is not written to ONNX yet');
+  },
+  UnidirectionalSequenceGru: (_node, ctx) => {
+    throw ctx.fail('UnidirectionalSequenceGru is not written to ONNX yet');
+  },
+  Svdf: (_node, ctx) => {
+    throw ctx.fail('Svdf is not written to ONNX yet (ONNX has no SVDF operator)');
+  },
 };
 
 /** Write one IR node as ONNX nodes (NCHW). */

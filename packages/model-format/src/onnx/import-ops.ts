@@ -2,6 +2,7 @@ import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import * as ew from './import-elementwise';
 import * as nn from './import-nn';
+import * as rnn from './import-rnn';
 import * as shape from './import-shape';
 
 export type OpImporter = (ctx: ImportContext, attrs: Attributes) => void;
@@ -43,4 +44,6 @@ export const ONNX_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   Pad: shape.importPad,
   Softmax: shape.importSoftmax,
   ReduceMean: shape.importReduceMean,
+  LSTM: rnn.importLstm,
+  GRU: rnn.importGru,
 };

@@ -19,7 +19,7 @@ const d = present ? describe : describe.skip;
 /** Operand positions that the IR needs as constants (weights, shapes, axes, bounds, quantization parameters). */
 const PARAMETER_INPUTS: Record<string, number[]> = {
   Conv: [1, 2], Gemm: [1, 2], MatMul: [1], Clip: [1, 2], Pad: [1, 2, 3], Reshape: [1], Squeeze: [1], Unsqueeze: [1],
-  QuantizeLinear: [1, 2], DequantizeLinear: [1, 2], ReduceMean: [1], Dropout: [1, 2],
+  QuantizeLinear: [1, 2], DequantizeLinear: [1, 2], ReduceMean: [1], Dropout: [1, 2], LSTM: [1, 2, 3, 4, 5, 6, 7], GRU: [1, 2, 3, 4, 5],
 };
 
 /**
@@ -91,6 +91,7 @@ const KNOWN_UNSUPPORTED: Record<string, string> = {
   test_constant: 'a graph output that is a constant',
   test_identity_opt: 'optional type',
   test_identity_sequence: 'sequence type',
+  test_lstm_with_peepholes: 'LSTM peephole weights (TFLite Micro’s LSTM has none)',
 };
 
 /** Cast tests to or from element types the IR does not have. */

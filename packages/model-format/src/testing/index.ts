@@ -1,3 +1,6 @@
 // Fuzzing support: seeded structure-aware mutations of model files (the fuzz specs and `npm run fuzz`).
 export { mutateBytes } from '../tflite/fuzz-mutations';
 export type { Mutant, MutationKind } from '../tflite/fuzz-mutations';
+// PyTorch-style ONNX recurrent models (LSTM/GRU classifiers) built in code.
+export { recurrentOnnxModel } from './recurrent-onnx';
+export type { RecurrentOnnxOptions } from './recurrent-onnx';

@@ -29,7 +29,9 @@ import {
   SQUEEZE_OPTIONS,
   STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
+  SVDF_OPTIONS,
   TRANSPOSE_OPTIONS,
+  UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS,
 } from './schema';
 
 /** What the operator reader knows about one operator while converting its options. */
@@ -84,7 +86,7 @@ function reader<T extends OptionsTable>(options: T, convert: (v: OptionValues<T>
 const plain = (op: 'Reshape' | 'Pad' | 'Quantize' | 'Dequantize' | 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'HardSwish' | 'Transpose', options: OptionsTable): OpReader =>
   reader(options, () => ({ op, attrs: {} }) as Converted);
 
-const elementwise = (op: 'Add' | 'Sub' | 'Mul', options: typeof ADD_OPTIONS): OpReader => reader(options, (v, ctx) => ({ op, attrs: { activation: activation(v.activation, ctx) } }));
+const elementwise = (op: 'Add' | 'Sub' | 'Mul', options: OptionsTable<{ activation: (typeof ADD_OPTIONS)['fields']['activation'] }>): OpReader => reader(options, (v, ctx) => ({ op, attrs: { activation: activation(v.activation, ctx) } }));
 
 /** Conv2DOptions and DepthwiseConv2DOptions share these fields. */
 const convAttrs = (v: OptionValues<typeof CONV_2D_OPTIONS>, ctx: OperatorContext): ConvAttrs => ({
@@ -136,6 +138,18 @@ export const OP_READERS: { readonly [N in (typeof BUILTIN_OPERATOR_NAMES)[number
   HARD_SWISH: plain('HardSwish', HARD_SWISH_OPTIONS),
   TRANSPOSE: plain('Transpose', TRANSPOSE_OPTIONS),
   STRIDED_SLICE: reader(STRIDED_SLICE_OPTIONS, (v) => ({ op: 'StridedSlice', attrs: { ...v } })),
+  UNIDIRECTIONAL_SEQUENCE_LSTM: reader(UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS, (v, ctx) => {
+    if (v.diagonalRecurrentTensors) unsupported(ctx, 'diagonal recurrent tensors are not supported');
+    if (v.asymmetricQuantizeInputs) unsupported(ctx, 'asymmetric_quantize_inputs (hybrid LSTM) is not supported');
+    return {
+      op: 'UnidirectionalSequenceLstm',
+      attrs: { activation: activation(v.activation, ctx), cellClip: v.cellClip, projClip: v.projClip, timeMajor: v.timeMajor },
+    };
+  }),
+  SVDF: reader(SVDF_OPTIONS, (v, ctx) => {
+    if (v.asymmetricQuantizeInputs) unsupported(ctx, 'asymmetric_quantize_inputs (hybrid SVDF) is not supported');
+    return { op: 'Svdf', attrs: { rank: v.rank, activation: activation(v.activation, ctx) } };
+  }),
 };
 
 /** The reader of a BuiltinOperator code, if tinyforge reads it. */

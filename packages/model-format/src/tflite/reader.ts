@@ -141,6 +141,12 @@ class TfliteReader {
     const quant = this.quantization(t, label, shape);
     if (quant !== undefined) tensor.quant = quant;
     const data = this.bufferData(t.uint32(TENSOR.buffer, 0), label, t.pos);
+    if (t.bool(TENSOR.isVariable, false)) {
+      // A variable tensor is op state that persists across invocations; TFLite Micro resets it to zero (the zero point
+      // for int8) and ignores any buffer it has, so its data is not kept.
+      tensor.state = 'persistent';
+      return tensor;
+    }
     if (data !== undefined) {
       const expected = elements * dtypeBytes(dtype);
       if (data.length !== expected) {

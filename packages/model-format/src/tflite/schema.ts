@@ -107,7 +107,7 @@ export type OptionValues<T extends OptionsTable> = { [P in keyof T['fields']]: F
 const i8 = (id: number, dflt = 0): OptionField<'i8'> => ({ id, kind: 'i8', dflt });
 const i32 = (id: number, dflt = 0): OptionField<'i32'> => ({ id, kind: 'i32', dflt });
 const f32 = (id: number, dflt = 0): OptionField<'f32'> => ({ id, kind: 'f32', dflt });
-const bool = (id: number): OptionField<'bool'> => ({ id, kind: 'bool', dflt: false });
+const bool = (id: number, dflt = false): OptionField<'bool'> => ({ id, kind: 'bool', dflt });
 const i32s = (id: number): OptionField<'i32s'> => ({ id, kind: 'i32s', dflt: [] });
 const options = <F extends Record<string, OptionField>>(type: OptionsTypeName, fields: F): OptionsTable<F> => ({ type: OPTIONS_TYPE[type], fields });
 
@@ -133,9 +133,13 @@ export const POOL_2D_OPTIONS = options('Pool2DOptions', { padding: i8(0), stride
 export const FULLY_CONNECTED_OPTIONS = options('FullyConnectedOptions', { activation: i8(0), weightsFormat: i8(1), keepNumDims: bool(2) });
 export const SOFTMAX_OPTIONS = options('SoftmaxOptions', { beta: f32(0) });
 export const CONCATENATION_OPTIONS = options('ConcatenationOptions', { axis: i32(0), activation: i8(1) });
-/** AddOptions, SubOptions and MulOptions start with the fused activation (pot_scale_int16 is for int16 only). */
-export const ADD_OPTIONS = options('AddOptions', { activation: i8(0) });
-export const SUB_OPTIONS = options('SubOptions', { activation: i8(0) });
+/**
+ * AddOptions, SubOptions and MulOptions start with the fused activation. pot_scale_int16 (default true) selects
+ * TFLite's power-of-two-scale int16 path; TFLite Micro ignores it (it always takes the general-scale path, as
+ * tinyforge does), and the writer sets it false so that TFLite takes that path too.
+ */
+export const ADD_OPTIONS = options('AddOptions', { activation: i8(0), potScaleInt16: bool(1, true) });
+export const SUB_OPTIONS = options('SubOptions', { activation: i8(0), potScaleInt16: bool(1, true) });
 export const MUL_OPTIONS = options('MulOptions', { activation: i8(0) });
 export const SQUEEZE_OPTIONS = options('SqueezeOptions', { squeezeDims: i32s(0) });
 export const REDUCER_OPTIONS = options('ReducerOptions', { keepDims: bool(0) });
@@ -148,6 +152,15 @@ export const STRIDED_SLICE_OPTIONS = options('StridedSliceOptions', {
   shrinkAxisMask: i32(4),
   offset: bool(5),
 });
+export const UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS = options('UnidirectionalSequenceLSTMOptions', {
+  activation: i8(0),
+  cellClip: f32(1),
+  projClip: f32(2),
+  timeMajor: bool(3),
+  asymmetricQuantizeInputs: bool(4),
+  diagonalRecurrentTensors: bool(5),
+});
+export const SVDF_OPTIONS = options('SVDFOptions', { rank: i32(0), activation: i8(1), asymmetricQuantizeInputs: bool(2) });
 /** new_shape is optional (the output tensor's shape is authoritative): never read, and left out when writing. */
 export const RESHAPE_OPTIONS = options('ReshapeOptions', {});
 export const PAD_OPTIONS = options('PadOptions', {});

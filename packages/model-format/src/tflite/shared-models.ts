@@ -15,3 +15,12 @@ export function sharedModelNames(): string[] {
 export function readSharedModel(name: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(path.join(SHARED_MODELS_DIR, name)));
 }
+
+/** TFLite Micro's example and test models (`../shared/tflm`, see its SOURCES.md), absent on some machines. */
+export const SHARED_TFLM_DIR = path.resolve(__dirname, '../../../../../shared/tflm');
+
+/** A file under ../shared/tflm, or undefined when that folder is missing. */
+export function readSharedTflm(relative: string): Uint8Array | undefined {
+  const file = path.join(SHARED_TFLM_DIR, relative);
+  return fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : undefined;
+}

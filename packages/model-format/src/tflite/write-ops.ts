@@ -29,7 +29,9 @@ import {
   SQUEEZE_OPTIONS,
   STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
+  SVDF_OPTIONS,
   TRANSPOSE_OPTIONS,
+  UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS,
 } from './schema';
 
 /** One TFLite operator to write: builtin code, its options table (written on demand) and tensor indices. */
@@ -40,6 +42,8 @@ export interface TfliteOp {
   writeOptions?: (b: Builder) => number;
   inputs: number[];
   outputs: number[];
+  /** Tensors the operator lists as intermediates (the integer LSTM's, as the TFLite converter writes them). */
+  intermediates?: number[];
 }
 
 /** The tensor list being written: the graph's tensors plus any the writer adds (e.g. explicit paddings). */
@@ -89,6 +93,7 @@ const INT8_VERSION: Partial<Record<BuiltinName, number>> = {
   LEAKY_RELU: 2,
   TRANSPOSE: 2,
   STRIDED_SLICE: 2,
+  SVDF: 3,
 };
 
 /** Hybrid (float activations, int8 weights) conv / fully-connected versions, as in kws_dscnn_float. */
@@ -167,8 +172,8 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
   Reshape: bare('RESHAPE', NO_OPTIONS),
   Squeeze: (node, t) => [emit(node, t, 'SQUEEZE', SQUEEZE_OPTIONS, { squeezeDims: node.attrs.axes })],
   Softmax: (node, t) => [emit(node, t, 'SOFTMAX', SOFTMAX_OPTIONS, { beta: node.attrs.beta })],
-  Add: (node, t) => [emit(node, t, 'ADD', ADD_OPTIONS, { activation: act(node.attrs.activation) })],
-  Sub: (node, t) => [emit(node, t, 'SUB', SUB_OPTIONS, { activation: act(node.attrs.activation) })],
+  Add: (node, t) => [emit(node, t, 'ADD', ADD_OPTIONS, { activation: act(node.attrs.activation), potScaleInt16: !isInt16(node, t) })],
+  Sub: (node, t) => [emit(node, t, 'SUB', SUB_OPTIONS, { activation: act(node.attrs.activation), potScaleInt16: !isInt16(node, t) })],
   Mul: (node, t) => [emit(node, t, 'MUL', MUL_OPTIONS, { activation: act(node.attrs.activation) })],
   Mean: (node, t) => [emit(node, t, 'MEAN', REDUCER_OPTIONS, { keepDims: node.attrs.keepDims })],
   Pad: (node, t) =>
@@ -190,6 +195,16 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
     if (builtin === undefined) return unsupported(node, `TFLite has no clamp to [${node.attrs.min}, ${node.attrs.max}] (only RELU, RELU6, RELU_N1_TO_1)`);
     return [emit(node, t, builtin, NO_OPTIONS, {})];
   },
+  UnidirectionalSequenceLstm: (node, t) => {
+    const a = node.attrs;
+    const values = { activation: act(a.activation), cellClip: a.cellClip, projClip: a.projClip, timeMajor: a.timeMajor, asymmetricQuantizeInputs: false, diagonalRecurrentTensors: false };
+    const op = emit(node, t, 'UNIDIRECTIONAL_SEQUENCE_LSTM', UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS, values, padInputs(node.inputs, 24));
+    const x = t.tensors[node.inputs[0]];
+    if (x.dtype !== 'float32') op.intermediates = lstmIntermediates(node, t);
+    return [op];
+  },
+  Svdf: (node, t) => [emit(node, t, 'SVDF', SVDF_OPTIONS, { rank: node.attrs.rank, activation: act(node.attrs.activation), asymmetricQuantizeInputs: false })],
+  UnidirectionalSequenceGru: refuse('TFLite has no GRU operator (its converter unrolls GRUs into primitive ops)'),
   BatchNorm: refuse(NO_TFLITE_OP),
   Identity: refuse(NO_TFLITE_OP),
   Div: refuse(QDQ_ARITHMETIC),
@@ -198,6 +213,38 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
   Sign: refuse(QDQ_ARITHMETIC),
   Cast: refuse(QDQ_ARITHMETIC),
 };
+
+function isInt16(node: Node, t: TensorTable): boolean {
+  return t.tensors[node.inputs[0]].dtype === 'int16';
+}
+
+/** TFLite's LSTM has 24 inputs; the 20-input form (no layer norm) is padded with omitted ones. */
+function padInputs(inputs: number[], count: number): number[] {
+  return [...inputs, ...new Array<number>(Math.max(0, count - inputs.length)).fill(-1)];
+}
+
+/**
+ * The five intermediates the TFLite converter gives an integer LSTM: the four gates' (unquantized: used only by the
+ * layer-norm variant) and the effective hidden scale's (the hidden state's parameters). TFLite Micro reads none of
+ * them; full TFLite's integer LSTM reads them.
+ */
+function lstmIntermediates(node: NodeOf<'UnidirectionalSequenceLstm'>, t: TensorTable): number[] {
+  const hidden = t.tensors[node.inputs[18]];
+  // Reuse a tensor of the same name (a graph read from a file this writer wrote) so that rewriting is stable.
+  const named = (tensor: Tensor): number => {
+    const existing = t.tensors.findIndex((x) => x.name === tensor.name && x.data === undefined && x.shape.length === 1 && x.shape[0] === 0);
+    return existing >= 0 ? existing : t.add(tensor);
+  };
+  const gates = ['input_to_input', 'input_to_forget', 'input_to_cell', 'input_to_output'].map((g) => named({ name: `${node.name}/${g}_intermediate`, shape: [0], dtype: 'float32' }));
+  const q = hidden.quant;
+  const effective = named({
+    name: `${node.name}/effective_hidden_scale_intermediate`,
+    shape: [0],
+    dtype: hidden.dtype,
+    ...(q && { quant: { scale: [...q.scale], zeroPoint: [...q.zeroPoint], axis: q.axis } }),
+  });
+  return [...gates, effective];
+}
 
 /** The TFLite operator(s) for one IR node. */
 export function lowerNode(node: Node, t: TensorTable): TfliteOp[] {

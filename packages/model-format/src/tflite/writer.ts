@@ -111,12 +111,14 @@ function writeTensor(b: Builder, t: Tensor, buffer: number): number {
   const name = b.createString(t.name);
   const shape = int32Vector(b, t.shape);
   const quant = t.quant === undefined ? 0 : writeQuantization(b, t.quant);
-  b.startObject(5);
+  b.startObject(t.state === undefined ? 5 : 6);
   b.addFieldOffset(TENSOR.shape, shape, 0);
   b.addFieldInt8(TENSOR.type, TENSOR_TYPE_OF[t.dtype], TENSOR_TYPE.FLOAT32);
   b.addFieldInt32(TENSOR.buffer, buffer, 0);
   b.addFieldOffset(TENSOR.name, name, 0);
   b.addFieldOffset(TENSOR.quantization, quant, 0);
+  // TFLite has one kind of op state, the variable tensor, which persists across invocations ('per-run' state too).
+  if (t.state !== undefined) b.addFieldInt8(TENSOR.isVariable, 1, 0);
   return b.endObject();
 }
 
@@ -152,7 +154,8 @@ function writeOperator(b: Builder, op: TfliteOp, opcodeIndex: number): number {
   const inputs = int32Vector(b, op.inputs);
   const outputs = int32Vector(b, op.outputs);
   const options = op.writeOptions === undefined ? 0 : op.writeOptions(b);
-  b.startObject(5);
+  const intermediates = op.intermediates === undefined ? 0 : int32Vector(b, op.intermediates);
+  b.startObject(intermediates === 0 ? 5 : OPERATOR.intermediates + 1);
   b.addFieldInt32(OPERATOR.opcodeIndex, opcodeIndex, 0);
   b.addFieldOffset(OPERATOR.inputs, inputs, 0);
   b.addFieldOffset(OPERATOR.outputs, outputs, 0);
@@ -160,6 +163,7 @@ function writeOperator(b: Builder, op: TfliteOp, opcodeIndex: number): number {
     b.addFieldInt8(OPERATOR.builtinOptionsType, op.optionsType, 0);
     b.addFieldOffset(OPERATOR.builtinOptions, options, 0);
   }
+  if (intermediates !== 0) b.addFieldOffset(OPERATOR.intermediates, intermediates, 0);
   return b.endObject();
 }
 

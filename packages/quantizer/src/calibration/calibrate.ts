@@ -9,6 +9,11 @@ export type Sample = Float32Array[];
 
 export interface CalibrateOptions {
   method: CalibrationMethod;
+  /**
+   * Filled with the extremes of values inside nodes that no tensor holds (an LSTM's cell state and gate inputs at
+   * every step), keyed `node/what`.
+   */
+  internal?: Map<string, { min: number; max: number }>;
   /** Called after each inference: done of total (both passes counted). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -44,13 +49,28 @@ export function checkSamples(graph: Graph, samples: readonly Sample[]): void {
  */
 export function calibrate(graph: Graph, samples: readonly Sample[], options: CalibrateOptions): Map<number, TensorStats> {
   checkSamples(graph, samples);
-  const interpreter = new Interpreter(graph);
+  const internal = options.internal;
+  const interpreter = new Interpreter(graph, {
+    observe:
+      internal &&
+      ((node, what, values) => {
+        const key = `${node}/${what}`;
+        const r = internal.get(key) ?? { min: Infinity, max: -Infinity };
+        for (let i = 0; i < values.length; i++) {
+          if (values[i] < r.min) r.min = values[i];
+          if (values[i] > r.max) r.max = values[i];
+        }
+        internal.set(key, r);
+      }),
+  });
   const tensors = activationTensors(graph);
   const stats = new Map<number, TensorStats>(tensors.map((t) => [t, { min: Infinity, max: -Infinity }]));
   const passes = needsHistogram(options.method) ? 2 : 1;
   const total = samples.length * passes;
   let done = 0;
   for (const sample of samples) {
+    // Samples are independent inputs: recurrent state starts afresh for each (as TFLite Micro's evaluations reset).
+    interpreter.resetState();
     interpreter.run(sample.map((x) => bytesOf(x)));
     for (const t of tensors) {
       const v = interpreter.tensorValues(t) as Float32Array;
@@ -73,6 +93,7 @@ export function calibrate(graph: Graph, samples: readonly Sample[], options: Cal
   if (passes === 1) return stats;
   for (const s of stats.values()) s.histogram = new Histogram(Math.min(s.min, 0), Math.max(s.max, 0));
   for (const sample of samples) {
+    interpreter.resetState();
     interpreter.run(sample.map((x) => bytesOf(x)));
     for (const t of tensors) stats.get(t)!.histogram!.add(interpreter.tensorValues(t) as Float32Array);
     options.onProgress?.(++done, total);

@@ -22,9 +22,27 @@ export function activationQuant(range: Range): Quantization {
   return { scale: [scale], zeroPoint: [zeroPoint], axis: 0 };
 }
 
-/** The float range an int8 quantization covers. */
-export function quantRange(q: Quantization): Range {
-  return { min: q.scale[0] * (-128 - q.zeroPoint[0]), max: q.scale[0] * (127 - q.zeroPoint[0]) };
+/**
+ * Symmetric int16 parameters for a float range (TFLite's 16x8 scheme): scale = max |range| / 32767, zero point 0.
+ */
+export function int16ActivationQuant(range: Range): Quantization {
+  const maxAbs = Math.max(Math.abs(range.min), Math.abs(range.max), MIN_RANGE);
+  return { scale: [Math.fround(maxAbs / 32767)], zeroPoint: [0], axis: 0 };
+}
+
+/**
+ * A power-of-two int16 scale covering ±maxAbs (TFLite's LSTM cell state: 16 bits, symmetric, extended to a power of
+ * two so that the integer LSTM's tanh can take it as a shift): 2^ceil(log2 maxAbs) / 2^15.
+ */
+export function powerOfTwoInt16Quant(maxAbs: number): Quantization {
+  const power = Math.ceil(Math.log2(Math.max(maxAbs, MIN_RANGE)));
+  return { scale: [2 ** (power - 15)], zeroPoint: [0], axis: 0 };
+}
+
+/** The float range a quantization covers on int8 (default) or int16. */
+export function quantRange(q: Quantization, int16 = false): Range {
+  const [lo, hi] = int16 ? [-32768, 32767] : [-128, 127];
+  return { min: q.scale[0] * (lo - q.zeroPoint[0]), max: q.scale[0] * (hi - q.zeroPoint[0]) };
 }
 
 /**
@@ -68,24 +86,37 @@ export function quantizeWeights(
 
 /** int32 bias at scale input × weight[c], zero point 0 (the accumulator's scale). */
 export function quantizeBias(values: Float32Array, inputScale: number, weightScales: readonly number[]): { data: Int32Array; quant: Quantization } {
-  const scale = Array.from(values, (_, c) => Math.fround(inputScale * weightScales[weightScales.length > 1 ? c : 0]));
+  const { scale, quant } = biasScales(values.length, inputScale, weightScales);
   const data = new Int32Array(values.length);
   for (let c = 0; c < values.length; c++) data[c] = Math.max(-2147483647, Math.min(2147483647, Math.round(values[c] / scale[c])));
-  const perAxis = weightScales.length > 1;
-  return { data, quant: { scale: perAxis ? scale : [scale[0]], zeroPoint: perAxis ? scale.map(() => 0) : [0], axis: 0 } };
+  return { data, quant };
 }
 
-/** Asymmetric per-tensor int8 for a constant operand (e.g. the second input of an Add). */
-export function quantizeConstant(values: Float32Array, quant?: Quantization): { data: Int8Array; quant: Quantization } {
+/** int64 bias at scale input × weight[c] (TFLite's 16x8 layers, whose accumulator is 64 bits). */
+export function quantizeBias64(values: Float32Array, inputScale: number, weightScales: readonly number[]): { data: BigInt64Array; quant: Quantization } {
+  const { scale, quant } = biasScales(values.length, inputScale, weightScales);
+  const data = BigInt64Array.from(values, (v, c) => BigInt(Math.round(v / scale[c])));
+  return { data, quant };
+}
+
+function biasScales(n: number, inputScale: number, weightScales: readonly number[]): { scale: number[]; quant: Quantization } {
+  const scale = Array.from({ length: n }, (_, c) => Math.fround(inputScale * weightScales[weightScales.length > 1 ? c : 0]));
+  const perAxis = weightScales.length > 1;
+  return { scale, quant: { scale: perAxis ? scale : [scale[0]], zeroPoint: perAxis ? scale.map(() => 0) : [0], axis: 0 } };
+}
+
+/** Per-tensor int8 (asymmetric) or int16 (symmetric) for a constant operand (e.g. the second input of an Add). */
+export function quantizeConstant(values: Float32Array, quant?: Quantization, int16 = false): { data: Int8Array | Int16Array; quant: Quantization } {
   let min = 0;
   let max = 0;
   for (const v of values) {
     min = Math.min(min, v);
     max = Math.max(max, v);
   }
-  const q = quant ?? activationQuant({ min, max });
-  const data = new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = Math.max(-128, Math.min(127, Math.round(values[i] / q.scale[0]) + q.zeroPoint[0]));
+  const q = quant ?? (int16 ? int16ActivationQuant({ min, max }) : activationQuant({ min, max }));
+  const [lo, hi] = int16 ? [-32768, 32767] : [-128, 127];
+  const data = int16 ? new Int16Array(values.length) : new Int8Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Math.max(lo, Math.min(hi, Math.round(values[i] / q.scale[0]) + q.zeroPoint[0]));
   return { data, quant: q };
 }
 

@@ -1,25 +1,38 @@
-import { cloneGraph, FusedActivation, Graph, Node, NodeOf, Quantization, Tensor } from '@tinyforge/ir';
+import { cloneGraph, DType, FusedActivation, Graph, Node, NodeOf, Quantization, Tensor } from '@tinyforge/ir';
 import { floatActivationRange } from '@tinyforge/interpreter';
 import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
-import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
-import { activationQuant, agreeingWeightScale, minWeightScales, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
+import { fixedOutputQuant, NO_INT16_KERNEL, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
+import { activationQuant, agreeingWeightScale, int16ActivationQuant, minWeightScales, quantizeBias, quantizeBias64, quantizeConstant, quantizeWeights, quantRange } from './params';
+import { quantizeRecurrent } from './quantize-recurrent';
 
 export type IoType = 'int8' | 'float';
+
+/** int8 activations (TFLite's int8 scheme) or int16 ones with int8 weights and int64 biases (its 16x8 mode). */
+export type ActivationType = 'int8' | 'int16';
 
 export interface BuildOptions {
   /** One weight scale per tensor for conv/depthwise (default: per output channel). */
   perTensor: boolean;
   /** Per-channel fully-connected weights (default: per tensor, what most int8 runtimes expect). */
   perChannelFullyConnected: boolean;
-  /** 'float': keep float32 model inputs/outputs with Quantize/Dequantize nodes at the edges; 'int8': int8 I/O. */
+  /** 'float': keep float32 model inputs/outputs with Quantize/Dequantize nodes at the edges; 'int8': quantized I/O. */
   io: IoType;
+  /** Activation type (default int8). */
+  activations?: ActivationType;
+  /** Calibrated ranges of values inside nodes (an LSTM's cell state and gate inputs), keyed `node/what`. */
+  internalRanges?: ReadonlyMap<string, Range>;
+  /** Where quantization notes what it had to assume or what may lose precision. */
+  warnings?: string[];
 }
 
-/** Refuse ops the int8 scheme has no rule for, naming the node. */
-export function checkQuantizable(graph: Graph): void {
+/** Refuse ops the int8 (or 16x8) scheme has no rule for, naming the node. */
+export function checkQuantizable(graph: Graph, activations: ActivationType = 'int8'): void {
   for (const node of graph.nodes) {
+    if (activations === 'int16' && NO_INT16_KERNEL.has(node.op)) {
+      throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} has no 16x8 (int16 activation) kernel; quantize this model with int8 activations`, { node: node.name });
+    }
     if (node.op === 'Quantize' || node.op === 'Dequantize') {
       throw new QuantizerError('QUANT_NOT_FLOAT', `the model already has ${node.op} nodes on computed tensors: give the float model`, { node: node.name });
     }
@@ -32,7 +45,8 @@ export function checkQuantizable(graph: Graph): void {
     if (node.op === 'Concatenation' && node.attrs.activation !== 'none') {
       throw new QuantizerError('QUANT_UNSUPPORTED', 'a fused activation on Concatenation has no int8 kernel', { node: node.name });
     }
-    const act = (node.attrs as { activation?: FusedActivation }).activation;
+    // A recurrent op's `activation` is its cell activation (the integer kernel's tanh), not a fused clamp.
+    const act = OUTPUT_RULES[node.op] === 'recurrent' ? undefined : (node.attrs as { activation?: FusedActivation }).activation;
     if (act !== undefined && floatActivationRange(act) === undefined) {
       throw new QuantizerError('QUANT_UNSUPPORTED', `fused activation '${act}' has no int8 kernel`, { node: node.name });
     }
@@ -46,15 +60,19 @@ export function checkQuantizable(graph: Graph): void {
  * just before their reader.
  */
 export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Range>, options: BuildOptions): Graph {
-  checkQuantizable(floatGraph);
+  const int16 = options.activations === 'int16';
+  checkQuantizable(floatGraph, options.activations);
   const g = cloneGraph(floatGraph);
   const params = new Map<number, Quantization>();
+  /** Tensors whose type is not the activation type (a recurrent op's int16 state). */
+  const dtypes = new Map<number, DType>();
+  const quantOf = int16 ? int16ActivationQuant : activationQuant;
   const rangeOf = (t: number): Range => {
     const r = ranges.get(t);
     if (r === undefined) throw new QuantizerError('QUANT_UNSUPPORTED', `no calibrated range for tensor '${g.tensors[t].name}'`);
     return r;
   };
-  for (const t of g.inputs) params.set(t, activationQuant(rangeOf(t)));
+  for (const t of g.inputs) params.set(t, quantOf(rangeOf(t)));
   const nodes: Node[] = [];
   for (const node of g.nodes) {
     const out = node.outputs[0];
@@ -64,29 +82,35 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
       if (q === undefined) throw new QuantizerError('QUANT_UNSUPPORTED', `input ${k} is neither an activation nor a quantizable constant`, { node: node.name });
       return q;
     };
-    // Constant float operands of element-wise ops become per-tensor int8 constants.
-    if (!WEIGHTED_OPS.has(node.op)) quantizeOperands(g, node, params);
-    if (rule === 'calibrated') params.set(out, activationQuant(narrow(rangeOf(out), node)));
+    if (rule === 'recurrent') {
+      quantizeRecurrent(g, node, { params, dtypes, activationQuant: quantOf, outputRange: rangeOf(out), int16, internal: options.internalRanges, warnings: options.warnings });
+      nodes.push(node);
+      continue;
+    }
+    // Constant float operands of element-wise ops become per-tensor constants of the activation type.
+    if (!WEIGHTED_OPS.has(node.op)) quantizeOperands(g, node, params, int16);
+    if (rule === 'calibrated') params.set(out, quantOf(narrow(rangeOf(out), node)));
     else if (rule === 'same-as-input') params.set(out, inParams(0));
-    else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op));
-    else nodes.push(...requantizeConcatInputs(g, node, params));
+    else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op, int16));
+    else nodes.push(...requantizeConcatInputs(g, node, params, int16));
     if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], params.get(out)!.scale[0], options);
     nodes.push(node);
   }
   g.nodes = nodes;
   for (const [t, q] of params) {
     const tensor = g.tensors[t];
-    if (tensor.data === undefined) setInt8(tensor, q);
+    if (tensor.data === undefined) setQuantized(tensor, q, dtypes.get(t) ?? (int16 ? 'int16' : 'int8'));
   }
   if (options.io === 'float') addFloatInterface(g, floatGraph);
-  g.metadata = { ...g.metadata, props: { ...g.metadata.props, 'tinyforge.quantizer': 'int8 post-training' } };
+  g.metadata = { ...g.metadata, props: { ...g.metadata.props, 'tinyforge.quantizer': int16 ? '16x8 post-training' : 'int8 post-training' } };
   return g;
 }
 
-function setInt8(t: Tensor, q: Quantization): void {
-  t.dtype = 'int8';
+function setQuantized(t: Tensor, q: Quantization, dtype: DType): void {
+  t.dtype = dtype;
   t.quant = { scale: [...q.scale], zeroPoint: [...q.zeroPoint], axis: q.axis };
 }
+
 
 /** A fused clamp narrows the range: only values inside it are ever written. */
 function narrow(r: Range, node: Node): Range {
@@ -96,15 +120,15 @@ function narrow(r: Range, node: Node): Range {
   return { min: Math.max(r.min, clamp.min), max: Math.min(r.max, clamp.max) };
 }
 
-function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization>): void {
+function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization>, int16: boolean): void {
   node.inputs.forEach((t, k) => {
     if (t < 0 || params.has(t)) return;
     const tensor = g.tensors[t];
     if (tensor.data === undefined || tensor.dtype !== 'float32') return; // shapes, axes, paddings stay int32
     const values = copyFloats(tensor.data);
     // A Pad constant must use the padded tensor's parameters; others get their own.
-    const q = quantizeConstant(values, node.op === 'Pad' && k === 2 ? params.get(node.inputs[0]) : undefined);
-    const copy: Tensor = { ...tensor, shape: [...tensor.shape], dtype: 'int8', data: new Uint8Array(q.data.buffer), quant: q.quant };
+    const q = quantizeConstant(values, node.op === 'Pad' && k === 2 ? params.get(node.inputs[0]) : undefined, int16);
+    const copy: Tensor = { ...tensor, shape: [...tensor.shape], dtype: int16 ? 'int16' : 'int8', data: new Uint8Array(q.data.buffer), quant: q.quant };
     g.tensors.push(copy);
     node.inputs[k] = g.tensors.length - 1;
     params.set(g.tensors.length - 1, q.quant);
@@ -127,8 +151,10 @@ function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseC
   g.tensors.push({ name: w.name, shape: [...w.shape], dtype: 'int8', data: new Uint8Array(qw.data.buffer), quant: qw.quant });
   node.inputs[1] = g.tensors.length - 1;
   if (bias === undefined || biasValues === undefined) return;
-  const qb = quantizeBias(biasValues, inputScale, qw.quant.scale);
-  g.tensors.push({ name: bias.name, shape: [...bias.shape], dtype: 'int32', data: new Uint8Array(qb.data.buffer), quant: qb.quant });
+  // 16x8 layers take an int64 bias (TFLite's 16x8 convention: the accumulator is 64 bits).
+  const wide = o.activations === 'int16';
+  const qb = wide ? quantizeBias64(biasValues, inputScale, qw.quant.scale) : quantizeBias(biasValues, inputScale, qw.quant.scale);
+  g.tensors.push({ name: bias.name, shape: [...bias.shape], dtype: wide ? 'int64' : 'int32', data: new Uint8Array(qb.data.buffer), quant: qb.quant });
   node.inputs[2] = g.tensors.length - 1;
 }
 
@@ -136,21 +162,21 @@ function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseC
  * Concatenation output: the union of its inputs' ranges. An input whose parameters differ is requantized by a
  * Quantize (int8 → int8) node, so the concatenation itself only copies, as TFLite Micro's kernel requires.
  */
-function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quantization>): Node[] {
-  // The output holds exactly the inputs' values, so their int8 ranges bound it.
+function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quantization>, int16: boolean): Node[] {
+  // The output holds exactly the inputs' values, so their quantized ranges bound it.
   let min = 0;
   let max = 0;
   for (const t of node.inputs) {
-    const r = quantRange(params.get(t)!);
+    const r = quantRange(params.get(t)!, int16);
     min = Math.min(min, r.min);
     max = Math.max(max, r.max);
   }
   // When one input already covers the union, its parameters are kept, so that input needs no requantization.
   const covering = node.inputs.map((t) => params.get(t)!).find((q) => {
-    const r = quantRange(q);
+    const r = quantRange(q, int16);
     return r.min <= min && r.max >= max;
   });
-  const outQ = covering ?? activationQuant({ min, max });
+  const outQ = covering ?? (int16 ? int16ActivationQuant({ min, max }) : activationQuant({ min, max }));
   params.set(node.outputs[0], outQ);
   const added: Node[] = [];
   node.inputs = node.inputs.map((t, k) => {

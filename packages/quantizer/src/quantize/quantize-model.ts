@@ -4,7 +4,7 @@ import { CalibrationMethod, chooseRange, DEFAULT_CALIBRATION_METHOD, Range, Tens
 import { QuantizerError } from '../errors';
 import { NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
 import { BiasCorrection, correctBiases } from './bias-correction';
-import { buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
+import { ActivationType, buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
 
 export interface QuantizeOptions {
   /** Calibration method (default DEFAULT_CALIBRATION_METHOD). */
@@ -14,6 +14,8 @@ export interface QuantizeOptions {
   perTensor?: boolean;
   perChannelFullyConnected?: boolean;
   io?: IoType;
+  /** int8 (default) or int16 activations with int8 weights (TFLite's 16x8 mode). */
+  activations?: ActivationType;
   passes?: readonly NamedPass[];
   /** Empirical bias correction of conv / depthwise / FC layers (bias-correction.ts), on the first 32 samples. */
   biasCorrection?: boolean;
@@ -29,6 +31,10 @@ export interface QuantizeResult {
   ranges: Map<number, Range>;
   /** Per corrected layer, with biasCorrection. */
   biasCorrections?: BiasCorrection[];
+  /** Calibrated ranges inside recurrent nodes (cell state, gate inputs), keyed `node/what`. */
+  internalRanges: Map<string, Range>;
+  /** What the quantization had to assume or may lose (e.g. LSTM gate inputs beyond what the kernel holds). */
+  warnings: string[];
 }
 
 /** Samples bias correction averages over: per-channel means over every output position converge quickly. */
@@ -54,17 +60,25 @@ export function checkFloatModel(graph: Graph): void {
 /** Float passes, calibration, range choice and the int8 graph, in that order. */
 export function quantizeModel(graph: Graph, samples: readonly Sample[], options: QuantizeOptions = {}): QuantizeResult {
   checkFloatModel(graph);
+  if (options.activations === 'int16' && options.biasCorrection) {
+    throw new QuantizerError('QUANT_UNSUPPORTED', 'bias correction is implemented for int8 activations only; drop it or quantize with int8 activations');
+  }
   const method = options.method ?? DEFAULT_CALIBRATION_METHOD;
   const floatGraph = runFloatPasses(graph, options.passes ?? FLOAT_PASSES);
-  checkQuantizable(floatGraph);
-  const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress });
+  checkQuantizable(floatGraph, options.activations);
+  const internalRanges = new Map<string, Range>();
+  const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress, internal: internalRanges });
   const ranges = new Map<number, Range>();
   for (const t of activationTensors(floatGraph)) ranges.set(t, chooseRange(method, stats.get(t)!, { percentile: options.percentile ?? 99.99 }));
+  const warnings: string[] = [];
   const int8Graph = buildInt8Graph(floatGraph, ranges, {
     perTensor: options.perTensor ?? false,
     perChannelFullyConnected: options.perChannelFullyConnected ?? false,
     io: options.io ?? 'int8',
+    activations: options.activations,
+    internalRanges,
+    warnings,
   });
   const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES)) : undefined;
-  return { floatGraph, int8Graph, stats, ranges, biasCorrections };
+  return { floatGraph, int8Graph, stats, ranges, biasCorrections, internalRanges, warnings };
 }

@@ -1,5 +1,5 @@
 import { bytesOf, elementCount, Graph, Quantization } from '@tinyforge/ir';
-import { Interpreter, roundHalfAway } from '@tinyforge/interpreter';
+import { dtypeRange, Interpreter, roundHalfAway } from '@tinyforge/interpreter';
 import { activationTensors, Sample } from '../calibration/calibrate';
 import { QuantizeResult } from '../quantize/quantize-model';
 
@@ -48,12 +48,15 @@ class SqnrMeter {
   }
 }
 
-/** Float → int8 input exactly as a QUANTIZE kernel does it (float32 division, round half away from zero). */
-export function quantizeInput(values: Float32Array, q: Quantization): Int8Array {
-  const out = new Int8Array(values.length);
+/** Float → int8 (or int16) input exactly as a QUANTIZE kernel does it (float32 division, round half away from zero). */
+export function quantizeInput(values: Float32Array, q: Quantization): Int8Array;
+export function quantizeInput(values: Float32Array, q: Quantization, dtype: 'int8' | 'int16'): Int8Array | Int16Array;
+export function quantizeInput(values: Float32Array, q: Quantization, dtype: 'int8' | 'int16' = 'int8'): Int8Array | Int16Array {
+  const out = dtype === 'int16' ? new Int16Array(values.length) : new Int8Array(values.length);
+  const { min, max } = dtypeRange(dtype);
   const scale = q.scale[0];
   const zp = q.zeroPoint[0];
-  for (let i = 0; i < values.length; i++) out[i] = Math.max(-128, Math.min(127, roundHalfAway(Math.fround(values[i] / scale)) + zp));
+  for (let i = 0; i < values.length; i++) out[i] = Math.max(min, Math.min(max, roundHalfAway(Math.fround(values[i] / scale)) + zp));
   return out;
 }
 
@@ -68,7 +71,7 @@ export function int8Inputs(int8Graph: Graph, floatGraph: Graph, sample: Sample):
   return int8Graph.inputs.map((t, i) => {
     const tensor = int8Graph.tensors[t];
     if (tensor.dtype === 'float32') return bytesOf(sample[i]);
-    return bytesOf(quantizeInput(sample[i], tensor.quant ?? floatGraph.tensors[t].quant!));
+    return bytesOf(quantizeInput(sample[i], tensor.quant ?? floatGraph.tensors[t].quant!, tensor.dtype === 'int16' ? 'int16' : 'int8'));
   });
 }
 
@@ -96,6 +99,9 @@ export function measureQuantization(result: QuantizeResult, samples: readonly Sa
   let correctInt8 = 0;
   const classifier = floatGraph.outputs.length > 0 && elementCount(floatGraph.tensors[floatGraph.outputs[0]].shape) > 1;
   samples.forEach((sample, k) => {
+    // Independent samples: recurrent state starts afresh for each.
+    floatRun.resetState();
+    intRun.resetState();
     floatRun.run(sample.map((x) => bytesOf(x)));
     intRun.run(int8Inputs(int8Graph, floatGraph, sample));
     for (const t of tensors) {
@@ -104,8 +110,9 @@ export function measureQuantization(result: QuantizeResult, samples: readonly Sa
       const approx = dequantize(intRun.tensorValues(t) as Int8Array, q);
       const m = meters.get(t)!;
       m.sqnr.add(ref, approx);
-      const lo = q.scale[0] * (-128 - q.zeroPoint[0]);
-      const hi = q.scale[0] * (127 - q.zeroPoint[0]);
+      const range = dtypeRange(int8Graph.tensors[t].dtype);
+      const lo = q.scale[0] * (range.min - q.zeroPoint[0]);
+      const hi = q.scale[0] * (range.max - q.zeroPoint[0]);
       for (let i = 0; i < ref.length; i++) if (ref[i] < lo - q.scale[0] / 2 || ref[i] > hi + q.scale[0] / 2) m.clipped++;
       m.total += ref.length;
     }
