@@ -1,6 +1,5 @@
-import { createHash } from 'crypto';
+import { compileCached } from '@tinyforge/common';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
@@ -135,31 +134,14 @@ export interface LibraryOptions {
  * distinct (flags, sources, headers): the object files, to pass to buildFirmware as sources.
  */
 export function compileLibrary(target: Target, options: LibraryOptions): string[] {
-  const flags = [...target.cflags, `-${options.optimize ?? 'O2'}`, ...COMMON_FLAGS, ...(options.lto ? ['-flto'] : []), ...options.includeDirs.map((d) => `-I${d}`)];
-  const hash = createHash('sha256').update(flags.join('\0'));
-  const headers = [...new Set([...options.includeDirs, ...options.sources.map((s) => path.dirname(s))])].flatMap(headersUnder);
-  for (const file of [...options.sources, ...new Set(headers)]) hash.update(file).update('\0').update(fs.readFileSync(file));
-  const dir = path.join(options.cacheDir ?? path.join(os.tmpdir(), 'tinyforge-firmware-libraries'), hash.digest('hex').slice(0, 24));
-  const objects = options.sources.map((src, i) => path.join(dir, `${i}_${path.basename(src, '.c')}.o`));
-  if (objects.every((o) => fs.existsSync(o))) return objects;
-  fs.mkdirSync(dir, { recursive: true });
-  options.sources.forEach((src, i) => {
-    // Written under a temporary name and renamed: a concurrent build never links a half-written object.
-    const tmp = `${objects[i]}.${process.pid}.tmp`;
-    runTool(armGcc(), [...flags, '-c', src, '-o', tmp], `compiling ${path.basename(src)} for ${target.name}`);
-    fs.renameSync(tmp, objects[i]);
+  return compileCached({
+    compiler: armGcc(),
+    flags: [...target.cflags, `-${options.optimize ?? 'O2'}`, ...COMMON_FLAGS, ...(options.lto ? ['-flto'] : []), ...options.includeDirs.map((d) => `-I${d}`)],
+    sources: options.sources,
+    headerDirs: [...new Set([...options.includeDirs, ...options.sources.map((s) => path.dirname(s))])],
+    cacheDir: options.cacheDir,
+    compile: (args, src) => runTool(armGcc(), args, `compiling ${path.basename(src)} for ${target.name}`),
   });
-  return objects;
-}
-
-function headersUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) found.push(...headersUnder(full));
-    else if (e.name.endsWith('.h')) found.push(full);
-  }
-  return found.sort();
 }
 
 function linkRegion(board: Target, image: 'application' | 'bootloader'): MemoryRegion {

@@ -3,6 +3,8 @@ export type { ErrorLocation } from './errors';
 export { ERROR_CATALOGUE, ERROR_FAMILIES, errorCatalogueMarkdown, errorFamily, errorInfo } from './error-catalogue';
 export type { ErrorCodeInfo, ErrorFamily } from './error-catalogue';
 export { replaceDirAtomic, writeFileAtomic, writeFileAtomicWith, writeFilesAtomic } from './atomic-write';
+export { compileCached } from './object-cache';
+export type { CompiledLibrary } from './object-cache';
 export { escapeHtml, formatTable, printable } from './text';
 export type { Column } from './text';
 export { ARENA_SERIES, arenaChartSvg, timelineChartSvg } from './timeline-chart';
