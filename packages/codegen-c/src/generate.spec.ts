@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
+import { Graph, GraphBuilder, isWeighted, Quantization } from '@tinyforge/ir';
 import { kernelIncludeDir } from '@tinyforge/kernels-cmsis';
 import { readTflite } from '@tinyforge/model-format';
 import { escapeHtml } from '@tinyforge/common';
@@ -64,10 +64,16 @@ describe('packed convolution filters', () => {
     const { packedFilters, int8Filters } = g.flashBytesByBuild;
     expect(packedFilters).toBeGreaterThan(int8Filters);
     expect(g.flashBytes).toBe(packedFilters);
-    // Helium, no DSP, or no core given: the int8 filters only, and the same figures for both builds.
-    for (const other of [generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } }), generateC(graph, { prefix: 'p', core: { dsp: false, mve: false } }), generateC(graph, { prefix: 'p' })]) {
+    // Helium, no DSP, or no core given: the int8 filters only, and the same figures for both builds. Helium's calls
+    // carry folded biases: a weighted layer without a bias gets one (4 bytes per output channel), others keep the size.
+    const helium = generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } });
+    const biasless = graph.nodes.filter((n) => isWeighted(n) && !(n.inputs[2] >= 0));
+    const addedBiasBytes = biasless.reduce((sum, n) => sum + 4 * graph.tensors[n.outputs[0]].shape[graph.tensors[n.outputs[0]].shape.length - 1], 0);
+    expect(helium.flashBytes).toBe(int8Filters + addedBiasBytes);
+    expect(helium.files['p.c']).toMatch(/\.folded_bias = 1/);
+    for (const other of [helium, generateC(graph, { prefix: 'p', core: { dsp: false, mve: false } }), generateC(graph, { prefix: 'p' })]) {
       expect(other.packedFilters).toBe(false);
-      expect(other.flashBytes).toBe(int8Filters);
+      if (other !== helium) expect(other.flashBytes).toBe(int8Filters);
       expect(other.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
       expect(other.files['p.c']).not.toMatch(/tfg_convolve_packed_s8|TFG_NN_PACKED_FILTERS/);
       expect(other.layers.every((l) => l.kernel !== 'tfg_convolve_packed_s8')).toBe(true);

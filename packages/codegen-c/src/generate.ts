@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { hasPackedFilter, KernelCall, lowerNode, packedConvPreferred, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { foldedBiasPreferred, hasPackedFilter, KernelCall, lowerNode, packedConvPreferred, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -87,7 +87,9 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   // filters are kept only while they leave PACKED_CODE_ROOM of flash for it.
   const core = options.core;
   const roomForCode = options.budget === undefined || flashBytesByBuild.packedFilters + PACKED_CODE_ROOM <= options.budget.flashBytes;
-  const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : int8Calls;
+  // Helium's kernels take biases folded with the input offset (the same bytes of flash, no run-time weight sums).
+  const unpacked = core !== undefined && foldedBiasPreferred(core) ? int8Calls.map(withFoldedBias) : int8Calls;
+  const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : unpacked;
   const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);

@@ -11,7 +11,8 @@
  * instructions = ticks × 40 (±40 per layer from the tick granularity). Counts are identical run to run. They are
  * instructions, not cycles: on a real M4 loads, multiplies and taken branches cost more than one cycle.
  * The program's output is checked against TFLite Micro's gold output (../shared/gold/<model>/output_0.bin).
- * Convolutions get packed filters (tfg_convolve_packed_s8) on the DSP cores without Helium, as generated code does;
+ * Convolutions get packed filters (tfg_convolve_packed_s8) on the DSP cores without Helium and Helium gets folded
+ * biases, as generated code does;
  * --int8-filters keeps the int8 filters and tfg_convolve_wrapper_s8 for comparison.
  */
 const fs = require('fs');
@@ -76,8 +77,9 @@ function main() {
     if (m === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${m.file}.tflite`)), { file: `${m.file}.tflite` });
     const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
-    const pack = target !== mp.CORTEX_M55 && !process.argv.includes('--int8-filters');
-    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target, [], pack);
+    // The calls as generated code makes them for the core: packed filters (DSP cores), folded biases (Helium).
+    const form = target === mp.CORTEX_M55 ? 'folded' : process.argv.includes('--int8-filters') ? 'int8' : 'packed';
+    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target, [], form);
     const run = mp.runModelProgram(graph, elf, target);
     const gold = mp.fnv1a(fs.readFileSync(path.join(SHARED, 'gold', m.file, 'output_0.bin')));
     console.log(`${name} (${m.file})`);

@@ -24,5 +24,6 @@ export { streamDisplacement } from './families/in-place';
 export { packedFilterWords, prefersFirstLayerPath } from './families/conv';
 export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded } from './pack-conv';
 export type { PackedConvFilter } from './pack-conv';
+export { withFoldedBias, foldedBiasPreferred, hasFoldedBias } from './fold-bias';
 export { KernelLoweringError } from './errors';
 // Host compilation and vector files for tests: '@tinyforge/kernels-cmsis/testing'.

@@ -1,10 +1,11 @@
+import { createHash } from 'crypto';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomicWith } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
-import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
+import { kernelIncludeDir, kernelSourceDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { generateHostMain } from '../emit/host-main';
 import { CodegenError } from '../errors';
 import { GeneratedC } from '../generate';
@@ -28,9 +29,14 @@ function run(compiler: string, args: string[], what: string): void {
   if (r.status !== 0) throw new CodegenError('CODEGEN_HOST_COMPILE', `${compiler} failed on ${what}:\n${r.stderr.slice(0, 4000)}`);
 }
 
-/** Kernel library objects for one compiler + flag set, compiled once into `cacheDir`. */
+/**
+ * Kernel library objects for one compiler + flag set and one copy of the kernel sources, compiled once into
+ * `cacheDir`. The sources' directory is part of the key: checkouts side by side (other worktrees, another version)
+ * share the temporary directory, and an object newer than these sources may come from different ones.
+ */
 function kernelObjects(compiler: string, flags: string[], cacheDir: string): string[] {
-  const key = [compiler, ...flags].join(' ').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80);
+  const sources = createHash('sha256').update(kernelSourceDir).digest('hex').slice(0, 12);
+  const key = `${[compiler, ...flags].join(' ').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80)}_${sources}`;
   const dir = path.join(cacheDir, key);
   fs.mkdirSync(dir, { recursive: true });
   const headersChanged = newestHeaderMtime();
