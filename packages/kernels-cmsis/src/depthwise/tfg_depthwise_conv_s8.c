@@ -560,7 +560,8 @@ __attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
  */
 static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
-                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
+                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch, int32_t ox_begin,
+                                int32_t ox_end) {
   const int32_t channels = in->c;
   const int32_t offset2 = tfg_dup16(p->input_offset);
   const int32_t dh = p->dilation.h, dw = p->dilation.w;
@@ -588,7 +589,7 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
         all_fast &= tfg_nn_fast_quant_init(quant->multiplier[c + j], quant->shift[c + j], &fq[j]);
         b[j] = bias != 0 ? bias[c + j] : 0;
       }
-      for (int32_t ox = 0; ox < out->w; ox++) {
+      for (int32_t ox = ox_begin; ox < ox_end; ox++) {
         const int32_t x0 = ox * p->stride.w - p->padding.w;
         int32_t kx_begin, kx_end;
         tap_range(x0, dw, f->w, in->w, &kx_begin, &kx_end);
@@ -634,7 +635,7 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
       }
     }
     for (; c < channels; c++) {
-      for (int32_t ox = 0; ox < out->w; ox++) {
+      for (int32_t ox = ox_begin; ox < ox_end; ox++) {
         int32_t acc = window_sum(p, in, input_batch, f, filter, oy, ox, c, c, channels);
         if (bias != 0) {
           acc += bias[c];
@@ -691,6 +692,32 @@ static int32_t dw_row_group(const tfg_dw_conv_params *p, const tfg_dims *in, con
     return 1;
   }
   return TFG_MAX(1, TFG_MIN(left, (int32_t)((needed - written) / (uintptr_t)out_row)));
+}
+
+/*
+ * A K x 1 filter over a one-pixel-wide image (sww's layers): as laid out in memory it is a 1 x K filter over one row
+ * of H pixels, so the row-walking path takes it with the axes swapped: each channel block's weights are widened once
+ * per run of pixels along the long axis instead of once per output pixel. Runs follow dw_row_group on the real
+ * geometry, so an in-place layer still never overwrites an input row a later output reads.
+ */
+__attribute__((noinline)) static void depthwise_long_axis_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                                    const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
+                                    const int8_t *filter, const int32_t *bias, const tfg_dims *out,
+                                    int8_t *output_batch) {
+  tfg_dw_conv_params row = *p;
+  row.stride.h = p->stride.w;
+  row.stride.w = p->stride.h;
+  row.padding.h = p->padding.w;
+  row.padding.w = p->padding.h;
+  row.dilation.h = p->dilation.w;
+  row.dilation.w = p->dilation.h;
+  const tfg_dims row_in = {1, 1, in->h, in->c}, row_f = {1, 1, f->h, f->c}, row_out = {1, 1, out->h, out->c};
+  for (int32_t oy = 0; oy < out->h;) {
+    const int32_t group = dw_row_group(p, in, input_batch, out, output_batch, oy);
+    depthwise_mult1_dsp(&row, quant, &row_in, input_batch, &row_f, filter, bias, &row_out, output_batch, oy,
+                        oy + group);
+    oy += group;
+  }
 }
 
 /*
@@ -808,6 +835,14 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
   (void)ctx;
 #endif
 #if !TFG_NN_DW_MVE && TFG_NN_HAS_DSP
+  if (dw_params->ch_mult == 1 && !dw_params->folded_bias && input_dims->w == 1 && output_dims->w == 1 &&
+      filter_dims->w == 1 && filter_dims->h > 1 && filter_dims->h <= TFG_DW_MAX_TAPS) {
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_long_axis_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->c,
+                              filter_dims, filter, bias, output_dims, output + b * output_dims->h * out_c);
+    }
+    return TFG_OK;
+  }
   /* The DSP loops add the offset to the inputs; a folded bias (generated for Helium) goes through plain C. */
   if (dw_params->ch_mult == 1 && !dw_params->folded_bias && filter_dims->w == 3 && dw_params->dilation.w == 1 &&
       filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS && dw_all_fast(quant_params, out_c)) {
@@ -820,7 +855,8 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
   if (dw_params->ch_mult == 1 && !dw_params->folded_bias && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
-                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c);
+                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c, 0,
+                          output_dims->w);
     }
     return TFG_OK;
   }

@@ -126,11 +126,28 @@ static void depthwise(int32_t index) {
   run_both("dwconv", index, &c);
 }
 
+/* K x 1 depthwise over a one-pixel-wide image (sww's layers), which the DSP path walks along its long axis. */
+static void depthwise_long(int32_t index) {
+  layer_case c = {.depthwise = 1};
+  const int32_t taps[] = {3, 5, 10, 15};
+  const int32_t k = tfg_test_pick(taps, 4), h = k + tfg_test_rand(0, 20), ch = tfg_test_rand(1, 44);
+  c.in = (tfg_dims){1, h, 1, ch};
+  c.f = (tfg_dims){1, k, 1, ch};
+  c.out = (tfg_dims){1, h - k + 1, 1, ch};
+  c.dw = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {1, 1}, {0, 0},
+                              {1, 1}, random_clamp(), 0};
+  tfg_test_fill_s8(input, h * ch);
+  tfg_test_fill_s8(weights, k * ch);
+  fill_quant(ch);
+  run_both("dwlong", index, &c);
+}
+
 int tfg_selftest_main(void) {
   tfg_test_seed(20261125u);
   for (int32_t i = 0; i < 40; i++) pointwise(i, 1);
   for (int32_t i = 0; i < 20; i++) pointwise(i, 3);
   for (int32_t i = 0; i < 40; i++) depthwise(i);
+  for (int32_t i = 0; i < 20; i++) depthwise_long(i);
   tfg_test_print("done\n");
   return 0;
 }
