@@ -107,19 +107,50 @@ describe('packed convolution filters', () => {
     }
   });
 
-  it('are dropped when a budget leaves less than 64 KiB of flash for the code beside them', () => {
+  it('are chosen layer by layer under the flash budget, best instructions per byte first, and the plan says why', () => {
     const full = generateC(graph, { prefix: 'p', core: dsp });
     const { packedFilters, int8Filters } = full.flashBytesByBuild;
-    const budget = (flashBytes: number) => ({ name: 'b', ramBytes: 1 << 20, flashBytes });
-    expect(generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65536) }).packedFilters).toBe(true);
-    const tight = generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65535) });
-    expect(tight.packedFilters).toBe(false);
-    expect(tight.flashBytes).toBe(int8Filters);
-    expect(tight.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
-    expect(tight.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
+    const convs = full.layers.filter((l) => l.packing !== undefined);
+    const candidates = convs.filter((l) => l.packing!.gain !== undefined);
+    expect(candidates.length).toBeGreaterThan(1);
+    // No limit: every layer the packed kernel takes is packed.
+    expect(candidates.every((l) => l.packing!.packed && /^packed: saves ~\d+ instructions for \d+ more bytes/.test(l.packing!.reason))).toBe(true);
+
+    // Without a flash budget, a board keeps 64 KiB of its flash for the code: all packed where that is left, else none.
+    const board = (flashBytes: number) => ({ name: 'b', ramBytes: 1 << 20, flashBytes });
+    expect(generateC(graph, { prefix: 'p', core: dsp, budget: board(packedFilters + 65536) }).layers.filter((l) => l.packing?.packed).length).toBe(candidates.length);
+    const short = generateC(graph, { prefix: 'p', core: dsp, budget: board(packedFilters + 65535) });
+    expect(short.packedFilters).toBe(false);
+    expect(short.flashBytes).toBe(int8Filters);
+    expect(short.layers.filter((l) => l.packing?.gain !== undefined).every((l) => /^int8: the packed filters \(\d+ bytes of constants\) leave less than 65536 bytes of b's flash/.test(l.packing!.reason))).toBe(true);
+    // A flash budget one byte short of every packed filter packs all but the least gainful per byte.
+    const nearly = generateC(graph, { prefix: 'p', core: dsp, flashBudget: packedFilters - 1 });
+    expect(nearly.layers.filter((l) => l.packing?.packed).length).toBe(candidates.length - 1);
+    expect(nearly.flashBytes).toBeLessThanOrEqual(packedFilters - 1);
+
+    // The best gain per byte goes first: a budget with room for exactly that layer packs it alone.
+    const perByte = (l: (typeof candidates)[number]) => l.packing!.gain! / l.packing!.extraBytes!;
+    const best = candidates.reduce((a, b) => (perByte(b) > perByte(a) ? b : a));
+    const one = generateC(graph, { prefix: 'p', core: dsp, flashBudget: int8Filters + best.packing!.extraBytes! + 64 });
+    expect(one.layers.filter((l) => l.packing?.packed).map((l) => l.node)).toEqual([best.node]);
+    expect(one.flashBytes).toBeLessThanOrEqual(int8Filters + best.packing!.extraBytes! + 64);
+    const why = one.layers.find((l) => l.packing !== undefined && !l.packing.packed && l.packing.gain !== undefined)!;
+    expect(why.packing!.reason).toMatch(/^int8: \d+ more bytes .* would pass the flash budget of \d+ bytes$/);
+    const plan = JSON.parse(one.files['plan.json']);
+    expect(plan.packedFilters.filter((p: { packed: boolean }) => p.packed).map((p: { node: string }) => p.node)).toEqual([best.node]);
+    expect(one.files['report.html']).toContain(best.packing!.reason.replace(/~/g, '~'));
+
+    // A budget of the int8 constants packs nothing.
+    const none = generateC(graph, { prefix: 'p', core: dsp, flashBudget: int8Filters });
+    expect(none.packedFilters).toBe(false);
+    expect(none.flashBytes).toBe(int8Filters);
+    expect(none.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
+    expect(none.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
     const unpacked = generateC(graph, { prefix: 'p', core: dsp, packedConvolutions: false });
     expect(unpacked.packedFilters).toBe(false);
+    expect(unpacked.layers.filter((l) => l.packing !== undefined).every((l) => l.packing!.reason === 'int8: packed filters turned off')).toBe(true);
     expect(unpacked.flashBytesByBuild).toEqual({ packedFilters: int8Filters, int8Filters });
+    expect(() => generateC(graph, { prefix: 'p', core: dsp, flashBudget: -1 })).toThrow(/flash budget/);
   });
 });
 
@@ -169,6 +200,22 @@ describe('generateC', () => {
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
     const g = b.output(b.node('Reshape', {}, [x], { name: 'y', dtype: 'float32', shape: [4] })).build();
     expect(() => generateC(g)).toThrow(expect.objectContaining({ code: 'CODEGEN_UNSUPPORTED' }));
+  });
+});
+
+// The arena reserves scratch for the target core's kernel path and plain C only: ad's fully connected layers need
+// the DSP path's widened input (2 bytes per input value, 1,280 bytes at depth 640) and nothing on Helium.
+const adModel = path.resolve(__dirname, '../../../../shared/models/ad_autoencoder_int8.tflite');
+(fs.existsSync(adModel) ? describe : describe.skip)('scratch for the target', () => {
+  it('ad_autoencoder: the DSP build plans the widened FC input, Helium and plain C do not (arena <= 1024 B)', () => {
+    const graph = readTflite(fs.readFileSync(adModel));
+    const arena = (core?: { dsp: boolean; mve: boolean }) => generateC(graph, { prefix: 'ad', core }).plan.arenaSize;
+    expect(arena({ dsp: true, mve: false })).toBe(2048);
+    expect(arena()).toBe(2048);
+    expect(arena({ dsp: true, mve: true })).toBeLessThanOrEqual(1024);
+    expect(arena({ dsp: false, mve: false })).toBeLessThanOrEqual(1024);
+    const scratch = generateC(graph, { prefix: 'ad', core: { dsp: true, mve: true } }).plan.buffers.filter((b) => b.kind === 'scratch');
+    expect(scratch.every((b) => b.size === 0)).toBe(true);
   });
 });
 

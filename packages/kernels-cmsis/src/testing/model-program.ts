@@ -100,7 +100,7 @@ export type CallForm = 'int8' | 'packed' | 'folded';
 
 const FORMS: Record<CallForm, (call: KernelCall) => KernelCall> = { int8: (c) => c, packed: withPackedFilter, folded: withFoldedBias };
 
-function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: CallForm): string {
+function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: CallForm | KernelCall[]): string {
   const offsets = new Map<number, number>();
   let arenaBytes = 0;
   const slot = (t: number): number => {
@@ -117,7 +117,7 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: Ca
   let vectorBytes = 0;
   for (const node of graph.nodes) {
     const lowered = lowerNode(graph, node);
-    const call = FORMS[form](lowered);
+    const call = typeof form === 'string' ? FORMS[form](lowered) : form[graph.nodes.indexOf(node)];
     const activations = call.inputs.filter((t) => !isConstant(graph.tensors[t]));
     const vector = encodeVectorFile(call, call.inputs.map(() => new Int8Array(0)));
     const ins = activations.map(slot);
@@ -150,9 +150,10 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: Ca
 
 /**
  * Build `dir/model.elf` for `target` (optionally with extra compiler flags, e.g. -DTFG_NN_NO_DSP). `form`: the calls
- * as generated code makes them for some core (packed filters on DSP cores, folded biases on Helium).
+ * as generated code makes them for some core (packed filters on DSP cores, folded biases on Helium), or the calls
+ * themselves, one per node (e.g. packed filters chosen under a flash budget).
  */
-export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = [], form: CallForm = 'int8'): string {
+export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = [], form: CallForm | KernelCall[] = 'int8'): string {
   fs.mkdirSync(dir, { recursive: true });
   const tables = writeModelTables(graph, input, dir, form);
   const elf = path.join(dir, 'model.elf');
