@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Graph, GraphBuilder, Quantization } from '@tinyforge/ir';
+import { Graph, GraphBuilder, isWeighted, Quantization } from '@tinyforge/ir';
 import { kernelIncludeDir } from '@tinyforge/kernels-cmsis';
 import { readTflite } from '@tinyforge/model-format';
 import { escapeHtml } from '@tinyforge/common';
@@ -64,10 +64,16 @@ describe('packed convolution filters', () => {
     const { packedFilters, int8Filters } = g.flashBytesByBuild;
     expect(packedFilters).toBeGreaterThan(int8Filters);
     expect(g.flashBytes).toBe(packedFilters);
-    // Helium, no DSP, or no core given: the int8 filters only, and the same figures for both builds.
-    for (const other of [generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } }), generateC(graph, { prefix: 'p', core: { dsp: false, mve: false } }), generateC(graph, { prefix: 'p' })]) {
+    // Helium, no DSP, or no core given: the int8 filters only, and the same figures for both builds. Helium's calls
+    // carry folded biases: a weighted layer without a bias gets one (4 bytes per output channel), others keep the size.
+    const helium = generateC(graph, { prefix: 'p', core: { dsp: true, mve: true } });
+    const biasless = graph.nodes.filter((n) => isWeighted(n) && !(n.inputs[2] >= 0));
+    const addedBiasBytes = biasless.reduce((sum, n) => sum + 4 * graph.tensors[n.outputs[0]].shape[graph.tensors[n.outputs[0]].shape.length - 1], 0);
+    expect(helium.flashBytes).toBe(int8Filters + addedBiasBytes);
+    expect(helium.files['p.c']).toMatch(/\.folded_bias = 1/);
+    for (const other of [helium, generateC(graph, { prefix: 'p', core: { dsp: false, mve: false } }), generateC(graph, { prefix: 'p' })]) {
       expect(other.packedFilters).toBe(false);
-      expect(other.flashBytes).toBe(int8Filters);
+      if (other !== helium) expect(other.flashBytes).toBe(int8Filters);
       expect(other.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
       expect(other.files['p.c']).not.toMatch(/tfg_convolve_packed_s8|TFG_NN_PACKED_FILTERS/);
       expect(other.layers.every((l) => l.kernel !== 'tfg_convolve_packed_s8')).toBe(true);
@@ -101,19 +107,50 @@ describe('packed convolution filters', () => {
     }
   });
 
-  it('are dropped when a budget leaves less than 64 KiB of flash for the code beside them', () => {
+  it('are chosen layer by layer under the flash budget, best instructions per byte first, and the plan says why', () => {
     const full = generateC(graph, { prefix: 'p', core: dsp });
     const { packedFilters, int8Filters } = full.flashBytesByBuild;
-    const budget = (flashBytes: number) => ({ name: 'b', ramBytes: 1 << 20, flashBytes });
-    expect(generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65536) }).packedFilters).toBe(true);
-    const tight = generateC(graph, { prefix: 'p', core: dsp, budget: budget(packedFilters + 65535) });
-    expect(tight.packedFilters).toBe(false);
-    expect(tight.flashBytes).toBe(int8Filters);
-    expect(tight.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
-    expect(tight.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
+    const convs = full.layers.filter((l) => l.packing !== undefined);
+    const candidates = convs.filter((l) => l.packing!.gain !== undefined);
+    expect(candidates.length).toBeGreaterThan(1);
+    // No limit: every layer the packed kernel takes is packed.
+    expect(candidates.every((l) => l.packing!.packed && /^packed: saves ~\d+ instructions for \d+ more bytes/.test(l.packing!.reason))).toBe(true);
+
+    // Without a flash budget, a board keeps 64 KiB of its flash for the code: all packed where that is left, else none.
+    const board = (flashBytes: number) => ({ name: 'b', ramBytes: 1 << 20, flashBytes });
+    expect(generateC(graph, { prefix: 'p', core: dsp, budget: board(packedFilters + 65536) }).layers.filter((l) => l.packing?.packed).length).toBe(candidates.length);
+    const short = generateC(graph, { prefix: 'p', core: dsp, budget: board(packedFilters + 65535) });
+    expect(short.packedFilters).toBe(false);
+    expect(short.flashBytes).toBe(int8Filters);
+    expect(short.layers.filter((l) => l.packing?.gain !== undefined).every((l) => /^int8: the packed filters \(\d+ bytes of constants\) leave less than 65536 bytes of b's flash/.test(l.packing!.reason))).toBe(true);
+    // A flash budget one byte short of every packed filter packs all but the least gainful per byte.
+    const nearly = generateC(graph, { prefix: 'p', core: dsp, flashBudget: packedFilters - 1 });
+    expect(nearly.layers.filter((l) => l.packing?.packed).length).toBe(candidates.length - 1);
+    expect(nearly.flashBytes).toBeLessThanOrEqual(packedFilters - 1);
+
+    // The best gain per byte goes first: a budget with room for exactly that layer packs it alone.
+    const perByte = (l: (typeof candidates)[number]) => l.packing!.gain! / l.packing!.extraBytes!;
+    const best = candidates.reduce((a, b) => (perByte(b) > perByte(a) ? b : a));
+    const one = generateC(graph, { prefix: 'p', core: dsp, flashBudget: int8Filters + best.packing!.extraBytes! + 64 });
+    expect(one.layers.filter((l) => l.packing?.packed).map((l) => l.node)).toEqual([best.node]);
+    expect(one.flashBytes).toBeLessThanOrEqual(int8Filters + best.packing!.extraBytes! + 64);
+    const why = one.layers.find((l) => l.packing !== undefined && !l.packing.packed && l.packing.gain !== undefined)!;
+    expect(why.packing!.reason).toMatch(/^int8: \d+ more bytes .* would pass the flash budget of \d+ bytes$/);
+    const plan = JSON.parse(one.files['plan.json']);
+    expect(plan.packedFilters.filter((p: { packed: boolean }) => p.packed).map((p: { node: string }) => p.node)).toEqual([best.node]);
+    expect(one.files['report.html']).toContain(best.packing!.reason.replace(/~/g, '~'));
+
+    // A budget of the int8 constants packs nothing.
+    const none = generateC(graph, { prefix: 'p', core: dsp, flashBudget: int8Filters });
+    expect(none.packedFilters).toBe(false);
+    expect(none.flashBytes).toBe(int8Filters);
+    expect(none.files['p.c']).not.toMatch(/tfg_convolve_packed_s8/);
+    expect(none.flashBytesByBuild).toEqual({ packedFilters, int8Filters });
     const unpacked = generateC(graph, { prefix: 'p', core: dsp, packedConvolutions: false });
     expect(unpacked.packedFilters).toBe(false);
+    expect(unpacked.layers.filter((l) => l.packing !== undefined).every((l) => l.packing!.reason === 'int8: packed filters turned off')).toBe(true);
     expect(unpacked.flashBytesByBuild).toEqual({ packedFilters: int8Filters, int8Filters });
+    expect(() => generateC(graph, { prefix: 'p', core: dsp, flashBudget: -1 })).toThrow(/flash budget/);
   });
 });
 
@@ -163,6 +200,22 @@ describe('generateC', () => {
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
     const g = b.output(b.node('Reshape', {}, [x], { name: 'y', dtype: 'float32', shape: [4] })).build();
     expect(() => generateC(g)).toThrow(expect.objectContaining({ code: 'CODEGEN_UNSUPPORTED' }));
+  });
+});
+
+// The arena reserves scratch for the target core's kernel path and plain C only: ad's fully connected layers need
+// the DSP path's widened input (2 bytes per input value, 1,280 bytes at depth 640) and nothing on Helium.
+const adModel = path.resolve(__dirname, '../../../../shared/models/ad_autoencoder_int8.tflite');
+(fs.existsSync(adModel) ? describe : describe.skip)('scratch for the target', () => {
+  it('ad_autoencoder: the DSP build plans the widened FC input, Helium and plain C do not (arena <= 1024 B)', () => {
+    const graph = readTflite(fs.readFileSync(adModel));
+    const arena = (core?: { dsp: boolean; mve: boolean }) => generateC(graph, { prefix: 'ad', core }).plan.arenaSize;
+    expect(arena({ dsp: true, mve: false })).toBe(2048);
+    expect(arena()).toBe(2048);
+    expect(arena({ dsp: true, mve: true })).toBeLessThanOrEqual(1024);
+    expect(arena({ dsp: false, mve: false })).toBeLessThanOrEqual(1024);
+    const scratch = generateC(graph, { prefix: 'ad', core: { dsp: true, mve: true } }).plan.buffers.filter((b) => b.kind === 'scratch');
+    expect(scratch.every((b) => b.size === 0)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { hasPackedFilter, KernelCall, lowerNode, packedConvPreferred, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -13,7 +13,7 @@ import { checkPlan } from './memory/checker';
 import { MemoryPlan, planMemory, PlannerKind } from './memory/plan';
 import { nodeMemory } from './lower/node-memory';
 
-/** Flash left for code when packed convolution filters are chosen under a budget (the kernels take ~30 KB). */
+/** Flash left for code when the default flash budget comes from a board's flash (the kernels take ~10-35 KB). */
 const PACKED_CODE_ROOM = 64 * 1024;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,14 +36,24 @@ export interface GenerateOptions {
   budget?: { name: string; ramBytes: number; flashBytes: number };
   /**
    * Let convolutions use filters packed for tfg_convolve_packed_s8 where `core` prefers them (a DSP core without
-   * Helium: about twice the int8 filters' flash, a third fewer instructions). Default true; with a budget that
-   * leaves too little flash for the code beside them, the int8 filters are used.
+   * Helium: about twice the int8 filters' flash, a third fewer instructions), layer by layer under `flashBudget`.
+   * Default true.
    */
   packedConvolutions?: boolean;
   /**
-   * The core the code is for. Packed filters are chosen (or not) here, once: the generated C holds only the chosen
-   * variant, and tfg_nn.h stops a build of packed filters for a core without the DSP extension or with Helium.
-   * Without a core the int8 filters are used, which every core runs.
+   * Bytes of flash the model's constant data may take. Packed filters are then chosen layer by layer, by estimated
+   * instructions saved per extra byte (kernels-cmsis packedFilterGain), best first, while the constants stay within
+   * it; a budget at or below the int8 constants packs nothing. Without it: every filter the packed kernel takes, or
+   * none when `budget` (a board) leaves less than 64 KiB of flash for the code beside them. The plan reports each
+   * convolution's choice and why.
+   */
+  flashBudget?: number;
+  /**
+   * The core the code is for. Packed filters and folded biases are chosen (or not) here, once: the generated C holds
+   * only the chosen variant, and tfg_nn.h stops a build of packed filters for a core without the DSP extension or
+   * with Helium. The arena reserves scratch for the core's kernel path and plain C only (a build for another core
+   * fails at run time with TFG_ARG_ERROR where it needs more). Without a core the int8 filters are used and scratch
+   * is reserved for every path, which every core runs.
    */
   core?: { dsp: boolean; mve: boolean };
 }
@@ -56,6 +66,8 @@ export interface GeneratedLayer {
   op: string;
   /** The C kernel the layer calls (tfg_convolve_packed_s8 where it has a packed filter). */
   kernel: string;
+  /** For convolutions on a core that prefers packed filters: whether this one has one, and why (or why not). */
+  packing?: PackingChoice;
 }
 
 export interface GeneratedC {
@@ -83,13 +95,11 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls), int8Filters: constantBytes(graph, int8Calls) };
-  // The one packed-filter decision, from the target's core; the code is not known here, so under a budget packed
-  // filters are kept only while they leave PACKED_CODE_ROOM of flash for it.
-  const core = options.core;
-  const roomForCode = options.budget === undefined || flashBytesByBuild.packedFilters + PACKED_CODE_ROOM <= options.budget.flashBytes;
-  const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : int8Calls;
-  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
-  const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
+  const { calls, packing } = chooseCalls(graph, int8Calls, flashBytesByBuild.int8Filters, options);
+  // Scratch for the paths the target's build may run (its own and plain C; every path without a core).
+  const kernelPaths = kernelPathsFor(options.core);
+  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths });
+  const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n], kernelPaths).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
 
   const offsetOf = new Map<number, number>();
@@ -123,7 +133,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     const node = graph.nodes[nodeIndex];
     const call = calls[nodeIndex];
     const id = `${prefix}_${names.unique(`l${step}_${shortLayerName(node)}`)}`;
-    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel });
+    const choice = packing[nodeIndex];
+    layers.push({ index: step, id, node: node.name, op: node.op, kernel: call.kernel, ...(choice !== undefined ? { packing: choice } : {}) });
     const x = graph.tensors[node.inputs[0]];
     const y = graph.tensors[node.outputs[0]];
     layerBodies.comment(`layer ${step}: ${node.op} '${cCommentText(node.name, 80)}'`);
@@ -168,8 +179,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       [`${prefix}.h`]: header,
       [`${prefix}.c`]: source,
       [`${prefix}_weights.c`]: weightsFile.toString(),
-      'plan.json': planJson(graph, plan, flashBytes),
-      'report.html': reportHtml(graph, plan, flashBytes, prefix),
+      'plan.json': planJson(graph, plan, flashBytes, packing),
+      'report.html': reportHtml(graph, plan, flashBytes, prefix, packing),
     },
     plan,
     layers,
@@ -177,6 +188,46 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     flashBytesByBuild,
     packedFilters: calls.some(hasPackedFilter),
   };
+}
+
+/**
+ * The calls for the target, decided here once: Helium takes biases folded with the input offset (the same flash, no
+ * run-time weight sums); a DSP core without Helium takes packed filters, layer by layer under `flashBudget` when
+ * given (else all or, on a board whose flash they would leave less than PACKED_CODE_ROOM for the code, none). Each
+ * convolution's packing choice is returned by node index for the plan.
+ */
+function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
+  const core = options.core;
+  const none = int8Calls.map(() => undefined);
+  if (core !== undefined && foldedBiasPreferred(core)) return { calls: int8Calls.map(withFoldedBias), packing: none };
+  if (core === undefined || !packedConvPreferred(core)) return { calls: int8Calls, packing: none };
+  if (options.packedConvolutions === false) {
+    return { calls: int8Calls, packing: int8Calls.map((c) => (c.kernel === 'tfg_convolve_wrapper_s8' ? { packed: false, reason: 'int8: packed filters turned off' } : undefined)) };
+  }
+  if (options.flashBudget === undefined) {
+    // No budget given: every filter the packed kernel takes, or (a board's flash leaving less than PACKED_CODE_ROOM
+    // for the code beside them) none, as before per-layer budgets existed; the choices still say why.
+    const all = choosePackedFilters(int8Calls, int8Bytes, Infinity);
+    const packedBytes = constantBytes(graph, all.calls);
+    if (options.budget === undefined || packedBytes + PACKED_CODE_ROOM <= options.budget.flashBytes) return { calls: all.calls, packing: all.choices };
+    const reason = `int8: the packed filters (${packedBytes} bytes of constants) leave less than ${PACKED_CODE_ROOM} bytes of ${options.budget.name}'s flash for the code`;
+    return { calls: int8Calls, packing: all.choices.map((c) => (c === undefined ? undefined : c.packed ? { ...c, packed: false, reason } : c)) };
+  }
+  const budget = options.flashBudget;
+  if (!(budget >= 0)) throw new CodegenError('CODEGEN_OPTION', `flash budget ${budget}: it must be a number of bytes >= 0`);
+  let chosen = choosePackedFilters(int8Calls, int8Bytes, budget);
+  // The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while
+  // the exact total passes the budget.
+  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls) > budget) {
+    const packedAt = chosen.choices.map((c, i) => ({ c, i })).filter((x) => x.c?.packed === true);
+    const worst = packedAt.reduce((a, b) => ((b.c!.gain ?? 0) / (b.c!.extraBytes ?? 1) < (a.c!.gain ?? 0) / (a.c!.extraBytes ?? 1) ? b : a));
+    const calls = [...chosen.calls];
+    calls[worst.i] = int8Calls[worst.i];
+    const choices = [...chosen.choices];
+    choices[worst.i] = { ...worst.c!, packed: false, reason: `int8: with the arrays' alignment its packed filter would pass the flash budget of ${budget} bytes` };
+    chosen = { calls, choices };
+  }
+  return { calls: chosen.calls, packing: chosen.choices };
 }
 
 /** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */

@@ -88,6 +88,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has float inputs or outputs, or no input/output bytes to exchange with a board.', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`).' },
   { code: 'CODEGEN_RAM_OVERFLOW', meaning: 'The activation arena does not fit the board\'s RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a board with more RAM; `--planner optimal` may shrink the arena.' },
   { code: 'CODEGEN_FLASH_OVERFLOW', meaning: 'The model\'s constant data does not fit the board\'s flash.', action: 'Use a smaller model or a board with more flash.' },
+  { code: 'CODEGEN_OPTION', meaning: 'A code generator option is out of its range (e.g. a negative or non-numeric flash budget).', action: 'Give the option a value in the range the message names.' },
   { code: 'CODEGEN_PLAN_INVALID', meaning: 'The memory plan failed its own check.', action: 'A tinyforge bug: report it with the model.' },
   { code: 'CODEGEN_HOST_COMPILER', meaning: 'The host C compiler cannot be run.', action: 'Install gcc (or set the compiler the message names).' },
   { code: 'CODEGEN_HOST_COMPILE', meaning: 'The host C compiler rejected the generated code or the kernels.', action: 'A tinyforge bug if the generated code does not compile: report it with the model and the compiler output.' },

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * `npm run bench -- generated [model ...] [--board qemu-m4]`: issue 4's metric — whole inference of the GENERATED
- * model (codegen-c output + kernels, built as board firmware) on the virtual Cortex-M4, against the CMSIS-NN
- * anchors and the 0.8× target, with the per-layer profile and the instructions/MAC of convolutions with ≥ 16
- * input channels.
+ * `npm run bench -- generated [model ...] [--board qemu-m4|qemu-m55]`: whole inference of the GENERATED model
+ * (codegen-c output + kernels, built as board firmware) on the virtual Cortex-M4 or M55, against TFLite Micro +
+ * CMSIS-NN on the same QEMU for that core (issue 24's targets: ≤ 0.6× on M4 together with ≤ 0.7× of TFLM's code +
+ * model flash; ≤ 0.8× on M55), with the per-layer profile, instructions/MAC per op class and the firmware's flash
+ * (code + weights) against TFLM's code + model. sww and ic_large have no TFLM anchors (their ratios print as -).
  *
  * Method: @tinyforge/cli's runOnBoard with the profiler hooks on, loading the ELF directly where it fits the boot
  * region (else flashed over the emulated UART through the AN3155 bootloader, ~40 s for vww). The board runs QEMU with -icount, so counts are instructions and identical run to run. The
@@ -19,26 +20,38 @@ const { readTflite } = require('@tinyforge/model-format');
 const { loadTarget } = require('@tinyforge/boards');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
+/**
+ * TFLite Micro + CMSIS-NN on the same QEMU machines (instructions of one inference per core) and its firmware's code
+ * + model flash, from issue 24's table; undefined where there is no anchor.
+ */
 const MODELS = {
-  kws: { file: 'kws_dscnn_int8', cmsisNn: 7.70e6 },
-  vww: { file: 'vww_mobilenet_int8', cmsisNn: 24.1e6 },
-  ic: { file: 'ic_resnet8_int8', cmsisNn: 29.9e6 },
-  ad: { file: 'ad_autoencoder_int8', cmsisNn: 0.58e6 },
+  kws: { file: 'kws_dscnn_int8', cmsisNn: { m4: 7.70e6, m55: 1.82e6 }, tflmFlash: 126700 },
+  vww: { file: 'vww_mobilenet_int8', cmsisNn: { m4: 24.1e6, m55: 6.56e6 }, tflmFlash: 405700 },
+  ic: { file: 'ic_resnet8_int8', cmsisNn: { m4: 29.9e6, m55: 4.91e6 }, tflmFlash: 168500 },
+  ad: { file: 'ad_autoencoder_int8', cmsisNn: { m4: 0.583e6, m55: 0.15e6 }, tflmFlash: 319200 },
+  sww: { file: 'sww_int8', cmsisNn: {}, tflmFlash: undefined },
+  ic_large: { file: 'ic_resnet_large_int8', cmsisNn: {}, tflmFlash: undefined },
 };
-const TARGET_RATIO = 0.8;
+/** Issue 24's targets: speed against CMSIS-NN per core, flash against TFLM's code + model (on M4, with the speed). */
+const SPEED_TARGET = { m4: 0.6, m55: 0.8 };
+const FLASH_TARGET = 0.7;
+
+/** The anchors' core for a board: the M55 board runs Helium, every other the M4's. */
+const coreOf = (board) => (board.mve !== 'none' ? 'm55' : 'm4');
+
+/** Op classes for instructions per MAC. */
+function opClass(node, graph) {
+  if (node.op === 'Conv2D') return graph.tensors[node.inputs[0]].shape[3] >= 16 ? 'conv ≥16 in-ch' : 'conv <16 in-ch';
+  if (node.op === 'DepthwiseConv2D') return 'depthwise';
+  if (node.op === 'FullyConnected') return 'fully connected';
+  return 'other';
+}
+const CLASSES = ['conv ≥16 in-ch', 'conv <16 in-ch', 'depthwise', 'fully connected', 'other'];
 
 const M = (n) => `${(n / 1e6).toFixed(2)} M`;
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
-/** Layer index → input channels of Conv2D layers (the issue's ≥ 16 input channel class). */
-function convInputChannels(graph) {
-  const channels = new Map();
-  graph.nodes.forEach((node, i) => {
-    if (node.op === 'Conv2D') channels.set(i, graph.tensors[node.inputs[0]].shape[3]);
-  });
-  return channels;
-}
 
 /**
  * Direct ELF load when the firmware fits the virtual board's boot region (64 KiB on the mps2 boards) as the board
@@ -57,9 +70,12 @@ async function runGenerated(modelPath, board, input) {
   return runOnBoard({ ...options, load: 'serial' });
 }
 
+const ratioText = (ratio, target) => (ratio === undefined ? '-' : `${ratio.toFixed(3)}× (≤ ${target}: ${ratio <= target ? 'met' : 'NOT met'})`);
+
 async function benchModel(name, board) {
   const m = MODELS[name];
   if (m === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
+  const core = coreOf(board);
   const modelPath = path.join(SHARED, 'models', `${m.file}.tflite`);
   const graph = readTflite(fs.readFileSync(modelPath), { file: `${m.file}.tflite` });
   const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
@@ -67,25 +83,30 @@ async function benchModel(name, board) {
   const r = await runGenerated(modelPath, board, input);
   const total = r.invokeCounts[0];
   const bitExact = Buffer.from(r.outputs[0]).equals(gold);
-  const inCh = convInputChannels(graph);
   console.log(`${name} (${m.file}) on ${r.board}, unit: ${r.unit}`);
   console.log(`  ${pad('#', 3)} ${pad('op', 16)} ${pad('layer', 40)} ${lpad('MACs', 9)} ${lpad('instr', 10)} ${lpad('instr/MAC', 9)}`);
-  let convInstr = 0;
-  let convMacs = 0;
+  const byClass = new Map(CLASSES.map((c) => [c, { instr: 0, macs: 0 }]));
   for (const l of r.profile.report.layers) {
     const count = l.counts.median;
     const macs = l.macs ?? 0;
-    if ((inCh.get(l.index) ?? 0) >= 16) {
-      convInstr += count;
-      convMacs += macs;
-    }
+    const cls = byClass.get(opClass(graph.nodes[l.index] ?? { op: l.op, inputs: [] }, graph));
+    cls.instr += count;
+    cls.macs += macs;
     const perMac = macs > 0 ? (count / macs).toFixed(2) : '';
     console.log(`  ${pad(l.index, 3)} ${pad(l.op, 16)} ${pad(l.name.slice(0, 40), 40)} ${lpad(macs, 9)} ${lpad(Math.round(count), 10)} ${lpad(perMac, 9)}`);
   }
-  const ratio = total / m.cmsisNn;
-  const convPerMac = convMacs > 0 ? convInstr / convMacs : undefined;
-  console.log(`  whole inference ${M(total)} instructions = ${ratio.toFixed(3)}× CMSIS-NN ${M(m.cmsisNn)} (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}); convs ≥16 in-ch ${convPerMac === undefined ? '-' : convPerMac.toFixed(2)}/MAC (target ≤ 1.0); output ${bitExact ? 'bit-exact with TFLM gold' : 'DIFFERS from gold'}\n`);
-  return { name, total, ratio, convPerMac, bitExact };
+  const classes = CLASSES.filter((c) => byClass.get(c).instr > 0).map((c) => {
+    const { instr, macs } = byClass.get(c);
+    return `${c} ${M(instr)}${macs > 0 ? ` ${(instr / macs).toFixed(2)}/MAC` : ''}`;
+  });
+  const anchor = m.cmsisNn[core];
+  const ratio = anchor === undefined ? undefined : total / anchor;
+  const flash = r.size.flash.used;
+  const flashRatio = m.tflmFlash === undefined ? undefined : flash / m.tflmFlash;
+  console.log(`  by class: ${classes.join('; ')}`);
+  console.log(`  whole inference ${M(total)} instructions = ${anchor === undefined ? 'no TFLM+CMSIS-NN anchor' : `${ratioText(ratio, SPEED_TARGET[core])} TFLM+CMSIS-NN ${M(anchor)} on ${core.toUpperCase()}`}; output ${bitExact ? 'bit-exact with TFLM gold' : 'DIFFERS from gold'}`);
+  console.log(`  flash ${flash} B (code ${r.size.flash.code}, weights ${r.size.flash.weights}${r.packedFilters ? ', packed filters' : ''}) = ${m.tflmFlash === undefined ? 'no TFLM anchor' : `${ratioText(flashRatio, FLASH_TARGET)} TFLM code + model ${m.tflmFlash} B`}\n`);
+  return { name, core, total, ratio, flash, flashRatio, bitExact, byClass };
 }
 
 async function main() {
@@ -98,12 +119,18 @@ async function main() {
   const board = loadTarget(boardAt >= 0 ? args[boardAt + 1] : 'qemu-m4');
   const wanted = args.filter((a, i) => !a.startsWith('-') && (boardAt < 0 || i !== boardAt + 1));
   const names = wanted.length > 0 ? wanted : Object.keys(MODELS);
-  console.log(`generated model on ${board.name} (QEMU -icount: instructions); anchors are TFLM + CMSIS-NN on Cortex-M4\n`);
+  const core = coreOf(board);
+  console.log(`generated model on ${board.name} (QEMU -icount: instructions); anchors: TFLM + CMSIS-NN on ${core.toUpperCase()} (issue 24: ≤ ${SPEED_TARGET[core]}×${core === 'm4' ? `, flash ≤ ${FLASH_TARGET}× TFLM code + model` : ''})\n`);
   const summary = [];
   for (const name of names) summary.push(await benchModel(name, board));
   console.log('summary');
+  console.log(`  ${pad('model', 9)} ${lpad('instr', 9)} ${pad('vs TFLM+CMSIS-NN', 24)} ${lpad('flash B', 8)} ${pad('vs TFLM code+model', 24)} ${CLASSES.slice(0, 4).map((c) => lpad(c.replace('fully connected', 'FC'), 15)).join(' ')}  output`);
   for (const s of summary) {
-    console.log(`  ${pad(s.name, 4)} ${lpad(M(s.total), 9)} = ${s.ratio.toFixed(3)}× CMSIS-NN (target ≤ ${TARGET_RATIO}: ${s.ratio <= TARGET_RATIO ? 'met' : 'NOT met'})  convs≥16ch ${s.convPerMac === undefined ? '-' : s.convPerMac.toFixed(2)}/MAC  ${s.bitExact ? 'bit-exact' : 'MISMATCH'}`);
+    const perMac = CLASSES.slice(0, 4).map((c) => {
+      const { instr, macs } = s.byClass.get(c);
+      return lpad(macs > 0 ? `${(instr / macs).toFixed(2)}/MAC` : '-', 15);
+    });
+    console.log(`  ${pad(s.name, 9)} ${lpad(M(s.total), 9)} ${pad(ratioText(s.ratio, SPEED_TARGET[s.core]), 24)} ${lpad(s.flash, 8)} ${pad(ratioText(s.flashRatio, FLASH_TARGET), 24)} ${perMac.join(' ')}  ${s.bitExact ? 'bit-exact' : 'MISMATCH'}`);
   }
 }
 

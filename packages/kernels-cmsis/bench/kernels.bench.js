@@ -11,8 +11,10 @@
  * instructions = ticks × 40 (±40 per layer from the tick granularity). Counts are identical run to run. They are
  * instructions, not cycles: on a real M4 loads, multiplies and taken branches cost more than one cycle.
  * The program's output is checked against TFLite Micro's gold output (../shared/gold/<model>/output_0.bin).
- * Convolutions get packed filters (tfg_convolve_packed_s8) on the DSP cores without Helium, as generated code does;
- * --int8-filters keeps the int8 filters and tfg_convolve_wrapper_s8 for comparison.
+ * Convolutions get packed filters (tfg_convolve_packed_s8) on the DSP cores without Helium and Helium gets folded
+ * biases, as generated code does;
+ * --int8-filters keeps the int8 filters and tfg_convolve_wrapper_s8 for comparison; --flash-budget=N packs the
+ * filters codegen would pack within N bytes of constants (layer by layer, by instructions saved per byte).
  */
 const fs = require('fs');
 const os = require('os');
@@ -20,7 +22,9 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { readTflite } = require('@tinyforge/model-format');
 const mp = require('@tinyforge/kernels-cmsis/testing');
-const { kernelIncludeDir, kernelSources } = require('../dist');
+const { kernelIncludeDir, kernelSources, lowerNode, withPackedFilter } = require('../dist');
+// Bench only: codegen's per-layer packing choice under --flash-budget.
+const { generateC } = require('@tinyforge/codegen-c');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const MODELS = {
@@ -76,8 +80,14 @@ function main() {
     if (m === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
     const graph = readTflite(fs.readFileSync(path.join(SHARED, 'models', `${m.file}.tflite`)), { file: `${m.file}.tflite` });
     const input = fs.readFileSync(path.join(SHARED, 'gold', m.file, 'input_0.bin'));
-    const pack = target !== mp.CORTEX_M55 && !process.argv.includes('--int8-filters');
-    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target, [], pack);
+    // The calls as generated code makes them for the core: packed filters (DSP cores), folded biases (Helium);
+    // --flash-budget=N: packed filters chosen layer by layer within N bytes of constants, as codegen's flashBudget.
+    const budgetArg = process.argv.find((a) => a.startsWith('--flash-budget='));
+    const budgeted = budgetArg !== undefined && generateC(graph, { prefix: name, core: { dsp: true, mve: false }, flashBudget: Number(budgetArg.slice('--flash-budget='.length)) });
+    const form = budgeted ? graph.nodes.map((n, i) => (budgeted.layers.find((l) => l.node === n.name)?.packing?.packed ? withPackedFilter(lowerNode(graph, n)) : lowerNode(graph, n)))
+      : target === mp.CORTEX_M55 ? 'folded' : process.argv.includes('--int8-filters') ? 'int8' : 'packed';
+    if (budgeted) console.log(`flash budget ${budgetArg.slice(15)} bytes: constants ${budgeted.flashBytes} bytes, packed ${budgeted.layers.filter((l) => l.packing?.packed).map((l) => l.index).join(', ') || 'none'}`);
+    const elf = mp.buildModelProgram(graph, input, path.join(work, name), target, [], form);
     const run = mp.runModelProgram(graph, elf, target);
     const gold = mp.fnv1a(fs.readFileSync(path.join(SHARED, 'gold', m.file, 'output_0.bin')));
     console.log(`${name} (${m.file})`);

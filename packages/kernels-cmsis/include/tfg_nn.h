@@ -9,8 +9,8 @@
  * connected weights [out, in]. Offsets are added to raw int8 values: input_offset = -input_zero_point,
  * output_offset = +output_zero_point (as TFLite's kernels take them).
  *
- * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined, and for
- * the GEMM under convolution and fully connected layers Helium (VMLADAVA) when __ARM_FEATURE_MVE has integer MVE
+ * Paths are chosen at compile time: plain C everywhere, SXTB16/SMLAD when __ARM_FEATURE_DSP is defined, and Helium
+ * (convolution and fully connected GEMMs with VMLADAVA, depthwise, ADD) when __ARM_FEATURE_MVE has integer MVE
  * (Cortex-M55: -mcpu=cortex-m55). All paths produce identical bytes. Float kernels (quantize, dequantize,
  * concatenation's requantization) assume no FMA contraction: -ffp-contract=off, which -std=c99 implies.
  *
@@ -21,8 +21,8 @@
  * arithmetic, as CMSIS-NN's); the unsuffixed function answers for the build's own path (plain C on the host).
  * Convolution outputs may overlap their input only as a row stream (output rows trailing the input rows they
  * come from), and one call still does the whole layer: the DSP path finishes output pixels in increasing order
- * (pairs whose inputs are widened into scratch first); plain C and Helium run an overlapping 1x1 layer one output
- * row per GEMM. Depthwise finishes output rows in increasing order (the DSP path takes a block of rows 4 channels
+ * (pairs whose inputs are widened into scratch first), Helium too (four at a time, staged in scratch first); plain C
+ * runs an overlapping 1x1 layer one output row per GEMM. Depthwise finishes output rows in increasing order (the DSP path takes a block of rows 4 channels
  * at a time only when the addresses show their outputs cannot reach an input row still to be read), so output
  * row y may overwrite anything except the input rows that rows y-1, y, y+1, ... read.
  */
@@ -89,6 +89,13 @@ typedef struct {
   tfg_tile padding;
   tfg_tile dilation;
   tfg_activation activation;
+  /**
+   * 0: bias is the layer's bias. 1: bias[c] = bias + input_offset * (sum of output channel c's filter weights), the
+   * input offset folded in ahead of time (the code generator does this for Helium, whose GEMM and depthwise loops then
+   * add no offset to the inputs). input_offset still gives the padding value. Every path gives the same bytes for
+   * both forms (paths without a use for it take the folded form through plain C).
+   */
+  int32_t folded_bias;
 } tfg_conv_params;
 
 typedef struct {
@@ -100,6 +107,8 @@ typedef struct {
   tfg_tile padding;
   tfg_tile dilation;
   tfg_activation activation;
+  /** As tfg_conv_params: 1 when bias[c] holds bias + input_offset * (sum of channel c's weights over every tap). */
+  int32_t folded_bias;
 } tfg_dw_conv_params;
 
 typedef struct {
@@ -108,6 +117,8 @@ typedef struct {
   int32_t filter_offset;
   int32_t output_offset;
   tfg_activation activation;
+  /** As tfg_conv_params: 1 when bias[c] holds bias + input_offset * (sum of row c's weights); filter_offset 0. */
+  int32_t folded_bias;
 } tfg_fc_params;
 
 typedef struct {
@@ -166,6 +177,10 @@ typedef struct {
 #define TFG_CONV_PACKED_DEPTH_STEP 8
 /** Depth values per block of the fully connected DSP path; its widened input covers the whole blocks. */
 #define TFG_FC_BLOCK_DEPTH 8
+/** Rows (output pixels) the Helium convolution GEMM stages at a time, interleaved in chunks of 16 depth values. */
+#define TFG_MVE_BLOCK_ROWS 4
+/** Depth values per chunk of the Helium GEMM's staged rows (one vector of int8). */
+#define TFG_MVE_CHUNK 16
 
 /* ---- convolution ------------------------------------------------------------------------------------ */
 
@@ -245,6 +260,9 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
                                  const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                                  const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
 int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_depthwise_conv_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+/** Helium: one filter window of the input (kh * kw * channels bytes), where a border pixel is staged. */
+int32_t tfg_depthwise_conv_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
 /* ---- fully connected ----------------------------------------------------------------------------------- */
 

@@ -17,12 +17,13 @@ export type { TransposeCall } from './families/transpose';
 export type { ConcatCall, ConcatPart } from './families/concatenation';
 export type { MeanCall } from './families/mean';
 export { lowerNode } from './lower-node';
-export { kernelMemory, callScratchBytes } from './kernel-memory';
+export { kernelMemory, kernelPathsFor, callScratchBytes } from './kernel-memory';
 export type { KernelMemory } from './kernel-memory';
 export { emitKernelCall } from './emit-call';
 export { streamDisplacement } from './families/in-place';
 export { packedFilterWords, prefersFirstLayerPath } from './families/conv';
-export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded } from './pack-conv';
-export type { PackedConvFilter } from './pack-conv';
+export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded, packedFilterGain, filterConstantBytes, choosePackedFilters } from './pack-conv';
+export type { PackedConvFilter, PackingChoice } from './pack-conv';
+export { withFoldedBias, foldedBiasPreferred, hasFoldedBias } from './fold-bias';
 export { KernelLoweringError } from './errors';
 // Host compilation and vector files for tests: '@tinyforge/kernels-cmsis/testing'.

@@ -11,18 +11,28 @@ export interface KernelMemory {
 }
 
 /**
- * From the graph alone: the most any kernel of the node's family asks for (its C `_get_buffer_size`) on any path,
- * so that one plan serves every build (today the DSP build needs the most). Nodes without a kernel need nothing.
- * The generated code also asks the kernel at run time and fails if the plan gave too little.
+ * The kernel paths a build for `core` may run: its own and plain C (the host tests of generated code compile the
+ * same C for the host). Without a core, every path, so that one plan serves every build.
  */
-export function kernelMemory(graph: Graph, node: Node): KernelMemory {
+export function kernelPathsFor(core?: { dsp: boolean; mve: boolean }): readonly KernelPath[] {
+  if (core === undefined) return KERNEL_PATHS;
+  return core.mve ? ['mve', 'plain'] : core.dsp ? ['dsp', 'plain'] : ['plain'];
+}
+
+/**
+ * From the graph alone: the most any kernel of the node's family asks for (its C `_get_buffer_size`) on any of
+ * `paths` (default: every path, so that one plan serves every build). Nodes without a kernel need nothing. The
+ * generated code also asks the kernel at run time and fails (TFG_ARG_ERROR) if the plan gave too little, e.g. when
+ * code planned for one core is built for another.
+ */
+export function kernelMemory(graph: Graph, node: Node, paths: readonly KernelPath[] = KERNEL_PATHS): KernelMemory {
   const family = familyForNode(graph, node);
   if (family === undefined) return { scratchBytes: 0 };
   let scratchBytes = 0;
   const functions = Object.values(family.scratch ?? {});
   if (functions.length > 0 && family.geometry !== undefined) {
     const g = family.geometry(graph, node);
-    for (const fn of functions) for (const path of KERNEL_PATHS) scratchBytes = Math.max(scratchBytes, fn!.bytes(g, path));
+    for (const fn of functions) for (const path of paths) scratchBytes = Math.max(scratchBytes, fn!.bytes(g, path));
   }
   const inPlace = family.inPlace?.(graph, node);
   return inPlace === undefined ? { scratchBytes } : { scratchBytes, inPlace };

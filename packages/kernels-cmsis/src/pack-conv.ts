@@ -88,6 +88,78 @@ export function withPackedFilter<C extends { kernel: string }>(call: C): C {
 }
 
 /**
+ * Instructions a packed filter saves over the int8 filter on a DSP core (Cortex-M4, whole layer): the MACs times
+ * 0.35 + 10 / depth per MAC, plus 0.4 per MAC where the input channels are not a multiple of 4 (the int8 path then
+ * gathers its im2col rows byte by byte). Fitted to `npm run bench -- kernels` on qemu-m4 with and without
+ * --int8-filters: the MLPerf layers' measured savings per MAC are 0.42-0.51 (1x1, depth 64-256) .. 1.52 (depth 8),
+ * 0.35-0.42 (3x3, depth 144-576), 1.02 (kws' 10x4 first layer); the fit is within 0.08 per MAC of each.
+ */
+export function packedFilterGain(call: ConvCall): number {
+  const depth = call.filter.h * call.filter.w * call.filter.c;
+  const macs = call.outputDims.n * call.outputDims.h * call.outputDims.w * call.outputDims.c * depth;
+  return Math.round(macs * (0.35 + 10 / depth + (call.input.c % 4 !== 0 ? 0.4 : 0)));
+}
+
+/** Bytes of a call's filter constants: the int8 filter with bias and requantization, or the packed filter. */
+export function filterConstantBytes(call: ConvCall): number {
+  if (call.packedFilter !== undefined) return call.packedFilter.length * 4;
+  return call.weights.length + 4 * ((call.bias?.length ?? 0) + call.multipliers.length + call.shifts.length);
+}
+
+/** Why a layer has its packed filter or keeps the int8 one (the code generator's plan reports it). */
+export interface PackingChoice {
+  packed: boolean;
+  reason: string;
+  /** Estimated instructions the packed filter saves (packedFilterGain), where the layer could take one. */
+  gain?: number;
+  /** Flash the packed filter adds over the int8 constants. */
+  extraBytes?: number;
+}
+
+/**
+ * Packed filters chosen layer by layer under a flash budget (bytes for the model's constants; `int8Bytes` is what
+ * they take with every filter int8): candidates by estimated instructions saved per extra byte, best first, while
+ * the total stays within the budget. Returns the calls to generate and each one's choice (undefined for layers
+ * that are not convolutions).
+ */
+export function choosePackedFilters<C extends { kernel: string }>(calls: C[], int8Bytes: number, budget: number): { calls: C[]; choices: (PackingChoice | undefined)[] } {
+  const choices: (PackingChoice | undefined)[] = calls.map(() => undefined);
+  const candidates: { index: number; packed: C; gain: number; extraBytes: number }[] = [];
+  calls.forEach((call, index) => {
+    if (call.kernel !== 'tfg_convolve_wrapper_s8') return;
+    const conv = call as unknown as ConvCall;
+    if (prefersFirstLayerPath(conv)) {
+      choices[index] = { packed: false, reason: 'int8: the DSP first-layer convolution is faster for this layer' };
+      return;
+    }
+    const packed = packConvFilter(conv);
+    if ('declined' in packed) {
+      choices[index] = { packed: false, reason: `int8: the packed kernel does not take it (${packed.declined})` };
+      return;
+    }
+    const withPacked = { ...call, kernel: 'tfg_convolve_packed_s8', packedFilter: packed.words } as C;
+    const gain = packedFilterGain(conv);
+    const extraBytes = filterConstantBytes(withPacked as unknown as ConvCall) - filterConstantBytes(conv);
+    candidates.push({ index, packed: withPacked, gain, extraBytes });
+  });
+  candidates.sort((a, b) => b.gain / Math.max(b.extraBytes, 1) - a.gain / Math.max(a.extraBytes, 1) || a.index - b.index);
+  const chosen = [...calls];
+  let total = int8Bytes;
+  for (const c of candidates) {
+    const perByte = (c.gain / Math.max(c.extraBytes, 1)).toFixed(1);
+    const figures = { gain: c.gain, extraBytes: c.extraBytes };
+    if (total + c.extraBytes <= budget) {
+      total += c.extraBytes;
+      chosen[c.index] = c.packed;
+      choices[c.index] = { packed: true, reason: `packed: saves ~${c.gain} instructions for ${c.extraBytes} more bytes (${perByte}/byte)`, ...figures };
+    } else {
+      choices[c.index] = { packed: false, reason: `int8: ${c.extraBytes} more bytes (${perByte} instructions/byte) would pass the flash budget of ${budget} bytes`, ...figures };
+    }
+  }
+  return { calls: chosen, choices };
+}
+
+/**
  * The one decision whether a target's convolutions use packed filters: cores with the DSP extension and without
  * Helium (M4, M7, M33), where tfg_convolve_packed_s8 is the fastest convolution. The code generator emits the
  * chosen variant only; tfg_nn.h stops a build of packed filters for any other core (TFG_NN_PACKED_FILTERS).

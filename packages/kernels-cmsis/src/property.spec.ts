@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hasPackedFilter, lowerNode, withPackedFilter } from './index';
+import { hasFoldedBias, hasPackedFilter, lowerNode, withFoldedBias, withPackedFilter } from './index';
 import { hasCompiler } from './testing';
 import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
@@ -17,7 +17,7 @@ const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis property tests skipped: needs gcc');
 const d = available ? describe : describe.skip;
 
-const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => PropertyCase; pack?: boolean }[] = [
+const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => PropertyCase; pack?: boolean; fold?: boolean }[] = [
   { name: 'conv (generic im2col + GEMM)', count: 150, make: (r, i) => convCase(r, 'conv', i) },
   { name: 'conv 1x1', count: 80, make: (r, i) => convCase(r, 'conv1x1', i) },
   { name: 'conv 1xN / Nx1', count: 60, make: (r, i) => convCase(r, 'conv1xN', i) },
@@ -36,6 +36,10 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   // tfg_convolve_packed_s8 (plain C here) with filters from packConvFilter: the layers it accepts.
   { name: 'conv packed filter (generic)', count: 150, make: (r, i) => convCase(r, 'conv', i), pack: true },
   { name: 'conv packed filter (1x1, 1xN)', count: 100, make: (r, i) => convCase(r, i % 2 === 0 ? 'conv1x1' : 'conv1xN', i), pack: true },
+  // Biases folded with the input offset (withFoldedBias, the form generated for Helium), plain C here.
+  { name: 'conv folded bias (generic, 1x1)', count: 100, make: (r, i) => convCase(r, i % 2 === 0 ? 'conv' : 'conv1x1', i), fold: true },
+  { name: 'depthwise folded bias', count: 100, make: (r, i) => convCase(r, 'depthwise', i), fold: true },
+  { name: 'fully connected folded bias', count: 80, make: fullyConnectedCase, fold: true },
 ];
 
 d('C kernels vs the reference interpreter (seeded property tests)', () => {
@@ -54,7 +58,7 @@ d('C kernels vs the reference interpreter (seeded property tests)', () => {
     console.log(`kernels-cmsis property tests: ${total} random cases compared byte for byte`);
   });
 
-  test.each(FAMILIES.map((f, k) => ({ ...f, seed: 0x7f6 + k })))('$name: $count cases', ({ name, count, make, seed, pack }) => {
+  test.each(FAMILIES.map((f, k) => ({ ...f, seed: 0x7f6 + k })))('$name: $count cases', ({ name, count, make, seed, pack, fold }) => {
     const r = new Rng(seed);
     const cases = Array.from({ length: count }, (_, i) => make(r, i));
     if (pack === true) {
@@ -62,7 +66,12 @@ d('C kernels vs the reference interpreter (seeded property tests)', () => {
       const packed = cases.filter((c) => hasPackedFilter(withPackedFilter(lowerNode(c.graph, c.graph.nodes[0]))));
       expect(packed.length).toBeGreaterThan(count * 0.5);
     }
-    const results = runAgainstInterpreter(driver, work, name.replace(/\W+/g, '_'), cases, { pack });
+    if (fold === true) {
+      // Every layer folds (weight zero points aside): the folded path is what these cases test.
+      const folded = cases.filter((c) => hasFoldedBias(withFoldedBias(lowerNode(c.graph, c.graph.nodes[0]))));
+      expect(folded.length).toBeGreaterThan(count * 0.8);
+    }
+    const results = runAgainstInterpreter(driver, work, name.replace(/\W+/g, '_'), cases, { pack, fold });
     total += results.length;
     expect(mismatches(results)).toEqual([]);
     // The cases are not degenerate: outputs vary across the family (softmax over one element is always -128).

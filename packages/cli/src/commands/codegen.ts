@@ -15,6 +15,7 @@ export interface CodegenCommandOptions {
   planner: string;
   align: string;
   profile: boolean;
+  flashBudget?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -42,6 +43,10 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
   const graph = readModelFile(model);
   const bytes = fs.readFileSync(model);
   const board = options.board !== undefined ? loadTarget(options.board) : undefined;
+  const flashBudget = options.flashBudget !== undefined ? Number(options.flashBudget) : undefined;
+  if (flashBudget !== undefined && !(Number.isInteger(flashBudget) && flashBudget >= 0)) {
+    throw new UsageError(`--flash-budget must be a number of bytes >= 0, got '${options.flashBudget}'`);
+  }
   const generated = generateC(graph, {
     prefix: options.prefix ?? path.basename(model).replace(/\.[^.]*$/, ''),
     planner: options.planner as PlannerKind,
@@ -50,6 +55,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     modelBytes: bytes,
     budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
     core: board && coreFeatures(board),
+    flashBudget,
   });
   writeFilesAtomically(options.output, generated.files);
   const summary: CodegenSummary = {
@@ -97,6 +103,7 @@ export function registerCodegenCommand(program: Command, io: CommandIO): void {
     .option('--planner <kind>', 'memory planner: greedy or optimal', 'optimal')
     .option('--align <bytes>', 'alignment of every arena offset: 4, 8 or 16', '16')
     .option('--no-profile', 'leave out the TINYFORGE_LAYER_BEGIN/END profiling hooks')
+    .option('--flash-budget <bytes>', "flash for the model's constants: packed convolution filters are chosen layer by layer within it (default: the board's flash minus room for code)")
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((model: string, opts: CodegenCommandOptions) => {

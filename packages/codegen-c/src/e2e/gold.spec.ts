@@ -2,13 +2,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { isWeighted } from '@tinyforge/ir';
 import { readTflite } from '@tinyforge/model-format';
 import { generateC } from '../generate';
 import { buildHostProgram, runHostProgram } from '../host/host-build';
 
 // End to end on the host: generated C + kernels-cmsis compiled with gcc, run on the TFLite Micro gold inputs,
 // compared byte for byte with the gold outputs and every layer output; then again under ASan + UBSan with the
-// code generated for a DSP core (packed convolution filters, here through the packed kernel's plain C).
+// code generated for a DSP core (packed convolution filters, here through the packed kernel's plain C) and with the
+// code generated for Helium (biases folded with the input offset, here through plain C).
 const shared = path.resolve(__dirname, '../../../../../shared');
 const modelsDir = path.join(shared, 'models');
 const haveGcc = spawnSync('gcc', ['--version']).status === 0;
@@ -25,7 +27,7 @@ d('generated C against TFLite Micro gold vectors', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-codegen-e2e-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it.each(models)('%s: outputs and every layer of input_0 equal the gold bytes; packed filters too, clean under ASan+UBSan', (model) => {
+  it.each(models)('%s: outputs and every layer of input_0 equal the gold bytes; packed filters and folded biases too, clean under ASan+UBSan', (model) => {
     const gold = path.join(shared, 'gold', model);
     const graph = readTflite(fs.readFileSync(path.join(modelsDir, `${model}.tflite`)));
     const generated = generateC(graph, { prefix: model });
@@ -58,5 +60,19 @@ d('generated C against TFLite Micro gold vectors', () => {
     expect(run.stderr).toBe('');
     expect(Buffer.from(run.output).equals(fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(true);
     expect(layerFiles.filter((f) => !fs.readFileSync(path.join(packedDump, f)).equals(fs.readFileSync(path.join(gold, 'layers_0', f))))).toEqual([]);
-  }, 120000);
+
+    const forHelium = generateC(graph, { prefix: model, core: { dsp: true, mve: true } });
+    const weighted = graph.nodes.filter(isWeighted).length;
+    expect((forHelium.files[`${model}.c`].match(/\.folded_bias = 1/g) ?? []).length).toBe(weighted);
+    const helium = buildHostProgram(graph, forHelium, path.join(dir, 'helium'), {
+      flags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
+      debugDump: true,
+    });
+    const foldedDump = path.join(dir, 'dump-folded');
+    fs.mkdirSync(foldedDump);
+    const heliumRun = runHostProgram(helium, fs.readFileSync(path.join(gold, 'input_0.bin')), foldedDump);
+    expect(heliumRun.stderr).toBe('');
+    expect(Buffer.from(heliumRun.output).equals(fs.readFileSync(path.join(gold, 'output_0.bin')))).toBe(true);
+    expect(layerFiles.filter((f) => !fs.readFileSync(path.join(foldedDump, f)).equals(fs.readFileSync(path.join(gold, 'layers_0', f))))).toEqual([]);
+  }, 180000);
 });

@@ -28,6 +28,9 @@ d('in-place sharing on random graphs (host gcc)', () => {
     const a = buildHostProgram(g, shared, path.join(work, `s${seed}`), {});
     const b = buildHostProgram(g, plain, path.join(work, `p${seed}`), {});
     const c = buildHostProgram(g, forDsp, path.join(work, `d${seed}`), { flags: ['-DTFG_NN_PACKED_FILTERS_ANY_CORE'] });
+    // The code for Helium (folded biases) in place too, through plain C.
+    const forMve = generateC(g, { prefix: `m${seed}`, align: 4, core: { dsp: true, mve: true } });
+    const m = buildHostProgram(g, forMve, path.join(work, `m${seed}`), {});
     const rnd = seededUniform(seed);
     const bytes = g.inputs.reduce((s, t) => s + g.tensors[t].shape.reduce((p, x) => p * x, 1), 0);
     for (let k = 0; k < 3; k++) {
@@ -35,6 +38,7 @@ d('in-place sharing on random graphs (host gcc)', () => {
       const want = Buffer.from(runHostProgram(b, input).output);
       expect(Buffer.from(runHostProgram(a, input).output)).toEqual(want);
       expect(Buffer.from(runHostProgram(c, input).output)).toEqual(want);
+      expect(Buffer.from(runHostProgram(m, input).output)).toEqual(want);
     }
     expect(shared.plan.arenaSize).toBeLessThanOrEqual(plain.plan.arenaSize);
     if (shared.plan.shared.some((p) => p.rule.kind === 'stream')) streamed.push(seed);

@@ -1,14 +1,23 @@
 import { Graph } from '@tinyforge/ir';
+import { PackingChoice } from '@tinyforge/kernels-cmsis';
 import { MemoryPlan } from '../memory/plan';
 
-/** plan.json: every buffer with its offset, size and first/last step, plus the totals. */
-export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number): string {
+/**
+ * plan.json: every buffer with its offset, size and first/last step, plus the totals; for a DSP core's
+ * convolutions, which have packed filters and why (by node index).
+ */
+export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number, packing: (PackingChoice | undefined)[] = []): string {
+  const packedLayers = graph.nodes
+    .map((node, i) => ({ node: node.name, choice: packing[i] }))
+    .filter((x): x is { node: string; choice: PackingChoice } => x.choice !== undefined)
+    .map(({ node, choice }) => ({ node, ...choice }));
   const doc = {
     arenaBytes: plan.arenaSize,
     lowerBoundBytes: plan.lowerBound,
     lowerBoundOriginalOrderBytes: plan.lowerBoundOriginalOrder,
     lowerBoundWithSharingBytes: plan.lowerBoundWithSharing,
     flashBytes,
+    ...(packedLayers.length > 0 ? { packedFilters: packedLayers } : {}),
     align: plan.align,
     planner: plan.planner,
     searchComplete: plan.searchComplete,

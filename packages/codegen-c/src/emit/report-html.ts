@@ -1,13 +1,16 @@
 import { arenaChartSvg, escapeHtml } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
+import { PackingChoice } from '@tinyforge/kernels-cmsis';
 import { MemoryPlan } from '../memory/plan';
 
 /**
  * report.html: one self-contained page (no scripts, no external resources). The arena picture (the one the
  * profile report draws too) shows every buffer as a box over execution step (x) × arena address (y), with the
- * plain lower bound dashed; every model string is escaped.
+ * plain lower bound dashed; every model string is escaped. For a DSP core the table says which convolutions have
+ * packed filters and why.
  */
-export function reportHtml(graph: Graph, plan: MemoryPlan, flashBytes: number, title: string): string {
+export function reportHtml(graph: Graph, plan: MemoryPlan, flashBytes: number, title: string, packing: (PackingChoice | undefined)[] = []): string {
+  const hasPacking = packing.some((c) => c !== undefined);
   const picture = arenaChartSvg({
     id: 'arena',
     arenaBytes: plan.arenaSize,
@@ -16,7 +19,10 @@ export function reportHtml(graph: Graph, plan: MemoryPlan, flashBytes: number, t
     buffers: plan.buffers.map((b) => ({ name: b.name, kind: b.kind, offset: b.offset, size: b.size, firstStep: b.first, lastStep: b.last })),
   });
   const rows = plan.order
-    .map((n, step) => `<tr><td>${step}</td><td>${escapeHtml(graph.nodes[n].op)}</td><td>${escapeHtml(graph.nodes[n].name)}</td></tr>`)
+    .map((n, step) => {
+      const filter = hasPacking ? `<td>${escapeHtml(packing[n]?.reason ?? '')}</td>` : '';
+      return `<tr><td>${step}</td><td>${escapeHtml(graph.nodes[n].op)}</td><td>${escapeHtml(graph.nodes[n].name)}</td>${filter}</tr>`;
+    })
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — memory plan</title>
@@ -26,7 +32,7 @@ export function reportHtml(graph: Graph, plan: MemoryPlan, flashBytes: number, t
 <p>Arena <b>${plan.arenaSize}</b> bytes · plain lower bound ${plan.lowerBound} bytes (ratio ${(plan.arenaSize / Math.max(plan.lowerBound, 1)).toFixed(3)}) · flash (constant data) ${flashBytes} bytes · ${escapeHtml(plan.planner)} planner, align ${plan.align}, ${plan.shared.length} in-place pairs</p>
 ${picture}
 <h2>Execution order</h2>
-<table><tr><th>step</th><th>op</th><th>node</th></tr>
+<table><tr><th>step</th><th>op</th><th>node</th>${hasPacking ? '<th>convolution filter</th>' : ''}</tr>
 ${rows}
 </table>
 </body></html>

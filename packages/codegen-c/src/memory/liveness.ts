@@ -1,4 +1,5 @@
 import { Graph, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
+import { KernelPath } from '@tinyforge/kernels-cmsis';
 import { nodeMemory } from '../lower/node-memory';
 import { groupBuffers, groupLowerBound } from './groups';
 import { InPlacePair, PlanBuffer, PlanProblem } from './types';
@@ -8,7 +9,7 @@ import { InPlacePair, PlanBuffer, PlanProblem } from './types';
  * live from the step that produces it to the last step that reads it; graph inputs from step 0, graph outputs to
  * the last step. Each kernel's scratch memory is a buffer live at its own step only.
  */
-export function buildPlanProblem(graph: Graph, order: readonly number[]): PlanProblem {
+export function buildPlanProblem(graph: Graph, order: readonly number[], paths?: readonly KernelPath[]): PlanProblem {
   const steps = order.length;
   const lastStep = Math.max(steps - 1, 0);
   const bufferOf = new Int32Array(graph.tensors.length).fill(-1);
@@ -29,7 +30,7 @@ export function buildPlanProblem(graph: Graph, order: readonly number[]): PlanPr
     for (const t of node.inputs) {
       if (t >= 0 && bufferOf[t] >= 0) buffers[bufferOf[t]].last = step;
     }
-    const mem = nodeMemory(graph, node);
+    const mem = nodeMemory(graph, node, paths);
     for (const t of node.outputs) {
       const kind = outputs.has(t) ? 'output' : 'activation';
       bufferOf[t] = add({ name: graph.tensors[t].name, kind, size: tensorBytes(graph.tensors[t]), first: step, last: step, tensor: t });

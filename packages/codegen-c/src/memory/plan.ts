@@ -1,3 +1,4 @@
+import { KernelPath } from '@tinyforge/kernels-cmsis';
 import { Graph } from '@tinyforge/ir';
 import { BufferGroup, groupBuffers, groupLowerBound, Grouping, liveProfile, usableCandidates } from './groups';
 import { buildPlanProblem, lowerBound } from './liveness';
@@ -17,6 +18,8 @@ export interface PlanOptions {
   reorder?: boolean;
   /** Time budget of the optimal planner's search; the best plan found so far is used after it. Default 500. */
   timeLimitMs?: number;
+  /** Kernel paths whose scratch to reserve (kernels-cmsis kernelPathsFor(core)). Default: every path. */
+  kernelPaths?: readonly KernelPath[];
 }
 
 export interface PlannedBuffer extends PlanBuffer {
@@ -57,9 +60,10 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
   const align = options.align ?? 16;
   const planner = options.planner ?? 'optimal';
   const identity = graph.nodes.map((_, i) => i);
-  const lowerBoundOriginalOrder = lowerBound(buildPlanProblem(graph, identity));
-  const order = options.reorder === false ? identity : reorderForPeak(graph).order;
-  const problem = buildPlanProblem(graph, order);
+  const paths = options.kernelPaths;
+  const lowerBoundOriginalOrder = lowerBound(buildPlanProblem(graph, identity, paths));
+  const order = options.reorder === false ? identity : reorderForPeak(graph, undefined, paths).order;
+  const problem = buildPlanProblem(graph, order, paths);
   // Several ways to share memory; each is placed and the smallest arena wins.
   const groupings = sharingOptions(problem, align, options.inPlace !== false);
   let chosen: { grouping: Grouping; placement: Placement; bound: number } | undefined;

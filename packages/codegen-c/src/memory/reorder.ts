@@ -1,4 +1,5 @@
 import { Graph, tensorBytes } from '@tinyforge/ir';
+import { KernelPath } from '@tinyforge/kernels-cmsis';
 import { nodeMemory } from '../lower/node-memory';
 
 export interface ReorderResult {
@@ -14,7 +15,7 @@ export interface ReorderResult {
  * run (the bytes resident after a set do not depend on the order within it). Chains have one set per step;
  * graphs with a few parallel branches (ResNet skips) only a few more. Above `maxStates` the given order is kept.
  */
-export function reorderForPeak(graph: Graph, maxStates = 20000): ReorderResult {
+export function reorderForPeak(graph: Graph, maxStates = 20000, paths?: readonly KernelPath[]): ReorderResult {
   const n = graph.nodes.length;
   const producer = new Int32Array(graph.tensors.length).fill(-1);
   graph.nodes.forEach((node, i) => node.outputs.forEach((t) => (producer[t] = i)));
@@ -24,7 +25,7 @@ export function reorderForPeak(graph: Graph, maxStates = 20000): ReorderResult {
   const size = (t: number): number => (graph.tensors[t].data === undefined ? tensorBytes(graph.tensors[t]) : 0);
   const deps = graph.nodes.map((node) => [...new Set(node.inputs.filter((t) => t >= 0 && producer[t] >= 0).map((t) => producer[t]))]);
   const produced = graph.nodes.map((node) => node.outputs.reduce((s, t) => s + size(t), 0));
-  const scratch = graph.nodes.map((node) => nodeMemory(graph, node).scratchBytes);
+  const scratch = graph.nodes.map((node) => nodeMemory(graph, node, paths).scratchBytes);
   const inputBytes = graph.inputs.reduce((s, t) => s + size(t), 0);
   const original = graph.nodes.map((_, i) => i);
   const originalPeak = orderPeak(original);

@@ -141,7 +141,7 @@ d('packed-filter convolution (DSP assembly) on Cortex-M4', () => {
     const runs = chains.map(({ graph, inputBytes }, i) => {
       packedLayers += graph.nodes.filter((n) => hasPackedFilter(withPackedFilter(lowerNode(graph, n)))).length;
       const input = Uint8Array.from(r.int8s(inputBytes), (v) => v & 0xff);
-      return compareWithInterpreterOnCortex(graph, input, path.join(work, String(i)), CORTEX_M4, 'packed_pairs_asm', true).then((result) => `chain ${i}: ${result}`);
+      return compareWithInterpreterOnCortex(graph, input, path.join(work, String(i)), CORTEX_M4, 'packed_pairs_asm', 'packed').then((result) => `chain ${i}: ${result}`);
     });
     expect(await Promise.all(runs)).toEqual(chains.map((_, i) => `chain ${i}: equal`));
     expect(packedLayers).toBeGreaterThanOrEqual(24);

@@ -12,28 +12,43 @@
 #define TFG_NN_DW_MVE 0
 #endif
 
-int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+/* Helium stages a border pixel's window (every tap, padding as the zero point) for its 3x3 routine. */
+int32_t tfg_depthwise_conv_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+  (void)input_dims;
+  return filter_dims->h * filter_dims->w * filter_dims->c;
+}
+
+int32_t tfg_depthwise_conv_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
   (void)input_dims;
   (void)filter_dims;
   return 0;
 }
 
+int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
+#if TFG_NN_DW_MVE
+  return tfg_depthwise_conv_s8_get_buffer_size_mve(input_dims, filter_dims);
+#else
+  return tfg_depthwise_conv_s8_get_buffer_size_dsp(input_dims, filter_dims);
+#endif
+}
+
+/*
+ * One output's sum over the window. Taps outside the input read the input zero point (-input_offset), as TFLite's
+ * padding: with the offset added they contribute nothing, and with a folded bias (no offset added) they contribute
+ * zero_point * w, the share the folded bias counted for them.
+ */
 static int32_t window_sum(const tfg_dw_conv_params *p, const tfg_dims *in, const int8_t *input_batch,
                           const tfg_dims *f, const int8_t *filter, int32_t oy, int32_t ox, int32_t ic, int32_t oc,
                           int32_t out_c) {
+  const int32_t offset = p->folded_bias ? 0 : p->input_offset;
   int32_t acc = 0;
   for (int32_t ky = 0; ky < f->h; ky++) {
     const int32_t iy = oy * p->stride.h - p->padding.h + ky * p->dilation.h;
-    if (iy < 0 || iy >= in->h) {
-      continue;
-    }
     for (int32_t kx = 0; kx < f->w; kx++) {
       const int32_t ix = ox * p->stride.w - p->padding.w + kx * p->dilation.w;
-      if (ix < 0 || ix >= in->w) {
-        continue;
-      }
-      const int32_t x = input_batch[(iy * in->w + ix) * in->c + ic] + p->input_offset;
-      acc += filter[(ky * f->w + kx) * out_c + oc] * x;
+      const int32_t inside = iy >= 0 && iy < in->h && ix >= 0 && ix < in->w;
+      const int32_t x = inside ? input_batch[(iy * in->w + ix) * in->c + ic] : -p->input_offset;
+      acc += filter[(ky * f->w + kx) * out_c + oc] * (x + offset);
     }
   }
   return acc;
@@ -52,18 +67,261 @@ static inline void tap_range(int32_t o, int32_t d, int32_t taps, int32_t size, i
 
 #if TFG_NN_DW_MVE
 /*
- * Helium, channel multiplier 1: 4 channels per int32x4 vector (VLDRB.S32 widens the int8 input and weights),
- * lane-predicated (VCTP32) for channel counts that are not a multiple of 4; requantization of the 4 lanes at once
- * (tfg_nn_requantize_x4), exact as everywhere. Output rows are finished in increasing order, as the in-place rules
- * require.
+ * Helium, channel multiplier 1: 4 channels per int32x4 vector (VLDRB.S32 widens the int8 input and weights), a
+ * VMUL + VADD per tap; requantization of the 4 lanes at once (tfg_nn_requantize_x4), exact as everywhere. Interior
+ * pixels of a 3x3 filter (dilation 1, channels a multiple of 4) take the nine taps unrolled with no bounds and,
+ * with a folded bias, no input offset; the rest go tap range by tap range, lane-predicated for a channel tail.
+ * Output rows are finished in increasing order, as the in-place rules require.
  */
+typedef struct {
+  int32x4_t zero, act_min, act_max;
+  int32_t output_offset;
+  const int32_t *bias, *multiplier, *shift;
+} dw_mve_out;
+
+static inline void dw_mve_store(int32x4_t acc, const dw_mve_out *q, int32_t c, mve_pred16_t pr, int8_t *o) {
+  const int32x4_t shift = vldrwq_z_s32(q->shift + c, pr);
+  /* Lanes past the channels: multiplier and shift 0, and they are not stored. */
+  int32x4_t v = tfg_nn_requantize_x4(acc, vmaxq_s32(shift, q->zero), vldrwq_z_s32(q->multiplier + c, pr),
+                                     vminq_s32(shift, q->zero));
+  v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, q->output_offset), q->act_min), q->act_max);
+  vstrbq_p_s32(o, v, pr);
+}
+
+/* Nine taps of a 3x3 filter for 4 channels, every tap inside the input (x: tap (0, 0); w: the filter's). */
+static inline __attribute__((always_inline)) int32x4_t dw3x3_mve(int32x4_t acc, const int8_t *x, int32_t x_step,
+                                                                 int32_t y_step, const int8_t *w, int32_t channels,
+                                                                 int with_offset, int32_t offset) {
+  for (int32_t ky = 0; ky < 3; ky++, x += y_step, w += 3 * channels) {
+    for (int32_t kx = 0; kx < 3; kx++) {
+      int32x4_t xv = vldrbq_s32(x + kx * x_step);
+      if (with_offset) {
+        xv = vaddq_n_s32(xv, offset);
+      }
+      acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_s32(w + kx * channels)));
+    }
+  }
+  return acc;
+}
+
+/*
+ * The 3x3 routine: a run of output pixels, 8 channels per pass as int16 lanes (VLDRB.S16 widens input and weights),
+ * even and odd channels multiplied into two int32 accumulators (VMULLB / VMULLT, VADD), the bias folded (no input
+ * offset), every tap inside (borders come staged); requantization with right shifts only, VMOVNT interleaving the
+ * two halves back into channel order for one VSTRB.16. The bias, multipliers and shifts are read de-interleaved by
+ * VLD20/VLD21, so the channels must be a multiple of 8. 92 instructions per 72 MACs.
+ *
+ * Registers: r0 r1 r2 the three input rows at tap (ky, 0), r4 r5 r6 the three filter rows, r7 r3 column taps (the
+ * widening loads take low registers only), r12 the channels (bytes between column taps), r8 r9 r10 bias,
+ * multipliers, shifts, r11 the output, lr the channel blocks; q0 q1 the even and odd accumulators, q6 q7 the clamp.
+ */
+typedef struct {
+  const int8_t *rows[3];     /* 0: tap (ky, 0) of the first pixel, per filter row */
+  int32_t channels;          /* 12 */
+  const int8_t *filter;      /* 16 */
+  const int32_t *bias;       /* 20: folded */
+  const int32_t *multiplier; /* 24 */
+  const int32_t *shift;      /* 28 */
+  int8_t *out;               /* 32: the first pixel's */
+  int32_t x_step;            /* 36: bytes between the run's pixels in the rows */
+  int32_t count;             /* 40: pixels */
+  int32_t output_offset;     /* 44 */
+  int32_t act_min;           /* 48 */
+  int32_t act_max;           /* 52 */
+} dw3x3_run_args;
+
+typedef char dw3x3_run_args_layout[(__builtin_offsetof(dw3x3_run_args, x_step) == 36 &&
+                                    __builtin_offsetof(dw3x3_run_args, act_max) == 52)
+                                       ? 1
+                                       : -1];
+
+/* Three taps of one filter row: x row `X`, filter row `W`; the first tap's loads step both on by 8 channels. */
+#define DW3_ROW_ASM(X, W)                 \
+  "add r7, " X ", r12\n\t"                \
+  "add r3, " W ", r12\n\t"               \
+  "vldrb.s16 q2, [" X "], #8\n\t"        \
+  "vldrb.s16 q3, [" W "], #8\n\t"        \
+  "vmullb.s16 q4, q2, q3\n\t"            \
+  "vmullt.s16 q2, q2, q3\n\t"            \
+  "vadd.i32 q0, q0, q4\n\t"              \
+  "vadd.i32 q1, q1, q2\n\t"              \
+  "vldrb.s16 q2, [r7]\n\t"               \
+  "vldrb.s16 q3, [r3]\n\t"              \
+  "vmullb.s16 q4, q2, q3\n\t"            \
+  "vmullt.s16 q2, q2, q3\n\t"            \
+  "vadd.i32 q0, q0, q4\n\t"              \
+  "vadd.i32 q1, q1, q2\n\t"              \
+  "add r7, r7, r12\n\t"                   \
+  "add r3, r3, r12\n\t"                 \
+  "vldrb.s16 q2, [r7]\n\t"               \
+  "vldrb.s16 q3, [r3]\n\t"              \
+  "vmullb.s16 q4, q2, q3\n\t"            \
+  "vmullt.s16 q2, q2, q3\n\t"            \
+  "vadd.i32 q0, q0, q4\n\t"              \
+  "vadd.i32 q1, q1, q2\n\t"
+
+__attribute__((naked, noinline)) static void dw3x3_run_mve(const dw3x3_run_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "vpush {d12-d15}\n\t"
+      /* Locals: [sp] output offset, [sp, #4] pixels left, [sp, #8] args. */
+      "sub sp, sp, #16\n\t"
+      "str r0, [sp, #8]\n\t"
+      "ldr r7, [r0, #44]\n\t"
+      "str r7, [sp]\n\t"
+      "ldr r7, [r0, #40]\n\t"
+      "str r7, [sp, #4]\n\t"
+      "ldr r7, [r0, #48]\n\t"
+      "vdup.32 q6, r7\n\t"
+      "ldr r7, [r0, #52]\n\t"
+      "vdup.32 q7, r7\n\t"
+      "ldr r11, [r0, #32]\n\t"
+      "ldr r12, [r0, #12]\n\t"
+      "3:\n\t"
+      "ldr r3, [sp, #8]\n\t"
+      "ldm r3, {r0, r1, r2}\n\t"
+      "ldr r4, [r3, #16]\n\t"
+      "add r5, r4, r12\n\t"
+      "add r5, r5, r12, lsl #1\n\t"
+      "add r6, r5, r12\n\t"
+      "add r6, r6, r12, lsl #1\n\t"
+      "ldrd r8, r9, [r3, #20]\n\t"
+      "ldr r10, [r3, #28]\n\t"
+      "lsr r7, r12, #3\n\t"
+      "dls lr, r7\n\t"
+      "1:\n\t"
+      "vld20.32 {q0, q1}, [r8]\n\t"
+      "vld21.32 {q0, q1}, [r8]!\n\t"
+      DW3_ROW_ASM("r0", "r4") DW3_ROW_ASM("r1", "r5") DW3_ROW_ASM("r2", "r6")
+      "vld20.32 {q2, q3}, [r9]\n\t"
+      "vld21.32 {q2, q3}, [r9]!\n\t"
+      "vqrdmulh.s32 q0, q0, q2\n\t"
+      "vqrdmulh.s32 q1, q1, q3\n\t"
+      "vld20.32 {q2, q3}, [r10]\n\t"
+      "vld21.32 {q2, q3}, [r10]!\n\t"
+      "vshr.s32 q4, q0, #31\n\t"
+      "vqadd.s32 q0, q0, q4\n\t"
+      "vrshl.s32 q0, q0, q2\n\t"
+      "vshr.s32 q4, q1, #31\n\t"
+      "vqadd.s32 q1, q1, q4\n\t"
+      "vrshl.s32 q1, q1, q3\n\t"
+      "ldr r7, [sp]\n\t"
+      "vadd.i32 q0, q0, r7\n\t"
+      "vadd.i32 q1, q1, r7\n\t"
+      "vmax.s32 q0, q0, q6\n\t"
+      "vmax.s32 q1, q1, q6\n\t"
+      "vmin.s32 q0, q0, q7\n\t"
+      "vmin.s32 q1, q1, q7\n\t"
+      "vmovnt.i32 q0, q1\n\t"
+      /* The narrowing store takes a low register, all in use: a copy of the output pointer. */
+      "mov r7, r11\n\t"
+      "vstrb.16 q0, [r7]\n\t"
+      "add r11, r11, #8\n\t"
+      "le lr, 1b\n\t"
+      /* The next pixel: every row pointer one x_step on. */
+      "ldr r3, [sp, #8]\n\t"
+      "ldm r3, {r0, r1, r2}\n\t"
+      "ldr r7, [r3, #36]\n\t"
+      "add r0, r0, r7\n\t"
+      "add r1, r1, r7\n\t"
+      "add r2, r2, r7\n\t"
+      "stm r3, {r0, r1, r2}\n\t"
+      "ldr r7, [sp, #4]\n\t"
+      "subs r7, r7, #1\n\t"
+      "str r7, [sp, #4]\n\t"
+      "bne 3b\n\t"
+      "add sp, sp, #16\n\t"
+      "vpop {d12-d15}\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* One border pixel's 3x3 window into `window` (rows of 3 taps x channels), padding as the input zero point. */
+static void dw_stage_window(const tfg_dims *in, const int8_t *input_batch, int32_t y0, int32_t x0, int8_t pad_value,
+                            int8_t *window) {
+  const int32_t c = in->c;
+  for (int32_t ky = 0; ky < 3; ky++) {
+    for (int32_t kx = 0; kx < 3; kx++) {
+      int8_t *dst = window + (ky * 3 + kx) * c;
+      const int32_t iy = y0 + ky, ix = x0 + kx;
+      if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w) {
+        memset(dst, pad_value, (size_t)c);
+      } else {
+        memcpy(dst, input_batch + (iy * in->w + ix) * c, (size_t)c);
+      }
+    }
+  }
+}
+
+/*
+ * Channel multiplier 1, 3x3, dilation 1, folded bias, channels a multiple of 8, right shifts only: interior runs of
+ * each output row straight from the input, border pixels through their staged window.
+ */
+static void depthwise_3x3_mve(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                              const tfg_dims *in, const int8_t *input_batch, const int8_t *filter, const int32_t *bias,
+                              const tfg_dims *out, int8_t *output_batch, int8_t *window) {
+  const int32_t channels = in->c, sw = p->stride.w, pw = p->padding.w;
+  dw3x3_run_args a;
+  a.channels = channels;
+  a.filter = filter;
+  a.bias = bias;
+  a.multiplier = quant->multiplier;
+  a.shift = quant->shift;
+  a.output_offset = p->output_offset;
+  a.act_min = p->activation.min;
+  a.act_max = p->activation.max;
+  /* Interior columns: every tap inside [0, in->w). */
+  int32_t ox_begin = 0;
+  while (ox_begin < out->w && ox_begin * sw - pw < 0) ox_begin++;
+  int32_t ox_end = out->w;
+  while (ox_end > ox_begin && (ox_end - 1) * sw - pw + 3 > in->w) ox_end--;
+  for (int32_t oy = 0; oy < out->h; oy++) {
+    const int32_t y0 = oy * p->stride.h - p->padding.h;
+    const int rows_inside = y0 >= 0 && y0 + 3 <= in->h;
+    int8_t *out_row = output_batch + oy * out->w * channels;
+    for (int32_t ox = 0; ox < out->w;) {
+      const int32_t x0 = ox * sw - pw;
+      a.out = out_row + ox * channels;
+      if (rows_inside && ox >= ox_begin && ox < ox_end) {
+        for (int32_t ky = 0; ky < 3; ky++) a.rows[ky] = input_batch + ((y0 + ky) * in->w + x0) * channels;
+        a.x_step = sw * channels;
+        a.count = ox_end - ox;
+        dw3x3_run_mve(&a);
+        ox = ox_end;
+        continue;
+      }
+      dw_stage_window(in, input_batch, y0, x0, (int8_t)(-p->input_offset), window);
+      for (int32_t ky = 0; ky < 3; ky++) a.rows[ky] = window + ky * 3 * channels;
+      a.x_step = 0;
+      a.count = 1;
+      dw3x3_run_mve(&a);
+      ox++;
+    }
+  }
+}
+
+/* Every channel's shift is a right shift of 1..31 (or its multiplier 0): the 3x3 routine's requantization. */
+static int dw_right_shifts_only(const tfg_per_channel_quant_params *quant, int32_t channels) {
+  for (int32_t c = 0; c < channels; c++) {
+    if (quant->multiplier[c] != 0 && (quant->shift[c] > -1 || quant->shift[c] < -31)) return 0;
+  }
+  return 1;
+}
+
 static void depthwise_mult1_mve(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
                                 const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
   const int32_t channels = in->c;
   const int32_t dh = p->dilation.h, dw = p->dilation.w;
-  const int32x4_t zero = vdupq_n_s32(0);
-  const int32x4_t act_min = vdupq_n_s32(p->activation.min), act_max = vdupq_n_s32(p->activation.max);
+  const int folded = p->folded_bias;
+  /* Added to the inputs: the offset, or nothing where the bias holds its share; padding taps then read the zero
+     point (their share in a folded bias). */
+  const int32_t offset = folded ? 0 : p->input_offset;
+  const int8_t pad_value = (int8_t)(-p->input_offset);
+  const dw_mve_out q = {vdupq_n_s32(0), vdupq_n_s32(p->activation.min), vdupq_n_s32(p->activation.max),
+                        p->output_offset, bias, quant->multiplier, quant->shift};
+  const int fast3x3 = f->h == 3 && f->w == 3 && dh == 1 && dw == 1 && channels % 4 == 0;
+  const int32_t x_step = dw * channels, y_step = dh * in->w * channels;
   for (int32_t oy = 0; oy < out->h; oy++) {
     const int32_t y0 = oy * p->stride.h - p->padding.h;
     int32_t ky_begin, ky_end;
@@ -73,23 +331,37 @@ static void depthwise_mult1_mve(const tfg_dw_conv_params *p, const tfg_per_chann
       int32_t kx_begin, kx_end;
       tap_range(x0, dw, f->w, in->w, &kx_begin, &kx_end);
       int8_t *o = output_batch + (oy * out->w + ox) * channels;
+      const int8_t *x00 = input_batch + (y0 * in->w + x0) * channels;
+      if (fast3x3 && ky_begin == 0 && ky_end == 3 && kx_begin == 0 && kx_end == 3) {
+        for (int32_t c = 0; c < channels; c += 4) {
+          const int32x4_t start = bias != 0 ? vldrwq_s32(bias + c) : q.zero;
+          const int32x4_t acc = folded ? dw3x3_mve(start, x00 + c, x_step, y_step, filter + c, channels, 0, 0)
+                                       : dw3x3_mve(start, x00 + c, x_step, y_step, filter + c, channels, 1, offset);
+          dw_mve_store(acc, &q, c, vctp32q(4), o + c);
+        }
+        continue;
+      }
+      /* Taps outside the input: with a folded bias each adds zero_point * w (tap_share), else nothing. */
+      const int pad_taps = folded && (ky_end - ky_begin) * (kx_end - kx_begin) != f->h * f->w;
       for (int32_t c = 0; c < channels; c += 4) {
         const mve_pred16_t pr = vctp32q((uint32_t)(channels - c));
-        int32x4_t acc = bias != 0 ? vldrwq_z_s32(bias + c, pr) : vdupq_n_s32(0);
-        for (int32_t ky = ky_begin; ky < ky_end; ky++) {
-          const int8_t *x = input_batch + ((y0 + ky * dh) * in->w + x0 + kx_begin * dw) * channels + c;
-          const int8_t *w = filter + (ky * f->w + kx_begin) * channels + c;
-          for (int32_t kx = kx_begin; kx < kx_end; kx++, x += dw * channels, w += channels) {
-            const int32x4_t xv = vaddq_n_s32(vldrbq_z_s32(x, pr), p->input_offset);
-            acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_z_s32(w, pr)));
+        int32x4_t acc = bias != 0 ? vldrwq_z_s32(bias + c, pr) : q.zero;
+        for (int32_t ky = 0; ky < f->h; ky++) {
+          const int row_in = ky >= ky_begin && ky < ky_end;
+          if (!row_in && !pad_taps) {
+            continue;
+          }
+          for (int32_t kx = 0; kx < f->w; kx++) {
+            const int8_t *w = filter + (ky * f->w + kx) * channels + c;
+            if (row_in && kx >= kx_begin && kx < kx_end) {
+              const int32x4_t xv = vaddq_n_s32(vldrbq_z_s32(x00 + ky * y_step + kx * x_step + c, pr), offset);
+              acc = vaddq_s32(acc, vmulq_s32(xv, vldrbq_z_s32(w, pr)));
+            } else if (pad_taps) {
+              acc = vaddq_s32(acc, vmulq_n_s32(vldrbq_z_s32(w, pr), pad_value));
+            }
           }
         }
-        /* Lanes past the channels: multiplier and shift 0, and they are not stored. */
-        const int32x4_t shift = vldrwq_z_s32(quant->shift + c, pr);
-        int32x4_t v = tfg_nn_requantize_x4(acc, vmaxq_s32(shift, zero), vldrwq_z_s32(quant->multiplier + c, pr),
-                                           vminq_s32(shift, zero));
-        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, p->output_offset), act_min), act_max);
-        vstrbq_p_s32(o + c, v, pr);
+        dw_mve_store(acc, &q, c, pr, o + c);
       }
     }
   }
@@ -288,7 +560,8 @@ __attribute__((naked, noinline)) static void dw_run_3_wide(dw_run_args *args) {
  */
 static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
                                 const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f, const int8_t *filter,
-                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch) {
+                                const int32_t *bias, const tfg_dims *out, int8_t *output_batch, int32_t ox_begin,
+                                int32_t ox_end) {
   const int32_t channels = in->c;
   const int32_t offset2 = tfg_dup16(p->input_offset);
   const int32_t dh = p->dilation.h, dw = p->dilation.w;
@@ -316,7 +589,7 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
         all_fast &= tfg_nn_fast_quant_init(quant->multiplier[c + j], quant->shift[c + j], &fq[j]);
         b[j] = bias != 0 ? bias[c + j] : 0;
       }
-      for (int32_t ox = 0; ox < out->w; ox++) {
+      for (int32_t ox = ox_begin; ox < ox_end; ox++) {
         const int32_t x0 = ox * p->stride.w - p->padding.w;
         int32_t kx_begin, kx_end;
         tap_range(x0, dw, f->w, in->w, &kx_begin, &kx_end);
@@ -362,7 +635,7 @@ static void depthwise_mult1_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
       }
     }
     for (; c < channels; c++) {
-      for (int32_t ox = 0; ox < out->w; ox++) {
+      for (int32_t ox = ox_begin; ox < ox_end; ox++) {
         int32_t acc = window_sum(p, in, input_batch, f, filter, oy, ox, c, c, channels);
         if (bias != 0) {
           acc += bias[c];
@@ -419,6 +692,32 @@ static int32_t dw_row_group(const tfg_dw_conv_params *p, const tfg_dims *in, con
     return 1;
   }
   return TFG_MAX(1, TFG_MIN(left, (int32_t)((needed - written) / (uintptr_t)out_row)));
+}
+
+/*
+ * A K x 1 filter over a one-pixel-wide image (sww's layers): as laid out in memory it is a 1 x K filter over one row
+ * of H pixels, so the row-walking path takes it with the axes swapped: each channel block's weights are widened once
+ * per run of pixels along the long axis instead of once per output pixel. Runs follow dw_row_group on the real
+ * geometry, so an in-place layer still never overwrites an input row a later output reads.
+ */
+__attribute__((noinline)) static void depthwise_long_axis_dsp(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                                    const tfg_dims *in, const int8_t *input_batch, const tfg_dims *f,
+                                    const int8_t *filter, const int32_t *bias, const tfg_dims *out,
+                                    int8_t *output_batch) {
+  tfg_dw_conv_params row = *p;
+  row.stride.h = p->stride.w;
+  row.stride.w = p->stride.h;
+  row.padding.h = p->padding.w;
+  row.padding.w = p->padding.h;
+  row.dilation.h = p->dilation.w;
+  row.dilation.w = p->dilation.h;
+  const tfg_dims row_in = {1, 1, in->h, in->c}, row_f = {1, 1, f->h, f->c}, row_out = {1, 1, out->h, out->c};
+  for (int32_t oy = 0; oy < out->h;) {
+    const int32_t group = dw_row_group(p, in, input_batch, out, output_batch, oy);
+    depthwise_mult1_dsp(&row, quant, &row_in, input_batch, &row_f, filter, bias, &row_out, output_batch, oy,
+                        oy + group);
+    oy += group;
+  }
 }
 
 /*
@@ -505,7 +804,6 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
                                  const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
                                  const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                                  const int32_t *bias, const tfg_dims *output_dims, int8_t *output) {
-  (void)ctx;
   const int32_t out_c = output_dims->c;
   if (dw_params->ch_mult < 1 || out_c != input_dims->c * dw_params->ch_mult || filter_dims->c != out_c ||
       output_dims->n != input_dims->n || dw_params->stride.h < 1 || dw_params->stride.w < 1 ||
@@ -513,6 +811,19 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
     return TFG_ARG_ERROR;
   }
 #if TFG_NN_DW_MVE
+  if (dw_params->ch_mult == 1 && dw_params->folded_bias && bias != 0 && filter_dims->h == 3 && filter_dims->w == 3 &&
+      dw_params->dilation.h == 1 && dw_params->dilation.w == 1 && out_c % 8 == 0 &&
+      dw_right_shifts_only(quant_params, out_c)) {
+    if (ctx == 0 || ctx->buf == 0 || ctx->size < tfg_depthwise_conv_s8_get_buffer_size_mve(input_dims, filter_dims)) {
+      return TFG_ARG_ERROR;
+    }
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_3x3_mve(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
+                        filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c,
+                        (int8_t *)ctx->buf);
+    }
+    return TFG_OK;
+  }
   if (dw_params->ch_mult == 1) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_mve(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
@@ -520,8 +831,20 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
     }
     return TFG_OK;
   }
-#elif TFG_NN_HAS_DSP
-  if (dw_params->ch_mult == 1 && filter_dims->w == 3 && dw_params->dilation.w == 1 &&
+#else
+  (void)ctx;
+#endif
+#if !TFG_NN_DW_MVE && TFG_NN_HAS_DSP
+  if (dw_params->ch_mult == 1 && !dw_params->folded_bias && input_dims->w == 1 && output_dims->w == 1 &&
+      filter_dims->w == 1 && filter_dims->h > 1 && filter_dims->h <= TFG_DW_MAX_TAPS) {
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_long_axis_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->c,
+                              filter_dims, filter, bias, output_dims, output + b * output_dims->h * out_c);
+    }
+    return TFG_OK;
+  }
+  /* The DSP loops add the offset to the inputs; a folded bias (generated for Helium) goes through plain C. */
+  if (dw_params->ch_mult == 1 && !dw_params->folded_bias && filter_dims->w == 3 && dw_params->dilation.w == 1 &&
       filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS && dw_all_fast(quant_params, out_c)) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_3wide_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
@@ -529,10 +852,11 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
     }
     return TFG_OK;
   }
-  if (dw_params->ch_mult == 1 && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
+  if (dw_params->ch_mult == 1 && !dw_params->folded_bias && filter_dims->h * filter_dims->w <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {
       depthwise_mult1_dsp(dw_params, quant_params, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
-                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c);
+                          filter_dims, filter, bias, output_dims, output + b * output_dims->h * output_dims->w * out_c, 0,
+                          output_dims->w);
     }
     return TFG_OK;
   }

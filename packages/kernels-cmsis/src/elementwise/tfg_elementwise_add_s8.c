@@ -112,7 +112,104 @@ static inline __attribute__((always_inline)) void add_same_shape_exact2(const ad
   }
 }
 
+#if TFG_NN_HAS_MVE
+#include <arm_mve.h>
+
+/*
+ * Helium: 4 elements per vector. An input rescale is exact (a multiply by its factor) or TFLite's two roundings as
+ * VQRDMULH, a sign fix-up where there is a right shift (a mask of all ones, else zeros) and VRSHL; the output's
+ * the same. Bit-exact for every plan (the exact mode is exact by construction).
+ */
+typedef struct {
+  int32_t exact;
+  int32_t offset;
+  int32_t factor;
+  int32_t left_shift;
+  int32_t multiplier;
+  int32_t right_shift;
+  int32x4_t fix_mask;
+} add_mve_scale;
+
+static add_mve_scale mve_scale_of(const add_input_scale *s) {
+  const int32_t right = s->shift < 0 ? s->shift : 0;
+  const add_mve_scale m = {s->mode == ADD_SCALE_EXACT, s->offset,      s->factor,         s->left_shift,
+                           s->multiplier,              right,          vdupq_n_s32(right < 0 ? -1 : 0)};
+  return m;
+}
+
+static inline __attribute__((always_inline)) int32x4_t mve_rounding_rescale(int32x4_t v, int32_t multiplier,
+                                                                           int32_t right, int32x4_t fix_mask) {
+  const int32x4_t high = vqrdmulhq_n_s32(v, multiplier);
+  return vrshlq_n_s32(vqaddq_s32(high, vandq_s32(vshrq_n_s32(high, 31), fix_mask)), right);
+}
+
+static inline __attribute__((always_inline)) int32x4_t mve_scale_input(int32x4_t q, const add_mve_scale *s,
+                                                                      int exact) {
+  const int32x4_t v = vaddq_n_s32(q, s->offset);
+  if (exact) {
+    return vmulq_n_s32(v, s->factor);
+  }
+  return mve_rounding_rescale(vshlq_r_s32(v, s->left_shift), s->multiplier, s->right_shift, s->fix_mask);
+}
+
+/* One vector of outputs; the modes are constants where it is inlined (one loop per pair of modes). */
+static inline __attribute__((always_inline)) int32x4_t mve_add4(int32x4_t qa, int32x4_t qb, const add_mve_scale *s1,
+                                                               const add_mve_scale *s2, int exact1, int exact2,
+                                                               const add_mve_scale *o, int32x4_t act_min,
+                                                               int32x4_t act_max) {
+  const int32x4_t sum = vaddq_s32(mve_scale_input(qa, s1, exact1), mve_scale_input(qb, s2, exact2));
+  const int32x4_t v = mve_rounding_rescale(vshlq_r_s32(sum, o->left_shift), o->multiplier, o->right_shift, o->fix_mask);
+  return vminq_s32(vmaxq_s32(vaddq_n_s32(v, o->offset), act_min), act_max);
+}
+
+static inline __attribute__((always_inline)) void add_loop_mve(const add_mve_scale *s1, const add_mve_scale *s2,
+                                                               const add_mve_scale *o, int32x4_t act_min,
+                                                               int32x4_t act_max, const int8_t *a, const int8_t *b,
+                                                               int32_t size, int8_t *out, int exact1, int exact2) {
+  int32_t i = 0;
+  for (; i + 4 <= size; i += 4) {
+    vstrbq_s32(out + i,
+               mve_add4(vldrbq_s32(a + i), vldrbq_s32(b + i), s1, s2, exact1, exact2, o, act_min, act_max));
+  }
+  if (i < size) {
+    const mve_pred16_t pr = vctp32q((uint32_t)(size - i));
+    vstrbq_p_s32(out + i, mve_add4(vldrbq_z_s32(a + i, pr), vldrbq_z_s32(b + i, pr), s1, s2, exact1, exact2, o,
+                                   act_min, act_max),
+                 pr);
+  }
+}
+
+static void add_same_shape_mve(const add_plan *plan, const int8_t *a, const int8_t *b, int32_t size, int8_t *out) {
+  add_mve_scale s1 = mve_scale_of(&plan->in1), s2 = mve_scale_of(&plan->in2);
+  const tfg_add_params *p = plan->p;
+  /* The output rescale in the same form: its offset is added after it. */
+  const int32_t out_right = p->output_shift < 0 ? p->output_shift : 0;
+  const add_mve_scale o = {0, p->output_offset, 0, p->output_shift > 0 ? p->output_shift : 0, p->output_multiplier,
+                           out_right, vdupq_n_s32(out_right < 0 ? -1 : 0)};
+  const int32x4_t act_min = vdupq_n_s32(p->activation.min), act_max = vdupq_n_s32(p->activation.max);
+  /* The sum is symmetric in its two terms: put an exact input second. */
+  if (s1.exact && !s2.exact) {
+    const add_mve_scale t = s1;
+    s1 = s2;
+    s2 = t;
+    const int8_t *u = a;
+    a = b;
+    b = u;
+  }
+  if (s1.exact) {
+    add_loop_mve(&s1, &s2, &o, act_min, act_max, a, b, size, out, 1, 1);
+  } else if (s2.exact) {
+    add_loop_mve(&s1, &s2, &o, act_min, act_max, a, b, size, out, 0, 1);
+  } else {
+    add_loop_mve(&s1, &s2, &o, act_min, act_max, a, b, size, out, 0, 0);
+  }
+}
+#endif
+
 static void add_same_shape(add_plan *plan, const int8_t *a, const int8_t *b, int32_t size, int8_t *out) {
+#if TFG_NN_HAS_MVE
+  add_same_shape_mve(plan, a, b, size, out);
+#else
   /* The sum is symmetric in its two terms: put the exact input second. */
   if (plan->in1.mode == ADD_SCALE_EXACT && plan->in2.mode != ADD_SCALE_EXACT) {
     const add_input_scale s = plan->in1;
@@ -133,6 +230,7 @@ static void add_same_shape(add_plan *plan, const int8_t *a, const int8_t *b, int
       out[i] = add_one(plan, a[i], b[i]);
     }
   }
+#endif
 }
 
 tfg_status tfg_elementwise_add_s8(const tfg_add_params *params, const tfg_dims *input1_dims, const int8_t *input1,

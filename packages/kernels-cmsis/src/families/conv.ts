@@ -32,6 +32,32 @@ export interface WeightedOutput {
   /** Requantization: one entry per output channel, or one for the tensor. */
   multipliers: Int32Array;
   shifts: Int32Array;
+  /** `bias` holds bias + inputOffset × each channel's weight sum (foldedBias); the kernels then add no offset. */
+  biasFolded?: boolean;
+}
+
+/**
+ * bias[c] + inputOffset × the sum of channel c's weights, weights[c * channelStep + t * tapStep] for t < taps: the
+ * folded bias of the C kernels' folded_bias (the same sum their unfolded loops add up). Undefined when a value
+ * leaves int32 (then the call keeps its plain bias).
+ */
+export function foldedBias(call: Pick<WeightedOutput, 'weights' | 'bias' | 'inputOffset'>, channels: number, channelStep: number, tapStep: number, taps: number): Int32Array | undefined {
+  const folded = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += call.weights[c * channelStep + t * tapStep];
+    const value = (call.bias?.[c] ?? 0) + call.inputOffset * sum;
+    if (value !== (value | 0)) return undefined;
+    folded[c] = value;
+  }
+  return folded;
+}
+
+/** The call with `bias` folded, or undefined when it does not fit int32. */
+export function withBiasFolded<C extends WeightedOutput>(call: C, channels: number, channelStep: number, tapStep: number, taps: number): C | undefined {
+  if (call.biasFolded) return call;
+  const bias = foldedBias(call, channels, channelStep, tapStep, taps);
+  return bias === undefined ? undefined : { ...call, bias, biasFolded: true };
 }
 
 export interface ConvCall extends CallBase, ConvGeometry, WeightedOutput {
@@ -93,7 +119,7 @@ export const plannerGeometry = (graph: Graph, node: Node): ConvGeometry =>
     throw new KernelLoweringError(code, message, { node: node.name });
   });
 
-const { convBlockRows, widenStep, fewChannelsMaxDepth, pairRecordWords, packedDepthStep } = HEADER_CONSTANTS;
+const { convBlockRows, widenStep, fewChannelsMaxDepth, pairRecordWords, packedDepthStep, mveBlockRows, mveChunk } = HEADER_CONSTANTS;
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** The DSP pixel-pair GEMM's widened pair: per widened step 2 pixels x 2 int16 pairs (tfg_nn_pair_gemm_s8_scratch_size). */
@@ -113,13 +139,20 @@ function fewChannelsBytes(g: Pick<ConvGeometry, 'input' | 'filter'>): number {
   return (Math.ceil(g.filter.n / 2) * (pairRecordWords + 4 * steps) + 4 * steps) * 4;
 }
 
-/** tfg_convolve_s8 / tfg_convolve_1x1_s8 through the wrapper: the im2col block and, on the DSP path, the GEMM's pair. */
+/** The Helium GEMM's staged rows (tfg_nn_mve_block_size): the depth in whole chunks, for each staged row. */
+const mveBlockBytes = (depth: number): number => mveBlockRows * Math.ceil(depth / mveChunk) * mveChunk;
+
+/**
+ * tfg_convolve_s8 / tfg_convolve_1x1_s8 through the wrapper: plain C the im2col block (none for 1x1), the DSP path
+ * that and the GEMM's pair (or the first-layer records), Helium its staged rows.
+ */
 function wrapperBytes(g: ConvGeometry, path: KernelPath): number {
-  const dsp = path === 'dsp';
-  if (g.filter.h === 1 && g.filter.w === 1 && g.padding.h === 0 && g.padding.w === 0) return dsp ? pairGemmBytes(g.filter.c) : 0;
+  const oneByOne = g.filter.h === 1 && g.filter.w === 1 && g.padding.h === 0 && g.padding.w === 0;
   const depth = g.filter.h * g.filter.w * g.input.c;
+  if (path === 'mve') return mveBlockBytes(depth);
+  if (oneByOne) return path === 'dsp' ? pairGemmBytes(depth) : 0;
   const block = align4(convBlockRows * depth);
-  return dsp ? Math.max(block + pairGemmBytes(depth), fewChannelsBytes(g)) : block;
+  return path === 'dsp' ? Math.max(block + pairGemmBytes(depth), fewChannelsBytes(g)) : block;
 }
 
 /** Depth of the receptive field padded to the packed kernel's steps. */
@@ -161,9 +194,10 @@ export function emitConvDims(call: ConvGeometry, out: LayerWriter): void {
 }
 
 /** Filter, bias and requantization arrays of a convolution or fully connected call, as constants. */
-export function emitWeightArrays(call: Pick<ConvCall, 'node' | 'weights' | 'bias' | 'multipliers' | 'shifts'>, out: LayerWriter): { filter: string; bias: string; mult: string; shift: string } {
+export function emitWeightArrays(call: Pick<ConvCall, 'node' | 'weights' | 'bias' | 'multipliers' | 'shifts' | 'biasFolded'>, out: LayerWriter): { filter: string; bias: string; mult: string; shift: string } {
   const filter = out.constant('filter', 'int8_t', call.weights, `${call.node}: filter`);
-  const bias = call.bias ? out.constant('bias', 'int32_t', call.bias, `${call.node}: bias`) : '0';
+  const what = call.biasFolded ? 'bias + input offset x weight sum (folded)' : 'bias';
+  const bias = call.bias ? out.constant('bias', 'int32_t', call.bias, `${call.node}: ${what}`) : '0';
   const mult = out.constant('multiplier', 'int32_t', call.multipliers, `${call.node}: requantization multipliers (Q31)`);
   const shift = out.constant('shift', 'int32_t', call.shifts, `${call.node}: requantization shifts`);
   return { filter, bias, mult, shift };
@@ -188,6 +222,9 @@ export function convVectorInts(call: Omit<ConvCall, 'kernel'>): number[] {
   ];
 }
 
+/** The folded-bias flag, the last int of the conv, depthwise and fully connected vectors. */
+export const foldedFlag = (call: Pick<WeightedOutput, 'biasFolded'>): number => (call.biasFolded ? 1 : 0);
+
 export const convFamily = defineFamily<ConvCall, ConvGeometry>({
   name: 'conv',
   ops: ['Conv2D'],
@@ -197,6 +234,11 @@ export const convFamily = defineFamily<ConvCall, ConvGeometry>({
   // The planner reserves the most either kernel needs on any path, whichever the target's build calls.
   scratch: { tfg_convolve_wrapper_s8: WRAPPER_SCRATCH, tfg_convolve_packed_s8: PACKED_SCRATCH },
   inPlace: (graph, node) => streamRule(graph, node, (node as NodeOf<'Conv2D'>).attrs.strideH, plannerGeometry(graph, node).padding.h),
+  // OHWI: a channel's weights are one run of the receptive field's depth (the packed filter holds its own bias).
+  foldBias: (call) => {
+    const depth = call.filter.h * call.filter.w * call.filter.c;
+    return call.kernel === 'tfg_convolve_wrapper_s8' ? withBiasFolded(call, call.filter.n, depth, 1, depth) : undefined;
+  },
   emit(call, out) {
     const params = {
       input_offset: call.inputOffset,
@@ -205,6 +247,7 @@ export const convFamily = defineFamily<ConvCall, ConvGeometry>({
       padding: cTile(call.padding),
       dilation: cTile(call.dilation),
       activation: cClamp(call.activation),
+      ...(call.biasFolded ? { folded_bias: 1 } : {}),
     };
     out.line(`static const tfg_conv_params params = ${cStruct(params)};`);
     emitConvDims(call, out);
@@ -226,6 +269,6 @@ export const convFamily = defineFamily<ConvCall, ConvGeometry>({
     const blobs = [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)];
     // A sixth blob, when present and not empty, makes the driver call tfg_convolve_packed_s8 with it.
     if (call.kernel === 'tfg_convolve_packed_s8' && call.packedFilter !== undefined) blobs.push(blobOf(call.packedFilter));
-    return { ints: convVectorInts(call), blobs };
+    return { ints: [...convVectorInts(call), foldedFlag(call)], blobs };
   },
 });

@@ -1,7 +1,10 @@
-/** Depthwise convolution (DepthwiseConv2D): tfg_depthwise_conv_s8, any channel multiplier; no scratch on any path. */
+/**
+ * Depthwise convolution (DepthwiseConv2D): tfg_depthwise_conv_s8, any channel multiplier. Scratch on Helium only: one
+ * filter window, where its 3x3 routine stages a border pixel.
+ */
 import { NodeOf } from '@tinyforge/ir';
 import { blobOf, cClamp, cDims, cLiteral, cStruct, cTile, scratchContext, sizeQuery } from './c-text';
-import { ConvCall, ConvGeometry, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
+import { ConvCall, ConvGeometry, convVectorInts, emitConvDims, emitWeightArrays, foldedFlag, lowerConvolution, plannerGeometry, withBiasFolded } from './conv';
 import { ScratchFunction, defineFamily } from './family';
 import { streamRule } from './in-place';
 
@@ -12,10 +15,10 @@ export interface DepthwiseCall extends Omit<ConvCall, 'kernel' | 'packedFilter'>
 
 const DEPTHWISE_SCRATCH: ScratchFunction<ConvGeometry> = {
   name: 'tfg_depthwise_conv_s8_get_buffer_size',
-  byPath: false,
+  byPath: true,
   args: '&input_dims, &filter_dims',
   literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
-  bytes: () => 0,
+  bytes: (g, path) => (path === 'mve' ? g.filter.h * g.filter.w * g.filter.c : 0),
 };
 
 export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
@@ -31,6 +34,8 @@ export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
   geometry: plannerGeometry,
   scratch: { tfg_depthwise_conv_s8: DEPTHWISE_SCRATCH },
   inPlace: (graph, node) => streamRule(graph, node, (node as NodeOf<'DepthwiseConv2D'>).attrs.strideH, plannerGeometry(graph, node).padding.h),
+  // [1, H, W, C·M]: channel c's taps are C·M apart.
+  foldBias: (call) => withBiasFolded(call, call.outputDims.c, 1, call.outputDims.c, call.filter.h * call.filter.w),
   emit(call, out) {
     const params = {
       input_offset: call.inputOffset,
@@ -40,6 +45,7 @@ export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
       padding: cTile(call.padding),
       dilation: cTile(call.dilation),
       activation: cClamp(call.activation),
+      ...(call.biasFolded ? { folded_bias: 1 } : {}),
     };
     out.line(`static const tfg_dw_conv_params params = ${cStruct(params)};`);
     emitConvDims(call, out);
@@ -51,7 +57,7 @@ export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
     );
   },
   vector: (call, inputs) => ({
-    ints: [...convVectorInts(call), call.channelMultiplier],
+    ints: [...convVectorInts(call), call.channelMultiplier, foldedFlag(call)],
     blobs: [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)],
   }),
 });

@@ -126,6 +126,11 @@ export interface KernelFamily<C extends CallBase = CallBase, G = C> {
   scratch?: Readonly<Partial<Record<C['kernel'], ScratchFunction<G>>>>;
   /** Which input the output may overwrite, and how. */
   inPlace?(graph: Graph, node: Node): InPlace | undefined;
+  /**
+   * The call with its bias folded (bias + input offset × the channel's weight sum, the C kernels' folded_bias), for
+   * targets whose kernels prefer it (foldedBiasPreferred); undefined where the call cannot take it.
+   */
+  foldBias?(call: C): C | undefined;
   /** The layer function's body: parameter structs, the scratch check and the call. */
   emit(call: C, out: LayerWriter): void;
   vector(call: C, inputs: Int8Array[]): VectorParameters;

@@ -5,7 +5,7 @@
 import { Graph, Node, NodeOf } from '@tinyforge/ir';
 import { quantizeMultiplier } from '@tinyforge/interpreter';
 import { blobOf, cClamp, cDims, cLiteral, cStruct, scratchContext, sizeQuery } from './c-text';
-import { WeightedOutput, emitWeightArrays } from './conv';
+import { WeightedOutput, emitWeightArrays, foldedFlag, withBiasFolded } from './conv';
 import { CallBase, ScratchFunction, defineFamily } from './family';
 import { HEADER_CONSTANTS } from './header-constants';
 import { elementCount, int8Constant, optionalBias, perChannel } from './lowering';
@@ -91,9 +91,17 @@ export const fullyConnectedFamily = defineFamily<FullyConnectedCall, FullyConnec
   },
   geometry,
   scratch: { tfg_fully_connected_s8: FC_SCRATCH, tfg_fully_connected_per_channel_s8: FC_SCRATCH },
+  // [out, in]: a channel's weights are one run of the depth; a weight zero point keeps the plain bias.
+  foldBias: (call) => (call.filterOffset === 0 ? withBiasFolded(call, call.channels, call.depth, 1, call.depth) : undefined),
   emit(call, out) {
     const a = emitWeightArrays(call, out);
-    const params = { input_offset: call.inputOffset, filter_offset: call.filterOffset, output_offset: call.outputOffset, activation: cClamp(call.activation) };
+    const params = {
+      input_offset: call.inputOffset,
+      filter_offset: call.filterOffset,
+      output_offset: call.outputOffset,
+      activation: cClamp(call.activation),
+      ...(call.biasFolded ? { folded_bias: 1 } : {}),
+    };
     out.line(`static const tfg_fc_params params = ${cStruct(params)};`);
     if (call.kernel === 'tfg_fully_connected_per_channel_s8') {
       out.line(`static const tfg_per_channel_quant_params quant = ${cStruct({ multiplier: a.mult, shift: a.shift })};`);
@@ -119,6 +127,7 @@ export const fullyConnectedFamily = defineFamily<FullyConnectedCall, FullyConnec
       call.activation.min,
       call.activation.max,
       call.kernel === 'tfg_fully_connected_per_channel_s8' ? 1 : 0,
+      foldedFlag(call),
     ],
     blobs: [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)],
   }),

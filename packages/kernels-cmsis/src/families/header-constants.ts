@@ -37,4 +37,8 @@ export const HEADER_CONSTANTS = {
   packedDepthStep: constant('TFG_CONV_PACKED_DEPTH_STEP'),
   /** Depth values per block of the fully connected DSP path. */
   fcBlockDepth: constant('TFG_FC_BLOCK_DEPTH'),
+  /** Rows the Helium convolution GEMM stages at a time. */
+  mveBlockRows: constant('TFG_MVE_BLOCK_ROWS'),
+  /** Depth values per chunk of the Helium GEMM's staged rows. */
+  mveChunk: constant('TFG_MVE_CHUNK'),
 } as const;

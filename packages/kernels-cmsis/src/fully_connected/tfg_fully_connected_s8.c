@@ -264,11 +264,17 @@ static tfg_status fully_connected(const tfg_context *ctx, const tfg_fc_params *p
     return TFG_ARG_ERROR;
   }
   if (p->filter_offset != 0) {
-    const tfg_nn_requant q = {bias, multiplier, shift, quant_stride, 0, p->output_offset, p->activation};
+    if (p->folded_bias) {
+      return TFG_ARG_ERROR; /* a folded bias assumes symmetric weights */
+    }
+    const tfg_nn_requant q = {bias, multiplier, shift, quant_stride, 0, p->output_offset, p->activation, 0};
     direct_with_filter_offset(p, &q, batches, depth, channels, input, filter, bias, output);
     return TFG_OK;
   }
-  const tfg_nn_requant q = {bias, multiplier, shift, quant_stride, p->input_offset, p->output_offset, p->activation};
+  /* A folded bias holds the input offset's share: every path then takes the inputs as they are. */
+  const int32_t input_offset = p->folded_bias ? 0 : p->input_offset;
+  const tfg_nn_requant q = {bias,          multiplier,        shift,          quant_stride,
+                            input_offset,  p->output_offset,  p->activation,  p->folded_bias};
 #if FC_DSP
   const int32_t needed = tfg_fully_connected_s8_get_buffer_size(filter_dims);
   if (needed > 0 && (ctx == 0 || ctx->buf == 0 || ctx->size < needed || ((uintptr_t)ctx->buf & 3u) != 0)) {

@@ -125,6 +125,9 @@ typedef struct {
   int32_t input_offset;
   int32_t output_offset;
   tfg_activation activation;
+  /* 1: bias holds bias + input_offset * sum of the channel's weights (tfg_conv_params' folded_bias); the GEMMs then
+     add no offset to the inputs. */
+  int32_t folded;
 } tfg_nn_requant;
 
 static inline int8_t tfg_nn_requant_store(int32_t acc, int32_t c, const tfg_nn_requant *q) {
@@ -145,6 +148,85 @@ void tfg_nn_gemm_s8(const int8_t *lhs, int32_t lhs_stride, int32_t rows, const i
 
 /* Scratch bytes tfg_nn_gemm_s8 uses: 0 on every path (kept for its callers' size queries). */
 int32_t tfg_nn_gemm_s8_packed_size(int32_t depth);
+
+/*
+ * The Helium convolution GEMM (tfg_nn_mve_s8.c), defined where TFG_NN_HAS_MVE. Rows are staged TFG_MVE_BLOCK_ROWS
+ * at a time in a block of tfg_nn_mve_block_size(depth) bytes (scratch, word aligned): chunk j of row r at
+ * j * 64 + r * 16. tfg_nn_mve_stage copies n values to depth position k of a row, tfg_nn_mve_stage_fill writes n
+ * copies of a value (padding). tfg_nn_mve_gemm_rows then writes every channel of the four rows: row r's channel c
+ * at out + out_rows[r] + c (a row given twice must have been staged twice with the same values). all_right: every
+ * channel's shift is in -31..-1 or its multiplier 0 (tfg_nn_mve_all_right_shifts), the short requantization.
+ */
+void tfg_nn_mve_stage(int8_t *block, int32_t row, int32_t k, const int8_t *src, int32_t n);
+void tfg_nn_mve_stage_fill(int8_t *block, int32_t row, int32_t k, int8_t value, int32_t n);
+void tfg_nn_mve_gemm_rows(const int8_t *block, const int8_t *weights, int32_t channels, int32_t depth,
+                          const tfg_nn_requant *requant, int all_right, int8_t *out, const int32_t out_rows[4]);
+int tfg_nn_mve_all_right_shifts(const int32_t *multiplier, const int32_t *shift, int32_t channels);
+/* folded[c] = bias[c] + input_offset * sum of row c of weights ([channels][depth]); bias may be NULL. */
+void tfg_nn_mve_fold_bias(const int8_t *weights, int32_t depth, const int32_t *bias, int32_t input_offset,
+                          int32_t channels, int32_t *folded);
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+/* Bytes between a staged row's chunks. */
+#define TFG_MVE_CHUNK_GROUP (TFG_MVE_BLOCK_ROWS * TFG_MVE_CHUNK)
+
+/* n bytes from src to dst, dst advancing a whole chunk group per 16 bytes (src: a row; dst: its staged place, on a
+   chunk boundary): one tail-predicated loop. */
+static inline void tfg_nn_mve_stage_chunks(int8_t *dst, const int8_t *src, int32_t n) {
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[src]], #16\n"
+      "vstrb.8 q0, [%[dst]], #64\n"
+      "letp lr, 1b\n"
+      : [src] "+r"(src), [dst] "+r"(dst)
+      : [n] "r"(n)
+      : "q0", "lr", "memory");
+}
+
+/* The same with every byte `value` (padding). */
+static inline void tfg_nn_mve_fill_chunks(int8_t *dst, int8_t value, int32_t n) {
+  __asm__ volatile(
+      "vdup.8 q0, %[v]\n"
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vstrb.8 q0, [%[dst]], #64\n"
+      "letp lr, 1b\n"
+      : [dst] "+r"(dst)
+      : [n] "r"(n), [v] "r"((int32_t)value)
+      : "q0", "lr", "memory");
+}
+
+/* n bytes from src to dst (memcpy for short runs, one tail-predicated loop). */
+static inline void tfg_nn_mve_copy(int8_t *dst, const int8_t *src, int32_t n) {
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[src]], #16\n"
+      "vstrb.8 q0, [%[dst]], #16\n"
+      "letp lr, 1b\n"
+      : [src] "+r"(src), [dst] "+r"(dst)
+      : [n] "r"(n)
+      : "q0", "lr", "memory");
+}
+
+/* n copies of value at dst. */
+static inline void tfg_nn_mve_fill(int8_t *dst, int8_t value, int32_t n) {
+  __asm__ volatile(
+      "vdup.8 q0, %[v]\n"
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vstrb.8 q0, [%[dst]], #16\n"
+      "letp lr, 1b\n"
+      : [dst] "+r"(dst)
+      : [n] "r"(n), [v] "r"((int32_t)value)
+      : "q0", "lr", "memory");
+}
+#endif
+
+/* Bytes of a staged block: TFG_MVE_BLOCK_ROWS rows of the depth rounded up to whole chunks. Every build. */
+static inline int32_t tfg_nn_mve_block_size(int32_t depth) {
+  return TFG_MVE_BLOCK_ROWS * ((depth + TFG_MVE_CHUNK - 1) / TFG_MVE_CHUNK) * TFG_MVE_CHUNK;
+}
 
 /*
  * The DSP path's convolution GEMM (tfg_nn_pair_gemm_s8.c): out0[c] and out1[c] for c < channels from input rows x0

@@ -13,5 +13,5 @@ export {
   runModelProgram,
   runModelProgramAsync,
 } from './model-program';
-export type { CortexTarget, LayerCost, ModelRun } from './model-program';
+export type { CallForm, CortexTarget, LayerCost, ModelRun } from './model-program';
 export { perTensor, Rng } from './property-harness';

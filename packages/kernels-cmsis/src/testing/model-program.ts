@@ -14,6 +14,8 @@ import { compileWithKernels } from '../host-compiler';
 import { encodeVectorFile } from '../vector-file';
 import { lowerNode } from '../lower-node';
 import { withPackedFilter } from '../pack-conv';
+import { withFoldedBias } from '../fold-bias';
+import { KernelCall } from '../families/registry';
 import { COMMON_DIR, QEMU_DIR, VECTOR_RUNNER } from './c-harness';
 
 export interface CortexTarget {
@@ -93,7 +95,12 @@ export function fnv1a(bytes: Uint8Array): string {
 }
 
 /** Write the program's generated tables (C + vector blob) into `dir`; returns the C file. */
-function writeModelTables(graph: Graph, input: Uint8Array, dir: string, pack: boolean): string {
+/** The form generated code gives its calls: int8 filters, packed filters (DSP cores) or folded biases (Helium). */
+export type CallForm = 'int8' | 'packed' | 'folded';
+
+const FORMS: Record<CallForm, (call: KernelCall) => KernelCall> = { int8: (c) => c, packed: withPackedFilter, folded: withFoldedBias };
+
+function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: CallForm | KernelCall[]): string {
   const offsets = new Map<number, number>();
   let arenaBytes = 0;
   const slot = (t: number): number => {
@@ -110,7 +117,7 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string, pack: bo
   let vectorBytes = 0;
   for (const node of graph.nodes) {
     const lowered = lowerNode(graph, node);
-    const call = pack ? withPackedFilter(lowered) : lowered;
+    const call = typeof form === 'string' ? FORMS[form](lowered) : form[graph.nodes.indexOf(node)];
     const activations = call.inputs.filter((t) => !isConstant(graph.tensors[t]));
     const vector = encodeVectorFile(call, call.inputs.map(() => new Int8Array(0)));
     const ins = activations.map(slot);
@@ -142,12 +149,13 @@ function writeModelTables(graph: Graph, input: Uint8Array, dir: string, pack: bo
 }
 
 /**
- * Build `dir/model.elf` for `target` (optionally with extra compiler flags, e.g. -DTFG_NN_NO_DSP). `pack`: give
- * convolutions packed filters (tfg_convolve_packed_s8) as generated code does on DSP cores.
+ * Build `dir/model.elf` for `target` (optionally with extra compiler flags, e.g. -DTFG_NN_NO_DSP). `form`: the calls
+ * as generated code makes them for some core (packed filters on DSP cores, folded biases on Helium), or the calls
+ * themselves, one per node (e.g. packed filters chosen under a flash budget).
  */
-export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = [], pack = false): string {
+export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, extraFlags: string[] = [], form: CallForm | KernelCall[] = 'int8'): string {
   fs.mkdirSync(dir, { recursive: true });
-  const tables = writeModelTables(graph, input, dir, pack);
+  const tables = writeModelTables(graph, input, dir, form);
   const elf = path.join(dir, 'model.elf');
   compileWithKernels([tables, path.join(QEMU_DIR, 'model_main.c'), VECTOR_RUNNER, path.join(QEMU_DIR, 'startup.c')], elf, {
     compiler: 'arm-none-eabi-gcc',
@@ -171,13 +179,13 @@ export function runModelProgramAsync(graph: Graph, elf: string, target: CortexTa
 }
 
 /**
- * Build `graph` for `target` (packed convolution filters with `pack`), check that the image links the assembly
+ * Build `graph` for `target` (calls in `form`), check that the image links the assembly
  * routine `symbol`, run it under QEMU and compare its output with the reference interpreter's, byte for byte (by
  * hash): 'equal', or what differs.
  */
-export async function compareWithInterpreterOnCortex(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, symbol: string, pack = false): Promise<string> {
+export async function compareWithInterpreterOnCortex(graph: Graph, input: Uint8Array, dir: string, target: CortexTarget, symbol: string, form: CallForm = 'int8'): Promise<string> {
   const expected = new Interpreter(graph).run([input]).outputs[0];
-  const elf = buildModelProgram(graph, input, dir, target, [], pack);
+  const elf = buildModelProgram(graph, input, dir, target, [], form);
   const dump = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
   if (!dump.includes(`<${symbol}>:`)) return `${symbol} is not in the image`;
   const want = fnv1a(new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength));

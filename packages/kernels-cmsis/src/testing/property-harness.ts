@@ -11,6 +11,7 @@ import { Interpreter } from '@tinyforge/interpreter';
 import { lowerNode } from '../lower-node';
 import { encodeVectorFile } from '../vector-file';
 import { withPackedFilter } from '../pack-conv';
+import { withFoldedBias } from '../fold-bias';
 
 /** ir's seeded generator (the same draws) with int8 vectors for kernel cases. */
 export class Rng extends SeededRandom {
@@ -38,13 +39,14 @@ export interface CaseResult {
  * Run every case's single node through the interpreter and the C driver. Returns one result per case; the caller
  * compares (so a failure lists every mismatching case, not the first).
  */
-export function runAgainstInterpreter(driver: string, work: string, prefix: string, cases: PropertyCase[], options: { pack?: boolean } = {}): CaseResult[] {
+export function runAgainstInterpreter(driver: string, work: string, prefix: string, cases: PropertyCase[], options: { pack?: boolean; fold?: boolean } = {}): CaseResult[] {
   const expected: Uint8Array[] = [];
   const args: string[] = [];
   cases.forEach((c, i) => {
     expected.push(new Interpreter(c.graph).run(c.inputs).outputs[0]);
     const lowered = lowerNode(c.graph, c.graph.nodes[0]);
-    const call = options.pack === true ? withPackedFilter(lowered) : lowered;
+    const packed = options.pack === true ? withPackedFilter(lowered) : lowered;
+    const call = options.fold === true ? withFoldedBias(packed) : packed;
     const byTensor = new Map(c.graph.inputs.map((t, k) => [t, c.inputs[k]]));
     const inputs = call.inputs.map((t) => {
       const b = byTensor.get(t);

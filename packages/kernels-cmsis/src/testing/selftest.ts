@@ -21,6 +21,37 @@ export interface SelfTestTarget {
   cortex: CortexTarget;
   /** What the disassembly must hold (instructions or `<symbol>:`), so that the run takes the path under test. */
   mustContain: RegExp[];
+  /** Functions whose own disassembly must (and must not) hold instructions: what the compiler made of a loop. */
+  functions?: FunctionCheck[];
+}
+
+export interface FunctionCheck {
+  symbol: string;
+  contains: RegExp[];
+  excludes?: RegExp[];
+}
+
+/** One function's lines of an `objdump -d` listing (from `<symbol>:` to the blank line after it). */
+export function functionDisassembly(listing: string, symbol: string): string | undefined {
+  const start = listing.indexOf(`<${symbol}>:\n`);
+  if (start < 0) return undefined;
+  const end = listing.indexOf('\n\n', start);
+  return listing.slice(start, end < 0 ? undefined : end);
+}
+
+/** The problems of `checks` against a listing (empty when every check holds). */
+export function checkFunctions(listing: string, checks: FunctionCheck[]): string[] {
+  const problems: string[] = [];
+  for (const check of checks) {
+    const body = functionDisassembly(listing, check.symbol);
+    if (body === undefined) {
+      problems.push(`${check.symbol} is not in the image`);
+      continue;
+    }
+    for (const re of check.contains) if (!re.test(body)) problems.push(`${check.symbol} lacks ${re}`);
+    for (const re of check.excludes ?? []) if (re.test(body)) problems.push(`${check.symbol} holds ${re}`);
+  }
+  return problems;
 }
 
 /** Whether gcc, arm-none-eabi-gcc and qemu-system-arm are all there; warns naming the skipped tests when not. */
@@ -54,6 +85,8 @@ export async function runSelfTestOnCortex(source: string, workDir: string, targe
   for (const re of target.mustContain) {
     if (!re.test(dis.output)) throw new Error(`${cortex.name}: ${re} is not in the image (the path under test was not built)`);
   }
+  const problems = checkFunctions(dis.output, target.functions ?? []);
+  if (problems.length > 0) throw new Error(`${cortex.name}: ${problems.join('; ')}`);
   const args = ['-M', cortex.machine, '-nographic', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
   const r = await runProcess('qemu-system-arm', args, 120_000);
   // Semihosting console output arrives on QEMU's stderr, within `output`.

@@ -118,14 +118,20 @@ int32_t tfg_vector_output_size(const tfg_vector *v) {
   }
 }
 
-static tfg_conv_params conv_params_at(const int32_t *p) {
-  const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]}, {p[20], p[21]}};
+/* The folded-bias flag follows a call's other ints; vectors written before it existed end without it. */
+static int32_t int_or_zero(const tfg_vector *v, int32_t index) { return index < v->num_ints ? v->ints[index] : 0; }
+
+static tfg_conv_params conv_params_at(const tfg_vector *v) {
+  const int32_t *p = v->ints;
+  const tfg_conv_params cp = {p[12],          p[13],          {p[15], p[14]}, {p[17], p[16]},
+                              {p[19], p[18]}, {p[20], p[21]}, int_or_zero(v, 22)};
   return cp;
 }
 
-static tfg_dw_conv_params dw_params_at(const int32_t *p) {
-  const tfg_dw_conv_params dp = {p[12], p[13], p[22], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]},
-                                 {p[20], p[21]}};
+static tfg_dw_conv_params dw_params_at(const tfg_vector *v) {
+  const int32_t *p = v->ints;
+  const tfg_dw_conv_params dp = {p[12],          p[13],          p[22], {p[15], p[14]}, {p[17], p[16]},
+                                 {p[19], p[18]}, {p[20], p[21]}, int_or_zero(v, 23)};
   return dp;
 }
 
@@ -137,7 +143,7 @@ int32_t tfg_vector_scratch_size(const tfg_vector *v) {
   switch (v->op) {
     case OP_CONV: {
       const tfg_dims in = dims_at(p), f = dims_at(p + 4);
-      const tfg_conv_params cp = conv_params_at(p);
+      const tfg_conv_params cp = conv_params_at(v);
       if (conv_is_packed(v)) return tfg_convolve_packed_s8_get_buffer_size(&in, &f);
       return tfg_convolve_wrapper_s8_get_buffer_size(&cp, &in, &f);
     }
@@ -172,19 +178,19 @@ tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8
       const tfg_dims in = dims_at(p), f = dims_at(p + 4), o = dims_at(p + 8);
       const tfg_per_channel_quant_params q = {I32(3), I32(4)};
       if (v->op == OP_CONV) {
-        const tfg_conv_params cp = conv_params_at(p);
+        const tfg_conv_params cp = conv_params_at(v);
         if (conv_is_packed(v)) {
           if (v->blob_size[5] != 4 * tfg_convolve_packed_s8_filter_words(&in, &f)) return TFG_ARG_ERROR;
           return tfg_convolve_packed_s8(&ctx, &cp, &in, in0, &f, I32(5), &o, output);
         }
         return tfg_convolve_wrapper_s8(&ctx, &cp, &q, &in, in0, &f, I8(1), I32(2), &o, output);
       }
-      const tfg_dw_conv_params dp = dw_params_at(p);
+      const tfg_dw_conv_params dp = dw_params_at(v);
       return tfg_depthwise_conv_s8(&ctx, &dp, &q, &in, in0, &f, I8(1), I32(2), &o, output);
     }
     case OP_FC: {
       const tfg_dims in = {p[0], 1, 1, p[1]}, f = {p[1], 1, 1, p[2]}, o = {p[0], 1, 1, p[2]};
-      const tfg_fc_params fp = {p[3], p[4], p[5], {p[6], p[7]}};
+      const tfg_fc_params fp = {p[3], p[4], p[5], {p[6], p[7]}, int_or_zero(v, 9)};
       if (p[8] != 0) {
         const tfg_per_channel_quant_params q = {I32(3), I32(4)};
         return tfg_fully_connected_per_channel_s8(&ctx, &fp, &q, &in, in0, &f, I8(1), I32(2), &o, output);

@@ -17,7 +17,7 @@
 #define MAX_SCRATCH 2048
 
 static int8_t input[MAX_ACT], input2[MAX_ACT], output[MAX_ACT], weights[MAX_WEIGHTS + 4];
-static int32_t bias[MAX_CH], multipliers[MAX_CH], shifts[MAX_CH];
+static int32_t bias[MAX_CH], multipliers[MAX_CH], shifts[MAX_CH], folded[MAX_CH];
 static int32_t scratch[MAX_SCRATCH / 4];
 
 /* An input offset (-zero point): often at the ends of [-127, 128]. */
@@ -42,7 +42,8 @@ static void fc_case(int32_t index) {
   const tfg_dims in = {batches, 1, 1, depth}, f = {depth, 1, 1, channels}, out = {batches, 1, 1, channels};
   /* A weight zero point occasionally (the direct path); weight rows off word alignment in a quarter of cases. */
   const int32_t filter_offset = tfg_test_rand(0, 9) == 0 ? tfg_test_rand(-127, 128) : 0;
-  const tfg_fc_params p = {input_offset(), filter_offset, output_offset(), tfg_test_random_clamp()};
+  const tfg_fc_params p = {input_offset(), filter_offset, output_offset(), tfg_test_random_clamp(),
+                           filter_offset == 0 && index % 3 == 1};
   int8_t *w = weights + (tfg_test_rand(0, 3) == 0 ? tfg_test_rand(1, 3) : 0);
   if (depth * channels > MAX_WEIGHTS || batches * depth > MAX_ACT || batches * channels > MAX_ACT) {
     tfg_test_print_case("fc-skip", index, 0, 0, 0);
@@ -52,6 +53,10 @@ static void fc_case(int32_t index) {
   tfg_test_fill_s8(w, depth * channels);
   fill_quant(channels);
   const int32_t *b = tfg_test_rand(0, 4) == 0 ? 0 : bias;
+  if (p.folded_bias) {
+    tfg_test_fold_bias(b, w, channels, depth, 1, depth, p.input_offset, folded);
+    b = folded;
+  }
   const tfg_context ctx = {scratch, tfg_fully_connected_s8_get_buffer_size(&f)};
   int32_t status;
   if (ctx.size > MAX_SCRATCH) {

@@ -42,6 +42,15 @@ tfg_activation tfg_test_random_clamp(void) {
   return clamp;
 }
 
+void tfg_test_fold_bias(const int32_t *bias, const int8_t *weights, int32_t channels, int32_t channel_step,
+                        int32_t tap_step, int32_t taps, int32_t input_offset, int32_t *folded) {
+  for (int32_t c = 0; c < channels; c++) {
+    int32_t sum = 0;
+    for (int32_t t = 0; t < taps; t++) sum += weights[c * channel_step + t * tap_step];
+    folded[c] = (bias != 0 ? bias[c] : 0) + input_offset * sum;
+  }
+}
+
 uint32_t tfg_test_hash(const int8_t *p, int32_t n) {
   uint32_t h = 2166136261u;
   for (int32_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;

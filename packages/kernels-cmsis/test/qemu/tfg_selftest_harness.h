@@ -29,6 +29,11 @@ tfg_activation tfg_test_random_clamp(void);
 
 uint32_t tfg_test_hash(const int8_t *p, int32_t n);
 
+/* The folded bias of tfg_conv_params' folded_bias: folded[c] = bias[c] (0 without a bias) + input_offset * the sum of
+   channel c's weights, weights[c * channel_step + t * tap_step] for t < taps. */
+void tfg_test_fold_bias(const int32_t *bias, const int8_t *weights, int32_t channels, int32_t channel_step,
+                        int32_t tap_step, int32_t taps, int32_t input_offset, int32_t *folded);
+
 /* Prints "<kind> <index, 3 digits> <o|E> <hash, 8 hex digits>[ <note>]": o when status is TFG_OK. */
 void tfg_test_print_case(const char *kind, int32_t index, int32_t status, uint32_t hash, const char *note);
 

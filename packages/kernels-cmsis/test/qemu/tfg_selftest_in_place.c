@@ -18,7 +18,7 @@
 
 static int8_t input[MAX_ACT], separate[MAX_ACT], weights[MAX_CH * MAX_CH * 9];
 static int8_t arena[3 * MAX_ACT];
-static int32_t bias[MAX_CH], multipliers[MAX_CH], shifts[MAX_CH];
+static int32_t bias[MAX_CH], multipliers[MAX_CH], shifts[MAX_CH], folded[MAX_CH];
 static int32_t scratch[4096];
 
 /* Unlike the harness's: one channel in 12 has multiplier 0 (its outputs are the output offset), one a general
@@ -55,12 +55,13 @@ typedef struct {
 
 static int32_t run_layer(const layer_case *c, const int8_t *in, int8_t *out) {
   const tfg_per_channel_quant_params q = {multipliers, shifts};
+  const int32_t *b = (c->depthwise ? c->dw.folded_bias : c->conv.folded_bias) ? folded : bias;
   const int32_t size = c->depthwise ? tfg_depthwise_conv_s8_get_buffer_size(&c->in, &c->f)
                                     : tfg_convolve_wrapper_s8_get_buffer_size(&c->conv, &c->in, &c->f);
   const tfg_context ctx = {scratch, size};
   if (size > (int32_t)sizeof(scratch)) return -9;
-  return c->depthwise ? tfg_depthwise_conv_s8(&ctx, &c->dw, &q, &c->in, in, &c->f, weights, bias, &c->out, out)
-                      : tfg_convolve_wrapper_s8(&ctx, &c->conv, &q, &c->in, in, &c->f, weights, bias, &c->out, out);
+  return c->depthwise ? tfg_depthwise_conv_s8(&ctx, &c->dw, &q, &c->in, in, &c->f, weights, b, &c->out, out)
+                      : tfg_convolve_wrapper_s8(&ctx, &c->conv, &q, &c->in, in, &c->f, weights, b, &c->out, out);
 }
 
 /* Run the layer apart and streamed in place; print the hash of the separate run and whether both agree. */
@@ -97,10 +98,11 @@ static void pointwise(int32_t index, int32_t k) {
   c.f = (tfg_dims){cout, k, k, cin};
   c.out = (tfg_dims){1, (h + 2 * pad - k) / stride + 1, (w + 2 * pad - k) / stride + 1, cout};
   c.conv = (tfg_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), {stride, stride}, {pad, pad}, {1, 1},
-                             random_clamp()};
+                             random_clamp(), index % 2};
   tfg_test_fill_s8(input, h * w * cin);
   tfg_test_fill_s8(weights, cout * k * k * cin);
   fill_quant(cout);
+  tfg_test_fold_bias(bias, weights, cout, k * k * cin, 1, k * k * cin, c.conv.input_offset, folded);
   run_both(k == 1 ? "conv1x1" : "conv3x3", index, &c);
 }
 
@@ -116,11 +118,28 @@ static void depthwise(int32_t index) {
   c.f = (tfg_dims){1, 3, 3, ch};
   c.out = (tfg_dims){1, (h + 2 * pad - 3) / stride + 1, (w + 2 * pad - 3) / stride + 1, ch};
   c.dw = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {stride, stride}, {pad, pad},
-                              {1, 1}, random_clamp()};
+                              {1, 1}, random_clamp(), index % 2};
   tfg_test_fill_s8(input, h * w * ch);
   tfg_test_fill_s8(weights, 9 * ch);
   fill_quant(ch);
+  tfg_test_fold_bias(bias, weights, ch, 1, ch, 9, c.dw.input_offset, folded);
   run_both("dwconv", index, &c);
+}
+
+/* K x 1 depthwise over a one-pixel-wide image (sww's layers), which the DSP path walks along its long axis. */
+static void depthwise_long(int32_t index) {
+  layer_case c = {.depthwise = 1};
+  const int32_t taps[] = {3, 5, 10, 15};
+  const int32_t k = tfg_test_pick(taps, 4), h = k + tfg_test_rand(0, 20), ch = tfg_test_rand(1, 44);
+  c.in = (tfg_dims){1, h, 1, ch};
+  c.f = (tfg_dims){1, k, 1, ch};
+  c.out = (tfg_dims){1, h - k + 1, 1, ch};
+  c.dw = (tfg_dw_conv_params){tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {1, 1}, {0, 0},
+                              {1, 1}, random_clamp(), 0};
+  tfg_test_fill_s8(input, h * ch);
+  tfg_test_fill_s8(weights, k * ch);
+  fill_quant(ch);
+  run_both("dwlong", index, &c);
 }
 
 int tfg_selftest_main(void) {
@@ -128,6 +147,7 @@ int tfg_selftest_main(void) {
   for (int32_t i = 0; i < 40; i++) pointwise(i, 1);
   for (int32_t i = 0; i < 20; i++) pointwise(i, 3);
   for (int32_t i = 0; i < 40; i++) depthwise(i);
+  for (int32_t i = 0; i < 20; i++) depthwise_long(i);
   tfg_test_print("done\n");
   return 0;
 }
