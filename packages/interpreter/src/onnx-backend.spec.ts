@@ -43,23 +43,6 @@ function floatValues(t: onnx.TensorProto): Float32Array | undefined {
   return Float32Array.from(t.floatData);
 }
 
-/** NCHW ↔ NHWC for 4-D float data (the importer's convention: every 4-D IR tensor is NHWC). */
-function transpose4(data: Float32Array, dims: number[], toNhwc: boolean): Float32Array {
-  if (dims.length !== 4) return data;
-  const [n, c, h, w] = toNhwc ? dims : [dims[0], dims[3], dims[1], dims[2]];
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < n; b++)
-    for (let ch = 0; ch < c; ch++)
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) {
-          const nchw = ((b * c + ch) * h + y) * w + x;
-          const nhwc = ((b * h + y) * w + x) * c + ch;
-          if (toNhwc) out[nhwc] = data[nchw];
-          else out[nchw] = data[nhwc];
-        }
-  return out;
-}
-
 d('ONNX backend node tests through the interpreter (float)', () => {
   it('matches onnxruntime and the expected outputs of every test the importer and interpreter support', () => {
     const cases: { name: string; interp: Interpreter; feeds: Float32Array[]; model: Uint8Array; ortFeeds: { name: string; dtype: string; dims: number[]; data: Float32Array }[]; setDir: string }[] = [];
@@ -87,7 +70,7 @@ d('ONNX backend node tests through the interpreter (float)', () => {
         const values = floatValues(t);
         if (values === undefined) usable = false;
         else {
-          feeds.push(transpose4(values, t.dims.map(Number), true));
+          feeds.push(values); // graph inputs keep their declared (NCHW) layout
           ortFeeds.push({ name: v.name, dtype: 'float32', dims: t.dims.map(Number), data: values });
         }
       });
@@ -112,7 +95,7 @@ d('ONNX backend node tests through the interpreter (float)', () => {
         if (reference instanceof Error) throw reference;
         const { outputs } = c.interp.run(c.feeds.map((f) => new Uint8Array(f.buffer)));
         outputs.forEach((bytes, k) => {
-          const got = transpose4(new Float32Array(bytes.slice().buffer), c.interp.graph.tensors[c.interp.graph.outputs[k]].shape, false);
+          const got = new Float32Array(bytes.slice().buffer);
           checkClose(got, reference[k].data, `output ${k} vs onnxruntime`);
           const expected = floatValues(onnx.TensorProto.decode(fs.readFileSync(path.join(c.setDir, `output_${k}.pb`))))!;
           checkClose(got, expected, `output ${k} vs the test's expected output`);

@@ -1,4 +1,5 @@
 import { DType, dtypeBytes, viewAs, TypedArrayOf } from './dtype';
+import { TensorLayout } from './layout';
 
 /**
  * Affine quantization: real = scale * (q - zeroPoint). One entry per tensor (per-tensor) or one per slice along
@@ -19,6 +20,11 @@ export interface Tensor {
   /** Constant data as raw little-endian bytes; undefined for activations and graph inputs. */
   data?: Uint8Array;
   quant?: Quantization;
+  /**
+   * A 4-D graph input's or output's axis order as its model declares it (raw bytes given to or taken from the model
+   * are in it). Absent means NHWC, the IR's own; an NCHW one is converted at the boundary by an explicit Transpose.
+   */
+  layout?: TensorLayout;
 }
 
 /**

@@ -1,10 +1,9 @@
-import { Graph } from '@tinyforge/ir';
+import { Graph, pruneTensors } from '@tinyforge/ir';
 import { writeFileAtomic } from '@tinyforge/common';
 import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
-import { pruneTensors } from './passes/graph-edit';
 import { toQdqGraph } from './qdq/to-qdq';
 import { IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
@@ -65,7 +64,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...calib.warnings);
+  report.warnings.push(...(floatModel.metadata.warnings ?? []), ...calib.warnings);
   if (o.biasCorrection && o.eval === undefined) {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }

@@ -22,6 +22,7 @@ export interface QuantizeCommandOptions {
   mean?: string;
   std?: string;
   channels?: string;
+  calibLayout?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -59,6 +60,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
   if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
   if (o.qdqRounding !== 'tflite' && o.qdqRounding !== 'plain') throw new UsageError(`--qdq-rounding must be tflite or plain, got '${o.qdqRounding}'`);
   const percentile = Number(o.percentile);
+  if (o.calibLayout !== undefined && o.calibLayout !== 'nchw' && o.calibLayout !== 'nhwc') throw new UsageError(`--calib-layout must be nchw or nhwc, got '${o.calibLayout}'`);
   const resize = numbers('--resize', o.resize?.replace(/x/i, ','));
   if (resize !== undefined && resize.length !== 2) throw new UsageError(`--resize takes HxW, got '${o.resize}'`);
   const result = quantizeFile({
@@ -81,6 +83,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     mean: numbers('--mean', o.mean),
     std: numbers('--std', o.std),
     channels: positiveInt('--channels', o.channels),
+    layout: o.calibLayout as 'nchw' | 'nhwc' | undefined,
     onProgress: o.json || !tty ? undefined : progressBar(),
   });
   if (o.json) {
@@ -124,6 +127,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--mean <m>', 'image folders: mean(s) subtracted from pixel/255, comma-separated per channel')
     .option('--std <s>', 'image folders: std(s) dividing (pixel/255 − mean)')
     .option('--channels <n>', 'image folders: 1 or 3 channels')
+    .option('--calib-layout <layout>', "nchw|nhwc: the axis order of 4-D .npy/.npz/.bin samples when it is not the model input's declared layout (they are converted)")
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((model: string, opts: QuantizeCommandOptions) => runQuantize(model, opts, io));

@@ -5,9 +5,9 @@ import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-
 import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
 import { replaceDirAtomic, writeFileAtomic } from '@tinyforge/common';
-import { readModelFile } from '@tinyforge/model-format';
 import { Command } from 'commander';
 import { UsageError } from '../cli-error';
+import { loadModel } from './load-model';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 
@@ -93,7 +93,7 @@ export async function runRun(model: string, options: RunCommandOptions, io: Comm
     throw new UsageError('--profile, --load, --html and --trace need --board');
   }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
-  const graph = readModelFile(model);
+  const graph = loadModel(model, io);
   let inputBytes: Uint8Array;
   try {
     inputBytes = fs.readFileSync(options.input);
@@ -169,7 +169,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs must be an integer in 1..1000, got '${options.runs}'`);
   if ((options.html !== undefined || options.trace !== undefined) && !options.profile) throw new UsageError('--html and --trace need --profile');
   if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
-  const graph = readModelFile(model);
+  const graph = loadModel(model, io);
   const input = readInput(options.input);
   splitInputs(graph, input); // the size check, with the interpreter's message
   const started = Date.now();

@@ -209,13 +209,13 @@ function exportReshape(ctx: ExportContext, node: NodeOf<'Reshape'> | NodeOf<'Squ
   let source = ctx.value(node.inputs[0]);
   if (inMoves) {
     const nhwc = ctx.temp(`${x.name}/nhwc`, [...x.shape], x.dtype);
-    ctx.emit('Transpose', [source], [nhwc], { perm: NCHW_TO_NHWC }, 'to_nhwc');
+    ctx.emit('Transpose', [source], [nhwc], { perm: [...NCHW_TO_NHWC] }, 'to_nhwc');
     source = nhwc;
   }
   if (outMoves) {
     const flat = ctx.temp(`${outT.name}/nhwc`, [...outT.shape], outT.dtype);
     ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, outT.shape)], [flat], {}, 'reshape');
-    ctx.emit('Transpose', [flat], [ctx.output(node.outputs[0])], { perm: NHWC_TO_NCHW }, 'to_nchw');
+    ctx.emit('Transpose', [flat], [ctx.output(node.outputs[0])], { perm: [...NHWC_TO_NCHW] }, 'to_nchw');
     return;
   }
   ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, onnxShapeFromIr(outT.shape))], [ctx.output(node.outputs[0])]);

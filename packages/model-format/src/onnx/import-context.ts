@@ -116,7 +116,7 @@ export class ImportContext {
     return this.addTensor(name, shape, dtype, data, quant);
   }
 
-  int32Constant(name: string, values: number[], shape: number[] = [values.length]): number {
+  int32Constant(name: string, values: readonly number[], shape: number[] = [values.length]): number {
     return this.addConstant(this.tensorName(name), shape, 'int32', new Uint8Array(Int32Array.from(values).buffer));
   }
 
@@ -136,6 +136,20 @@ export class ImportContext {
     }
     this.graph.nodes.push(node);
     return out;
+  }
+
+  /**
+   * A graph input's or output's conversion between its declared axis order and the IR's NHWC: a Transpose node of its
+   * own (named `nodeName`), which foldTransposes later merges with the model's own transposes or turns into a Reshape.
+   */
+  boundaryTranspose(x: number, perm: readonly number[], outName: string, nodeName: string): number {
+    const current = this.nodeName;
+    this.nodeName = nodeName;
+    try {
+      return this.emit('Transpose', {}, [x, this.int32Constant(`${nodeName}/perm`, perm)], outName);
+    } finally {
+      this.nodeName = current;
+    }
   }
 
   bind(onnxName: string, index: number): void {

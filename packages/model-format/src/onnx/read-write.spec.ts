@@ -110,8 +110,10 @@ describe('writeOnnx', () => {
     const written = writeOnnx(b.output(conv).build());
     expect((onnx.ModelProto.decode(written).graph!.node ?? []).map((n) => n.opType)).toEqual(['DequantizeLinear', 'DequantizeLinear', 'Conv']);
     const back = readOnnx(written);
-    expect(back.nodes.map((n) => n.op)).toEqual(['Conv2D']);
-    const floats = (i: number): number[] => Array.from(new Float32Array(back.tensors[back.nodes[0].inputs[i]].data!.slice().buffer));
+    // The declared NCHW input and output convert to and from the IR's NHWC at the boundary.
+    expect(back.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv2D', 'Transpose']);
+    const conv2d = back.nodes[1];
+    const floats = (i: number): number[] => Array.from(new Float32Array(back.tensors[conv2d.inputs[i]].data!.slice().buffer));
     expect(floats(1)).toEqual([0.5, -1, 0.75, 1]); // per output channel: scale 0.5, then 0.25
     expect(floats(2)).toEqual([1, -1]);
     // three scales for two output channels: malformed, naming the node
@@ -262,7 +264,8 @@ describe('readOnnx errors', () => {
     dim.dimValue = 0;
     dim.dimParam = 'batch';
     const g = readOnnx(onnx.ModelProto.encode(m).finish());
-    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 8, 6, 3]);
+    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 3, 8, 6]);
+    expect(g.tensors[g.inputs[0]].layout).toBe('NCHW');
     expect(g.metadata.props['onnx.symbolic_batch_set_to_1']).toBe('x[0]');
   });
 });

@@ -1,3 +1,6 @@
 // Fuzzing support: seeded structure-aware mutations of model files (the fuzz specs and `npm run fuzz`).
 export { mutateBytes } from '../tflite/fuzz-mutations';
 export type { Mutant, MutationKind } from '../tflite/fuzz-mutations';
+// Small hand-written ONNX models (nodes in any order, ops the IR writer does not emit) for tests.
+export { onnxTestModel } from '../onnx/onnx-test-model';
+export type { OnnxTestModel, OnnxTestNode } from '../onnx/onnx-test-model';

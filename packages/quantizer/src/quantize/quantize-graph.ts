@@ -166,6 +166,9 @@ function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quanti
   return added;
 }
 
+/** A graph input's or output's declared layout, which the tensor taking its place keeps. */
+const layoutOf = (t: Tensor): Pick<Tensor, 'layout'> => (t.layout === undefined ? {} : { layout: t.layout });
+
 /**
  * Float model inputs and outputs: a float32 input feeds a Quantize into the int8 tensor, the int8 output feeds a
  * Dequantize into a float32 output. The float tensors take the original names; the int8 ones get a suffix.
@@ -174,7 +177,7 @@ function addFloatInterface(g: Graph, floatGraph: Graph): void {
   const front: Node[] = [];
   g.inputs = g.inputs.map((t) => {
     const original = floatGraph.tensors[t];
-    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32', ...layoutOf(original) });
     g.tensors[t].name = `${original.name}_int8`;
     const f = g.tensors.length - 1;
     front.push({ name: `${original.name}/quantize`, op: 'Quantize', attrs: {}, inputs: [f], outputs: [t] });
@@ -182,7 +185,7 @@ function addFloatInterface(g: Graph, floatGraph: Graph): void {
   });
   g.outputs = g.outputs.map((t) => {
     const original = floatGraph.tensors[t];
-    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32', ...layoutOf(original) });
     g.tensors[t].name = `${original.name}_int8`;
     const f = g.tensors.length - 1;
     g.nodes.push({ name: `${original.name}/dequantize`, op: 'Dequantize', attrs: {}, inputs: [t], outputs: [f] });
