@@ -1,7 +1,7 @@
-import { cloneGraph, Graph, producers } from './graph';
+import { cloneGraph, consumers, Graph, producers } from './graph';
 import { pruneTensors, removeDeadNodes, replaceUses } from './graph-edit';
 import { composePerms, isDataPreservingPerm, isIdentityPerm } from './layout';
-import { Node, NodeOf } from './ops';
+import { isElementwise, Node, NodeOf } from './ops';
 import { constantInts, Tensor } from './tensor';
 
 /**
@@ -12,16 +12,21 @@ import { constantInts, Tensor } from './tensor';
  * - a Transpose with the identity permutation goes (its readers read its input);
  * - a Transpose that moves no bytes (it only moves size-1 axes: NCHW → NHWC with C = 1) becomes a Reshape, which
  *   copies nothing;
- * - a Reshape of a Reshape reads the first one's input;
+ * - a Reshape of a Reshape reads the first one's input, and a Reshape to its input's own shape goes;
  * and nodes nothing reads any more are dropped.
  */
 export function foldTransposes(input: Graph): Graph {
   const graph = cloneGraph(input);
   const constants = new ConstantMaker(graph);
-  const producer = producers(graph);
-  for (let i = 0; i < graph.nodes.length; i++) graph.nodes[i] = foldNode(graph, graph.nodes[i], producer, constants);
-  dropIdentities(graph, constants);
-  removeDeadNodes(graph);
+  // Dropping an identity can make two transposes adjacent (1-D ops: Transpose, Reshape back and forth, Transpose).
+  for (let before = Infinity; graph.nodes.length < before; ) {
+    before = graph.nodes.length;
+    while (hoistElementwise(graph, constants));
+    const producer = producers(graph);
+    for (let i = 0; i < graph.nodes.length; i++) graph.nodes[i] = foldNode(graph, graph.nodes[i], producer, constants);
+    dropIdentities(graph, constants);
+    removeDeadNodes(graph);
+  }
   return pruneTensors(graph);
 }
 
@@ -34,12 +39,51 @@ class ConstantMaker {
   }
 
   int32(base: string, values: readonly number[]): number {
+    this.graph.tensors.push({ name: this.name(base), shape: [values.length], dtype: 'int32', data: new Uint8Array(Int32Array.from(values).buffer) });
+    return this.graph.tensors.length - 1;
+  }
+
+  /** A tensor name not used yet. */
+  name(base: string): string {
     let name = base;
     for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
     this.names.add(name);
-    this.graph.tensors.push({ name, shape: [values.length], dtype: 'int32', data: new Uint8Array(Int32Array.from(values).buffer) });
-    return this.graph.tensors.length - 1;
+    return name;
   }
+}
+
+/**
+ * An element-wise op (Relu, Clip, …: OpDef.elementwise) between two layout changes (a Transpose or Reshape that only it
+ * reads, and one that is its only reader) moves before the first, so that they meet and fold: a 1-D convolution's
+ * output goes back to [N, C, L] and the next one's input to NHWC, with the activation in between. True when
+ * something moved.
+ */
+function hoistElementwise(graph: Graph, names: ConstantMaker): boolean {
+  const producer = producers(graph);
+  const readers = consumers(graph);
+  let moved = false;
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const op = graph.nodes[i];
+    if (!isElementwise(op.op) || op.inputs.length !== 1) continue;
+    const mid = op.inputs[0];
+    const j = producer[mid];
+    const layout = j >= 0 ? graph.nodes[j] : undefined;
+    if (layout === undefined || (layout.op !== 'Transpose' && layout.op !== 'Reshape')) continue;
+    if (readers[mid].length !== 1 || graph.outputs.includes(mid)) continue;
+    const [src] = layout.inputs;
+    const [out] = op.outputs;
+    const next = readers[out].length === 1 && !graph.outputs.includes(out) ? graph.nodes[readers[out][0]] : undefined;
+    if (next === undefined || (next.op !== 'Transpose' && next.op !== 'Reshape')) continue;
+    graph.tensors.push({ ...graph.tensors[out], name: names.name(`${graph.tensors[src].name}/${op.name}`), shape: [...graph.tensors[src].shape] });
+    const early = graph.tensors.length - 1;
+    graph.nodes[j] = { ...op, inputs: [src], outputs: [early] } as Node;
+    graph.nodes[i] = { ...layout, inputs: [early, ...layout.inputs.slice(1)], outputs: [out] } as Node;
+    producer[early] = j;
+    producer[out] = i;
+    readers[early] = [i];
+    moved = true;
+  }
+  return moved;
 }
 
 /** The node with its chain of Transposes (or Reshapes) folded into it, as a Transpose or a Reshape. */
@@ -66,14 +110,22 @@ function foldNode(graph: Graph, node: Node, producer: Int32Array, constants: Con
   return { ...node, inputs: [source, constants.int32(`${node.name}/perm`, perm)] };
 }
 
+/** A Transpose by the identity permutation, or a Reshape to the shape its input already has. */
+function isIdentity(graph: Graph, node: Node): boolean {
+  if (node.op === 'Transpose') return isIdentityPerm(constantInts(graph.tensors[node.inputs[1]]));
+  if (node.op !== 'Reshape') return false;
+  const [x, y] = [graph.tensors[node.inputs[0]].shape, graph.tensors[node.outputs[0]].shape];
+  return x.length === y.length && x.every((d, i) => d === y[i]);
+}
+
 /**
- * Transposes with the identity permutation: readers read the input. When the output is a graph output, the node
+ * Transposes with the identity permutation (and Reshapes to the same shape): readers read the input. When the output is a graph output, the node
  * that made the input makes the output instead; failing that (the input is a graph input or output) a Reshape stays.
  */
 function dropIdentities(graph: Graph, constants: ConstantMaker): void {
   const producer = producers(graph);
   graph.nodes = graph.nodes.map((node) => {
-    if (node.op !== 'Transpose' || !isIdentityPerm(constantInts(graph.tensors[node.inputs[1]]))) return node;
+    if (!isIdentity(graph, node)) return node;
     const [src] = node.inputs;
     const [dst] = node.outputs;
     if (!graph.outputs.includes(dst)) {
@@ -89,6 +141,7 @@ function dropIdentities(graph: Graph, constants: ConstantMaker): void {
       node.outputs = [src];
       return node; // reads its own former output now: dead, removed with the others
     }
+    if (node.op === 'Reshape') return node;
     const shape = constants.int32(`${node.name}/shape`, graph.tensors[dst].shape);
     return { name: node.name, op: 'Reshape', attrs: {}, inputs: [src, shape], outputs: node.outputs } satisfies NodeOf<'Reshape'>;
   });

@@ -56,3 +56,19 @@ export function prepareStridedSlice(ctx: KernelContext<'StridedSlice'>): Evaluat
   }
   return copyByIndex(ctx, source);
 }
+
+/** TILE by constant multiples: output element (o₀, o₁, …) copies input element (o₀ mod d₀, o₁ mod d₁, …). */
+export function prepareTile(ctx: KernelContext): Evaluate {
+  const x = ctx.tensor(0);
+  const out = ctx.output;
+  const inStrides = strides(x.shape);
+  const outStrides = strides(out.shape);
+  const n = ctx.outputArray<Float32Array>().length;
+  const source = new Int32Array(n);
+  for (let o = 0; o < n; o++) {
+    let i = 0;
+    for (let d = 0; d < out.shape.length; d++) i += ((Math.floor(o / outStrides[d]) % out.shape[d]) % x.shape[d]) * inStrides[d];
+    source[o] = i;
+  }
+  return copyByIndex(ctx, source);
+}

@@ -7,7 +7,7 @@ import { floatConv2D, int8Conv2D } from './conv2d';
 import { floatDepthwiseConv2D, int8DepthwiseConv2D } from './depthwise-conv2d';
 import { floatBinary, int8AddSub, int8Mul } from './elementwise';
 import { floatFullyConnected, int8FullyConnected } from './fully-connected';
-import { prepareStridedSlice, prepareTranspose } from './gather';
+import { prepareStridedSlice, prepareTile, prepareTranspose } from './gather';
 import { floatHardSwish, int8HardSwish } from './hard-swish';
 import { int32Binary, int64Binary, prepareCast, roundHalfEven, unaryInt64, unaryNumber } from './integer-arithmetic';
 import { floatPointwise, int8LogisticTanh, logistic } from './logistic-tanh';
@@ -16,6 +16,7 @@ import { preparePad } from './pad';
 import { floatPool2D, int8Pool2D } from './pool2d';
 import { dequantize, quantizeFloat, requantize } from './quantize';
 import { floatSoftmax, int8Softmax } from './softmax';
+import { floatTransposeConv2D, int8TransposeConv2D } from './transpose-conv2d';
 
 /**
  * One entry per op: its kernels by the element type of the first input (see KernelEntry). View ops (Reshape,
@@ -25,6 +26,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   Conv2D: { float32: floatConv2D, int8: int8Conv2D },
   DepthwiseConv2D: { float32: floatDepthwiseConv2D, int8: int8DepthwiseConv2D },
   FullyConnected: { float32: floatFullyConnected, int8: int8FullyConnected },
+  TransposeConv2D: { float32: floatTransposeConv2D, int8: int8TransposeConv2D },
   AveragePool2D: { float32: floatPool2D('average'), int8: int8Pool2D('average') },
   MaxPool2D: { float32: floatPool2D('max'), int8: int8Pool2D('max') },
   Softmax: { float32: floatSoftmax, int8: int8Softmax },
@@ -69,6 +71,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   LeakyRelu: { float32: floatLeakyRelu, int8: int8LeakyRelu },
   HardSwish: { float32: floatHardSwish, int8: int8HardSwish },
   Transpose: { any: prepareTranspose },
+  Tile: { any: prepareTile },
   StridedSlice: { any: prepareStridedSlice },
   BatchNorm: { float32: floatBatchNorm },
 };

@@ -162,3 +162,28 @@ withShared('MNIST models from PyTorch and keras2onnx (../shared/onnx)', () => {
     expect(ops(g).filter((op) => op === 'Transpose')).toEqual([]);
   });
 });
+
+describe('1-D operators (rank-3 tensors) become the 2-D ones with H = 1', () => {
+  it('a chain of 1-D convolutions and activations moves no data between its layers', () => {
+    const w = (name: string, o: number, i: number, k: number): { name: string; dims: number[]; values: number[] } => ({ name, dims: [o, i, k], values: Array.from({ length: o * i * k }, (_, j) => Math.sin(j)) });
+    const g = readOnnx(
+      onnxTestModel({
+        inputs: [{ name: 'x', dims: ['N', 3, 16] }],
+        outputs: [{ name: 'y' }],
+        nodes: [
+          { op: 'Conv', inputs: ['x', 'w1'], outputs: ['a'], attrs: { kernel_shape: [3], pads: [1, 1] } },
+          { op: 'Relu', inputs: ['a'], outputs: ['b'] },
+          { op: 'MaxPool', inputs: ['b'], outputs: ['c'], attrs: { kernel_shape: [2], strides: [2] } },
+          { op: 'Conv', inputs: ['c', 'w2'], outputs: ['d'], attrs: { kernel_shape: [3], pads: [1, 1], group: 2 } },
+          { op: 'ConvTranspose', inputs: ['d', 'w3'], outputs: ['y'], attrs: { kernel_shape: [4], strides: [2], pads: [1, 1] } },
+        ],
+        initializers: [w('w1', 4, 3, 3), w('w2', 4, 2, 3), w('w3', 4, 2, 4)],
+      }),
+    );
+    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 3, 16]);
+    expect(g.tensors[g.outputs[0]].shape).toEqual([1, 2, 16]);
+    // the input to NHWC [1, 1, 16, 3] and the output back: the only data movement
+    expect(ops(g)).toEqual(['Reshape', 'Transpose', 'Conv2D', 'Relu', 'MaxPool2D', 'Conv2D', 'TransposeConv2D', 'Transpose', 'Reshape']);
+    expect(g.tensors[g.nodes[5].inputs[1]].shape).toEqual([4, 1, 3, 2]); // one grouped node: filter [Co, 1, k, Ci/2]
+  });
+});

@@ -99,9 +99,14 @@ export class ImportContext {
     if (known !== undefined) return known;
     const c = this.constants.get(name);
     if (c === undefined) throw this.error('FORMAT_MALFORMED', `${what} '${name}' is not produced by any earlier node, initializer or graph input`);
-    const index = this.addConstant(name, irShapeFromOnnx(c.dims), c.dtype, c.dims.length === 4 ? transposeData(c.data, c.dims, NCHW_TO_NHWC, dtypeBytes(c.dtype)) : c.data);
+    const index = this.materialize(c);
     this.values.set(name, index);
     return index;
+  }
+
+  /** An ONNX constant as an IR constant in IR layout (4-D → NHWC). */
+  materialize(c: OnnxConstant): number {
+    return this.addConstant(c.name, irShapeFromOnnx(c.dims), c.dtype, c.dims.length === 4 ? transposeData(c.data, c.dims, NCHW_TO_NHWC, dtypeBytes(c.dtype)) : c.data);
   }
 
   addTensor(name: string, shape: number[], dtype: DType, data?: Uint8Array, quant?: Quantization): number {

@@ -205,3 +205,15 @@ function sameOrder(dims: number[], kept: number[]): boolean {
   return inIrOrder.every((ax, i) => ax === big[i]);
 }
 
+
+/** Tile by constant repeats: the IR's TILE, the repeats in the IR's axis order. */
+export function importTile(ctx: ImportContext): void {
+  const x = ctx.input(0);
+  const rank = ctx.irShape(x).length;
+  const repeats = constantIntValues(ctx.requireConstant(1, 'repeats'));
+  if (repeats.length !== rank) throw ctx.error('FORMAT_MALFORMED', `repeats has ${repeats.length} values for rank ${rank}`);
+  if (repeats.some((r) => r < 1)) throw ctx.unsupported(`repeats ${JSON.stringify(repeats)} (zero repeats make an empty tensor)`);
+  const irRepeats = rank === 4 ? NCHW_TO_NHWC.map((p) => repeats[p]) : repeats;
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit('Tile', {}, [x, ctx.int32Constant(`${name}/multiples`, irRepeats)], name));
+}

@@ -4,13 +4,17 @@ import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
+import { foldConstantNode } from './import-constants';
 import { ONNX_IMPORTERS } from './import-ops';
 import { inputLayout, LayoutFinding, outputLayout } from './io-layout';
 import { checkDims, decodeTensor, dtypeFromOnnx, toInt, valueInfoShape } from './proto-values';
 import { topologicalOrder } from './topological-order';
 
-/** Default-domain opsets the reader accepts. 11–21 is the target; 7–10 differ only in forms we also read (attribute axes/pads/min/max). */
-export const ONNX_MIN_OPSET = 7;
+/**
+ * Default-domain opsets the reader accepts. 11–21 is the target; 6–10 differ only in forms we also read (attribute
+ * axes/pads/min/max, opset 6's broadcast/axis on arithmetic, BatchNormalization's spatial).
+ */
+export const ONNX_MIN_OPSET = 6;
 export const ONNX_MAX_OPSET = 21;
 
 export interface ReadOnnxOptions {
@@ -74,7 +78,8 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
     ctx.begin(node, i);
     const importer = ONNX_IMPORTERS[node.opType]!;
     try {
-      importer(ctx, new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m)));
+      const attributes = new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m));
+      if (!foldConstantNode(ctx, attributes)) importer(ctx, attributes);
     } catch (e) {
       throw ctx.wrap(e);
     }

@@ -1,4 +1,4 @@
-import { DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
+import { constantInts, DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
 import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
 import { FlatBufferReader, Table } from './flatbuffer-reader';
@@ -226,6 +226,12 @@ class TfliteReader {
       file: this.file,
       offset: op.pos,
       inputShape: (i) => (inputs[i] !== undefined && inputs[i] >= 0 ? tensors[inputs[i]].shape : undefined),
+      constantInts: (i) => {
+        const t = inputs[i] !== undefined && inputs[i] >= 0 ? tensors[inputs[i]] : undefined;
+        return t?.data !== undefined && (t.dtype === 'int32' || t.dtype === 'int64') ? constantInts(t) : undefined;
+      },
+      inputs,
+      outputShape: () => (outputs[0] !== undefined ? tensors[outputs[0]].shape : undefined),
     };
     return makeNode(name, reader.convert(options, ctx), inputs, outputs);
   }

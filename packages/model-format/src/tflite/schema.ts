@@ -156,6 +156,9 @@ export const QUANTIZE_OPTIONS = options('QuantizeOptions', {});
 export const DEQUANTIZE_OPTIONS = options('DequantizeOptions', {});
 export const HARD_SWISH_OPTIONS = options('HardSwishOptions', {});
 export const TRANSPOSE_OPTIONS = options('TransposeOptions', {});
+/** quantized_bias_type (field 4) is left to its default: the bias tensor's own type says it. */
+export const TRANSPOSE_CONV_OPTIONS = options('TransposeConvOptions', { padding: i8(0), strideW: i32(1), strideH: i32(2), activation: i8(3) });
+export const TILE_OPTIONS = options('TileOptions', {});
 /** Operators without an options table. */
 export const NO_OPTIONS = options('NONE', {});
 

@@ -1,10 +1,12 @@
 import { foldTransposes, Graph } from '@tinyforge/ir';
 import { foldBatchNorm } from './fold-batch-norm';
+import { foldBiasAdd } from './fold-bias-add';
 import { foldConstants } from './fold-constants';
 import { fuseActivations } from './fuse-activation';
 import { removeIdentity } from './remove-identity';
 
 export { foldBatchNorm, batchNormAffine } from './fold-batch-norm';
+export { foldBiasAdd } from './fold-bias-add';
 export { foldConstants } from './fold-constants';
 export { fuseActivations } from './fuse-activation';
 export { removeIdentity } from './remove-identity';
@@ -24,6 +26,7 @@ export const FLOAT_PASSES: readonly NamedPass[] = [
   { name: 'fold-transposes', run: foldTransposes },
   { name: 'fold-constants', run: foldConstants },
   { name: 'fold-batch-norm', run: foldBatchNorm },
+  { name: 'fold-bias-add', run: foldBiasAdd },
   { name: 'fuse-activation', run: fuseActivations },
 ];
 

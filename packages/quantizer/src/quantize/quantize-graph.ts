@@ -1,9 +1,9 @@
-import { cloneGraph, FusedActivation, Graph, Node, NodeOf, Quantization, Tensor } from '@tinyforge/ir';
+import { cloneGraph, FusedActivation, Graph, isWeighted, Node, Quantization, Tensor, weightChannelAxis, WeightedNode } from '@tinyforge/ir';
 import { floatActivationRange } from '@tinyforge/interpreter';
 import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
-import { fixedOutputQuant, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
+import { fixedOutputQuant, OUTPUT_RULES } from './op-rules';
 import { activationQuant, agreeingWeightScale, minWeightScales, quantizeBias, quantizeConstant, quantizeWeights, quantRange } from './params';
 
 export type IoType = 'int8' | 'float';
@@ -26,7 +26,7 @@ export function checkQuantizable(graph: Graph): void {
     if (OUTPUT_RULES[node.op] === undefined) {
       throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} has no int8 quantization rule (supported: ${Object.keys(OUTPUT_RULES).join(', ')})`, { node: node.name });
     }
-    if (WEIGHTED_OPS.has(node.op) && node.inputs[1] !== undefined && graph.tensors[node.inputs[1]]?.data === undefined) {
+    if (isWeighted(node) && node.inputs[1] !== undefined && graph.tensors[node.inputs[1]]?.data === undefined) {
       throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} with non-constant weights cannot be quantized`, { node: node.name });
     }
     if (node.op === 'Concatenation' && node.attrs.activation !== 'none') {
@@ -65,12 +65,12 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
       return q;
     };
     // Constant float operands of element-wise ops become per-tensor int8 constants.
-    if (!WEIGHTED_OPS.has(node.op)) quantizeOperands(g, node, params);
+    if (!isWeighted(node)) quantizeOperands(g, node, params);
     if (rule === 'calibrated') params.set(out, activationQuant(narrow(rangeOf(out), node)));
     else if (rule === 'same-as-input') params.set(out, inParams(0));
     else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op));
     else nodes.push(...requantizeConcatInputs(g, node, params));
-    if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], params.get(out)!.scale[0], options);
+    if (isWeighted(node)) quantizeWeightsOf(g, node, inParams(0).scale[0], params.get(out)!.scale[0], options);
     nodes.push(node);
   }
   g.nodes = nodes;
@@ -111,11 +111,11 @@ function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization
   });
 }
 
-function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>, inputScale: number, outputScale: number, o: BuildOptions): void {
+function quantizeWeightsOf(g: Graph, node: WeightedNode, inputScale: number, outputScale: number, o: BuildOptions): void {
   const w = g.tensors[node.inputs[1]];
   if (w.dtype !== 'float32' || w.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `weights '${w.name}' are ${w.dtype}, expected float32 constants`, { node: node.name });
   const perChannel = node.op === 'FullyConnected' ? o.perChannelFullyConnected : !o.perTensor;
-  const axis = perChannel ? (node.op === 'DepthwiseConv2D' ? 3 : 0) : undefined;
+  const axis = perChannel ? weightChannelAxis(node) : undefined;
   const b = node.inputs[2];
   const bias = b === undefined || b < 0 ? undefined : g.tensors[b];
   if (bias !== undefined && (bias.dtype !== 'float32' || bias.data === undefined)) {
