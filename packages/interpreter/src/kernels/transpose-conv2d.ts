@@ -2,44 +2,28 @@ import { padAxis, TransposeConvAttrs } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { floatActivationRange, perChannelMultipliers, quantizedActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
+import { WindowGeometry } from './geometry';
 import { constantArray, floatWeights } from './weights';
-
-/** What TRANSPOSE_CONV's loops need, computed once. */
-interface TransposeGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  filterH: number;
-  filterW: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-}
 
 /**
  * The padding before (top, left): for SAME / VALID, TFLite's ComputePaddingHeightWidth on the output size (the
  * convolution this one transposes runs from the output to the input); explicit pads as given.
  */
-function transposeGeometry(ctx: KernelContext<'TransposeConv2D'>): TransposeGeometry {
+function transposeGeometry(ctx: KernelContext<'TransposeConv2D'>): WindowGeometry {
   const [batch, inH, inW, inC] = ctx.tensor(0).shape;
   const [outC, filterH, filterW] = ctx.tensor(1).shape;
   const a: TransposeConvAttrs = ctx.node.attrs;
   const p = a.padding;
   const padTop = typeof p === 'string' ? padAxis(a.outputH, filterH, a.strideH, 1, p, 'h').before : p.top;
   const padLeft = typeof p === 'string' ? padAxis(a.outputW, filterW, a.strideW, 1, p, 'w').before : p.left;
-  return { batch, inH, inW, inC, outH: a.outputH, outW: a.outputW, outC, filterH, filterW, strideH: a.strideH, strideW: a.strideW, padTop, padLeft };
+  return { batch, inH, inW, inC, outH: a.outputH, outW: a.outputW, outC, filterH, filterW, strideH: a.strideH, strideW: a.strideW, dilationH: 1, dilationW: 1, padTop, padLeft };
 }
 
 /**
  * TFLite's scatter: every input element adds input × filter to the outputs its window covers, in TFLite's loop
  * order (batch, input y, x, channel, filter y, x, output channel), so that float sums round as TFLite's do.
  */
-function scatter(g: TransposeGeometry, input: ArrayLike<number>, inputOffset: number, weights: ArrayLike<number>, acc: Float32Array | Int32Array): void {
+function scatter(g: WindowGeometry, input: ArrayLike<number>, inputOffset: number, weights: ArrayLike<number>, acc: Float32Array | Int32Array): void {
   acc.fill(0);
   for (let b = 0; b < g.batch; b++) {
     for (let iy = 0; iy < g.inH; iy++) {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { constantInts, Graph } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
 import { onnxTestModel } from './onnx-test-model';
+import { readTflite, writeTflite } from '../tflite';
 import { readOnnx } from './read-onnx';
 
 const conv = (name: string, x: string, w: string, y: string): { op: string; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, number[]> } => ({
@@ -43,6 +44,14 @@ describe('ONNX graph inputs and outputs keep their declared shape and layout', (
     expect(ops(g)).toEqual(['Transpose', 'Conv2D', 'Transpose']);
     expect(constantInts(g.tensors[g.nodes[0].inputs[1]])).toEqual([0, 2, 3, 1]);
     expect(g.metadata.warnings).toBeUndefined();
+  });
+
+  it('a TFLite file written from it keeps the declared layouts (metadata tinyforge.io_layouts)', () => {
+    const g = readOnnx(onnxTestModel({ inputs: [{ name: 'x', dims: [1, 3, 4, 5] }], outputs: [{ name: 'y' }], nodes: [conv('c', 'x', 'w', 'y')], initializers: [weights('w', 2, 3)] }));
+    const back = readTflite(writeTflite(g));
+    expect(back.tensors[back.inputs[0]]).toMatchObject({ shape: [1, 3, 4, 5], layout: 'NCHW' });
+    expect(back.tensors[back.outputs[0]]).toMatchObject({ shape: [1, 2, 4, 5], layout: 'NCHW' });
+    expect(back.metadata.props['tinyforge.io_layouts']).toBeUndefined();
   });
 
   it('a conversion that moves no bytes (C = 1) is a Reshape', () => {

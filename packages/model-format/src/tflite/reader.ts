@@ -1,6 +1,7 @@
 import { constantInts, DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
 import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
+import { applyIoLayouts } from './io-layouts';
 import { FlatBufferReader, Table } from './flatbuffer-reader';
 import { makeNode, opReader, OperatorContext } from './read-ops';
 import {
@@ -114,6 +115,7 @@ class TfliteReader {
     if (graph.inputs.length * nodes.length > 1e8) {
       this.error('FORMAT_LIMIT', `${graph.inputs.length} graph inputs × ${nodes.length} operators is too many`, sg.pos);
     }
+    applyIoLayouts(graph);
     const description = model.string(MODEL.description, 'description');
     if (description !== undefined && description !== '') graph.metadata.producer = description;
 
