@@ -1,6 +1,6 @@
-import { DType, dtypeBytes, Graph, inferOutputShapes, IrValidationError, Node, OpAttrMap, OpType, Quantization, TinyforgeError } from '@tinyforge/ir';
+import { DType, dtypeBytes, elementCount, Graph, inferOutputShapes, IrValidationError, Node, OpAttrMap, OpType, Quantization, TinyforgeError } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
-import { ModelFormatError, ModelFormatErrorCode } from '../errors';
+import { LIMITS, ModelFormatError, ModelFormatErrorCode } from '../errors';
 import { irShapeFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxShapeFromIr, permute, transposeData } from './layout';
 import { OnnxConstant } from './proto-values';
 
@@ -139,6 +139,9 @@ export class ImportContext {
       if (e instanceof IrValidationError) throw this.error('FORMAT_MALFORMED', e.message.replace(/^.*?node '[^']*': /, ''));
       throw e;
     }
+    // Output sizes follow from attributes (Tile's repeats, a transposed convolution's strides): bound them too.
+    const elements = elementCount(this.graph.tensors[out].shape);
+    if (!(elements <= LIMITS.maxTensorElements)) throw this.error('FORMAT_LIMIT', `${op} output ${JSON.stringify(this.graph.tensors[out].shape)} has more than ${LIMITS.maxTensorElements} elements`);
     this.graph.nodes.push(node);
     return out;
   }
