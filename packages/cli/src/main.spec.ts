@@ -75,7 +75,7 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(j.operatorCount).toBe(31);
     expect(j.layers).toHaveLength(31);
     expect(j.opHistogram).toEqual({ Conv2D: 14, DepthwiseConv2D: 13, AveragePool2D: 1, Reshape: 1, FullyConnected: 1, Softmax: 1 });
-    expect(j.inputs).toEqual([{ name: expect.any(String), shape: [1, 96, 96, 3], dtype: 'int8', quantization: { scale: [expect.closeTo(0.00392156886, 9)], zeroPoint: [-128] } }]);
+    expect(j.inputs).toEqual([{ name: expect.any(String), shape: [1, 96, 96, 3], dtype: 'int8', layout: 'NHWC', quantization: { scale: [expect.closeTo(0.00392156886, 9)], zeroPoint: [-128] } }]);
     expect(j.totals.macs).toBe(j.layers.reduce((s, l) => s + l.macs, 0));
     // MLPerf Tiny quotes 7.49 M MACs for VWW.
     expect(j.totals.macs / 1e6).toBeCloseTo(7.49, 1);

@@ -83,7 +83,7 @@ export function perChannelMultipliers(
  * float first.
  */
 export function layerMultipliers(
-  op: 'Conv2D' | 'DepthwiseConv2D' | 'FullyConnected',
+  op: 'Conv2D' | 'DepthwiseConv2D' | 'FullyConnected' | 'TransposeConv2D',
   inputScale: number,
   filterScales: readonly number[],
   outputScale: number,

@@ -9,6 +9,8 @@ export interface GraphMetadata {
   producer?: string;
   /** Free-form key/value metadata (ONNX metadata_props, TFLite string metadata). */
   props: Record<string, string>;
+  /** What an importer had to assume (e.g. the layout of an input the graph does not tell), for tools to print. */
+  warnings?: string[];
 }
 
 /**

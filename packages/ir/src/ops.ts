@@ -7,7 +7,8 @@ import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType, WeightedOpType } fro
  * read from that one table.
  */
 export type { ExplicitPadding, FusedActivation, Padding } from './ops/op-def';
-export type { ConvAttrs, DepthwiseConvAttrs } from './ops/conv';
+export type { ConvAttrs, DepthwiseConvAttrs, TransposeConvAttrs } from './ops/conv';
+export { convGroups } from './ops/conv';
 export type { PoolAttrs } from './ops/pool';
 export type { GruAttrs, LstmAttrs } from './ops/recurrent';
 export { GRU_INPUT, LSTM_INPUT, SVDF_INPUT } from './ops/recurrent';
@@ -46,7 +47,12 @@ export const OP_ARITY: Readonly<Record<OpType, readonly [number, number]>> = Obj
 /** Ops whose output is the input reinterpreted (no data movement): planners may alias them. */
 export const VIEW_OPS: ReadonlySet<OpType> = new Set<OpType>(OP_TYPES.filter((op) => opFlag(op, 'view')));
 
-function opFlag(op: OpType, flag: 'view' | 'fusableActivation'): boolean {
+/** Whether an op works element by element (see OpDef.elementwise). */
+export function isElementwise(op: OpType): boolean {
+  return opFlag(op, 'elementwise');
+}
+
+function opFlag(op: OpType, flag: 'view' | 'fusableActivation' | 'elementwise'): boolean {
   return opDef(op)[flag] === true;
 }
 

@@ -1,4 +1,5 @@
 import { DType, dtypeBytes, viewAs, TypedArrayOf } from './dtype';
+import { TensorLayout } from './layout';
 
 /**
  * Affine quantization: real = scale * (q - zeroPoint). One entry per tensor (per-tensor) or one per slice along
@@ -28,6 +29,11 @@ export interface Tensor {
    * initial state is zero in every run); live only while the nodes that take it run.
    */
   state?: StateKind;
+  /**
+   * A 4-D graph input's or output's axis order as its model declares it (raw bytes given to or taken from the model
+   * are in it). Absent means NHWC, the IR's own; an NCHW one is converted at the boundary by an explicit Transpose.
+   */
+  layout?: TensorLayout;
 }
 
 export type StateKind = 'persistent' | 'per-run';

@@ -1,4 +1,5 @@
-export * from './errors';
+export { LIMITS, ModelFormatError } from './errors';
+export type { ModelFormatErrorCode, UnsupportedFeature } from './errors';
 export { readTflite, writeTflite } from './tflite';
 export type { ReadTfliteOptions } from './tflite';
 export * from './onnx';

@@ -1,10 +1,9 @@
-import { Graph } from '@tinyforge/ir';
+import { Graph, pruneTensors } from '@tinyforge/ir';
 import { writeFileAtomic } from '@tinyforge/common';
 import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
-import { pruneTensors } from './passes/graph-edit';
 import { toQdqGraph } from './qdq/to-qdq';
 import { ActivationType, IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
@@ -70,7 +69,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...calib.warnings, ...result.warnings);
+  report.warnings.push(...(floatModel.metadata.warnings ?? []), ...calib.warnings, ...result.warnings);
   if (result.int8Graph.tensors.some((t) => t.state === 'per-run')) {
     // TFLite has one kind of op state: its variable tensors persist from one invocation to the next.
     report.warnings.push('the recurrent state starts at zero in every run of this model (ONNX), but TFLite keeps variable tensors across invocations: reset the interpreter (TFLite Micro: MicroInterpreter::Reset) before each independent sequence');

@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import { coreFeatures, loadTarget } from '@tinyforge/boards';
 import { generateC, PlannerKind } from '@tinyforge/codegen-c';
 import { writeFilesAtomic } from '@tinyforge/common';
-import { readModelFile } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
 import { CommandIO, humanBytes, printable } from '../output';
+import { loadModel } from './load-model';
 
 export interface CodegenCommandOptions {
   output: string;
@@ -40,7 +40,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
   const align = Number(options.align);
   if (align !== 4 && align !== 8 && align !== 16) throw new UsageError(`--align must be 4, 8 or 16, got '${options.align}'`);
   const started = process.hrtime.bigint();
-  const graph = readModelFile(model);
+  const graph = loadModel(model, io);
   const bytes = fs.readFileSync(model);
   const board = options.board !== undefined ? loadTarget(options.board) : undefined;
   const flashBudget = options.flashBudget !== undefined ? Number(options.flashBudget) : undefined;

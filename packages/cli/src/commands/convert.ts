@@ -1,4 +1,5 @@
-import { formatFromPath, readModelFile, writeModelFile } from '@tinyforge/model-format';
+import { formatFromPath, writeModelFile } from '@tinyforge/model-format';
+import { loadModel } from './load-model';
 import { CommandIO, printable } from '../output';
 
 export interface ConvertResult {
@@ -12,7 +13,7 @@ export interface ConvertResult {
 /** Convert between TFLite and ONNX; the output format comes from the output file's extension. */
 export function runConvert(input: string, output: string, options: { json?: boolean }, io: CommandIO): void {
   const format = formatFromPath(output);
-  const graph = readModelFile(input);
+  const graph = loadModel(input, io);
   writeModelFile(graph, output, format);
   const result: ConvertResult = { input, output, format, operators: graph.nodes.length, tensors: graph.tensors.length };
   io.out(options.json ? JSON.stringify(result, null, 2) : `wrote ${printable(output, 200)} (${format}, ${result.operators} operators)`);

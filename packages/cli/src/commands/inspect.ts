@@ -1,12 +1,15 @@
 import { Graph, graphStats, nodeStats, Quantization, shapeToString } from '@tinyforge/ir';
-import { readModelFile } from '@tinyforge/model-format';
+import { ModelFormatError, UnsupportedFeature } from '@tinyforge/model-format';
 import { CommandIO, formatTable, humanBytes, humanCount, printable } from '../output';
+import { loadModel } from './load-model';
 
 export interface TensorSummary {
   name: string;
   shape: number[];
   dtype: string;
   quantization?: { scale: number[]; zeroPoint: number[]; axis?: number };
+  /** A 4-D graph input's or output's declared layout (NHWC or NCHW). */
+  layout?: string;
 }
 
 export interface LayerSummary {
@@ -40,7 +43,8 @@ function quantSummary(q: Quantization | undefined): TensorSummary['quantization'
 export function inspectGraph(graph: Graph, file: string, format: string): InspectResult {
   const tensor = (i: number): TensorSummary => {
     const t = graph.tensors[i];
-    return { name: t.name, shape: t.shape, dtype: t.dtype, quantization: quantSummary(t.quant) };
+    const layout = t.shape.length === 4 ? (t.layout ?? 'NHWC') : undefined;
+    return { name: t.name, shape: t.shape, dtype: t.dtype, quantization: quantSummary(t.quant), ...(layout === undefined ? {} : { layout }) };
   };
   const stats = graphStats(graph);
   return {
@@ -80,7 +84,7 @@ function describeTensor(t: TensorSummary): string {
     const { scale, zeroPoint } = t.quantization;
     q = scale.length === 1 ? ` scale=${scale[0].toPrecision(6)} zero_point=${zeroPoint[0]}` : ` per-axis(${scale.length}, axis ${t.quantization.axis})`;
   }
-  return `  ${printable(t.name)}: ${t.dtype} ${shapeToString(t.shape)}${q}`;
+  return `  ${printable(t.name)}: ${t.dtype} ${shapeToString(t.shape)}${t.layout === undefined ? '' : ` ${t.layout}`}${q}`;
 }
 
 export function formatInspect(r: InspectResult): string {
@@ -122,8 +126,26 @@ export function formatInspect(r: InspectResult): string {
   return lines.join('\n');
 }
 
+/** What a model uses that tinyforge lacks, one row per operator / type / feature with where it occurs. */
+export function formatMissing(file: string, missing: readonly UnsupportedFeature[]): string {
+  const rows = missing.map((f) => [f.kind, printable(f.name, 80), String(f.where.length), printable(f.where.slice(0, 4).join(', ') + (f.where.length > 4 ? ', …' : ''), 80)]);
+  return [
+    `${printable(file, 200)}: not supported by tinyforge (${missing.length} item${missing.length === 1 ? '' : 's'}):`,
+    formatTable([{ header: 'kind' }, { header: 'what' }, { header: 'uses', align: 'right' }, { header: 'where' }], rows),
+  ].join('\n');
+}
+
 export function runInspect(file: string, options: { json?: boolean }, io: CommandIO): void {
-  const graph = readModelFile(file);
+  let graph: Graph;
+  try {
+    graph = loadModel(file, io);
+  } catch (e) {
+    // A model that uses unsupported features: list all of them, then fail as any other command would.
+    if (e instanceof ModelFormatError && e.unsupported.length > 0) {
+      io.out(options.json ? JSON.stringify({ file, unsupported: e.unsupported }, null, 2) : formatMissing(file, e.unsupported));
+    }
+    throw e;
+  }
   const result = inspectGraph(graph, file, graph.metadata.sourceFormat ?? 'unknown');
   io.out(options.json ? JSON.stringify(result, null, 2) : formatInspect(result));
 }

@@ -23,6 +23,7 @@ export interface QuantizeCommandOptions {
   mean?: string;
   std?: string;
   channels?: string;
+  calibLayout?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -62,6 +63,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
   if (activations !== 'int8' && activations !== 'int16') throw new UsageError(`--activations must be int8 or int16, got '${activations}'`);
   if (o.qdqRounding !== 'tflite' && o.qdqRounding !== 'plain') throw new UsageError(`--qdq-rounding must be tflite or plain, got '${o.qdqRounding}'`);
   const percentile = Number(o.percentile);
+  if (o.calibLayout !== undefined && o.calibLayout !== 'nchw' && o.calibLayout !== 'nhwc') throw new UsageError(`--calib-layout must be nchw or nhwc, got '${o.calibLayout}'`);
   const resize = numbers('--resize', o.resize?.replace(/x/i, ','));
   if (resize !== undefined && resize.length !== 2) throw new UsageError(`--resize takes HxW, got '${o.resize}'`);
   const result = quantizeFile({
@@ -85,6 +87,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     mean: numbers('--mean', o.mean),
     std: numbers('--std', o.std),
     channels: positiveInt('--channels', o.channels),
+    layout: o.calibLayout as 'nchw' | 'nhwc' | undefined,
     onProgress: o.json || !tty ? undefined : progressBar(),
   });
   if (o.json) {
@@ -129,6 +132,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--mean <m>', 'image folders: mean(s) subtracted from pixel/255, comma-separated per channel')
     .option('--std <s>', 'image folders: std(s) dividing (pixel/255 − mean)')
     .option('--channels <n>', 'image folders: 1 or 3 channels')
+    .option('--calib-layout <layout>', "nchw|nhwc: the axis order of 4-D .npy/.npz/.bin samples when it is not the model input's declared layout (they are converted)")
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((model: string, opts: QuantizeCommandOptions) => runQuantize(model, opts, io));

@@ -5,10 +5,10 @@ import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-
 import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
 import { replaceDirAtomic, writeFileAtomic } from '@tinyforge/common';
-import { readModelFile } from '@tinyforge/model-format';
 import { Command } from 'commander';
 import { loadTarget } from '@tinyforge/boards';
 import { UsageError } from '../cli-error';
+import { loadModel } from './load-model';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 
@@ -96,7 +96,7 @@ export async function runRun(model: string, options: RunCommandOptions, io: Comm
     throw new UsageError('--profile, --load, --html, --trace and --firmware need --board');
   }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
-  const graph = readModelFile(model);
+  const graph = loadModel(model, io);
   let inputBytes: Uint8Array;
   try {
     inputBytes = fs.readFileSync(options.input);
@@ -174,7 +174,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
   if (options.firmware !== undefined && options.keep !== undefined) throw new UsageError('--keep keeps what the run builds; with --firmware nothing is built');
   const target = loadTarget(options.board!);
-  const graph = readModelFile(model);
+  const graph = loadModel(model, io);
   const input = readInput(options.input);
   splitInputs(graph, input); // the size check, with the interpreter's message
   const started = Date.now();

@@ -15,45 +15,70 @@ function convShape(ctx: KernelContext<'Conv2D'>): { g: WindowGeometry; filterC: 
   return { g, filterC, groups };
 }
 
-/** CONV_2D, float (also hybrid int8 weights, dequantized once). */
-export function floatConv2D(ctx: KernelContext<'Conv2D'>): Evaluate {
-  const { g, filterC, groups } = convShape(ctx);
-  const node = ctx.node;
-  const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
-  const weights = floatWeights(ctx, ctx.tensor(1), 0);
-  const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(g.outC);
-  const input = ctx.input<Float32Array>(0);
-  const output = ctx.outputArray<Float32Array>();
+type Finish = (outIndex: number, outChannel: number, acc: number) => void;
+
+/**
+ * The accumulation both CONV_2D kernels share, in TFLite's order (filter y, x, channel). For each output pixel and
+ * group the window is gathered once into `patch` (input + offset; 0 where the window leaves the input, which adds
+ * nothing, as TFLite's skipped taps), and each output channel of the group is one dot product with its OHWI filter
+ * row. A grouped convolution's output channel o reads input channels ⌊o / (Co/groups)⌋·Ci/groups onward.
+ */
+function convLoop(g: WindowGeometry, filterC: number, groups: number, input: Float32Array | Int8Array, filter: ArrayLike<number>, inputOffset: number) {
+  const patchLen = g.filterH * g.filterW * filterC;
+  // One element type for both kernels (int8 products and sums are exact in a double), so the loop stays monomorphic.
+  const patch = new Float64Array(patchLen);
+  const weights = Float64Array.from(filter);
   const outPerGroup = g.outC / groups;
-  const { min, max } = range;
-  return () => {
+  return (finish: Finish): void => {
     let o = 0;
     for (let b = 0; b < g.batch; b++) {
       for (let oy = 0; oy < g.outH; oy++) {
         const iy0 = oy * g.strideH - g.padTop;
         for (let ox = 0; ox < g.outW; ox++) {
           const ix0 = ox * g.strideW - g.padLeft;
-          for (let oc = 0; oc < g.outC; oc++) {
-            const channelBase = Math.floor(oc / outPerGroup) * filterC;
-            let acc = 0;
+          for (let group = 0; group < groups; group++) {
+            let p = 0;
             for (let ky = 0; ky < g.filterH; ky++) {
               const iy = iy0 + ky * g.dilationH;
-              if (iy < 0 || iy >= g.inH) continue;
               for (let kx = 0; kx < g.filterW; kx++) {
                 const ix = ix0 + kx * g.dilationW;
-                if (ix < 0 || ix >= g.inW) continue;
-                const xi = ((b * g.inH + iy) * g.inW + ix) * g.inC + channelBase;
-                const wi = ((oc * g.filterH + ky) * g.filterW + kx) * filterC;
-                for (let c = 0; c < filterC; c++) acc += input[xi + c] * weights[wi + c];
+                if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) {
+                  patch.fill(0, p, p + filterC);
+                  p += filterC;
+                  continue;
+                }
+                const xi = ((b * g.inH + iy) * g.inW + ix) * g.inC + group * filterC;
+                for (let c = 0; c < filterC; c++) patch[p++] = input[xi + c] + inputOffset;
               }
             }
-            const v = Math.fround(acc) + bias[oc];
-            output[o++] = v < min ? min : v > max ? max : v;
+            for (let oc = group * outPerGroup; oc < (group + 1) * outPerGroup; oc++) {
+              const wi = oc * patchLen;
+              let acc = 0;
+              for (let k = 0; k < patchLen; k++) acc += patch[k] * weights[wi + k];
+              finish(o + oc, oc, acc);
+            }
           }
+          o += g.outC;
         }
       }
     }
   };
+}
+
+/** CONV_2D, float (also hybrid int8 weights, dequantized once). */
+export function floatConv2D(ctx: KernelContext<'Conv2D'>): Evaluate {
+  const { g, filterC, groups } = convShape(ctx);
+  const node = ctx.node;
+  const range = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
+  const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Float32Array) : new Float32Array(g.outC);
+  const run = convLoop(g, filterC, groups, ctx.input<Float32Array>(0), floatWeights(ctx, ctx.tensor(1), 0), 0);
+  const output = ctx.outputArray<Float32Array>();
+  const { min, max } = range;
+  return () =>
+    run((o, oc, acc) => {
+      const v = Math.fround(acc) + bias[oc];
+      output[o] = v < min ? min : v > max ? max : v;
+    });
 }
 
 /** CONV_2D, int8 with per-channel requantization (TFLM ConvPerChannel). */
@@ -69,41 +94,14 @@ export function int8Conv2D(ctx: KernelContext<'Conv2D'>): Evaluate {
   if (w.quant!.zeroPoint.some((z) => z !== 0)) ctx.unsupported('int8 weights must have zero point 0 (TFLite spec)');
   const { multipliers, shifts } = perChannelMultipliers(inQ.scale, w.quant!.scale, outQ.scale, g.outC);
   const range = quantizedActivationRange(node.attrs.activation, 'int8', outQ.scale, outQ.zeroPoint) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
-  const weights = constantArray(ctx, 1) as Int8Array;
   const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as Int32Array) : new Int32Array(g.outC);
-  const input = ctx.input<Int8Array>(0);
+  const run = convLoop(g, filterC, groups, ctx.input<Int8Array>(0), constantArray(ctx, 1) as Int8Array, -inQ.zeroPoint);
   const output = ctx.outputArray<Int8Array>();
-  const inputOffset = -inQ.zeroPoint;
   const outputOffset = outQ.zeroPoint;
-  const outPerGroup = g.outC / groups;
   const { min, max } = range;
-  return () => {
-    let o = 0;
-    for (let b = 0; b < g.batch; b++) {
-      for (let oy = 0; oy < g.outH; oy++) {
-        const iy0 = oy * g.strideH - g.padTop;
-        for (let ox = 0; ox < g.outW; ox++) {
-          const ix0 = ox * g.strideW - g.padLeft;
-          for (let oc = 0; oc < g.outC; oc++) {
-            const channelBase = Math.floor(oc / outPerGroup) * filterC;
-            let acc = 0;
-            for (let ky = 0; ky < g.filterH; ky++) {
-              const iy = iy0 + ky * g.dilationH;
-              if (iy < 0 || iy >= g.inH) continue;
-              for (let kx = 0; kx < g.filterW; kx++) {
-                const ix = ix0 + kx * g.dilationW;
-                if (ix < 0 || ix >= g.inW) continue;
-                const xi = ((b * g.inH + iy) * g.inW + ix) * g.inC + channelBase;
-                const wi = ((oc * g.filterH + ky) * g.filterW + kx) * filterC;
-                for (let c = 0; c < filterC; c++) acc += (input[xi + c] + inputOffset) * weights[wi + c];
-              }
-            }
-            let v = multiplyByQuantizedMultiplier((acc + bias[oc]) | 0, multipliers[oc], shifts[oc]) + outputOffset;
-            v = v < min ? min : v > max ? max : v;
-            output[o++] = v;
-          }
-        }
-      }
-    }
-  };
+  return () =>
+    run((o, oc, acc) => {
+      const v = multiplyByQuantizedMultiplier((acc + bias[oc]) | 0, multipliers[oc], shifts[oc]) + outputOffset;
+      output[o] = v < min ? min : v > max ? max : v;
+    });
 }

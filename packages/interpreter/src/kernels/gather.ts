@@ -12,21 +12,21 @@ function copyByIndex(ctx: KernelContext, source: Int32Array): Evaluate {
   };
 }
 
-/** TRANSPOSE by a constant permutation. */
-export function prepareTranspose(ctx: KernelContext): Evaluate {
-  const x = ctx.tensor(0);
-  const perm = constantInts(ctx.tensor(1));
-  const out = ctx.output;
-  const inStrides = strides(x.shape);
-  const outStrides = strides(out.shape);
+/** Ops whose output element at coordinates c copies the input element `source(c)` (a flat input index). */
+function copyByCoordinates(ctx: KernelContext, source: (coords: number[]) => number): Evaluate {
+  const shape = ctx.output.shape;
+  const outStrides = strides(shape);
   const n = ctx.outputArray<Float32Array>().length;
-  const source = new Int32Array(n);
-  for (let o = 0; o < n; o++) {
-    let i = 0;
-    for (let d = 0; d < perm.length; d++) i += (Math.floor(o / outStrides[d]) % out.shape[d]) * inStrides[perm[d]];
-    source[o] = i;
-  }
-  return copyByIndex(ctx, source);
+  const table = new Int32Array(n);
+  for (let o = 0; o < n; o++) table[o] = source(shape.map((d, k) => Math.floor(o / outStrides[k]) % d));
+  return copyByIndex(ctx, table);
+}
+
+/** TRANSPOSE by a constant permutation: output axis d runs along input axis perm[d]. */
+export function prepareTranspose(ctx: KernelContext): Evaluate {
+  const perm = constantInts(ctx.tensor(1));
+  const inStrides = strides(ctx.tensor(0).shape);
+  return copyByCoordinates(ctx, (c) => c.reduce((i, v, d) => i + v * inStrides[perm[d]], 0));
 }
 
 /** STRIDED_SLICE with constant begin/end/strides (TFLite semantics; no ellipsis or new axes). */
@@ -55,4 +55,11 @@ export function prepareStridedSlice(ctx: KernelContext<'StridedSlice'>): Evaluat
     source[o] = i;
   }
   return copyByIndex(ctx, source);
+}
+
+/** TILE by constant multiples: output element (o₀, o₁, …) copies input element (o₀ mod d₀, o₁ mod d₁, …). */
+export function prepareTile(ctx: KernelContext): Evaluate {
+  const shape = ctx.tensor(0).shape;
+  const inStrides = strides(shape);
+  return copyByCoordinates(ctx, (c) => c.reduce((i, v, d) => i + (v % shape[d]) * inStrides[d], 0));
 }

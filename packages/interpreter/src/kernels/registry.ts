@@ -7,7 +7,7 @@ import { floatConv2D, int8Conv2D } from './conv2d';
 import { floatDepthwiseConv2D, int8DepthwiseConv2D } from './depthwise-conv2d';
 import { floatBinary, quantizedAddSub, quantizedMul } from './elementwise';
 import { floatFullyConnected, int8FullyConnected } from './fully-connected';
-import { prepareStridedSlice, prepareTranspose } from './gather';
+import { prepareStridedSlice, prepareTile, prepareTranspose } from './gather';
 import { floatHardSwish, int8HardSwish } from './hard-swish';
 import { int16LogisticTanh, int16Mean, int16Softmax } from './int16-activations';
 import { int16Conv2D, int16DepthwiseConv2D, int16FullyConnected } from './int16-weighted';
@@ -21,6 +21,7 @@ import { floatPool2D, quantizedPool2D } from './pool2d';
 import { dequantize, quantizeFloat, requantize } from './quantize';
 import { floatSoftmax, int8Softmax } from './softmax';
 import { floatSvdf, integerSvdf } from './svdf';
+import { floatTransposeConv2D, int8TransposeConv2D } from './transpose-conv2d';
 
 /**
  * One entry per op: its kernels by the element type of the first input (see KernelEntry). View ops (Reshape,
@@ -30,6 +31,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   Conv2D: { float32: floatConv2D, int8: int8Conv2D, int16: int16Conv2D },
   DepthwiseConv2D: { float32: floatDepthwiseConv2D, int8: int8DepthwiseConv2D, int16: int16DepthwiseConv2D },
   FullyConnected: { float32: floatFullyConnected, int8: int8FullyConnected, int16: int16FullyConnected },
+  TransposeConv2D: { float32: floatTransposeConv2D, int8: int8TransposeConv2D },
   AveragePool2D: { float32: floatPool2D('average'), int8: quantizedPool2D('average'), int16: quantizedPool2D('average') },
   MaxPool2D: { float32: floatPool2D('max'), int8: quantizedPool2D('max'), int16: quantizedPool2D('max') },
   Softmax: { float32: floatSoftmax, int8: int8Softmax, int16: int16Softmax },
@@ -77,6 +79,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   LeakyRelu: { float32: floatLeakyRelu, int8: quantizedLeakyRelu, int16: quantizedLeakyRelu },
   HardSwish: { float32: floatHardSwish, int8: int8HardSwish },
   Transpose: { any: prepareTranspose },
+  Tile: { any: prepareTile },
   StridedSlice: { any: prepareStridedSlice },
   BatchNorm: { float32: floatBatchNorm },
   UnidirectionalSequenceLstm: { float32: floatLstm, int8: integerLstm, int16: integerLstm },

@@ -4,13 +4,15 @@ import { attr, defineOp, NoAttrs } from './op-def';
 
 /** Pointwise activations and softmax: same shape and type in and out, float or quantized. */
 const pointwise = { ...sameShape, dtypes: sameType(1, FLOAT_OR_QUANTIZED) };
+/** The activations proper: element by element (softmax reads its whole last axis). */
+const activation = { ...pointwise, elementwise: true };
 
-export const RELU = defineOp<NoAttrs>()({ ...pointwise, attrs: {}, asFusedActivation: () => 'relu' });
-export const RELU6 = defineOp<NoAttrs>()({ ...pointwise, attrs: {}, asFusedActivation: () => 'relu6' });
+export const RELU = defineOp<NoAttrs>()({ ...activation, attrs: {}, asFusedActivation: () => 'relu' });
+export const RELU6 = defineOp<NoAttrs>()({ ...activation, attrs: {}, asFusedActivation: () => 'relu6' });
 
 /** Clamp to [min, max]; Relu/Relu6 are the common special cases and are imported as those. */
 export const CLIP = defineOp<{ min: number; max: number }>()({
-  ...pointwise,
+  ...activation,
   attrs: { min: attr.float(), max: attr.float() },
   asFusedActivation: ({ min, max }) => {
     if (min === 0 && max === 6) return 'relu6';
@@ -20,10 +22,10 @@ export const CLIP = defineOp<{ min: number; max: number }>()({
   },
 });
 
-export const LEAKY_RELU = defineOp<{ alpha: number }>()({ ...pointwise, attrs: { alpha: attr.float() } });
-export const LOGISTIC = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
-export const TANH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
-export const HARD_SWISH = defineOp<NoAttrs>()({ ...pointwise, attrs: {} });
+export const LEAKY_RELU = defineOp<{ alpha: number }>()({ ...activation, attrs: { alpha: attr.float() } });
+export const LOGISTIC = defineOp<NoAttrs>()({ ...activation, attrs: {} });
+export const TANH = defineOp<NoAttrs>()({ ...activation, attrs: {} });
+export const HARD_SWISH = defineOp<NoAttrs>()({ ...activation, attrs: {} });
 
 /** Softmax over the last axis. */
 export const SOFTMAX = defineOp<{ beta: number }>()({ ...pointwise, dtypes: softmaxTypes, attrs: { beta: attr.withDefault(attr.float(), 1) } });

@@ -118,6 +118,11 @@ export interface OpDef<A> {
   /** The output is the input reinterpreted (no data movement): planners and the interpreter may alias them. */
   view?: boolean;
   /**
+   * Each output element is a function of the input element at the same position only, so the op commutes with any
+   * transpose or reshape (foldTransposes moves it past them).
+   */
+  elementwise?: boolean;
+  /**
    * A standalone clamp right after this op may be folded into its `activation` attribute: its int8 kernels clamp
    * the output range (TFLite's fused activation).
    */

@@ -21,7 +21,7 @@ describe('the operator table', () => {
     expect(OP_ARITY.Concatenation).toEqual([1, Number.MAX_SAFE_INTEGER]);
     expect(OP_ARITY.Conv2D).toEqual([2, 3]);
     expect([...VIEW_OPS].sort()).toEqual(['Identity', 'Reshape', 'Squeeze']);
-    expect(OP_TYPES.filter(acceptsFusedActivation).sort()).toEqual(['Add', 'AveragePool2D', 'Conv2D', 'DepthwiseConv2D', 'FullyConnected', 'MaxPool2D', 'Mul', 'Sub']);
+    expect(OP_TYPES.filter(acceptsFusedActivation).sort()).toEqual(['Add', 'AveragePool2D', 'Conv2D', 'DepthwiseConv2D', 'FullyConnected', 'MaxPool2D', 'Mul', 'Sub', 'TransposeConv2D']);
   });
 
   it('fills IR defaults for left-out attributes, and only for those', () => {

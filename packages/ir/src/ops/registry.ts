@@ -1,13 +1,13 @@
 import { CLIP, HARD_SWISH, LEAKY_RELU, LOGISTIC, RELU, RELU6, SOFTMAX, TANH } from './activation';
 import { BATCH_NORM } from './batch-norm';
-import { CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED } from './conv';
+import { CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV_2D } from './conv';
 import { ABS, ADD, CAST, DIV, MUL, ROUND, SIGN, SUB } from './elementwise';
 import { AttrsBrand, OpDef } from './op-def';
 import { AVERAGE_POOL_2D, MAX_POOL_2D } from './pool';
 import { DEQUANTIZE, QUANTIZE } from './quantization';
 import { MEAN } from './reduce';
 import { SVDF, UNIDIRECTIONAL_SEQUENCE_GRU, UNIDIRECTIONAL_SEQUENCE_LSTM } from './recurrent';
-import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TRANSPOSE } from './shape';
+import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TILE, TRANSPOSE } from './shape';
 import { STRIDED_SLICE } from './slice';
 
 /**
@@ -21,6 +21,7 @@ export const OP_DEFS = {
   Conv2D: CONV_2D,
   DepthwiseConv2D: DEPTHWISE_CONV_2D,
   FullyConnected: FULLY_CONNECTED,
+  TransposeConv2D: TRANSPOSE_CONV_2D,
   AveragePool2D: AVERAGE_POOL_2D,
   MaxPool2D: MAX_POOL_2D,
   Reshape: RESHAPE,
@@ -41,6 +42,7 @@ export const OP_DEFS = {
   LeakyRelu: LEAKY_RELU,
   HardSwish: HARD_SWISH,
   Transpose: TRANSPOSE,
+  Tile: TILE,
   StridedSlice: STRIDED_SLICE,
   BatchNorm: BATCH_NORM,
   Clip: CLIP,

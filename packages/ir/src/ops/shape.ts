@@ -100,3 +100,17 @@ export const CONCATENATION = defineOp<{ axis: number; activation: FusedActivatio
   },
   parametersFrom: 0,
 });
+
+/** TFLite TILE: the input repeated multiples[i] times along axis i. inputs: x, multiples (int32 constant [rank]) */
+export const TILE = defineOp<NoAttrs>()({
+  arity: [2, 2],
+  attrs: {},
+  dtypes: movesData(1),
+  inferShape(c) {
+    const x = c.input(0);
+    const m = c.constInts(1, 'multiples');
+    if (m.length !== x.shape.length) c.fail(`multiples has ${m.length} values for rank ${x.shape.length}`);
+    if (m.some((v) => !Number.isInteger(v) || v < 1)) c.fail(`multiples ${shapeToString(m)} must be positive`);
+    return x.shape.map((d, i) => d * m[i]);
+  },
+});

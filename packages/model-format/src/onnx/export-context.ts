@@ -17,6 +17,8 @@ export class ExportContext {
   private readonly used = new Set<string>();
   /** Values holding a C·H·W-flattened activation where the IR has H·W·C (inverse of the reader's flatten rule). */
   readonly chwColumns = new Map<number, { c: number; h: number; w: number }>();
+  /** Nodes written by the graph's boundary instead (a declared layout's conversion), not by their exporter. */
+  readonly skipped = new Set<Node>();
   current: Node | undefined;
 
   constructor(
@@ -52,9 +54,16 @@ export class ExportContext {
     return name;
   }
 
+  /** Give an IR tensor an ONNX name chosen before it is written (a graph input or output in its declared layout). */
+  alias(index: number, name: string): void {
+    this.written.set(index, name);
+  }
+
   /** Name the ONNX output of an IR tensor (declared with its ONNX shape). */
   output(index: number): string {
     const t = this.tensor(index);
+    const aliased = this.written.get(index);
+    if (aliased !== undefined && this.tensor(index).data === undefined) return aliased;
     const name = this.fresh(t.name);
     this.written.set(index, name);
     this.types.set(name, { dims: onnxShapeFromIr(t.shape), dtype: t.dtype });

@@ -49,6 +49,13 @@ const EXPORTERS: NodeTable<void, [ExportContext]> = {
   Clip: (node, ctx) => clip(ctx, node, node.attrs.min, node.attrs.max),
   LeakyRelu: (node, ctx) => simple(ctx, node, 'LeakyRelu', { alpha: { float: node.attrs.alpha } }),
   BatchNorm: (node, ctx) => ctx.emit('BatchNormalization', node.inputs.map((i) => ctx.value(i)), [ctx.output(node.outputs[0])], { epsilon: { float: node.attrs.epsilon } }),
+  TransposeConv2D: (node, ctx) => exportTransposeConv(ctx, node),
+  Tile: (node, ctx) => {
+    const x = ctx.tensor(node.inputs[0]);
+    const multiples = constantInts(ctx.tensor(node.inputs[1]));
+    const repeats = x.shape.length === 4 ? onnxShapeFromIr(multiples) : multiples;
+    ctx.emit('Tile', [ctx.value(node.inputs[0]), ctx.int64s(`${node.name}/repeats`, repeats)], [ctx.output(node.outputs[0])]);
+  },
   StridedSlice: (_node, ctx) => {
     throw ctx.fail('StridedSlice is not written to ONNX yet');
   },
@@ -137,9 +144,36 @@ function exportConv(ctx: ExportContext, node: NodeOf<'Conv2D'> | NodeOf<'Depthwi
     strides: [a.strideH, a.strideW],
     dilations: [a.dilationH, a.dilationW],
     pads: [e.top, e.left, e.bottom, e.right],
-    group: depthwise ? x.shape[3] : 1,
+    // depthwise: one group per input channel; grouped Conv2D: the filter holds Ci / groups channels
+    group: depthwise ? x.shape[3] : x.shape[3] / w.shape[3],
   };
   withActivation(ctx, node, a.activation, (out) => ctx.emit('Conv', inputs, [out], attrs));
+}
+
+/**
+ * TransposeConv2D → ConvTranspose: OHWI weights → [Ci, Co, kH, kW]; the padding before as TFLite computes it, the
+ * padding after from the output size (an output larger than the windows cover is ONNX's output_padding).
+ */
+function exportTransposeConv(ctx: ExportContext, node: NodeOf<'TransposeConv2D'>): void {
+  const x = ctx.tensor(node.inputs[0]);
+  const w = ctx.tensor(node.inputs[1]);
+  const a = node.attrs;
+  const [, kH, kW] = w.shape;
+  const p = typeof a.padding === 'string' ? explicitPadding(a.outputH, a.outputW, kH, kW, a.strideH, a.strideW, 1, 1, a.padding) : a.padding;
+  const after = (inSize: number, stride: number, k: number, before: number, out: number): number => (inSize - 1) * stride + k - before - out;
+  const bottom = after(x.shape[1], a.strideH, kH, p.top, a.outputH);
+  const right = after(x.shape[2], a.strideW, kW, p.left, a.outputW);
+  const perm = [3, 0, 1, 2];
+  const weights = weightOperand(ctx, node.inputs[1], perm.map((d) => w.shape[d]), (d, b) => transposeData(d, w.shape, perm, b), 1, 0);
+  const inputs = [ctx.value(node.inputs[0]), weights];
+  if (node.inputs[2] !== undefined && node.inputs[2] >= 0) inputs.push(ctx.value(node.inputs[2]));
+  const attrs = {
+    kernel_shape: [kH, kW],
+    strides: [a.strideH, a.strideW],
+    pads: [p.top, p.left, Math.max(bottom, 0), Math.max(right, 0)],
+    output_padding: [Math.max(-bottom, 0), Math.max(-right, 0)],
+  };
+  withActivation(ctx, node, a.activation, (out) => ctx.emit('ConvTranspose', inputs, [out], attrs));
 }
 
 function exportPool(ctx: ExportContext, node: NodeOf<'MaxPool2D'> | NodeOf<'AveragePool2D'>): void {
@@ -218,13 +252,13 @@ function exportReshape(ctx: ExportContext, node: NodeOf<'Reshape'> | NodeOf<'Squ
   let source = ctx.value(node.inputs[0]);
   if (inMoves) {
     const nhwc = ctx.temp(`${x.name}/nhwc`, [...x.shape], x.dtype);
-    ctx.emit('Transpose', [source], [nhwc], { perm: NCHW_TO_NHWC }, 'to_nhwc');
+    ctx.emit('Transpose', [source], [nhwc], { perm: [...NCHW_TO_NHWC] }, 'to_nhwc');
     source = nhwc;
   }
   if (outMoves) {
     const flat = ctx.temp(`${outT.name}/nhwc`, [...outT.shape], outT.dtype);
     ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, outT.shape)], [flat], {}, 'reshape');
-    ctx.emit('Transpose', [flat], [ctx.output(node.outputs[0])], { perm: NHWC_TO_NCHW }, 'to_nchw');
+    ctx.emit('Transpose', [flat], [ctx.output(node.outputs[0])], { perm: [...NHWC_TO_NCHW] }, 'to_nchw');
     return;
   }
   ctx.emit('Reshape', [source, ctx.int64s(`${node.name}/shape`, onnxShapeFromIr(outT.shape))], [ctx.output(node.outputs[0])]);

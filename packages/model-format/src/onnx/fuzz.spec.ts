@@ -2,6 +2,7 @@ import { Graph, GraphBuilder, isTinyforgeError, validateGraph } from '@tinyforge
 import { ModelFormatError } from '../errors';
 import { mutateBytes } from '../tflite';
 import { readOnnx, writeOnnx } from '.';
+import { onnxTestModel } from './onnx-test-model';
 
 /**
  * A QDQ model like the quantizer's --onnx-qdq export: int8 input, DequantizeLinear of per-channel int8 weights and an
@@ -33,9 +34,41 @@ const MUTATIONS = 800;
 /** Hang guard only (a mutant normally takes well under 10 ms); timings belong to `npm run bench -- read-model`. */
 const MAX_MS_PER_CASE = 60_000;
 
+/**
+ * What issue 18 added to the reader, in one model stored out of order: an NHWC input behind a Transpose, 1-D Conv
+ * (grouped) and ConvTranspose, Tile, Sum, and a Shape → Gather → Unsqueeze → Concat reshape target.
+ */
+function exporterModel(): Uint8Array {
+  const w = (name: string, dims: number[]): { name: string; dims: number[]; values: number[] } => ({ name, dims, values: Array.from({ length: dims.reduce((p, d) => p * d, 1) }, (_, i) => Math.sin(i)) });
+  return onnxTestModel({
+    inputs: [{ name: 'x', dims: ['N', 16, 4] }],
+    outputs: [{ name: 'y', dims: ['N', 64] }],
+    nodes: [
+      { op: 'Reshape', inputs: ['t2', 'target'], outputs: ['y'] },
+      { op: 'Transpose', inputs: ['x'], outputs: ['ncl'], attrs: { perm: [0, 2, 1] } },
+      { op: 'Conv', inputs: ['ncl', 'w1'], outputs: ['c1'], attrs: { kernel_shape: [3], pads: [1, 1], group: 2 } },
+      { op: 'ConvTranspose', inputs: ['c1', 'w2'], outputs: ['t1'], attrs: { kernel_shape: [2], strides: [2] } },
+      { op: 'Tile', inputs: ['t1', 'reps'], outputs: ['tiled'] },
+      { op: 'Sum', inputs: ['tiled', 'tiled', 'tiled'], outputs: ['t2'] },
+      { op: 'Shape', inputs: ['t2'], outputs: ['shape'] },
+      { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
+      { op: 'Unsqueeze', inputs: ['n', 'axes0'], outputs: ['n1'] },
+      { op: 'Concat', inputs: ['n1', 'minus1'], outputs: ['target'], attrs: { axis: 0 } },
+    ],
+    initializers: [
+      w('w1', [4, 2, 3]),
+      w('w2', [4, 2, 2]),
+      { name: 'reps', dims: [3], values: [1, 1, 1], int64: true },
+      { name: 'zero', dims: [], values: [0], int64: true },
+      { name: 'axes0', dims: [1], values: [0], int64: true },
+      { name: 'minus1', dims: [1], values: [-1], int64: true },
+    ],
+  });
+}
+
 describe('ONNX reader under seeded mutations', () => {
-  it('every mutant of a QDQ model gives a valid graph or a ModelFormatError', () => {
-    const original = writeOnnx(qdqModel());
+  it.each([['QDQ', () => writeOnnx(qdqModel())], ['exporter-style', exporterModel]] as const)('every mutant of a %s model gives a valid graph or a ModelFormatError', (kind, make) => {
+    const original = make();
     expect(validateGraph(readOnnx(original))).toEqual([]);
     const outcome = { parsed: 0, rejected: {} as Record<string, number> };
     for (let k = 0; k < MUTATIONS; k++) {
@@ -43,18 +76,18 @@ describe('ONNX reader under seeded mutations', () => {
       const mutant = mutateBytes(original, seed);
       const t0 = performance.now();
       try {
-        const g = readOnnx(mutant.bytes, { file: 'qdq.onnx' });
+        const g = readOnnx(mutant.bytes, { file: 'model.onnx' });
         expect(validateGraph(g)).toEqual([]);
         outcome.parsed++;
       } catch (e) {
         if (!(e instanceof ModelFormatError)) throw new Error(`seed ${seed} (${mutant.description}) threw ${isTinyforgeError(e) ? e.code : String(e)}`);
-        expect(e.location.file).toBe('qdq.onnx');
+        expect(e.location.file).toBe('model.onnx');
         outcome.rejected[e.code] = (outcome.rejected[e.code] ?? 0) + 1;
       }
       const ms = performance.now() - t0;
       if (ms > MAX_MS_PER_CASE) throw new Error(`seed ${seed} (${mutant.description}) took ${ms.toFixed(0)} ms`);
     }
-    console.log(`ONNX QDQ model: ${outcome.parsed} mutants parsed, rejected ${JSON.stringify(outcome.rejected)}`);
+    console.log(`ONNX ${kind} model: ${outcome.parsed} mutants parsed, rejected ${JSON.stringify(outcome.rejected)}`);
     expect(Object.values(outcome.rejected).reduce((a, b) => a + b, 0)).toBeGreaterThan(MUTATIONS / 10);
   });
 });

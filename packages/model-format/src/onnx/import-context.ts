@@ -1,6 +1,6 @@
-import { DType, dtypeBytes, Graph, inferOutputShapes, IrValidationError, Node, OpAttrMap, OpType, Quantization, TinyforgeError } from '@tinyforge/ir';
+import { DType, dtypeBytes, elementCount, Graph, inferOutputShapes, IrValidationError, Node, OpAttrMap, OpType, Quantization, TinyforgeError } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
-import { ModelFormatError, ModelFormatErrorCode } from '../errors';
+import { LIMITS, ModelFormatError, ModelFormatErrorCode } from '../errors';
 import { irShapeFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxShapeFromIr, permute, transposeData } from './layout';
 import { OnnxConstant } from './proto-values';
 
@@ -99,9 +99,14 @@ export class ImportContext {
     if (known !== undefined) return known;
     const c = this.constants.get(name);
     if (c === undefined) throw this.error('FORMAT_MALFORMED', `${what} '${name}' is not produced by any earlier node, initializer or graph input`);
-    const index = this.addConstant(name, irShapeFromOnnx(c.dims), c.dtype, c.dims.length === 4 ? transposeData(c.data, c.dims, NCHW_TO_NHWC, dtypeBytes(c.dtype)) : c.data);
+    const index = this.materialize(c);
     this.values.set(name, index);
     return index;
+  }
+
+  /** An ONNX constant as an IR constant in IR layout (4-D → NHWC). */
+  materialize(c: OnnxConstant): number {
+    return this.addConstant(c.name, irShapeFromOnnx(c.dims), c.dtype, c.dims.length === 4 ? transposeData(c.data, c.dims, NCHW_TO_NHWC, dtypeBytes(c.dtype)) : c.data);
   }
 
   addTensor(name: string, shape: number[], dtype: DType, data?: Uint8Array, quant?: Quantization): number {
@@ -116,7 +121,7 @@ export class ImportContext {
     return this.addTensor(name, shape, dtype, data, quant);
   }
 
-  int32Constant(name: string, values: number[], shape: number[] = [values.length]): number {
+  int32Constant(name: string, values: readonly number[], shape: number[] = [values.length]): number {
     return this.addConstant(this.tensorName(name), shape, 'int32', new Uint8Array(Int32Array.from(values).buffer));
   }
 
@@ -134,8 +139,25 @@ export class ImportContext {
       if (e instanceof IrValidationError) throw this.error('FORMAT_MALFORMED', e.message.replace(/^.*?node '[^']*': /, ''));
       throw e;
     }
+    // Output sizes follow from attributes (Tile's repeats, a transposed convolution's strides): bound them too.
+    const elements = elementCount(this.graph.tensors[out].shape);
+    if (!(elements <= LIMITS.maxTensorElements)) throw this.error('FORMAT_LIMIT', `${op} output ${JSON.stringify(this.graph.tensors[out].shape)} has more than ${LIMITS.maxTensorElements} elements`);
     this.graph.nodes.push(node);
     return out;
+  }
+
+  /**
+   * A graph input's or output's conversion between its declared axis order and the IR's NHWC: a Transpose node of its
+   * own (named `nodeName`), which foldTransposes later merges with the model's own transposes or turns into a Reshape.
+   */
+  boundaryTranspose(x: number, perm: readonly number[], outName: string, nodeName: string): number {
+    const current = this.nodeName;
+    this.nodeName = nodeName;
+    try {
+      return this.emit('Transpose', {}, [x, this.int32Constant(`${nodeName}/perm`, perm)], outName);
+    } finally {
+      this.nodeName = current;
+    }
   }
 
   bind(onnxName: string, index: number): void {

@@ -5,34 +5,90 @@ import { irAxisFromOnnx, NCHW_TO_NHWC, transposeData } from './layout';
 import { constantFloatValues, constantIntValues, decodeTensor, dtypeFromOnnx, OnnxConstant } from './proto-values';
 
 /**
- * Add / Sub / Mul with numpy broadcasting. A lower-rank operand broadcast against a 4-D one is first brought to rank
- * 4 in ONNX terms ([C,1,1] → [1,C,1,1]) and then to NHWC, so that broadcasting lines up in the IR's layout.
+ * An operand of an element-wise op whose result has `outRank` dims. A lower-rank operand broadcast against a 4-D one is
+ * first brought to rank 4 in ONNX terms ([C,1,1] → [1,C,1,1]) and then to NHWC, so that broadcasting lines up in the
+ * IR's layout. `dims` overrides the operand's ONNX shape (opset < 7 broadcasting aligns it at an axis).
  */
-function importBinary(ctx: ImportContext, op: 'Add' | 'Sub' | 'Mul' | 'Div'): void {
-  const dims = [0, 1].map((i) => {
-    const c = ctx.constant(i);
-    return c !== undefined ? c.dims : ctx.onnxShape(ctx.input(i));
-  });
+function alignedOperand(ctx: ImportContext, i: number, outRank: number, dims = operandDims(ctx, i)): number {
+  const trivial = dims.every((v) => v === 1);
+  const c = ctx.constant(i);
+  if (!sameDims(dims, operandDims(ctx, i))) {
+    // opset < 7: B's dims re-placed (same elements, more axes)
+    if (c !== undefined) return alignedConstant(ctx, { ...c, dims }, outRank);
+    return alignedOperandOf(ctx, ctx.reshapeOnnx(ctx.input(i), dims, `${ctx.outputName()}/operand${i}_aligned`), dims, outRank, i);
+  }
+  if (outRank !== 4 || dims.length === 4 || trivial) return ctx.input(i);
+  const padded = [...new Array<number>(4 - dims.length).fill(1), ...dims];
+  if (c !== undefined) {
+    return ctx.addConstant(c.name, NCHW_TO_NHWC.map((p) => padded[p]), c.dtype, transposeData(c.data, padded, NCHW_TO_NHWC, dtypeBytes(c.dtype)));
+  }
+  return ctx.reshapeOnnx(ctx.input(i), padded, `${ctx.outputName()}/operand${i}`);
+}
+
+/** A constant operand with (re-placed) dims, padded to rank 4 against a 4-D result. */
+function alignedConstant(ctx: ImportContext, c: OnnxConstant, outRank: number): number {
+  if (outRank !== 4 || c.dims.length === 4 || c.dims.every((v) => v === 1)) return ctx.materialize(c);
+  return ctx.materialize({ ...c, dims: [...new Array<number>(4 - c.dims.length).fill(1), ...c.dims] });
+}
+
+/** A computed operand of ONNX shape `dims`, padded to rank 4 against a 4-D result. */
+function alignedOperandOf(ctx: ImportContext, value: number, dims: number[], outRank: number, i: number): number {
+  if (outRank !== 4 || dims.length === 4 || dims.every((v) => v === 1)) return value;
+  return ctx.reshapeOnnx(value, [...new Array<number>(4 - dims.length).fill(1), ...dims], `${ctx.outputName()}/operand${i}`);
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function operandDims(ctx: ImportContext, i: number): number[] {
+  const c = ctx.constant(i);
+  return c !== undefined ? c.dims : ctx.onnxShape(ctx.input(i));
+}
+
+/**
+ * Before opset 7, B broadcasts only with `broadcast` = 1, its dims placed from `axis` on (default: the trailing
+ * ones, which is numpy's rule); without it the shapes must be equal. Returns B's dims in numpy terms.
+ */
+function legacyBroadcastDims(ctx: ImportContext, a: Attributes, aDims: number[], bDims: number[]): number[] {
+  if (a.int('broadcast', 0) === 0) {
+    if (!sameDims(aDims, bDims)) throw ctx.error('FORMAT_MALFORMED', `shapes ${JSON.stringify(aDims)} and ${JSON.stringify(bDims)} differ and broadcast is 0`);
+    return bDims;
+  }
+  const axis = a.int('axis', aDims.length - bDims.length);
+  if (axis < 0 || axis + bDims.length > aDims.length) throw ctx.error('FORMAT_MALFORMED', `axis ${axis} does not place B ${JSON.stringify(bDims)} within A ${JSON.stringify(aDims)}`);
+  return [...bDims, ...new Array<number>(aDims.length - axis - bDims.length).fill(1)];
+}
+
+/** Add / Sub / Mul / Div with numpy broadcasting (opset 7 on), or opset 6's broadcast / axis attributes. */
+function importBinary(ctx: ImportContext, a: Attributes, op: 'Add' | 'Sub' | 'Mul' | 'Div'): void {
+  const dims = [0, 1].map((i) => operandDims(ctx, i));
+  if (ctx.opset < 7) dims[1] = legacyBroadcastDims(ctx, a, dims[0], dims[1]);
   const outRank = Math.max(dims[0].length, dims[1].length);
-  const operands = [0, 1].map((i) => {
-    const d = dims[i];
-    const trivial = d.every((v) => v === 1);
-    if (outRank !== 4 || d.length === 4 || trivial) return ctx.input(i);
-    const padded = [...new Array<number>(4 - d.length).fill(1), ...d];
-    const c = ctx.constant(i);
-    if (c !== undefined) {
-      return ctx.addConstant(c.name, NCHW_TO_NHWC.map((p) => padded[p]), c.dtype, transposeData(c.data, padded, NCHW_TO_NHWC, dtypeBytes(c.dtype)));
-    }
-    return ctx.reshapeOnnx(ctx.input(i), padded, `${ctx.outputName()}/operand${i}`);
-  });
+  const operands = [0, 1].map((i) => alignedOperand(ctx, i, outRank, dims[i]));
   const name = ctx.outputName();
   ctx.bind(name, ctx.emit(op, { activation: 'none' }, operands, name));
 }
 
-export const importAdd = (ctx: ImportContext): void => importBinary(ctx, 'Add');
-export const importSub = (ctx: ImportContext): void => importBinary(ctx, 'Sub');
-export const importMul = (ctx: ImportContext): void => importBinary(ctx, 'Mul');
-export const importDiv = (ctx: ImportContext): void => importBinary(ctx, 'Div');
+/** Sum: the inputs added in order (numpy broadcasting), one IR Add per extra input. */
+export function importSum(ctx: ImportContext): void {
+  const count = (ctx.node.input ?? []).length;
+  if (count === 0) throw ctx.error('FORMAT_MALFORMED', 'no inputs');
+  const name = ctx.outputName();
+  if (count === 1) {
+    ctx.bind(name, ctx.emit('Identity', {}, [ctx.input(0)], name));
+    return;
+  }
+  const outRank = Math.max(...Array.from({ length: count }, (_, i) => operandDims(ctx, i).length));
+  let sum = alignedOperand(ctx, 0, outRank);
+  for (let i = 1; i < count; i++) {
+    sum = ctx.emit('Add', { activation: 'none' }, [sum, alignedOperand(ctx, i, outRank)], i === count - 1 ? name : `${name}/partial_${i}`, i === count - 1 ? {} : { suffix: `add_${i}` });
+  }
+  ctx.bind(name, sum);
+}
+
+export const importAdd = (ctx: ImportContext, a: Attributes): void => importBinary(ctx, a, 'Add');
+export const importSub = (ctx: ImportContext, a: Attributes): void => importBinary(ctx, a, 'Sub');
+export const importMul = (ctx: ImportContext, a: Attributes): void => importBinary(ctx, a, 'Mul');
+export const importDiv = (ctx: ImportContext, a: Attributes): void => importBinary(ctx, a, 'Div');
 
 type UnaryOp = 'Relu' | 'Logistic' | 'Tanh' | 'HardSwish' | 'Identity' | 'Round' | 'Abs' | 'Sign';
 

@@ -1,4 +1,4 @@
-import { elementCount } from '@tinyforge/ir';
+import { constantInts, elementCount } from '@tinyforge/ir';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, onnxAxisFromIr } from './layout';
@@ -21,7 +21,7 @@ function reshapeTo(ctx: ImportContext, onnxDims: number[]): void {
   if (elementCount(onnxDims) !== elementCount(inShape)) throw ctx.error('FORMAT_MALFORMED', `cannot reshape ${JSON.stringify(ctx.onnxShape(x))} to ${JSON.stringify(onnxDims)}`);
   const readers = ctx.readers.get(name) ?? [];
   const [n, h, w, c] = inShape;
-  const flattenToMatrix = inShape.length === 4 && onnxDims.length === 2 && onnxDims[0] === n && !isDataPreservingPerm(inShape, NHWC_TO_NCHW);
+  const flattenToMatrix = inShape.length === 4 && onnxDims.length === 2 && onnxDims[0] === n && !isDataPreservingPerm(inShape, NHWC_TO_NCHW) && !undoesTranspose(ctx, x);
   const graphOutput = ctx.graphOutputs.has(name);
   if (flattenToMatrix && !graphOutput && readers.length > 0 && readers.every((r) => MATRIX_OPS.has(r.opType ?? '') && r.input?.[0] === name && r.input?.[1] !== name && ctx.constants.has(r.input?.[1] ?? ''))) {
     ctx.hwcColumns.set(name, { c, h, w });
@@ -29,6 +29,17 @@ function reshapeTo(ctx: ImportContext, onnxDims: number[]): void {
     return;
   }
   ctx.bind(name, ctx.reshapeOnnx(x, onnxDims, name));
+}
+
+/**
+ * Whether `x` is a Transpose's output that a transpose to NCHW order would undo (keras2onnx flattens after its own
+ * NCHW → NHWC Transpose): then the plain rule's Transpose folds with it and no data moves at all.
+ */
+function undoesTranspose(ctx: ImportContext, x: number): boolean {
+  const producer = ctx.graph.nodes.find((node) => node.outputs[0] === x);
+  if (producer?.op !== 'Transpose') return false;
+  const perm = constantInts(ctx.graph.tensors[producer.inputs[1]]);
+  return isDataPreservingPerm(ctx.irShape(producer.inputs[0]), composePerms(perm, NHWC_TO_NCHW));
 }
 
 export function importFlatten(ctx: ImportContext, a: Attributes): void {
@@ -194,3 +205,15 @@ function sameOrder(dims: number[], kept: number[]): boolean {
   return inIrOrder.every((ax, i) => ax === big[i]);
 }
 
+
+/** Tile by constant repeats: the IR's TILE, the repeats in the IR's axis order. */
+export function importTile(ctx: ImportContext): void {
+  const x = ctx.input(0);
+  const rank = ctx.irShape(x).length;
+  const repeats = constantIntValues(ctx.requireConstant(1, 'repeats'));
+  if (repeats.length !== rank) throw ctx.error('FORMAT_MALFORMED', `repeats has ${repeats.length} values for rank ${rank}`);
+  if (repeats.some((r) => r < 1)) throw ctx.unsupported(`repeats ${JSON.stringify(repeats)} (zero repeats make an empty tensor)`);
+  const irRepeats = rank === 4 ? NCHW_TO_NHWC.map((p) => repeats[p]) : repeats;
+  const name = ctx.outputName();
+  ctx.bind(name, ctx.emit('Tile', {}, [x, ctx.int32Constant(`${name}/multiples`, irRepeats)], name));
+}

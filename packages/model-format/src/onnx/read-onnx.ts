@@ -1,14 +1,20 @@
-import { Graph, validateGraph } from '@tinyforge/ir';
+import { foldTransposes, Graph, NCHW_TO_NHWC, NHWC_TO_NCHW, shapeToString, validateGraph } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
-import { LIMITS, ModelFormatError } from '../errors';
+import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
+import { graphProblemsError } from '../graph-problems';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
+import { foldConstantNode } from './import-constants';
 import { ONNX_IMPORTERS } from './import-ops';
-import { irShapeFromOnnx } from './layout';
+import { inputLayout, LayoutFinding, outputLayout } from './io-layout';
 import { checkDims, decodeTensor, dtypeFromOnnx, toInt, valueInfoShape } from './proto-values';
+import { topologicalOrder } from './topological-order';
 
-/** Default-domain opsets the reader accepts. 11–21 is the target; 7–10 differ only in forms we also read (attribute axes/pads/min/max). */
-export const ONNX_MIN_OPSET = 7;
+/**
+ * Default-domain opsets the reader accepts. 11–21 is the target; 6–10 differ only in forms we also read (attribute
+ * axes/pads/min/max, opset 6's broadcast/axis on arithmetic, BatchNormalization's spatial).
+ */
+export const ONNX_MIN_OPSET = 6;
 export const ONNX_MAX_OPSET = 21;
 
 export interface ReadOnnxOptions {
@@ -59,20 +65,21 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   if (g.initializer.length + g.input.length > LIMITS.maxTensors) throw new ModelFormatError('FORMAT_LIMIT', `too many tensors (limit ${LIMITS.maxTensors})`, { file });
   if (g.sparseInitializer.length > 0) throw new ModelFormatError('FORMAT_UNSUPPORTED', 'sparse initializers are not supported', { file });
 
+  checkOperators(g.node as onnx.NodeProto[], ctx.opset, file);
+  const nodes = topologicalOrder(g.node as onnx.NodeProto[], file);
+  for (const node of nodes) {
+    for (const name of node.input) if (name !== '') ctx.readers.set(name, [...(ctx.readers.get(name) ?? []), node]);
+  }
   for (const init of g.initializer as onnx.TensorProto[]) ctx.constants.set(init.name, decodeTensor(init, { file }));
   for (const v of g.input as onnx.ValueInfoProto[]) if (!ctx.constants.has(v.name)) addGraphInput(ctx, v);
   for (const o of g.output as onnx.ValueInfoProto[]) ctx.graphOutputs.add(o.name);
-  for (const node of g.node as onnx.NodeProto[]) {
-    for (const name of node.input) if (name !== '') ctx.readers.set(name, [...(ctx.readers.get(name) ?? []), node]);
-  }
 
-  (g.node as onnx.NodeProto[]).forEach((node, i) => {
+  nodes.forEach((node, i) => {
     ctx.begin(node, i);
-    if (node.domain && node.domain !== 'ai.onnx') throw ctx.unsupported(`operator '${node.opType}' of domain '${node.domain}' (only the default ONNX domain is supported)`);
-    const importer = ONNX_IMPORTERS[node.opType];
-    if (importer === undefined) throw ctx.unsupported(`operator '${node.opType}' is not supported`);
+    const importer = ONNX_IMPORTERS[node.opType]!;
     try {
-      importer(ctx, new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m)));
+      const attributes = new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m));
+      if (!foldConstantNode(ctx, attributes)) importer(ctx, attributes);
     } catch (e) {
       throw ctx.wrap(e);
     }
@@ -80,13 +87,14 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   ctx.begin({}, -1);
   ctx.nodeName = '';
 
+  const producers = new Map(nodes.flatMap((n) => n.output.map((o) => [o, n] as const)));
   for (const o of g.output as onnx.ValueInfoProto[]) {
     const known = ctx.values.get(o.name);
-    if (known !== undefined) ctx.graph.outputs.push(known);
+    if (known !== undefined) ctx.graph.outputs.push(graphOutput(ctx, o.name, known, producers));
     else if (ctx.constants.has(o.name)) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph output '${o.name}' is a constant`, { file });
     else throw new ModelFormatError('FORMAT_MALFORMED', `graph output '${o.name}' is never produced`, { file });
   }
-  const graph = ctx.graph;
+  const graph = foldTransposes(ctx.graph);
   graph.name = g.name || 'onnx';
   graph.metadata.producer = [model.producerName, model.producerVersion].filter((s) => s).join(' ') || undefined;
   if (graph.metadata.producer === undefined) delete graph.metadata.producer;
@@ -95,6 +103,18 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   graph.metadata.props['onnx.ir_version'] = String(toInt(model.irVersion));
   checkResult(graph, file);
   return graph;
+}
+
+/** Every operator the importer lacks, named at once (with the nodes using it) before anything is converted. */
+function checkOperators(nodes: readonly onnx.NodeProto[], opset: number, file: string | undefined): void {
+  const missing = new UnsupportedCollector();
+  nodes.forEach((node, i) => {
+    const nodeName = node.name || `${node.opType}_${i}`;
+    const where = `node '${nodeName}'`;
+    if (node.domain && node.domain !== 'ai.onnx') missing.add('operator', `${node.domain}.${node.opType} (only the default ONNX domain is supported)`, where, { node: nodeName });
+    else if (ONNX_IMPORTERS[node.opType] === undefined) missing.add('operator', `${node.opType} (opset ${opset})`, where, { node: nodeName });
+  });
+  missing.throwIfAny({ file });
 }
 
 function addGraphInput(ctx: ImportContext, v: onnx.IValueInfoProto): void {
@@ -114,16 +134,39 @@ function addGraphInput(ctx: ImportContext, v: onnx.IValueInfoProto): void {
     const prev = ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'];
     ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'] = prev ? `${prev},${symbolic.join(',')}` : symbolic.join(',');
   }
-  const index = ctx.addTensor(name, irShapeFromOnnx(dims), dtypeFromOnnx(info.elemType, where, `graph input '${name}'`));
+  // The input keeps its declared shape; a 4-D one is converted to the IR's NHWC by an explicit Transpose.
+  const index = ctx.addTensor(name, dims, dtypeFromOnnx(info.elemType, where, `graph input '${name}'`));
   ctx.graph.inputs.push(index);
-  ctx.bind(name, index);
+  if (dims.length !== 4) {
+    ctx.bind(name, index);
+    return;
+  }
+  const found = inputLayout(name, ctx.readers);
+  declareLayout(ctx, index, found, 'graph input');
+  ctx.bind(name, ctx.boundaryTranspose(index, NCHW_TO_NHWC, `${name}/nhwc`, `${name}/to_nhwc`));
+}
+
+/** A graph output in its declared shape: a 4-D one converted back from the IR's NHWC by an explicit Transpose. */
+function graphOutput(ctx: ImportContext, name: string, value: number, producers: ReadonlyMap<string, onnx.NodeProto>): number {
+  if (ctx.irShape(value).length !== 4) return value;
+  ctx.graph.tensors[value].name = ctx.tensorName(`${name}/nhwc`);
+  const out = ctx.boundaryTranspose(value, NHWC_TO_NCHW, name, `${name}/to_declared`);
+  ctx.graph.tensors[out].name = name;
+  declareLayout(ctx, out, outputLayout(name, producers), 'graph output');
+  return out;
+}
+
+/** Record a 4-D graph input's or output's layout on its tensor, and say so when it had to be assumed. */
+function declareLayout(ctx: ImportContext, index: number, found: LayoutFinding, role: string): void {
+  const t = ctx.graph.tensors[index];
+  t.layout = found.layout;
+  if (found.evidence !== undefined) return;
+  const warnings = (ctx.graph.metadata.warnings ??= []);
+  warnings.push(`${role} '${t.name}' ${shapeToString(t.shape)}: no operator next to it tells its layout; assumed ${found.layout} (ONNX's convention): raw data and image calibration data are read as ${found.layout}`);
 }
 
 /** validateGraph on the result: types the IR cannot run are unsupported, anything else is a malformed file. */
 function checkResult(graph: Graph, file: string | undefined): void {
   const problems = validateGraph(graph);
-  if (problems.length === 0) return;
-  const first = problems.find((p) => p.code === 'IR_DTYPE') ?? problems[0];
-  const code = first.code === 'IR_DTYPE' ? 'FORMAT_UNSUPPORTED' : 'FORMAT_MALFORMED';
-  throw new ModelFormatError(code, `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, { file, node: first.node });
+  if (problems.length > 0) throw graphProblemsError(problems, file);
 }

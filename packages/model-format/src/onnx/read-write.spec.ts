@@ -1,11 +1,10 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { Graph, GraphBuilder, validateGraph } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
 import { ModelFormatError } from '../errors';
 import { readOnnx, writeOnnx } from '.';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { hasOnnxChecker, checkOnnx } = require('../../../../tools/testing/onnx-checker') as { hasOnnxChecker: () => boolean; checkOnnx: (bytes: Uint8Array) => void };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
@@ -110,8 +109,10 @@ describe('writeOnnx', () => {
     const written = writeOnnx(b.output(conv).build());
     expect((onnx.ModelProto.decode(written).graph!.node ?? []).map((n) => n.opType)).toEqual(['DequantizeLinear', 'DequantizeLinear', 'Conv']);
     const back = readOnnx(written);
-    expect(back.nodes.map((n) => n.op)).toEqual(['Conv2D']);
-    const floats = (i: number): number[] => Array.from(new Float32Array(back.tensors[back.nodes[0].inputs[i]].data!.slice().buffer));
+    // The declared NCHW input and output convert to and from the IR's NHWC at the boundary.
+    expect(back.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv2D', 'Transpose']);
+    const conv2d = back.nodes[1];
+    const floats = (i: number): number[] => Array.from(new Float32Array(back.tensors[conv2d.inputs[i]].data!.slice().buffer));
     expect(floats(1)).toEqual([0.5, -1, 0.75, 1]); // per output channel: scale 0.5, then 0.25
     expect(floats(2)).toEqual([1, -1]);
     // three scales for two output channels: malformed, naming the node
@@ -152,18 +153,10 @@ describe('writeOnnx', () => {
     expect(back.tensors[back.nodes[0].outputs[0]].quant).toEqual({ scale: [Math.fround(0.05)], zeroPoint: [-3], axis: 0 });
   });
 
-  const python = '/usr/bin/python3';
-  let hasOnnx = false;
-  try {
-    execFileSync(python, ['-c', 'import onnx'], { stdio: 'ignore' });
-    hasOnnx = true;
-  } catch {
-    console.warn('onnx.checker test skipped: /usr/bin/python3 cannot import onnx (apt-get install python3-onnx)');
-  }
+  const hasOnnx = hasOnnxChecker();
+  if (!hasOnnx) console.warn('onnx.checker test skipped: /usr/bin/python3 cannot import onnx (apt-get install python3-onnx)');
   (hasOnnx ? it : it.skip)('passes onnx.checker.check_model(full_check=True)', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-onnx-')), 'sample.onnx');
-    fs.writeFileSync(file, bytes);
-    expect(() => execFileSync(python, ['-c', 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file], { stdio: 'pipe' })).not.toThrow();
+    expect(() => checkOnnx(bytes)).not.toThrow();
   });
 });
 
@@ -260,7 +253,8 @@ describe('readOnnx errors', () => {
     dim.dimValue = 0;
     dim.dimParam = 'batch';
     const g = readOnnx(onnx.ModelProto.encode(m).finish());
-    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 8, 6, 3]);
+    expect(g.tensors[g.inputs[0]].shape).toEqual([1, 3, 8, 6]);
+    expect(g.tensors[g.inputs[0]].layout).toBe('NCHW');
     expect(g.metadata.props['onnx.symbolic_batch_set_to_1']).toBe('x[0]');
   });
 });

@@ -1,4 +1,4 @@
-import { Graph } from '@tinyforge/ir';
+import { constantInts, Graph, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_TO_NCHW, Node, permute } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
 import { ModelFormatError } from '../errors';
 import { ExportContext } from './export-context';
@@ -24,11 +24,11 @@ export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Ar
   if (opset < 13 || opset > 21) throw new ModelFormatError('FORMAT_UNSUPPORTED', `the ONNX writer emits opsets 13–21, not ${opset}`);
   if (opset < 14 && graph.nodes.some((n) => n.op === 'HardSwish')) throw new ModelFormatError('FORMAT_UNSUPPORTED', 'HardSwish needs opset 14 or later');
   const ctx = new ExportContext(graph, opset);
-  const inputs = graph.inputs.map((i) => valueInfo(ctx.output(i), graph, i));
-  for (const node of graph.nodes) exportNode(ctx, node);
+  const inputs = graph.inputs.map((i) => (declaredLayout(graph, i) ? declaredInput(ctx, i) : valueInfo(ctx.output(i), graph, i)));
+  const finishOutputs = graph.outputs.map((o) => (declaredLayout(graph, o) ? declaredOutput(ctx, o) : () => valueInfo(ctx.value(o), graph, o)));
+  for (const node of graph.nodes) if (!ctx.skipped.has(node)) exportNode(ctx, node);
   ctx.current = undefined;
-  const outputNames = graph.outputs.map((o) => ctx.value(o));
-  const outputs = graph.outputs.map((o, k) => valueInfo(outputNames[k], graph, o));
+  const outputs = finishOutputs.map((finish) => finish());
   const declared = new Set([...inputs, ...outputs].map((v) => v.name));
   const intermediates = [...ctx.types.entries()]
     .filter(([name]) => !declared.has(name))
@@ -46,6 +46,71 @@ export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Ar
   };
   // A plain copy: protobufjs returns a Buffer, possibly a view into a shared pool, whose slice() does not copy.
   return new Uint8Array(onnx.ModelProto.encode(model).finish());
+}
+
+/** A 4-D graph input or output that keeps its declared layout in ONNX (one imported from ONNX: Tensor.layout). */
+function declaredLayout(graph: Graph, index: number): boolean {
+  const t = graph.tensors[index];
+  return t.layout !== undefined && t.shape.length === 4;
+}
+
+/**
+ * An IR node converting between a declared NCHW tensor and the IR's NHWC: a Transpose with `perm`, or a Reshape
+ * doing the same where it moves no bytes (foldTransposes makes those).
+ */
+function convertsLayout(graph: Graph, node: Node, from: number, perm: readonly number[]): boolean {
+  if (node.inputs[0] !== from) return false;
+  const x = graph.tensors[from];
+  const out = graph.tensors[node.outputs[0]].shape;
+  if (node.op === 'Reshape') return isDataPreservingPerm(x.shape, perm) && sameDims(permute(x.shape, perm), out);
+  return node.op === 'Transpose' && sameDims(constantInts(graph.tensors[node.inputs[1]]), perm);
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * A graph input in its declared shape. The writer's NCHW value of it comes from a Transpose, unless every reader only
+ * converts it to the IR's NHWC (then their outputs are that value and they are not written).
+ */
+function declaredInput(ctx: ExportContext, index: number): onnx.IValueInfoProto & { name: string } {
+  const graph = ctx.graph;
+  const t = graph.tensors[index];
+  const name = ctx.fresh(t.name);
+  const readers = graph.nodes.filter((n) => n.inputs.includes(index));
+  const converters = t.layout === 'NCHW' ? readers.filter((n) => convertsLayout(graph, n, index, NCHW_TO_NHWC)) : [];
+  for (const n of converters) {
+    ctx.skipped.add(n);
+    ctx.alias(n.outputs[0], name);
+  }
+  if (converters.length < readers.length || graph.outputs.includes(index)) {
+    // The IR tensor as the writer's convention reads any 4-D tensor: transpose(IR order, NHWC_TO_NCHW).
+    const conventional = ctx.temp(`${t.name}/nchw`, permute(t.shape, NHWC_TO_NCHW), t.dtype);
+    ctx.emit('Transpose', [name], [conventional], { perm: [...NHWC_TO_NCHW] }, `${t.name}/declared`);
+    ctx.alias(index, conventional);
+  }
+  return { name, type: { tensorType: { elemType: onnxFromDtype(t.dtype), shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } };
+}
+
+/**
+ * A graph output in its declared shape: the producer's value when the producer only converts from the IR's NHWC
+ * (it is not written), else a Transpose of the writer's NCHW value. Returns what completes it after the nodes.
+ */
+function declaredOutput(ctx: ExportContext, index: number): () => onnx.IValueInfoProto & { name: string } {
+  const graph = ctx.graph;
+  const t = graph.tensors[index];
+  const name = ctx.fresh(t.name);
+  const info = { name, type: { tensorType: { elemType: onnxFromDtype(t.dtype), shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } };
+  const producer = graph.nodes.find((n) => n.outputs[0] === index);
+  const source = producer?.inputs[0];
+  if (t.layout === 'NCHW' && producer !== undefined && source !== undefined && !graph.inputs.includes(source) && !graph.outputs.includes(source) && convertsLayout(graph, producer, source, NHWC_TO_NCHW)) {
+    ctx.skipped.add(producer);
+    ctx.alias(source, name);
+    return () => info;
+  }
+  return () => {
+    ctx.emit('Transpose', [ctx.value(index)], [name], { perm: [...NCHW_TO_NHWC] }, `${t.name}/declared`);
+    return info;
+  };
 }
 
 function valueInfo(name: string, graph: Graph, index: number): onnx.IValueInfoProto & { name: string } {

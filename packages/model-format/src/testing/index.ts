@@ -4,3 +4,6 @@ export type { Mutant, MutationKind } from '../tflite/fuzz-mutations';
 // PyTorch-style ONNX recurrent models (LSTM/GRU classifiers) built in code.
 export { recurrentOnnxModel } from './recurrent-onnx';
 export type { RecurrentOnnxOptions } from './recurrent-onnx';
+// Small hand-written ONNX models (nodes in any order, ops the IR writer does not emit) for tests.
+export { onnxTestModel } from '../onnx/onnx-test-model';
+export type { OnnxTestModel, OnnxTestNode } from '../onnx/onnx-test-model';

@@ -70,3 +70,9 @@ export const BUILTIN_OPTIONS_NAMES = [
   'UnsortedSegmentMinOptions', 'UnsortedSegmentSumOptions', 'ATan2Options', 'SignOptions', 'BitcastOptions',
   'BitwiseXorOptions', 'RightShiftOptions',
 ] as const;
+
+/** TensorType, values 0 … 18. */
+export const TENSOR_TYPE_NAMES = [
+  'FLOAT32', 'FLOAT16', 'INT32', 'UINT8', 'INT64', 'STRING', 'BOOL', 'INT16', 'COMPLEX64', 'INT8', 'FLOAT64',
+  'COMPLEX128', 'UINT64', 'RESOURCE', 'VARIANT', 'UINT32', 'UINT16', 'INT4', 'BFLOAT16',
+] as const;

@@ -30,6 +30,8 @@ import {
   STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
   SVDF_OPTIONS,
+  TILE_OPTIONS,
+  TRANSPOSE_CONV_OPTIONS,
   TRANSPOSE_OPTIONS,
   UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS,
 } from './schema';
@@ -42,9 +44,16 @@ export interface OperatorContext {
   offset: number;
   /** Shape of input `i`, or undefined when absent. */
   inputShape(i: number): number[] | undefined;
+  /** Integer values of input `i` when it is a constant, else undefined. */
+  constantInts(i: number): number[] | undefined;
+  /** The operator's input tensor indices as the file lists them (-1 for an omitted optional input). */
+  readonly inputs: readonly number[];
+  /** Static shape of output 0. */
+  outputShape(): number[] | undefined;
 }
 
-type Converted = { [K in OpType]: { op: K; attrs: OpAttrMap[K] } }[OpType];
+/** The IR op and attributes; `inputs` when the IR orders the operands differently from the file (TRANSPOSE_CONV). */
+type Converted = { [K in OpType]: { op: K; attrs: OpAttrMap[K]; inputs?: number[] } }[OpType];
 
 export interface OpReader {
   /** The BuiltinOptions table this op carries (its type is checked against the file's). */
@@ -83,7 +92,7 @@ function reader<T extends OptionsTable>(options: T, convert: (v: OptionValues<T>
   return { options, convert: (o, ctx) => convert(readOptions(options, o, `${ctx.label} options`), ctx) };
 }
 
-const plain = (op: 'Reshape' | 'Pad' | 'Quantize' | 'Dequantize' | 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'HardSwish' | 'Transpose', options: OptionsTable): OpReader =>
+const plain = (op: 'Reshape' | 'Pad' | 'Quantize' | 'Dequantize' | 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'HardSwish' | 'Transpose' | 'Tile', options: OptionsTable): OpReader =>
   reader(options, () => ({ op, attrs: {} }) as Converted);
 
 const elementwise = (op: 'Add' | 'Sub' | 'Mul', options: OptionsTable<{ activation: (typeof ADD_OPTIONS)['fields']['activation'] }>): OpReader => reader(options, (v, ctx) => ({ op, attrs: { activation: activation(v.activation, ctx) } }));
@@ -150,7 +159,24 @@ export const OP_READERS: { readonly [N in (typeof BUILTIN_OPERATOR_NAMES)[number
     if (v.asymmetricQuantizeInputs) unsupported(ctx, 'asymmetric_quantize_inputs (hybrid SVDF) is not supported');
     return { op: 'Svdf', attrs: { rank: v.rank, activation: activation(v.activation, ctx) } };
   }),
+  TRANSPOSE_CONV: reader(TRANSPOSE_CONV_OPTIONS, (v, ctx) => transposeConv(v, ctx)),
+  TILE: plain('Tile', TILE_OPTIONS),
 };
+
+/**
+ * TRANSPOSE_CONV takes (output_shape, weights, input, bias?); the IR node takes (input, weights, bias?) with the
+ * output's height and width as attributes: from output_shape when it is a constant, else from the output tensor's
+ * static shape, which is what TFLite Micro's kernel sizes its output from (its tests feed output_shape as an input).
+ */
+function transposeConv(v: OptionValues<typeof TRANSPOSE_CONV_OPTIONS>, ctx: OperatorContext): Converted {
+  if (ctx.inputs.length < 3 || ctx.inputs.length > 4) malformed(ctx, `takes 3 or 4 inputs, got ${ctx.inputs.length}`);
+  const shape = ctx.constantInts(0) ?? ctx.outputShape() ?? malformed(ctx, 'no output shape');
+  if (shape.length !== 4) malformed(ctx, `output_shape has ${shape.length} values, expected 4`);
+  const inputs = [ctx.inputs[2], ctx.inputs[1]];
+  if (ctx.inputs.length === 4 && ctx.inputs[3] >= 0) inputs.push(ctx.inputs[3]);
+  const attrs = { strideH: v.strideH, strideW: v.strideW, padding: padding(v.padding, ctx), activation: activation(v.activation, ctx), outputH: shape[1], outputW: shape[2] };
+  return { op: 'TransposeConv2D', attrs, inputs };
+}
 
 /** The reader of a BuiltinOperator code, if tinyforge reads it. */
 export function opReader(builtin: number): OpReader | undefined {
@@ -171,5 +197,5 @@ function depthMultiplier(fromOptions: number, ctx: OperatorContext): number {
 
 /** A node from a converted operator (keeps the Node union's pairing of op and attrs). */
 export function makeNode(name: string, converted: Converted, inputs: number[], outputs: number[]): Node {
-  return { name, op: converted.op, attrs: converted.attrs, inputs, outputs } as Node;
+  return { name, op: converted.op, attrs: converted.attrs, inputs: converted.inputs ?? inputs, outputs } as Node;
 }

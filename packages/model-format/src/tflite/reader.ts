@@ -1,5 +1,7 @@
-import { DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
-import { LIMITS, ModelFormatError } from '../errors';
+import { constantInts, DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
+import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
+import { graphProblemsError } from '../graph-problems';
+import { applyIoLayouts } from './io-layouts';
 import { FlatBufferReader, Table } from './flatbuffer-reader';
 import { makeNode, opReader, OperatorContext } from './read-ops';
 import {
@@ -16,6 +18,7 @@ import {
   TENSOR,
   TENSOR_TYPE,
   TENSOR_TYPE_OF,
+  tensorTypeName,
   TFLITE_IDENTIFIER,
   TFLITE_SCHEMA_VERSION,
 } from './schema';
@@ -43,6 +46,7 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
 class TfliteReader {
   private readonly r: FlatBufferReader;
   private buffers: Table[] = [];
+  private readonly unsupported = new UnsupportedCollector();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -87,12 +91,16 @@ class TfliteReader {
     const opTables = sg.tables(SUBGRAPH.operators, 'operators') ?? [];
     if (opTables.length > LIMITS.maxNodes) this.error('FORMAT_LIMIT', `${opTables.length} operators exceed the limit`, sg.pos);
     const names = new NameAllocator();
-    const nodes: Node[] = opTables.map((op, i) => {
+    const nodes: Node[] = [];
+    opTables.forEach((op, i) => {
       const inputs = ref(op.int32s(OPERATOR.inputs, 'operator inputs') ?? [], `operator ${i} input`, true, op.pos);
       const outputs = ref(op.int32s(OPERATOR.outputs, 'operator outputs') ?? [], `operator ${i} output`, false, op.pos);
       const name = names.allocate(outputs.length > 0 ? tensors[outputs[0]].name : '', `op_${i}`);
-      return this.operator(op, i, codes, tensors, inputs, outputs, name);
+      const node = this.operator(op, i, codes, tensors, inputs, outputs, name);
+      if (node !== undefined) nodes.push(node);
     });
+    // Every unsupported operator and tensor type at once (TensorType and builtins by name).
+    this.unsupported.throwIfAny({ file: this.file });
 
     const graph: Graph = {
       name: sg.string(SUBGRAPH.name, 'subgraph name') || 'main',
@@ -107,15 +115,12 @@ class TfliteReader {
     if (graph.inputs.length * nodes.length > 1e8) {
       this.error('FORMAT_LIMIT', `${graph.inputs.length} graph inputs × ${nodes.length} operators is too many`, sg.pos);
     }
+    applyIoLayouts(graph);
     const description = model.string(MODEL.description, 'description');
     if (description !== undefined && description !== '') graph.metadata.producer = description;
 
     const problems = validateGraph(graph);
-    if (problems.length > 0) {
-      const p = problems[0];
-      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-      throw new ModelFormatError('FORMAT_MALFORMED', `invalid graph: ${p.message}${more}`, { file: this.file, node: p.node });
-    }
+    if (problems.length > 0) throw graphProblemsError(problems, this.file);
     return graph;
   }
 
@@ -134,8 +139,13 @@ class TfliteReader {
     const elements = shape.reduce((p, d) => p * d, 1);
     if (elements > LIMITS.maxTensorElements) this.error('FORMAT_LIMIT', `${label} has ${elements} elements`, t.pos);
     const typeCode = t.int8(TENSOR.type, TENSOR_TYPE.FLOAT32);
-    const dtype = DTYPE_OF[typeCode] ?? this.error('FORMAT_UNSUPPORTED', `${label} has unsupported TensorType ${typeCode}`, t.pos);
-    if (t.has(TENSOR.sparsity)) this.error('FORMAT_UNSUPPORTED', `${label} is sparse`, t.pos);
+    const dtype = DTYPE_OF[typeCode];
+    if (dtype === undefined) {
+      // Reported with every other unsupported feature once all tensors and operators are read.
+      this.unsupported.add('tensor type', tensorTypeName(typeCode), `tensor ${index} '${shortName(name)}'`, { offset: t.pos });
+      return { name, shape, dtype: 'int8' };
+    }
+    if (t.has(TENSOR.sparsity)) this.unsupported.add('feature', 'sparse tensors', `tensor ${index} '${shortName(name)}'`, { offset: t.pos });
 
     const tensor: Tensor = { name, shape, dtype };
     const quant = this.quantization(t, label, shape);
@@ -168,9 +178,9 @@ class TfliteReader {
       this.error('FORMAT_MALFORMED', `${label} has ${scale.length} scales and ${zeroPoint.length} zero points`, q.pos);
     }
     if (scale.some((s) => !Number.isFinite(s) || s < 0)) this.error('FORMAT_MALFORMED', `${label} has an invalid scale`, q.pos);
-    const axis = q.int32(QUANTIZATION.quantizedDimension, 0);
-    if (scale.length > 1 && (axis < 0 || axis >= shape.length || shape[axis] !== scale.length)) {
-      this.error('FORMAT_MALFORMED', `${label} has ${scale.length} scales along dimension ${axis} of [${shape.join(', ')}]`, q.pos);
+    const axis = perAxisDimension(scale.length, q.int32(QUANTIZATION.quantizedDimension, 0), shape);
+    if (axis === undefined) {
+      this.error('FORMAT_MALFORMED', `${label} has ${scale.length} scales along dimension ${q.int32(QUANTIZATION.quantizedDimension, 0)} of [${shape.join(', ')}]`, q.pos);
     }
     return { scale, zeroPoint, axis };
   }
@@ -198,14 +208,22 @@ class TfliteReader {
     inputs: number[],
     outputs: number[],
     name: string,
-  ): Node {
+  ): Node | undefined {
     const codeIndex = op.uint32(OPERATOR.opcodeIndex, 0);
     const code = codes[codeIndex] ?? this.error('FORMAT_MALFORMED', `operator ${index} uses operator code ${codeIndex}, but there are ${codes.length}`, op.pos);
     const outName = outputs.length > 0 ? tensors[outputs[0]].name : '';
     const reader = opReader(code.builtin);
     const label = `operator ${index} (${code.custom === undefined ? builtinName(code.builtin) : code.custom}, output '${outName}')`;
-    if (code.custom !== undefined) this.error('FORMAT_UNSUPPORTED', `${label}: custom operator '${code.custom}' is not supported`, op.pos);
-    if (reader === undefined) this.error('FORMAT_UNSUPPORTED', `${label}: builtin operator ${builtinName(code.builtin)} (${code.builtin}) is not supported`, op.pos);
+    if (code.custom !== undefined) {
+      this.unsupported.add('operator', `custom '${code.custom}'`, `operator ${index} (output '${shortName(outName)}')`, { offset: op.pos });
+      return undefined;
+    }
+    if (reader === undefined) {
+      const known = builtinName(code.builtin);
+      const what = known.startsWith('unknown') ? `builtin ${code.builtin} (not in the schema)` : `${known} (builtin ${code.builtin})`;
+      this.unsupported.add('operator', what, `operator ${index} (output '${shortName(outName)}')`, { offset: op.pos });
+      return undefined;
+    }
     const optionsType = op.uint8(OPERATOR.builtinOptionsType, 0);
     if (optionsType !== 0 && optionsType !== reader.options.type) {
       this.error('FORMAT_MALFORMED', `${label}: options of type ${optionsTypeName(optionsType)} (${optionsType}), expected ${optionsTypeName(reader.options.type)}`, op.pos);
@@ -216,6 +234,12 @@ class TfliteReader {
       file: this.file,
       offset: op.pos,
       inputShape: (i) => (inputs[i] !== undefined && inputs[i] >= 0 ? tensors[inputs[i]].shape : undefined),
+      constantInts: (i) => {
+        const t = inputs[i] !== undefined && inputs[i] >= 0 ? tensors[inputs[i]] : undefined;
+        return t?.data !== undefined && (t.dtype === 'int32' || t.dtype === 'int64') ? constantInts(t) : undefined;
+      },
+      inputs,
+      outputShape: () => (outputs[0] !== undefined ? tensors[outputs[0]].shape : undefined),
     };
     return makeNode(name, reader.convert(options, ctx), inputs, outputs);
   }
@@ -231,6 +255,32 @@ class TfliteReader {
     }
     return props;
   }
+}
+
+/**
+ * The axis a tensor's scales lie along, or undefined when they cannot be read. The rule of TFLite Micro, which runs
+ * the models this reads:
+ * - tensorflow/lite/micro/micro_allocator.cc (InitializeTfLiteTensorFromFlatbuffer) copies quantized_dimension
+ *   without checking it, and TFLite Micro's kernels read it only for per-channel filters (conv, depthwise conv and
+ *   fully connected check that the filter has dims[quantized_dimension] scales); a bias's quantization is never
+ *   read (its scale is input scale × filter scale). So a single scale ignores quantized_dimension, and a 1-D tensor
+ *   with one scale per element (person_detect's biases carry quantized_dimension 3, copied from their filters by
+ *   the old converter) is per-axis along its only axis.
+ * - Otherwise we follow tensorflow/lite/core/interpreter_builder.cc (InterpreterBuilder::ParseQuantization), which
+ *   requires 0 <= quantized_dimension < rank and, with more than one scale, scales == dims[quantized_dimension].
+ *   (ParseQuantization also range-checks quantized_dimension of single-scale and 1-D tensors, which TFLite Micro
+ *   does not; those two cases are accepted here as TFLite Micro accepts them.)
+ */
+export function perAxisDimension(scales: number, quantizedDimension: number, shape: readonly number[]): number | undefined {
+  if (scales === 1) return 0;
+  if (shape.length === 1) return shape[0] === scales ? 0 : undefined;
+  const ok = quantizedDimension >= 0 && quantizedDimension < shape.length && shape[quantizedDimension] === scales;
+  return ok ? quantizedDimension : undefined;
+}
+
+/** A tensor name short enough for a list of places (converters' names run to hundreds of characters). */
+function shortName(name: string): string {
+  return name.length > 48 ? `${name.slice(0, 47)}…` : name;
 }
 
 /** Printable ASCII (after trailing NULs are dropped), else undefined. */

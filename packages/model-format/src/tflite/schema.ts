@@ -4,7 +4,7 @@
  * (its type byte, then its value).
  */
 import type { DType } from '@tinyforge/ir';
-import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_NAMES, TEMP_STREAMING_CONV_2D } from './builtin-names';
+import { BUILTIN_OPERATOR_NAMES, BUILTIN_OPTIONS_NAMES, TEMP_STREAMING_CONV_2D, TENSOR_TYPE_NAMES } from './builtin-names';
 
 export const TFLITE_IDENTIFIER = 'TFL3';
 export const TFLITE_SCHEMA_VERSION = 3;
@@ -169,21 +169,19 @@ export const QUANTIZE_OPTIONS = options('QuantizeOptions', {});
 export const DEQUANTIZE_OPTIONS = options('DequantizeOptions', {});
 export const HARD_SWISH_OPTIONS = options('HardSwishOptions', {});
 export const TRANSPOSE_OPTIONS = options('TransposeOptions', {});
+/** quantized_bias_type (field 4) is left to its default: the bias tensor's own type says it. */
+export const TRANSPOSE_CONV_OPTIONS = options('TransposeConvOptions', { padding: i8(0), strideW: i32(1), strideH: i32(2), activation: i8(3) });
+export const TILE_OPTIONS = options('TileOptions', {});
 /** Operators without an options table. */
 export const NO_OPTIONS = options('NONE', {});
 
-export const TENSOR_TYPE = {
-  FLOAT32: 0,
-  FLOAT16: 1,
-  INT32: 2,
-  UINT8: 3,
-  INT64: 4,
-  STRING: 5,
-  BOOL: 6,
-  INT16: 7,
-  COMPLEX64: 8,
-  INT8: 9,
-} as const;
+/** TensorType codes by name (from TENSOR_TYPE_NAMES, so a code and its name cannot disagree). */
+export const TENSOR_TYPE = Object.fromEntries(TENSOR_TYPE_NAMES.map((name, code) => [name, code])) as { readonly [N in (typeof TENSOR_TYPE_NAMES)[number]]: number };
+
+/** The name of a TensorType code ("UINT32"), or "TensorType <code>" outside the schema. */
+export function tensorTypeName(code: number): string {
+  return TENSOR_TYPE_NAMES[code] ?? `TensorType ${code}`;
+}
 
 /** The TensorType code of each IR dtype; the reader uses the inverse, so the two directions cannot drift. */
 export const TENSOR_TYPE_OF: Record<DType, number> = {

@@ -30,6 +30,8 @@ import {
   STRIDED_SLICE_OPTIONS,
   SUB_OPTIONS,
   SVDF_OPTIONS,
+  TILE_OPTIONS,
+  TRANSPOSE_CONV_OPTIONS,
   TRANSPOSE_OPTIONS,
   UNIDIRECTIONAL_SEQUENCE_LSTM_OPTIONS,
 } from './schema';
@@ -94,6 +96,8 @@ const INT8_VERSION: Partial<Record<BuiltinName, number>> = {
   TRANSPOSE: 2,
   STRIDED_SLICE: 2,
   SVDF: 3,
+  TRANSPOSE_CONV: 3,
+  TILE: 2,
 };
 
 /** Hybrid (float activations, int8 weights) conv / fully-connected versions, as in kws_dscnn_float. */
@@ -189,6 +193,8 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
   HardSwish: bare('HARD_SWISH', HARD_SWISH_OPTIONS),
   Transpose: bare('TRANSPOSE', TRANSPOSE_OPTIONS),
   StridedSlice: (node, t) => [emit(node, t, 'STRIDED_SLICE', STRIDED_SLICE_OPTIONS, { ...node.attrs })],
+  TransposeConv2D: (node, t) => writeTransposeConv(node, t),
+  Tile: bare('TILE', TILE_OPTIONS),
   Clip: (node, t) => {
     const activation = fusedActivationOf(node);
     const builtin = activation === undefined ? undefined : CLAMP_BUILTIN[activation];
@@ -249,6 +255,38 @@ function lstmIntermediates(node: NodeOf<'UnidirectionalSequenceLstm'>, t: Tensor
 /** The TFLite operator(s) for one IR node. */
 export function lowerNode(node: Node, t: TensorTable): TfliteOp[] {
   return handlerFor(OP_WRITERS, node)!(node, t);
+}
+
+const int32Tensor = (t: TensorTable, name: string, values: readonly number[]): number =>
+  t.add({ name, shape: [values.length], dtype: 'int32', data: bytesOf(Int32Array.from(values)).slice() });
+
+/**
+ * TRANSPOSE_CONV (output_shape, weights, input, bias?). Explicit pads that equal SAME or VALID for this geometry are
+ * written as the keyword; others as VALID over the whole output window, cropped by a STRIDED_SLICE.
+ */
+function writeTransposeConv(node: NodeOf<'TransposeConv2D'>, t: TensorTable): TfliteOp[] {
+  const a = node.attrs;
+  const [x, w, bias] = [0, 1, 2].map((i) => (node.inputs[i] !== undefined && node.inputs[i] >= 0 ? node.inputs[i] : -1));
+  const [n, inH, inW] = t.tensors[x].shape;
+  const [outC, kH, kW] = t.tensors[w].shape;
+  const keyword = asTfliteKeyword(a.outputH, a.outputW, kH, kW, a.strideH, a.strideW, 1, 1, a.padding);
+  const options = (padding: number): OptionValues<typeof TRANSPOSE_CONV_OPTIONS> => ({ padding, strideW: a.strideW, strideH: a.strideH, activation: act(a.activation) });
+  const inputs = (shape: number[]): number[] => [int32Tensor(t, `${node.name}/output_shape`, shape), w, x, ...(bias >= 0 ? [bias] : [])];
+  if (keyword !== undefined) {
+    const padding = keyword === 'same' ? PADDING.SAME : PADDING.VALID;
+    return [emit(node, t, 'TRANSPOSE_CONV', TRANSPOSE_CONV_OPTIONS, options(padding), inputs([n, a.outputH, a.outputW, outC]))];
+  }
+  const p = a.padding as Exclude<Padding, string>;
+  // VALID over every row a window reaches (or the output's end, when it goes past them), then cropped
+  const full = [n, Math.max((inH - 1) * a.strideH + kH, p.top + a.outputH), Math.max((inW - 1) * a.strideW + kW, p.left + a.outputW), outC];
+  const y = t.tensors[node.outputs[0]];
+  const uncropped = t.add({ name: `${node.name}/uncropped`, shape: full, dtype: y.dtype, ...(y.quant && { quant: { ...y.quant, scale: [...y.quant.scale], zeroPoint: [...y.quant.zeroPoint] } }) });
+  const conv = operator(t, 'TRANSPOSE_CONV', TRANSPOSE_CONV_OPTIONS, options(PADDING.VALID), inputs(full), [uncropped]);
+  const begin = int32Tensor(t, `${node.name}/crop_begin`, [0, p.top, p.left, 0]);
+  const end = int32Tensor(t, `${node.name}/crop_end`, [n, p.top + a.outputH, p.left + a.outputW, outC]);
+  const strides = int32Tensor(t, `${node.name}/crop_strides`, [1, 1, 1, 1]);
+  const crop = operator(t, 'STRIDED_SLICE', STRIDED_SLICE_OPTIONS, { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false }, [uncropped, begin, end, strides], node.outputs);
+  return [conv, crop];
 }
 
 function writePool(node: NodeOf<'AveragePool2D'> | NodeOf<'MaxPool2D'>, t: TensorTable, builtin: 'AVERAGE_POOL_2D' | 'MAX_POOL_2D'): TfliteOp[] {

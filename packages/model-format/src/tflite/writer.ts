@@ -1,6 +1,7 @@
 import { Builder } from 'flatbuffers';
 import { Graph, Quantization, Tensor } from '@tinyforge/ir';
 import { ModelFormatError } from '../errors';
+import { IO_LAYOUTS_KEY, ioLayoutsEntry } from './io-layouts';
 import { lowerNode, TensorTable, TfliteOp } from './write-ops';
 import {
   BUFFER,
@@ -38,7 +39,9 @@ export function writeTflite(graph: Graph): Uint8Array {
   // Buffers: 0 is the empty sentinel, then one per constant tensor, then one per metadata entry.
   const bufferOffsets: number[] = [emptyTable(b)];
   const bufferOf = tensors.tensors.map((t) => (t.data === undefined ? 0 : pushBuffer(b, bufferOffsets, t.data)));
-  const metadataEntries = Object.entries(graph.metadata.props).map(([name, value]) => ({
+  const layouts = ioLayoutsEntry(graph);
+  const props = { ...graph.metadata.props, ...(layouts === undefined ? {} : { [IO_LAYOUTS_KEY]: layouts }) };
+  const metadataEntries = Object.entries(props).map(([name, value]) => ({
     name,
     buffer: pushBuffer(b, bufferOffsets, new TextEncoder().encode(value)),
   }));

@@ -17,6 +17,26 @@ function imageModel(h: number, w: number, c: number) {
   return b.output(y).build();
 }
 
+/** A model whose input is declared channels first (as an ONNX import keeps it). */
+function nchwModel(c: number, h: number, w: number) {
+  const b = new GraphBuilder();
+  const x = b.input({ name: 'x', shape: [1, c, h, w], dtype: 'float32' });
+  const y = b.node('Relu', {}, [x], { name: 'y', dtype: 'float32' });
+  const g = b.output(y).build();
+  g.tensors[x].layout = 'NCHW';
+  return g;
+}
+
+function message(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(QuantizerError);
+    return `${(e as QuantizerError).code}: ${(e as QuantizerError).message}`;
+  }
+  throw new Error('no error');
+}
+
 function code(f: () => unknown): string {
   try {
     f();
@@ -68,8 +88,47 @@ describe('.npy and .npz', () => {
     const file = path.join(dir, 'wrong.npy');
     fs.writeFileSync(file, encodeNpy([5, 7], new Float32Array(35)));
     expect(code(() => loadCalibration(file, imageModel(4, 4, 3)))).toBe('QUANT_CALIB_SHAPE');
-    fs.writeFileSync(file, encodeNpy([0, 48], new Float32Array(0)));
+    fs.writeFileSync(file, encodeNpy([0, 4, 4, 3], new Float32Array(0)));
     expect(code(() => loadCalibration(file, imageModel(4, 4, 3)))).toBe('QUANT_CALIB_EMPTY');
+  });
+});
+
+describe('calibration arrays against the declared input shape', () => {
+  const npy = (shape: number[]): string => {
+    const file = path.join(tempDir(), 'a.npy');
+    fs.writeFileSync(file, encodeNpy(shape, Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => i)));
+    return file;
+  };
+
+  it('refuses arrays that only have the right number of values, naming both shapes', () => {
+    expect(message(() => loadCalibration(npy([5, 4, 8, 8]), imageModel(8, 8, 4)))).toMatch(/^QUANT_CALIB_SHAPE: .*array of shape \[5, 4, 8, 8\] does not hold samples of input 'x' \[1, 8, 8, 4\] NHWC: give \[N, 8, 8, 4\] \(--calib-layout nchw\|nhwc/);
+    expect(message(() => loadCalibration(npy([5, 28, 4, 7]), imageModel(28, 28, 1)))).toMatch(/\[5, 28, 4, 7\] does not hold samples of input 'x' \[1, 28, 28, 1\]/);
+    expect(loadCalibration(npy([5, 8, 8, 4]), imageModel(8, 8, 4)).samples).toHaveLength(5);
+    expect(loadCalibration(npy([1, 8, 8, 4]), imageModel(8, 8, 4)).samples).toHaveLength(1);
+    expect(loadCalibration(npy([3, 1, 8, 8, 4]), imageModel(8, 8, 4)).samples).toHaveLength(3);
+  });
+
+  it('--calib-layout converts arrays in the other layout to the declared one', () => {
+    // NCHW samples [N, C=2, H=1, W=3] for an NHWC input [1, 1, 3, 2]: value (c, x) = c·3 + x lands at (x, c)
+    const calib = loadCalibration(npy([2, 2, 1, 3]), imageModel(1, 3, 2), { layout: 'nchw' });
+    expect(Array.from(calib.samples[0][0])).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(calib.description).toMatch(/converted from NCHW/);
+    // and the other way: NHWC samples for a declared NCHW input
+    const back = loadCalibration(npy([1, 1, 3, 2]), nchwModel(2, 1, 3), { layout: 'nhwc' });
+    expect(Array.from(back.samples[0][0])).toEqual([0, 2, 4, 1, 3, 5]);
+    // the declared layout itself is a no-op; a shape that fits neither is refused naming both layouts
+    expect(Array.from(loadCalibration(npy([1, 2, 1, 3]), nchwModel(2, 1, 3), { layout: 'nchw' }).samples[0][0])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(message(() => loadCalibration(npy([1, 2, 1, 3]), nchwModel(2, 1, 3), { layout: 'nhwc' }))).toMatch(/\[1, 2, 1, 3\] .* \[1, 2, 1, 3\] NCHW; in NHWC that is \[1, 1, 3, 2\]/);
+    const flat = new GraphBuilder();
+    const x = flat.input({ name: 'v', shape: [1, 6], dtype: 'float32' });
+    expect(message(() => loadCalibration(npy([2, 6]), flat.output(flat.node('Relu', {}, [x], { name: 'y', dtype: 'float32' })).build(), { layout: 'nhwc' }))).toMatch(/^QUANT_OPTIONS: .*applies to 4-D inputs/);
+  });
+
+  it('an image folder calibrates a channels-first input as C×H×W', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a.png'), encodePng({ width: 2, height: 1, channels: 3, pixels: Uint8Array.of(255, 0, 51, 0, 255, 102) }));
+    const calib = loadCalibration(dir, nchwModel(3, 1, 2));
+    expect(Array.from(calib.samples[0][0]).map((v) => Math.round(v * 255))).toEqual([255, 0, 0, 255, 51, 102]);
   });
 });
 

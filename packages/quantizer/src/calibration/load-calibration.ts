@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { elementCount, Graph, seededUniform } from '@tinyforge/ir';
+import { elementCount, Graph, permute, seededUniform, Tensor, TensorLayout, transposeData } from '@tinyforge/ir';
 import { QuantizerError } from '../errors';
 import { Sample } from './calibrate';
 import { imageToTensor, ImagePreprocess } from './images';
@@ -24,6 +24,52 @@ export interface LoadCalibrationOptions {
   channels?: number;
   /** Seed of `random` data. */
   seed?: number;
+  /**
+   * The axis order of 4-D calibration arrays and .bin tensors, when it is not the model input's declared layout:
+   * samples are converted to the declared layout (`--calib-layout nchw|nhwc`).
+   */
+  layout?: 'nchw' | 'nhwc';
+}
+
+/** A 4-D input's declared layout (Tensor.layout; NHWC when absent, the IR's own). */
+function declaredLayout(t: Tensor): TensorLayout {
+  return t.layout ?? 'NHWC';
+}
+
+/**
+ * How samples given in `layout` become the input's declared layout: the shape one sample has in that layout and the
+ * permutation to apply (undefined when none is needed).
+ */
+function sampleLayout(t: Tensor, layout: LoadCalibrationOptions['layout'], file: string | undefined): { shape: number[]; perm?: number[] } {
+  if (layout === undefined) return { shape: [...t.shape] };
+  if (t.shape.length !== 4) throw new QuantizerError('QUANT_OPTIONS', `--calib-layout ${layout} applies to 4-D inputs; input '${t.name}' is [${t.shape.join(', ')}]`, { file });
+  const given = layout.toUpperCase() as TensorLayout;
+  const declared = declaredLayout(t);
+  if (given === declared) return { shape: [...t.shape] };
+  // declared NCHW [N,C,H,W] given NHWC: the sample is [N,H,W,C] and goes back by [0,3,1,2]; the other way round, the inverse.
+  const toGiven = declared === 'NCHW' ? [0, 2, 3, 1] : [0, 3, 1, 2];
+  const toDeclared = declared === 'NCHW' ? [0, 3, 1, 2] : [0, 2, 3, 1];
+  return { shape: permute(t.shape, toGiven), perm: toDeclared };
+}
+
+/** One sample in the declared layout. */
+function toDeclared(values: Float32Array, shape: number[], perm: number[] | undefined): Float32Array {
+  if (perm === undefined) return values;
+  return new Float32Array(transposeData(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), shape, perm, 4).buffer);
+}
+
+const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/**
+ * How many samples an array of `arrayShape` holds for a sample of `sampleShape`: [S…] is one sample, [N, S…] is N,
+ * and for a batch-1 sample [1, R…] also [N, R…] (the batch axis of the file is the samples axis). Else undefined.
+ */
+function samplesIn(arrayShape: readonly number[], sampleShape: readonly number[]): number | undefined {
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (same(arrayShape, sampleShape)) return 1;
+  if (arrayShape.length === sampleShape.length + 1 && same(arrayShape.slice(1), sampleShape)) return arrayShape[0];
+  if (sampleShape[0] === 1 && same(arrayShape.slice(1), sampleShape.slice(1)) && arrayShape.length === sampleShape.length) return arrayShape[0];
+  return undefined;
 }
 
 /** Samples for `random`, when asked for explicitly (uniform in [0, 1)). */
@@ -45,8 +91,8 @@ export function loadCalibration(source: string, graph: Graph, options: LoadCalib
   if (stat.isDirectory()) return loadFolder(source, graph, options, limit);
   const ext = path.extname(source).toLowerCase();
   const bytes = readFile(source);
-  if (ext === '.npy') return fromArrays([parseNpy(bytes, source)], graph, limit, `${source}`);
-  if (ext === '.npz') return fromNpz(bytes, source, graph, limit);
+  if (ext === '.npy') return fromArrays([parseNpy(bytes, source)], graph, limit, `${source}`, source, options.layout);
+  if (ext === '.npz') return fromNpz(bytes, source, graph, limit, options.layout);
   throw new QuantizerError('QUANT_CALIB_FORMAT', `calibration data must be a .npy or .npz file, a folder of images or .bin files, or 'random' (got '${ext}')`, { file: source });
 }
 
@@ -68,31 +114,38 @@ function randomSamples(graph: Graph, n: number, seed: number): CalibrationData {
   };
 }
 
-/** Split arrays (one per model input, first axis = samples) into samples; a single sample may omit the batch axis. */
-export function fromArrays(arrays: NdArray[], graph: Graph, limit: number, description: string, file?: string): CalibrationData {
+/**
+ * Split arrays (one per model input, first axis = samples) into samples, checking each array's whole shape against
+ * the input's declared shape (in `layout` when given, converted to the declared layout).
+ */
+export function fromArrays(arrays: NdArray[], graph: Graph, limit: number, description: string, file?: string, layout?: LoadCalibrationOptions['layout']): CalibrationData {
   if (arrays.length !== graph.inputs.length) {
     throw new QuantizerError('QUANT_CALIB_SHAPE', `${arrays.length} arrays for a model with ${graph.inputs.length} inputs`, { file });
   }
   let count = -1;
   const perInput = arrays.map((arr, i) => {
     const t = graph.tensors[graph.inputs[i]];
-    const size = elementCount(t.shape);
-    const n = arr.data.length === size ? 1 : arr.shape.length > 0 && elementCount(arr.shape.slice(1)) === size ? arr.shape[0] : -1;
-    if (n < 0) {
-      throw new QuantizerError('QUANT_CALIB_SHAPE', `array of shape (${arr.shape.join(', ')}) does not hold samples of input '${t.name}' [${t.shape.join(', ')}] (${size} values each)`, { file });
+    const { shape, perm } = sampleLayout(t, layout, file);
+    const n = samplesIn(arr.shape, shape);
+    if (n === undefined) {
+      const declared = `${shapeText(t.shape)}${t.shape.length === 4 ? ` ${declaredLayout(t)}` : ''}`;
+      const wanted = layout !== undefined && perm !== undefined ? `; in ${layout.toUpperCase()} that is ${shapeText(shape)}` : '';
+      const hint = t.shape.length === 4 && perm === undefined ? ' (--calib-layout nchw|nhwc converts arrays in the other layout)' : '';
+      throw new QuantizerError('QUANT_CALIB_SHAPE', `array of shape ${shapeText(arr.shape)} does not hold samples of input '${t.name}' ${declared}${wanted}: give [N, ${shape.slice(shape[0] === 1 ? 1 : 0).join(', ')}]${hint}`, { file });
     }
     if (count >= 0 && n !== count) throw new QuantizerError('QUANT_CALIB_SHAPE', `arrays hold ${count} and ${n} samples`, { file });
     count = n;
-    return { arr, size };
+    return { arr, size: elementCount(t.shape), shape, perm };
   });
   if (count === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the calibration array holds no samples', { file });
   const n = Math.min(count, limit);
-  const samples = Array.from({ length: n }, (_, k) => perInput.map(({ arr, size }) => arr.data.slice(k * size, (k + 1) * size)));
-  return { samples, description: `${n} samples from ${description}`, warnings: [] };
+  const samples = Array.from({ length: n }, (_, k) => perInput.map(({ arr, size, shape, perm }) => toDeclared(arr.data.slice(k * size, (k + 1) * size), shape, perm)));
+  const converted = perInput.some((p) => p.perm !== undefined) ? ` (converted from ${layout?.toUpperCase()})` : '';
+  return { samples, description: `${n} samples from ${description}${converted}`, warnings: [] };
 }
 
 /** An .npz: the arrays named after the model inputs, else `x`, else the only (or first non-label) array. */
-function fromNpz(bytes: Uint8Array, file: string, graph: Graph, limit: number): CalibrationData {
+function fromNpz(bytes: Uint8Array, file: string, graph: Graph, limit: number, layout: LoadCalibrationOptions['layout']): CalibrationData {
   const arrays = new Map(readZip(bytes, file).filter((e) => e.name.endsWith('.npy')).map((e) => [e.name.slice(0, -4), parseNpy(e.data, `${file}:${e.name}`)]));
   if (arrays.size === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the .npz holds no arrays', { file });
   const names = graph.inputs.map((t) => graph.tensors[t].name);
@@ -100,7 +153,7 @@ function fromNpz(bytes: Uint8Array, file: string, graph: Graph, limit: number): 
   if (names.every((n) => arrays.has(n))) chosen = names.map((n) => arrays.get(n)!);
   else if (arrays.has('x')) chosen = [arrays.get('x')!];
   else chosen = [[...arrays.entries()].find(([k]) => !/^(y|labels?)$/.test(k))?.[1] ?? [...arrays.values()][0]];
-  return fromArrays(chosen, graph, limit, file, file);
+  return fromArrays(chosen, graph, limit, file, file, layout);
 }
 
 function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, limit: number): CalibrationData {
@@ -109,14 +162,16 @@ function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, 
   const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f));
   if (bins.length === 0 && images.length === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the folder holds no .png, .jpg or .bin files', { file: dir });
   if (bins.length > 0 && images.length > 0) throw new QuantizerError('QUANT_CALIB_FORMAT', 'the folder mixes images and .bin files', { file: dir });
-  if (bins.length > 0) return loadBins(dir, bins.slice(0, limit), graph);
+  if (bins.length > 0) return loadBins(dir, bins.slice(0, limit), graph, options.layout);
   const jpeg = images.find((f) => /\.jpe?g$/i.test(f));
   if (jpeg !== undefined) throw new QuantizerError('QUANT_CALIB_FORMAT', 'JPEG images are not supported (no JPEG decoder is installed): convert them to PNG', { file: path.join(dir, jpeg) });
   if (graph.inputs.length !== 1) throw new QuantizerError('QUANT_CALIB_SHAPE', `image folders calibrate one-input models; this one has ${graph.inputs.length}`, { file: dir });
   const input = graph.tensors[graph.inputs[0]];
-  const [h, w, c] = input.shape.length === 4 ? input.shape.slice(1) : input.shape.length === 3 ? input.shape : [];
+  // An image is H×W×C; a channels-first input takes it as C×H×W.
+  const channelsFirst = input.shape.length === 4 && declaredLayout(input) === 'NCHW';
+  const [h, w, c] = input.shape.length === 4 ? (channelsFirst ? [input.shape[2], input.shape[3], input.shape[1]] : input.shape.slice(1)) : input.shape.length === 3 ? input.shape : [];
   if (h === undefined || (input.shape.length === 4 && input.shape[0] !== 1)) {
-    throw new QuantizerError('QUANT_CALIB_SHAPE', `input '${input.name}' [${input.shape.join(', ')}] is not an image (want [1, H, W, C])`, { file: dir });
+    throw new QuantizerError('QUANT_CALIB_SHAPE', `input '${input.name}' [${input.shape.join(', ')}] is not an image (want [1, H, W, C] or [1, C, H, W])`, { file: dir });
   }
   const pre: ImagePreprocess = { height: h, width: w, channels: options.channels ?? c, mean: options.mean ?? [0], std: options.std ?? [1] };
   if (options.resize !== undefined && (options.resize[0] !== h || options.resize[1] !== w)) {
@@ -126,14 +181,15 @@ function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, 
   const chosen = images.slice(0, limit);
   const samples = chosen.map((f) => {
     const file = path.join(dir, f);
-    return [imageToTensor(decodePng(readFile(file), file), pre, file)];
+    const hwc = imageToTensor(decodePng(readFile(file), file), pre, file);
+    return [channelsFirst ? toDeclared(hwc, [1, h, w, c], [0, 3, 1, 2]) : hwc];
   });
-  return { samples, description: `${samples.length} PNG images from ${dir}`, warnings: [] };
+  return { samples, description: `${samples.length} PNG images from ${dir}${channelsFirst ? ' (as NCHW)' : ''}`, warnings: [] };
 }
 
-function loadBins(dir: string, files: string[], graph: Graph): CalibrationData {
-  const sizes = graph.inputs.map((t) => elementCount(graph.tensors[t].shape));
-  const total = sizes.reduce((a, b) => a + b, 0);
+function loadBins(dir: string, files: string[], graph: Graph, layout: LoadCalibrationOptions['layout']): CalibrationData {
+  const inputs = graph.inputs.map((t) => ({ size: elementCount(graph.tensors[t].shape), ...sampleLayout(graph.tensors[t], layout, dir) }));
+  const total = inputs.reduce((a, b) => a + b.size, 0);
   const samples = files.map((f) => {
     const file = path.join(dir, f);
     const bytes = readFile(file);
@@ -143,7 +199,7 @@ function loadBins(dir: string, files: string[], graph: Graph): CalibrationData {
     const all = new Float32Array(total);
     new Uint8Array(all.buffer).set(bytes);
     let at = 0;
-    return sizes.map((n) => all.slice(at, (at += n)));
+    return inputs.map(({ size, shape, perm }) => toDeclared(all.slice(at, (at += size)), shape, perm));
   });
   return { samples, description: `${samples.length} .bin tensors from ${dir}`, warnings: [] };
 }

@@ -1,6 +1,6 @@
-import { cloneGraph, elementCount, Graph, isWeighted, Node, NodeOf, weightChannelAxis, WeightedNode } from '@tinyforge/ir';
+import { cloneGraph, elementCount, Graph, isWeighted, Node, NodeOf, pruneTensors, removeNodes, soleConsumer, weightChannelAxis, WeightedNode } from '@tinyforge/ir';
 import { QuantizerError } from '../errors';
-import { floatBytes, floatConstant, pruneTensors, removeNodes, soleConsumer } from './graph-edit';
+import { floatBytes, floatConstant } from './graph-edit';
 
 /** A conv / depthwise / fully-connected layer, whose weights and bias absorb a batch norm after it. */
 type Foldable = WeightedNode;

@@ -1,6 +1,5 @@
-import { cloneGraph, Graph, Node } from '@tinyforge/ir';
+import { cloneGraph, Graph, Node, pruneTensors, removeNodes } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
-import { pruneTensors, removeNodes } from './graph-edit';
 
 /**
  * Evaluate nodes whose inputs are all constants (a Reshape of a weight, a Transpose of a constant, a Dequantize of

@@ -1,5 +1,4 @@
-import { acceptsFusedActivation, cloneGraph, FusedActivation, fusedActivationOf, Graph, Node } from '@tinyforge/ir';
-import { pruneTensors, removeNodes, soleConsumer } from './graph-edit';
+import { acceptsFusedActivation, cloneGraph, FusedActivation, fusedActivationOf, Graph, Node, pruneTensors, removeNodes, soleConsumer } from '@tinyforge/ir';
 
 /**
  * Fold a clamp that equals a fused activation (Relu, Relu6, Clip 0..6, 0..∞, −1..1: ir's fusedActivationOf) into

@@ -1,10 +1,12 @@
-import { Graph } from '@tinyforge/ir';
+import { foldTransposes, Graph } from '@tinyforge/ir';
 import { foldBatchNorm } from './fold-batch-norm';
+import { foldBiasAdd } from './fold-bias-add';
 import { foldConstants } from './fold-constants';
 import { fuseActivations } from './fuse-activation';
 import { removeIdentity } from './remove-identity';
 
 export { foldBatchNorm, batchNormAffine } from './fold-batch-norm';
+export { foldBiasAdd } from './fold-bias-add';
 export { foldConstants } from './fold-constants';
 export { fuseActivations } from './fuse-activation';
 export { removeIdentity } from './remove-identity';
@@ -16,16 +18,19 @@ export interface NamedPass {
 
 /**
  * The float passes, in order. (Gemm/MatMul with constant weights already arrive as FullyConnected and NCHW as NHWC:
- * the ONNX importer does both.) Constants are folded first so batch-norm parameters and weights are plain constants.
+ * the ONNX importer does both.) Transposes that cancel or move no bytes go first (ir's foldTransposes, which the
+ * ONNX importer also runs); constants are folded next so batch-norm parameters and weights are plain constants.
  */
 export const FLOAT_PASSES: readonly NamedPass[] = [
   { name: 'remove-identity', run: removeIdentity },
+  { name: 'fold-transposes', run: foldTransposes },
   { name: 'fold-constants', run: foldConstants },
   { name: 'fold-batch-norm', run: foldBatchNorm },
+  { name: 'fold-bias-add', run: foldBiasAdd },
   { name: 'fuse-activation', run: fuseActivations },
 ];
 
 export function runFloatPasses(graph: Graph, passes: readonly NamedPass[] = FLOAT_PASSES): Graph {
   return passes.reduce((g, p) => p.run(g), graph);
 }
-export { pruneTensors } from './graph-edit';
+export { pruneTensors } from '@tinyforge/ir';

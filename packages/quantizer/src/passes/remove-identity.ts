@@ -1,5 +1,4 @@
-import { cloneGraph, Graph, Node } from '@tinyforge/ir';
-import { pruneTensors, removeNodes, replaceUses } from './graph-edit';
+import { cloneGraph, Graph, Node, pruneTensors, removeNodes, replaceUses } from '@tinyforge/ir';
 
 /**
  * Remove Identity nodes (ONNX Identity, and Dropout, which the importer maps to Identity at inference). Readers of

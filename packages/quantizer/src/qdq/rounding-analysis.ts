@@ -54,9 +54,30 @@ export function accumulators(g: Graph, node: WeightedNode, tensors: ReadonlyMap<
   const [, inH, inW, inC] = g.tensors[node.inputs[0]].shape;
   const [, outH, outW, outC] = outShape;
   const [, kH, kW] = wT.shape;
+  if (node.op === 'TransposeConv2D') {
+    // TFLite's scatter (reference_integer_ops::TransposeConv), the bias added to every output element
+    const t = node.attrs;
+    const pad = typeof t.padding === 'string' ? explicitPadding(outH, outW, kH, kW, t.strideH, t.strideW, 1, 1, t.padding) : t.padding;
+    for (let i = 0; i < acc.length; i++) acc[i] = b ? b[i % outC] : 0;
+    for (let iy = 0; iy < inH; iy++)
+      for (let ix = 0; ix < inW; ix++)
+        for (let c = 0; c < inC; c++)
+          for (let ky = 0; ky < kH; ky++)
+            for (let kx = 0; kx < kW; kx++) {
+              const oy = iy * t.strideH - pad.top + ky;
+              const ox = ix * t.strideW - pad.left + kx;
+              if (oy < 0 || oy >= outH || ox < 0 || ox >= outW) continue;
+              for (let o = 0; o < outC; o++) acc[(oy * outW + ox) * outC + o] += (x[(iy * inW + ix) * inC + c] - zin) * w[((o * kH + ky) * kW + kx) * inC + c];
+            }
+    return acc;
+  }
   const a = node.attrs;
   const pad = explicitPadding(inH, inW, kH, kW, a.strideH, a.strideW, a.dilationH, a.dilationW, a.padding);
   const multiplier = outC / inC;
+  // a grouped convolution's output channel o reads the filter's channels of its group (see ir's convGroups)
+  const filterC = wT.shape[3];
+  const perGroup = outC / (inC / filterC);
+  const groupBase = (o: number): number => Math.floor(o / perGroup) * filterC;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       for (let o = 0; o < outC; o++) {
@@ -68,7 +89,7 @@ export function accumulators(g: Graph, node: WeightedNode, tensors: ReadonlyMap<
             if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) continue;
             const px = (iy * inW + ix) * inC;
             if (node.op === 'DepthwiseConv2D') sum += (x[px + Math.floor(o / multiplier)] - zin) * w[(ky * kW + kx) * outC + o];
-            else for (let c = 0; c < inC; c++) sum += (x[px + c] - zin) * w[((o * kH + ky) * kW + kx) * inC + c];
+            else for (let c = 0; c < filterC; c++) sum += (x[px + groupBase(o) + c] - zin) * w[((o * kH + ky) * kW + kx) * filterC + c];
           }
         }
         acc[(oy * outW + ox) * outC + o] = sum;

@@ -37,6 +37,7 @@ const ROUNDING: Partial<NodeTable<TfliteRounding>> = {
   Conv2D: (node) => afterOp(node, requantizeAccumulator),
   DepthwiseConv2D: (node) => afterOp(node, requantizeAccumulator),
   FullyConnected: (node) => afterOp(node, requantizeAccumulator),
+  TransposeConv2D: (node) => afterOp(node, requantizeAccumulator),
   AveragePool2D: (node) => afterOp(node, breakAveragePoolTies),
   Mean: (node) => afterOp(node, mean),
   Add: (node) => insteadOfOp(node, sumOrDifference(1)),

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Graph } from '@tinyforge/ir';
+import { Graph, NHWC_TO_NCHW, transposeData } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readModelFile, readOnnx, writeOnnx } from '@tinyforge/model-format';
 import { pruneTensors } from '../passes';
@@ -87,7 +87,11 @@ function readBackDifferences(g: Graph, int8Graph: Graph, rounding: 'tflite' | 'p
   for (let k = 0; k < inputs; k++) {
     const x = quantizeInput(randomFloats(n, r), int8Graph.tensors[int8Graph.inputs[0]].quant!);
     const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-    const [a, b] = [ours, theirs].map((i) => new Int8Array(i.run([bytes]).outputs[0].slice().buffer));
+    // The writer declares a 4-D input NCHW, and the reader keeps what the file declares.
+    const shape = int8Graph.tensors[int8Graph.inputs[0]].shape;
+    const declared = shape.length === 4 ? transposeData(bytes, shape, NHWC_TO_NCHW, 1) : bytes;
+    const a = new Int8Array(ours.run([bytes]).outputs[0].slice().buffer);
+    const b = new Int8Array(theirs.run([declared]).outputs[0].slice().buffer);
     a.forEach((v, i) => (differing += v === b[i] ? 0 : 1));
     total += a.length;
   }

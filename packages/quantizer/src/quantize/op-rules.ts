@@ -17,6 +17,7 @@ export const OUTPUT_RULES: Partial<Record<OpType, OutputRule>> = {
   Conv2D: 'calibrated',
   DepthwiseConv2D: 'calibrated',
   FullyConnected: 'calibrated',
+  TransposeConv2D: 'calibrated',
   Add: 'calibrated',
   Sub: 'calibrated',
   Mul: 'calibrated',
@@ -31,6 +32,7 @@ export const OUTPUT_RULES: Partial<Record<OpType, OutputRule>> = {
   Identity: 'same-as-input',
   Pad: 'same-as-input',
   Transpose: 'same-as-input',
+  Tile: 'same-as-input',
   StridedSlice: 'same-as-input',
   Relu6: 'same-as-input',
   Clip: 'same-as-input',
@@ -53,6 +55,3 @@ export function fixedOutputQuant(op: OpType, int16 = false): Quantization {
   if (int16) return { scale: [2 ** -15], zeroPoint: [0], axis: 0 };
   return op === 'Tanh' ? { scale: [1 / 128], zeroPoint: [0], axis: 0 } : { scale: [1 / 256], zeroPoint: [-128], axis: 0 };
 }
-
-/** Inputs that are weights (quantized symmetric per channel) and biases (int32), by op. */
-export const WEIGHTED_OPS: ReadonlySet<OpType> = new Set<OpType>(['Conv2D', 'DepthwiseConv2D', 'FullyConnected']);

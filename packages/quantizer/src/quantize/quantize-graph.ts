@@ -1,9 +1,9 @@
-import { cloneGraph, DType, FusedActivation, Graph, Node, NodeOf, Quantization, Tensor } from '@tinyforge/ir';
+import { cloneGraph, DType, FusedActivation, Graph, isWeighted, Node, Quantization, Tensor, weightChannelAxis, WeightedNode } from '@tinyforge/ir';
 import { floatActivationRange } from '@tinyforge/interpreter';
 import { Range } from '../calibration/observers';
 import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
-import { fixedOutputQuant, NO_INT16_KERNEL, OUTPUT_RULES, WEIGHTED_OPS } from './op-rules';
+import { fixedOutputQuant, NO_INT16_KERNEL, OUTPUT_RULES } from './op-rules';
 import { activationQuant, agreeingWeightScale, int16ActivationQuant, minWeightScales, quantizeBias, quantizeBias64, quantizeConstant, quantizeWeights, quantRange } from './params';
 import { quantizeRecurrent } from './quantize-recurrent';
 
@@ -39,7 +39,7 @@ export function checkQuantizable(graph: Graph, activations: ActivationType = 'in
     if (OUTPUT_RULES[node.op] === undefined) {
       throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} has no int8 quantization rule (supported: ${Object.keys(OUTPUT_RULES).join(', ')})`, { node: node.name });
     }
-    if (WEIGHTED_OPS.has(node.op) && node.inputs[1] !== undefined && graph.tensors[node.inputs[1]]?.data === undefined) {
+    if (isWeighted(node) && node.inputs[1] !== undefined && graph.tensors[node.inputs[1]]?.data === undefined) {
       throw new QuantizerError('QUANT_UNSUPPORTED', `${node.op} with non-constant weights cannot be quantized`, { node: node.name });
     }
     if (node.op === 'Concatenation' && node.attrs.activation !== 'none') {
@@ -88,12 +88,12 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
       continue;
     }
     // Constant float operands of element-wise ops become per-tensor constants of the activation type.
-    if (!WEIGHTED_OPS.has(node.op)) quantizeOperands(g, node, params, int16);
+    if (!isWeighted(node)) quantizeOperands(g, node, params, int16);
     if (rule === 'calibrated') params.set(out, quantOf(narrow(rangeOf(out), node)));
     else if (rule === 'same-as-input') params.set(out, inParams(0));
     else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op, int16));
     else nodes.push(...requantizeConcatInputs(g, node, params, int16));
-    if (WEIGHTED_OPS.has(node.op)) quantizeWeightsOf(g, node as NodeOf<'Conv2D'>, inParams(0).scale[0], params.get(out)!.scale[0], options);
+    if (isWeighted(node)) quantizeWeightsOf(g, node, inParams(0).scale[0], params.get(out)!.scale[0], options);
     nodes.push(node);
   }
   g.nodes = nodes;
@@ -135,11 +135,11 @@ function quantizeOperands(g: Graph, node: Node, params: Map<number, Quantization
   });
 }
 
-function quantizeWeightsOf(g: Graph, node: NodeOf<'Conv2D'> | NodeOf<'DepthwiseConv2D'> | NodeOf<'FullyConnected'>, inputScale: number, outputScale: number, o: BuildOptions): void {
+function quantizeWeightsOf(g: Graph, node: WeightedNode, inputScale: number, outputScale: number, o: BuildOptions): void {
   const w = g.tensors[node.inputs[1]];
   if (w.dtype !== 'float32' || w.data === undefined) throw new QuantizerError('QUANT_NOT_FLOAT', `weights '${w.name}' are ${w.dtype}, expected float32 constants`, { node: node.name });
   const perChannel = node.op === 'FullyConnected' ? o.perChannelFullyConnected : !o.perTensor;
-  const axis = perChannel ? (node.op === 'DepthwiseConv2D' ? 3 : 0) : undefined;
+  const axis = perChannel ? weightChannelAxis(node) : undefined;
   const b = node.inputs[2];
   const bias = b === undefined || b < 0 ? undefined : g.tensors[b];
   if (bias !== undefined && (bias.dtype !== 'float32' || bias.data === undefined)) {
@@ -192,6 +192,9 @@ function requantizeConcatInputs(g: Graph, node: Node, params: Map<number, Quanti
   return added;
 }
 
+/** A graph input's or output's declared layout, which the tensor taking its place keeps. */
+const layoutOf = (t: Tensor): Pick<Tensor, 'layout'> => (t.layout === undefined ? {} : { layout: t.layout });
+
 /**
  * Float model inputs and outputs: a float32 input feeds a Quantize into the int8 tensor, the int8 output feeds a
  * Dequantize into a float32 output. The float tensors take the original names; the int8 ones get a suffix.
@@ -200,7 +203,7 @@ function addFloatInterface(g: Graph, floatGraph: Graph): void {
   const front: Node[] = [];
   g.inputs = g.inputs.map((t) => {
     const original = floatGraph.tensors[t];
-    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32', ...layoutOf(original) });
     g.tensors[t].name = `${original.name}_int8`;
     const f = g.tensors.length - 1;
     front.push({ name: `${original.name}/quantize`, op: 'Quantize', attrs: {}, inputs: [f], outputs: [t] });
@@ -208,7 +211,7 @@ function addFloatInterface(g: Graph, floatGraph: Graph): void {
   });
   g.outputs = g.outputs.map((t) => {
     const original = floatGraph.tensors[t];
-    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32' });
+    g.tensors.push({ name: original.name, shape: [...original.shape], dtype: 'float32', ...layoutOf(original) });
     g.tensors[t].name = `${original.name}_int8`;
     const f = g.tensors.length - 1;
     g.nodes.push({ name: `${original.name}/dequantize`, op: 'Dequantize', attrs: {}, inputs: [t], outputs: [f] });

@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ModelFormatError } from '../errors';
+import { perAxisDimension, readTflite } from './reader';
+
+/** TFLite Micro's example models (`../shared/tflm`, see its SOURCES.md), absent on some machines. */
+const TFLM_DIR = path.resolve(__dirname, '../../../../../shared/tflm');
+const present = fs.existsSync(TFLM_DIR);
+if (!present) console.warn(`TFLite Micro example model tests skipped: ${TFLM_DIR} not found`);
+const withModels = present ? describe : describe.skip;
+const read = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(TFLM_DIR, file)));
+
+function failure(file: string): ModelFormatError {
+  try {
+    readTflite(read(file), { file });
+  } catch (e) {
+    if (e instanceof ModelFormatError) return e;
+    throw e;
+  }
+  throw new Error(`${file} was read`);
+}
+
+describe('quantized_dimension (TFLite Micro reads it only for per-channel filters)', () => {
+  it('ignores it for one scale and for a 1-D tensor with a scale per element', () => {
+    expect(perAxisDimension(1, 7, [16, 3, 3, 8])).toBe(0);
+    expect(perAxisDimension(8, 3, [8])).toBe(0);
+    expect(perAxisDimension(8, 0, [8])).toBe(0);
+    expect(perAxisDimension(8, 0, [8, 3, 3, 4])).toBe(0);
+    expect(perAxisDimension(8, 3, [1, 3, 3, 8])).toBe(3);
+  });
+  it('rejects what TFLite rejects: a dimension out of range, or a scale count that is not the dimension', () => {
+    expect(perAxisDimension(4, 0, [8])).toBeUndefined();
+    expect(perAxisDimension(8, 4, [1, 3, 3, 8])).toBeUndefined();
+    expect(perAxisDimension(8, -1, [8, 3, 3, 4])).toBeUndefined();
+    expect(perAxisDimension(8, 3, [8, 3, 3, 4])).toBeUndefined();
+  });
+});
+
+withModels('TFLite Micro example models', () => {
+  it('reads person_detect, whose 1-D biases carry quantized_dimension 3', () => {
+    const g = readTflite(read('person_detect.tflite'));
+    const bias = g.tensors.find((t) => t.name === 'MobilenetV1/MobilenetV1/Conv2d_0/Conv2D_bias')!;
+    expect(bias.shape).toEqual([8]);
+    expect(bias.quant?.scale).toHaveLength(8);
+    expect(bias.quant?.axis).toBe(0);
+    expect(g.nodes.filter((n) => n.op === 'Conv2D')).toHaveLength(14);
+    expect(g.nodes.filter((n) => n.op === 'DepthwiseConv2D')).toHaveLength(14);
+  });
+
+  it('reports a quantized int32 tensor (TFLite QUANTIZE from int32) as unsupported, not malformed', () => {
+    const e = failure('seanet/quantize/quantize0.tflite');
+    expect(e.code).toBe('FORMAT_UNSUPPORTED');
+    expect(e.message).toMatch(/Quantize: input must be float32 or quantized, got int32/);
+  });
+
+  it('names every unsupported builtin, custom op and tensor type at once, by name', () => {
+    const svdf = failure('keyword_scrambled.tflite');
+    expect(svdf.code).toBe('FORMAT_UNSUPPORTED');
+    expect(svdf.unsupported).toEqual([{ kind: 'operator', name: 'SVDF (builtin 27)', where: expect.any(Array) }]);
+    expect(svdf.unsupported[0].where).toHaveLength(7);
+    expect(svdf.message).toMatch(/operator SVDF \(builtin 27\) ×7/);
+
+    const lstm = failure('trained_lstm.tflite');
+    expect(lstm.message).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM/);
+
+    const audio = failure('audio_preprocessor_int8.tflite');
+    const names = audio.unsupported.map((f) => `${f.kind}: ${f.name}`);
+    expect(names).toEqual(expect.arrayContaining(['tensor type: UINT32', 'tensor type: UINT64', "operator: custom 'SignalWindow'", 'operator: CAST (builtin 53)']));
+    expect(audio.message).toMatch(/tensor type UINT32 ×6/);
+    expect(audio.message).not.toMatch(/TensorType \d/);
+  });
+});
