@@ -81,8 +81,9 @@ static void float_fc(const float *w, const float *bias, const float *x, int32_t 
     for (int32_t o = 0; o < units; o++) {
       double acc = 0.0;
       for (int32_t k = 0; k < cols; k++) acc += (double)w[o * cols + k] * (double)x[row * cols + k];
-      const float v = (float)acc + (bias != NULL ? bias[o] : 0.0f);
-      out[row * units + o] = accumulate ? out[row * units + o] + v : v;
+      /* float32(acc) + bias stays a double until it is added (the reference interpreter's order). */
+      const double v = (double)(float)acc + (bias != NULL ? (double)bias[o] : 0.0);
+      out[row * units + o] = (float)(accumulate ? (double)out[row * units + o] + v : v);
     }
   }
 }

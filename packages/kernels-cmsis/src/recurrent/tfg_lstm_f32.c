@@ -20,8 +20,9 @@ static void float_fc(const float *w, const float *bias, const float *x, int32_t 
     for (int32_t u = 0; u < units; u++) {
       double acc = 0.0;
       for (int32_t k = 0; k < cols; k++) acc += (double)w[u * cols + k] * (double)x[r * cols + k];
-      const float v = (float)acc + (bias != NULL ? bias[u] : 0.0f);
-      out[r * units + u] = accumulate ? out[r * units + u] + v : v;
+      /* float32(acc) + bias stays a double until it is added (the reference interpreter's order). */
+      const double v = (double)(float)acc + (bias != NULL ? (double)bias[u] : 0.0);
+      out[r * units + u] = (float)(accumulate ? (double)out[r * units + u] + v : v);
     }
   }
 }
