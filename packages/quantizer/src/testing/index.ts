@@ -7,3 +7,4 @@ export { SingleRoundingRun } from '../qdq/single-rounding-run';
 export { pruneTensors } from '../passes';
 export { quantizeInput } from '../report/measure';
 export { imageToTensor } from '../calibration/images';
+export { decodePng } from '../calibration/png';
