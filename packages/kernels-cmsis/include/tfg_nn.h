@@ -463,6 +463,17 @@ typedef struct {
 tfg_status tfg_strided_slice(const tfg_slice_params *params, const tfg_dims *input_dims, const void *input,
                              const tfg_dims *output_dims, void *output);
 
+/** TRANSPOSE of a 4-D tensor of element_bytes-byte elements: output axis i is input axis perm[i]. */
+tfg_status tfg_transpose(const tfg_dims *input_dims, const void *input, const int32_t *perm, int32_t element_bytes,
+                         void *output);
+
+/**
+ * CONCATENATION of int16 (element_bytes 2) or 4-byte (int32, float32: copied) tensors; each input's `row` counts
+ * elements here. int16 inputs with other quantization are requantized as the int8 kernel does (int16 saturation).
+ */
+tfg_status tfg_concatenation(const tfg_concat_input *inputs, int32_t num_inputs, int32_t outer, int32_t output_offset,
+                             int32_t element_bytes, void *output);
+
 /* ---- float32 ------------------------------------------------------------------------------------------- */
 
 /*

@@ -66,6 +66,7 @@ const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   'mean-s16': s16.mean16Case,
   requantize: s16.requantizeCase,
   'layout-any': s16.layoutAnyCase,
+  'gather-any': s16.gatherAnyCase,
   float32: s16.float32Case,
   lstm: (r, i) => s16.lstmCase(r, r.pick(['int8', 'int16', 'float32'] as const), i),
   gru: (r, i) => s16.gruCase(r, r.pick(['int8', 'float32'] as const), i),

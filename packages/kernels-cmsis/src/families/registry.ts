@@ -23,6 +23,7 @@ import { ConvS16Call, convS16Family } from './conv-s16';
 import { DepthwiseS16Call, depthwiseS16Family } from './depthwise-s16';
 import { ElementwiseS16Call, elementwiseS16Family } from './elementwise-s16';
 import { Float32Call, float32Family } from './float32';
+import { GatherAnyCall, gatherAnyFamily } from './gather-any';
 import { FullyConnectedS16Call, fullyConnectedS16Family } from './fully-connected-s16';
 import { GruCall, gruFamily } from './gru';
 import { LayoutAnyCall, layoutAnyFamily } from './layout-any';
@@ -61,7 +62,8 @@ export type KernelCall =
   | Float32Call
   | LstmCall
   | GruCall
-  | SvdfCall;
+  | SvdfCall
+  | GatherAnyCall;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
@@ -79,6 +81,7 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   meanS16Family,
   requantizeFamily,
   layoutAnyFamily,
+  gatherAnyFamily,
   float32Family,
   lstmFamily,
   gruFamily,

@@ -67,3 +67,56 @@ tfg_status tfg_strided_slice(const tfg_slice_params *params, const tfg_dims *inp
   }
   return TFG_OK;
 }
+
+tfg_status tfg_transpose(const tfg_dims *input_dims, const void *input, const int32_t *perm, int32_t element_bytes,
+                         void *output) {
+  const int32_t e = element_bytes;
+  const int32_t extent[4] = {input_dims->n, input_dims->h, input_dims->w, input_dims->c};
+  const int32_t stride[4] = {extent[1] * extent[2] * extent[3], extent[2] * extent[3], extent[3], 1};
+  if (e != 1 && e != 2 && e != 4) {
+    return TFG_ARG_ERROR;
+  }
+  for (int32_t d = 0; d < 4; d++) {
+    if (perm[d] < 0 || perm[d] > 3) {
+      return TFG_ARG_ERROR;
+    }
+  }
+  const int32_t o[4] = {extent[perm[0]], extent[perm[1]], extent[perm[2]], extent[perm[3]]};
+  const uint8_t *src = (const uint8_t *)input;
+  uint8_t *dst = (uint8_t *)output;
+  for (int32_t a = 0; a < o[0]; a++)
+    for (int32_t b = 0; b < o[1]; b++)
+      for (int32_t c = 0; c < o[2]; c++)
+        for (int32_t d = 0; d < o[3]; d++) {
+          const int32_t from = a * stride[perm[0]] + b * stride[perm[1]] + c * stride[perm[2]] + d * stride[perm[3]];
+          memcpy(dst, src + (size_t)from * (size_t)e, (size_t)e);
+          dst += e;
+        }
+  return TFG_OK;
+}
+
+tfg_status tfg_concatenation(const tfg_concat_input *inputs, int32_t num_inputs, int32_t outer, int32_t output_offset,
+                             int32_t element_bytes, void *output) {
+  const int32_t e = element_bytes;
+  if (num_inputs < 1 || outer < 0 || (e != 2 && e != 4)) {
+    return TFG_ARG_ERROR;
+  }
+  uint8_t *out = (uint8_t *)output;
+  for (int32_t o = 0; o < outer; o++) {
+    for (int32_t k = 0; k < num_inputs; k++) {
+      const tfg_concat_input *in = &inputs[k];
+      const uint8_t *src = (const uint8_t *)in->data + (size_t)o * (size_t)in->row * (size_t)e;
+      if (!in->requantize) {
+        memmove(out, src, (size_t)in->row * (size_t)e);
+      } else {
+        /* int16 (e == 2): TFLite's ConcatenationWithScaling, float32 scale and bias, round half away. */
+        for (int32_t i = 0; i < in->row; i++) {
+          const float scaled = (float)((const int16_t *)(const void *)src)[i] * in->scale;
+          ((int16_t *)(void *)out)[i] = tfg_nn_sat16(tfg_nn_round_half_away_f32(scaled + in->bias) + output_offset);
+        }
+      }
+      out += (size_t)in->row * (size_t)e;
+    }
+  }
+  return TFG_OK;
+}

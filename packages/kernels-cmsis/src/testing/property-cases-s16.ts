@@ -372,3 +372,36 @@ export function svdfCase(r: Rng, kind: 'int16' | 'int8' | 'float32', index: numb
   const y = b.node('Svdf', { rank, activation: 'none' }, [x, wf, wt, bias, st], { name: 'y', dtype: 'int8', quant: perTensor(sy, r.int(-20, 20)) });
   return { label, graph: b.output(y).build(), inputs: [bytes(r.int8s(batch * inputSize))] };
 }
+
+/** TRANSPOSE (int16, int32, float32) and CONCATENATION (int16 with requantized inputs, float32). */
+export function gatherAnyCase(r: Rng, index: number): PropertyCase {
+  const b = new GraphBuilder();
+  if (r.next() < 0.5) {
+    const dtype = r.pick(['int16', 'int32', 'float32'] as const);
+    const rank = r.int(2, 4);
+    const shape = Array.from({ length: rank }, () => r.int(1, 6));
+    const perm = Array.from({ length: rank }, (_, i) => i).sort(() => r.next() - 0.5);
+    const quant = dtype === 'float32' ? undefined : perTensor(0.01, 0);
+    const x = b.input({ name: 'x', shape, dtype, quant });
+    const p = b.constant({ name: 'perm', shape: [rank], dtype: 'int32' }, Int32Array.from(perm));
+    const y = b.node('Transpose', {}, [x, p], { name: 'y', dtype, quant });
+    const raw = dtype === 'float32' ? bytes(f32(r, count(shape), 10)) : new Uint8Array(count(shape) * (dtype === 'int16' ? 2 : 4)).map(() => r.int(0, 255));
+    return { label: `transpose ${dtype}#${index} [${shape}] perm ${perm}`, graph: b.output(y).build(), inputs: [raw] };
+  }
+  const dtype = r.pick(['int16', 'int16', 'float32'] as const);
+  const rank = r.int(1, 4);
+  const base = Array.from({ length: rank }, () => r.int(1, 5));
+  const axis = r.int(0, rank - 1);
+  const n = r.int(2, 4);
+  const outScale = r.logUniform(1e-4, 1e-3);
+  const inputs: number[] = [];
+  const data: Uint8Array[] = [];
+  for (let k = 0; k < n; k++) {
+    const shape = base.map((d, i) => (i === axis ? r.int(1, 4) : d));
+    const quant = dtype === 'float32' ? undefined : sym16(r.next() < 0.5 ? outScale : r.logUniform(1e-4, 1e-3));
+    inputs.push(b.input({ name: `x${k}`, shape, dtype, quant }));
+    data.push(dtype === 'float32' ? bytes(f32(r, count(shape), 10)) : b16(int16s(r, count(shape))));
+  }
+  const y = b.node('Concatenation', { axis: r.next() < 0.3 ? axis - rank : axis, activation: 'none' }, inputs, { name: 'y', dtype, quant: dtype === 'float32' ? undefined : sym16(outScale) });
+  return { label: `concat ${dtype}#${index} ${n} inputs rank ${rank} axis ${axis}`, graph: b.output(y).build(), inputs: data };
+}

@@ -21,7 +21,8 @@ enum {
   OP_GRU_F32 = 30,
   OP_SVDF_S8 = 31,
   OP_SVDF_F32 = 32,
-  OP_FLOAT32 = 33
+  OP_FLOAT32 = 33,
+  OP_GATHER = 34
 };
 
 #define BLOB(b) ((const void *)v->blob[b])
@@ -121,7 +122,10 @@ static int32_t state_bytes(const tfg_vector *v, int32_t k) {
   }
 }
 
-int32_t tfg_vector_s16_num_inputs(const tfg_vector *v) { return v->op == OP_ELEMENTWISE_S16 ? 2 : 1; }
+int32_t tfg_vector_s16_num_inputs(const tfg_vector *v) {
+  if (v->op == OP_GATHER && v->ints[0] == 1) return v->ints[10];
+  return v->op == OP_ELEMENTWISE_S16 ? 2 : 1;
+}
 
 int32_t tfg_vector_s16_output_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
@@ -169,6 +173,16 @@ int32_t tfg_vector_s16_output_size(const tfg_vector *v) {
       return 4 * p[0] * (p[2] / p[4]);
     case OP_FLOAT32:
       return 4 * p[1] * (p[0] == 1 ? p[2] : p[3]);
+    case OP_GATHER: {
+      if (p[0] == 0) {
+        const tfg_dims in = dims(p + 2);
+        return p[1] * count(&in);
+      }
+      int32_t row = 0;
+      if (p[10] < 1 || p[10] > TFG_VECTOR_MAX_BLOBS) return -1;
+      for (int32_t k = 0; k < p[10]; k++) row += p[13 + 4 * k];
+      return p[1] * p[11] * row;
+    }
     default:
       return -1;
   }
@@ -359,6 +373,22 @@ tfg_status tfg_vector_s16_run(const tfg_vector *v, const int8_t *const *inputs, 
       if (p[0] == 1) return tfg_softmax_f32(bits_to_float(p[6]), p[1], p[2], x, out);
       return tfg_fully_connected_f32(p[1], p[2], p[3], bits_to_float(p[4]), bits_to_float(p[5]), x, F32(1),
                                      OPT(float, 2), out);
+    }
+    case OP_GATHER: {
+      if (p[0] == 0) {
+        const tfg_dims in = dims(p + 2);
+        return tfg_transpose(&in, in0, p + 6, p[1], output);
+      }
+      tfg_concat_input parts[TFG_VECTOR_MAX_BLOBS];
+      for (int32_t k = 0; k < p[10]; k++) {
+        const int32_t *c = p + 13 + 4 * k;
+        parts[k].data = inputs != NULL ? inputs[k] : I8(k);
+        parts[k].row = c[0];
+        parts[k].requantize = c[1];
+        parts[k].scale = bits_to_float(c[2]);
+        parts[k].bias = bits_to_float(c[3]);
+      }
+      return tfg_concatenation(parts, p[10], p[11], p[12], p[1], output);
     }
     default: {
       /* Recurrent: the state after the kernel's scratch, two calls. */
