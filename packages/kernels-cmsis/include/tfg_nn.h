@@ -367,11 +367,15 @@ typedef struct {
   const int32_t *b32;
 } tfg_bias_s16;
 
-/** filter_dims = {out_c, kh, kw, filter_c}; input channels split into in_c / filter_c groups (1: plain conv). */
-tfg_status tfg_convolve_s16(const tfg_conv_params *conv_params, const tfg_per_channel_quant_params *quant_params,
-                            const tfg_dims *input_dims, const int16_t *input, const tfg_dims *filter_dims,
-                            const int8_t *filter, const tfg_bias_s16 *bias, const tfg_dims *output_dims,
-                            int16_t *output);
+/**
+ * filter_dims = {out_c, kh, kw, filter_c}; input channels split into in_c / filter_c groups (1: plain conv). Scratch:
+ * one receptive field of int16 (the same on every path); with less, the kernel runs tap by tap (same bytes).
+ */
+tfg_status tfg_convolve_s16(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                            const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                            const int16_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                            const tfg_bias_s16 *bias, const tfg_dims *output_dims, int16_t *output);
+int32_t tfg_convolve_s16_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
 /** filter_dims = {1, kh, kw, c * ch_mult}; int64 bias (or none), as TFLite Micro's int16 depthwise. */
 tfg_status tfg_depthwise_conv_s16(const tfg_dw_conv_params *dw_params, const tfg_per_channel_quant_params *quant_params,

@@ -28,7 +28,7 @@ const d = available ? describe : describe.skip;
 const SHAPES_PER_FAMILY = 120;
 
 /** The families whose kernels ask for scratch (on some path); every other family's sizes are all 0. */
-const FAMILIES_WITH_SCRATCH = ['conv', 'fully-connected', 'lstm', 'gru', 'svdf'];
+const FAMILIES_WITH_SCRATCH = ['conv', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf'];
 
 function reshapeCase(r: Rng, index: number): PropertyCase {
   const shape = Array.from({ length: r.int(1, 4) }, () => r.int(1, 9));

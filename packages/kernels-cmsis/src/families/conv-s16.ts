@@ -1,13 +1,13 @@
 /**
  * 16x8 convolution (Conv2D with int16 activations): tfg_convolve_s16, TFLite's ConvPerChannel for int16 input with
- * an int64 (or int32) bias, channel groups where the filter is narrower than the input. No scratch; the DSP path
- * multiplies int16 input pairs with SMLALD.
+ * an int64 (or int32) bias, channel groups where the filter is narrower than the input. Scratch: one receptive field
+ * of int16, so that each output channel is one long dot product (SMLALD on int16 pairs on the DSP path).
  */
-import { NodeOf } from '@tinyforge/ir';
+import { Graph, Node, NodeOf } from '@tinyforge/ir';
 import { perChannelMultipliers } from '@tinyforge/interpreter';
-import { blobOf, cClamp, cDims, cPtr, cStruct, cTile, dimsInts } from './c-text';
+import { blobOf, cClamp, cDims, cLiteral, cPtr, cStruct, cTile, dimsInts, scratchContext, sizeQuery } from './c-text';
 import { convGeometry, ConvGeometry } from './conv';
-import { CallBase, Clamp, LayerWriter, LoweringContext, QuantTensor, defineFamily } from './family';
+import { CallBase, Clamp, Dims4, LayerWriter, LoweringContext, QuantTensor, ScratchFunction, defineFamily } from './family';
 import { Bias16, bias16, symmetricInt16, takesInt16, typedConstant } from './s16-common';
 
 /** What the 16x8 conv, depthwise and fully connected calls share: weights, bias, requantization, clamp. */
@@ -56,7 +56,27 @@ export const weighted16Blobs = (call: Weighted16): { biasKind: number; blobs: Ui
   blobs: [blobOf(call.weights), blobOf(call.bias.b64 ?? call.bias.b32), blobOf(call.multipliers), blobOf(call.shifts)],
 });
 
-export const convS16Family = defineFamily<ConvS16Call>({
+/** What the scratch size depends on: the filter (one receptive field). */
+interface ConvS16Geometry {
+  input: Dims4;
+  filter: Dims4;
+}
+
+const CONV_S16_SCRATCH: ScratchFunction<ConvS16Geometry> = {
+  name: 'tfg_convolve_s16_get_buffer_size',
+  byPath: false,
+  args: '&input_dims, &filter_dims',
+  literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
+  bytes: (g) => (g.filter.h * g.filter.w * g.filter.c * 2 + 3) & ~3,
+};
+
+function geometry(graph: Graph, node: Node): ConvS16Geometry {
+  const [n, h, w, c] = graph.tensors[node.inputs[0]].shape;
+  const [fn, fh, fw, fc] = graph.tensors[node.inputs[1]].shape;
+  return { input: { n, h, w, c }, filter: { n: fn, h: fh, w: fw, c: fc } };
+}
+
+export const convS16Family = defineFamily<ConvS16Call, ConvS16Geometry>({
   name: 'conv-s16',
   ops: ['Conv2D'],
   takes: takesInt16,
@@ -68,6 +88,8 @@ export const convS16Family = defineFamily<ConvS16Call>({
     if (geometry.filter.c < 1 || geometry.input.c % geometry.filter.c !== 0) ctx.fail('KERNEL_BAD_SHAPE', `input channels ${geometry.input.c} do not split into groups of ${geometry.filter.c}`);
     return { kernel: 'tfg_convolve_s16', node: node.name, output: node.outputs[0], inputs: [node.inputs[0]], ...geometry, ...weighted };
   },
+  geometry,
+  scratch: { tfg_convolve_s16: CONV_S16_SCRATCH },
   emit(call, out) {
     const filter = emitWeighted16(call, out);
     const params = { input_offset: 0, output_offset: 0, stride: cTile(call.stride), padding: cTile(call.padding), dilation: cTile(call.dilation), activation: cClamp(call.activation) };
@@ -75,8 +97,9 @@ export const convS16Family = defineFamily<ConvS16Call>({
     out.line(`static const tfg_dims input_dims = ${cDims(call.input)};`);
     out.line(`static const tfg_dims filter_dims = ${cDims(call.filter)};`);
     out.line(`static const tfg_dims output_dims = ${cDims(call.outputDims)};`);
+    scratchContext(out, sizeQuery(CONV_S16_SCRATCH));
     out.line(
-      `return tfg_convolve_s16(&params, &quant, &input_dims, ${cPtr(out.at(call.inputs[0]), 'int16_t', false)}, &filter_dims, ${filter}, &bias, &output_dims, ${cPtr(out.at(call.output), 'int16_t', true)});`,
+      `return tfg_convolve_s16(&ctx, &params, &quant, &input_dims, ${cPtr(out.at(call.inputs[0]), 'int16_t', false)}, &filter_dims, ${filter}, &bias, &output_dims, ${cPtr(out.at(call.output), 'int16_t', true)});`,
     );
   },
   vector(call, inputs) {

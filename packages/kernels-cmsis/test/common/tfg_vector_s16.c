@@ -189,6 +189,10 @@ int32_t tfg_vector_s16_output_size(const tfg_vector *v) {
 }
 
 int32_t tfg_vector_s16_scratch_size(const tfg_vector *v) {
+  if (v->op == OP_CONV_S16) {
+    const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
+    return tfg_convolve_s16_get_buffer_size(&in, &f);
+  }
   return kernel_scratch(v) + align4(state_bytes(v, 0)) + align4(state_bytes(v, 1));
 }
 
@@ -291,7 +295,8 @@ tfg_status tfg_vector_s16_run(const tfg_vector *v, const int8_t *const *inputs, 
       if (v->op == OP_CONV_S16) {
         const tfg_conv_params cp = {0, 0, {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}};
         const tfg_bias_s16 b = bias16(v, p[20], 2);
-        return tfg_convolve_s16(&cp, &q, &in, (const int16_t *)(const void *)in0, &f, I8(1), &b, &o,
+        const tfg_context ctx = {scratch, scratch_size};
+        return tfg_convolve_s16(&ctx, &cp, &q, &in, (const int16_t *)(const void *)in0, &f, I8(1), &b, &o,
                                 (int16_t *)(void *)output);
       }
       const tfg_dw_conv_params dp = {0, 0, p[21], {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}};
