@@ -58,7 +58,7 @@ function geometry(graph: Graph, node: Node): SequenceDims {
 }
 
 const sizeArgs = { byPath: false, args: '&params.dims', literalArgs: (g: SequenceDims) => cLiteral('tfg_sequence_dims', cSequenceDims(g)) };
-const GRU_S8_SCRATCH: ScratchFunction<SequenceDims> = { name: 'tfg_gru_s8_get_buffer_size', ...sizeArgs, bytes: (g) => 5 * maxRows(g) * g.units * 2 + maxRows(g) * g.units * 4 + 4 };
+const GRU_S8_SCRATCH: ScratchFunction<SequenceDims> = { name: 'tfg_gru_s8_get_buffer_size', ...sizeArgs, bytes: (g) => (5 * maxRows(g) * g.units + g.inputSize) * 2 + maxRows(g) * g.units * 4 + 4 };
 const GRU_F32_SCRATCH: ScratchFunction<SequenceDims> = { name: 'tfg_gru_f32_get_buffer_size', ...sizeArgs, bytes: (g) => 5 * maxRows(g) * g.units * 4 };
 
 const Q3_12 = 2 ** -12;

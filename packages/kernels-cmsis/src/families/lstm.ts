@@ -80,7 +80,8 @@ const LSTM_S8_SCRATCH: ScratchFunction<SequenceDims> = {
   byPath: false,
   args: '&params.dims',
   literalArgs: (g) => cLiteral('tfg_sequence_dims', cSequenceDims(g)),
-  bytes: (g) => 5 * maxRows(g) * g.units * 2,
+  // Five gate vectors and one widened int8 row (input or hidden).
+  bytes: (g) => (5 * maxRows(g) * g.units + Math.max(g.inputSize, g.units)) * 2,
 };
 
 const LSTM_F32_SCRATCH: ScratchFunction<SequenceDims> = {

@@ -13,7 +13,7 @@ enum { GATE_UPDATE, GATE_RESET, GATE_CANDIDATE };
 
 int32_t tfg_gru_s8_get_buffer_size(const tfg_sequence_dims *dims) {
   const int32_t span = tfg_rnn_max_rows(dims) * dims->units;
-  return 5 * span * (int32_t)sizeof(int16_t) + span * (int32_t)sizeof(int32_t) + 4;
+  return (5 * span + dims->input_size) * (int32_t)sizeof(int16_t) + span * (int32_t)sizeof(int32_t) + 4;
 }
 
 tfg_status tfg_gru_s8(const tfg_context *ctx, const tfg_gru_params *params, const int8_t *input, int16_t *hidden_state,
@@ -30,27 +30,28 @@ tfg_status tfg_gru_s8(const tfg_context *ctx, const tfg_gru_params *params, cons
   int16_t *n = r + span;
   int16_t *t = n + span;
   int16_t *u = t + span;
+  int16_t *widened = u + span;
   const int32_t steps = tfg_rnn_step_count(d);
   for (int32_t k = 0; k < steps; k++) {
     const tfg_rnn_step s = tfg_rnn_step_at(d, k);
     const int32_t count = s.rows * d->units;
     const int8_t *x = input + s.input_offset;
     int16_t *h = hidden_state + s.state_offset;
-    tfg_rnn_gate_fc(&p->input_fc[GATE_UPDATE], x, 1, s.rows, d->units, d->input_size, z);
-    tfg_rnn_gate_fc(&p->recurrent_fc[GATE_UPDATE], h, 2, s.rows, d->units, d->units, t);
+    tfg_rnn_gate_fc(&p->input_fc[GATE_UPDATE], x, 1, s.rows, d->units, d->input_size, z, widened);
+    tfg_rnn_gate_fc(&p->recurrent_fc[GATE_UPDATE], h, 2, s.rows, d->units, d->units, t, NULL);
     tfg_rnn_add_sat(z, t, count, z);
     for (int32_t i = 0; i < count; i++) z[i] = tfg_nn_logistic_s16(z[i], 0, 0);
-    tfg_rnn_gate_fc(&p->input_fc[GATE_RESET], x, 1, s.rows, d->units, d->input_size, r);
-    tfg_rnn_gate_fc(&p->recurrent_fc[GATE_RESET], h, 2, s.rows, d->units, d->units, t);
+    tfg_rnn_gate_fc(&p->input_fc[GATE_RESET], x, 1, s.rows, d->units, d->input_size, r, widened);
+    tfg_rnn_gate_fc(&p->recurrent_fc[GATE_RESET], h, 2, s.rows, d->units, d->units, t, NULL);
     tfg_rnn_add_sat(r, t, count, r);
     for (int32_t i = 0; i < count; i++) r[i] = tfg_nn_logistic_s16(r[i], 0, 0);
-    tfg_rnn_gate_fc(&p->input_fc[GATE_CANDIDATE], x, 1, s.rows, d->units, d->input_size, n);
+    tfg_rnn_gate_fc(&p->input_fc[GATE_CANDIDATE], x, 1, s.rows, d->units, d->input_size, n, widened);
     if (p->linear_before_reset) {
-      tfg_rnn_gate_fc(&p->recurrent_fc[GATE_CANDIDATE], h, 2, s.rows, d->units, d->units, t);
+      tfg_rnn_gate_fc(&p->recurrent_fc[GATE_CANDIDATE], h, 2, s.rows, d->units, d->units, t, NULL);
       tfg_rnn_mul(&p->reset_times_recurrent, r, t, count, t, 2);
     } else {
       tfg_rnn_mul(&p->reset_times_hidden, r, h, count, u, 2);
-      tfg_rnn_gate_fc(&p->recurrent_fc[GATE_CANDIDATE], u, 2, s.rows, d->units, d->units, t);
+      tfg_rnn_gate_fc(&p->recurrent_fc[GATE_CANDIDATE], u, 2, s.rows, d->units, d->units, t, NULL);
     }
     tfg_rnn_add_sat(n, t, count, n);
     for (int32_t i = 0; i < count; i++) n[i] = tfg_nn_tanh_s16(n[i], 0, 0);

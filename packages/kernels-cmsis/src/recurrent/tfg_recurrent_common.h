@@ -42,10 +42,22 @@ static inline tfg_rnn_step tfg_rnn_step_at(const tfg_sequence_dims *d, int32_t k
 }
 
 /* out[r * units + u] = sat16(rescale(sum_k W[u, k] * (x[r * cols + k] + offset) + bias[u])). `bytes` is the input's
-   element size: 1 (int8, int32 bias, wrapping int32 accumulator) or 2 (int16, int64 bias, 64-bit rescale). */
+   element size: 1 (int8, int32 bias, wrapping int32 accumulator) or 2 (int16, int64 bias, 64-bit rescale). With
+   `widened` (cols int16), an int8 row is widened there once, offset added, and every unit's sum is the int16 dot
+   product (SMLALD on the DSP path), wrapped to int32: the same as the wrapping int32 accumulator. */
 static inline void tfg_rnn_gate_fc(const tfg_gate_fc *fc, const void *x, int32_t bytes, int32_t rows, int32_t units,
-                                   int32_t cols, int16_t *out) {
+                                   int32_t cols, int16_t *out, int16_t *widened) {
   for (int32_t r = 0; r < rows; r++) {
+    if (bytes == 1 && widened != NULL) {
+      const int8_t *xi = (const int8_t *)x + r * cols;
+      for (int32_t k = 0; k < cols; k++) widened[k] = (int16_t)(xi[k] + fc->input_offset);
+      for (int32_t u = 0; u < units; u++) {
+        uint32_t acc = (uint32_t)(uint64_t)tfg_nn_dot_s16x8(widened, fc->weights + u * cols, cols);
+        if (fc->bias32 != NULL) acc += (uint32_t)fc->bias32[u];
+        out[r * units + u] = tfg_nn_sat16(tfg_nn_requantize((int32_t)acc, fc->multiplier, fc->shift));
+      }
+      continue;
+    }
     for (int32_t u = 0; u < units; u++) {
       const int8_t *w = fc->weights + u * cols;
       int32_t v;
