@@ -74,6 +74,8 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
     ...(options.defines ?? []).map((d) => `-D${d}`),
     ...boardSources(board),
     ...options.sources,
+    // libm for the float kernels' exp/tanh (float models); the linker takes only what is referenced.
+    '-lm',
     '-nostartfiles',
     '--specs=nano.specs',
     '--specs=nosys.specs',

@@ -195,10 +195,10 @@ describe('generateC', () => {
     expect(() => generateC(g, { budget: { name: 'b', ramBytes: 1 << 20, flashBytes: 10 } })).toThrow(/CODEGEN_FLASH_OVERFLOW|flash: over by/);
   });
 
-  it('rejects float models with a typed error', () => {
+  it('rejects graph inputs and outputs of a type no kernel reads or writes with a typed error', () => {
     const b = new GraphBuilder('f');
-    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
-    const g = b.output(b.node('Reshape', {}, [x], { name: 'y', dtype: 'float32', shape: [4] })).build();
+    const x = b.input({ name: 'x', shape: [1, 4], dtype: 'int64' });
+    const g = b.output(b.node('Reshape', {}, [x], { name: 'y', dtype: 'int64', shape: [4] })).build();
     expect(() => generateC(g)).toThrow(expect.objectContaining({ code: 'CODEGEN_UNSUPPORTED' }));
   });
 });

@@ -112,6 +112,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     if (b.tensor !== undefined) offsetOf.set(b.tensor, b.offset);
     else if (b.node !== undefined) scratchOf.set(b.node, { offset: b.offset, size: b.size });
   }
+  const stateSlot = new Map(plan.state.buffers.map((b) => [b.tensor, b.offset]));
   const weights = new WeightTable();
   const names = new NameTable();
   const constantInputs = new Map<number, string>();
@@ -123,6 +124,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       }
       return constantInputs.get(t)!;
     }
+    const slot = stateSlot.get(t);
+    if (slot !== undefined) return `${prefix}_state + ${slot}`;
     return `arena + ${offsetOf.get(t)}`;
   };
 
@@ -246,11 +249,14 @@ function constantBytes(graph: Graph, calls: KernelCall[]): number {
   return weights.bytes;
 }
 
+/** Element types a graph's inputs and outputs may have: what the kernels read and write. */
+const IO_DTYPES = new Set(['int8', 'int16', 'int32', 'float32']);
+
 function checkSupported(graph: Graph): void {
   for (const t of [...graph.inputs, ...graph.outputs]) {
     const tensor = graph.tensors[t];
-    if (tensor.dtype !== 'int8') {
-      throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes fully int8 models (quantize first)`);
+    if (!IO_DTYPES.has(tensor.dtype)) {
+      throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes int8, int16, int32 or float32 inputs and outputs`);
     }
   }
   for (const node of graph.nodes) {
@@ -262,6 +268,14 @@ function checkSupported(graph: Graph): void {
       throw new CodegenError('CODEGEN_UNSUPPORTED', `grouped convolution (${groups} groups) has no C kernel yet; the reference interpreter runs it (--engine ref)`, { node: node.name });
     }
   }
+}
+
+/** The invoke function's parameters: int8 tensors as int8_t arrays, others as their raw bytes (`void *`). */
+function invokeParameters(graph: Graph): string {
+  return [
+    ...graph.inputs.map((t, k) => (graph.tensors[t].dtype === 'int8' ? `const int8_t *input${k}` : `const void *input${k}`)),
+    ...graph.outputs.map((t, k) => (graph.tensors[t].dtype === 'int8' ? `int8_t *output${k}` : `void *output${k}`)),
+  ].join(', ');
 }
 
 function quantMacros(w: CWriter, P: string, role: string, k: number, t: Tensor): void {
@@ -297,12 +311,18 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
   layers.forEach((l, i) => w.line(`  ${cStringLiteral(l.id.slice(prefix.length + 1), 60)}${i + 1 < layers.length ? ',' : ''} \\`));
   w.line('}');
   w.line();
-  const params = [
-    ...graph.inputs.map((_, k) => `const int8_t *input${k}`),
-    ...graph.outputs.map((_, k) => `int8_t *output${k}`),
-  ].join(', ');
+  const params = invokeParameters(graph);
+  if (plan.state.buffers.length > 0) {
+    w.comment(`Bytes of op state (LSTM/SVDF/GRU state) in a static region of its own, beside the arena.`);
+    w.line(`#define ${P}_STATE_SIZE ${plan.state.size}`);
+  }
   w.comment('Run the model once. Returns 0, or 1 + the index of the layer whose kernel reported an error.');
+  if (plan.state.buffers.some((b) => b.kind === 'persistent')) {
+    w.comment('Recurrent state carries from one invoke to the next (as TFLite Micro\'s variable tensors) until reset.');
+  }
   w.line(`int ${prefix}_invoke(${params});`);
+  w.comment('Set every op state tensor to its initial value (zero, or an int8 tensor\'s zero point), as at start-up.');
+  w.line(`void ${prefix}_reset_state(void);`);
   w.line();
   w.line('#ifdef __cplusplus');
   w.line('}');
@@ -362,14 +382,36 @@ function emitSource(
   w.line(`#define ${prefix}_arena (${prefix}_arena_u.bytes)`);
   w.line('#endif');
   w.line();
+  if (plan.state.buffers.length > 0) {
+    w.comment(`Op state: ${plan.state.size} bytes outside the arena, never reused (${plan.state.buffers.map((b) => `${b.kind} '${cCommentText(b.name, 40)}' at ${b.offset}`).join(', ')}).`);
+    w.line('#if defined(__GNUC__)');
+    w.line(`static int8_t ${prefix}_state[${P}_STATE_SIZE] __attribute__((aligned(${plan.align})));`);
+    w.line('#else');
+    w.line(`static union { int8_t bytes[${P}_STATE_SIZE]; int64_t align; } ${prefix}_state_u;`);
+    w.line(`#define ${prefix}_state (${prefix}_state_u.bytes)`);
+    w.line('#endif');
+    if (plan.state.buffers.some((b) => b.kind === 'persistent')) w.line(`static int ${prefix}_state_ready;`);
+    w.line();
+  }
   w.line(layerBodies.toString().trimEnd());
   w.line();
-  const params = [
-    ...graph.inputs.map((_, k) => `const int8_t *input${k}`),
-    ...graph.outputs.map((_, k) => `int8_t *output${k}`),
-  ].join(', ');
+  const params = invokeParameters(graph);
+  const { state } = plan;
+  const persistent = state.buffers.filter((b) => b.kind === 'persistent');
+  const perRun = state.buffers.filter((b) => b.kind === 'per-run');
+  const resetSlot = (b: (typeof state.buffers)[number]): void => {
+    w.line(`memset(${prefix}_state + ${b.offset}, ${b.resetByte}, ${b.size}); /* ${cCommentText(b.name, 60)} (${b.kind}) */`);
+  };
+  w.block(`void ${prefix}_reset_state(void)`, () => {
+    if (state.buffers.length === 0) w.comment('no op state');
+    state.buffers.forEach(resetSlot);
+    if (persistent.length > 0) w.line(`${prefix}_state_ready = 1;`);
+  });
+  w.line();
   w.block(`int ${prefix}_invoke(${params})`, () => {
     w.line(`int8_t *const arena = ${prefix}_arena;`);
+    if (persistent.length > 0) w.line(`if (!${prefix}_state_ready) ${prefix}_reset_state();`);
+    perRun.forEach(resetSlot);
     graph.inputs.forEach((t, k) => w.line(`memcpy(arena + ${offsetOf.get(t)}, input${k}, ${P}_INPUT${k}_SIZE);`));
     layers.forEach((l, step) => {
       const node = graph.nodes[plan.order[step]];

@@ -4,3 +4,4 @@ export * from './interpreter';
 export * from './io';
 export { dtypeRange, floatActivationRange, layerMultipliers, perChannelMultipliers, quantizedActivationRange } from './quant-params';
 export type { Range } from './quant-params';
+export { checkedLog2, int16ActivationInputScaling, populateInt16Lut } from './int16-fixed-point';

@@ -369,6 +369,272 @@ typedef struct {
 tfg_status tfg_mean_s8(const tfg_mean_params *params, const tfg_dims *input_dims, const int8_t *input,
                        int8_t *output);
 
+/* ---- 16-bit activations (int16x8) ---------------------------------------------------------------------- */
+
+/*
+ * TFLite's 16x8 quantization: int16 activations with zero point 0, int8 weights with zero point 0, int64 biases
+ * (or int32 where TFLite Micro allows it). The int64 path rescales with TFLite's 64-bit MultiplyByQuantizedMultiplier
+ * (the multiplier rounded to 16 bits, one rounding shift); the int32 path accumulates in a wrapping int32 and
+ * rescales as the int8 kernels do. The DSP path multiplies int16 input pairs with SMLAD/SMLALD directly (only
+ * the int8 weights are widened, in registers) and gives the same bytes as plain C.
+ */
+
+/** A 16x8 layer's bias: an int64 array, or an int32 one (wrapping int32 accumulator), or neither (no bias). */
+typedef struct {
+  const int64_t *b64;
+  const int32_t *b32;
+} tfg_bias_s16;
+
+/**
+ * filter_dims = {out_c, kh, kw, filter_c}; input channels split into in_c / filter_c groups (1: plain conv). Scratch:
+ * one receptive field of int16 (the same on every path); with less, the kernel runs tap by tap (same bytes).
+ */
+tfg_status tfg_convolve_s16(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                            const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                            const int16_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                            const tfg_bias_s16 *bias, const tfg_dims *output_dims, int16_t *output);
+int32_t tfg_convolve_s16_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/** filter_dims = {1, kh, kw, c * ch_mult}; int64 bias (or none), as TFLite Micro's int16 depthwise. */
+tfg_status tfg_depthwise_conv_s16(const tfg_dw_conv_params *dw_params, const tfg_per_channel_quant_params *quant_params,
+                                  const tfg_dims *input_dims, const int16_t *input, const tfg_dims *filter_dims,
+                                  const int8_t *filter, const int64_t *bias, const tfg_dims *output_dims,
+                                  int16_t *output);
+
+/** Weights [out, in]; one multiplier per output (equal for per-tensor weights). */
+tfg_status tfg_fully_connected_s16(const tfg_per_channel_quant_params *quant_params, const tfg_activation *activation,
+                                   int32_t batches, int32_t depth, int32_t out_features, const int16_t *input,
+                                   const int8_t *filter, const tfg_bias_s16 *bias, int16_t *output);
+
+/** ADD / SUB on int16 with broadcasting (left_shift 15 in the params), TFLite's general requantization. */
+tfg_status tfg_elementwise_add_s16(const tfg_add_params *params, const tfg_dims *input1_dims, const int16_t *input1,
+                                   const tfg_dims *input2_dims, const int16_t *input2, const tfg_dims *output_dims,
+                                   int16_t *output);
+tfg_status tfg_elementwise_sub_s16(const tfg_add_params *params, const tfg_dims *input1_dims, const int16_t *input1,
+                                   const tfg_dims *input2_dims, const int16_t *input2, const tfg_dims *output_dims,
+                                   int16_t *output);
+tfg_status tfg_elementwise_mul_s16(const tfg_mul_params *params, const tfg_dims *input1_dims, const int16_t *input1,
+                                   const tfg_dims *input2_dims, const int16_t *input2, const tfg_dims *output_dims,
+                                   int16_t *output);
+
+/** LEAKY_RELU on int8 or int16 (element_bytes 1 or 2): identity and alpha rescales (alpha_sign -1 for alpha < 0). */
+typedef struct {
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t identity_multiplier;
+  int32_t identity_shift;
+  int32_t alpha_multiplier;
+  int32_t alpha_shift;
+  int32_t alpha_sign;
+  int32_t element_bytes;
+} tfg_leaky_relu_params;
+tfg_status tfg_leaky_relu(const tfg_leaky_relu_params *params, int32_t size, const void *input, void *output);
+
+/** int16 LOGISTIC / TANH (Q0.15 out): input_multiplier 0 takes the power-of-two path with input_left_shift. */
+tfg_status tfg_logistic_s16(int32_t size, int32_t input_multiplier, int32_t input_left_shift, const int16_t *input,
+                            int16_t *output);
+tfg_status tfg_tanh_s16(int32_t size, int32_t input_multiplier, int32_t input_left_shift, const int16_t *input,
+                        int16_t *output);
+
+/** int16 SOFTMAX (TFLite's SoftmaxInt16): exp and 1/(1+x) through 513-entry tables made by LUTPopulate<int16_t>. */
+tfg_status tfg_softmax_s16(int32_t input_multiplier, int32_t input_shift, int32_t num_rows, int32_t row_size,
+                           const int16_t *exp_lut, const int16_t *one_over_one_plus_x_lut, const int16_t *input,
+                           int16_t *output);
+/** int8 -> int16 SOFTMAX (output scale 2^-16, zero point -32768), the int8 kernel's fixed-point exp. */
+tfg_status tfg_softmax_s8_s16(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
+                              const int8_t *input, int16_t *output);
+
+/** Average and max pooling on int16 (the int8 kernels' arithmetic). */
+tfg_status tfg_avgpool_s16(const tfg_pool_params *pool_params, const tfg_dims *input_dims, const int16_t *input,
+                           const tfg_dims *filter_dims, const tfg_dims *output_dims, int16_t *output);
+tfg_status tfg_maxpool_s16(const tfg_pool_params *pool_params, const tfg_dims *input_dims, const int16_t *input,
+                           const tfg_dims *filter_dims, const tfg_dims *output_dims, int16_t *output);
+
+/** MEAN on int16: multiplier and shift already fold 1 / count in (TFLite Micro's QuantizedMeanOrSum). */
+tfg_status tfg_mean_s16(const tfg_mean_params *params, const tfg_dims *input_dims, const int16_t *input,
+                        int16_t *output);
+
+/** QUANTIZE between integer types (int8, int16, int32: 1, 2 or 4 bytes), TFLite's requantization. */
+typedef struct {
+  int32_t input_bytes;
+  int32_t input_offset;
+  int32_t multiplier;
+  int32_t shift;
+  int32_t output_bytes;
+  int32_t output_offset;
+  int32_t min;
+  int32_t max;
+} tfg_requantize_params;
+tfg_status tfg_requantize(const tfg_requantize_params *params, int32_t size, const void *input, void *output);
+/** float32 <-> int16 (the int8 kernels' arithmetic, int16 saturation). */
+tfg_status tfg_quantize_f32_s16(const float *input, int32_t size, float scale, int32_t zero_point, int16_t *output);
+tfg_status tfg_dequantize_s16_f32(const int16_t *input, int32_t size, float scale, int32_t zero_point, float *output);
+
+/* ---- layout for any element size ------------------------------------------------------------------------ */
+
+/** Constant pad of a 4-D tensor of element_bytes-byte elements, each padded element set to `fill`. */
+tfg_status tfg_pad(const tfg_dims *input_dims, const void *input, const tfg_dims *pad_before, const tfg_dims *output_dims,
+                   int32_t element_bytes, int32_t fill, void *output);
+
+/** STRIDED_SLICE of a 4-D tensor: output index i along axis d reads input begin[d] + i * stride[d]. */
+typedef struct {
+  tfg_dims begin;
+  tfg_dims stride;
+  int32_t element_bytes;
+} tfg_slice_params;
+tfg_status tfg_strided_slice(const tfg_slice_params *params, const tfg_dims *input_dims, const void *input,
+                             const tfg_dims *output_dims, void *output);
+
+/** TRANSPOSE of a 4-D tensor of element_bytes-byte elements: output axis i is input axis perm[i]. */
+tfg_status tfg_transpose(const tfg_dims *input_dims, const void *input, const int32_t *perm, int32_t element_bytes,
+                         void *output);
+
+/**
+ * CONCATENATION of int16 (element_bytes 2) or 4-byte (int32, float32: copied) tensors; each input's `row` counts
+ * elements here. int16 inputs with other quantization are requantized as the int8 kernel does (int16 saturation).
+ */
+tfg_status tfg_concatenation(const tfg_concat_input *inputs, int32_t num_inputs, int32_t outer, int32_t output_offset,
+                             int32_t element_bytes, void *output);
+
+/* ---- float32 ------------------------------------------------------------------------------------------- */
+
+/*
+ * The float kernels of float models (TFLite's reference float arithmetic): products summed in double, rounded
+ * to float32 once per output, then the float32 bias; softmax and the recurrent gates use double exp/tanh.
+ */
+tfg_status tfg_fully_connected_f32(int32_t batches, int32_t depth, int32_t out_features, float act_min, float act_max,
+                                   const float *input, const float *filter, const float *bias, float *output);
+tfg_status tfg_softmax_f32(float beta, int32_t num_rows, int32_t row_size, const float *input, float *output);
+
+/* ---- recurrent layers ---------------------------------------------------------------------------------- */
+
+/*
+ * Sequence ops keep their state in buffers the caller owns (the code generator's state region): persistent
+ * state carries from one call to the next. The input is [time, batch, features] (time_major) or
+ * [batch, time, features]; time-major runs every batch row at each step, batch-major each row through all steps
+ * with its own state slice (TFLite Micro's LstmStepManager).
+ */
+typedef struct {
+  int32_t time_major;
+  int32_t d0;
+  int32_t d1;
+  int32_t input_size;
+  int32_t units;
+} tfg_sequence_dims;
+
+/** One integer gate's fully connected layer into Q3.12: int8 input (int32 bias) or int16 input (int64 bias). */
+typedef struct {
+  const int8_t *weights;
+  const int32_t *bias32;
+  const int64_t *bias64;
+  int32_t input_offset;
+  int32_t multiplier;
+  int32_t shift;
+} tfg_gate_fc;
+
+/** A product of two int16 vectors with one effective scale (TFLite's MulElementwise), then the output offset. */
+typedef struct {
+  int32_t multiplier;
+  int32_t shift;
+  int32_t output_offset;
+  int32_t min;
+  int32_t max;
+} tfg_gate_mul;
+
+/** The integer LSTM (TFLite Micro's lstm_eval): gates in the order input, forget, cell, output. */
+typedef struct {
+  tfg_sequence_dims dims;
+  /** 1: int8 input/hidden/output; 2: int16 (16x8). */
+  int32_t activation_bytes;
+  tfg_gate_fc input_fc[4];
+  tfg_gate_fc recurrent_fc[4];
+  tfg_gate_mul forget_times_cell;
+  tfg_gate_mul input_times_cell_gate;
+  tfg_gate_mul hidden;
+  /** Clip of the cell state in its units, 0 for none. */
+  int32_t cell_clip;
+  /** Tanh of the cell state: input multiplier (0 or 3) and shift. */
+  int32_t cell_tanh_multiplier;
+  int32_t cell_tanh_shift;
+} tfg_lstm_params;
+/** scratch: 5 int16 vectors of max_rows * units. */
+int32_t tfg_lstm_s8_get_buffer_size(const tfg_sequence_dims *dims);
+tfg_status tfg_lstm_s8(const tfg_context *ctx, const tfg_lstm_params *params, const void *input, void *hidden_state,
+                       int16_t *cell_state, void *output);
+
+/** Float LSTM; weights [units, input] / [units, units], biases [units]; cell_clip 0 for none. */
+typedef struct {
+  tfg_sequence_dims dims;
+  const float *input_weights[4];
+  const float *recurrent_weights[4];
+  const float *bias[4];
+  float cell_clip;
+} tfg_lstm_f32_params;
+/** scratch: 4 float vectors of max_rows * units. */
+int32_t tfg_lstm_f32_get_buffer_size(const tfg_sequence_dims *dims);
+tfg_status tfg_lstm_f32(const tfg_context *ctx, const tfg_lstm_f32_params *params, const float *input,
+                        float *hidden_state, float *cell_state, float *output);
+
+/** tinyforge's integer GRU: int8 input/output, int16 Q0.15 hidden state; gates update, reset, candidate. */
+typedef struct {
+  tfg_sequence_dims dims;
+  int32_t linear_before_reset;
+  tfg_gate_fc input_fc[3];
+  tfg_gate_fc recurrent_fc[3];
+  tfg_gate_mul reset_times_recurrent;
+  tfg_gate_mul reset_times_hidden;
+  tfg_gate_mul gate_times_state;
+  int32_t output_multiplier;
+  int32_t output_shift;
+  int32_t output_offset;
+} tfg_gru_params;
+/** scratch: 5 int16 vectors and one int32 vector of max_rows * units. */
+int32_t tfg_gru_s8_get_buffer_size(const tfg_sequence_dims *dims);
+tfg_status tfg_gru_s8(const tfg_context *ctx, const tfg_gru_params *params, const int8_t *input, int16_t *hidden_state,
+                      int8_t *output);
+
+typedef struct {
+  tfg_sequence_dims dims;
+  int32_t linear_before_reset;
+  const float *input_weights[3];
+  const float *recurrent_weights[3];
+  const float *input_bias[3];
+  const float *recurrent_bias[3];
+} tfg_gru_f32_params;
+/** scratch: 5 float vectors of max_rows * units. */
+int32_t tfg_gru_f32_get_buffer_size(const tfg_sequence_dims *dims);
+tfg_status tfg_gru_f32(const tfg_context *ctx, const tfg_gru_f32_params *params, const float *input,
+                       float *hidden_state, float *output);
+
+/** SVDF sizes: state is [batch, filters, memory], filters = units * rank. */
+typedef struct {
+  int32_t batch;
+  int32_t input_size;
+  int32_t filters;
+  int32_t memory;
+  int32_t rank;
+} tfg_svdf_dims;
+
+/** Integer SVDF (TFLite Micro's svdf_common): int8 in/out, int16 or int8 (state_bytes) time weights and state. */
+typedef struct {
+  tfg_svdf_dims dims;
+  int32_t input_offset;
+  int32_t state_bytes;
+  int32_t state_zero_point;
+  int32_t feature_multiplier;
+  int32_t feature_shift;
+  int32_t output_multiplier;
+  int32_t output_shift;
+  int32_t output_offset;
+} tfg_svdf_params;
+/** scratch: `filters` int32 values. */
+int32_t tfg_svdf_s8_get_buffer_size(const tfg_svdf_dims *dims);
+tfg_status tfg_svdf_s8(const tfg_context *ctx, const tfg_svdf_params *params, const int8_t *input, void *state,
+                       const int8_t *weights_feature, const void *weights_time, const int32_t *bias, int8_t *output);
+/** Float SVDF; bias may be NULL. */
+tfg_status tfg_svdf_f32(const tfg_svdf_dims *dims, float act_min, float act_max, const float *input, float *state,
+                        const float *weights_feature, const float *weights_time, const float *bias, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,6 @@ export function compileWithKernelsAsync(
 
 function compileCommand(extraSources: string[], output: string, options: { compiler?: string; flags?: string[] }): { compiler: string; args: string[] } {
   const compiler = options.compiler ?? 'gcc';
-  const args = [...STRICT_C_FLAGS, '-O2', ...(options.flags ?? []), `-I${kernelIncludeDir}`, ...kernelSources(), ...extraSources, '-o', output];
+  const args = [...STRICT_C_FLAGS, '-O2', ...(options.flags ?? []), `-I${kernelIncludeDir}`, ...kernelSources(), ...extraSources, '-o', output, '-lm'];
   return { compiler, args };
 }

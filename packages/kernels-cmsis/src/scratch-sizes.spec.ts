@@ -19,6 +19,7 @@ import { kernelHeaderName, kernelIncludeDir } from './sources';
 import { PropertyCase, Rng, perTensor } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
 import { concatCase, meanCase, padCase, quantizeCase, tableCase, transposeCase } from './testing/property-cases-extra';
+import * as s16 from './testing/property-cases-s16';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis scratch-size test skipped: needs gcc');
@@ -27,7 +28,7 @@ const d = available ? describe : describe.skip;
 const SHAPES_PER_FAMILY = 120;
 
 /** The families whose kernels ask for scratch (on some path); every other family's sizes are all 0. */
-const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected'];
+const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf'];
 
 function reshapeCase(r: Rng, index: number): PropertyCase {
   const shape = Array.from({ length: r.int(1, 4) }, () => r.int(1, 9));
@@ -55,6 +56,21 @@ const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   concatenation: concatCase,
   mean: meanCase,
   reshape: reshapeCase,
+  'conv-s16': (r, i) => s16.conv16Case(r, 'conv', i),
+  'depthwise-s16': (r, i) => s16.conv16Case(r, 'depthwise', i),
+  'fully-connected-s16': s16.fullyConnected16Case,
+  'elementwise-s16': (r, i) => s16.binary16Case(r, r.pick(['Add', 'Sub', 'Mul'] as const), i),
+  'activation-s16': s16.activation16Case,
+  'softmax-s16': s16.softmax16Case,
+  'pool-s16': s16.pool16Case,
+  'mean-s16': s16.mean16Case,
+  requantize: s16.requantizeCase,
+  'layout-any': s16.layoutAnyCase,
+  'gather-any': s16.gatherAnyCase,
+  float32: s16.float32Case,
+  lstm: (r, i) => s16.lstmCase(r, r.pick(['int8', 'int16', 'float32'] as const), i),
+  gru: (r, i) => s16.gruCase(r, r.pick(['int8', 'float32'] as const), i),
+  svdf: (r, i) => s16.svdfCase(r, r.pick(['int16', 'int8', 'float32'] as const), i),
 };
 
 interface Shape {

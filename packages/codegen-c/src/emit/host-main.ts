@@ -5,7 +5,9 @@ import { CWriter } from './c-writer';
 /**
  * A host test program for generated code: `prog IN.bin OUT.bin [DUMP_DIR]` reads all inputs concatenated, runs
  * the model, writes all outputs concatenated; built with -DTINYFORGE_DEBUG_DUMP it also writes every layer
- * output as DUMP_DIR/t<tensor index>.bin (the layout of the gold layers_0/ directories).
+ * output as DUMP_DIR/t<tensor index>.bin (the layout of the gold layers_0/ directories). IN.bin may hold several
+ * inputs back to back: the model runs on each in turn (op state carrying over, as on a board) and OUT.bin gets
+ * each run's outputs in turn (a dump holds the last run's tensors).
  */
 export function generateHostMain(graph: Graph, prefix: string): string {
   const P = prefix.toUpperCase();
@@ -40,7 +42,10 @@ export function generateHostMain(graph: Graph, prefix: string): string {
     w.line(`static int8_t in[${Math.max(inBytes, 1)}];`);
     w.line(`static int8_t out[${Math.max(outBytes, 1)}];`);
     w.line('FILE *f;');
+    w.line('FILE *o;');
     w.line('int status;');
+    w.line('int runs = 0;');
+    w.line('size_t got;');
     w.block('if (argc < 3)', () => {
       w.line('fprintf(stderr, "usage: %s IN.bin OUT.bin [DUMP_DIR]\\n", argv[0]);');
       w.line('return 2;');
@@ -49,22 +54,33 @@ export function generateHostMain(graph: Graph, prefix: string): string {
     w.line('if (argc > 3) dump_dir = argv[3];');
     w.line('#endif');
     w.line('f = fopen(argv[1], "rb");');
-    w.line(`if (f == 0 || fread(in, 1, sizeof in, f) != ${inBytes}u || fgetc(f) != EOF) {`);
-    w.line(`  fprintf(stderr, "%s: expected exactly ${inBytes} bytes of input\\n", argv[1]);`);
-    w.line('  return 1;');
-    w.line('}');
-    w.line('fclose(f);');
-    w.line(`status = ${invokeCall(graph, prefix, 'in', 'out')};`);
-    w.block('if (status != 0)', () => {
-      w.line(`fprintf(stderr, "${prefix}_invoke failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
+    w.line('o = fopen(argv[2], "wb");');
+    w.block('if (f == 0 || o == 0)', () => {
+      w.line('fprintf(stderr, "cannot open %s or %s\\n", argv[1], argv[2]);');
       w.line('return 1;');
     });
-    w.line('f = fopen(argv[2], "wb");');
-    w.block('if (f == 0 || fwrite(out, 1, sizeof out, f) != sizeof out)', () => {
+    w.comment('Each whole input in turn; the model state carries from one run to the next.');
+    w.block(`while ((got = fread(in, 1, sizeof in, f)) == ${inBytes}u && (runs == 0 || got > 0))`, () => {
+      w.line(`status = ${invokeCall(graph, prefix, 'in', 'out')};`);
+      w.block('if (status != 0)', () => {
+        w.line(`fprintf(stderr, "${prefix}_invoke failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
+        w.line('return 1;');
+      });
+      w.block('if (fwrite(out, 1, sizeof out, o) != sizeof out)', () => {
+        w.line('fprintf(stderr, "%s: cannot write the output\\n", argv[2]);');
+        w.line('return 1;');
+      });
+      w.line('runs++;');
+    });
+    w.block(`if (runs == 0 || got != 0)`, () => {
+      w.line(`fprintf(stderr, "%s: expected a whole number (>= 1) of ${inBytes}-byte inputs\\n", argv[1]);`);
+      w.line('return 1;');
+    });
+    w.line('fclose(f);');
+    w.block('if (fclose(o) != 0)', () => {
       w.line('fprintf(stderr, "%s: cannot write the output\\n", argv[2]);');
       w.line('return 1;');
     });
-    w.line('fclose(f);');
     w.line('return 0;');
   });
   return w.toString();

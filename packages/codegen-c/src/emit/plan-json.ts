@@ -16,6 +16,8 @@ export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number, pac
     lowerBoundBytes: plan.lowerBound,
     lowerBoundOriginalOrderBytes: plan.lowerBoundOriginalOrder,
     lowerBoundWithSharingBytes: plan.lowerBoundWithSharing,
+    /** Op state: a static region of its own beside the arena, never reused (persistent state carries across invokes). */
+    stateBytes: plan.state.size,
     flashBytes,
     ...(packedLayers.length > 0 ? { packedFilters: packedLayers } : {}),
     align: plan.align,
@@ -33,6 +35,7 @@ export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number, pac
       firstStep: b.first,
       lastStep: b.last,
     })),
+    state: plan.state.buffers.map((b) => ({ name: b.name, tensor: b.tensor, kind: b.kind, region: 'state', offset: b.offset, size: b.size, resetByte: b.resetByte })),
     shared: plan.shared.map((s) => ({
       input: plan.buffers[s.input].name,
       output: plan.buffers[s.output].name,

@@ -1,12 +1,14 @@
 import { CWriter } from './c-writer';
 import { cCommentText } from './naming';
 
-export type ConstCType = 'int8_t' | 'int32_t';
+export type ConstCType = 'int8_t' | 'int16_t' | 'int32_t' | 'int64_t' | 'float';
+
+const CTYPE_BYTES: Record<ConstCType, number> = { int8_t: 1, int16_t: 2, int32_t: 4, int64_t: 8, float: 4 };
 
 interface ConstArray {
   name: string;
   ctype: ConstCType;
-  values: ArrayLike<number>;
+  values: ArrayLike<number | bigint>;
   comment: string;
 }
 
@@ -15,14 +17,14 @@ export class WeightTable {
   private readonly arrays: ConstArray[] = [];
 
   /** `comment` may contain model strings: it is made comment-safe here. */
-  add(name: string, ctype: ConstCType, values: ArrayLike<number>, comment: string): string {
+  add(name: string, ctype: ConstCType, values: ArrayLike<number | bigint>, comment: string): string {
     this.arrays.push({ name, ctype, values, comment: cCommentText(comment, 120) });
     return name;
   }
 
   /** Bytes of flash the arrays take (without alignment padding). */
   get bytes(): number {
-    return this.arrays.reduce((s, a) => s + a.values.length * (a.ctype === 'int8_t' ? 1 : 4), 0);
+    return this.arrays.reduce((s, a) => s + a.values.length * CTYPE_BYTES[a.ctype], 0);
   }
 
   externDeclarations(w: CWriter): void {
@@ -34,15 +36,27 @@ export class WeightTable {
     for (const a of this.arrays) {
       w.comment(a.comment);
       w.line(`const ${a.ctype} ${a.name}[${a.values.length}] ${attributeMacro} = {`);
-      w.numberList(Array.from(a.values, (v) => cNumber(v, a.ctype)) as unknown as number[], a.ctype === 'int8_t' ? 20 : 8);
+      w.numberList(Array.from(a.values, (v) => cNumber(v, a.ctype)) as unknown as number[], a.ctype === 'int8_t' || a.ctype === 'int16_t' ? 16 : a.ctype === 'int64_t' ? 4 : 8);
       w.line('};');
       w.line();
     }
   }
 }
 
-/** A C literal for an integer value; INT32_MIN needs spelling out to stay an int. */
-function cNumber(v: number, ctype: ConstCType): string {
+/**
+ * A C literal for a value of the array's type: INT32_MIN and INT64_MIN need spelling out to stay in range, int64
+ * values carry LL, floats print so that they read back to the same float32 (finite values only: model weights).
+ */
+function cNumber(v: number | bigint, ctype: ConstCType): string {
+  if (ctype === 'float') {
+    const f = Math.fround(Number(v));
+    if (!Number.isFinite(f)) throw new Error(`constant ${f} has no C float literal`);
+    return `${f.toPrecision(9)}f`;
+  }
+  if (ctype === 'int64_t') {
+    const b = BigInt(v);
+    return b === -(2n ** 63n) ? '(-9223372036854775807LL - 1)' : `${b}LL`;
+  }
   if (ctype === 'int32_t' && v === -2147483648) return '(-2147483647 - 1)';
   return String(v);
 }

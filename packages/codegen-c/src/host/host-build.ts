@@ -51,7 +51,7 @@ export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: strin
   const objects = kernelObjects(compiler, flags, options.objectCache);
   const program = path.join(dir, options.debugDump ? 'model_dump' : 'model');
   const modelFlags = options.debugDump ? ['-DTINYFORGE_DEBUG_DUMP'] : [];
-  run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program], 'the generated model');
+  run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program, '-lm'], 'the generated model');
   return program;
 }
 

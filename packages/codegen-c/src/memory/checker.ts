@@ -1,6 +1,9 @@
 import { explicitPadding, Graph, tensorBytes, VIEW_OPS } from '@tinyforge/ir';
 import { MemoryPlan } from './plan';
 
+/** Element-wise ops whose kernels read element i before writing element i (binary, and 16-bit one-input ones). */
+const SAME_POSITION_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'LeakyRelu', 'Logistic', 'Tanh']);
+
 /**
  * An independent check of a memory plan against the graph: it recomputes lifetimes from the execution order
  * itself, and decides whether two overlapping buffers may share memory by simulating the kernel's row order
@@ -19,7 +22,7 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   plan.order.forEach((v, step) => {
     const node = graph.nodes[v];
     for (const t of node.inputs) {
-      if (t < 0 || graph.tensors[t].data !== undefined) continue;
+      if (t < 0 || graph.tensors[t].data !== undefined || graph.tensors[t].state !== undefined) continue;
       if (!first.has(t)) problems.push(`node '${node.name}' reads '${graph.tensors[t].name}' before it is produced`);
       last.set(t, step);
     }
@@ -62,6 +65,8 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   }
   for (const t of first.keys()) if (!seen.has(t)) problems.push(`tensor '${graph.tensors[t].name}' has no place in the plan`);
 
+  problems.push(...checkState(graph, plan));
+
   const viewRoot = viewClasses(graph);
   const stepOf = new Map(plan.order.map((v, s) => [v, s]));
   for (let i = 0; i < spans.length; i++) {
@@ -90,8 +95,10 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
     if (last.get(input) !== step) return false;
     const x = graph.tensors[input].shape;
     const o = graph.tensors[out].shape;
-    if (node.op === 'Add' || node.op === 'Mul') {
-      return displacement === 0 && x.length === o.length && x.every((d, i) => d === o[i]);
+    if (SAME_POSITION_OPS.has(node.op)) {
+      // Element i is read before element i is written: only exactly the same bytes (same shape and element type).
+      const same = graph.tensors[input].dtype === graph.tensors[out].dtype && x.length === o.length && x.every((d, i) => d === o[i]);
+      return displacement === 0 && same;
     }
     if (node.op !== 'Conv2D' && node.op !== 'DepthwiseConv2D') return false;
     if (node.inputs[0] !== input || x[0] !== 1 || o[0] !== 1) return false;
@@ -112,6 +119,46 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
     }
     return true;
   }
+}
+
+/**
+ * The state region: every op state tensor (and nothing else) has one slot of its size, aligned, inside the region,
+ * overlapping no other slot; no state tensor is in the arena (the planner's reused region), and no node writes one
+ * as its output.
+ */
+function checkState(graph: Graph, plan: MemoryPlan): string[] {
+  const problems: string[] = [];
+  const { state } = plan;
+  const slots = new Map<number, number>();
+  for (const b of state.buffers) {
+    const t = graph.tensors[b.tensor];
+    if (t === undefined || t.state === undefined) {
+      problems.push(`state slot '${b.name}' is not an op state tensor`);
+      continue;
+    }
+    slots.set(b.tensor, (slots.get(b.tensor) ?? 0) + 1);
+    if (b.kind !== t.state) problems.push(`state slot '${b.name}' is ${b.kind}, the tensor is ${t.state}`);
+    if (b.size < tensorBytes(t)) problems.push(`state slot '${b.name}' has ${b.size} bytes, the tensor needs ${tensorBytes(t)}`);
+    if (b.offset % plan.align !== 0) problems.push(`state slot '${b.name}' at ${b.offset} is not aligned to ${plan.align}`);
+    if (b.offset < 0 || b.offset + b.size > state.size) problems.push(`state slot '${b.name}' [${b.offset}, ${b.offset + b.size}) does not fit the ${state.size}-byte state region`);
+  }
+  graph.tensors.forEach((t, i) => {
+    if (t.state === undefined) return;
+    const n = slots.get(i) ?? 0;
+    if (n !== 1) problems.push(`state tensor '${t.name}' has ${n} slots in the state region, expected 1`);
+  });
+  const sorted = [...state.buffers].sort((a, b) => a.offset - b.offset);
+  for (let k = 1; k < sorted.length; k++) {
+    const prev = sorted[k - 1];
+    if (sorted[k].offset < prev.offset + prev.size) problems.push(`state slots '${prev.name}' and '${sorted[k].name}' overlap`);
+  }
+  for (const b of plan.buffers) {
+    if (b.tensor !== undefined && graph.tensors[b.tensor]?.state !== undefined) problems.push(`state tensor '${b.name}' is placed in the reused arena`);
+  }
+  for (const n of graph.nodes) {
+    for (const t of n.outputs) if (graph.tensors[t]?.state !== undefined) problems.push(`node '${n.name}' writes state tensor '${graph.tensors[t].name}' as its output`);
+  }
+  return problems;
 }
 
 /** Union-find over RESHAPE/SQUEEZE/IDENTITY edges: tensors that are views of the same bytes. */

@@ -4,6 +4,7 @@ import { BufferGroup, groupBuffers, groupLowerBound, Grouping, liveProfile, usab
 import { buildPlanProblem, lowerBound } from './liveness';
 import { bySizeDescending, placeGreedy, placeOptimal } from './placement';
 import { reorderForPeak } from './reorder';
+import { planState, StateRegion } from './state';
 import { InPlacePair, InPlaceRule, Placement, PlanBuffer, PlanProblem } from './types';
 
 export type PlannerKind = 'greedy' | 'optimal';
@@ -52,6 +53,8 @@ export interface MemoryPlan {
   /** Optimal planner: true when the search met the bound or ran to completion within its time limit. */
   searchComplete: boolean;
   planningMs: number;
+  /** Op state tensors: a static region of their own beside the arena (never reused; see state.ts). */
+  state: StateRegion;
 }
 
 /** Execution order, lifetimes, sharing and offsets for every activation and scratch buffer of an int8 graph. */
@@ -94,6 +97,7 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     planner,
     searchComplete,
     planningMs: Date.now() - started,
+    state: planState(graph, align),
   };
 }
 

@@ -22,7 +22,8 @@ export function reorderForPeak(graph: Graph, maxStates = 20000, paths?: readonly
   const consumersOf: number[][] = graph.tensors.map(() => []);
   graph.nodes.forEach((node, i) => node.inputs.forEach((t) => t >= 0 && !consumersOf[t].includes(i) && consumersOf[t].push(i)));
   const isOutput = new Set(graph.outputs);
-  const size = (t: number): number => (graph.tensors[t].data === undefined ? tensorBytes(graph.tensors[t]) : 0);
+  // Constants and op state (its own static region) take no arena memory.
+  const size = (t: number): number => (graph.tensors[t].data === undefined && graph.tensors[t].state === undefined ? tensorBytes(graph.tensors[t]) : 0);
   const deps = graph.nodes.map((node) => [...new Set(node.inputs.filter((t) => t >= 0 && producer[t] >= 0).map((t) => producer[t]))]);
   const produced = graph.nodes.map((node) => node.outputs.reduce((s, t) => s + size(t), 0));
   const scratch = graph.nodes.map((node) => nodeMemory(graph, node, paths).scratchBytes);

@@ -35,8 +35,12 @@ export function scratchContext(out: LayerWriter, query: string | undefined): voi
 }
 
 /** The bytes of a typed array, for vector blobs (undefined: empty). */
-export const blobOf = (a: Int8Array | Int32Array | undefined): Uint8Array =>
+export const blobOf = (a: ArrayBufferView | undefined): Uint8Array =>
   a === undefined ? new Uint8Array(0) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** An arena or constant address (an int8_t expression) as a pointer to another element type. */
+export const cPtr = (expr: string, ctype: string, writable: boolean): string =>
+  writable ? `(${ctype} *)(void *)(${expr})` : `(const ${ctype} *)(const void *)(${expr})`;
 
 /** Dims as four vector ints. */
 export const dimsInts = (d: Dims4): number[] => [d.n, d.h, d.w, d.c];

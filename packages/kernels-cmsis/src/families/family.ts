@@ -5,7 +5,7 @@
  * the host test driver's vector format. `registry.ts` maps IR ops and C kernel names to families; nothing outside
  * the families switches over ops or kernels.
  */
-import { FusedActivation, Graph, Node, OpType, Quantization, Tensor } from '@tinyforge/ir';
+import { DType, FusedActivation, Graph, Node, OpType, Quantization, Tensor } from '@tinyforge/ir';
 
 /** The C kernels' code paths: plain C, Armv7E-M / Armv8-M DSP, Helium (MVE). Each build compiles one. */
 export type KernelPath = 'plain' | 'dsp' | 'mve';
@@ -50,7 +50,9 @@ export interface LoweringContext {
   tensor(index: number): Tensor;
   /** An int8 tensor with one per-tensor scale. */
   activation(index: number): QuantTensor;
-  /** A fused activation as a clamp in the output's quantized domain. */
+  /** A quantized tensor of one of `dtypes` with one per-tensor scale. */
+  quantized(index: number, dtypes: readonly DType[]): QuantTensor;
+  /** A fused activation as a clamp in the output's quantized domain (int8, or int16 for int16 outputs). */
   clamp(activation: FusedActivation, output: QuantTensor): Clamp;
 }
 
@@ -79,6 +81,9 @@ export interface ScratchFunction<G> {
   bytes(g: G, path: KernelPath): number;
 }
 
+/** C element types of constant arrays. */
+export type ConstantCType = 'int8_t' | 'int16_t' | 'int32_t' | 'int64_t' | 'float';
+
 /**
  * Where a layer function's C goes. The code generator implements it over its writer, arena plan and weight table;
  * a family's emitter writes the body of `static tfg_status <layer>(int8_t *arena)`.
@@ -95,7 +100,7 @@ export interface LayerWriter {
   /** The output already occupies the input's bytes (a view the plan aliased). */
   readonly aliased: boolean;
   /** An array for the model's constant data (flash); returns its C name. `comment` may hold model strings. */
-  constant(suffix: string, ctype: 'int8_t' | 'int32_t', values: ArrayLike<number>, comment: string): string;
+  constant(suffix: string, ctype: ConstantCType, values: ArrayLike<number | bigint>, comment: string): string;
   /** A macro the model's source defines (to 1) before it includes tfg_nn.h. */
   define(macro: string): void;
 }

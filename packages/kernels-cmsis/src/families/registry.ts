@@ -18,6 +18,21 @@ import { QuantizeCall, quantizeFamily } from './quantize';
 import { ReshapeCall, reshapeFamily } from './reshape';
 import { SoftmaxCall, softmaxFamily } from './softmax';
 import { TransposeCall, transposeFamily } from './transpose';
+import { ActivationS16Call, activationS16Family } from './activation-s16';
+import { ConvS16Call, convS16Family } from './conv-s16';
+import { DepthwiseS16Call, depthwiseS16Family } from './depthwise-s16';
+import { ElementwiseS16Call, elementwiseS16Family } from './elementwise-s16';
+import { Float32Call, float32Family } from './float32';
+import { GatherAnyCall, gatherAnyFamily } from './gather-any';
+import { FullyConnectedS16Call, fullyConnectedS16Family } from './fully-connected-s16';
+import { GruCall, gruFamily } from './gru';
+import { LayoutAnyCall, layoutAnyFamily } from './layout-any';
+import { LstmCall, lstmFamily } from './lstm';
+import { MeanS16Call, meanS16Family } from './mean-s16';
+import { PoolS16Call, poolS16Family } from './pool-s16';
+import { RequantizeCall, requantizeFamily } from './requantize';
+import { SoftmaxS16Call, softmaxS16Family } from './softmax-s16';
+import { SvdfCall, svdfFamily } from './svdf';
 
 export type KernelCall =
   | ConvCall
@@ -33,13 +48,44 @@ export type KernelCall =
   | PadCall
   | TransposeCall
   | ConcatCall
-  | MeanCall;
+  | MeanCall
+  | ConvS16Call
+  | DepthwiseS16Call
+  | FullyConnectedS16Call
+  | ElementwiseS16Call
+  | ActivationS16Call
+  | SoftmaxS16Call
+  | PoolS16Call
+  | MeanS16Call
+  | RequantizeCall
+  | LayoutAnyCall
+  | Float32Call
+  | LstmCall
+  | GruCall
+  | SvdfCall
+  | GatherAnyCall;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
 
 /** Every family. Where two list the same op, the first whose `takes` accepts the node lowers it. */
 export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
+  // 16-bit activations and float32 layers first: each takes only its element type, the int8 families the rest.
+  convS16Family,
+  depthwiseS16Family,
+  fullyConnectedS16Family,
+  elementwiseS16Family,
+  activationS16Family,
+  softmaxS16Family,
+  poolS16Family,
+  meanS16Family,
+  requantizeFamily,
+  layoutAnyFamily,
+  gatherAnyFamily,
+  float32Family,
+  lstmFamily,
+  gruFamily,
+  svdfFamily,
   convFamily,
   depthwiseFamily,
   fullyConnectedFamily,

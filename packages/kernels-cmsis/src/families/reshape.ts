@@ -4,10 +4,11 @@
  */
 import { blobOf } from './c-text';
 import { CallBase, defineFamily } from './family';
-import { elementCount } from './lowering';
+import { tensorBytes } from '@tinyforge/ir';
 
 export interface ReshapeCall extends CallBase {
   kernel: 'tfg_reshape_s8';
+  /** Bytes (any element type: a reshape moves bytes). */
   size: number;
 }
 
@@ -17,7 +18,7 @@ export const reshapeFamily = defineFamily<ReshapeCall>({
   kernels: { tfg_reshape_s8: 9 },
   lower(ctx) {
     const { node } = ctx;
-    return { kernel: 'tfg_reshape_s8', node: node.name, output: node.outputs[0], inputs: [node.inputs[0]], size: elementCount(ctx.tensor(node.inputs[0]).shape) };
+    return { kernel: 'tfg_reshape_s8', node: node.name, output: node.outputs[0], inputs: [node.inputs[0]], size: tensorBytes(ctx.tensor(node.inputs[0])) };
   },
   inPlace: () => ({ inputPosition: 0, rule: { kind: 'same' } }),
   emit(c, out) {

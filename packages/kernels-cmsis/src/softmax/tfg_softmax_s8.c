@@ -85,14 +85,16 @@ static inline int32_t scaled_diff(const tfg_softmax_params *p, int32_t diff) {
   return tfg_nn_doubling_high_mult((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
 }
 
-tfg_status tfg_softmax_s8(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
-                          const int8_t *input, int8_t *output) {
+/* The int8 softmax with an int8 (out_bits 8: -128 + 256 steps) or int16 (16: -32768 + 65536 steps) output. */
+static tfg_status softmax_rows(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
+                               const int8_t *input, int32_t out_bits, void *output) {
   if (num_rows < 0 || row_size < 1 || params->input_left_shift < 0 || params->input_left_shift > 31) {
     return TFG_ARG_ERROR;
   }
+  const int32_t out_min = out_bits == 16 ? INT16_MIN : INT8_MIN;
+  const int32_t out_max = out_bits == 16 ? INT16_MAX : INT8_MAX;
   for (int32_t r = 0; r < num_rows; r++) {
     const int8_t *in = input + r * row_size;
-    int8_t *out = output + r * row_size;
     int32_t max_value = INT8_MIN;
     for (int32_t i = 0; i < row_size; i++) {
       max_value = TFG_MAX(max_value, (int32_t)in[i]);
@@ -112,14 +114,28 @@ tfg_status tfg_softmax_s8(const tfg_softmax_params *params, int32_t num_rows, in
     const int32_t reciprocal = one_over_one_plus_x(shifted_sum_minus_one);
     for (int32_t i = 0; i < row_size; i++) {
       const int32_t diff = in[i] - max_value;
+      int32_t v = out_min;
       if (diff >= params->diff_min) {
         const int32_t e = exp_on_negative_values(scaled_diff(params, diff));
-        const int32_t unsat = tfg_nn_divide_by_power_of_two(mul_fx(reciprocal, e), bits_over_unit + 31 - 8);
-        out[i] = (int8_t)TFG_MIN(TFG_MAX(unsat - 128, INT8_MIN), INT8_MAX);
+        const int32_t unsat = tfg_nn_divide_by_power_of_two(mul_fx(reciprocal, e), bits_over_unit + 31 - out_bits);
+        v = TFG_MIN(TFG_MAX(unsat + out_min, out_min), out_max);
+      }
+      if (out_bits == 16) {
+        ((int16_t *)output)[r * row_size + i] = (int16_t)v;
       } else {
-        out[i] = INT8_MIN;
+        ((int8_t *)output)[r * row_size + i] = (int8_t)v;
       }
     }
   }
   return TFG_OK;
+}
+
+tfg_status tfg_softmax_s8(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
+                          const int8_t *input, int8_t *output) {
+  return softmax_rows(params, num_rows, row_size, input, 8, output);
+}
+
+tfg_status tfg_softmax_s8_s16(const tfg_softmax_params *params, int32_t num_rows, int32_t row_size,
+                              const int8_t *input, int16_t *output) {
+  return softmax_rows(params, num_rows, row_size, input, 16, output);
 }

@@ -157,7 +157,7 @@ export function buildModelProgram(graph: Graph, input: Uint8Array, dir: string, 
   fs.mkdirSync(dir, { recursive: true });
   const tables = writeModelTables(graph, input, dir, form);
   const elf = path.join(dir, 'model.elf');
-  compileWithKernels([tables, path.join(QEMU_DIR, 'model_main.c'), VECTOR_RUNNER, path.join(QEMU_DIR, 'startup.c')], elf, {
+  compileWithKernels([tables, path.join(QEMU_DIR, 'model_main.c'), ...VECTOR_RUNNER, path.join(QEMU_DIR, 'startup.c')], elf, {
     compiler: 'arm-none-eabi-gcc',
     flags: [...bareMetalFlags(target), `-I${QEMU_DIR}`, `-I${COMMON_DIR}`, ...extraFlags],
   });

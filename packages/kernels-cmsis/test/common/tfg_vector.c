@@ -19,7 +19,10 @@ enum {
   OP_PAD = 13,
   OP_TRANSPOSE = 14,
   OP_CONCAT = 15,
-  OP_MEAN = 16
+  OP_MEAN = 16,
+  /* 16-bit activations, float32 layers and recurrent layers (tfg_vector_s16.c). */
+  OP_FIRST_S16 = 17,
+  OP_LAST_S16 = 34
 };
 
 /* Concatenation's per-input parameters start here: count, outer, output offset, then 4 ints per input. */
@@ -65,12 +68,14 @@ static tfg_dims dims_at(const int32_t *p) {
 static int32_t dims_size(const tfg_dims *d) { return d->n * d->h * d->w * d->c; }
 
 int32_t tfg_vector_num_inputs(const tfg_vector *v) {
+  if (v->op >= OP_FIRST_S16 && v->op <= OP_LAST_S16) return tfg_vector_s16_num_inputs(v);
   if (v->op == OP_CONCAT) return v->ints[0];
   return v->op == OP_ADD || v->op == OP_MUL ? 2 : 1;
 }
 
 int32_t tfg_vector_output_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
+  if (v->op >= OP_FIRST_S16 && v->op <= OP_LAST_S16) return tfg_vector_s16_output_size(v);
   switch (v->op) {
     case OP_CONV:
     case OP_DEPTHWISE:
@@ -140,6 +145,7 @@ static int conv_is_packed(const tfg_vector *v) { return v->num_blobs > 5 && v->b
 
 int32_t tfg_vector_scratch_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
+  if (v->op >= OP_FIRST_S16 && v->op <= OP_LAST_S16) return tfg_vector_s16_scratch_size(v);
   switch (v->op) {
     case OP_CONV: {
       const tfg_dims in = dims_at(p), f = dims_at(p + 4);
@@ -172,6 +178,7 @@ tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8
   const int32_t *p = v->ints;
   const int8_t *in0 = inputs != NULL ? inputs[0] : I8(0);
   const tfg_context ctx = {scratch, scratch_size};
+  if (v->op >= OP_FIRST_S16 && v->op <= OP_LAST_S16) return tfg_vector_s16_run(v, inputs, output, scratch, scratch_size);
   switch (v->op) {
     case OP_CONV:
     case OP_DEPTHWISE: {

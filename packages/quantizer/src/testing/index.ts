@@ -8,3 +8,4 @@ export { pruneTensors } from '../passes';
 export { quantizeInput } from '../report/measure';
 export { imageToTensor } from '../calibration/images';
 export { encodeNpy } from '../calibration/npy';
+export { decodePng } from '../calibration/png';
