@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeDirs, writeFileAtomicWith } from '@tinyforge/common';
 import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
 import { Target } from './load';
@@ -30,6 +31,8 @@ export interface FirmwareBuildOptions {
   /** Link into the application flash (default) or, on virtual boards, into the bootloader's region (the image
    *  QEMU resets into: the bootloader itself, or an application loaded directly without flashing). */
   image?: 'application' | 'bootloader';
+  /** Build in `from` for a folder that will be moved to `to` (a staging folder): debug info and __FILE__ name `to`. */
+  pathPrefixMap?: { from: string; to: string };
 }
 
 export interface FirmwareBuildResult {
@@ -69,6 +72,7 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
     `-${options.optimize ?? 'O2'}`,
     ...COMMON_FLAGS,
     ...(options.lto ? ['-flto'] : []),
+    ...(options.pathPrefixMap !== undefined ? [`-ffile-prefix-map=${options.pathPrefixMap.from}=${options.pathPrefixMap.to}`] : []),
     `-I${path.join(commonDir, 'include')}`,
     ...(options.includeDirs ?? []).map((d) => `-I${d}`),
     ...boardDefines(board).map((d) => `-D${d}`),
@@ -142,12 +146,11 @@ export function compileLibrary(target: Target, options: LibraryOptions): string[
   const dir = path.join(options.cacheDir ?? path.join(os.tmpdir(), 'tinyforge-firmware-libraries'), hash.digest('hex').slice(0, 24));
   const objects = options.sources.map((src, i) => path.join(dir, `${i}_${path.basename(src, '.c')}.o`));
   if (objects.every((o) => fs.existsSync(o))) return objects;
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   options.sources.forEach((src, i) => {
-    // Written under a temporary name and renamed: a concurrent build never links a half-written object.
-    const tmp = `${objects[i]}.${process.pid}.tmp`;
-    runTool(armGcc(), [...flags, '-c', src, '-o', tmp], `compiling ${path.basename(src)} for ${target.name}`);
-    fs.renameSync(tmp, objects[i]);
+    // Written under a temporary name and renamed: a concurrent build never links a half-written object, and a
+    // killed build's temporary is removed by the next one.
+    writeFileAtomicWith(objects[i], (tmp) => runTool(armGcc(), [...flags, '-c', src, '-o', tmp], `compiling ${path.basename(src)} for ${target.name}`));
   });
   return objects;
 }

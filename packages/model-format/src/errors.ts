@@ -30,4 +30,6 @@ export const LIMITS = {
   /** Tensors / nodes in one graph. */
   maxTensors: 1 << 20,
   maxNodes: 1 << 20,
+  /** Bytes of one model file. */
+  maxFileBytes: 1 << 30,
 } as const;

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { coreFeatures, loadTarget } from '@tinyforge/boards';
-import { generateC, PlannerKind } from '@tinyforge/codegen-c';
-import { writeFilesAtomic } from '@tinyforge/common';
-import { readModelFile } from '@tinyforge/model-format';
+import { foreignCodegenEntry, generateC, PlannerKind } from '@tinyforge/codegen-c';
+import { checkOutputDir, publishDir } from '@tinyforge/common';
+import { readModelBytes, readModel } from '@tinyforge/model-format';
 import { UsageError } from '../cli-error';
 import { CommandIO, humanBytes, printable } from '../output';
 
@@ -33,14 +33,18 @@ export interface CodegenSummary {
   milliseconds: number;
 }
 
-/** `codegen MODEL -o DIR`: a thin wrapper over generateC that writes the files atomically. */
+/**
+ * `codegen MODEL -o DIR`: a thin wrapper over generateC. The output folder is checked before the work and published
+ * as one unit (publishDir): a reader or a killed run sees the previous set of files or the new one, never a mix.
+ */
 export function runCodegen(model: string, options: CodegenCommandOptions, io: CommandIO): CodegenSummary {
   if (options.planner !== 'greedy' && options.planner !== 'optimal') throw new UsageError(`--planner must be greedy or optimal, got '${options.planner}'`);
   const align = Number(options.align);
   if (align !== 4 && align !== 8 && align !== 16) throw new UsageError(`--align must be 4, 8 or 16, got '${options.align}'`);
+  checkOutputDir(options.output);
   const started = process.hrtime.bigint();
-  const graph = readModelFile(model);
-  const bytes = fs.readFileSync(model);
+  const bytes = readModelBytes(model);
+  const graph = readModel(bytes, { file: model });
   const board = options.board !== undefined ? loadTarget(options.board) : undefined;
   const generated = generateC(graph, {
     prefix: options.prefix ?? path.basename(model).replace(/\.[^.]*$/, ''),
@@ -51,7 +55,9 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
     core: board && coreFeatures(board),
   });
-  writeFilesAtomically(options.output, generated.files);
+  publishDir(options.output, (dir) => {
+    for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, name), text);
+  }, { previousOutput: foreignCodegenEntry });
   const summary: CodegenSummary = {
     model,
     outputDir: options.output,
@@ -74,16 +80,6 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     );
   }
   return summary;
-}
-
-/** Every file written before any is renamed into place; other files in `dir` are left alone. */
-function writeFilesAtomically(dir: string, files: Record<string, string>): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`cannot create output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  writeFilesAtomic(dir, files);
 }
 
 export function registerCodegenCommand(program: Command, io: CommandIO): void {

@@ -1,3 +1,4 @@
+import { checkOutputFile } from '@tinyforge/common';
 import { formatFromPath, readModelFile, writeModelFile } from '@tinyforge/model-format';
 import { CommandIO, printable } from '../output';
 
@@ -12,6 +13,7 @@ export interface ConvertResult {
 /** Convert between TFLite and ONNX; the output format comes from the output file's extension. */
 export function runConvert(input: string, output: string, options: { json?: boolean }, io: CommandIO): void {
   const format = formatFromPath(output);
+  checkOutputFile(output);
   const graph = readModelFile(input);
   writeModelFile(graph, output, format);
   const result: ConvertResult = { input, output, format, operators: graph.nodes.length, tensors: graph.tensors.length };

@@ -1,6 +1,7 @@
 import { Graph, validateGraph } from '@tinyforge/ir';
 import { onnx } from '@tinyforge/onnx-proto';
 import { LIMITS, ModelFormatError } from '../errors';
+import { outsideFile } from '../tflite/flatbuffer-reader';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import { ONNX_IMPORTERS } from './import-ops';
@@ -35,9 +36,49 @@ function decodeModel(bytes: Uint8Array, file: string | undefined): onnx.ModelPro
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // protobufjs reports "index out of range: <pos> + <len> > <size>"; keep the position.
-    const at = /index out of range: (\d+)/.exec(message);
-    throw new ModelFormatError('FORMAT_MALFORMED', `not a valid ONNX protobuf (${message})`, at ? { file, offset: Number(at[1]) } : { file });
+    const cut = fieldPastEnd(bytes);
+    if (cut !== undefined) throw new ModelFormatError('FORMAT_BOUNDS', outsideFile(`field ${cut.field}`, cut.start, cut.end - cut.start, bytes.length), { file, offset: cut.start });
+    throw new ModelFormatError('FORMAT_MALFORMED', `not a valid ONNX protobuf (${message})`, { file });
   }
+}
+
+/**
+ * The first top-level field of a protobuf message that runs past the end of the bytes (a truncated file), found by
+ * walking the wire format (protobufjs's nested decoders only say "index out of range").
+ */
+function fieldPastEnd(bytes: Uint8Array): { field: number; start: number; end: number } | undefined {
+  let pos = 0;
+  const varint = (): number | undefined => {
+    let v = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (pos >= bytes.length) return undefined;
+      const b = bytes[pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+    return undefined;
+  };
+  while (pos < bytes.length) {
+    const start = pos;
+    const key = varint();
+    if (key === undefined) return { field: 0, start, end: bytes.length + 1 };
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    let end: number;
+    if (wire === 0) {
+      if (varint() === undefined) return { field, start, end: bytes.length + 1 };
+      continue;
+    } else if (wire === 1) end = pos + 8;
+    else if (wire === 5) end = pos + 4;
+    else if (wire === 2) {
+      const len = varint();
+      if (len === undefined) return { field, start, end: bytes.length + 1 };
+      end = pos + len;
+    } else return undefined;
+    if (end > bytes.length) return { field, start, end };
+    pos = end;
+  }
+  return undefined;
 }
 
 function defaultOpset(model: onnx.ModelProto, file: string | undefined): number {

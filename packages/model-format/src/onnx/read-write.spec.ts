@@ -180,14 +180,15 @@ describe('readOnnx errors', () => {
     return 'no error';
   };
 
-  it('truncated bytes → FORMAT_MALFORMED naming the file', () => {
+  it('truncated bytes → FORMAT_BOUNDS "truncated (file ends at byte N, the model needs M)" naming the file', () => {
     for (const cut of [1, 17, Math.floor(valid.length / 2), valid.length - 3]) {
       try {
         readOnnx(valid.subarray(0, cut), { file: 'cut.onnx' });
         throw new Error(`cut at ${cut} was accepted`);
       } catch (e) {
         expect(e).toBeInstanceOf(ModelFormatError);
-        expect((e as ModelFormatError).code).toBe('FORMAT_MALFORMED');
+        expect((e as ModelFormatError).code).toBe('FORMAT_BOUNDS');
+        expect((e as ModelFormatError).message).toMatch(new RegExp(`truncated \\(file ends at byte ${cut}, the model needs \\d+\\)`));
         expect((e as ModelFormatError).location.file).toBe('cut.onnx');
       }
     }
