@@ -74,6 +74,8 @@ export interface GeneratedC {
   flashBytesByBuild: { packedFilters: number; int8Filters: number };
   /** Whether the generated code uses packed filters (some convolutions call tfg_convolve_packed_s8). */
   packedFilters: boolean;
+  /** Milliseconds of each stage: lowering to kernel calls, memory planning (with the order), emitting the text. */
+  stageMs: { lower: number; reorder: number; plan: number; emit: number };
 }
 
 /** Generate plain C for an int8 graph: one kernels-cmsis call per layer over a statically planned arena. */
@@ -81,6 +83,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const prefix = cIdentifier(options.prefix ?? graph.name ?? 'model', 32);
   const P = prefix.toUpperCase();
   checkSupported(graph);
+  const t0 = performance.now();
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls), int8Filters: constantBytes(graph, int8Calls) };
@@ -89,9 +92,11 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const core = options.core;
   const roomForCode = options.budget === undefined || flashBytesByBuild.packedFilters + PACKED_CODE_ROOM <= options.budget.flashBytes;
   const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : int8Calls;
+  const t1 = performance.now();
   const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
+  const t2 = performance.now();
 
   const offsetOf = new Map<number, number>();
   if (options.budget !== undefined && plan.arenaSize > options.budget.ramBytes) {
@@ -177,6 +182,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     flashBytes,
     flashBytesByBuild,
     packedFilters: calls.some(hasPackedFilter),
+    stageMs: { lower: t1 - t0, reorder: plan.reorderMs, plan: t2 - t1 - plan.reorderMs, emit: performance.now() - t2 },
   };
 }
 

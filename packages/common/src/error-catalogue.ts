@@ -58,6 +58,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'IR_ORDER', meaning: 'A node uses a tensor before the node producing it (the graph is not in topological order).', action: BUG },
   { code: 'IR_PRODUCER', meaning: 'A tensor is produced twice (by two nodes, or by a node and as a constant or graph input).', action: BUG },
   { code: 'IR_ATTR', meaning: 'An operator attribute is missing or has the wrong type (names the node and the attribute).', action: `Check the named attribute of that node in the model. ${BUG}` },
+  { code: 'IR_LIMIT', meaning: 'The graph exceeds a size limit (nodes, tensors, inputs of a node, bytes or rank of a tensor: LIMITS in @tinyforge/ir), checked before any stage whose cost grows with it.', action: 'Use a smaller model; the limits are far above what fits a microcontroller.' },
   { code: 'IR_DTYPE', meaning: 'An operator gets data types its rules do not allow (or a quantized tensor lacks its parameters).', action: 'Check the data types at the named node; quantize the model as a whole rather than in parts.' },
 
   { code: 'FORMAT_UNKNOWN', meaning: 'The file is neither a TFLite flatbuffer nor named .onnx, or has an unknown extension.', action: 'Give a .tflite or .onnx file (or the right extension for the output).' },

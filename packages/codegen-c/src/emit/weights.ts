@@ -34,7 +34,8 @@ export class WeightTable {
     for (const a of this.arrays) {
       w.comment(a.comment);
       w.line(`const ${a.ctype} ${a.name}[${a.values.length}] ${attributeMacro} = {`);
-      w.numberList(Array.from(a.values, (v) => cNumber(v, a.ctype)) as unknown as number[], a.ctype === 'int8_t' ? 20 : 8);
+      const needsSpelling = a.ctype === 'int32_t' && Array.prototype.some.call(a.values, (v: number) => v === -2147483648);
+      w.numberList(needsSpelling ? Array.from(a.values, (v) => cNumber(v, a.ctype)) : a.values, a.ctype === 'int8_t' ? 20 : 8);
       w.line('};');
       w.line();
     }

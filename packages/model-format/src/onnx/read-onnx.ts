@@ -103,8 +103,20 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   for (const init of g.initializer as onnx.TensorProto[]) ctx.constants.set(init.name, decodeTensor(init, { file }));
   for (const v of g.input as onnx.ValueInfoProto[]) if (!ctx.constants.has(v.name)) addGraphInput(ctx, v);
   for (const o of g.output as onnx.ValueInfoProto[]) ctx.graphOutputs.add(o.name);
+  let edges = 0;
   for (const node of g.node as onnx.NodeProto[]) {
-    for (const name of node.input) if (name !== '') ctx.readers.set(name, [...(ctx.readers.get(name) ?? []), node]);
+    if (node.input.length > LIMITS.maxNodeInputs) throw new ModelFormatError('FORMAT_LIMIT', `node '${node.name}' has ${node.input.length} inputs, above the limit ${LIMITS.maxNodeInputs}`, { file });
+    edges += node.input.length;
+    if (edges > LIMITS.maxEdges) throw new ModelFormatError('FORMAT_LIMIT', `more than ${LIMITS.maxEdges} node inputs in all`, { file });
+  }
+  // Each node once per name it reads (a name read k times by one node is one entry): linear in the edges.
+  for (const node of g.node as onnx.NodeProto[]) {
+    for (const name of new Set(node.input)) {
+      if (name === '') continue;
+      const list = ctx.readers.get(name);
+      if (list === undefined) ctx.readers.set(name, [node]);
+      else list.push(node);
+    }
   }
 
   (g.node as onnx.NodeProto[]).forEach((node, i) => {
@@ -151,6 +163,7 @@ function addGraphInput(ctx: ImportContext, v: onnx.IValueInfoProto): void {
     return 1;
   });
   checkDims(dims, where, `graph input '${name}'`);
+  if (dims.some((d) => d === 0)) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph input '${name}' has shape [${dims.join(', ')}]: tensors without elements are not supported`, where);
   if (symbolic.length > 0) {
     const prev = ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'];
     ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'] = prev ? `${prev},${symbolic.join(',')}` : symbolic.join(',');

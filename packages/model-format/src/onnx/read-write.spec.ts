@@ -249,7 +249,7 @@ describe('readOnnx errors', () => {
     const m5 = onnx.ModelProto.decode(valid);
     const t5 = (m5.graph as onnx.GraphProto).initializer[0] as onnx.TensorProto;
     Object.assign(t5, { dims: [1 << 27], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(0), floatData: [], int64Data: [] });
-    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m5).finish()))).toBe('FORMAT_MALFORMED');
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m5).finish()))).toBe('FORMAT_LIMIT');
     const m4 = onnx.ModelProto.decode(valid);
     m4.opsetImport = [{ domain: '', version: 3 } as onnx.OperatorSetIdProto];
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m4).finish()))).toBe('FORMAT_UNSUPPORTED');

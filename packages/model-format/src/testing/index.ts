@@ -1,3 +1,7 @@
 // Fuzzing support: seeded structure-aware mutations of model files (the fuzz specs and `npm run fuzz`).
 export { mutateBytes } from '../tflite/fuzz-mutations';
 export type { Mutant, MutationKind } from '../tflite/fuzz-mutations';
+export { FuzzSeed, MUTATION_KINDS, structuredMutant } from '../fuzz/mutate';
+export type { SeedFormat, StructuredMutant } from '../fuzz/mutate';
+export { appendChain, appendWide, reinferShapes } from '../fuzz/graph-mutations';
+export { HOSTILE_NAMES } from '../fuzz/hostile-names';
