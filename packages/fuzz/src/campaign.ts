@@ -19,7 +19,7 @@ export interface CampaignOptions {
   /** The shared models folder (../shared). */
   sharedDir: string;
   count: number;
-  /** Case i mutates seed model i mod (number of seeds) with seed `seed + i`. */
+  /** Case i mutates seed model schedule[i mod schedule length] (seeds.ts seedSchedule) with seed `seed + i`. */
   seed: number;
   /** Only these seed models (file names or paths under sharedDir). */
   models?: string[];
@@ -96,13 +96,13 @@ function resetPeak(pid: number): void {
 
 interface Case {
   index: number;
-  seedIndex: number;
   seed: number;
 }
 
 class Worker {
   private child: ChildProcess | undefined;
   private seeds: string[] = [];
+  private schedule: number[] = [];
   private stderr = '';
 
   constructor(private readonly options: Required<Pick<CampaignOptions, 'cpuLimitMs' | 'wallLimitMs' | 'memoryLimitBytes'>> & CampaignOptions, private readonly hostCacheDir: string, private readonly script: string) {}
@@ -120,6 +120,7 @@ class Worker {
       const onMessage = (m: FromWorker): void => {
         if (m.type === 'ready') {
           child.off('message', onMessage);
+          this.schedule = m.schedule;
           resolve(m.seeds);
         }
       };
@@ -139,7 +140,7 @@ class Worker {
       let peakKb = 0;
       let killedFor: { outcome: Outcome; detail: string } | undefined;
       let poll: NodeJS.Timeout | undefined;
-      const base = { index: c.index, seed: c.seed, model: this.seeds[c.seedIndex] ?? '?' };
+      const base = { index: c.index, seed: c.seed, model: this.seeds[this.schedule[c.index % this.schedule.length]] ?? '?' };
       const finish = (out: CaseOutcome): void => {
         if (poll !== undefined) clearInterval(poll);
         child.off('message', onMessage);
@@ -180,7 +181,7 @@ class Worker {
       };
       child.on('message', onMessage);
       child.on('exit', onExit);
-      child.send({ type: 'case', index: c.index, seedIndex: c.seedIndex, seed: c.seed } satisfies ToWorker);
+      child.send({ type: 'case', index: c.index, seed: c.seed } satisfies ToWorker);
     });
   }
 
@@ -221,7 +222,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const index = next++;
           if (index >= o.count) break;
           if (!w.alive) await w.start();
-          const c = await w.run({ index, seedIndex: index % seeds.length, seed: o.seed + index });
+          const c = await w.run({ index, seed: o.seed + index });
           done++;
           counts[c.outcome]++;
           maxCpuMs = Math.max(maxCpuMs, c.cpuMs);

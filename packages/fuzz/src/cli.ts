@@ -5,7 +5,7 @@ import { CampaignResult, OUTCOMES, runCampaign } from './campaign';
 /**
  * `npm run fuzz -- --format tflite|onnx [--count N] [--seed S] [--model NAME]... [--workers W] [--cpu-limit-ms MS]
  * [--memory-limit-mb MB] [--json FILE] [--shared DIR] [--no-host]`: a structure-aware fuzz campaign over the shared
- * models. Case i mutates seed i mod (number of seeds) with seed S + i: a failure replays with
+ * models. Case i mutates a seed model chosen by seeds.ts seedSchedule with seed S + i: a failure replays with
  * `--model NAME --seed SEED --count 1`. Exit status 1 when any case is a mismatch, an internal error, a crash, over
  * time or over memory.
  */

@@ -4,7 +4,7 @@ import type { PipelineResult, Stage } from './pipeline';
 /** Messages between the campaign and its worker processes. */
 export type ToWorker =
   | { type: 'init'; sharedDir: string; format: SeedFormat; models?: string[]; hostCacheDir: string; noHost: boolean }
-  | { type: 'case'; index: number; seedIndex: number; seed: number }
+  | { type: 'case'; index: number; seed: number }
   | { type: 'go' }
   | { type: 'exit' };
 
@@ -19,4 +19,4 @@ export interface CaseReport {
   stageMs: Partial<Record<Stage, number>>;
 }
 
-export type FromWorker = { type: 'ready'; seeds: string[] } | { type: 'start'; index: number } | { type: 'done'; report: CaseReport };
+export type FromWorker = { type: 'ready'; seeds: string[]; schedule: number[] } | { type: 'start'; index: number } | { type: 'done'; report: CaseReport };

@@ -23,6 +23,27 @@ function modelFiles(dir: string): string[] {
  * fuzzed over all the shared models. Names are paths relative to `sharedDir` (converted ones end in `→format`).
  */
 export function loadSeeds(sharedDir: string, format: SeedFormat): FuzzSeed[] {
+  return loadAllSeeds(sharedDir, format);
+}
+
+/**
+ * The order cases visit the seeds in: every seed, and the seeds the whole pipeline takes (our reader reads them and
+ * their inputs are int8 or float) SEED_WEIGHT times as often, interleaved — so that mutants reach the code
+ * generator and both engines, not only the readers of models we cannot run yet.
+ */
+export const SEED_WEIGHT = 8;
+
+export function seedSchedule(seeds: readonly FuzzSeed[]): number[] {
+  const weights = seeds.map((s) => {
+    const g = s.irGraph();
+    return g !== null && g.inputs.every((t) => g.tensors[t].dtype === 'int8' || g.tensors[t].dtype === 'float32') ? SEED_WEIGHT : 1;
+  });
+  const schedule: number[] = [];
+  for (let round = 0; round < SEED_WEIGHT; round++) seeds.forEach((_, i) => round < weights[i] && schedule.push(i));
+  return schedule;
+}
+
+function loadAllSeeds(sharedDir: string, format: SeedFormat): FuzzSeed[] {
   const seeds: FuzzSeed[] = [];
   for (const sub of SEED_DIRS) {
     for (const file of modelFiles(path.join(sharedDir, sub))) {

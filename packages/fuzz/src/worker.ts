@@ -6,10 +6,11 @@
 import { structuredMutant } from '@tinyforge/model-format/testing';
 import type { FuzzSeed } from '@tinyforge/model-format/testing';
 import { runPipeline } from './pipeline';
-import { loadSeeds } from './seeds';
+import { loadSeeds, seedSchedule } from './seeds';
 import type { CaseReport, ToWorker } from './protocol';
 
 let seeds: FuzzSeed[] = [];
+let schedule: number[] = [];
 let hostCacheDir = '';
 let noHost = false;
 let pending: Extract<ToWorker, { type: 'case' }> | undefined;
@@ -19,7 +20,7 @@ function send(message: unknown): void {
 }
 
 function runCase(c: Extract<ToWorker, { type: 'case' }>): void {
-  const seed = seeds[c.seedIndex];
+  const seed = seeds[schedule[c.index % schedule.length]];
   const mutant = structuredMutant(seed, c.seed);
   const { result, stageMs } = runPipeline(mutant.bytes, { file: seed.name.replace(/→.*$/, '') + (seed.format === 'onnx' ? '.onnx' : '.tflite'), format: seed.format, seed: c.seed, hostCacheDir, noHost });
   const report: CaseReport = { index: c.index, seed: c.seed, model: seed.name, kinds: mutant.kinds, description: mutant.description.slice(0, 400), bytes: mutant.bytes.length, result, stageMs };
@@ -29,9 +30,10 @@ function runCase(c: Extract<ToWorker, { type: 'case' }>): void {
 process.on('message', (m: ToWorker) => {
   if (m.type === 'init') {
     seeds = loadSeeds(m.sharedDir, m.format).filter((s) => m.models === undefined || m.models.some((name) => s.name === name || s.name.endsWith(`/${name}`) || s.name.endsWith(`/${name}.${m.format}`)));
+    schedule = seedSchedule(seeds);
     hostCacheDir = m.hostCacheDir;
     noHost = m.noHost;
-    send({ type: 'ready', seeds: seeds.map((s) => s.name) });
+    send({ type: 'ready', seeds: seeds.map((s) => s.name), schedule });
   } else if (m.type === 'case') {
     // Garbage from earlier cases would count against this one's memory: collect it before the parent starts measuring.
     (globalThis as { gc?: () => void }).gc?.();

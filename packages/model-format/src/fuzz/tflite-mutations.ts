@@ -164,7 +164,7 @@ const MUTATIONS: Record<string, TreeMutation> = {
     return `tensor ${p[1]} ${which} count ${n}`;
   },
   'quant-add': (s, r) => {
-    const p = pickTable(r, tensorsOf(s), (t) => tableOf(t, TENSOR.quantization) === undefined);
+    const p = pickTable(r, tensorsOf(s), (t) => vectorValues(tableOf(t, TENSOR.quantization)?.fields.get(QUANTIZATION.scale), 'f32').length === 0);
     if (!p) return undefined;
     const scale = r.pick(SCALE_EXTREMES);
     const zp = r.pick([0, ...ZERO_POINT_EXTREMES]);

@@ -129,6 +129,9 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
     } catch (e) {
       throw ctx.wrap(e);
     }
+    // An input the importer never looked at is more than the operator takes (a Relu with extra inputs).
+    const extra = node.input.findIndex((name, k) => k > ctx.highestInputRead && name !== '');
+    if (extra >= 0) throw ctx.error('FORMAT_MALFORMED', `has ${node.input.length} inputs; input ${extra} '${node.input[extra].slice(0, 60)}' is more than it takes`);
   });
   ctx.begin({}, -1);
   ctx.nodeName = '';
