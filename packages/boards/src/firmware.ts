@@ -1,6 +1,7 @@
 import { compileCached } from '@tinyforge/common';
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeDirs, writeFileAtomicWith } from '@tinyforge/common';
 import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
 import { Target } from './load';
@@ -29,6 +30,8 @@ export interface FirmwareBuildOptions {
   /** Link into the application flash (default) or, on virtual boards, into the bootloader's region (the image
    *  QEMU resets into: the bootloader itself, or an application loaded directly without flashing). */
   image?: 'application' | 'bootloader';
+  /** Build in `from` for a folder that will be moved to `to` (a staging folder): debug info and __FILE__ name `to`. */
+  pathPrefixMap?: { from: string; to: string };
 }
 
 export interface FirmwareBuildResult {
@@ -68,6 +71,7 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
     `-${options.optimize ?? 'O2'}`,
     ...COMMON_FLAGS,
     ...(options.lto ? ['-flto'] : []),
+    ...(options.pathPrefixMap !== undefined ? [`-ffile-prefix-map=${options.pathPrefixMap.from}=${options.pathPrefixMap.to}`] : []),
     `-I${path.join(commonDir, 'include')}`,
     ...(options.includeDirs ?? []).map((d) => `-I${d}`),
     ...boardDefines(board).map((d) => `-D${d}`),

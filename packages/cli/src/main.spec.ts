@@ -48,7 +48,7 @@ describe('tinyforge CLI conventions', () => {
     const missing = path.join(dir, 'missing.tflite');
     let r = await cli('inspect', missing);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error[FORMAT_IO]: ${missing}: cannot read: ENOENT\n`);
+    expect(r.err).toBe(`error[FORMAT_IO]: cannot read ${missing}: no such file or folder\n`);
     const junk = path.join(dir, 'junk.bin');
     fs.writeFileSync(junk, 'not a model at all');
     r = await cli('inspect', junk);

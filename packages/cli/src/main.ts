@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { isSystemError, readError, writeError } from '@tinyforge/common';
 import { isTinyforgeError } from '@tinyforge/ir';
 import { UsageError } from './cli-error';
 import { registerBoardCommand } from './commands/board';
@@ -84,6 +85,14 @@ export async function runCli(argv: string[], io: CommandIO = processIO, name = '
     }
     if (isTinyforgeError(e)) {
       io.err(`error[${e.code}]: ${printable(oneLine(e.message), 1000)}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return EXIT.badInput;
+    }
+    if (isSystemError(e) && typeof e.path === 'string') {
+      // A file system failure no command mapped itself: still said in words, naming the path.
+      const reading = ['open', 'read', 'stat', 'lstat', 'scandir', 'readlink', 'access'].includes(e.syscall ?? '');
+      const error = reading ? readError(e.path, e) : writeError(e.path, e);
+      io.err(`error[${error.code}]: ${printable(oneLine(error.message), 1000)}`);
       if (verbose && e.stack) io.err(e.stack);
       return EXIT.badInput;
     }

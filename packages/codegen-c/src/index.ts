@@ -9,3 +9,4 @@ export type { HostBuildOptions, HostRun } from './host/host-build';
 export { planJson } from './emit/plan-json';
 export { reportHtml } from './emit/report-html';
 export { generateBoardAppHeader, invokeCall, BOARD_APP_HEADER } from './emit/board-main';
+export { foreignCodegenEntry, GENERATED_BANNER } from './emit/outputs';

@@ -23,7 +23,7 @@ export interface ErrorCodeInfo {
 export const ERROR_FAMILIES: readonly ErrorFamily[] = [
   { prefix: 'USAGE', title: 'Command line', raisedBy: 'UsageError (@tinyforge/cli); the CLI exits with status 2' },
   { prefix: 'INTERNAL', title: 'Unexpected errors', raisedBy: 'the CLI, for an exception that is not a TinyforgeError' },
-  { prefix: 'FILE_', title: 'Output files', raisedBy: 'the atomic writes of @tinyforge/common (writeFileAtomic and its variants), as a TinyforgeError' },
+  { prefix: 'FILE_', title: 'Files and folders', raisedBy: 'FileError (@tinyforge/common: the output checks, publishDir / publishFiles / writeFileAtomic, and input reads)' },
   { prefix: 'IR_', title: 'Graph IR', raisedBy: 'IrValidationError (@tinyforge/ir)' },
   { prefix: 'FORMAT_', title: 'Model files (ONNX, TFLite)', raisedBy: 'ModelFormatError (@tinyforge/model-format)' },
   { prefix: 'QUANT_', title: 'Quantizer', raisedBy: 'QuantizerError (@tinyforge/quantizer)' },
@@ -47,7 +47,8 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'USAGE', meaning: 'Wrong arguments or options: a missing or unknown option, a value out of range, options that contradict each other.', action: 'Read the message and `--help` of the command, and fix the command line.' },
   { code: 'INTERNAL', meaning: 'An unexpected exception: a bug in tinyforge, not bad input.', action: 'Run again with `--verbose` for the stack trace and report it.' },
 
-  { code: 'FILE_WRITE', meaning: 'An output file could not be written (the message names it and the system error: ENOENT, EACCES, ENOSPC, ...). Nothing partial is left behind.', action: 'Check that the directory exists and is writable and that the disk has space.' },
+  { code: 'FILE_WRITE', meaning: 'An output file or folder cannot be written: the message names the path you gave and says why in words (permission denied, no space left, not a folder, a special file system such as /proc). Checked before the work starts where possible; nothing partial is left behind.', action: 'Give a writable folder on an ordinary file system (and free some space if the disk is full).' },
+  { code: 'FILE_READ', meaning: 'An input file cannot be read (the message names it and says why in words).', action: 'Check the path and its permissions.' },
 
   { code: 'IR_SHAPE', meaning: 'A tensor has an invalid shape, or an operator\'s inputs have shapes it cannot combine (names the node).', action: `Check the model's shapes at that node. ${BUG}` },
   { code: 'IR_QUANT', meaning: 'A tensor\'s quantization parameters are inconsistent (scale and zero-point counts, per-axis dimension).', action: `Check the quantization of the named tensor. ${BUG}` },
@@ -58,6 +59,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'IR_PRODUCER', meaning: 'A tensor is produced twice (by two nodes, or by a node and as a constant or graph input).', action: BUG },
   { code: 'IR_STATE', meaning: 'An op state tensor (LSTM/SVDF state, TFLite variable tensor) is also a constant, a graph input or a graph output, or has an unknown state kind.', action: `Check the named tensor in the model. ${BUG}` },
   { code: 'IR_ATTR', meaning: 'An operator attribute is missing or has the wrong type (names the node and the attribute).', action: `Check the named attribute of that node in the model. ${BUG}` },
+  { code: 'IR_LIMIT', meaning: 'The graph exceeds a size limit (nodes, tensors, inputs of a node, bytes or rank of a tensor: LIMITS in @tinyforge/ir), checked before any stage whose cost grows with it.', action: 'Use a smaller model; the limits are far above what fits a microcontroller.' },
   { code: 'IR_DTYPE', meaning: 'An operator gets data types its rules do not allow (or a quantized tensor lacks its parameters).', action: 'Check the data types at the named node; quantize the model as a whole rather than in parts.' },
 
   { code: 'FORMAT_UNKNOWN', meaning: 'The file is neither a TFLite flatbuffer nor named .onnx, or has an unknown extension.', action: 'Give a .tflite or .onnx file (or the right extension for the output).' },

@@ -17,9 +17,18 @@ export function printable(s: string, max = 60, keep: 'start' | 'end' = 'start'):
   return keep === 'start' ? `${clean.slice(0, max - 1)}…` : `…${clean.slice(clean.length - max + 1)}`;
 }
 
-/** Escape for HTML text and attribute values (also inside inline SVG): every character that could end either. */
+// A UTF-16 surrogate without its partner: not a character, and no valid UTF-8 to write it as.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Escape for HTML text and attribute values (also inside inline SVG): every character that could end either, and
+ * no raw control character (NUL, ESC, C1, bidi overrides become `?`) or lone surrogate (U+FFFD) from a model name.
+ */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s
+    .replace(LONE_SURROGATE, '\ufffd')
+    .replace(UNPRINTABLE, (c) => (c === '\n' || c === '\t' ? c : '?'))
+    .replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export interface Column {
@@ -33,7 +42,7 @@ export interface Column {
  * `printable` first).
  */
 export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => r[i].length)));
+  const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, r[i].length), c.header.length));
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))

@@ -213,7 +213,8 @@ export function arenaChartSvg(arena: {
   width?: number;
   height?: number;
 }): string {
-  const steps = Math.max(arena.steps, ...arena.buffers.map((b) => b.lastStep + 1), 1);
+  // A loop, not Math.max(...spread): a graph of 100k buffers would overflow the call stack.
+  const steps = arena.buffers.reduce((m, b) => Math.max(m, b.lastStep + 1), Math.max(arena.steps, 1));
   return timelineChartSvg({
     id: arena.id,
     title: 'arena buffers over layers',

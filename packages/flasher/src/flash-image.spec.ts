@@ -56,3 +56,10 @@ it('stm32Info reports the device, bootloader version, commands and readout prote
   expect((await stm32Info(locked.host, { timeouts: TIMEOUTS })).readoutProtected).toBe(true);
   await locked.device.close();
 });
+
+it('checks the image against the flash before any port is opened (issue 21): a port that does not exist is never reached', async () => {
+  const big = { format: 'bin' as const, segments: [{ address: 0x08000000, data: new Uint8Array(F4.flash.sectors.reduce((n, s) => n + s.size * s.count, 0) + 4) }] };
+  await expect(flashImage({ image: big, protocol: 'stm32', port: '/dev/no-such-port', flash: F4.flash })).rejects.toMatchObject({ code: 'FLASH_TOO_LARGE' });
+  const low = { format: 'bin' as const, segments: [{ address: 0x1000, data: new Uint8Array(16) }] };
+  await expect(flashImage({ image: low, protocol: 'samba', port: '/dev/no-such-port', touch: true })).rejects.toMatchObject({ code: 'FLASH_ADDRESS' });
+});

@@ -5,11 +5,11 @@ import { FlashImage } from './image/image';
 import { loadImageFile } from './image/load-image';
 import { ProgressCallback } from './progress';
 import { flashMsd, MsdFlashOptions, MsdFlashResult } from './protocols/msd/flash-msd';
-import { flashSamba, SambaFlashOptions, SambaFlashResult, touch1200 } from './protocols/samba/flash-samba';
+import { checkSambaImage, flashSamba, SambaFlashOptions, SambaFlashResult, touch1200 } from './protocols/samba/flash-samba';
 import { Stm32Client, Stm32Timeouts } from './protocols/stm32/client';
 import { commandName } from './protocols/stm32/constants';
 import { findStm32Device } from './protocols/stm32/devices';
-import { FlashLayout } from './protocols/stm32/flash-map';
+import { checkFitsFlash, FlashLayout } from './protocols/stm32/flash-map';
 import { flashStm32, Stm32FlashOptions, Stm32FlashResult } from './protocols/stm32/flash-stm32';
 import { ResetMode, resetIntoBootloader } from './protocols/stm32/reset-lines';
 import { SerialTransport } from './transport/serial-transport';
@@ -54,6 +54,9 @@ export type FlashResult = Stm32FlashResult | SambaFlashResult | MsdFlashResult;
 /** The one entry point: load the image, open the port, run the protocol, close the port whatever happens. */
 export async function flashImage(options: FlashImageOptions): Promise<FlashResult> {
   const image = typeof options.image === 'string' ? loadImageFile(options.image, { address: options.address }) : options.image;
+  // Size and address checks need no board: they come before any port is opened or touched.
+  if (options.protocol === 'stm32' && options.flash !== undefined) checkFitsFlash(options.flash, image.segments);
+  if (options.protocol === 'samba') checkSambaImage(image, options.samba ?? {});
   if (options.protocol === 'msd') return flashMsd(options.port, image, { ...options.msd, onProgress: options.onProgress });
 
   if (options.protocol === 'samba' && options.touch && !options.transport) {

@@ -1,4 +1,4 @@
-import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, OpType, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
+import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, LIMITS, nodeMacs, OpType, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
 import { InterpreterError } from './errors';
 import { Evaluate, KernelContext, KernelEntry } from './kernels/context';
 import { KERNELS } from './kernels/registry';
@@ -24,20 +24,23 @@ export interface RunResult {
   tensors?: Map<number, Uint8Array>;
 }
 
-/** Total activation bytes the interpreter allocates for one graph (every tensor has its own buffer). */
-const MAX_ACTIVATION_BYTES = 2 ** 31;
-
-/** Refuse a graph whose activations add up past the budget before allocating any of them. */
-function checkActivationBudget(graph: Graph): void {
+/**
+ * Refuse a graph before allocating anything when its activations add up past LIMITS.maxActivationBytes (every
+ * tensor has its own buffer here) or one inference is more work (MACs plus output elements) than
+ * LIMITS.maxInterpreterWork.
+ */
+function checkBudget(graph: Graph): void {
   let total = 0;
   for (const t of graph.tensors) if (t.data === undefined) total += elementCount(t.shape) * dtypeBytes(t.dtype);
-  if (!(total <= MAX_ACTIVATION_BYTES)) {
-    throw new InterpreterError('INTERP_GRAPH', `the activations need ${total} bytes in all, more than the interpreter allocates (${MAX_ACTIVATION_BYTES})`);
+  if (!(total <= LIMITS.maxActivationBytes)) {
+    throw new InterpreterError('INTERP_GRAPH', `the activations need ${total} bytes in all, more than the interpreter allocates (${LIMITS.maxActivationBytes})`);
+  }
+  let work = 0;
+  for (const node of graph.nodes) work += nodeMacs(graph, node) + node.outputs.reduce((n, t) => n + elementCount(graph.tensors[t].shape), 0);
+  if (!(work <= LIMITS.maxInterpreterWork)) {
+    throw new InterpreterError('INTERP_GRAPH', `one inference is ${work.toExponential(2)} multiply-accumulates and output elements, more than the reference interpreter runs (${LIMITS.maxInterpreterWork.toExponential(0)})`);
   }
 }
-
-/** Largest tensor the interpreter allocates (elements), so a corrupt graph fails cleanly instead of exhausting memory. */
-const MAX_TENSOR_ELEMENTS = 1 << 28;
 
 /**
  * Executes a graph. All preparation — validation, buffer allocation, multipliers, shifts, padding, lookup of
@@ -59,7 +62,7 @@ export class Interpreter {
       const p = problems[0];
       throw new InterpreterError('INTERP_GRAPH', `invalid graph: ${p.message}`, { node: p.node });
     }
-    checkActivationBudget(graph);
+    checkBudget(graph);
     this.arrays = graph.tensors.map((t) => allocate(t));
     graph.tensors.forEach((t, i) => {
       if (t.state !== undefined) this.states.push({ index: i, kind: t.state, initial: stateInitialValue(t) });
@@ -145,7 +148,7 @@ function allocate(t: Tensor): AnyTypedArray {
     return viewAs(t.data, t.dtype);
   }
   const n = elementCount(t.shape);
-  if (!Number.isSafeInteger(n) || n > MAX_TENSOR_ELEMENTS) {
+  if (!Number.isSafeInteger(n) || n > LIMITS.maxTensorElements) {
     throw new InterpreterError('INTERP_GRAPH', `tensor '${t.name}' has ${n} elements, more than the interpreter allocates`);
   }
   return viewAs(new Uint8Array(n * dtypeBytes(t.dtype)), t.dtype);

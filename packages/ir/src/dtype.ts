@@ -47,7 +47,8 @@ export function viewAs<D extends DType>(bytes: Uint8Array, dtype: D): TypedArray
   if (bytes.byteLength % size !== 0) {
     throw new RangeError(`${bytes.byteLength} bytes is not a whole number of ${dtype} elements`);
   }
-  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // A copy into a fresh buffer (a Node Buffer's slice() is a view at the same misaligned offset).
+  const aligned = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes);
   const n = aligned.byteLength / size;
   const buf = aligned.buffer;
   const off = aligned.byteOffset;

@@ -12,3 +12,4 @@ export * from './shape-inference';
 export * from './stats';
 export * from './tensor';
 export * from './validate';
+export { LIMITS } from './limits';

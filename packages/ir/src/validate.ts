@@ -1,9 +1,11 @@
-import { isQuantizedDType } from './dtype';
+import { dtypeBytes, isQuantizedDType } from './dtype';
+import { LIMITS } from './limits';
 import { IrValidationError } from './errors';
 import { Graph } from './graph';
 import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
+import { checkLayerQuantization, checkTensorQuantization } from './validate-quant';
 
 export interface Diagnostic {
   code: string;
@@ -18,10 +20,14 @@ export interface Diagnostic {
  */
 export function validateGraph(graph: Graph): Diagnostic[] {
   const problems: Diagnostic[] = [];
+  const limit = checkLimits(graph);
+  if (limit !== undefined) return [limit];
   const n = graph.tensors.length;
   const inRange = (t: number): boolean => Number.isInteger(t) && t >= 0 && t < n;
   const available = new Uint8Array(n);
   const produced = new Uint8Array(n);
+  const isInput = new Uint8Array(n);
+  for (const i of graph.inputs) if (inRange(i)) isInput[i] = 1;
 
   graph.tensors.forEach((t, i) => {
     if (t.data !== undefined) available[i] = 1;
@@ -37,7 +43,11 @@ export function validateGraph(graph: Graph): Diagnostic[] {
     if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       problems.push({ code: 'IR_SHAPE', tensor: t.name, message: `tensor '${t.name}' has invalid shape ${shapeToString(t.shape)}` });
     }
+    if (t.data === undefined && t.shape.some((d) => d === 0)) {
+      problems.push({ code: 'IR_SHAPE', tensor: t.name, message: `tensor '${t.name}' has shape ${shapeToString(t.shape)}: a dimension of 0 leaves it without elements` });
+    }
     if (t.quant !== undefined) {
+      problems.push(...checkTensorQuantization(t));
       const q = t.quant;
       if (q.scale.length !== q.zeroPoint.length || q.scale.length === 0) {
         problems.push({ code: 'IR_QUANT', tensor: t.name, message: `tensor '${t.name}' has ${q.scale.length} scales and ${q.zeroPoint.length} zero points` });
@@ -48,7 +58,10 @@ export function validateGraph(graph: Graph): Diagnostic[] {
   });
   for (const i of graph.inputs) {
     if (!inRange(i)) problems.push({ code: 'IR_REF', message: `graph input refers to tensor ${i}, which does not exist` });
-    else available[i] = 1;
+    else if (available[i]) {
+      const why = graph.tensors[i].data !== undefined ? 'carries constant data (a graph input is given at run time)' : 'is listed twice';
+      problems.push({ code: 'IR_PRODUCER', tensor: graph.tensors[i].name, message: `graph input '${graph.tensors[i].name}' ${why}` });
+    } else available[i] = 1;
   }
   const names = new Set<string>();
   graph.nodes.forEach((node) => {
@@ -77,7 +90,7 @@ export function validateGraph(graph: Graph): Diagnostic[] {
     for (const t of node.outputs) {
       if (!inRange(t)) {
         problems.push({ code: 'IR_REF', node: node.name, message: `output refers to tensor ${t}, which does not exist` });
-      } else if (produced[t] || graph.tensors[t].data !== undefined || graph.inputs.includes(t) || graph.tensors[t].state !== undefined) {
+      } else if (produced[t] || graph.tensors[t].data !== undefined || isInput[t] || graph.tensors[t].state !== undefined) {
         problems.push({ code: 'IR_PRODUCER', node: node.name, message: `output '${graph.tensors[t].name}' already has a value (a second producer, a constant, a graph input or op state)` });
       } else {
         produced[t] = 1;
@@ -86,6 +99,7 @@ export function validateGraph(graph: Graph): Diagnostic[] {
     }
     if (problems.length > before) return;
     problems.push(...checkDTypes(graph, node));
+    problems.push(...checkLayerQuantization(graph, node));
     try {
       const shapes = inferOutputShapes(graph, node);
       node.outputs.forEach((t, k) => {
@@ -104,12 +118,31 @@ export function validateGraph(graph: Graph): Diagnostic[] {
       problems.push({ code: e.code, node: node.name, message: e.message });
     }
   });
+  if (graph.outputs.length === 0) problems.push({ code: 'IR_REF', message: 'the graph has no outputs' });
   for (const o of graph.outputs) {
     if (!inRange(o)) problems.push({ code: 'IR_REF', message: `graph output refers to tensor ${o}, which does not exist` });
     else if (graph.tensors[o].state !== undefined) problems.push({ code: 'IR_STATE', message: `graph output '${graph.tensors[o].name}' is op state (read it through the node's output instead)` });
     else if (!available[o]) problems.push({ code: 'IR_REF', message: `graph output '${graph.tensors[o].name}' is never produced` });
   }
   return problems;
+}
+
+/** The first LIMITS the graph exceeds (checked first: everything after is linear within them). */
+function checkLimits(graph: Graph): Diagnostic | undefined {
+  const over = (message: string): Diagnostic => ({ code: 'IR_LIMIT', message });
+  if (graph.nodes.length > LIMITS.maxNodes) return over(`${graph.nodes.length} nodes, above the limit ${LIMITS.maxNodes}`);
+  if (graph.tensors.length > LIMITS.maxTensors) return over(`${graph.tensors.length} tensors, above the limit ${LIMITS.maxTensors}`);
+  let edges = 0;
+  for (const node of graph.nodes) {
+    edges += node.inputs.length;
+    if (node.inputs.length > LIMITS.maxNodeInputs) return { ...over(`${node.inputs.length} inputs, above the limit ${LIMITS.maxNodeInputs}`), node: node.name };
+  }
+  if (edges > LIMITS.maxEdges) return over(`${edges} node inputs in all, above the limit ${LIMITS.maxEdges}`);
+  for (const t of graph.tensors) {
+    const bytes = t.shape.reduce((n, d) => n * d, 1) * dtypeBytes(t.dtype);
+    if (t.shape.length > LIMITS.maxRank || bytes > LIMITS.maxTensorBytes) return { ...over(`tensor '${t.name}' ${shapeToString(t.shape)} ${t.dtype} is above the limits (rank ${LIMITS.maxRank}, ${LIMITS.maxTensorBytes} bytes)`), tensor: t.name };
+  }
+  return undefined;
 }
 
 /** Throw an IrValidationError describing every problem, if there are any. */

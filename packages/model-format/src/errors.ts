@@ -80,13 +80,5 @@ export type ModelFormatErrorCode =
   | 'FORMAT_LIMIT'
   | 'FORMAT_IO';
 
-/** Upper bounds checked before any allocation sized by a model file. */
-export const LIMITS = {
-  /** Elements in one tensor. */
-  maxTensorElements: 1 << 28,
-  /** Rank of one tensor. */
-  maxRank: 8,
-  /** Tensors / nodes in one graph. */
-  maxTensors: 1 << 20,
-  maxNodes: 1 << 20,
-} as const;
+/** Upper bounds checked before any allocation sized by a model file: the IR's one LIMITS table. */
+export { LIMITS } from '@tinyforge/ir';

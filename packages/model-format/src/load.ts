@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '@tinyforge/common';
+import { systemErrorWords, writeFileAtomic } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
-import { ModelFormatError } from './errors';
+import { LIMITS, ModelFormatError } from './errors';
 import { readOnnx, writeOnnx } from './onnx';
 import { readTflite, writeTflite } from './tflite';
 
@@ -25,20 +25,46 @@ export function formatFromPath(file: string): ModelFormat {
 }
 
 export function readModel(bytes: Uint8Array, options: { file?: string; format?: ModelFormat } = {}): Graph {
+  if (bytes.length === 0) throw new ModelFormatError('FORMAT_MALFORMED', 'empty file', { file: options.file });
   const format = options.format ?? detectFormat(bytes, options.file);
   const graph = format === 'tflite' ? readTflite(bytes, { file: options.file }) : readOnnx(bytes, { file: options.file });
   graph.metadata.sourceFormat = format;
   return graph;
 }
 
-export function readModelFile(file: string): Graph {
-  let bytes: Uint8Array;
+/**
+ * The bytes of a model file, checked before reading: a regular file (not a folder or a device, which could be
+ * endless) no larger than LIMITS.maxFileBytes. Errors name the file in words (FORMAT_IO, FORMAT_LIMIT).
+ */
+export function readModelBytes(file: string): Uint8Array {
+  const fail = (cause: unknown): never => {
+    throw new ModelFormatError('FORMAT_IO', `cannot read ${file}: ${systemErrorWords(cause)}`);
+  };
+  let fd: number | undefined;
   try {
-    bytes = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) fail('is a folder');
+    if (!st.isFile()) fail('not a regular file (a device, pipe or socket)');
+    if (st.size > LIMITS.maxFileBytes) throw new ModelFormatError('FORMAT_LIMIT', `${st.size} bytes, above the limit of ${LIMITS.maxFileBytes} bytes for a model file`, { file });
+    const bytes = new Uint8Array(st.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = fs.readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
   } catch (e) {
-    throw new ModelFormatError('FORMAT_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+    if (e instanceof ModelFormatError) throw e;
+    return fail(e);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  return readModel(bytes, { file });
+}
+
+export function readModelFile(file: string): Graph {
+  return readModel(readModelBytes(file), { file });
 }
 
 export function writeModel(graph: Graph, format: ModelFormat): Uint8Array {

@@ -1,5 +1,5 @@
 import { Graph, pruneTensors } from '@tinyforge/ir';
-import { writeFileAtomic } from '@tinyforge/common';
+import { checkOutputFile, publishFiles } from '@tinyforge/common';
 import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
@@ -46,8 +46,9 @@ export interface QuantizeFileResult {
 }
 
 /**
- * `quantize MODEL --calib DATA -o OUT.tflite`: read, calibrate, quantize, measure, then write every output. All
- * outputs are computed before the first is written, and each is written atomically, so a failure leaves no file.
+ * `quantize MODEL --calib DATA -o OUT.tflite`: check that every output can be written, read, calibrate, quantize,
+ * measure, then publish every output. All outputs are computed and written under temporary names before the first
+ * is renamed into place, so a failure (or a kill) leaves the previous files and no partial one.
  */
 export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   const started = Date.now();
@@ -57,6 +58,9 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   if (o.activations === 'int16' && o.onnxQdq !== undefined) {
     throw new QuantizerError('QUANT_UNSUPPORTED', 'the ONNX QDQ export spells out int8 arithmetic; it has no 16x8 form: drop --onnx-qdq or quantize with int8 activations');
   }
+  // Before the work: every output can be written (a read-only folder fails now, not after the calibration).
+  const outputs = [o.output, o.onnxQdq, o.reportJson, o.reportHtml].filter((f): f is string => f !== undefined);
+  for (const file of outputs) checkOutputFile(file);
   const floatModel: Graph = readModelFile(o.model);
   const calib = loadCalibration(o.calib, floatModel, o);
   const result = quantizeModel(floatModel, calib.samples, { method: o.method, percentile: o.percentile, perTensor: o.perTensor, io: o.io, activations: o.activations, biasCorrection: o.biasCorrection, onProgress: o.onProgress });
@@ -81,6 +85,6 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph, { rounding: o.qdqRounding })))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
   if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
-  for (const [file, data] of files) writeFileAtomic(file, data);
+  publishFiles(files.map(([file, data]) => ({ file, data })));
   return { result, report, calibration: calib.description, written: files.map(([f]) => f), milliseconds: Date.now() - started };
 }

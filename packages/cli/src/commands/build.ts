@@ -1,9 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { formatSizeReport, loadTarget, SizeReport } from '@tinyforge/boards';
-import { readModelFile } from '@tinyforge/model-format';
-import { buildModelFirmware } from '../pipeline';
+import { checkOutputDir, firstForeignEntry, publishDir } from '@tinyforge/common';
+import { readModel, readModelBytes } from '@tinyforge/model-format';
+import { buildModelFirmware, ModelFirmware } from '../pipeline';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -36,21 +36,42 @@ export interface BuildSummary {
   milliseconds: number;
 }
 
-/** `build --board B --model M -o DIR`: codegen, then the firmware (generated C + kernels + board support). */
+/** What a firmware build folder holds (buildModelFirmware with the default image name). */
+const FIRMWARE_OUTPUT = /^(firmware\.(elf|bin|hex|map|uf2|json)|memory\.ld|src)$/;
+
+/**
+ * `build --board B --model M -o DIR`: codegen, then the firmware (generated C + kernels + board support). The
+ * output folder is checked before the work and published as one unit: built complete in a staging folder beside
+ * it (debug info already naming DIR), then swapped in.
+ */
 export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary {
   if (opts.optimize !== 'O2' && opts.optimize !== 'Os' && opts.optimize !== 'O3') throw new UsageError(`--optimize must be O2, Os or O3, got '${opts.optimize}'`);
   const optimize: 'O2' | 'Os' | 'O3' = opts.optimize;
+  checkOutputDir(opts.output);
   const started = process.hrtime.bigint();
   const target = loadTarget(opts.board);
-  const graph = readModelFile(opts.model);
-  const built = buildModelFirmware(graph, target, {
-    outDir: opts.output,
-    prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''),
-    modelBytes: fs.readFileSync(opts.model),
-    optimize,
-    lto: opts.lto,
-    profile: opts.profile === true,
-  });
+  const modelBytes = readModelBytes(opts.model);
+  const graph = readModel(modelBytes, { file: opts.model });
+  const finalDir = path.resolve(opts.output);
+  let staging = finalDir;
+  const staged: ModelFirmware = publishDir(
+    opts.output,
+    (dir) => {
+      staging = dir;
+      return buildModelFirmware(graph, target, {
+        outDir: dir,
+        finalDir,
+        prefix: path.basename(opts.model).replace(/\.[^.]*$/, ''),
+        modelBytes,
+        optimize,
+        lto: opts.lto,
+        profile: opts.profile === true,
+      });
+    },
+    { previousOutput: (dir) => firstForeignEntry(dir, (name) => FIRMWARE_OUTPUT.test(name)) },
+  );
+  const published = (p: string): string => path.join(finalDir, path.relative(staging, p));
+  const built = { ...staged, manifestPath: published(staged.manifestPath), firmware: { ...staged.firmware, elf: published(staged.firmware.elf), bin: published(staged.firmware.bin), hex: published(staged.firmware.hex), map: published(staged.firmware.map), uf2: staged.firmware.uf2 !== undefined ? published(staged.firmware.uf2) : undefined } };
   const fw = built.firmware;
   const { packedFilters } = built;
   const uf2 = fw.uf2;

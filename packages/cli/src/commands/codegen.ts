@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { coreFeatures, loadTarget } from '@tinyforge/boards';
-import { generateC, PlannerKind } from '@tinyforge/codegen-c';
-import { writeFilesAtomic } from '@tinyforge/common';
+import { foreignCodegenEntry, generateC, PlannerKind } from '@tinyforge/codegen-c';
+import { checkOutputDir, publishDir } from '@tinyforge/common';
 import { UsageError } from '../cli-error';
 import { CommandIO, humanBytes, printable } from '../output';
-import { loadModel } from './load-model';
+import { loadModelAndBytes } from './load-model';
 
 export interface CodegenCommandOptions {
   output: string;
@@ -34,14 +34,17 @@ export interface CodegenSummary {
   milliseconds: number;
 }
 
-/** `codegen MODEL -o DIR`: a thin wrapper over generateC that writes the files atomically. */
+/**
+ * `codegen MODEL -o DIR`: a thin wrapper over generateC. The output folder is checked before the work and published
+ * as one unit (publishDir): a reader or a killed run sees the previous set of files or the new one, never a mix.
+ */
 export function runCodegen(model: string, options: CodegenCommandOptions, io: CommandIO): CodegenSummary {
   if (options.planner !== 'greedy' && options.planner !== 'optimal') throw new UsageError(`--planner must be greedy or optimal, got '${options.planner}'`);
   const align = Number(options.align);
   if (align !== 4 && align !== 8 && align !== 16) throw new UsageError(`--align must be 4, 8 or 16, got '${options.align}'`);
+  checkOutputDir(options.output);
   const started = process.hrtime.bigint();
-  const graph = loadModel(model, io);
-  const bytes = fs.readFileSync(model);
+  const { graph, bytes } = loadModelAndBytes(model, io);
   const board = options.board !== undefined ? loadTarget(options.board) : undefined;
   const flashBudget = options.flashBudget !== undefined ? Number(options.flashBudget) : undefined;
   if (flashBudget !== undefined && !(Number.isInteger(flashBudget) && flashBudget >= 0)) {
@@ -57,7 +60,9 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     core: board && coreFeatures(board),
     flashBudget,
   });
-  writeFilesAtomically(options.output, generated.files);
+  publishDir(options.output, (dir) => {
+    for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, name), text);
+  }, { previousOutput: foreignCodegenEntry });
   const summary: CodegenSummary = {
     model,
     outputDir: options.output,
@@ -80,16 +85,6 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     );
   }
   return summary;
-}
-
-/** Every file written before any is renamed into place; other files in `dir` are left alone. */
-function writeFilesAtomically(dir: string, files: Record<string, string>): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`cannot create output directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  writeFilesAtomic(dir, files);
 }
 
 export function registerCodegenCommand(program: Command, io: CommandIO): void {

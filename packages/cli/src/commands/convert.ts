@@ -1,3 +1,4 @@
+import { checkOutputFile } from '@tinyforge/common';
 import { formatFromPath, writeModelFile } from '@tinyforge/model-format';
 import { loadModel } from './load-model';
 import { CommandIO, printable } from '../output';
@@ -13,6 +14,7 @@ export interface ConvertResult {
 /** Convert between TFLite and ONNX; the output format comes from the output file's extension. */
 export function runConvert(input: string, output: string, options: { json?: boolean }, io: CommandIO): void {
   const format = formatFromPath(output);
+  checkOutputFile(output);
   const graph = loadModel(input, io);
   writeModelFile(graph, output, format);
   const result: ConvertResult = { input, output, format, operators: graph.nodes.length, tensors: graph.tensors.length };

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
-import { writeFileAtomic } from '@tinyforge/common';
+import { checkOutputFile, readError, systemErrorWords, writeFileAtomic } from '@tinyforge/common';
 import { loadTarget } from '@tinyforge/boards';
 import {
   BoardInfo,
@@ -47,7 +47,7 @@ function readText(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot read ${what} ${file}: ${systemErrorWords(e)}`);
   }
 }
 
@@ -55,16 +55,12 @@ function readInput(file: string): Uint8Array {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new UsageError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw readError(file, e);
   }
 }
 
 function writeText(file: string, text: string): void {
-  try {
-    writeFileAtomic(file, text);
-  } catch (e) {
-    throw new ProfilerError('PROFILE_BAD_OPTION', `cannot write: ${(e as Error).message}`, { file });
-  }
+  writeFileAtomic(file, text);
 }
 
 export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Promise<void> {
@@ -75,6 +71,7 @@ export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Pr
   if (!(threshold >= 0)) throw new UsageError(`--threshold must be a non-negative percentage, got '${opts.threshold}'`);
   if ((opts.firmware === undefined) !== (opts.input === undefined)) throw new UsageError('--firmware and --input go together: the input is sent to the firmware built in that folder');
   if (opts.firmware !== undefined && opts.table !== undefined) throw new UsageError('--table is for a passive capture: with --firmware the build\'s own layer table is used');
+  for (const file of [opts.trace, opts.html]) if (file !== undefined) checkOutputFile(file);
   const target = loadTarget(opts.board);
   const board: BoardInfo = boardInfo(target);
   const baudRate = opts.baud !== undefined ? positiveInt(opts.baud, '--baud') : target.console.baud;

@@ -4,11 +4,11 @@ import * as path from 'path';
 import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-c';
 import { Graph, shapeToString, tensorBytes, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter, splitInputs } from '@tinyforge/interpreter';
-import { replaceDirAtomic, writeFileAtomic } from '@tinyforge/common';
+import { checkOutputDir, checkOutputFile, firstForeignEntry, publishDir, readError, writeFileAtomic } from '@tinyforge/common';
 import { Command } from 'commander';
 import { loadTarget } from '@tinyforge/boards';
 import { UsageError } from '../cli-error';
-import { loadModel } from './load-model';
+import { loadModel, loadModelAndBytes } from './load-model';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 
@@ -96,13 +96,9 @@ export async function runRun(model: string, options: RunCommandOptions, io: Comm
     throw new UsageError('--profile, --load, --html, --trace and --firmware need --board');
   }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
+  checkRunOutputs(options);
   const graph = loadModel(model, io);
-  let inputBytes: Uint8Array;
-  try {
-    inputBytes = fs.readFileSync(options.input);
-  } catch (e) {
-    throw new UsageError(`cannot read --input ${options.input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const inputBytes = readInput(options.input);
   const dump = options.dump !== undefined;
   const inputs = splitInputs(graph, inputBytes); // checks the size before any engine runs
   const result = options.engine === 'host' ? runHost(graph, inputs, dump) : runReference(graph, inputs, dump);
@@ -142,7 +138,7 @@ export async function runRun(model: string, options: RunCommandOptions, io: Comm
  * quantization) — the layout of the gold `layers_0/` folders. Written to a staging folder that then replaces `dir`.
  */
 function dumpTensors(graph: Graph, tensors: Map<number, Uint8Array>, dir: string): number {
-  return replaceDirAtomic(dir, (tmp) => {
+  return publishDir(dir, (tmp) => {
     const producer = new Map<number, { index: number; op: string }>();
     graph.nodes.forEach((n, index) => n.outputs.forEach((t) => producer.set(t, { index, op: n.op })));
     const index: unknown[] = [];
@@ -153,15 +149,21 @@ function dumpTensors(graph: Graph, tensors: Map<number, Uint8Array>, dir: string
     }
     fs.writeFileSync(path.join(tmp, 'tensors.json'), JSON.stringify(index, null, 1));
     return tensors.size;
-  });
+  }, { previousOutput: (d) => firstForeignEntry(d, (name) => /^t\d+\.bin$/.test(name) || name === 'tensors.json') });
 }
 
 function readInput(file: string): Uint8Array {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new UsageError(`cannot read --input ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw readError(file, e);
   }
+}
+
+/** Before any work: every file and folder the run writes can be written. */
+function checkRunOutputs(options: RunCommandOptions): void {
+  for (const file of [options.output, options.html, options.trace]) if (file !== undefined) checkOutputFile(file);
+  for (const dir of [options.dump, options.keep]) if (dir !== undefined) checkOutputDir(dir);
 }
 
 /** `run MODEL --board B --input IN.bin [--output OUT.bin] [--profile] [--load serial|direct] [--runs N]`. */
@@ -173,14 +175,15 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   if ((options.html !== undefined || options.trace !== undefined) && !options.profile) throw new UsageError('--html and --trace need --profile');
   if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
   if (options.firmware !== undefined && options.keep !== undefined) throw new UsageError('--keep keeps what the run builds; with --firmware nothing is built');
+  checkRunOutputs(options);
   const target = loadTarget(options.board!);
-  const graph = loadModel(model, io);
+  const { graph, bytes: modelBytes } = loadModelAndBytes(model, io);
   const input = readInput(options.input);
   splitInputs(graph, input); // the size check, with the interpreter's message
   const started = Date.now();
   const result = await runOnBoard({
     model: graph,
-    modelBytes: fs.readFileSync(model),
+    modelBytes,
     board: target,
     firmwareDir: options.firmware,
     inputs: Array.from({ length: runs }, () => input),

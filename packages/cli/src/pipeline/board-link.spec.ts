@@ -14,6 +14,14 @@ const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Arr
 interface FakeBoardOptions {
   /** Swallow the acknowledgement of the chunk at this offset once. */
   dropAckAt?: number;
+  /**
+   * Hold the acknowledgement of the chunk at this offset (once) until the next input frame arrives — the host's
+   * resend after its wait — and send it then, just before answering that frame: the acknowledgement of a stalled
+   * board arriving after the host gave up on it, so the host gets two.
+   */
+  holdAckAt?: number;
+  /** Before each acknowledgement, repeat the previous one this many times (late answers to earlier sends). */
+  staleAcks?: number;
   /** Never answer input at all. */
   silent?: boolean;
 }
@@ -26,6 +34,8 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
   let profileSeq = 0;
   let run = 0;
   let dropped = false;
+  let held: number | undefined;
+  let lastAck = 0;
   const send = (record: IoRecord) => device.write(encodeFrame(record, seq++ & 0xffff));
   const queue: IoFrame[] = [];
   const decoder = new FrameDecoder({ io: (f) => queue.push(f) });
@@ -39,6 +49,17 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
     }
     if (options.dropAckAt === offset && !dropped) {
       dropped = true;
+      return;
+    }
+    if (held !== undefined) {
+      await send({ type: 'ack', expected: held });
+      held = undefined;
+    }
+    for (let k = 0; k < (options.staleAcks ?? 0); k++) await send({ type: 'ack', expected: lastAck });
+    lastAck = expected;
+    if (options.holdAckAt === offset && !dropped) {
+      dropped = true;
+      held = expected;
       return;
     }
     await send({ type: 'ack', expected });
@@ -68,7 +89,7 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
 async function withBoard<T>(options: FakeBoardOptions, body: (link: BoardLink, host: MemoryEndpoint) => Promise<T>): Promise<T> {
   const { host, device } = createMemoryPair({ signals: false });
   fakeBoard(device, options);
-  const link = new BoardLink(host, 'fake board', undefined, 300);
+  const link = new BoardLink(host, 'fake board', undefined, { minimumMs: 300, headroom: 1 });
   link.start();
   try {
     return await body(link, host);
@@ -95,6 +116,32 @@ describe('BoardLink', () => {
       expect(link.decoderStats).toMatchObject({ corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0 });
     });
   }, 15_000);
+
+  test('an acknowledgement later than the wait: the chunk is resent, the board answers twice, the stale answer is skipped (issue 21)', async () => {
+    await withBoard({ holdAckAt: IO_CHUNK_BYTES }, async (link) => {
+      await link.waitReady(2000);
+      for (let k = 0; k < 2; k++) {
+        const r = await link.infer(input, OUT, 5000);
+        expect(Array.from(r.output)).toEqual(Array.from(input.subarray(0, OUT), (b) => b ^ 0x5a));
+        expect(r.run).toBe(k);
+      }
+    });
+  }, 15_000);
+
+  test('stale acknowledgements never count as attempts: three repeats before every answer still deliver', async () => {
+    await withBoard({ staleAcks: 3 }, async (link) => {
+      await link.waitReady(2000);
+      const r = await link.infer(input, OUT, 5000);
+      expect(Array.from(r.output)).toEqual(Array.from(input.subarray(0, OUT), (b) => b ^ 0x5a));
+    });
+  }, 15_000);
+
+  test('waits grow with the bytes on the line, never below the floor', () => {
+    const { host } = createMemoryPair({ signals: false });
+    const slow = new BoardLink(host, 'x', undefined, { baud: 9600, headroom: 10, minimumMs: 1000 });
+    expect(slow.waitFor(10)).toBe(1000);
+    expect(slow.waitFor(2400)).toBe(25000); // 2400 bytes × 10 bits / 9600 baud = 2.5 s, × 10
+  });
 
   test('a board that never answers: RUN_BOARD_TIMEOUT naming what was awaited', async () => {
     await withBoard({ silent: true }, async (link) => {

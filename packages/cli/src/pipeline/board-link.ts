@@ -12,8 +12,29 @@ export interface BoardInference {
   ticks: number;
 }
 
-const ACK_TIMEOUT_MS = 3000;
-const CHUNK_ATTEMPTS = 3;
+/**
+ * How long the link waits, derived from what crosses the line: the time the bytes take at the line rate (10 bits per
+ * byte), times `headroom`, and never less than `minimumMs` — a slow host (a loaded machine descheduling QEMU or this
+ * process) stalls the other end for seconds without anything being wrong.
+ */
+export interface LinkTiming {
+  /** Line rate of the console UART, bits per second. */
+  baud: number;
+  /** Factor on the transfer time. */
+  headroom: number;
+  /** Floor of every wait, ms. */
+  minimumMs: number;
+  /** Sends of one input chunk before giving up (each after a wait without its acknowledgement). */
+  attempts: number;
+}
+
+export const DEFAULT_LINK_TIMING: LinkTiming = { baud: 115200, headroom: 50, minimumMs: 5000, attempts: 5 };
+
+/** Wire bytes of a frame with `payload` bytes: 2 leading, header 4, CRC 2, COBS overhead, 1 trailing. */
+function frameBytes(payload: number): number {
+  const body = 4 + payload + 2;
+  return 2 + body + Math.ceil(body / 254) + 1;
+}
 
 /**
  * The host end of the board application's link (serial-profiler's frames, c/tfg_link.h) over a byte transport. A
@@ -30,13 +51,15 @@ export class BoardLink {
   private seq = 0;
   private pumping: Promise<void> | undefined;
 
+  private readonly timing: LinkTiming;
+
   constructor(
     private readonly transport: Transport,
     private readonly where: string,
     onText?: (line: string) => void,
-    /** How long to wait for each input chunk's acknowledgement before resending it. */
-    private readonly ackTimeoutMs = ACK_TIMEOUT_MS,
+    timing: Partial<LinkTiming> = {},
   ) {
+    this.timing = { ...DEFAULT_LINK_TIMING, ...timing };
     this.decoder = new FrameDecoder({
       frame: (f) => this.session.add(f),
       io: (f) => {
@@ -66,7 +89,16 @@ export class BoardLink {
     return (await this.next('ready', timeoutMs, 'the application to start')) as ReadyRecord;
   }
 
-  /** Send one input (all model inputs back to back), wait for the outputs and the result. */
+  /** Milliseconds to allow for `bytes` wire bytes to cross the line (and the answer to come back). */
+  waitFor(bytes: number): number {
+    const t = this.timing;
+    return Math.max(t.minimumMs, Math.ceil(((bytes * 10) / t.baud) * 1000 * t.headroom));
+  }
+
+  /**
+   * Send one input (all model inputs back to back), wait for the outputs and the result: `timeoutMs` for the
+   * inference itself, plus what the outputs take on the line.
+   */
   async infer(input: Uint8Array, outputBytes: number, timeoutMs: number): Promise<BoardInference> {
     let offset = 0;
     do {
@@ -75,8 +107,10 @@ export class BoardLink {
     } while (offset < input.length);
     const output = new Uint8Array(outputBytes);
     let received = 0;
+    const outputWire = Math.ceil(outputBytes / IO_CHUNK_BYTES) * frameBytes(IO_CHUNK_BYTES + 4) + frameBytes(12);
+    const deadline = Date.now() + timeoutMs + this.waitFor(outputWire);
     for (;;) {
-      const r = await this.next(undefined, timeoutMs, 'the inference result');
+      const r = await this.next(undefined, Math.max(1, deadline - Date.now()), 'the inference result');
       if (r.type === 'output') {
         if (r.offset !== received || r.offset + r.data.length > outputBytes) throw this.protocolError(`output chunk at byte ${r.offset} (${r.data.length} bytes) after ${received} of ${outputBytes} bytes`);
         output.set(r.data, r.offset);
@@ -91,24 +125,43 @@ export class BoardLink {
     }
   }
 
-  /** Send one chunk; returns the offset the board expects next (retrying when an acknowledgement is lost). */
+  /**
+   * Send one chunk and wait for the acknowledgement that it was taken; returns the offset the board expects next.
+   * Stop-and-wait with resynchronisation: acknowledgements that show no progress are late answers to earlier sends
+   * (a resend after a slow acknowledgement makes the board answer twice) and are skipped; when nothing acknowledges
+   * the chunk within the wait derived from its size, it is sent again — from where the board last said it stands,
+   * if it answered with less — up to `attempts` times. Every frame starts with a delimiter, so the board's
+   * receiver resynchronises on it whatever it was in the middle of.
+   */
   private async sendChunk(input: Uint8Array, offset: number, len: number): Promise<number> {
-    const frame = { type: 'input' as const, offset, data: input.subarray(offset, offset + len) };
-    for (let attempt = 1; ; attempt++) {
-      await this.write(encodeFrame(frame, this.seq++ & 0xffff));
-      try {
-        const { expected } = (await this.next('ack', this.ackTimeoutMs, `the acknowledgement of input bytes ${offset}..${offset + len}`)) as { expected: number };
-        if (expected > input.length) throw this.protocolError(`board expects input byte ${expected} of ${input.length}`);
-        if (expected !== offset) return expected; // taken (or the board wants another part: go on from there)
-        if (attempt >= CHUNK_ATTEMPTS) this.retryFailed(offset);
-      } catch (e) {
-        if (!(e instanceof BoardRunError) || e.code !== 'RUN_BOARD_TIMEOUT' || attempt >= CHUNK_ATTEMPTS) throw e;
+    const wait = this.waitFor(frameBytes(len + 4) + frameBytes(4));
+    let from = offset;
+    let waited = 0;
+    for (let attempt = 1; attempt <= this.timing.attempts; attempt++) {
+      const size = Math.min(IO_CHUNK_BYTES, input.length - from);
+      await this.write(encodeFrame({ type: 'input', offset: from, data: input.subarray(from, from + size) }, this.seq++ & 0xffff));
+      const deadline = Date.now() + wait;
+      let behind: number | undefined;
+      for (;;) {
+        let ack: number;
+        try {
+          ack = ((await this.next('ack', Math.max(1, deadline - Date.now()), `the acknowledgement of input bytes ${from}..${from + size}`)) as { expected: number }).expected;
+        } catch (e) {
+          if (!(e instanceof BoardRunError) || e.code !== 'RUN_BOARD_TIMEOUT') throw e;
+          break;
+        }
+        if (ack > input.length) throw this.protocolError(`board expects input byte ${ack} of ${input.length}`);
+        if (ack >= from + size) return ack;
+        behind = ack;
       }
+      waited += wait;
+      // No acknowledgement of progress: send again, from where the board says it is when that is further back.
+      if (behind !== undefined && behind < from) from = behind;
     }
-  }
-
-  private retryFailed(offset: number): never {
-    throw this.protocolError(`the board did not take input byte ${offset} after ${CHUNK_ATTEMPTS} attempts`);
+    throw new BoardRunError(
+      'RUN_BOARD_TIMEOUT',
+      `${this.where}: no acknowledgement of input bytes ${from}..${from + Math.min(IO_CHUNK_BYTES, input.length - from)} after ${this.timing.attempts} sends (${waited} ms)${this.lastText()}`,
+    );
   }
 
   private async write(bytes: Uint8Array): Promise<void> {

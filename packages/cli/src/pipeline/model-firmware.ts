@@ -57,6 +57,8 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
   application?: FirmwareApplication;
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
+  /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
+  finalDir?: string;
 }
 
 export interface ModelFirmware {
@@ -138,6 +140,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
     optimize,
     lto: options.lto,
     image: options.image,
+    pathPrefixMap: options.finalDir !== undefined ? { from: outDir, to: path.resolve(options.finalDir) } : undefined,
   });
   const packedFilters = generated.packedFilters && packedConvPreferred(coreFeatures(target));
   const bytesOf = (tensors: number[]) => tensors.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);

@@ -79,6 +79,9 @@ export interface RunOnBoardResult {
   timings: Record<PipelineStage | 'total', number>;
 }
 
+/** AN3155 time-outs for a virtual board on a possibly saturated host (ms): floors well above any transfer time. */
+const SLOW_HOST_FLASH_TIMEOUTS = { sync: 3000, read: 5000, blockWrite: 8000 };
+
 function resolveGraph(model: string | Graph): Graph {
   return typeof model === 'string' ? readModelFile(model) : model;
 }
@@ -153,17 +156,19 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     if (load === 'serial') {
       t = Date.now();
       progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
-      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: { read: 2000, blockWrite: 3000 } }))) as Stm32FlashResult;
+      // The flasher's own time-outs suit a real chip; QEMU on a loaded host may stall for seconds between bytes.
+      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
       lap('flash', t);
       flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
       progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
     }
 
     t = Date.now();
-    link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText);
+    link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText, { baud: board.console.baud });
     link.start();
     if (load === 'direct') vb.resume();
-    const ready = await link.waitReady(15_000);
+    // Start-up: a whole boot of the application, on a machine that may be slow to schedule QEMU.
+    const ready = await link.waitReady(Math.max(30_000, link.waitFor(1024)));
     if (ready.inputBytes !== inputBytes || ready.outputBytes !== outputBytes) {
       throw new BoardRunError('RUN_BOARD_PROTOCOL', `the board runs a model with ${ready.inputBytes} input / ${ready.outputBytes} output bytes, expected ${inputBytes} / ${outputBytes}`);
     }

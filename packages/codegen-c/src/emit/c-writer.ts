@@ -3,8 +3,10 @@ export class CWriter {
   private readonly lines: string[] = [];
   private depth = 0;
 
+  private readonly indents: string[] = [''];
+
   line(text = ''): this {
-    this.lines.push(text === '' ? '' : '  '.repeat(this.depth) + text);
+    this.lines.push(text === '' ? '' : (this.indents[this.depth] ??= '  '.repeat(this.depth)) + text);
     return this;
   }
 
@@ -21,12 +23,14 @@ export class CWriter {
     return this.line(`/* ${text} */`);
   }
 
-  /** A brace initializer list of numbers, wrapped to lines of `perLine` values. */
-  numberList(values: ArrayLike<number>, perLine = 16): this {
+  /** A brace initializer list of numbers (or literals), wrapped to lines of `perLine` values. */
+  numberList(values: ArrayLike<number | string>, perLine = 16): this {
     this.depth++;
     for (let i = 0; i < values.length; i += perLine) {
-      const chunk = Array.from({ length: Math.min(perLine, values.length - i) }, (_, k) => values[i + k]);
-      this.line(chunk.map(String).join(', ') + (i + perLine < values.length ? ',' : ''));
+      const end = Math.min(i + perLine, values.length);
+      let text = String(values[i]);
+      for (let k = i + 1; k < end; k++) text += `, ${values[k]}`;
+      this.line(end < values.length ? `${text},` : text);
     }
     this.depth--;
     return this;

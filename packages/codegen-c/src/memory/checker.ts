@@ -41,13 +41,14 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   }
   const spans: Span[] = [];
   const seen = new Set<number>();
+  const stepOf = new Map(plan.order.map((v, s) => [v, s]));
   for (const b of plan.buffers) {
     const lo = b.offset;
     const hi = b.offset + b.size;
     if (lo % plan.align !== 0) problems.push(`'${b.name}' at ${lo} is not aligned to ${plan.align}`);
     if (lo < 0 || hi > plan.arenaSize) problems.push(`'${b.name}' [${lo}, ${hi}) does not fit the ${plan.arenaSize}-byte arena`);
     if (b.kind === 'scratch') {
-      const step = plan.order.indexOf(b.node ?? -1);
+      const step = stepOf.get(b.node ?? -1) ?? -1;
       if (step < 0) problems.push(`scratch '${b.name}' belongs to no node`);
       else if (b.size < scratchBytes(b.node!)) problems.push(`scratch '${b.name}' has ${b.size} bytes, the kernel needs ${scratchBytes(b.node!)}`);
       spans.push({ name: b.name, lo, hi, first: step, last: step });
@@ -68,15 +69,22 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   problems.push(...checkState(graph, plan));
 
   const viewRoot = viewClasses(graph);
-  const stepOf = new Map(plan.order.map((v, s) => [v, s]));
-  for (let i = 0; i < spans.length; i++) {
-    for (let j = i + 1; j < spans.length; j++) {
-      const a = spans[i];
-      const b = spans[j];
-      if (a.first > b.last || b.first > a.last || a.lo >= b.hi || b.lo >= a.hi) continue;
+  const producerOf = new Map<number, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((t) => producerOf.set(t, i)));
+  // Every pair live at the same time, by a sweep over the steps (each span meets only those still live).
+  spans.sort((a, b) => a.first - b.first);
+  const active: Span[] = [];
+  for (const b of spans) {
+    let kept = 0;
+    for (const a of active) {
+      if (a.last < b.first) continue; // ended: dropped from the live list
+      active[kept++] = a;
+      if (a.lo >= b.hi || b.lo >= a.hi) continue;
       if (a.tensor !== undefined && b.tensor !== undefined && mayShare(a.tensor, b.tensor, a.lo, b.lo)) continue;
       problems.push(`'${a.name}' [${a.lo}, ${a.hi}) steps ${a.first}–${a.last} overlaps '${b.name}' [${b.lo}, ${b.hi}) steps ${b.first}–${b.last}`);
     }
+    active.length = kept;
+    active.push(b);
   }
   return problems;
 
@@ -89,9 +97,10 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
 
   /** May `node` write `out` over its input `input`; displacement = offset(input) − offset(out). */
   function inPlaceOk(input: number, out: number, displacement: number): boolean {
-    const node = graph.nodes.find((n) => n.outputs[0] === out);
-    if (node === undefined || !node.inputs.includes(input)) return false;
-    const step = stepOf.get(graph.nodes.indexOf(node))!;
+    const index = producerOf.get(out);
+    const node = index === undefined ? undefined : graph.nodes[index];
+    if (node === undefined || node.outputs[0] !== out || !node.inputs.includes(input)) return false;
+    const step = stepOf.get(index!)!;
     if (last.get(input) !== step) return false;
     const x = graph.tensors[input].shape;
     const o = graph.tensors[out].shape;

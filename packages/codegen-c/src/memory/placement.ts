@@ -9,9 +9,26 @@ interface Rect {
   last: number;
 }
 
-/** Address ranges already taken, with their lifetimes; answers "where may this group go". */
+/** Steps per bucket of the time index. */
+const BUCKET_STEPS = 32;
+
+/**
+ * The exact searches (every resting offset of each group, backtracking; the skyline search) are exponential: they
+ * run only on problems up to this many groups. Larger graphs get the best of the greedy orders, which is what a
+ * search would start from anyway.
+ */
+export const MAX_SEARCH_GROUPS = 1500;
+
+/**
+ * Address ranges already taken, with their lifetimes; answers "where may this group go". Rectangles are indexed by
+ * time: each bucket of BUCKET_STEPS steps lists the rectangles live in it, sorted by address, so a query looks only
+ * at what is live at the same steps and, for a buffer within one bucket, needs no sorting.
+ */
 class Occupancy {
   readonly rects: Rect[] = [];
+  private readonly buckets: number[][] = [];
+  private readonly seen: number[] = [];
+  private stamp = 0;
 
   constructor(
     private readonly problem: PlanProblem,
@@ -24,11 +41,36 @@ class Occupancy {
     return { lo, hi: lo + alignUp(b.size, this.align), first: b.first, last: b.last };
   }
 
+  /** Ids of the placed rectangles live at some step of [first, last], sorted by address. */
+  private meeting(first: number, last: number): number[] {
+    const b0 = Math.floor(first / BUCKET_STEPS);
+    const b1 = Math.floor(last / BUCKET_STEPS);
+    const out: number[] = [];
+    if (b0 === b1) {
+      for (const id of this.buckets[b0] ?? []) {
+        const r = this.rects[id];
+        if (r.first <= last && first <= r.last) out.push(id);
+      }
+      return out;
+    }
+    const stamp = ++this.stamp;
+    for (let k = b0; k <= b1; k++) {
+      for (const id of this.buckets[k] ?? []) {
+        if (this.seen[id] === stamp) continue;
+        this.seen[id] = stamp;
+        const r = this.rects[id];
+        if (r.first <= last && first <= r.last) out.push(id);
+      }
+    }
+    return out.sort((a, b) => this.rects[a].lo - this.rects[b].lo);
+  }
+
   fits(g: BufferGroup, offset: number): boolean {
     for (let k = 0; k < g.members.length; k++) {
       const m = this.memberRect(g, k, offset);
-      for (const r of this.rects) {
-        if (r.first <= m.last && m.first <= r.last && r.lo < m.hi && m.lo < r.hi) return false;
+      for (const id of this.meeting(m.first, m.last)) {
+        const r = this.rects[id];
+        if (r.lo < m.hi && m.lo < r.hi) return false;
       }
     }
     return true;
@@ -39,23 +81,91 @@ class Occupancy {
     const set = new Set<number>([0]);
     for (let k = 0; k < g.members.length; k++) {
       const b = this.problem.buffers[g.members[k]];
-      for (const r of this.rects) {
-        if (r.first <= b.last && b.first <= r.last) {
-          const o = alignUp(r.hi - g.rel[k], this.align);
-          if (o >= 0) set.add(o);
-        }
+      for (const id of this.meeting(b.first, b.last)) {
+        const o = alignUp(this.rects[id].hi - g.rel[k], this.align);
+        if (o >= 0) set.add(o);
       }
     }
     return [...set].sort((a, b) => a - b);
   }
 
+  /**
+   * The lowest aligned offset where the group fits — the first of `candidates` that `fits` — found in one sweep over
+   * the offsets each meeting rectangle forbids: (lo − rel − size, hi − rel), in the order of lo.
+   */
+  lowestFit(g: BufferGroup): number {
+    if (g.members.length === 1) {
+      const b = this.problem.buffers[g.members[0]];
+      const size = alignUp(b.size, this.align);
+      // Within one bucket its list is already in address order (no copy); otherwise the meeting rectangles sorted.
+      const oneBucket = Math.floor(b.first / BUCKET_STEPS) === Math.floor(b.last / BUCKET_STEPS);
+      const ids = oneBucket ? (this.buckets[Math.floor(b.first / BUCKET_STEPS)] ?? []) : this.meeting(b.first, b.last);
+      let x = 0;
+      let reach = -Infinity;
+      for (const id of ids) {
+        const r = this.rects[id];
+        if (r.first > b.last || b.first > r.last) continue;
+        if (r.lo - size >= x) {
+          if (reach <= x) return x;
+          x = alignUp(reach, this.align);
+          if (r.lo - size >= x) return x;
+        }
+        reach = Math.max(reach, r.hi);
+      }
+      return reach <= x ? x : alignUp(reach, this.align);
+    }
+    const forbidden: [number, number][] = [];
+    for (let k = 0; k < g.members.length; k++) {
+      const b = this.problem.buffers[g.members[k]];
+      const size = alignUp(b.size, this.align);
+      const rel = g.rel[k];
+      for (const id of this.meeting(b.first, b.last)) forbidden.push([this.rects[id].lo - rel - size, this.rects[id].hi - rel]);
+    }
+    forbidden.sort((a, b) => a[0] - b[0]);
+    let x = 0;
+    let i = 0;
+    let reach = -Infinity;
+    for (;;) {
+      while (i < forbidden.length && forbidden[i][0] < x) reach = Math.max(reach, forbidden[i++][1]);
+      if (reach <= x) return x;
+      x = alignUp(reach, this.align);
+    }
+  }
+
   place(g: BufferGroup, offset: number): number {
-    for (let k = 0; k < g.members.length; k++) this.rects.push(this.memberRect(g, k, offset));
+    for (let k = 0; k < g.members.length; k++) {
+      const r = this.memberRect(g, k, offset);
+      const id = this.rects.length;
+      this.rects.push(r);
+      for (let b = Math.floor(r.first / BUCKET_STEPS); b <= Math.floor(r.last / BUCKET_STEPS); b++) {
+        const list = (this.buckets[b] ??= []);
+        list.splice(this.positionOf(list, r.lo), 0, id);
+      }
+    }
     return g.members.length;
   }
 
   unplace(count: number): void {
-    this.rects.length -= count;
+    for (let n = 0; n < count; n++) {
+      const id = this.rects.length - 1;
+      const r = this.rects.pop()!;
+      for (let b = Math.floor(r.first / BUCKET_STEPS); b <= Math.floor(r.last / BUCKET_STEPS); b++) {
+        const list = this.buckets[b];
+        list.splice(list.lastIndexOf(id), 1);
+      }
+    }
+  }
+
+  /** Where a rectangle at address `lo` goes in a bucket sorted by address (after equal ones). */
+  private positionOf(list: number[], lo: number): number {
+    let a = 0;
+    let b = list.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.rects[list[mid]].lo <= lo) a = mid + 1;
+      else b = mid;
+    }
+    return a;
   }
 }
 
@@ -77,7 +187,7 @@ export function placeGreedy(problem: PlanProblem, groups: readonly BufferGroup[]
   const groupOffsets = groups.map(() => 0);
   for (const gi of order) {
     const g = groups[gi];
-    const offset = occ.candidates(g).find((o) => occ.fits(g, o))!;
+    const offset = occ.lowestFit(g);
     groupOffsets[gi] = offset;
     occ.place(g, offset);
   }
@@ -100,7 +210,8 @@ export interface SearchResult {
  * The smallest arena the search can find: the best of several greedy orders first; then, when every group is a
  * plain rectangle (no in-place sharing), a complete search (skyline-search.ts) that either meets the lower bound or
  * proves the best found optimal; otherwise an exact search of each greedy order (every resting offset of each
- * group, pruned at the best found), which is not complete. Stops at the lower bound or the time limit.
+ * group, pruned at the best found), which is not complete. Stops at the lower bound or the time limit; problems of
+ * more than MAX_SEARCH_GROUPS groups keep the best greedy placement (not complete unless it meets the bound).
  */
 export function placeOptimal(
   problem: PlanProblem,
@@ -117,6 +228,7 @@ export function placeOptimal(
   }
   const target = alignUp(lowerBound, align);
   if (best.arenaSize <= target) return { placement: best, complete: true, nodesVisited: 0 };
+  if (groups.length > MAX_SEARCH_GROUPS) return { placement: best, complete: false, nodesVisited: 0 };
 
   const deadline = Date.now() + timeLimitMs;
   if (groups.every((g) => g.rel.every((r) => r === 0))) {
@@ -166,6 +278,8 @@ export function placeOptimal(
 function heuristicOrders(groups: readonly BufferGroup[]): number[][] {
   const idx = groups.map((_, i) => i);
   const span = (g: BufferGroup): number => g.last - g.first + 1;
+  // Large problems get the two orders that matter most (largest first, as TFLite Micro; by start time).
+  if (groups.length > MAX_SEARCH_GROUPS) return [bySizeDescending(groups), [...idx].sort((a, b) => groups[a].first - groups[b].first || groups[b].extent - groups[a].extent)];
   return [
     bySizeDescending(groups),
     [...idx].sort((a, b) => groups[b].extent * span(groups[b]) - groups[a].extent * span(groups[a])),

@@ -55,6 +55,8 @@ export interface MemoryPlan {
   planningMs: number;
   /** Op state tensors: a static region of their own beside the arena (never reused; see state.ts). */
   state: StateRegion;
+  /** Of planningMs, the time spent choosing the execution order. */
+  reorderMs: number;
 }
 
 /** Execution order, lifetimes, sharing and offsets for every activation and scratch buffer of an int8 graph. */
@@ -64,9 +66,14 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
   const planner = options.planner ?? 'optimal';
   const identity = graph.nodes.map((_, i) => i);
   const paths = options.kernelPaths;
-  const lowerBoundOriginalOrder = lowerBound(buildPlanProblem(graph, identity, paths));
+  const original = buildPlanProblem(graph, identity, paths);
+  const lowerBoundOriginalOrder = lowerBound(original);
+  const reorderStarted = performance.now();
   const order = options.reorder === false ? identity : reorderForPeak(graph, undefined, paths).order;
-  const problem = buildPlanProblem(graph, order, paths);
+  const reorderMs = performance.now() - reorderStarted;
+  const kept = order.every((v, i) => v === i);
+  const problem = kept ? original : buildPlanProblem(graph, order, paths);
+  const plainLowerBound = kept ? lowerBoundOriginalOrder : lowerBound(problem);
   // Several ways to share memory; each is placed and the smallest arena wins.
   const groupings = sharingOptions(problem, align, options.inPlace !== false);
   let chosen: { grouping: Grouping; placement: Placement; bound: number } | undefined;
@@ -89,7 +96,7 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     order,
     align,
     arenaSize: placement.arenaSize,
-    lowerBound: lowerBound(problem),
+    lowerBound: plainLowerBound,
     lowerBoundOriginalOrder,
     lowerBoundWithSharing: bound,
     buffers: problem.buffers.map((b) => ({ ...b, offset: placement.offsets[b.id] })),
@@ -98,6 +105,7 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     searchComplete,
     planningMs: Date.now() - started,
     state: planState(graph, align),
+    reorderMs,
   };
 }
 
@@ -109,10 +117,15 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
 function sharingOptions(problem: PlanProblem, align: number, inPlace: boolean): Grouping[] {
   const none = groupBuffers(problem, align, []);
   if (!inPlace) return [none];
-  return [none, groupBuffers(problem, align, usableCandidates(problem)), selectiveSharing(problem, align, none)];
+  const selective = selectiveSharing(problem, align, none);
+  return selective === none ? [none, groupBuffers(problem, align, usableCandidates(problem))] : [none, groupBuffers(problem, align, usableCandidates(problem)), selective];
 }
 
+/** Selective sharing re-plans once per candidate pair: above this many candidates it is left out (quadratic). */
+const MAX_SELECTIVE_CANDIDATES = 200;
+
 function selectiveSharing(problem: PlanProblem, align: number, none: Grouping): Grouping {
+  if (usableCandidates(problem).length > MAX_SELECTIVE_CANDIDATES) return none;
   let best = none;
   let score = quickScore(problem, best.groups, align);
   const kept: InPlacePair[] = [];
@@ -134,7 +147,7 @@ function quickScore(problem: PlanProblem, groups: BufferGroup[], align: number):
   const profile = liveProfile(problem, groups, align);
   return {
     arena: placeGreedy(problem, groups, bySizeDescending(groups), align).arenaSize,
-    bound: Math.max(...profile),
+    bound: profile.reduce((m, v) => Math.max(m, v), 0),
     profile: profile.reduce((a, b) => a + b, 0),
   };
 }

@@ -3,3 +3,4 @@
 export { checkPlan } from '../memory/checker';
 export { buildPlanProblem, lowerBound } from '../memory/liveness';
 export { nodeMemory } from '../lower/node-memory';
+export { reorderForPeak } from '../memory/reorder';

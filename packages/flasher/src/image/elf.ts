@@ -47,8 +47,15 @@ export function parseElf(bytes: Uint8Array, file?: string): FlashImage {
     const at = phoff + i * phentsize;
     if (view.getUint32(at, true) !== PT_LOAD) continue;
     const offset = view.getUint32(at + 4, true);
+    const vaddr = view.getUint32(at + 8, true);
     const paddr = view.getUint32(at + 12, true);
     const filesz = view.getUint32(at + 16, true);
+    const memsz = view.getUint32(at + 20, true);
+    // Sizes checked before anything is sized by them: memory no smaller than the file bytes, within 4 GiB.
+    if (memsz < filesz) fail(at + 20, `segment ${i} occupies ${memsz} bytes of memory but has ${filesz} bytes in the file`);
+    if (vaddr + memsz > 2 ** 32 || paddr + filesz > 2 ** 32) {
+      throw new ImageError('IMAGE_ADDRESS', `segment ${i} (${memsz} bytes at 0x${vaddr.toString(16)}, loaded at 0x${paddr.toString(16)}) leaves the 32-bit address space`, { file, offset: at + 8 });
+    }
     if (filesz === 0) continue;
     if (offset + filesz > bytes.length) fail(at + 4, `segment ${i} (${filesz} bytes at file offset ${offset}) runs past the end of the file`, 'IMAGE_TRUNCATED');
     segments.push({ address: paddr, data: bytes.slice(offset, offset + filesz) });

@@ -135,6 +135,13 @@ describe('ELF', () => {
     expect(img.segments[0].data.subarray(0x100)).toEqual(data);
   });
 
+  it('refuses segment sizes that leave the address space or are smaller than the file bytes (issue 21)', () => {
+    const huge = buildElf([{ type: 1, vaddr: 0x20000000, paddr: 0x20000000, data: new Uint8Array(0), memsz: 0xfffffff0 }]);
+    expectImageError(() => parseElf(huge, 'bss.elf'), 'IMAGE_ADDRESS', /segment 0 \(4294967280 bytes at 0x20000000, loaded at 0x20000000\) leaves the 32-bit address space/);
+    const short = buildElf([{ type: 1, vaddr: 0x08000000, paddr: 0x08000000, data: bytes(64), memsz: 16 }]);
+    expectImageError(() => parseElf(short, 'short.elf'), 'IMAGE_FORMAT', /occupies 16 bytes of memory but has 64 bytes in the file/);
+  });
+
   it('reports truncation with the byte offset', () => {
     const elf = buildElf([{ type: 1, vaddr: 0x08000000, paddr: 0x08000000, data: bytes(64) }]);
     const e = expectImageError(() => parseElf(elf.subarray(0, elf.length - 10), 'cut.elf'), 'IMAGE_TRUNCATED', /cut\.elf, byte 56: segment 0 \(64 bytes at file offset 84\)/);

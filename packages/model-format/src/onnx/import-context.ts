@@ -31,6 +31,8 @@ export class ImportContext {
   private readonly tensorNames = new Set<string>();
   node: onnx.INodeProto = {};
   nodeName = '';
+  /** The highest input position the current node's importer looked at (inputs past it are not the op's). */
+  highestInputRead = -1;
 
   constructor(
     readonly opset: number,
@@ -52,6 +54,7 @@ export class ImportContext {
 
   begin(node: onnx.INodeProto, index: number): void {
     this.node = node;
+    this.highestInputRead = -1;
     let name = node.name || `${node.opType}_${index}`;
     for (let k = 1; this.nodeNames.has(name); k++) name = `${node.name || node.opType}_${index}_${k}`;
     this.nodeName = name;
@@ -66,6 +69,7 @@ export class ImportContext {
   }
 
   inputName(i: number): string | undefined {
+    this.highestInputRead = Math.max(this.highestInputRead, i);
     const name = this.node.input?.[i];
     return name === undefined || name === '' ? undefined : name;
   }

@@ -73,6 +73,7 @@ export function decodeTensor(t: onnx.ITensorProto, where: { file?: string; node?
   const n = checkDims(dims, where, what);
   const dtype = dtypeFromOnnx(t.dataType ?? 0, where, what);
   const size = dtypeBytes(dtype);
+  if (n * size > LIMITS.maxTensorBytes) throw new ModelFormatError('FORMAT_LIMIT', `${what} needs ${n * size} bytes, above the limit ${LIMITS.maxTensorBytes}`, where);
   const raw = t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== n * size) throw new ModelFormatError('FORMAT_MALFORMED', `${what}: raw_data has ${raw.length} bytes, ${dtype} ${JSON.stringify(dims)} needs ${n * size}`, where);

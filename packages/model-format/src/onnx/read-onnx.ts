@@ -2,6 +2,7 @@ import { foldTransposes, Graph, NCHW_TO_NHWC, NHWC_TO_NCHW, shapeToString, valid
 import { onnx } from '@tinyforge/onnx-proto';
 import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
+import { outsideFile } from '../tflite/flatbuffer-reader';
 import { Attributes } from './attributes';
 import { ImportContext } from './import-context';
 import { foldConstantNode } from './import-constants';
@@ -41,9 +42,49 @@ function decodeModel(bytes: Uint8Array, file: string | undefined): onnx.ModelPro
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // protobufjs reports "index out of range: <pos> + <len> > <size>"; keep the position.
-    const at = /index out of range: (\d+)/.exec(message);
-    throw new ModelFormatError('FORMAT_MALFORMED', `not a valid ONNX protobuf (${message})`, at ? { file, offset: Number(at[1]) } : { file });
+    const cut = fieldPastEnd(bytes);
+    if (cut !== undefined) throw new ModelFormatError('FORMAT_BOUNDS', outsideFile(`field ${cut.field}`, cut.start, cut.end - cut.start, bytes.length), { file, offset: cut.start });
+    throw new ModelFormatError('FORMAT_MALFORMED', `not a valid ONNX protobuf (${message})`, { file });
   }
+}
+
+/**
+ * The first top-level field of a protobuf message that runs past the end of the bytes (a truncated file), found by
+ * walking the wire format (protobufjs's nested decoders only say "index out of range").
+ */
+function fieldPastEnd(bytes: Uint8Array): { field: number; start: number; end: number } | undefined {
+  let pos = 0;
+  const varint = (): number | undefined => {
+    let v = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (pos >= bytes.length) return undefined;
+      const b = bytes[pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+    return undefined;
+  };
+  while (pos < bytes.length) {
+    const start = pos;
+    const key = varint();
+    if (key === undefined) return { field: 0, start, end: bytes.length + 1 };
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    let end: number;
+    if (wire === 0) {
+      if (varint() === undefined) return { field, start, end: bytes.length + 1 };
+      continue;
+    } else if (wire === 1) end = pos + 8;
+    else if (wire === 5) end = pos + 4;
+    else if (wire === 2) {
+      const len = varint();
+      if (len === undefined) return { field, start, end: bytes.length + 1 };
+      end = pos + len;
+    } else return undefined;
+    if (end > bytes.length) return { field, start, end };
+    pos = end;
+  }
+  return undefined;
 }
 
 function defaultOpset(model: onnx.ModelProto, file: string | undefined): number {
@@ -65,15 +106,27 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   if (g.initializer.length + g.input.length > LIMITS.maxTensors) throw new ModelFormatError('FORMAT_LIMIT', `too many tensors (limit ${LIMITS.maxTensors})`, { file });
   if (g.sparseInitializer.length > 0) throw new ModelFormatError('FORMAT_UNSUPPORTED', 'sparse initializers are not supported', { file });
 
+  let edges = 0;
+  for (const node of g.node as onnx.NodeProto[]) {
+    if (node.input.length > LIMITS.maxNodeInputs) throw new ModelFormatError('FORMAT_LIMIT', `node '${node.name}' has ${node.input.length} inputs, above the limit ${LIMITS.maxNodeInputs}`, { file });
+    edges += node.input.length;
+    if (edges > LIMITS.maxEdges) throw new ModelFormatError('FORMAT_LIMIT', `more than ${LIMITS.maxEdges} node inputs in all`, { file });
+  }
   checkOperators(g.node as onnx.NodeProto[], ctx.opset, file);
   const nodes = topologicalOrder(g.node as onnx.NodeProto[], file);
+  // Each node once per name it reads (a name read k times by one node is one entry): linear in the edges.
   for (const node of nodes) {
-    for (const name of node.input) if (name !== '') ctx.readers.set(name, [...(ctx.readers.get(name) ?? []), node]);
+    for (const name of new Set(node.input)) {
+      if (name === '') continue;
+      const list = ctx.readers.get(name);
+      if (list === undefined) ctx.readers.set(name, [node]);
+      else list.push(node);
+    }
   }
+
   for (const init of g.initializer as onnx.TensorProto[]) ctx.constants.set(init.name, decodeTensor(init, { file }));
   for (const v of g.input as onnx.ValueInfoProto[]) if (!ctx.constants.has(v.name)) addGraphInput(ctx, v);
   for (const o of g.output as onnx.ValueInfoProto[]) ctx.graphOutputs.add(o.name);
-
   nodes.forEach((node, i) => {
     ctx.begin(node, i);
     const importer = ONNX_IMPORTERS[node.opType]!;
@@ -83,6 +136,9 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
     } catch (e) {
       throw ctx.wrap(e);
     }
+    // An input the importer never looked at is more than the operator takes (a Relu with extra inputs).
+    const extra = node.input.findIndex((name, k) => k > ctx.highestInputRead && name !== '');
+    if (extra >= 0) throw ctx.error('FORMAT_MALFORMED', `has ${node.input.length} inputs; input ${extra} '${node.input[extra].slice(0, 60)}' is more than it takes`);
   });
   ctx.begin({}, -1);
   ctx.nodeName = '';
@@ -130,6 +186,7 @@ function addGraphInput(ctx: ImportContext, v: onnx.IValueInfoProto): void {
     return 1;
   });
   checkDims(dims, where, `graph input '${name}'`);
+  if (dims.some((d) => d === 0)) throw new ModelFormatError('FORMAT_UNSUPPORTED', `graph input '${name}' has shape [${dims.join(', ')}]: tensors without elements are not supported`, where);
   if (symbolic.length > 0) {
     const prev = ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'];
     ctx.graph.metadata.props['onnx.symbolic_batch_set_to_1'] = prev ? `${prev},${symbolic.join(',')}` : symbolic.join(',');

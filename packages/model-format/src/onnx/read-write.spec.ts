@@ -173,14 +173,15 @@ describe('readOnnx errors', () => {
     return 'no error';
   };
 
-  it('truncated bytes → FORMAT_MALFORMED naming the file', () => {
+  it('truncated bytes → FORMAT_BOUNDS "truncated (file ends at byte N, the model needs M)" naming the file', () => {
     for (const cut of [1, 17, Math.floor(valid.length / 2), valid.length - 3]) {
       try {
         readOnnx(valid.subarray(0, cut), { file: 'cut.onnx' });
         throw new Error(`cut at ${cut} was accepted`);
       } catch (e) {
         expect(e).toBeInstanceOf(ModelFormatError);
-        expect((e as ModelFormatError).code).toBe('FORMAT_MALFORMED');
+        expect((e as ModelFormatError).code).toBe('FORMAT_BOUNDS');
+        expect((e as ModelFormatError).message).toMatch(new RegExp(`truncated \\(file ends at byte ${cut}, the model needs \\d+\\)`));
         expect((e as ModelFormatError).location.file).toBe('cut.onnx');
       }
     }
@@ -241,7 +242,7 @@ describe('readOnnx errors', () => {
     const m5 = onnx.ModelProto.decode(valid);
     const t5 = (m5.graph as onnx.GraphProto).initializer[0] as onnx.TensorProto;
     Object.assign(t5, { dims: [1 << 27], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(0), floatData: [], int64Data: [] });
-    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m5).finish()))).toBe('FORMAT_MALFORMED');
+    expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m5).finish()))).toBe('FORMAT_LIMIT');
     const m4 = onnx.ModelProto.decode(valid);
     m4.opsetImport = [{ domain: '', version: 3 } as onnx.OperatorSetIdProto];
     expect(codeOf(() => readOnnx(onnx.ModelProto.encode(m4).finish()))).toBe('FORMAT_UNSUPPORTED');

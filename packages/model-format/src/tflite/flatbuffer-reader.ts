@@ -30,7 +30,7 @@ export class FlatBufferReader {
   /** Check that `length` bytes at `offset` lie inside the file. */
   need(offset: number, length: number, what: string): void {
     if (!(offset >= 0 && length >= 0 && offset + length <= this.size)) {
-      this.fail('FORMAT_BOUNDS', `${what}: ${length} bytes at ${offset} lie outside the ${this.size}-byte file`, offset);
+      this.fail('FORMAT_BOUNDS', outsideFile(what, offset, length, this.size), offset);
     }
   }
 
@@ -242,4 +242,10 @@ export class Table {
     }
     return out;
   }
+}
+
+/** Why `length` bytes at `offset` cannot be read from a `size`-byte file, as a truncated file reads. */
+export function outsideFile(what: string, offset: number, length: number, size: number): string {
+  if (offset >= 0 && length >= 0) return `${what}: truncated (file ends at byte ${size}, the model needs ${offset + length})`;
+  return `${what}: ${length} bytes at ${offset} lie outside the ${size}-byte file (corrupt)`;
 }

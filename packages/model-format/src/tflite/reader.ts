@@ -36,7 +36,7 @@ interface OperatorCode {
 }
 
 /**
- * Read subgraph 0 of a TFLite flatbuffer into the IR. Any bytes give either a graph that passes `validateGraph`
+ * Read a single-subgraph TFLite flatbuffer into the IR. Any bytes give either a graph that passes `validateGraph`
  * or a ModelFormatError (FORMAT_UNKNOWN, FORMAT_BOUNDS, FORMAT_MALFORMED, FORMAT_UNSUPPORTED, FORMAT_LIMIT).
  */
 export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): Graph {
@@ -74,6 +74,9 @@ class TfliteReader {
     const codes = (model.tables(MODEL.operatorCodes, 'operator_codes') ?? []).map((t) => this.operatorCode(t));
     const subgraphs = model.tables(MODEL.subgraphs, 'subgraphs') ?? [];
     if (subgraphs.length === 0) this.error('FORMAT_MALFORMED', 'model has no subgraph', model.pos);
+    // Further subgraphs are the bodies of control flow (WHILE, IF, CALL_ONCE), which is not supported: refuse
+    // rather than silently run only the first.
+    if (subgraphs.length > 1) this.error('FORMAT_UNSUPPORTED', `the model has ${subgraphs.length} subgraphs; tinyforge reads single-subgraph models (control flow is not supported)`, model.pos);
     const sg = subgraphs[0];
 
     const tensorTables = sg.tables(SUBGRAPH.tensors, 'tensors') ?? [];
@@ -91,9 +94,13 @@ class TfliteReader {
     const opTables = sg.tables(SUBGRAPH.operators, 'operators') ?? [];
     if (opTables.length > LIMITS.maxNodes) this.error('FORMAT_LIMIT', `${opTables.length} operators exceed the limit`, sg.pos);
     const names = new NameAllocator();
+    let edges = 0;
     const nodes: Node[] = [];
     opTables.forEach((op, i) => {
       const inputs = ref(op.int32s(OPERATOR.inputs, 'operator inputs') ?? [], `operator ${i} input`, true, op.pos);
+      if (inputs.length > LIMITS.maxNodeInputs) this.error('FORMAT_LIMIT', `operator ${i} has ${inputs.length} inputs, above the limit ${LIMITS.maxNodeInputs}`, op.pos);
+      edges += inputs.length;
+      if (edges > LIMITS.maxEdges) this.error('FORMAT_LIMIT', `more than ${LIMITS.maxEdges} operator inputs in all`, op.pos);
       const outputs = ref(op.int32s(OPERATOR.outputs, 'operator outputs') ?? [], `operator ${i} output`, false, op.pos);
       const name = names.allocate(outputs.length > 0 ? tensors[outputs[0]].name : '', `op_${i}`);
       const node = this.operator(op, i, codes, tensors, inputs, outputs, name);
@@ -110,11 +117,6 @@ class TfliteReader {
       outputs: ref(sg.int32s(SUBGRAPH.outputs, 'subgraph outputs') ?? [], 'graph output', false, sg.pos),
       metadata: { sourceFormat: 'tflite', props: this.metadataProps(model) },
     };
-    // validateGraph checks each output against the graph inputs (a linear scan): keep crafted files from making
-    // that quadratic blow-up take minutes.
-    if (graph.inputs.length * nodes.length > 1e8) {
-      this.error('FORMAT_LIMIT', `${graph.inputs.length} graph inputs × ${nodes.length} operators is too many`, sg.pos);
-    }
     applyIoLayouts(graph);
     const description = model.string(MODEL.description, 'description');
     if (description !== undefined && description !== '') graph.metadata.producer = description;
@@ -136,6 +138,7 @@ class TfliteReader {
     const shape = t.int32s(TENSOR.shape, `${label} shape`) ?? [];
     if (shape.length > LIMITS.maxRank) this.error('FORMAT_LIMIT', `${label} has rank ${shape.length}`, t.pos);
     if (shape.some((d) => d < 0)) this.error('FORMAT_UNSUPPORTED', `${label} has dynamic shape [${shape.join(', ')}]`, t.pos);
+    if (shape.some((d) => d === 0) && t.uint32(TENSOR.buffer, 0) === 0) this.error('FORMAT_UNSUPPORTED', `${label} has shape [${shape.join(', ')}]: tensors without elements are not supported`, t.pos);
     const elements = shape.reduce((p, d) => p * d, 1);
     if (elements > LIMITS.maxTensorElements) this.error('FORMAT_LIMIT', `${label} has ${elements} elements`, t.pos);
     const typeCode = t.int8(TENSOR.type, TENSOR_TYPE.FLOAT32);
@@ -145,6 +148,7 @@ class TfliteReader {
       this.unsupported.add('tensor type', tensorTypeName(typeCode), `tensor ${index} '${shortName(name)}'`, { offset: t.pos });
       return { name, shape, dtype: 'int8' };
     }
+    if (elements * dtypeBytes(dtype) > LIMITS.maxTensorBytes) this.error('FORMAT_LIMIT', `${label} needs ${elements * dtypeBytes(dtype)} bytes, above the limit ${LIMITS.maxTensorBytes}`, t.pos);
     if (t.has(TENSOR.sparsity)) this.unsupported.add('feature', 'sparse tensors', `tensor ${index} '${shortName(name)}'`, { offset: t.pos });
 
     const tensor: Tensor = { name, shape, dtype };
@@ -162,7 +166,9 @@ class TfliteReader {
       if (data.length !== expected) {
         this.error('FORMAT_MALFORMED', `${label}: buffer holds ${data.length} bytes, shape and type need ${expected}`, t.pos);
       }
-      tensor.data = data.slice();
+      // A copy in a buffer of its own: `data` may be a view of the file's Buffer at any (misaligned) offset, and a
+      // Node Buffer's slice() would be such a view again.
+      tensor.data = new Uint8Array(data);
     }
     return tensor;
   }

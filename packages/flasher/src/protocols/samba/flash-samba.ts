@@ -35,17 +35,12 @@ export interface SambaFlashResult {
 export async function flashSamba(transport: Transport, image: FlashImage, options: SambaFlashOptions = {}): Promise<SambaFlashResult> {
   const t0 = Date.now();
   const appStart = options.appStart ?? 0x2000;
-  const flashSize = options.flashSize ?? 256 * 1024;
   const page = options.pageSize ?? 64;
   const buffer = options.bufferAddress ?? 0x20004000;
   const bufferSize = options.bufferSize ?? 4096;
   const progress = options.onProgress ?? (() => undefined);
 
-  for (const s of image.segments) {
-    const end = s.address + s.data.length;
-    if (s.address < appStart) throw new FlashError('FLASH_ADDRESS', `image data at 0x${s.address.toString(16)} lies below the application area (0x${appStart.toString(16)}): it would overwrite the bootloader`, 'link the sketch for the bootloader offset');
-    if (end > flashSize) throw new FlashError('FLASH_TOO_LARGE', `image ends at 0x${end.toString(16)}, past the end of flash (0x${flashSize.toString(16)})`);
-  }
+  checkSambaImage(image, options);
 
   const client = new SambaClient(transport, options.timeouts);
   progress({ phase: 'connect', done: 0, total: 1 });
@@ -110,4 +105,15 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 export async function touch1200(transport: Transport): Promise<void> {
   await transport.setLine(1200, 'none');
   await transport.setSignals({ dtr: false }).catch(() => undefined);
+}
+
+/** The image lies in the application area [appStart, flashSize): checked before any port is opened. */
+export function checkSambaImage(image: FlashImage, options: Pick<SambaFlashOptions, 'appStart' | 'flashSize'>): void {
+  const appStart = options.appStart ?? 0x2000;
+  const flashSize = options.flashSize ?? 256 * 1024;
+  for (const s of image.segments) {
+    const end = s.address + s.data.length;
+    if (s.address < appStart) throw new FlashError('FLASH_ADDRESS', `image data at 0x${s.address.toString(16)} lies below the application area (0x${appStart.toString(16)}): it would overwrite the bootloader`, 'link the sketch for the bootloader offset');
+    if (end > flashSize) throw new FlashError('FLASH_TOO_LARGE', `image ends at 0x${end.toString(16)}, past the end of flash (0x${flashSize.toString(16)})`);
+  }
 }
