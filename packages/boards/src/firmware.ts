@@ -1,7 +1,6 @@
 import { compileCached } from '@tinyforge/common';
 import * as fs from 'fs';
 import * as path from 'path';
-import { makeDirs, writeFileAtomicWith } from '@tinyforge/common';
 import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
 import { Target } from './load';
