@@ -50,7 +50,7 @@ function report(): ReturnType<typeof buildReport> {
 }
 
 d('HTML report in headless Chromium', () => {
-  test('loads without console errors, one bar per layer, names shown as text, arena drawn', async () => {
+  test('loads without console errors, one bar per layer, names shown as text (shortened, full on hover and in the list), arena drawn', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-profile-html-'));
     const file = path.join(dir, 'profile.html');
     fs.writeFileSync(file, reportHtml(report(), 'kws <test>'));
@@ -72,7 +72,9 @@ d('HTML report in headless Chromium', () => {
       expect(widths.every((w, i) => i === 0 || w > widths[i - 1])).toBe(true);
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('script').count()).toBe(0);
-      expect(await page.locator('table tbody tr').nth(3).locator('td').nth(1).textContent()).toBe('<img src=x onerror="console.error(1)"><script>x()</script>');
+      const cell = page.locator('#layer-table tbody tr').nth(3).locator('td').nth(1);
+      expect(await cell.getAttribute('title')).toBe('<img src=x onerror="console.error(1)"><script>x()</script>');
+      expect(await page.locator('details.full-names li').nth(3).textContent()).toBe('3 <img src=x onerror="console.error(1)"><script>x()</script>');
       expect(await page.locator('#arena rect.arena-buffer').count()).toBe(2);
       expect(problems).toEqual([]);
       expect(requests).toEqual([`file://${file}`]);
