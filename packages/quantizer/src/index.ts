@@ -18,5 +18,5 @@ export type { NamedPass } from './passes';
 export { measureQuantization } from './report/measure';
 export type { LayerReport, QuantizationReport } from './report/measure';
 export { reportToHtml, reportToJson, reportToTable } from './report/format';
-export { toQdqGraph } from './qdq/to-qdq';
+export { computesQuantized, qdqGraphForOnnx, toQdqGraph } from './qdq/to-qdq';
 export type { QdqOptions } from './qdq/to-qdq';

@@ -5,7 +5,7 @@ import { CalibrationMethod } from './calibration/observers';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
 import { pruneTensors } from './passes/graph-edit';
-import { toQdqGraph } from './qdq/to-qdq';
+import { qdqGraphForOnnx } from './qdq/to-qdq';
 import { IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
 import { QuantizationReport, measureQuantization } from './report/measure';
@@ -65,12 +65,12 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...calib.warnings);
+  report.warnings.push(...result.notes, ...calib.warnings);
   if (o.biasCorrection && o.eval === undefined) {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }
   const files: [string, Uint8Array | string][] = [[o.output, writeTflite(pruneTensors(result.int8Graph))]];
-  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph, { rounding: o.qdqRounding })))]);
+  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(qdqGraphForOnnx(result.int8Graph, { rounding: o.qdqRounding }))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
   if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
   for (const [file, data] of files) writeFileAtomic(file, data);

@@ -1,9 +1,11 @@
 import { Graph } from '@tinyforge/ir';
+import { dequantizeWeights } from './dequantize-weights';
 import { foldBatchNorm } from './fold-batch-norm';
 import { foldConstants } from './fold-constants';
 import { fuseActivations } from './fuse-activation';
 import { removeIdentity } from './remove-identity';
 
+export { dequantizeWeights, hybridWeights } from './dequantize-weights';
 export { foldBatchNorm, batchNormAffine } from './fold-batch-norm';
 export { foldConstants } from './fold-constants';
 export { fuseActivations } from './fuse-activation';
@@ -16,9 +18,11 @@ export interface NamedPass {
 
 /**
  * The float passes, in order. (Gemm/MatMul with constant weights already arrive as FullyConnected and NCHW as NHWC:
- * the ONNX importer does both.) Constants are folded first so batch-norm parameters and weights are plain constants.
+ * the ONNX importer does both.) A hybrid model's int8 weights are dequantized first (it is then a float model);
+ * constants are folded next so batch-norm parameters and weights are plain constants.
  */
 export const FLOAT_PASSES: readonly NamedPass[] = [
+  { name: 'dequantize-weights', run: dequantizeWeights },
   { name: 'remove-identity', run: removeIdentity },
   { name: 'fold-constants', run: foldConstants },
   { name: 'fold-batch-norm', run: foldBatchNorm },
