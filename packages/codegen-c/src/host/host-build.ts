@@ -1,8 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomicWith } from '@tinyforge/common';
+import { contentCacheDir, filesUnder, writeFileAtomicWith } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { generateHostMain } from '../emit/host-main';
@@ -18,7 +17,7 @@ export interface HostBuildOptions {
   flags?: string[];
   /** Build with TINYFORGE_DEBUG_DUMP (the program then takes a dump directory). */
   debugDump?: boolean;
-  /** Directory for compiled kernel objects, reused across builds with the same compiler and flags (default: under the OS temp dir). */
+  /** Directory for compiled kernel objects, reused across builds with the same compiler, flags and kernel sources (default: the content cache, common cacheRoot). */
   objectCache?: string;
 }
 
@@ -28,34 +27,27 @@ function run(compiler: string, args: string[], what: string): void {
   if (r.status !== 0) throw new CodegenError('CODEGEN_HOST_COMPILE', `${compiler} failed on ${what}:\n${r.stderr.slice(0, 4000)}`);
 }
 
-/** Kernel library objects for one compiler + flag set, compiled once into `cacheDir`. */
-function kernelObjects(compiler: string, flags: string[], cacheDir: string): string[] {
-  const key = [compiler, ...flags].join(' ').replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80);
-  const dir = path.join(cacheDir, key);
+/**
+ * Kernel library objects for one compiler + flag set, compiled once per content of the kernel sources and headers
+ * (a content-keyed cache: other checkouts sharing the temp directory have other sources).
+ */
+function kernelObjects(compiler: string, flags: string[], cacheDir: string | undefined): string[] {
+  const sources = kernelSources();
+  const headers = [...new Set([...filesUnder(kernelIncludeDir, ['.h']), ...filesUnder(path.dirname(path.dirname(sources[0])), ['.h'])])];
+  const parts = [compiler, compilerVersion(compiler), ...flags, `-I${kernelIncludeDir}`];
+  const dir = cacheDir !== undefined ? path.join(cacheDir, path.basename(contentCacheDir('', parts, [...sources, ...headers]))) : contentCacheDir('host-kernels', parts, [...sources, ...headers]);
   fs.mkdirSync(dir, { recursive: true });
-  const headersChanged = newestHeaderMtime();
-  return kernelSources().map((src, i) => {
+  return sources.map((src, i) => {
     const obj = path.join(dir, `${i}_${path.basename(src, '.c')}.o`);
-    if (!fs.existsSync(obj) || fs.statSync(obj).mtimeMs < Math.max(fs.statSync(src).mtimeMs, headersChanged)) {
-      writeFileAtomicWith(obj, (tmp) => run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src)));
-    }
+    if (!fs.existsSync(obj)) writeFileAtomicWith(obj, (tmp) => run(compiler, [...flags, `-I${kernelIncludeDir}`, '-c', src, '-o', tmp], path.basename(src)));
     return obj;
   });
 }
 
-/** The latest change to any kernel header: objects older than it are rebuilt. */
-function newestHeaderMtime(): number {
-  let newest = 0;
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.name.endsWith('.h')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-  };
-  walk(kernelIncludeDir);
-  walk(path.dirname(path.dirname(kernelSources()[0])));
-  return newest;
+const versions = new Map<string, string>();
+function compilerVersion(compiler: string): string {
+  if (!versions.has(compiler)) versions.set(compiler, spawnSync(compiler, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  return versions.get(compiler)!;
 }
 
 /** Write the generated files plus a host driver into `dir` and compile them with the kernels; returns the program. */
@@ -66,7 +58,7 @@ export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: strin
   for (const [name, text] of Object.entries(generated.files)) fs.writeFileSync(path.join(dir, name), text);
   const main = path.join(dir, 'host_main.c');
   fs.writeFileSync(main, generateHostMain(graph, generated.prefix));
-  const objects = kernelObjects(compiler, flags, options.objectCache ?? path.join(os.tmpdir(), 'tinyforge-kernel-objects'));
+  const objects = kernelObjects(compiler, flags, options.objectCache);
   const program = path.join(dir, options.debugDump ? 'model_dump' : 'model');
   const modelFlags = options.debugDump ? ['-DTINYFORGE_DEBUG_DUMP'] : [];
   run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program], 'the generated model');
