@@ -64,7 +64,10 @@ export interface GeneratedC {
   files: Record<string, string>;
   plan: MemoryPlan;
   layers: GeneratedLayer[];
-  /** Bytes of constant data (weights, biases, multipliers, shifts, tables) the generated files hold. */
+  /**
+   * The model's weights figure: bytes of flash its constant data (weights, biases, multipliers, shifts, tables)
+   * takes as linked, alignment padding included — the size of the firmware's .weights section.
+   */
   flashBytes: number;
   /**
    * What the constant data takes with packed convolution filters (as for a DSP core without Helium, when
@@ -82,13 +85,14 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   checkSupported(graph);
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
-  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls), int8Filters: constantBytes(graph, int8Calls) };
+  const align = options.align ?? 16;
+  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
   // The one packed-filter decision, from the target's core; the code is not known here, so under a budget packed
   // filters are kept only while they leave PACKED_CODE_ROOM of flash for it.
   const core = options.core;
   const roomForCode = options.budget === undefined || flashBytesByBuild.packedFilters + PACKED_CODE_ROOM <= options.budget.flashBytes;
   const calls = core !== undefined && packedConvPreferred(core) && roomForCode ? packedCalls : int8Calls;
-  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
+  const plan = planMemory(graph, { planner: options.planner, align, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n]).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
 
@@ -102,7 +106,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     if (b.tensor !== undefined) offsetOf.set(b.tensor, b.offset);
     else if (b.node !== undefined) scratchOf.set(b.node, { offset: b.offset, size: b.size });
   }
-  const weights = new WeightTable();
+  const weights = new WeightTable(align);
   const names = new NameTable();
   const constantInputs = new Map<number, string>();
   const at = (t: number): string => {
@@ -151,7 +155,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line();
   weightsFile.comment('Aligned for word loads, in a section of its own so that a linker script can place it in flash.');
   weightsFile.line('#if defined(__GNUC__)');
-  weightsFile.line(`#define ${P}_CONST_DATA __attribute__((aligned(${options.align ?? 16}), section(".rodata.${prefix}_weights")))`);
+  weightsFile.line(`#define ${P}_CONST_DATA __attribute__((aligned(${align}), section(".rodata.${prefix}_weights")))`);
   weightsFile.line('#else');
   weightsFile.line(`#define ${P}_CONST_DATA`);
   weightsFile.line('#endif');
@@ -180,8 +184,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
 }
 
 /** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */
-function constantBytes(graph: Graph, calls: KernelCall[]): number {
-  const weights = new WeightTable();
+function constantBytes(graph: Graph, calls: KernelCall[], align: number): number {
+  const weights = new WeightTable(align);
   const counted = new Set<number>();
   const at = (t: number): string => {
     const tensor = graph.tensors[t];

@@ -1,14 +1,14 @@
 import { Graph } from '@tinyforge/ir';
 import { MemoryPlan } from '../memory/plan';
 
-/** plan.json: every buffer with its offset, size and first/last step, plus the totals. */
-export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number): string {
+/** plan.json: every buffer with its offset, size and first/last step, plus the totals (weightsBytes: the weights figure). */
+export function planJson(graph: Graph, plan: MemoryPlan, weightsBytes: number): string {
   const doc = {
     arenaBytes: plan.arenaSize,
     lowerBoundBytes: plan.lowerBound,
     lowerBoundOriginalOrderBytes: plan.lowerBoundOriginalOrder,
     lowerBoundWithSharingBytes: plan.lowerBoundWithSharing,
-    flashBytes,
+    weightsBytes,
     align: plan.align,
     planner: plan.planner,
     searchComplete: plan.searchComplete,
