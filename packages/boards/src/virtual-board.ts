@@ -124,7 +124,10 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
   let bridge: SerialBridge | undefined;
   const cleanUp = () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    process.off('exit', cleanUp);
   };
+  // Also when Node exits before the board is stopped (Ctrl-C: the process guard kills QEMU and socat at exit).
+  if (workDir) process.on('exit', cleanUp);
   let ptyPath: string;
   try {
     if (socketPath && workDir) {
