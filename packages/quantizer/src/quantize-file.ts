@@ -2,6 +2,7 @@ import { Graph } from '@tinyforge/ir';
 import { writeFileAtomic } from '@tinyforge/common';
 import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
+import { inputRangeWarnings } from './calibration/input-range';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
 import { pruneTensors } from './passes/graph-edit';
@@ -65,7 +66,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...result.notes, ...calib.warnings);
+  report.warnings.push(...result.notes, ...calib.warnings, ...(o.calib === 'random' ? [] : inputRangeWarnings(floatModel, calib.samples)));
   if (o.biasCorrection && o.eval === undefined) {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }

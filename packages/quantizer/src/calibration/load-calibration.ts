@@ -63,7 +63,7 @@ function randomSamples(graph: Graph, n: number, seed: number): CalibrationData {
   const samples = Array.from({ length: n }, () => graph.inputs.map((t) => Float32Array.from({ length: elementCount(graph.tensors[t].shape) }, next)));
   return {
     samples,
-    description: `${n} random samples, uniform in [0, 1)`,
+    description: `${n} random sample${n === 1 ? '' : 's'}, uniform in [0, 1)`,
     warnings: ['calibrated on random data (--calib random): ranges do not reflect real inputs, expect poor accuracy'],
   };
 }
@@ -88,7 +88,7 @@ export function fromArrays(arrays: NdArray[], graph: Graph, limit: number, descr
   if (count === 0) throw new QuantizerError('QUANT_CALIB_EMPTY', 'the calibration array holds no samples', { file });
   const n = Math.min(count, limit);
   const samples = Array.from({ length: n }, (_, k) => perInput.map(({ arr, size }) => arr.data.slice(k * size, (k + 1) * size)));
-  return { samples, description: `${n} samples from ${description}`, warnings: [] };
+  return { samples, description: `${n} sample${n === 1 ? '' : 's'} from ${description}`, warnings: [] };
 }
 
 /** An .npz: the arrays named after the model inputs, else `x`, else the only (or first non-label) array. */
@@ -128,7 +128,7 @@ function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, 
     const file = path.join(dir, f);
     return [imageToTensor(decodePng(readFile(file), file), pre, file)];
   });
-  return { samples, description: `${samples.length} PNG images from ${dir}`, warnings: [] };
+  return { samples, description: `${samples.length} PNG image${samples.length === 1 ? '' : 's'} from ${dir}`, warnings: [] };
 }
 
 function loadBins(dir: string, files: string[], graph: Graph): CalibrationData {
@@ -145,7 +145,7 @@ function loadBins(dir: string, files: string[], graph: Graph): CalibrationData {
     let at = 0;
     return sizes.map((n) => all.slice(at, (at += n)));
   });
-  return { samples, description: `${samples.length} .bin tensors from ${dir}`, warnings: [] };
+  return { samples, description: `${samples.length} .bin tensor${samples.length === 1 ? '' : 's'} from ${dir}`, warnings: [] };
 }
 
 /** Class labels: a .npy of integers, or a text file with one label per line. */
