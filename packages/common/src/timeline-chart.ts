@@ -69,7 +69,13 @@ const LEGEND_ROW = 20;
 /** Average advance of a FONT-px sans-serif character, for laying out labels without a browser. */
 const CHAR = 6.2;
 const WHISKER_COLOR = '#111';
-const GUIDE_COLOR = '#c00';
+/** Line styles of the guides, in order (a chart may show two lower bounds). */
+const GUIDE_STYLES = [
+  { color: '#c00', dash: '5 3' },
+  { color: '#6a3d9a', dash: '2 2' },
+  { color: '#333', dash: '8 2 2 2' },
+];
+const guideStyle = (k: number) => GUIDE_STYLES[k % GUIDE_STYLES.length];
 
 const n1 = (v: number): string => v.toFixed(1);
 const defaultFormat = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -129,12 +135,13 @@ export function timelineChartSvg(chart: TimelineChart): string {
 
   for (const b of chart.boxes) out.push(box(b));
 
-  for (const g of chart.guides ?? []) {
-    if (g.value > max) continue;
+  (chart.guides ?? []).forEach((g, k) => {
+    if (g.value > max) return;
     const p = n1(valuePos(g.value));
     const line = rows ? `x1="${p}" x2="${p}" y1="${top}" y2="${top + plotH}"` : `x1="${left}" x2="${left + plotW}" y1="${p}" y2="${p}"`;
-    out.push(`<line class="guide" ${line} stroke="${GUIDE_COLOR}" stroke-width="1.5" stroke-dasharray="5 3"><title>${escapeHtml(g.tip)}</title></line>`);
-  }
+    const style = guideStyle(k);
+    out.push(`<line class="guide" ${line} stroke="${style.color}" stroke-width="1.5" stroke-dasharray="${style.dash}"><title>${escapeHtml(g.tip)}</title></line>`);
+  });
 
   // Axis labels: the step axis and the value axis.
   if (rows) {
@@ -160,7 +167,8 @@ export function timelineChartSvg(chart: TimelineChart): string {
     } else if (entry.kind === 'whisker') {
       out.push(`<g class="legend-whisker">${whiskerPath(x + 1, x + 15, y + 6, 'rows')}</g>${label}`);
     } else {
-      out.push(`<line class="legend-guide" x1="${x}" x2="${x + 16}" y1="${y + 6}" y2="${y + 6}" stroke="${GUIDE_COLOR}" stroke-width="1.5" stroke-dasharray="5 3"/>${label}`);
+      const style = guideStyle(entry.guide);
+      out.push(`<line class="legend-guide" x1="${x}" x2="${x + 16}" y1="${y + 6}" y2="${y + 6}" stroke="${style.color}" stroke-width="1.5" stroke-dasharray="${style.dash}"/>${label}`);
     }
     x += w;
   }
@@ -215,13 +223,15 @@ function roundTicks(max: number): number[] {
   return ticks;
 }
 
-type LegendEntry = { kind: 'series'; label: string; color: string } | { kind: 'whisker' | 'guide'; label: string };
+type LegendEntry = { kind: 'series'; label: string; color: string } | { kind: 'whisker'; label: string } | { kind: 'guide'; label: string; guide: number };
 
 /** What the legend explains: every series, the whiskers when drawn, each labelled guide. */
 function legendEntries(chart: TimelineChart): LegendEntry[] {
   const entries: LegendEntry[] = chart.series.map((s) => ({ kind: 'series', label: s.label, color: s.color }));
   if (chart.boxes.some((b) => b.whisker !== undefined)) entries.push({ kind: 'whisker', label: chart.whiskerLabel ?? 'min–max' });
-  for (const g of chart.guides ?? []) if (g.value <= (chart.values.max > 0 ? chart.values.max : 1)) entries.push({ kind: 'guide', label: g.label ?? g.tip });
+  (chart.guides ?? []).forEach((g, k) => {
+    if (g.value <= (chart.values.max > 0 ? chart.values.max : 1)) entries.push({ kind: 'guide', label: g.label ?? g.tip, guide: k });
+  });
   return entries;
 }
 
