@@ -29,11 +29,11 @@ export function portKind(port: string): PortKind | undefined {
   return /^\/dev\//.test(port) || /^COM\d+$/i.test(port) ? 'serial' : undefined;
 }
 
-/** How a board is flashed, one phrase per board.json method (for hints, `board list` and the README's table). */
-export function flashMethodText(method: FlashMethod): string {
+/** How a board is flashed, one phrase per board.json method (for the flash command's note, hints and the README). */
+export function flashMethodText(method: FlashMethod, kind: Target['kind'] = 'hardware'): string {
   switch (method.method) {
     case 'an3155':
-      return `serial: STM32 ROM bootloader (AN3155) at ${method.baud} baud${method.parity === 'even' ? ' 8E1' : ' 8N1'}`;
+      return `serial: ${kind === 'virtual' ? "tinyforge's AN3155 bootloader on the emulated UART" : 'STM32 ROM bootloader (AN3155)'} at ${method.baud} baud${method.parity === 'even' ? ' 8E1' : ' 8N1'}`;
     case 'samba':
       return 'serial: SAM-BA bootloader (1200-baud touch)';
     case 'msd':
@@ -63,7 +63,7 @@ export function flashMethodFor(target: Target, request: Pick<FlashRequest, 'meth
     (m) => (wantedMethod === undefined || m.method === wantedMethod) && (wantedProtocol === undefined || PROTOCOL_OF[m.method] === wantedProtocol) && (kind === undefined || PORT_KIND_OF[m.method] === kind),
   );
   if (method !== undefined) return method;
-  const ways = target.flashing.map(flashMethodText).join('; ');
+  const ways = target.flashing.map((m) => flashMethodText(m, target.kind)).join('; ');
   if (kind !== undefined) {
     const what = kind === 'serial' ? 'a serial port' : 'a folder (a mounted drive)';
     throw new BoardError('BOARD_FLASH', `${port} is ${what}, but ${target.name} is not flashed that way: ${ways}`, { file: target.file });

@@ -97,7 +97,7 @@ export async function runFlash(image: string | undefined, o: FlashCommandOptions
     // Which of the board's ways was chosen (the port's kind picks a serial or a drive method), and what it needs.
     const target = loadTarget(o.board);
     const method = flashMethodFor(target, { port: o.port, protocol: o.protocol as FlashProtocol | undefined }); // --protocol checked above
-    io.err(`note: flashing ${target.name} by ${flashMethodText(method)}${method.notes ? `: ${printable(method.notes, 400)}` : ''}`);
+    io.err(`note: flashing ${target.name} by ${flashMethodText(method, target.kind)}${method.notes ? `: ${printable(method.notes, 400)}` : ''}`);
   }
   let phase = '';
   const result = await flashImage({
