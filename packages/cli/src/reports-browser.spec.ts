@@ -22,17 +22,12 @@ import { loadCalibration, measureQuantization, quantizeModel, reportToHtml } fro
 import { buildReport, decodeStream, encodeFrame, parseLayerTable, ProfileRecord, reportHtml, SessionCollector } from '@tinyforge/serial-profiler';
 import { buildModelFirmware } from './pipeline';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let chromium: typeof import('playwright-core').chromium | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  chromium = (require('playwright-core') as typeof import('playwright-core')).chromium;
-} catch {
-  chromium = undefined;
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const headless = require('../../../tools/testing/chromium') as { available: boolean; executablePath: string; launchChromium: () => ReturnType<typeof import('playwright-core').chromium.launch> };
+const CHROMIUM = headless.executablePath;
 const ROOT = path.resolve(__dirname, '../../..');
 const MODELS = path.resolve(ROOT, '../shared/models');
-const available = chromium !== undefined && fs.existsSync(CHROMIUM) && fs.existsSync(MODELS) && hasArmToolchain();
+const available = headless.available && fs.existsSync(MODELS) && hasArmToolchain();
 if (!available) console.warn(`HTML report screenshots skipped: need playwright-core, ${CHROMIUM}, ${MODELS} and arm-none-eabi-gcc`);
 const d = available ? describe : describe.skip;
 
@@ -147,7 +142,7 @@ d('HTML reports of real models in Chromium at 1400 px', () => {
   }, 300_000);
 
   test('no horizontal overflow, the main table and every column header inside the window, names, legends, whiskers', async () => {
-    const browser = await chromium!.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await headless.launchChromium();
     const shots = process.env.TINYFORGE_SCREENSHOTS;
     if (shots !== undefined) fs.mkdirSync(shots, { recursive: true });
     try {

@@ -6,14 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatIntelHex } from '@tinyforge/flasher';
-import { runCli } from '../main';
+import { cliCapture } from '../test-support/cli-capture';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = cliCapture;
 
 describe('flash --board: the port picks the method', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-flash-cli-'));

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { elementCount, SeededRandom } from '@tinyforge/ir';
 import { Interpreter } from '@tinyforge/interpreter';
 import { readModelFile } from '@tinyforge/model-format';
-import { runCli } from '../main';
+import { cliCapture } from '../test-support/cli-capture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
@@ -21,12 +21,7 @@ const have = fs.existsSync(MODELS);
 if (!have) console.warn(`cli model-kinds tests skipped: ${MODELS} is absent`);
 const d = have ? describe : describe.skip;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = cliCapture;
 
 d('models of every kind', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-kinds-'));

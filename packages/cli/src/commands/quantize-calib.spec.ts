@@ -7,16 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SeededRandom } from '@tinyforge/ir';
-import { runCli } from '../main';
+import { cliCapture } from '../test-support/cli-capture';
 
 const DEMO_MODEL = path.resolve(__dirname, '../../../../examples/fashion-mnist/fashion_mnist_cnn.onnx');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = cliCapture;
 
 /** A .npy file as numpy writes it: version 1.0 header padded to 64 bytes, then the raw little-endian values. */
 function npy(descr: string, shape: number[], bytes: Uint8Array): Buffer {

@@ -10,19 +10,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
-import { runCli } from '../main';
+import { cliCapture, CliRun } from '../test-support/cli-capture';
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');
 const ready = fs.existsSync(path.join(SHARED, 'gold')) && hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
 if (!ready) console.warn(`figures tests skipped: need ${SHARED}/gold, arm-none-eabi-gcc, qemu-system-arm and socat`);
 const d = ready ? describe : describe.skip;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  if (code !== 0) throw new Error(`tinyforge ${argv.join(' ')} exited ${code}: ${err}`);
-  return { code, out, err };
+async function cli(...argv: string[]): Promise<CliRun> {
+  const r = await cliCapture(...argv);
+  if (r.code !== 0) throw new Error(`tinyforge ${argv.join(' ')} exited ${r.code}: ${r.err}`);
+  return r;
 }
 
 /** The one line every command prints the model's figures in. */

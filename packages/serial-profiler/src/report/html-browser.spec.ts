@@ -12,15 +12,10 @@ import { buildReport } from './aggregate';
 import { reportHtml } from './html';
 import { SessionCollector } from './session';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let chromium: typeof import('playwright-core').chromium | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  chromium = (require('playwright-core') as typeof import('playwright-core')).chromium;
-} catch {
-  chromium = undefined;
-}
-const available = chromium !== undefined && fs.existsSync(CHROMIUM);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const headless = require('../../../../tools/testing/chromium') as { available: boolean; executablePath: string; launchChromium: () => ReturnType<typeof import('playwright-core').chromium.launch> };
+const CHROMIUM = headless.executablePath;
+const available = headless.available;
 if (!available) console.warn(`serial-profiler HTML browser test skipped: needs playwright-core and ${CHROMIUM}`);
 const d = available ? describe : describe.skip;
 
@@ -54,7 +49,7 @@ d('HTML report in headless Chromium', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-profile-html-'));
     const file = path.join(dir, 'profile.html');
     fs.writeFileSync(file, reportHtml(report(), 'kws <test>'));
-    const browser = await chromium!.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await headless.launchChromium();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];
