@@ -6,6 +6,11 @@
 // outputs equal the reference interpreter's int8 outputs bit for bit.
 //
 //   node scripts/demo.js [--out DIR] [--images N] [--calibration N] [--board NAME]
+//
+// Results (profile.html, profile.json, trace.json, the generated C in src/) go to --out DIR, or to a new folder
+// per run, $TMPDIR/tinyforge-demo-XXXXXX, printed at the end; concurrent runs never share one. The firmware build
+// happens in a temporary folder removed on exit, also on an error or Ctrl-C; a per-run folder that got no results
+// (the run failed or was interrupted) is removed too.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -17,7 +22,7 @@ const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
 };
-const outDir = path.resolve(option('--out', path.join(os.tmpdir(), 'tinyforge-demo')));
+const givenOut = option('--out', undefined);
 const testCount = Number(option('--images', '20'));
 const calibrationCount = Number(option('--calibration', '200'));
 const boardName = option('--board', 'qemu-m4');
@@ -29,6 +34,21 @@ const fail = (message) => {
   process.exit(1);
 };
 
+// Where the results go, and the temporary build folder; what is temporary goes at exit, however the run ends.
+const outDir = givenOut !== undefined ? path.resolve(givenOut) : fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-demo-'));
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-demo-build-'));
+let resultsWritten = false;
+process.on('exit', () => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  if (!resultsWritten && givenOut === undefined) fs.rmSync(outDir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    console.error(`\ndemo: interrupted (${signal})`);
+    process.exit(130); // 'exit' handlers stop QEMU and socat (@tinyforge/boards) and remove the temporary folders
+  });
+}
+
 stage('build the packages (tsc -b, incremental)');
 buildPackages();
 const { readModelFile } = require('@tinyforge/model-format');
@@ -36,7 +56,7 @@ const { Interpreter } = require('@tinyforge/interpreter');
 const { viewAs } = require('@tinyforge/ir');
 const { quantizeModel } = require('@tinyforge/quantizer');
 const { formatReportTable } = require('@tinyforge/serial-profiler');
-const { runOnBoard, boardRunReports } = require('@tinyforge/cli');
+const { runOnBoard, boardRunReports, modelFiguresText, firmwareFiguresText, firmwareFigures } = require('@tinyforge/cli');
 const { loadTarget } = require('@tinyforge/boards');
 const fashion = require('@tinyforge/fashion-mnist');
 
@@ -73,8 +93,6 @@ const int8Predictions = int8Outputs.map((o) => argmax(Array.from(viewAs(o, outpu
 
 stage(`generate C, build for ${boardName}, boot QEMU, flash over serial, run ${test.count} images with profiling`);
 fs.mkdirSync(outDir, { recursive: true });
-const workDir = path.join(outDir, 'build');
-fs.rmSync(workDir, { recursive: true, force: true });
 runOnBoard({
   model: int8Graph,
   board: loadTarget(boardName),
@@ -100,18 +118,26 @@ function report(result) {
   console.log(`  on-board outputs == int8 reference: ${mismatches === 0 ? `yes, bit for bit on all ${test.count} images` : `NO: ${mismatches} of ${test.count} differ`}`);
   const r = result.profile.report;
   const sum = r.layers.reduce((s, l) => s + l.counts.median, 0);
-  console.log(`  arena ${result.arenaBytes} bytes RAM; weights ${result.weightsBytes} bytes; firmware ${result.size.flash.used} bytes flash, ${result.size.ram.used} bytes RAM`);
+  console.log(`  ${modelFiguresText(result.firmware.model, result.packedFilters)}`);
+  console.log(`  ${firmwareFiguresText(firmwareFigures(result.size))}`);
   console.log(`  flashed ${result.flash.bytes} bytes over serial in ${(result.flash.milliseconds / 1000).toFixed(1)} s (verified by ${result.flash.verified})`);
   console.log(`  total ${Math.round(r.total.median)} instructions per inference (median of ${r.runs} runs); layers sum to ${Math.round(sum)} (${((100 * Math.abs(r.total.median - sum)) / r.total.median).toFixed(3)} % apart)`);
   console.log('');
   console.log(formatReportTable(r).replace(/^/gm, '  ').trimEnd());
+  r.accuracy = [
+    { label: 'float, reference', correct: accuracy(Array.from(floatEval.predictions)), total: test.count },
+    { label: 'int8, reference', correct: accuracy(int8Predictions), total: test.count },
+    { label: 'int8, on the board', correct: accuracy(boardPredictions), total: test.count },
+  ];
   const files = boardRunReports(result, `tinyforge demo: Fashion-MNIST CNN on ${result.board}`);
   const html = path.join(outDir, 'profile.html');
   fs.writeFileSync(html, files.html);
   fs.writeFileSync(path.join(outDir, 'profile.json'), files.json);
   fs.writeFileSync(path.join(outDir, 'trace.json'), files.trace);
-  console.log(`\n  HTML report: ${html}`);
-  console.log(`  also: ${path.join(outDir, 'profile.json')}, ${path.join(outDir, 'trace.json')} (Perfetto), generated C in ${path.join(workDir, 'src')}`);
+  fs.cpSync(path.join(workDir, 'src'), path.join(outDir, 'src'), { recursive: true });
+  resultsWritten = true;
+  console.log(`\n  results in ${outDir}${givenOut === undefined ? ' (a new folder per run; --out DIR to choose one)' : ''}:`);
+  console.log(`    profile.html (the HTML report), profile.json, trace.json (Perfetto), src/ (the generated C and plan.json)`);
   console.log(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s (build ${result.timings.build} ms, boot ${result.timings.boot} ms, flash ${result.timings.flash} ms, run ${result.timings.run} ms)`);
   process.exitCode = mismatches === 0 ? 0 : 1;
 }

@@ -1,6 +1,9 @@
 import { compileCached } from '@tinyforge/common';
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder } from '@tinyforge/common';
 import { imageToUf2, parseElf, readElfSections } from '@tinyforge/flasher';
 import { BoardError } from './errors';
 import { Target } from './load';
@@ -90,17 +93,22 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
     '-o',
     elf,
   ];
-  try {
-    runTool(armGcc(), args, `building ${name} for ${board.name}`);
-  } catch (e) {
-    if (e instanceof ToolFailure) throw overflowError(e, board.name) ?? e;
-    throw e;
-  }
-  if (board.postLink === 'rp2040-boot2-crc') patchRp2040Boot2(elf);
   const bin = path.join(outDir, `${name}.bin`);
   const hex = path.join(outDir, `${name}.hex`);
-  runTool(armTool('objcopy'), ['-O', 'binary', elf, bin], 'objcopy to binary');
-  runTool(armTool('objcopy'), ['-O', 'ihex', elf, hex], 'objcopy to Intel HEX');
+  const outputs = [elf, bin, hex, path.join(outDir, `${name}.map`)];
+  const cached = linkCacheDir(args, [name, image, board.postLink ?? '']);
+  if (cached === undefined || !restoreLink(cached, outputs)) {
+    try {
+      runTool(armGcc(), args, `building ${name} for ${board.name}`);
+    } catch (e) {
+      if (e instanceof ToolFailure) throw overflowError(e, board.name) ?? e;
+      throw e;
+    }
+    if (board.postLink === 'rp2040-boot2-crc') patchRp2040Boot2(elf);
+    runTool(armTool('objcopy'), ['-O', 'binary', elf, bin], 'objcopy to binary');
+    runTool(armTool('objcopy'), ['-O', 'ihex', elf, hex], 'objcopy to Intel HEX');
+    if (cached !== undefined) storeLink(cached, outputs);
+  }
   const elfBytes = new Uint8Array(fs.readFileSync(elf));
   const size = sizeReport(readElfSections(elfBytes, elf), flash, board.ram);
   if (size.flash.overflow > 0 || size.ram.overflow > 0) {
@@ -130,7 +138,7 @@ export interface LibraryOptions {
   includeDirs: string[];
   optimize?: 'O2' | 'Os' | 'O3';
   lto?: boolean;
-  /** Default: tinyforge-firmware-libraries under the OS temp directory. */
+  /** Default: firmware-libraries in the content cache (common cacheRoot). */
   cacheDir?: string;
 }
 
@@ -140,6 +148,7 @@ export interface LibraryOptions {
  */
 export function compileLibrary(target: Target, options: LibraryOptions): string[] {
   return compileCached({
+    kind: 'firmware-libraries',
     compiler: armGcc(),
     flags: [...target.cflags, `-${options.optimize ?? 'O2'}`, ...COMMON_FLAGS, ...(options.lto ? ['-flto'] : []), ...options.includeDirs.map((d) => `-I${d}`)],
     sources: options.sources,
@@ -147,6 +156,69 @@ export function compileLibrary(target: Target, options: LibraryOptions): string[
     cacheDir: options.cacheDir,
     compile: (args, src) => runTool(armGcc(), args, `compiling ${path.basename(src)} for ${target.name}`),
   });
+}
+
+/** What an #include can name (not the plan.json or report.html that share the generated sources' folder). */
+const INCLUDABLE = ['.h', '.c', '.inc'];
+
+/**
+ * The link cache of one build, when TINYFORGE_FIRMWARE_CACHE names a folder (npm test gives each run one, so
+ * that the specs building the same model for the same board link it once): keyed by what the output depends on —
+ * the compiler and its version, every flag and define, each source's and object's bytes, every file under the
+ * include folders and the linker scripts — never by a path, so builds into different folders share it.
+ */
+
+function linkCacheDir(args: readonly string[], extra: readonly string[]): string | undefined {
+  const root = process.env.TINYFORGE_FIRMWARE_CACHE;
+  if (root === undefined || root === '') return undefined;
+  const hash = createHash('sha256').update(armGcc()).update('\0').update(compilerVersion()).update('\0');
+  const file = (f: string, name: string) => hash.update(name).update('\0').update(fs.readFileSync(f)).update('\0');
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-o') i++; // the output path
+    else if (a.startsWith('-Wl,-Map=')) continue;
+    else if (a.startsWith('-I') || a.startsWith('-L')) {
+      const dir = a.slice(2);
+      hash.update(a.slice(0, 2)).update('\0');
+      if (fs.existsSync(dir)) for (const f of filesUnder(dir, a.startsWith('-I') ? INCLUDABLE : ['.ld'])) file(f, path.relative(dir, f));
+    }
+    else if (!a.startsWith('-') && fs.existsSync(a)) file(a, path.basename(a));
+    else hash.update(a).update('\0');
+  }
+  for (const e of extra) hash.update(e).update('\0');
+  return path.join(path.resolve(root), hash.digest('hex').slice(0, 32));
+}
+
+let gccVersion: string | undefined;
+function compilerVersion(): string {
+  gccVersion ??= runToolStdout(armGcc(), ['--version']);
+  return gccVersion;
+}
+
+function runToolStdout(program: string, args: string[]): string {
+  const r = spawnSync(program, args, { encoding: 'utf8' });
+  return r.stdout ?? '';
+}
+
+/** Copy a cached link's outputs into place; false when there is none (or it is incomplete). */
+function restoreLink(dir: string, outputs: readonly string[]): boolean {
+  const cached = outputs.map((o) => path.join(dir, path.basename(o)));
+  if (!cached.every((c) => fs.existsSync(c))) return false;
+  cached.forEach((c, i) => fs.copyFileSync(c, outputs[i]));
+  return true;
+}
+
+/** Keep a link's outputs: written beside, then renamed into place whole, so a concurrent build sees all or none. */
+function storeLink(dir: string, outputs: readonly string[]): void {
+  if (fs.existsSync(dir)) return;
+  const tmp = `${dir}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const o of outputs) fs.copyFileSync(o, path.join(tmp, path.basename(o)));
+    fs.renameSync(tmp, dir);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another process stored it first, or the cache is unwritable: no cache
+  }
 }
 
 function linkRegion(board: Target, image: 'application' | 'bootloader'): MemoryRegion {

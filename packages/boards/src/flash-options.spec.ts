@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { flashOptionsFor } from './flash-options';
+import * as os from 'os';
+import { flashOptionsFor, portKind } from './flash-options';
 import { loadTarget, parseBoardJson, targetOf } from './load';
 
 describe('flashOptionsFor: board file → flasher options', () => {
@@ -39,7 +40,21 @@ describe('flashOptionsFor: board file → flasher options', () => {
 
   it('refuses a method the board does not have, and a flash without a port or a mounted drive', () => {
     expect(() => flashOptionsFor(loadTarget('rpi-pico'), { image: 'fw.elf', port: 'p', method: 'an3155' })).toThrow(expect.objectContaining({ code: 'BOARD_FLASH' }));
-    expect(() => flashOptionsFor(loadTarget('rpi-pico'), { image: 'fw.elf', port: 'p', protocol: 'samba' })).toThrow(/rpi-pico has no samba protocol flashing method \(it has uf2\)/);
+    expect(() => flashOptionsFor(loadTarget('rpi-pico'), { image: 'fw.elf', port: 'p', protocol: 'samba' })).toThrow(/rpi-pico has no samba protocol flashing method \(it is flashed by USB drive RPI-RP2 \(copy the \.uf2\)\)/);
     expect(() => flashOptionsFor(loadTarget('qemu-m4'), { image: 'fw.elf' })).toThrow(/no port to flash qemu-m4 through/);
+  });
+
+  it('without a method or protocol, the port picks one: a serial device the bootloader, a folder the drive', () => {
+    expect(portKind('/dev/null')).toBe('serial'); // a character device
+    expect(portKind('/dev/ttyUSB7')).toBe('serial'); // not plugged in: judged by its name
+    expect(portKind('COM4')).toBe('serial');
+    expect(portKind(os.tmpdir())).toBe('drive');
+    expect(portKind('relative/name')).toBeUndefined();
+    const l4 = loadTarget('nucleo-l4r5zi');
+    expect(flashOptionsFor(l4, { image: 'fw.elf', port: '/dev/ttyACM0' })).toMatchObject({ protocol: 'stm32', parity: 'even', flash: { base: 0x08000000 } });
+    expect(flashOptionsFor(l4, { image: 'fw.elf', port: os.tmpdir() })).toMatchObject({ protocol: 'msd', msd: { format: 'bin', volumeLabel: 'NOD_L4R5ZI' } });
+    // What is asked for explicitly still wins over the port's kind.
+    expect(flashOptionsFor(l4, { image: 'fw.elf', port: '/dev/ttyACM0', method: 'msd' }).protocol).toBe('msd');
+    expect(() => flashOptionsFor(loadTarget('nano33-ble-sense'), { image: 'fw.elf', port: os.tmpdir() })).toThrow(/is a folder \(a mounted drive\), but nano33-ble-sense is not flashed that way: serial: SAM-BA/);
   });
 });

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BoardError } from './errors';
+import { contentCacheDir, filesUnder } from '@tinyforge/common';
 import { buildFirmware } from './firmware';
+import { armGcc } from './toolchain';
 import { Target } from './load';
 import { childExited, endChild, guardChild } from './process-guard';
 import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
@@ -53,16 +55,27 @@ export function hasQemu(): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-const bootloaderCache = path.join(os.tmpdir(), `tinyforge-bootloader-${process.pid}`);
-
-/** The bootloader ELF for a virtual board, built once per process into the OS temp directory (removed at exit). */
+/**
+ * The bootloader ELF for a virtual board, built once per content of its sources (the board's folder and
+ * boards/common) into the content cache, shared by every process (nothing is left per process).
+ */
 export function bootloaderElf(board: Target): string {
-  const outDir = path.join(bootloaderCache, board.name);
+  const boardsDir = path.dirname(board.dir);
+  const sources = [...filesUnder(path.join(boardsDir, 'common'), ['.c', '.h', '.S', '.ld']), ...filesUnder(board.dir, ['.c', '.h', '.S', '.json'])];
+  const outDir = contentCacheDir('bootloader', [board.name, spawnSync(armGcc(), ['--version'], { encoding: 'utf8' }).stdout ?? ''], sources);
   const elf = path.join(outDir, 'bootloader.elf');
   if (!fs.existsSync(elf)) {
-    if (!fs.existsSync(bootloaderCache)) process.once('exit', () => fs.rmSync(bootloaderCache, { recursive: true, force: true }));
-    const source = path.join(path.dirname(board.dir), 'common', 'bootloader', 'an3155.c');
-    buildFirmware({ target: board, sources: [source], outDir, name: 'bootloader', image: 'bootloader', optimize: 'Os' });
+    // Built beside and renamed into place whole: a concurrent process uses either its own or this one.
+    const tmp = `${outDir}.${process.pid}.tmp`;
+    const source = path.join(boardsDir, 'common', 'bootloader', 'an3155.c');
+    try {
+      buildFirmware({ target: board, sources: [source], outDir: tmp, name: 'bootloader', image: 'bootloader', optimize: 'Os' });
+      fs.renameSync(tmp, outDir);
+    } catch (e) {
+      if (!fs.existsSync(elf)) throw e;
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   }
   return elf;
 }
@@ -111,7 +124,10 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
   let bridge: SerialBridge | undefined;
   const cleanUp = () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    process.off('exit', cleanUp);
   };
+  // Also when Node exits before the board is stopped (Ctrl-C: the process guard kills QEMU and socat at exit).
+  if (workDir) process.on('exit', cleanUp);
   let ptyPath: string;
   try {
     if (socketPath && workDir) {

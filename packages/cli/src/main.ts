@@ -5,7 +5,7 @@ import { UsageError } from './cli-error';
 import { registerBoardCommand } from './commands/board';
 import { registerBuildCommand } from './commands/build';
 import { registerCodegenCommand } from './commands/codegen';
-import { runConvert } from './commands/convert';
+import { ConvertOptions, runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
 import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
@@ -50,10 +50,11 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
   addCommonOptions(
     program
       .command('convert')
-      .description('convert a model between TFLite and ONNX (format from the output extension)')
+      .description('convert a model between TFLite and ONNX (format from the output extension); an int8 model goes to ONNX in the QDQ form')
       .argument('<input>', 'a .tflite or .onnx file')
-      .argument('<output>', 'the .tflite or .onnx file to write'),
-  ).action((input: string, output: string, opts: GlobalOptions) => runConvert(input, output, opts, io));
+      .argument('<output>', 'the .tflite or .onnx file to write')
+      .option('--qdq-rounding <mode>', "int8 → ONNX: tflite spells out TFLite's requantization (exact int8 results in any ONNX runtime); plain writes standard DQ → op → Q groups (±1 LSB)", 'tflite'),
+  ).action((input: string, output: string, opts: ConvertOptions) => runConvert(input, output, opts, io));
 
   registerRunCommand(program, io);
   registerQuantizeCommand(program, io);

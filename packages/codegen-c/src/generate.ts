@@ -77,7 +77,10 @@ export interface GeneratedC {
   files: Record<string, string>;
   plan: MemoryPlan;
   layers: GeneratedLayer[];
-  /** Bytes of constant data (weights, biases, multipliers, shifts, tables) the generated files hold. */
+  /**
+   * The model's weights figure: bytes of flash its constant data (weights, biases, multipliers, shifts, tables)
+   * takes as linked, alignment padding included — the size of the firmware's .weights section.
+   */
   flashBytes: number;
   /**
    * What the constant data takes with packed convolution filters (as for a DSP core without Helium, when
@@ -98,12 +101,13 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const t0 = performance.now();
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
-  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls), int8Filters: constantBytes(graph, int8Calls) };
+  const align = options.align ?? 16;
+  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
   const { calls, packing } = chooseCalls(graph, int8Calls, flashBytesByBuild.int8Filters, options);
   // Scratch for the paths the target's build may run (its own and plain C; every path without a core).
   const kernelPaths = kernelPathsFor(options.core);
   const t1 = performance.now();
-  const plan = planMemory(graph, { planner: options.planner, align: options.align ?? 16, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths });
+  const plan = planMemory(graph, { planner: options.planner, align, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths });
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n], kernelPaths).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
   const t2 = performance.now();
@@ -119,7 +123,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     else if (b.node !== undefined) scratchOf.set(b.node, { offset: b.offset, size: b.size });
   }
   const stateSlot = new Map(plan.state.buffers.map((b) => [b.tensor, b.offset]));
-  const weights = new WeightTable();
+  const weights = new WeightTable(align);
   const names = new NameTable();
   const constantInputs = new Map<number, string>();
   const at = (t: number): string => {
@@ -171,7 +175,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line();
   weightsFile.comment('Aligned for word loads, in a section of its own so that a linker script can place it in flash.');
   weightsFile.line('#if defined(__GNUC__)');
-  weightsFile.line(`#define ${P}_CONST_DATA __attribute__((aligned(${options.align ?? 16}), section(".rodata.${prefix}_weights")))`);
+  weightsFile.line(`#define ${P}_CONST_DATA __attribute__((aligned(${align}), section(".rodata.${prefix}_weights")))`);
   weightsFile.line('#else');
   weightsFile.line(`#define ${P}_CONST_DATA`);
   weightsFile.line('#endif');
@@ -218,7 +222,7 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
     // No budget given: every filter the packed kernel takes, or (a board's flash leaving less than PACKED_CODE_ROOM
     // for the code beside them) none, as before per-layer budgets existed; the choices still say why.
     const all = choosePackedFilters(int8Calls, int8Bytes, Infinity);
-    const packedBytes = constantBytes(graph, all.calls);
+    const packedBytes = constantBytes(graph, all.calls, options.align ?? 16);
     if (options.budget === undefined || packedBytes + PACKED_CODE_ROOM <= options.budget.flashBytes) return { calls: all.calls, packing: all.choices };
     const reason = `int8: the packed filters (${packedBytes} bytes of constants) leave less than ${PACKED_CODE_ROOM} bytes of ${options.budget.name}'s flash for the code`;
     return { calls: int8Calls, packing: all.choices.map((c) => (c === undefined ? undefined : c.packed ? { ...c, packed: false, reason } : c)) };
@@ -228,7 +232,7 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
   let chosen = choosePackedFilters(int8Calls, int8Bytes, budget);
   // The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while
   // the exact total passes the budget.
-  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls) > budget) {
+  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls, options.align ?? 16) > budget) {
     const packedAt = chosen.choices.map((c, i) => ({ c, i })).filter((x) => x.c?.packed === true);
     const worst = packedAt.reduce((a, b) => ((b.c!.gain ?? 0) / (b.c!.extraBytes ?? 1) < (a.c!.gain ?? 0) / (a.c!.extraBytes ?? 1) ? b : a));
     const calls = [...chosen.calls];
@@ -241,8 +245,8 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
 }
 
 /** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */
-function constantBytes(graph: Graph, calls: KernelCall[]): number {
-  const weights = new WeightTable();
+function constantBytes(graph: Graph, calls: KernelCall[], align: number): number {
+  const weights = new WeightTable(align);
   const counted = new Set<number>();
   const at = (t: number): string => {
     const tensor = graph.tensors[t];

@@ -70,7 +70,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'FORMAT_LIMIT', meaning: 'The model exceeds a size limit checked before allocating (tensor elements, rank, nodes, tensors).', action: 'Use a smaller model; the limits are far above what fits a microcontroller.' },
   { code: 'FORMAT_IO', meaning: 'The model file cannot be read (the message gives the system error).', action: 'Check the path and permissions.' },
 
-  { code: 'QUANT_NOT_FLOAT', meaning: 'The model is not a float32 model (already quantized or hybrid).', action: 'Give the float model; an int8 model needs no quantization.' },
+  { code: 'QUANT_NOT_FLOAT', meaning: 'The model is already quantized (int8 inputs or outputs) or computes in a type other than float32. Hybrid models (int8 weights, float activations) are quantized, not refused.', action: 'Give the float model; an int8 model needs no quantization (codegen, build and run take it as it is).' },
   { code: 'QUANT_UNSUPPORTED', meaning: 'An operator (or an attribute of it) has no int8 quantization rule, or its weights are not constant (names the node).', action: 'Change that part of the model, or keep the model in float.' },
   { code: 'QUANT_CALIB_MISSING', meaning: 'No calibration data was given, or the given path does not exist.', action: 'Pass `--calib PATH` (a .npy/.npz file or an image folder), or `--calib random` on purpose.' },
   { code: 'QUANT_CALIB_FORMAT', meaning: 'A calibration file is malformed, or a calibration sample gives non-finite values (names the file and offset).', action: 'Check the .npy/.npz/image file; NaN or infinite inputs must be removed.' },

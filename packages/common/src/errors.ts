@@ -1,3 +1,5 @@
+import { shortName } from './text';
+
 /**
  * Every error tinyforge raises on bad input is a TinyforgeError with a stable code, so that the CLI can print
  * `error[CODE]: message` and callers can branch on `code` instead of parsing messages. Each package subclasses it
@@ -26,7 +28,9 @@ export class TinyforgeError extends Error {
 function formatMessage(message: string, loc: ErrorLocation): string {
   const where: string[] = [];
   if (loc.file !== undefined) where.push(loc.file);
-  if (loc.node !== undefined) where.push(`node '${loc.node}'`);
+  // Model node names can run to hundreds of characters (TFLite's ';'-joined fused names): the message carries a
+  // short form, `location.node` the whole name.
+  if (loc.node !== undefined) where.push(`node '${shortName(loc.node, 80)}'`);
   if (loc.offset !== undefined) where.push(`byte ${loc.offset}`);
   return where.length > 0 ? `${where.join(', ')}: ${message}` : message;
 }

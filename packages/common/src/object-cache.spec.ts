@@ -6,6 +6,7 @@ import { compileCached, CompiledLibrary } from './object-cache';
 /** A stand-in compiler: the "object" is the source's text with the flags, written where -o says. */
 function library(dir: string, calls: string[], flags = ['-O2']): CompiledLibrary {
   return {
+    kind: 'test-objects',
     compiler: 'fake-cc',
     flags,
     sources: [path.join(dir, 'src', 'a.c'), path.join(dir, 'src', 'b.c')],

@@ -1,4 +1,4 @@
-import { escapeHtml, formatTable, printable } from './text';
+import { escapeHtml, formatTable, printable, shortName } from './text';
 
 describe('printable', () => {
   it('replaces control characters and bidi overrides, and shortens from either end', () => {
@@ -37,5 +37,28 @@ describe('formatTable', () => {
       ['fc', '10', 'last'],
     ]);
     expect(text.split('\n')).toEqual(['layer    MACs  note', '------  -----  ----', 'conv_1  1,024', 'fc         10  last']);
+  });
+});
+
+describe('shortName', () => {
+  const kws = 'functional_1/activation_1/Relu;functional_1/batch_normalization_1/FusedBatchNormV3;functional_1/depthwise_conv2d/depthwise;functional_1/depthwise_conv2d/BiasAdd/ReadVariableOp/resource1';
+  it("keeps the fused op's own name (the first of TFLite's ';'-joined names) and says more follow", () => {
+    expect(shortName(kws)).toBe('functional_1/activation_1/Relu;…');
+    expect(shortName('model/dense/MatMul;model/dense/BiasAdd')).toBe('model/dense/MatMul;…');
+    expect(shortName('Identity_int8')).toBe('Identity_int8');
+    expect(shortName(';x;')).toBe('x');
+  });
+
+  it('cuts a long name in the middle, keeping its start and its last path components', () => {
+    const s = shortName('a/very/long/scope/name/that/goes/on/and/on/conv2d_12/Conv2D');
+    expect(s.length).toBeLessThanOrEqual(40);
+    expect(s.startsWith('a/')).toBe(true);
+    expect(s.endsWith('/conv2d_12/Conv2D')).toBe(true);
+    expect(s).toContain('…');
+    expect(shortName('x'.repeat(100), 24)).toHaveLength(24);
+  });
+
+  it('makes names terminal-safe like printable', () => {
+    expect(shortName('evil\u001b[31m\u202e;b')).toBe('evil?[31m?;…');
   });
 });

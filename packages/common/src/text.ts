@@ -17,6 +17,34 @@ export function printable(s: string, max = 60, keep: 'start' | 'end' = 'start'):
   return keep === 'start' ? `${clean.slice(0, max - 1)}…` : `…${clean.slice(clean.length - max + 1)}`;
 }
 
+/**
+ * A layer or tensor name short enough for a table cell or a chart label, keeping what tells layers apart. TFLite
+ * joins the names of the ops a converter fused with ';' ("model/activation_3/Relu;model/batch_normalization_3/…;
+ * …/BiasAdd/ReadVariableOp/resource1"): the first is the fused op's own output, the rest are its inputs' names, so
+ * the first is kept and "…" says more follow. A part still longer than `max` keeps its start and its last path
+ * components ("model/…/conv2d_12/Conv2D"), never only one end. Unprintable characters become `?` as in `printable`.
+ * Show the full name beside it where there is room (an HTML title, a details list, `--json`).
+ */
+export function shortName(name: string, max = 40): string {
+  const parts = name.replace(UNPRINTABLE, '?').split(';').filter((p) => p !== '');
+  const first = parts[0] ?? '';
+  const more = parts.length > 1;
+  const room = Math.max(max - (more ? 2 : 0), 8);
+  return `${first.length <= room ? first : cutMiddle(first, room)}${more ? ';…' : ''}`;
+}
+
+/** `s` in `max` characters: some of its start, as much of its end as fits (from a '/' where one is near), '…' between. */
+function cutMiddle(s: string, max: number): string {
+  const budget = max - 1;
+  const firstComponent = s.indexOf('/') + 1 || budget;
+  const tailRoom = budget - Math.min(firstComponent, Math.floor(budget / 3));
+  let tail = s.slice(s.length - tailRoom);
+  const slash = tail.indexOf('/');
+  const wholeComponents = s[s.length - tailRoom - 1] === '/';
+  if (!wholeComponents && slash > 0 && tail.length - slash >= tailRoom / 2) tail = tail.slice(slash);
+  return `${s.slice(0, budget - tail.length)}…${tail}`;
+}
+
 // A UTF-16 surrogate without its partner: not a character, and no valid UTF-8 to write it as.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -2,7 +2,7 @@ import { ErrorLocation, TinyforgeError } from '@tinyforge/common';
 
 /**
  * The quantizer cannot do what was asked.
- * QUANT_NOT_FLOAT: the model is not a float model (already quantized, or hybrid).
+ * QUANT_NOT_FLOAT: the model is not a float model (already quantized); hybrid models are dequantized and quantized.
  * QUANT_UNSUPPORTED: an op (or an attribute of it) the int8 scheme does not cover; names the node.
  * QUANT_CALIB_MISSING: no calibration data given (and `random` not asked for explicitly).
  * QUANT_CALIB_FORMAT: a calibration file is malformed (names the file and, where known, the byte offset).

@@ -12,11 +12,12 @@ export { CALIBRATION_METHODS, DEFAULT_CALIBRATION_METHOD } from './calibration/o
 export type { CalibrationMethod } from './calibration/observers';
 export { DEFAULT_RANDOM_SAMPLES, loadCalibration, loadLabels } from './calibration/load-calibration';
 export type { CalibrationData, LoadCalibrationOptions } from './calibration/load-calibration';
+export { CALIBRATION_HELP, inputRangeWarnings } from './calibration/input-range';
 export type { ImagePreprocess } from './calibration/images';
 export { FLOAT_PASSES, runFloatPasses } from './passes';
 export type { NamedPass } from './passes';
 export { measureQuantization } from './report/measure';
 export type { LayerReport, QuantizationReport } from './report/measure';
 export { reportToHtml, reportToJson, reportToTable } from './report/format';
-export { toQdqGraph } from './qdq/to-qdq';
+export { computesQuantized, qdqGraphForOnnx, toQdqGraph } from './qdq/to-qdq';
 export type { QdqOptions } from './qdq/to-qdq';

@@ -2,9 +2,10 @@ import { Graph, pruneTensors } from '@tinyforge/ir';
 import { checkOutputFile, publishFiles } from '@tinyforge/common';
 import { readModelFile, writeOnnx, writeTflite } from '@tinyforge/model-format';
 import { CalibrationMethod } from './calibration/observers';
+import { inputRangeWarnings } from './calibration/input-range';
 import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibration/load-calibration';
 import { QuantizerError } from './errors';
-import { toQdqGraph } from './qdq/to-qdq';
+import { qdqGraphForOnnx } from './qdq/to-qdq';
 import { ActivationType, IoType } from './quantize/quantize-graph';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
 import { QuantizationReport, measureQuantization } from './report/measure';
@@ -73,7 +74,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     labels = labels.slice(0, evalSamples.length);
   }
   const report = measureQuantization(result, evalSamples, labels);
-  report.warnings.push(...(floatModel.metadata.warnings ?? []), ...calib.warnings, ...result.warnings);
+  report.warnings.push(...(floatModel.metadata.warnings ?? []), ...result.notes, ...calib.warnings, ...result.warnings, ...(o.calib === 'random' ? [] : inputRangeWarnings(floatModel, calib.samples)));
   if (result.int8Graph.tensors.some((t) => t.state === 'per-run')) {
     // TFLite has one kind of op state: its variable tensors persist from one invocation to the next.
     report.warnings.push('the recurrent state starts at zero in every run of this model (ONNX), but TFLite keeps variable tensors across invocations: reset the interpreter (TFLite Micro: MicroInterpreter::Reset) before each independent sequence');
@@ -82,7 +83,7 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
     report.warnings.push('measured on calibration samples, which bias correction was fitted to: give --eval for held-out figures');
   }
   const files: [string, Uint8Array | string][] = [[o.output, writeTflite(pruneTensors(result.int8Graph))]];
-  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(pruneTensors(toQdqGraph(result.int8Graph, { rounding: o.qdqRounding })))]);
+  if (o.onnxQdq !== undefined) files.push([o.onnxQdq, writeOnnx(qdqGraphForOnnx(result.int8Graph, { rounding: o.qdqRounding }))]);
   if (o.reportJson !== undefined) files.push([o.reportJson, reportToJson(report)]);
   if (o.reportHtml !== undefined) files.push([o.reportHtml, reportToHtml(report, `int8 quantization of ${o.model}`)]);
   publishFiles(files.map(([file, data]) => ({ file, data })));

@@ -6,6 +6,7 @@ import { readModel, readModelBytes } from '@tinyforge/model-format';
 import { buildModelFirmware, ModelFirmware } from '../pipeline';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
+import { ModelFigures, modelFigures, modelFiguresText } from '../pipeline/figures';
 
 export interface BuildCommandOptions {
   board: string;
@@ -18,7 +19,7 @@ export interface BuildCommandOptions {
   verbose?: boolean;
 }
 
-export interface BuildSummary {
+export interface BuildSummary extends ModelFigures {
   board: string;
   model: string;
   elf: string;
@@ -85,6 +86,7 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
     map: fw.map,
     manifest: built.manifestPath,
     loadAddress: fw.loadAddress,
+    ...modelFigures(built.generated),
     size: fw.size,
     packedFilters,
     profile: opts.profile === true,
@@ -94,8 +96,8 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
   else {
     const images = [fw.elf, fw.bin, fw.hex, ...(uf2 ? [uf2] : [])].map((f) => path.basename(f)).join(' ');
     io.out(
-      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${target.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}${packedFilters ? ', packed convolution filters' : ''}${opts.profile ? ', profiled' : ''}), ${summary.milliseconds.toFixed(0)} ms\n` +
-        formatSizeReport(fw.size),
+      `${printable(opts.model)} → ${printable(opts.output)}/{${images}} for ${target.name} (load at 0x${fw.loadAddress.toString(16).padStart(8, '0')}${opts.profile ? ', profiled' : ''}), ${summary.milliseconds.toFixed(0)} ms\n` +
+        `${modelFiguresText(summary, packedFilters)}\n${formatSizeReport(fw.size)}`,
     );
   }
   return summary;

@@ -5,8 +5,9 @@ import { coreFeatures, loadTarget } from '@tinyforge/boards';
 import { foreignCodegenEntry, generateC, PlannerKind } from '@tinyforge/codegen-c';
 import { checkOutputDir, publishDir } from '@tinyforge/common';
 import { UsageError } from '../cli-error';
-import { CommandIO, humanBytes, printable } from '../output';
+import { CommandIO, printable } from '../output';
 import { loadModelAndBytes } from './load-model';
+import { fitCheck, FitCheck, fitText, ModelFigures, modelBudget, modelFigures, modelFiguresText } from '../pipeline/figures';
 
 export interface CodegenCommandOptions {
   output: string;
@@ -20,17 +21,16 @@ export interface CodegenCommandOptions {
   verbose?: boolean;
 }
 
-export interface CodegenSummary {
+export interface CodegenSummary extends ModelFigures {
   model: string;
   outputDir: string;
   prefix: string;
   files: string[];
-  arenaBytes: number;
-  lowerBoundBytes: number;
-  flashBytes: number;
   layers: number;
   planner: string;
   board?: string;
+  /** With --board: whether the model's arena and weights fit it. */
+  fit?: FitCheck;
   milliseconds: number;
 }
 
@@ -56,7 +56,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     align,
     profile: options.profile,
     modelBytes: bytes,
-    budget: board && { name: `board '${board.name}'`, ramBytes: board.ram.size - board.stackBytes, flashBytes: board.flash.size },
+    budget: board && modelBudget(board),
     core: board && coreFeatures(board),
     flashBudget,
   });
@@ -68,20 +68,22 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     outputDir: options.output,
     prefix: generated.prefix,
     files: Object.keys(generated.files),
-    arenaBytes: generated.plan.arenaSize,
-    lowerBoundBytes: generated.plan.lowerBound,
-    flashBytes: generated.flashBytes,
+    ...modelFigures(generated),
     layers: generated.layers.length,
     planner: generated.plan.planner,
     board: board?.name,
+    fit: board && fitCheck(board, modelFigures(generated)),
     milliseconds: Number(process.hrtime.bigint() - started) / 1e6,
   };
   if (options.json) io.out(JSON.stringify(summary, null, 2));
   else {
     io.out(
       `${printable(model)} → ${printable(options.output)}/${generated.prefix}.{h,c} ${generated.prefix}_weights.c plan.json report.html\n` +
-        `arena ${humanBytes(summary.arenaBytes)} (${summary.arenaBytes} B; lower bound ${summary.lowerBoundBytes} B), ` +
-        `constant data ${humanBytes(summary.flashBytes)}, ${summary.layers} layers, ${summary.milliseconds.toFixed(0)} ms`,
+        `${modelFiguresText(summary, generated.packedFilters)}\n${summary.layers} layers, ${summary.milliseconds.toFixed(0)} ms` +
+        (summary.fit !== undefined ? `\n${fitText(summary.fit)}` : '') +
+        (board === undefined && generated.flashBytesByBuild.packedFilters !== generated.flashBytes
+          ? `\nno --board: generated for any core (int8 filters); for a DSP core (--board, tinyforge build) the convolutions take packed filters: weights ${generated.flashBytesByBuild.packedFilters} B`
+          : ''),
     );
   }
   return summary;
@@ -93,7 +95,7 @@ export function registerCodegenCommand(program: Command, io: CommandIO): void {
     .description('generate C code (header, layers, weights, plan.json, report.html) for an int8 model')
     .argument('<model>', 'an int8 .tflite or .onnx file')
     .requiredOption('-o, --output <dir>', 'directory to write the generated files to')
-    .option('--board <name>', 'check that the model fits this board (RAM and flash)')
+    .option('--board <name>', "generate for this board's core and say whether the model's arena and weights fit its RAM and flash")
     .option('--prefix <name>', 'prefix of every generated symbol and file (default: the model file name)')
     .option('--planner <kind>', 'memory planner: greedy or optimal', 'optimal')
     .option('--align <bytes>', 'alignment of every arena offset: 4, 8 or 16', '16')

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { flashOptionsFor, loadTarget } from '@tinyforge/boards';
-import { FlashImageOptions, flashImage, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
+import { flashMethodFor, flashMethodText, flashOptionsFor, loadTarget } from '@tinyforge/boards';
+import { FlashImageOptions, flashImage, FlashProtocol, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
 import { UsageError } from '../cli-error';
 import { CommandIO, formatTable, humanBytes, printable } from '../output';
 
@@ -57,7 +57,7 @@ export function flashOptionsFrom(image: string, o: FlashCommandOptions): FlashIm
   };
   if (o.board !== undefined) return flashOptionsFor(loadTarget(o.board), { ...given, protocol });
   if (protocol === undefined) throw new UsageError('say how to flash: --protocol stm32|samba|msd, or --board NAME');
-  if (o.port === undefined) throw new UsageError(protocol === 'msd' ? '--port must name the mounted drive (e.g. /media/$USER/NODE_F446RE)' : '--port is required (see `flash --list`)');
+  if (o.port === undefined) throw new UsageError(protocol === 'msd' ? "--port must name the mounted drive (e.g. /media/$USER/<the board's drive label>; --board NAME finds it)" : '--port is required (see `flash --list`)');
   return { ...given, protocol, port: o.port };
 }
 
@@ -93,6 +93,12 @@ export async function runFlash(image: string | undefined, o: FlashCommandOptions
     }
   }
   const options = flashOptionsFrom(image, o);
+  if (o.board !== undefined && !o.json) {
+    // Which of the board's ways was chosen (the port's kind picks a serial or a drive method), and what it needs.
+    const target = loadTarget(o.board);
+    const method = flashMethodFor(target, { port: o.port, protocol: o.protocol as FlashProtocol | undefined }); // --protocol checked above
+    io.err(`note: flashing ${target.name} by ${flashMethodText(method, target.kind)}${method.notes ? `: ${printable(method.notes, 400)}` : ''}`);
+  }
   let phase = '';
   const result = await flashImage({
     ...options,
@@ -109,7 +115,7 @@ export function registerFlashCommand(program: Command, io: CommandIO): void {
     .command('flash')
     .description('flash a firmware image (ELF, Intel HEX, BIN) over the STM32 USART bootloader, SAM-BA or a USB drive; `flash info`, `flash --list`')
     .argument('[image]', 'the image file, or `info` to identify the chip')
-    .option('--port <port>', 'serial port, or the mounted drive for --protocol msd')
+    .option('--port <port>', 'serial port, or the mounted drive (with --board, a serial device selects the board\'s serial method and a folder its drive method)')
     .option('--board <name>', 'board file giving the protocol, flash map, baud rate and reset wiring')
     .option('--protocol <name>', 'stm32 | samba | msd')
     .option('--baud <n>', 'baud rate (default 115200)')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CALIBRATION_METHODS, CalibrationMethod, DEFAULT_CALIBRATION_METHOD, quantizeFile, reportToTable } from '@tinyforge/quantizer';
+import { CALIBRATION_HELP, CALIBRATION_METHODS, CalibrationMethod, DEFAULT_CALIBRATION_METHOD, quantizeFile, reportToTable } from '@tinyforge/quantizer';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -109,7 +109,7 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .command('quantize')
     .description('quantize a float ONNX/TFLite model to int8 (TFLite int8 scheme) with calibration data and an accuracy report')
     .argument('<model>', 'a float .onnx or .tflite model')
-    .option('--calib <path>', ".npy/.npz file, folder of PNG images or .bin tensors, or 'random'")
+    .option('--calib <path>', ".npy/.npz file, folder of PNG images or .bin tensors, or 'random' (shapes, dtypes, layout: below)")
     .requiredOption('-o, --output <file>', 'the int8 .tflite to write')
     .option('--onnx-qdq <file>', 'also write the int8 model as ONNX QDQ')
     .option(
@@ -135,5 +135,6 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--calib-layout <layout>', "nchw|nhwc: the axis order of 4-D .npy/.npz/.bin samples when it is not the model input's declared layout (they are converted)")
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
+    .addHelpText('after', CALIBRATION_HELP)
     .action((model: string, opts: QuantizeCommandOptions) => runQuantize(model, opts, io));
 }

@@ -1,13 +1,11 @@
 /**
  * `tinyforge run MODEL --board qemu-m4 …` through the command itself (registerRunCommand on a fresh program, as
- * main.ts registers it): output file equal to the gold output, --json with the profile named in instructions,
- * HTML and trace files written, and usage errors for board-only options without --board.
- *
- * Then `tinyforge build` followed by `tinyforge run --firmware` (and `tinyforge flash` + `tinyforge profile
- * --firmware` on a board left running), through the command functions: the ELF the build wrote is the one flashed
- * and run, over the one framed link (ready / input / ack / output / result, profile records in between), with
- * outputs equal to TFLite Micro's; a run that builds for itself goes through the same builder (the marker it
- * records in firmware.json) and reports the same model facts.
+ * main.ts registers it): usage errors for board-only options without --board. Then `tinyforge build` followed by
+ * `tinyforge run --firmware` (and `tinyforge flash` + `tinyforge profile --firmware` on a board left running),
+ * through the command functions: the ELF the build wrote is the one flashed and run, over the one framed link
+ * (ready / input / ack / output / result, profile records in between), with outputs equal to TFLite Micro's, --json
+ * naming the profile's counts in instructions, the HTML and trace files written; a run that builds for itself goes
+ * through the same builder (the marker it records in firmware.json) and reports the same model facts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -51,34 +49,6 @@ describe('tinyforge run: board options', () => {
   });
 });
 
-d('tinyforge run --board qemu-m4 (kws, flashed over serial)', () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-run-board-'));
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-  test('--profile --json --output --html --trace', async () => {
-    const model = path.join(SHARED, 'models', 'kws_dscnn_int8.tflite');
-    const out = path.join(work, 'out.bin');
-    const html = path.join(work, 'profile.html');
-    const trace = path.join(work, 'trace.json');
-    const started = Date.now();
-    const r = await run(['run', model, '--board', 'qemu-m4', '--input', path.join(SHARED, 'gold/kws_dscnn_int8/input_1.bin'), '--output', out, '--profile', '--json', '--html', html, '--trace', trace]);
-    const wall = Date.now() - started;
-    expect(fs.readFileSync(out).equals(fs.readFileSync(path.join(SHARED, 'gold/kws_dscnn_int8/output_1.bin')))).toBe(true);
-    const json = JSON.parse(r.out.join('\n'));
-    expect(json.engine).toBe('board');
-    expect(json.unit).toBe('instructions');
-    expect(json.load).toBe('serial');
-    expect(json.invokeInstructions).toHaveLength(1);
-    expect(json.profile.totalInstructions.median).toBeGreaterThan(1e6);
-    expect(json.profile.layers.length).toBeGreaterThan(5);
-    expect(json.profile.layers[0].instructions.median).toBeGreaterThan(0);
-    expect(json.profile.arena.arenaBytes).toBe(json.arenaBytes);
-    expect(fs.readFileSync(html, 'utf8')).toContain('<html');
-    expect(Array.isArray(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents ?? JSON.parse(fs.readFileSync(trace, 'utf8')))).toBe(true);
-    console.log(`tinyforge run kws --board qemu-m4 --profile: ${wall} ms wall (build ${json.timingsMs.build}, boot ${json.timingsMs.boot}, flash ${json.timingsMs.flash}, run ${json.timingsMs.run}, stop ${json.timingsMs.stop})`);
-  });
-});
-
 d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-build-run-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -97,9 +67,22 @@ d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
     const elfBefore = fs.readFileSync(s.elf);
 
     const out = path.join(work, 'out.bin');
-    const r = await run(['run', model, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input'), '--output', out, '--profile', '--json']);
+    const html = path.join(work, 'profile.html');
+    const trace = path.join(work, 'trace.json');
+    const started = Date.now();
+    const r = await run(['run', model, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input'), '--output', out, '--profile', '--json', '--html', html, '--trace', trace]);
+    const wall = Date.now() - started;
     const json = JSON.parse(r.out.join('\n'));
     expect(fs.readFileSync(out).equals(fs.readFileSync(gold(0, 'output')))).toBe(true);
+    // --json names every count for its unit (instructions on QEMU); --html and --trace are written.
+    expect(json).toMatchObject({ engine: 'board', unit: 'instructions', load: 'serial' });
+    expect(json.invokeInstructions).toHaveLength(1);
+    expect(json.profile.totalInstructions.median).toBeGreaterThan(1e6);
+    expect(json.profile.layers[0].instructions.median).toBeGreaterThan(0);
+    expect(json.profile.arena.arenaBytes).toBe(json.arenaBytes);
+    expect(fs.readFileSync(html, 'utf8')).toContain('<html');
+    expect(Array.isArray(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents ?? JSON.parse(fs.readFileSync(trace, 'utf8')))).toBe(true);
+    console.log(`tinyforge run kws --board qemu-m4 --firmware --profile: ${wall} ms wall (boot ${json.timingsMs.boot}, flash ${json.timingsMs.flash}, run ${json.timingsMs.run}, stop ${json.timingsMs.stop})`);
     // The run used the build's firmware (no build of its own), flashing exactly that ELF's bytes.
     expect(json.firmware).toEqual({ builder: FIRMWARE_BUILDER, protocolVersion: PROTOCOL_VERSION, elf: s.elf, prebuilt: true });
     expect(json.flash.bytes).toBe(imageSize(loadImageFile(s.elf)));

@@ -2,6 +2,7 @@ import { Graph, tensorBytes, viewAs } from '@tinyforge/ir';
 import { formatReportTable, renderOutputs, reportToJson } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
 import { RunOnBoardResult } from './run-on-board';
+import { firmwareFigures, firmwareFiguresText, modelFiguresText } from './figures';
 
 /** The board part of `tinyforge run --board … --json`: every count named for its unit (totalInstructions on QEMU). */
 export function boardRunJson(graph: Graph, r: RunOnBoardResult): Record<string, unknown> {
@@ -11,8 +12,9 @@ export function boardRunJson(graph: Graph, r: RunOnBoardResult): Record<string, 
     load: r.load,
     unit: r.unit,
     [`invoke${U}`]: r.invokeCounts,
-    arenaBytes: r.arenaBytes,
     weightsBytes: r.weightsBytes,
+    arenaBytes: r.arenaBytes,
+    ...(r.firmware.model.lowerBoundBytes !== undefined ? { lowerBoundBytes: r.firmware.model.lowerBoundBytes } : {}),
     packedFilters: r.packedFilters,
     firmware: { builder: r.firmware.builder, protocolVersion: r.firmware.protocolVersion, elf: r.elf, prebuilt: r.prebuilt },
     flashBytes: r.size.flash.used,
@@ -42,7 +44,8 @@ export function boardRunText(r: RunOnBoardResult): string[] {
   const median = [...r.invokeCounts].sort((a, b) => a - b)[r.invokeCounts.length >> 1];
   const lines = [
     `board ${r.board} (${r.load === 'serial' ? `flashed over serial: ${r.flash?.bytes ?? 0} bytes, verified by ${r.flash?.verified ?? 'none'}` : 'ELF loaded directly'}): ${Math.round(median)} ${unit} per inference`,
-    `arena ${r.arenaBytes} bytes, weights ${r.weightsBytes} bytes${r.packedFilters ? ' (packed convolution filters)' : ''}; firmware flash ${r.size.flash.used} bytes, RAM ${r.size.ram.used} bytes`,
+    modelFiguresText(r.firmware.model, r.packedFilters),
+    firmwareFiguresText(firmwareFigures(r.size)),
   ];
   if (r.profile) lines.push('', formatReportTable(r.profile.report).trimEnd());
   return lines;

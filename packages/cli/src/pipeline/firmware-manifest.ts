@@ -4,6 +4,7 @@ import { SizeReport, Target } from '@tinyforge/boards';
 import { writeFileAtomic } from '@tinyforge/common';
 import { LayerMeta, PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
+import type { ModelFigures } from './figures';
 
 /** Written by buildModelFirmware, and checked by what runs its output: firmware from any other builder is refused. */
 export const FIRMWARE_BUILDER = 'tinyforge buildModelFirmware';
@@ -21,7 +22,8 @@ export interface FirmwareManifest {
   image: 'application' | 'bootloader';
   profile: boolean;
   prefix: string;
-  model: { sha256?: string; inputBytes: number; outputBytes: number; arenaBytes: number; weightsBytes: number };
+  /** The model's figures (pipeline/figures.ts); lowerBoundBytes is absent in manifests from before it was recorded. */
+  model: { sha256?: string; inputBytes: number; outputBytes: number; arenaBytes: number; weightsBytes: number; lowerBoundBytes?: ModelFigures['lowerBoundBytes'] };
   packedFilters: boolean;
   packedFiltersDropped: boolean;
   files: { elf: string; bin: string; hex: string; uf2?: string; map: string; planJson: string };

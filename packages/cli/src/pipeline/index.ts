@@ -11,3 +11,5 @@ export type { BoardInference } from './board-link';
 export { BoardRunError } from './errors';
 export type { BoardRunErrorCode } from './errors';
 export { boardRunJson, boardRunReports, boardRunText, sliceOutput } from './board-run-output';
+export { firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, modelFigures, modelFiguresText } from './figures';
+export type { FirmwareFigures, FitCheck, ModelFigures } from './figures';

@@ -7,6 +7,7 @@ import { Graph, nodeStats, tensorBytes } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
 import { BOARD_C_DIR, BOARD_C_SOURCES, LayerMeta, profileLayerTableC, PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
 import { FirmwareManifest, FIRMWARE_BUILDER, writeManifest } from './firmware-manifest';
+import { modelBudget, modelFigures } from './figures';
 
 /** The prefix of the generated symbols and files unless the caller names another. */
 export const MODEL_PREFIX = 'model';
@@ -28,7 +29,7 @@ export function generateForTarget(graph: Graph, target: Target, options: Generat
     prefix: options.prefix ?? MODEL_PREFIX,
     planner: options.planner,
     modelBytes: options.modelBytes,
-    budget: { name: target.name, ramBytes: target.ram.size, flashBytes: target.flash.size },
+    budget: modelBudget(target),
     core: coreFeatures(target),
     packedConvolutions: options.packedConvolutions ?? true,
   });
@@ -156,8 +157,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
       sha256: options.modelBytes !== undefined ? createHash('sha256').update(options.modelBytes).digest('hex') : undefined,
       inputBytes: bytesOf(graph.inputs),
       outputBytes: bytesOf(graph.outputs),
-      arenaBytes: generated.plan.arenaSize,
-      weightsBytes: generated.flashBytes,
+      ...modelFigures(generated),
     },
     packedFilters,
     packedFiltersDropped,

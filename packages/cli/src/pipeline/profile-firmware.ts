@@ -1,21 +1,29 @@
 import * as fs from 'fs';
 import { Target } from '@tinyforge/boards';
 import { SerialTransport } from '@tinyforge/flasher';
-import { BoardInfo, buildReport, LayerMeta, parseLayerTable, ProfileReport, ProfileSession } from '@tinyforge/serial-profiler';
+import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { BoardRunError } from './errors';
-import { readBuiltFirmware } from './firmware-manifest';
+import { FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 
 /** What the profile command needs to know about the board it reads: name, clock, and QEMU's instruction scale. */
 export function boardInfo(target: Target): BoardInfo {
   return { name: target.name, clockHz: target.clockHz, kind: target.kind, icountShift: target.qemu?.icountShift };
 }
 
-/** The profile report of a link session: plan.json names the layers and gives the arena; the build's table adds MACs and output shapes. */
-export function linkReport(link: BoardLink, board: BoardInfo, planJsonPath: string, layers: LayerMeta[]): { report: ProfileReport; session: ProfileSession } {
+/**
+ * The profile report of a link session: plan.json names the layers and gives the arena; the build's table adds
+ * MACs and output shapes; its manifest the firmware's flash and RAM.
+ */
+export function linkReport(link: BoardLink, board: BoardInfo, planJsonPath: string, manifest: FirmwareManifest): { report: ProfileReport; session: ProfileSession } {
   const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
   const table = parseLayerTable(fs.readFileSync(planJsonPath, 'utf8'), planJsonPath);
-  const report = buildReport(session, { board, table: { layers: table.layers.map((l, i) => ({ ...layers[i], ...l })), arena: table.arena } });
+  const { size, model } = manifest;
+  const report = buildReport(session, {
+    board,
+    table: { layers: table.layers.map((l, i) => ({ ...manifest.layers[i], ...l })), arena: table.arena },
+    firmware: { flash: { used: size.flash.used, size: size.flash.size }, ram: { used: size.ram.used, size: size.ram.size }, weightsBytes: model.weightsBytes, arenaBytes: model.arenaBytes },
+  });
   return { report, session };
 }
 
@@ -51,7 +59,7 @@ export async function profileFirmware(options: ProfileFirmwareOptions): Promise<
   try {
     const outputs: Uint8Array[] = [];
     for (let i = 0; i < options.runs; i++) outputs.push((await link.infer(options.input, model.outputBytes, options.timeoutMs)).output);
-    return { ...linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest.layers), outputs };
+    return { ...linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest), outputs };
   } finally {
     if (transport.isOpen) await transport.close().catch(() => undefined);
     await link.stopped();

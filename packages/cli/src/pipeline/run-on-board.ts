@@ -183,7 +183,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('run', t);
 
-    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.layers) : undefined;
+    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
     return {
       board: board.name,
       boardInfo,

@@ -3,10 +3,10 @@ import { PackingChoice } from '@tinyforge/kernels-cmsis';
 import { MemoryPlan } from '../memory/plan';
 
 /**
- * plan.json: every buffer with its offset, size and first/last step, plus the totals; for a DSP core's
+ * plan.json: every buffer with its offset, size and first/last step, plus the totals (weightsBytes: the weights figure); for a DSP core's
  * convolutions, which have packed filters and why (by node index).
  */
-export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number, packing: (PackingChoice | undefined)[] = []): string {
+export function planJson(graph: Graph, plan: MemoryPlan, weightsBytes: number, packing: (PackingChoice | undefined)[] = []): string {
   const packedLayers = graph.nodes
     .map((node, i) => ({ node: node.name, choice: packing[i] }))
     .filter((x): x is { node: string; choice: PackingChoice } => x.choice !== undefined)
@@ -18,7 +18,7 @@ export function planJson(graph: Graph, plan: MemoryPlan, flashBytes: number, pac
     lowerBoundWithSharingBytes: plan.lowerBoundWithSharing,
     /** Op state: a static region of its own beside the arena, never reused (persistent state carries across invokes). */
     stateBytes: plan.state.size,
-    flashBytes,
+    weightsBytes,
     ...(packedLayers.length > 0 ? { packedFilters: packedLayers } : {}),
     align: plan.align,
     planner: plan.planner,

@@ -1,52 +1,68 @@
-import { arenaChartSvg, escapeHtml } from '@tinyforge/common';
-import { Graph } from '@tinyforge/ir';
+import { arenaChartSvg, escapeHtml, figureList, fullNamesList, htmlReportPage, nameCell, textHeader, printable } from '@tinyforge/common';
+import { Graph, shapeToString, tensorBytes } from '@tinyforge/ir';
 import { PackingChoice } from '@tinyforge/kernels-cmsis';
 import { MemoryPlan } from '../memory/plan';
+
+/** Drawn for a 1400-pixel window less the page margins; narrower windows scale it down. */
+const CHART_WIDTH = 1340;
+const NAME_MAX = 40;
 
 /**
  * report.html: one self-contained page (no scripts, no external resources). The arena picture (the one the
  * profile report draws too) shows every buffer as a box over execution step (x) × arena address (y), with the
- * plain lower bound dashed; every model string is escaped. For a DSP core the table says which convolutions have
- * packed filters and why.
+ * lower bounds dashed; the execution order table names each layer (shortened, the full name on hover and in the
+ * list under it); every model string is escaped. For a DSP core the table says which convolutions have packed
+ * filters and why; op state (recurrent models) has a section of its own.
  */
-export function reportHtml(graph: Graph, plan: MemoryPlan, flashBytes: number, title: string, packing: (PackingChoice | undefined)[] = []): string {
+export function reportHtml(graph: Graph, plan: MemoryPlan, weightsBytes: number, title: string, packing: (PackingChoice | undefined)[] = []): string {
   const hasPacking = packing.some((c) => c !== undefined);
   const picture = arenaChartSvg({
     id: 'arena',
     arenaBytes: plan.arenaSize,
     steps: plan.order.length,
-    lowerBound: plan.lowerBound,
+    lowerBounds: [
+      { label: 'lower bound with in-place sharing', bytes: plan.lowerBoundWithSharing },
+      { label: 'lower bound without in-place sharing', bytes: plan.lowerBound },
+    ],
     buffers: plan.buffers.map((b) => ({ name: b.name, kind: b.kind, offset: b.offset, size: b.size, firstStep: b.first, lastStep: b.last })),
+    width: CHART_WIDTH,
+    height: 460,
   });
+  const offsetOf = new Map(plan.buffers.filter((b) => b.tensor !== undefined).map((b) => [b.tensor!, b.offset]));
   const rows = plan.order
     .map((n, step) => {
-      const filter = hasPacking ? `<td>${escapeHtml(packing[n]?.reason ?? '')}</td>` : '';
-      return `<tr><td>${step}</td><td>${escapeHtml(graph.nodes[n].op)}</td><td>${escapeHtml(graph.nodes[n].name)}</td>${filter}</tr>`;
+      const node = graph.nodes[n];
+      const out = graph.tensors[node.outputs[0]];
+      const filter = hasPacking ? `<td class="text">${escapeHtml(packing[n]?.reason ?? '')}</td>` : '';
+      return `<tr><td>${step}</td>${nameCell(node.name, NAME_MAX)}<td class="text">${escapeHtml(printable(node.op, 24))}</td><td>${escapeHtml(shapeToString(out.shape))}</td><td>${tensorBytes(out)}</td><td>${offsetOf.get(node.outputs[0]) ?? '-'}</td>${filter}</tr>`;
     })
     .join('\n');
   const stateRows = plan.state.buffers
-    .map((b) => `<tr><td>${escapeHtml(b.name)}</td><td>${b.kind}</td><td>${b.offset}</td><td>${b.size}</td><td>${b.kind === 'persistent' ? 'first invoke and reset_state()' : 'every invoke'}</td></tr>`)
+    .map((b) => `<tr><td class="text">${escapeHtml(printable(b.name, 200))}</td><td>${b.kind}</td><td>${b.offset}</td><td>${b.size}</td><td class="text">${b.kind === 'persistent' ? 'first invoke and reset_state()' : 'every invoke'}</td></tr>`)
     .join('\n');
   const stateSection =
     plan.state.buffers.length === 0
       ? ''
       : `<h2>Op state: ${plan.state.size} bytes, a static region outside the arena</h2>
 <p>Recurrent state is never part of the reused arena: persistent state carries from one invoke to the next; per-run state is reset at the start of every invoke.</p>
-<table><tr><th>tensor</th><th>kind</th><th>offset</th><th>bytes</th><th>reset</th></tr>
+<table class="data"><thead><tr><th>tensor</th><th>kind</th><th>offset</th><th>bytes</th><th>reset</th></tr></thead><tbody>
 ${stateRows}
-</table>
+</tbody></table>
 `;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — memory plan</title>
-<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-size:12px}</style>
-</head><body>
-<h1>${escapeHtml(title)}: memory plan</h1>
-<p>Arena <b>${plan.arenaSize}</b> bytes · plain lower bound ${plan.lowerBound} bytes (ratio ${(plan.arenaSize / Math.max(plan.lowerBound, 1)).toFixed(3)}) · ${plan.state.size > 0 ? `op state ${plan.state.size} bytes (static, outside the arena) · ` : ''}flash (constant data) ${flashBytes} bytes · ${escapeHtml(plan.planner)} planner, align ${plan.align}, ${plan.shared.length} in-place pairs</p>
+  const figures = figureList([
+    ['arena', `<b>${plan.arenaSize}</b> bytes (${escapeHtml(plan.planner)} planner, align ${plan.align}, ${plan.shared.length} in-place pairs)`],
+    ['lower bound', `${plan.lowerBoundWithSharing} bytes with in-place sharing, ${plan.lowerBound} bytes without (the peak of the bytes live at once in this order)`],
+    ['weights', `${weightsBytes} bytes of constant data in flash (alignment included)`],
+    ...(plan.state.size > 0 ? [['op state', `${plan.state.size} bytes (static, outside the arena)`] as [string, string]] : []),
+  ]);
+  return htmlReportPage(
+    `${title} — memory plan`,
+    `${figures}
 ${picture}
 ${stateSection}<h2>Execution order</h2>
-<table><tr><th>step</th><th>op</th><th>node</th>${hasPacking ? '<th>convolution filter</th>' : ''}</tr>
+<table class="data" id="layer-table"><thead><tr><th>step</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>bytes</th><th>arena offset</th>${hasPacking ? textHeader('convolution filter') : ''}</tr></thead><tbody>
 ${rows}
-</table>
-</body></html>
-`;
+</tbody></table>
+${fullNamesList(plan.order.map((n, step) => ({ label: String(step), name: graph.nodes[n].name })), NAME_MAX)}`,
+  );
 }

@@ -12,9 +12,17 @@ interface ConstArray {
   comment: string;
 }
 
+/** The flash section the constants go to is rounded up to this (boards/common/sections.ld: `. = ALIGN(16)`). */
+export const WEIGHTS_SECTION_ALIGN = 16;
+
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
 /** Every constant array of a model: emitted into <prefix>_weights.c, declared `extern` where it is used. */
 export class WeightTable {
   private readonly arrays: ConstArray[] = [];
+
+  /** `align`: the alignment every array gets (the arena alignment, a divisor of WEIGHTS_SECTION_ALIGN). */
+  constructor(private readonly align: number = WEIGHTS_SECTION_ALIGN) {}
 
   /** `comment` may contain model strings: it is made comment-safe here. */
   add(name: string, ctype: ConstCType, values: ArrayLike<number | bigint>, comment: string): string {
@@ -22,9 +30,14 @@ export class WeightTable {
     return name;
   }
 
-  /** Bytes of flash the arrays take (without alignment padding). */
+  /**
+   * The model's "weights" figure: bytes of flash its constant data takes as linked, alignment padding included.
+   * Every array starts at an `align` boundary and the section is rounded up to WEIGHTS_SECTION_ALIGN, so this is
+   * the size of the firmware's .weights section whatever order the compiler emits the arrays in.
+   */
   get bytes(): number {
-    return this.arrays.reduce((s, a) => s + a.values.length * CTYPE_BYTES[a.ctype], 0);
+    const padded = this.arrays.reduce((s, a) => s + roundUp(a.values.length * CTYPE_BYTES[a.ctype], this.align), 0);
+    return roundUp(padded, WEIGHTS_SECTION_ALIGN);
   }
 
   externDeclarations(w: CWriter): void {

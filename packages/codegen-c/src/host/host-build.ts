@@ -17,7 +17,7 @@ export interface HostBuildOptions {
   flags?: string[];
   /** Build with TINYFORGE_DEBUG_DUMP (the program then takes a dump directory). */
   debugDump?: boolean;
-  /** Directory for compiled kernel objects, reused across builds with the same compiler and flags (default: under the OS temp dir). */
+  /** Directory for compiled kernel objects, reused across builds with the same compiler, flags and kernel sources (default: the content cache, common cacheRoot). */
   objectCache?: string;
 }
 
@@ -31,6 +31,7 @@ function run(compiler: string, args: string[], what: string): void {
 function kernelObjects(compiler: string, flags: string[], cacheDir: string | undefined): string[] {
   const sources = kernelSources();
   return compileCached({
+    kind: 'host-kernels',
     compiler,
     flags: [...flags, `-I${kernelIncludeDir}`],
     sources,

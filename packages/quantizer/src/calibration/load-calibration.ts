@@ -109,7 +109,7 @@ function randomSamples(graph: Graph, n: number, seed: number): CalibrationData {
   const samples = Array.from({ length: n }, () => graph.inputs.map((t) => Float32Array.from({ length: elementCount(graph.tensors[t].shape) }, next)));
   return {
     samples,
-    description: `${n} random samples, uniform in [0, 1)`,
+    description: `${n} random sample${n === 1 ? '' : 's'}, uniform in [0, 1)`,
     warnings: ['calibrated on random data (--calib random): ranges do not reflect real inputs, expect poor accuracy'],
   };
 }
@@ -141,7 +141,7 @@ export function fromArrays(arrays: NdArray[], graph: Graph, limit: number, descr
   const n = Math.min(count, limit);
   const samples = Array.from({ length: n }, (_, k) => perInput.map(({ arr, size, shape, perm }) => toDeclared(arr.data.slice(k * size, (k + 1) * size), shape, perm)));
   const converted = perInput.some((p) => p.perm !== undefined) ? ` (converted from ${layout?.toUpperCase()})` : '';
-  return { samples, description: `${n} samples from ${description}${converted}`, warnings: [] };
+  return { samples, description: `${n} sample${n === 1 ? '' : 's'} from ${description}${converted}`, warnings: [] };
 }
 
 /** An .npz: the arrays named after the model inputs, else `x`, else the only (or first non-label) array. */
@@ -184,7 +184,7 @@ function loadFolder(dir: string, graph: Graph, options: LoadCalibrationOptions, 
     const hwc = imageToTensor(decodePng(readFile(file), file), pre, file);
     return [channelsFirst ? toDeclared(hwc, [1, h, w, c], [0, 3, 1, 2]) : hwc];
   });
-  return { samples, description: `${samples.length} PNG images from ${dir}${channelsFirst ? ' (as NCHW)' : ''}`, warnings: [] };
+  return { samples, description: `${samples.length} PNG image${samples.length === 1 ? '' : 's'} from ${dir}${channelsFirst ? ' (as NCHW)' : ''}`, warnings: [] };
 }
 
 function loadBins(dir: string, files: string[], graph: Graph, layout: LoadCalibrationOptions['layout']): CalibrationData {
@@ -201,7 +201,7 @@ function loadBins(dir: string, files: string[], graph: Graph, layout: LoadCalibr
     let at = 0;
     return inputs.map(({ size, shape, perm }) => toDeclared(all.slice(at, (at += size)), shape, perm));
   });
-  return { samples, description: `${samples.length} .bin tensors from ${dir}`, warnings: [] };
+  return { samples, description: `${samples.length} .bin tensor${samples.length === 1 ? '' : 's'} from ${dir}`, warnings: [] };
 }
 
 /** Class labels: a .npy of integers, or a text file with one label per line. */

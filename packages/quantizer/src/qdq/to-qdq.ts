@@ -1,4 +1,4 @@
-import { cloneGraph, Graph, Node, OpType, Tensor } from '@tinyforge/ir';
+import { cloneGraph, Graph, Node, OpType, pruneTensors, Tensor } from '@tinyforge/ir';
 import { tfliteRounding } from './tflite-rounding';
 
 /** Ops that only move int8 values; they stay int8 in the QDQ graph (the ONNX writer accepts them quantized). */
@@ -84,4 +84,17 @@ export function toQdqGraph(int8Graph: Graph, options: QdqOptions = {}): Graph {
   }
   g.nodes = nodes;
   return g;
+}
+
+/**
+ * Whether a graph computes on quantized values (an int8 model, which ONNX holds only in the QDQ form), as opposed
+ * to a float one (hybrid models, whose only quantized tensors are constants, included).
+ */
+export function computesQuantized(graph: Graph): boolean {
+  return graph.nodes.some((n) => n.op !== 'Quantize' && n.outputs.some((t) => graph.tensors[t].dtype !== 'float32' && graph.tensors[t].quant !== undefined));
+}
+
+/** An int8 graph as the ONNX writer takes it: the QDQ form, without the tensors it no longer uses. */
+export function qdqGraphForOnnx(int8Graph: Graph, options: QdqOptions = {}): Graph {
+  return pruneTensors(toQdqGraph(int8Graph, options));
 }

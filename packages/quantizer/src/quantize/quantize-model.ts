@@ -2,7 +2,7 @@ import { Graph } from '@tinyforge/ir';
 import { activationTensors, calibrate, Sample } from '../calibration/calibrate';
 import { CalibrationMethod, chooseRange, DEFAULT_CALIBRATION_METHOD, Range, TensorStats } from '../calibration/observers';
 import { QuantizerError } from '../errors';
-import { NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
+import { hybridWeights, NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
 import { BiasCorrection, correctBiases } from './bias-correction';
 import { ActivationType, buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
 
@@ -35,18 +35,27 @@ export interface QuantizeResult {
   internalRanges: Map<string, Range>;
   /** What the quantization had to assume or may lose (e.g. LSTM gate inputs beyond what the kernel holds). */
   warnings: string[];
+  /** What the quantizer assumed or changed that the user should know (a hybrid model's weights dequantized). */
+  notes: string[];
 }
 
 /** Samples bias correction averages over: per-channel means over every output position converge quickly. */
 const BIAS_CORRECTION_SAMPLES = 32;
 
-/** A float model has float32 inputs and outputs and computes in float32 (weights may be stored as int8 only if dequantized by a node). */
+/**
+ * A float model has float32 inputs and outputs and computes in float32; its weights may be stored as int8 (a
+ * hybrid model, dequantized first) or behind Dequantize nodes. An already quantized model is refused saying so.
+ */
 export function checkFloatModel(graph: Graph): void {
-  for (const t of [...graph.inputs, ...graph.outputs]) {
-    const tensor = graph.tensors[t];
-    if (tensor.dtype !== 'float32') {
-      throw new QuantizerError('QUANT_NOT_FLOAT', `'${tensor.name}' is ${tensor.dtype}: the quantizer takes a float32 model`);
-    }
+  const quantizedIo = [...graph.inputs, ...graph.outputs].map((t) => graph.tensors[t]).find((tensor) => tensor.dtype !== 'float32');
+  if (quantizedIo !== undefined) {
+    const already = quantizedIo.dtype === 'int8' || quantizedIo.dtype === 'uint8' || quantizedIo.dtype === 'int16';
+    throw new QuantizerError(
+      'QUANT_NOT_FLOAT',
+      already
+        ? `the model is already quantized (its ${graph.inputs.includes(graph.tensors.indexOf(quantizedIo)) ? 'input' : 'output'} '${quantizedIo.name}' is ${quantizedIo.dtype}): it needs no quantization — give it to codegen, build or run as it is`
+        : `'${quantizedIo.name}' is ${quantizedIo.dtype}: the quantizer takes a float32 model`,
+    );
   }
   for (const node of graph.nodes) {
     for (const t of node.outputs) {
@@ -63,6 +72,11 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
   if (options.activations === 'int16' && options.biasCorrection) {
     throw new QuantizerError('QUANT_UNSUPPORTED', 'bias correction is implemented for int8 activations only; drop it or quantize with int8 activations');
   }
+  const hybrid = hybridWeights(graph).length;
+  const notes =
+    hybrid > 0
+      ? [`hybrid model (int8 weights, float activations): ${hybrid} int8 weight tensor${hybrid === 1 ? '' : 's'} dequantized to float32, then the model quantized like a float one (weights re-quantized with this quantizer's scales)`]
+      : [];
   const method = options.method ?? DEFAULT_CALIBRATION_METHOD;
   const floatGraph = runFloatPasses(graph, options.passes ?? FLOAT_PASSES);
   checkQuantizable(floatGraph, options.activations);
@@ -80,5 +94,5 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
     warnings,
   });
   const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES)) : undefined;
-  return { floatGraph, int8Graph, stats, ranges, biasCorrections, internalRanges, warnings };
+  return { floatGraph, int8Graph, stats, ranges, biasCorrections, internalRanges, warnings, notes };
 }

@@ -1,4 +1,4 @@
-import { escapeHtml, formatTable, printable, timelineChartSvg } from '@tinyforge/common';
+import { escapeHtml, figureList, formatTable, fullNamesList, htmlReportPage, nameCell, textHeader, printable, shortName, timelineChartSvg } from '@tinyforge/common';
 import { LayerReport, QuantizationReport } from './measure';
 
 /** Numbers as JSON allows: ±Infinity (an exact int8 layer) becomes the string "inf" / "-inf". */
@@ -18,11 +18,19 @@ function pct(v: number): string {
   return `${(100 * v).toFixed(2)}%`;
 }
 
-/** A plain-text table for people: one line per layer, then the overall figures. */
+/** Width of a layer name in the text table; the full names are in --report / --json. */
+const NAME_WIDTH = 44;
+
+/** A row's index: the producing node's execution step, `in` for a graph input. */
+const indexOf = (l: LayerReport): string => (l.step === undefined ? 'in' : String(l.step));
+
+/**
+ * A plain-text table for people: one line per tensor (the graph inputs, then each op's output in execution order),
+ * named by the tensor (TFLite's name for the op), shortened with `shortName`; then the overall figures.
+ */
 export function reportToTable(report: QuantizationReport): string {
-  // Node names from model files: made safe for the terminal; long ones keep their distinctive end.
-  const rows = report.layers.map((l) => [printable(l.node, 40, 'end'), l.op, `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
-  const columns = [{ header: 'layer' }, { header: 'op' }, { header: 'int8 range' }, { header: 'SQNR dB', align: 'right' as const }, { header: 'clipped', align: 'right' as const }];
+  const rows = report.layers.map((l) => [indexOf(l), shortName(l.tensor, NAME_WIDTH), printable(l.op, 20), `[${num(l.range.min)}, ${num(l.range.max)}]`, db(l.sqnrDb), pct(l.clipping)]);
+  const columns = [{ header: '#', align: 'right' as const }, { header: 'layer (output tensor)' }, { header: 'op' }, { header: 'int8 range' }, { header: 'SQNR dB', align: 'right' as const }, { header: 'clipped', align: 'right' as const }];
   const out = [formatTable(columns, rows), ''];
   out.push(`samples: ${report.samples}`);
   out.push(`output SQNR: ${db(report.outputSqnrDb)} dB`);
@@ -43,47 +51,54 @@ const SQNR_SERIES = [
   { key: 'poor', label: 'below 15 dB', color: '#c0392b' },
 ];
 
-/** A self-contained HTML page (no scripts, no external files): overall figures, an SVG bar chart, the table. */
+/** Drawn for a 1400-pixel window less the page margins; narrower windows scale it down. */
+const CHART_WIDTH = 1340;
+
+/** A self-contained HTML page (no scripts, no external files): overall figures, a bar per layer, the table. */
 export function reportToHtml(report: QuantizationReport, title: string): string {
   const top = 60;
   const chart = timelineChartSvg({
     id: 'sqnr-chart',
     title: 'per-layer SQNR',
-    orientation: 'columns',
-    steps: { label: 'layer (execution order)', count: report.layers.length },
-    values: { label: 'SQNR (dB)', max: top, ticks: [0, 20, 40, 60] },
+    orientation: 'rows',
+    steps: {
+      label: 'layer',
+      count: report.layers.length,
+      names: report.layers.map((l) => `${indexOf(l)} ${printable(l.op, 18)} ${shortName(l.tensor, 32)}`),
+      fullNames: report.layers.map((l) => `${indexOf(l)} ${l.op} ${l.tensor}`),
+    },
+    values: { label: 'SQNR float vs int8 (dB; exact layers drawn at 60)', max: top, ticks: [0, 10, 20, 30, 40, 50, 60] },
     series: SQNR_SERIES,
     boxes: report.layers.map((l, i) => ({
       series: l.sqnrDb >= 30 ? 'good' : l.sqnrDb >= 15 ? 'fair' : 'poor',
       steps: [i, i + 1],
       values: [0, barValue(l, top)],
-      tip: `${l.node} (${l.op}): ${db(l.sqnrDb)} dB`,
+      note: `${db(l.sqnrDb)} dB`,
+      tip: `${l.tensor} (${l.op}): ${db(l.sqnrDb)} dB, ${pct(l.clipping)} clipped`,
       className: 'layer-sqnr',
+      data: { layer: indexOf(l) },
     })),
-    width: Math.max(400, report.layers.length * 22 + 100),
-    height: 300,
+    width: CHART_WIDTH,
   });
   const rows = report.layers
-    .map((l) => `<tr><td>${escapeHtml(l.node)}</td><td>${escapeHtml(l.op)}</td><td>[${num(l.range.min)}, ${num(l.range.max)}]</td><td>${db(l.sqnrDb)}</td><td>${pct(l.clipping)}</td></tr>`)
+    .map((l) => `<tr><td>${indexOf(l)}</td>${nameCell(l.tensor, NAME_WIDTH)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>[${num(l.range.min)}, ${num(l.range.max)}]</td><td>${db(l.sqnrDb)}</td><td>${pct(l.clipping)}</td></tr>`)
     .join('\n');
-  const summary = [
-    `<li>samples: ${report.samples}</li>`,
-    `<li>output SQNR: ${db(report.outputSqnrDb)} dB</li>`,
-    report.top1Agreement === undefined ? '' : `<li>top-1 agreement: ${pct(report.top1Agreement)}</li>`,
-    report.accuracy === undefined ? '' : `<li>accuracy: float ${pct(report.accuracy.float)}, int8 ${pct(report.accuracy.int8)}</li>`,
-    ...report.warnings.map((w) => `<li class="warn">warning: ${escapeHtml(w)}</li>`),
-  ].join('\n');
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}.warn{color:#c0392b}</style>
-</head><body>
-<h1>${escapeHtml(title)}</h1>
-<ul>${summary}</ul>
+  const figures: [string, string][] = [
+    ['samples', String(report.samples)],
+    ['output SQNR', `${db(report.outputSqnrDb)} dB`],
+    ...(report.top1Agreement === undefined ? [] : [['top-1 agreement', pct(report.top1Agreement)] as [string, string]]),
+    ...(report.accuracy === undefined ? [] : [['accuracy', `float ${pct(report.accuracy.float)}, int8 ${pct(report.accuracy.int8)}`] as [string, string]]),
+  ];
+  const warnings = report.warnings.map((w) => `<li class="warn">warning: ${escapeHtml(w)}</li>`).join('\n');
+  return htmlReportPage(
+    title,
+    `${figureList(figures)}
+${warnings ? `<ul>${warnings}</ul>` : ''}
 <h2>Per-layer SQNR (dB)</h2>
 ${chart}
-<table><thead><tr><th>layer</th><th>op</th><th>int8 range</th><th>SQNR dB</th><th>clipped</th></tr></thead><tbody>
+<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer (output tensor)', 'name')}${textHeader('op')}<th>int8 range</th><th>SQNR dB</th><th>clipped</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-</body></html>
-`;
+${fullNamesList(report.layers.map((l) => ({ label: indexOf(l), name: l.tensor })), NAME_WIDTH)}`,
+  );
 }

@@ -4,9 +4,12 @@ import { activationTensors, Sample } from '../calibration/calibrate';
 import { QuantizeResult } from '../quantize/quantize-model';
 
 export interface LayerReport {
+  /** Execution step of the node producing the tensor (the float graph's node order); absent for a graph input. */
+  step?: number;
   /** Node name and op producing the tensor ('input' for a graph input). */
   node: string;
   op: string;
+  /** The tensor's name: the name tables show (TFLite names an op by its output tensor). */
   tensor: string;
   /** Range the int8 parameters cover, and what calibration saw. */
   range: { min: number; max: number };
@@ -131,8 +134,8 @@ export function measureQuantization(result: QuantizeResult, samples: readonly Sa
       }
     }
   });
-  const producer = new Map<number, { node: string; op: string }>();
-  for (const n of floatGraph.nodes) for (const t of n.outputs) producer.set(t, { node: n.name, op: n.op });
+  const producer = new Map<number, { step: number; node: string; op: string }>();
+  floatGraph.nodes.forEach((n, step) => n.outputs.forEach((t) => producer.set(t, { step, node: n.name, op: n.op })));
   const layers = tensors.map((t): LayerReport => {
     const q = int8Graph.tensors[t].quant!;
     const stats = result.stats.get(t)!;

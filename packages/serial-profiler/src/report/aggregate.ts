@@ -39,6 +39,22 @@ export interface LayerProfile {
   timeUs: number;
 }
 
+/** The firmware the profile ran on: what it takes of the board's flash and RAM (the build's size report). */
+export interface FirmwareFootprint {
+  flash: { used: number; size: number };
+  ram: { used: number; size: number };
+  /** The model's constant data and arena (codegen's figures, which the size report's .weights and .arena equal). */
+  weightsBytes?: number;
+  arenaBytes?: number;
+}
+
+/** An accuracy figure measured beside the profile (e.g. the demo's test images): `correct` of `total`. */
+export interface AccuracyFigure {
+  label: string;
+  correct: number;
+  total: number;
+}
+
 export interface ProfileReport {
   board: string;
   unit: CountUnit;
@@ -52,6 +68,8 @@ export interface ProfileReport {
   unattributed: number;
   decoder?: DecoderStats;
   arena?: ArenaPlan;
+  firmware?: FirmwareFootprint;
+  accuracy?: AccuracyFigure[];
 }
 
 export function spread(values: number[]): Spread {
@@ -72,6 +90,8 @@ export interface BuildReportOptions {
   table?: LayerTable;
   /** Use only the last N complete runs (the first may include cache/flash warm-up on hardware). */
   lastRuns?: number;
+  firmware?: FirmwareFootprint;
+  accuracy?: AccuracyFigure[];
 }
 
 /** Aggregate complete runs into min/median/max per layer. Throws PROFILE_NO_RUNS when no run arrived intact. */
@@ -125,6 +145,8 @@ export function buildReport(session: ProfileSession, options: BuildReportOptions
     unattributed: total.median - layers.reduce((s, l) => s + l.counts.median, 0),
     decoder: session.decoder,
     arena: options.table?.arena,
+    ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
+    ...(options.accuracy !== undefined ? { accuracy: options.accuracy } : {}),
   };
 }
 

@@ -12,15 +12,10 @@ import { buildReport } from './aggregate';
 import { reportHtml } from './html';
 import { SessionCollector } from './session';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let chromium: typeof import('playwright-core').chromium | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  chromium = (require('playwright-core') as typeof import('playwright-core')).chromium;
-} catch {
-  chromium = undefined;
-}
-const available = chromium !== undefined && fs.existsSync(CHROMIUM);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const headless = require('../../../../tools/testing/chromium') as { available: boolean; executablePath: string; launchChromium: () => ReturnType<typeof import('playwright-core').chromium.launch> };
+const CHROMIUM = headless.executablePath;
+const available = headless.available;
 if (!available) console.warn(`serial-profiler HTML browser test skipped: needs playwright-core and ${CHROMIUM}`);
 const d = available ? describe : describe.skip;
 
@@ -50,11 +45,11 @@ function report(): ReturnType<typeof buildReport> {
 }
 
 d('HTML report in headless Chromium', () => {
-  test('loads without console errors, one bar per layer, names shown as text, arena drawn', async () => {
+  test('loads without console errors, one bar per layer, names shown as text (shortened, full on hover and in the list), arena drawn', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-profile-html-'));
     const file = path.join(dir, 'profile.html');
     fs.writeFileSync(file, reportHtml(report(), 'kws <test>'));
-    const browser = await chromium!.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await headless.launchChromium();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];
@@ -72,7 +67,9 @@ d('HTML report in headless Chromium', () => {
       expect(widths.every((w, i) => i === 0 || w > widths[i - 1])).toBe(true);
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('script').count()).toBe(0);
-      expect(await page.locator('table tbody tr').nth(3).locator('td').nth(1).textContent()).toBe('<img src=x onerror="console.error(1)"><script>x()</script>');
+      const cell = page.locator('#layer-table tbody tr').nth(3).locator('td').nth(1);
+      expect(await cell.getAttribute('title')).toBe('<img src=x onerror="console.error(1)"><script>x()</script>');
+      expect(await page.locator('details.full-names li').nth(3).textContent()).toBe('3 <img src=x onerror="console.error(1)"><script>x()</script>');
       expect(await page.locator('#arena rect.arena-buffer').count()).toBe(2);
       expect(problems).toEqual([]);
       expect(requests).toEqual([`file://${file}`]);

@@ -36,6 +36,8 @@ export function reportToJson(report: ProfileReport): Record<string, unknown> {
     })),
     ...(report.decoder ? { decoder: report.decoder } : {}),
     ...(report.arena ? { arena: report.arena } : {}),
+    ...(report.firmware ? { firmware: report.firmware } : {}),
+    ...(report.accuracy ? { accuracy: report.accuracy } : {}),
   };
 }
 

@@ -15,7 +15,11 @@ export type { ArenaBuffer };
 
 export interface ArenaPlan {
   arenaBytes: number;
+  /** The model's constant data in flash (plan.json `weightsBytes`; older files: `flashBytes`). */
   flashBytes?: number;
+  /** The plan's lower bounds (plan.json): without and with in-place sharing. */
+  lowerBoundBytes?: number;
+  lowerBoundWithSharingBytes?: number;
   buffers: ArenaBuffer[];
 }
 
@@ -100,8 +104,11 @@ function parsePlan(doc: Record<string, Json>, file: string): LayerTable {
     };
   });
   const arenaBytes = count(doc.arenaBytes, file, '$.arenaBytes');
-  const flashBytes = optional(doc, 'flashBytes', (v, w) => count(v, file, w), '$');
-  return { layers, arena: { arenaBytes, flashBytes, buffers } };
+  const bytes = (key: string) => optional(doc, key, (v, w) => count(v, file, w), '$');
+  const flashBytes = bytes('weightsBytes') ?? bytes('flashBytes');
+  const lowerBoundBytes = bytes('lowerBoundBytes');
+  const lowerBoundWithSharingBytes = bytes('lowerBoundWithSharingBytes');
+  return { layers, arena: { arenaBytes, flashBytes, lowerBoundBytes, lowerBoundWithSharingBytes, buffers } };
 }
 
 /** Combine tables: later tables fill in what earlier ones lack, matched by layer name when both have one, else by index. */

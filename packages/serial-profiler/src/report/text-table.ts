@@ -1,8 +1,8 @@
-import { Column, formatTable, printable } from '@tinyforge/common';
+import { Column, formatTable, printable, shortName } from '@tinyforge/common';
 import { ProfileReport } from './aggregate';
 import { Comparison } from './compare';
 
-/** Model and board names are untrusted: `printable` makes them safe for the terminal, at most this wide. */
+/** Model and board names are untrusted: `printable` / `shortName` make them safe for the terminal, at most this wide. */
 const NAME_WIDTH = 40;
 
 const left = (header: string): Column => ({ header });
@@ -14,28 +14,46 @@ function time(us: number): string {
   return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`;
 }
 
+function clock(hz: number): string {
+  return hz > 0 ? `${(hz / 1e6).toFixed(hz % 1e6 === 0 ? 0 : 2)} MHz` : 'an unknown clock';
+}
+
+/**
+ * How the time column was obtained. A hardware board's counter counts cycles, so time = cycles ÷ clock. A virtual
+ * board's counts instructions (QEMU has no cycle counter): its time divides instructions by the clock, as if every
+ * instruction took one cycle, and says so.
+ */
+export function timeBasis(r: ProfileReport): { header: string; long: string } {
+  if (r.unit === 'cycles') return { header: `µs at ${clock(r.clockHz)}`, long: `time = measured cycles ÷ ${clock(r.clockHz)}` };
+  return {
+    header: `µs at ${clock(r.clockHz)} (from instructions)`,
+    long: `time derived from instructions: instructions ÷ ${clock(r.clockHz)}, as if every instruction took one cycle (the emulator counts instructions, not cycles; a real core takes more cycles than instructions)`,
+  };
+}
+
 /** The per-layer table: layer, op, output shape, MACs, count (median, min–max), MACs per count, % of total, time. */
 export function formatReportTable(r: ProfileReport): string {
   const per = r.unit === 'cycles' ? 'MACs/cycle' : 'MACs/instr';
   const rows = r.layers.map((l) => [
     String(l.index),
-    printable(l.name, NAME_WIDTH),
+    shortName(l.name, NAME_WIDTH),
     printable(l.op, 20),
     l.outputShape ? `[${l.outputShape.join(',')}]` : '-',
     l.macs !== undefined ? int(l.macs) : '-',
     int(l.counts.median),
-    l.counts.min === l.counts.max ? '' : `${int(l.counts.min)}–${int(l.counts.max)}`,
+    `${int(l.counts.min)}–${int(l.counts.max)}`,
     l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-',
     `${l.percent.toFixed(1)}%`,
     time(l.timeUs),
   ]);
-  const mhz = r.clockHz > 0 ? `${(r.clockHz / 1e6).toFixed(r.clockHz % 1e6 === 0 ? 0 : 2)} MHz` : 'unknown clock';
+  const basis = timeBasis(r);
   const lines = [
-    `profile: ${printable(r.board, NAME_WIDTH)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median), time at ${mhz}`,
-    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', 'time'].map(right)], rows),
+    `profile: ${printable(r.board, NAME_WIDTH)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median, min–max over the runs)${r.unit === 'cycles' ? `; ${basis.long}` : ''}`,
+    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', r.unit === 'cycles' ? 'time' : 'time*'].map(right)], rows),
     '',
-    `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
+    `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}${r.unit === 'cycles' ? '' : '*'}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
   ];
+  if (r.unit !== 'cycles') lines.push(`* ${basis.long}`);
   if (r.hookOverhead !== undefined) lines.push(`hook overhead: ${int(r.hookOverhead)} ${r.unit} per layer (measured on the board, already subtracted)`);
   const d = r.decoder;
   if (d && (d.corruptFrames || d.missingFrames || d.unsupportedFrames)) {
@@ -48,7 +66,7 @@ export function formatComparison(c: Comparison): string {
   const sign = (n: number | undefined, f: (x: number) => string): string => (n === undefined ? '-' : `${n > 0 ? '+' : ''}${f(n)}`);
   const rows = c.layers.map((l) => [
     String(l.index),
-    printable(l.name, NAME_WIDTH),
+    shortName(l.name, NAME_WIDTH),
     printable(l.op, 20),
     l.before !== undefined ? int(l.before) : 'new',
     l.after !== undefined ? int(l.after) : 'gone',

@@ -12,6 +12,8 @@ export interface MsdFlashOptions {
   familyId?: number;
   /** Where a BIN lands on ST-LINK drives (start of flash); the image is laid out from here. */
   flashBase?: number;
+  /** The drive's volume label (from the board file), for the hint when the drive is not where --port says. */
+  volumeLabel?: string;
   /** How long to wait for the drive to take the file (it re-enumerates when done). */
   timeoutMs?: number;
   pollMs?: number;
@@ -39,7 +41,9 @@ export async function flashMsd(drive: string, image: FlashImage, options: MsdFla
   const t0 = Date.now();
   const progress = options.onProgress ?? (() => undefined);
   if (!exists(drive) || !fs.statSync(drive).isDirectory()) {
-    throw new FlashError('FLASH_PORT_OPEN', `${drive} is not a mounted drive`, 'plug the board in and check where its drive is mounted (e.g. /media/$USER/NODE_F446RE)');
+    const label = options.volumeLabel;
+    const hint = label !== undefined ? `plug the board in and check where its ${label} drive is mounted (e.g. /media/$USER/${label})` : "plug the board in and check where its drive is mounted (e.g. /media/$USER/<the drive's label>)";
+    throw new FlashError('FLASH_PORT_OPEN', `${drive} is not a mounted drive`, hint);
   }
   const format = options.format === undefined || options.format === 'auto' ? (exists(path.join(drive, 'INFO_UF2.TXT')) ? 'uf2' : 'bin') : options.format;
   let payload: Uint8Array;
