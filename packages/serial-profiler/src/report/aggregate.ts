@@ -70,6 +70,41 @@ export interface ProfileReport {
   arena?: ArenaPlan;
   firmware?: FirmwareFootprint;
   accuracy?: AccuracyFigure[];
+  /** Estimated core cycles on a virtual board (a timing model, not a measurement); see CycleEstimateFigures. */
+  estimate?: CycleEstimateFigures;
+}
+
+/**
+ * Estimated cycles of a virtual board's core: QEMU counts instructions, a timing model (@tinyforge/cycle-model)
+ * weights each executed instruction with the core's documented timings. Always shown labelled as an estimate;
+ * hardware boards report measured cycles instead.
+ */
+export interface CycleEstimateFigures {
+  /** The core whose timing model weighted the instructions (`cortex-m4`). */
+  core: string;
+  /** How it was made and what it assumes (memory), one sentence for the reports. */
+  basis: string;
+  /** The traced inference window (hooks included): executed instructions and their estimated cycles. */
+  instructions: number;
+  cycles: number;
+  /** Cycles beyond one per instruction, by cause. */
+  stalls: Record<string, number>;
+  /** Per layer (the profiler's index). */
+  layers: { index: number; instructions: number; cycles: number }[];
+}
+
+/** The estimate of layer `index`, if the report has one. */
+export function layerEstimate(r: ProfileReport, index: number): { instructions: number; cycles: number } | undefined {
+  return r.estimate?.layers.find((l) => l.index === index);
+}
+
+/** Attach a cycle estimate to a virtual board's report; its layers must be the report's. */
+export function withCycleEstimate(report: ProfileReport, estimate: CycleEstimateFigures): ProfileReport {
+  if (report.unit !== 'instructions') throw new ProfilerError('PROFILE_BAD_OPTION', 'cycle estimates are for virtual boards: a hardware board measures its cycles');
+  if (estimate.layers.length !== report.layers.length) {
+    throw new ProfilerError('PROFILE_BAD_OPTION', `the cycle estimate has ${estimate.layers.length} layers, the profile ${report.layers.length}`);
+  }
+  return { ...report, estimate };
 }
 
 export function spread(values: number[]): Spread {

@@ -1,7 +1,7 @@
 import { arenaChartSvg, escapeHtml, figureList, fullNamesList, htmlReportPage, nameCell, textHeader, printable, shortName, timelineChartSvg } from '@tinyforge/common';
-import { ProfileReport } from './aggregate';
+import { layerEstimate, ProfileReport } from './aggregate';
 import { ArenaPlan } from './layer-table';
-import { timeBasis } from './text-table';
+import { estimateNote, timeBasis } from './text-table';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (part: number, whole: number): string => (whole > 0 ? ` (${((100 * part) / whole).toFixed(1)} %)` : '');
@@ -50,17 +50,29 @@ function arenaPicture(a: ArenaPlan, steps: number): string {
 ${arenaChartSvg({ id: 'arena', arenaBytes: a.arenaBytes, steps, buffers: a.buffers, lowerBounds: bounds, width: CHART_WIDTH, height: 420 })}`;
 }
 
+/** Estimated cycles and their time in µs at the board clock (virtual boards with a timing model). */
+function estimateCells(r: ProfileReport, index: number): string {
+  if (r.estimate === undefined) return '';
+  const e = layerEstimate(r, index);
+  if (e === undefined) return '<td>-</td><td>-</td>';
+  return `<td class="estimate">${fmt(e.cycles)}</td><td class="estimate">${r.clockHz > 0 ? ((e.cycles / r.clockHz) * 1e6).toFixed(1) : '-'}</td>`;
+}
+
 function layerTable(r: ProfileReport): string {
   const basis = timeBasis(r);
+  const note = estimateNote(r);
+  const mhz = r.clockHz > 0 ? `${(r.clockHz / 1e6).toFixed(2)} MHz` : 'the board clock';
+  const estimateHeaders = note ? `<th title="${escapeHtml(note)}">est. ${escapeHtml(printable(r.estimate!.core, 20))} cycles†</th><th title="${escapeHtml(note)}">est. µs at ${mhz}†</th>` : '';
   const rows = r.layers.map(
     (l) =>
-      `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td><td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td></tr>`,
+      `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td><td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td>${estimateCells(r, l.index)}</tr>`,
   );
-  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th><th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th></tr></thead>
+  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th><th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th>${estimateHeaders}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>
 <p class="note">${escapeHtml(basis.long)}</p>
+${note ? `<p class="note" id="estimate-note">† ${escapeHtml(note)}</p>` : ''}
 ${fullNamesList(r.layers.map((l) => ({ label: String(l.index), name: l.name })), NAME_MAX)}`;
 }
 
@@ -71,6 +83,11 @@ function summary(r: ProfileReport): string {
     ['board', `${escapeHtml(r.board)} (${mhz}), ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? `, ${r.incompleteRuns} incomplete left out` : ''}`],
     ['per inference', `<b>${fmt(r.total.median)}</b> ${escapeHtml(r.unit)} (median; min ${fmt(r.total.min)}, max ${fmt(r.total.max)}) · outside layers ${fmt(r.unattributed)}${r.hookOverhead !== undefined ? ` · hook overhead ${fmt(r.hookOverhead)} per layer (subtracted)` : ''}`],
   ];
+  const e = r.estimate;
+  if (e !== undefined) {
+    const at = r.clockHz > 0 ? ` = ${((e.cycles / r.clockHz) * 1e3).toFixed(2)} ms at ${mhz}` : '';
+    figures.push([`estimated ${escapeHtml(printable(e.core, 20))} cycles`, `<b>${fmt(e.cycles)}</b>${at} (estimate for ${fmt(e.instructions)} traced instructions, ${((100 * (e.cycles - e.instructions)) / Math.max(1, e.cycles)).toFixed(1)} % stalls; see †)`]);
+  }
   const fw = r.firmware;
   if (fw !== undefined) {
     figures.push(['firmware flash', `${fmt(fw.flash.used)} of ${fmt(fw.flash.size)} bytes${pct(fw.flash.used, fw.flash.size)}${fw.weightsBytes !== undefined ? `, of which weights ${fmt(fw.weightsBytes)}` : ''}`]);

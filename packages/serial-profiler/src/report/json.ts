@@ -1,5 +1,5 @@
 import { ProfilerError } from '../errors';
-import { CountUnit, LayerProfile, ProfileReport, Spread } from './aggregate';
+import { CountUnit, layerEstimate, LayerProfile, ProfileReport, Spread } from './aggregate';
 
 export const REPORT_FORMAT = 'tinyforge-profile';
 export const REPORT_FORMAT_VERSION = 1;
@@ -33,11 +33,27 @@ export function reportToJson(report: ProfileReport): Record<string, unknown> {
       ...(l.macsPerCount !== undefined ? { [`macsPer${U.slice(0, -1)}`]: l.macsPerCount } : {}),
       percent: l.percent,
       timeUs: l.timeUs,
+      ...(report.estimate ? { estimatedCycles: layerEstimate(report, l.index)?.cycles } : {}),
     })),
     ...(report.decoder ? { decoder: report.decoder } : {}),
     ...(report.arena ? { arena: report.arena } : {}),
     ...(report.firmware ? { firmware: report.firmware } : {}),
     ...(report.accuracy ? { accuracy: report.accuracy } : {}),
+    ...(report.estimate ? { estimatedCycles: estimateJson(report) } : {}),
+  };
+}
+
+/** The estimate, named as one: the core's model, its basis, the inference's cycles and the time at the board clock. */
+function estimateJson(report: ProfileReport): Record<string, unknown> {
+  const e = report.estimate!;
+  return {
+    estimate: true,
+    core: e.core,
+    basis: e.basis,
+    instructions: e.instructions,
+    cycles: e.cycles,
+    timeUs: report.clockHz > 0 ? (e.cycles / report.clockHz) * 1e6 : undefined,
+    stalls: e.stalls,
   };
 }
 

@@ -1,7 +1,7 @@
 import { decodeStream } from '../protocol/decoder';
 import { encodeFrame } from '../protocol/frame';
 import { ProfileRecord } from '../protocol/records';
-import { BoardInfo, buildReport, spread, unitsPerTick } from './aggregate';
+import { BoardInfo, buildReport, spread, unitsPerTick, withCycleEstimate } from './aggregate';
 import { compareReports } from './compare';
 import { escapeHtml } from '@tinyforge/common';
 import { reportHtml } from './html';
@@ -197,5 +197,48 @@ describe('trace and HTML', () => {
     expect(html).toContain(escapeHtml('<script>alert(1)</script>'));
     expect(html).toContain('b&#60;o&#62;ard');
     expect(html.match(/class="layer-bar"/g)).toHaveLength(3);
+  });
+});
+
+describe('estimated cycles beside instructions (virtual boards)', () => {
+  const estimate = {
+    core: 'cortex-m4',
+    basis: 'QEMU execution trace weighted with the Cortex-M4 TRM timings, zero-wait-state memory',
+    instructions: 1700,
+    cycles: 2550,
+    stalls: { memory: 600, branch: 250 },
+    layers: [
+      { index: 0, instructions: 100, cycles: 150 },
+      { index: 1, instructions: 1000, cycles: 1500 },
+      { index: 2, instructions: 50, cycles: 75 },
+    ],
+  };
+  const withEstimate = () => withCycleEstimate(buildReport(sessionFrom(records()), { board: QEMU_M4 }), estimate);
+
+  test('the text table has the estimated cycles and their time at the board clock per layer, labelled as a model', () => {
+    const text = formatReportTable(withEstimate());
+    expect(text).toContain('est. cycles†');
+    const dwRow = text.split('\n').find((l) => l.includes('dw "2"'))!;
+    expect(dwRow).toContain('1,500');
+    expect(dwRow).toContain('60.0 µs'); // 1500 cycles at 25 MHz
+    expect(text).toContain('estimated cortex-m4: 2,550 cycles per inference, 102.0 µs at 25 MHz†');
+    expect(text).toMatch(/† estimated cortex-m4 cycles, a model and not a measurement: QEMU execution trace/);
+    expect(formatReportTable(buildReport(sessionFrom(records()), { board: QEMU_M4 }))).not.toContain('est. cycles');
+  });
+
+  test('JSON names the estimate as one; HTML has the columns and the note', () => {
+    const json = reportToJson(withEstimate());
+    expect(json.estimatedCycles).toEqual({ estimate: true, core: 'cortex-m4', basis: estimate.basis, instructions: 1700, cycles: 2550, timeUs: 102, stalls: estimate.stalls });
+    expect((json.layers as { estimatedCycles: number }[]).map((l) => l.estimatedCycles)).toEqual([150, 1500, 75]);
+    const html = reportHtml(withEstimate());
+    expect(html).toContain('est. cortex-m4 cycles†');
+    expect(html).toContain('<td class="estimate">1,500</td><td class="estimate">60.0</td>');
+    expect(html).toContain('id="estimate-note"');
+    expect(html).toContain('estimated cortex-m4 cycles');
+  });
+
+  test('refused on hardware reports (measured cycles) and when the layers differ', () => {
+    expect(() => withCycleEstimate(buildReport(sessionFrom(records()), { board: HW }), estimate)).toThrow(/virtual boards/);
+    expect(() => withCycleEstimate(buildReport(sessionFrom(records()), { board: QEMU_M4 }), { ...estimate, layers: estimate.layers.slice(1) })).toThrow(/2 layers, the profile 3/);
   });
 });

@@ -1,5 +1,5 @@
 import { Column, formatTable, printable, shortName } from '@tinyforge/common';
-import { ProfileReport } from './aggregate';
+import { layerEstimate, ProfileReport } from './aggregate';
 import { Comparison } from './compare';
 
 /** Model and board names are untrusted: `printable` / `shortName` make them safe for the terminal, at most this wide. */
@@ -31,6 +31,20 @@ export function timeBasis(r: ProfileReport): { header: string; long: string } {
   };
 }
 
+/** How the estimated-cycles columns were obtained (virtual boards with a timing model for their core). */
+export function estimateNote(r: ProfileReport): string | undefined {
+  const e = r.estimate;
+  if (e === undefined) return undefined;
+  return `estimated ${e.core} cycles, a model and not a measurement: ${e.basis}; time = estimated cycles ÷ ${clock(r.clockHz)} (a real board reports measured DWT cycles)`;
+}
+
+/** Estimated cycles and the time they take at the board clock, or '-' cells. */
+function estimateCells(r: ProfileReport, index: number | 'total'): string[] {
+  const e = index === 'total' ? r.estimate : layerEstimate(r, index);
+  if (e === undefined) return ['-', '-'];
+  return [int(e.cycles), r.clockHz > 0 ? time((e.cycles / r.clockHz) * 1e6) : '-'];
+}
+
 /** The per-layer table: layer, op, output shape, MACs, count (median, min–max), MACs per count, % of total, time. */
 export function formatReportTable(r: ProfileReport): string {
   const per = r.unit === 'cycles' ? 'MACs/cycle' : 'MACs/instr';
@@ -45,15 +59,22 @@ export function formatReportTable(r: ProfileReport): string {
     l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-',
     `${l.percent.toFixed(1)}%`,
     time(l.timeUs),
+    ...(r.estimate ? estimateCells(r, l.index) : []),
   ]);
   const basis = timeBasis(r);
+  const note = estimateNote(r);
   const lines = [
     `profile: ${printable(r.board, NAME_WIDTH)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median, min–max over the runs)${r.unit === 'cycles' ? `; ${basis.long}` : ''}`,
-    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', r.unit === 'cycles' ? 'time' : 'time*'].map(right)], rows),
+    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', r.unit === 'cycles' ? 'time' : 'time*', ...(note ? ['est. cycles†', 'est. time†'] : [])].map(right)], rows),
     '',
     `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}${r.unit === 'cycles' ? '' : '*'}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
   ];
+  if (r.estimate && note) {
+    const [cycles, at] = estimateCells(r, 'total');
+    lines.push(`estimated ${printable(r.estimate.core, 20)}: ${cycles} cycles per inference${at !== '-' ? `, ${at} at ${clock(r.clockHz)}` : ''}†`);
+  }
   if (r.unit !== 'cycles') lines.push(`* ${basis.long}`);
+  if (note) lines.push(`† ${note}`);
   if (r.hookOverhead !== undefined) lines.push(`hook overhead: ${int(r.hookOverhead)} ${r.unit} per layer (measured on the board, already subtracted)`);
   const d = r.decoder;
   if (d && (d.corruptFrames || d.missingFrames || d.unsupportedFrames)) {
