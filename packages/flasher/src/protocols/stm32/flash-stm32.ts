@@ -25,6 +25,12 @@ export interface Stm32FlashOptions {
    */
   unprotect?: 'read' | 'write';
   force?: boolean;
+  /**
+   * Before erasing, compare the bootloader's Get Checksum of every range the image writes with the image's CRC: when
+   * all match, the board already holds this image and nothing is erased or written (`unchanged` in the result). A
+   * bootloader without Get Checksum is flashed as usual.
+   */
+  skipUnchanged?: boolean;
   /** Send Read/Write Memory stages back to back (default true; see Stm32Client). */
   pipeline?: boolean;
   /** Attempts per command beyond the first, where the protocol allows a retry. */
@@ -46,6 +52,8 @@ export interface Stm32FlashResult {
   blocks: number;
   sectorsErased: number[];
   verified: 'checksum' | 'readback' | 'none';
+  /** The board already held the image (skipUnchanged, checked by CRC): nothing was erased or written. */
+  unchanged: boolean;
   retries: number;
   started: boolean;
   writeMs: number;
@@ -86,19 +94,25 @@ export async function flashStm32(transport: Transport, image: FlashImage, option
   checkFitsFlash(layout, image.segments);
 
   const client = session.client;
-  const sectors = options.erase === 'all' ? listSectors(layout).map((s) => s.index) : planErase(layout, image.segments);
-  progress({ phase: 'erase', done: 0, total: sectors.length });
-  if (options.erase === 'all') await session.retry('mass erase', 'erase', () => client.massErase());
-  else await session.eraseSectors(sectors);
-  progress({ phase: 'erase', done: sectors.length, total: sectors.length });
-
   const blocks = planWrites(image.segments, layout.writeAlign);
   const total = blocks.reduce((n, b) => n + b.data.length, 0);
-  const tw = clock.now();
-  await session.writeBlocks(blocks, (done) => progress({ phase: 'write', done, total }));
-  const writeMs = clock.now() - tw;
+  const unchanged = options.skipUnchanged === true && options.erase !== 'all' && client.supports(Cmd.GetChecksum) && (await session.holds(blocks));
+  let sectors: number[] = [];
+  let writeMs = 0;
+  let verified: Stm32FlashResult['verified'] = 'checksum';
+  if (!unchanged) {
+    sectors = options.erase === 'all' ? listSectors(layout).map((s) => s.index) : planErase(layout, image.segments);
+    progress({ phase: 'erase', done: 0, total: sectors.length });
+    if (options.erase === 'all') await session.retry('mass erase', 'erase', () => client.massErase());
+    else await session.eraseSectors(sectors);
+    progress({ phase: 'erase', done: sectors.length, total: sectors.length });
 
-  const verified = await session.verify(blocks, layout, options.verify ?? 'auto', (done) => progress({ phase: 'verify', done, total }));
+    const tw = clock.now();
+    await session.writeBlocks(blocks, (done) => progress({ phase: 'write', done, total }));
+    writeMs = clock.now() - tw;
+
+    verified = await session.verify(blocks, layout, options.verify ?? 'auto', (done) => progress({ phase: 'verify', done, total }));
+  }
 
   let started = false;
   if (options.go !== undefined && options.go !== false) {
@@ -120,6 +134,7 @@ export async function flashStm32(transport: Transport, image: FlashImage, option
     blocks: blocks.length,
     sectorsErased: sectors,
     verified,
+    unchanged,
     retries: session.retries,
     started,
     writeMs,
@@ -168,6 +183,17 @@ class Session {
       done += b.data.length;
       onDone(done);
     }
+  }
+
+  /** Whether the flash already holds every block: one Get Checksum per contiguous run, compared with the image's CRC. */
+  async holds(blocks: WriteBlock[]): Promise<boolean> {
+    for (const run of contiguousRuns(blocks)) {
+      const data = concat(run.map((b) => b.data));
+      if (data.length % 4 !== 0 || run[0].address % 4 !== 0) return false;
+      const crc = await this.retry(`checksum at 0x${run[0].address.toString(16)}`, 'verify', () => this.client.getChecksum(run[0].address, data.length));
+      if (crc !== stm32Crc(data)) return false;
+    }
+    return true;
   }
 
   /**

@@ -215,6 +215,37 @@ describe('flashStm32', () => {
     await expectCode(run(image(0x08000000, 4096), { faults: { unplugAtRx: 500 } }), 'FLASH_PORT_CLOSED');
   });
 
+  it('skipUnchanged: a board that already holds the image (same CRC) is neither erased nor written; one changed byte is', async () => {
+    const s = setup();
+    try {
+      const img: FlashImage = { format: 'hex', segments: [...image(0x08000000, 5000).segments, ...image(0x08010000, 700, 9).segments] };
+      const first = await flashStm32(s.host, img, { timeouts: FAST, skipUnchanged: true });
+      expect(first).toMatchObject({ unchanged: false, verified: 'checksum', sectorsErased: [0, 4] });
+      const writes = () => s.emu.commandLog.filter((c) => c === Cmd.WriteMemory).length;
+      const written = writes();
+      expect(written).toBeGreaterThan(0);
+
+      const again = await flashStm32(s.host, img, { timeouts: FAST, skipUnchanged: true, go: true });
+      expect(again).toMatchObject({ unchanged: true, verified: 'checksum', sectorsErased: [], writeMs: 0, started: true });
+      expect(writes()).toBe(written);
+      expect(s.emu.erasedSectors).toEqual([0, 4]);
+      expect(s.emu.startedAt).toBe(0x08000000);
+    } finally {
+      s.close();
+    }
+    const t = setup();
+    try {
+      const img = image(0x08000000, 4096);
+      await flashStm32(t.host, img, { timeouts: FAST });
+      const changed: FlashImage = { format: 'bin', segments: [{ address: 0x08000000, data: Uint8Array.from(img.segments[0].data, (b, i) => (i === 4000 ? b ^ 1 : b)) }] };
+      const r = await flashStm32(t.host, changed, { timeouts: FAST, skipUnchanged: true });
+      expect(r.unchanged).toBe(false);
+      expect(flashed(t.emu, changed)).toBe(true);
+    } finally {
+      t.close();
+    }
+  });
+
   it('rides out BUSY answers during erase', async () => {
     const { emu, result } = await run(image(0x08000000, 300), { faults: { busyPerErase: 5 } });
     expect(result.retries).toBe(0);
