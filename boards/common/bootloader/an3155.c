@@ -1,7 +1,8 @@
 /*
  * The virtual boards' bootloader: the STM32 USART bootloader protocol (ST application note AN3155) on the console
  * UART, so that any AN3155 host (tinyforge's flasher, Debian's stm32flash) can write, verify and start an
- * application. Commands: Get, Get Version, Get ID, Read Memory, Go, Write Memory, Extended Erase.
+ * application. Commands: Get, Get Version, Get ID, Read Memory, Go, Write Memory, Extended Erase, Get Checksum
+ * (the STM32 CRC32 of a range: a host verifies a write, or skips one when the board already holds the image).
  *
  * The application "flash" is RAM-backed memory on QEMU's machines: writes are plain stores, erase fills 0xFF.
  * Writable: the application flash region, and RAM above this bootloader's own data and stack.
@@ -27,9 +28,10 @@ enum command {
   CMD_GO = 0x21,
   CMD_WRITE = 0x31,
   CMD_EXTENDED_ERASE = 0x44,
+  CMD_GET_CHECKSUM = 0xA1,
 };
 
-static const uint8_t supported[] = {CMD_GET, CMD_GET_VERSION, CMD_GET_ID, CMD_READ, CMD_GO, CMD_WRITE, CMD_EXTENDED_ERASE};
+static const uint8_t supported[] = {CMD_GET, CMD_GET_VERSION, CMD_GET_ID, CMD_READ, CMD_GO, CMD_WRITE, CMD_EXTENDED_ERASE, CMD_GET_CHECKSUM};
 
 extern uint32_t __tfg_stack_top;
 
@@ -161,6 +163,43 @@ static void cmd_extended_erase(void) {
   send(ACK);
 }
 
+/* The STM32 CRC unit's CRC32 (polynomial 0x04C11DB7, initial value 0xFFFFFFFF, no reflection) over little-endian
+ * 32-bit words, one nibble at a time through a 16-entry table. */
+static uint32_t crc32_words(const volatile uint32_t *p, uint32_t words) {
+  static const uint32_t nibble[16] = {
+    0x00000000u, 0x04C11DB7u, 0x09823B6Eu, 0x0D4326D9u, 0x130476DCu, 0x17C56B6Bu, 0x1A864DB2u, 0x1E475005u,
+    0x2608EDB8u, 0x22C9F00Fu, 0x2F8AD6D6u, 0x2B4BCB61u, 0x350C9B64u, 0x31CD86D3u, 0x3C8EA00Au, 0x384FBDBDu,
+  };
+  uint32_t crc = 0xFFFFFFFFu;
+  for (uint32_t i = 0; i < words; i++) {
+    crc ^= p[i];
+    for (int k = 0; k < 8; k++) crc = (crc << 4) ^ nibble[crc >> 28];
+  }
+  return crc;
+}
+
+/* Get Checksum: address (4-aligned, readable) and length (a non-zero multiple of 4 inside readable memory), each
+ * four bytes + XOR and acknowledged; then ACK, the CRC most significant byte first, and their XOR. */
+static void cmd_get_checksum(void) {
+  uint32_t addr, len;
+  send(ACK);
+  if (!receive_address(&addr) || (addr & 3u) != 0 || !readable(addr, 4)) {
+    send(NACK);
+    return;
+  }
+  send(ACK);
+  if (!receive_address(&len) || len == 0 || (len & 3u) != 0 || !readable(addr, len)) {
+    send(NACK);
+    return;
+  }
+  send(ACK);
+  uint32_t crc = crc32_words((const volatile uint32_t *)(uintptr_t)addr, len / 4);
+  uint8_t b[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8), (uint8_t)crc};
+  send(ACK);
+  for (int i = 0; i < 4; i++) send(b[i]);
+  send((uint8_t)(b[0] ^ b[1] ^ b[2] ^ b[3]));
+}
+
 /* Start the application whose vector table is at addr: stack pointer from word 0, reset handler from word 1. */
 static void cmd_go(void) {
   uint32_t addr;
@@ -206,6 +245,7 @@ int main(void) {
       case CMD_GO: cmd_go(); break;
       case CMD_WRITE: cmd_write(); break;
       case CMD_EXTENDED_ERASE: cmd_extended_erase(); break;
+      case CMD_GET_CHECKSUM: cmd_get_checksum(); break;
       default: send(NACK); break;
     }
   }

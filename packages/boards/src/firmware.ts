@@ -34,6 +34,11 @@ export interface FirmwareBuildOptions {
   image?: 'application' | 'bootloader';
   /** Build in `from` for a folder that will be moved to `to` (a staging folder): debug info and __FILE__ name `to`. */
   pathPrefixMap?: { from: string; to: string };
+  /**
+   * Keep links here by content (see linkCacheDir) and reuse them: for throw-away build folders (`run --board`),
+   * since a reused ELF's debug info names the folder it was first linked in. Default: TINYFORGE_FIRMWARE_CACHE.
+   */
+  linkCache?: string;
 }
 
 export interface FirmwareBuildResult {
@@ -96,7 +101,7 @@ export function buildFirmware(options: FirmwareBuildOptions): FirmwareBuildResul
   const bin = path.join(outDir, `${name}.bin`);
   const hex = path.join(outDir, `${name}.hex`);
   const outputs = [elf, bin, hex, path.join(outDir, `${name}.map`)];
-  const cached = linkCacheDir(args, [name, image, board.postLink ?? '']);
+  const cached = linkCacheDir(args, [name, image, board.postLink ?? ''], options.linkCache);
   if (cached === undefined || !restoreLink(cached, outputs)) {
     try {
       runTool(armGcc(), args, `building ${name} for ${board.name}`);
@@ -168,8 +173,8 @@ const INCLUDABLE = ['.h', '.c', '.inc'];
  * include folders and the linker scripts — never by a path, so builds into different folders share it.
  */
 
-function linkCacheDir(args: readonly string[], extra: readonly string[]): string | undefined {
-  const root = process.env.TINYFORGE_FIRMWARE_CACHE;
+function linkCacheDir(args: readonly string[], extra: readonly string[], given?: string): string | undefined {
+  const root = given ?? process.env.TINYFORGE_FIRMWARE_CACHE;
   if (root === undefined || root === '') return undefined;
   const hash = createHash('sha256').update(armGcc()).update('\0').update(compilerVersion()).update('\0');
   const file = (f: string, name: string) => hash.update(name).update('\0').update(fs.readFileSync(f)).update('\0');

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BoardError } from './errors';
-import { contentCacheDir, filesUnder } from '@tinyforge/common';
+import { cacheRoot, contentCacheDir, filesUnder, writeFileAtomic } from '@tinyforge/common';
+import { Segment } from '@tinyforge/flasher';
 import { buildFirmware } from './firmware';
 import { armGcc } from './toolchain';
 import { Target } from './load';
@@ -32,6 +33,12 @@ export interface VirtualBoardOptions {
   serial?: SerialMode;
   /** Milliseconds to wait for each start-up step: QEMU's socket or pty, socat's pty, QEMU's machine running. */
   startTimeoutMs?: number;
+  /**
+   * Power on with the application flash as the last saveVirtualFlash left it, as a real board's flash survives a
+   * power cycle (default: the emulator's blank memory). A host that checks what the board holds (AN3155 Get
+   * Checksum) can then skip flashing an unchanged image; nothing is assumed without that check.
+   */
+  keepFlash?: boolean;
 }
 
 export interface VirtualBoard {
@@ -80,6 +87,42 @@ export function bootloaderElf(board: Target): string {
   return elf;
 }
 
+/** Where a virtual board's application flash is kept between boots (per user, per board). */
+export function virtualFlashFile(board: Target): string {
+  return path.join(cacheRoot(), 'virtual-flash', `${board.name}.bin`);
+}
+
+/**
+ * Record what the board's application flash now holds (the segments just written and verified), from the flash
+ * base up, gaps 0xFF as erased flash; the next `keepFlash` boot starts with it. Written atomically: a board
+ * powering on at the same time reads the old or the new contents.
+ */
+export function saveVirtualFlash(board: Target, segments: readonly Segment[]): void {
+  const base = Number(board.flash.base);
+  const end = Math.max(base, ...segments.map((s) => s.address + s.data.length));
+  if (segments.some((s) => s.address < base) || end - base > Number(board.flash.size)) {
+    throw new BoardError('BOARD_OVERFLOW', `the image does not lie in ${board.name}'s flash`, { file: board.file });
+  }
+  const bytes = new Uint8Array(end - base).fill(0xff);
+  for (const s of segments) bytes.set(s.data, s.address - base);
+  const file = virtualFlashFile(board);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, bytes);
+}
+
+/** QEMU arguments that preload the kept flash, when there is one that fits. */
+function keptFlashArgs(board: Target): string[] {
+  const file = virtualFlashFile(board);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return [];
+  }
+  if (size === 0 || size > Number(board.flash.size)) return [];
+  return ['-device', `loader,file=${file},addr=0x${Number(board.flash.base).toString(16)},force-raw=on`];
+}
+
 export interface QemuArgOptions {
   /** The -serial backend: "pty" or "unix:PATH,server=on,wait=on". */
   serial?: string;
@@ -120,7 +163,7 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
   const socketPath = workDir && path.join(workDir, 'uart.sock');
   const serial = socketPath ? `unix:${socketPath},server=on,wait=on` : 'pty';
 
-  const qemu = spawnQemu(board, kernel, serial);
+  const qemu = spawnQemu(board, kernel, serial, options.keepFlash && options.bootloader ? keptFlashArgs(board) : []);
   let bridge: SerialBridge | undefined;
   const cleanUp = () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
@@ -213,10 +256,10 @@ interface QemuProcess {
   fail: (message: string) => never;
 }
 
-function spawnQemu(board: Target, kernel: string, serial: string): QemuProcess {
+function spawnQemu(board: Target, kernel: string, serial: string, extra: string[]): QemuProcess {
   let child: ChildProcessWithoutNullStreams;
   try {
-    child = spawn('qemu-system-arm', qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true }), { stdio: 'pipe' });
+    child = spawn('qemu-system-arm', [...qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true }), ...extra], { stdio: 'pipe' });
   } catch (e) {
     throw new BoardError('BOARD_TOOLCHAIN', `cannot run qemu-system-arm: ${(e as Error).message}`);
   }
