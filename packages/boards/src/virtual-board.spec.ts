@@ -6,7 +6,8 @@ import { buildFirmware } from './firmware';
 import { loadTarget } from './load';
 import { PtySerial } from './pty-serial';
 import { hasArmToolchain } from './toolchain';
-import { bootloaderElf, hasQemu, startVirtualBoard, VirtualBoard } from './virtual-board';
+import { stm32Crc } from '@tinyforge/flasher';
+import { bootloaderElf, hasQemu, saveVirtualFlash, startVirtualBoard, VirtualBoard, virtualFlashFile } from './virtual-board';
 
 const COMMON = path.join(path.dirname(loadTarget('qemu-m4').dir), 'common');
 const hasStm32flash = spawnSync('stm32flash', ['-h']).error === undefined;
@@ -162,7 +163,7 @@ withQemu('virtual boards on QEMU', () => {
 
     it('answers Get, Get Version and Get ID', async () => {
       expect(await command(0x00)).toBe(0x79);
-      expect([...(await port.read(10))]).toEqual([7, 0x31, 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0x79]);
+      expect([...(await port.read(11))]).toEqual([8, 0x31, 0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0xa1, 0x79]);
       expect(await command(0x01)).toBe(0x79);
       expect([...(await port.read(4))]).toEqual([0x31, 0, 0, 0x79]);
       expect(await command(0x02)).toBe(0x79);
@@ -218,6 +219,70 @@ withQemu('virtual boards on QEMU', () => {
       port.write(Buffer.from(addr(board.flash.base)));
       expect((await port.read(1))[0]).toBe(0x1f);
     });
+
+    it('Get Checksum: the STM32 CRC32 of a range, as the flasher computes it; misaligned or outside memory NACKed', async () => {
+      const data = [...Array(64).keys()].map((i) => (i * 91 + 7) & 0xff);
+      const base = board.flash.base + 4096;
+      expect(await command(0x31)).toBe(0x79);
+      port.write(Buffer.from(addr(base)));
+      expect((await port.read(1))[0]).toBe(0x79);
+      port.write(Buffer.from([data.length - 1, ...data, xor([data.length - 1, ...data])]));
+      expect((await port.read(1))[0]).toBe(0x79);
+      expect(await command(0xa1)).toBe(0x79);
+      port.write(Buffer.from(addr(base)));
+      expect((await port.read(1))[0]).toBe(0x79);
+      port.write(Buffer.from(addr(data.length)));
+      const answer = [...(await port.read(7))];
+      const crc = stm32Crc(Uint8Array.from(data));
+      const be = [crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff];
+      expect(answer).toEqual([0x79, 0x79, ...be, xor(be)]);
+      // A length that is not a multiple of 4, and a range running out of memory.
+      for (const [a, n] of [[base, 6], [0x90000000, 4]]) {
+        expect(await command(0xa1)).toBe(0x79);
+        port.write(Buffer.from(addr(a)));
+        const first = (await port.read(1))[0];
+        if (first === 0x1f) continue; // address refused already
+        expect(first).toBe(0x79);
+        port.write(Buffer.from(addr(n)));
+        expect((await port.read(1))[0]).toBe(0x1f);
+      }
+    });
+  });
+
+  it('keepFlash: a board powers on with the flash the last saveVirtualFlash left (per cache root); without it, blank', async () => {
+    const board = loadTarget('qemu-m4');
+    const saved = process.env.TINYFORGE_CACHE_DIR;
+    process.env.TINYFORGE_CACHE_DIR = path.join(out, 'cache');
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 29 + 3) & 0xff);
+    const checksumAfterBoot = async (keepFlash: boolean) => {
+      const vb = await startVirtualBoard(board, { bootloader: true, bootloaderElf: bootloaderElf(board), keepFlash });
+      const port = PtySerial.open(vb.ptyPath);
+      try {
+        port.write(Buffer.from([0x7f]));
+        expect((await port.read(1, 5000))[0]).toBe(0x79);
+        port.write(Buffer.from([0xa1, 0x5e]));
+        expect((await port.read(1))[0]).toBe(0x79);
+        const a = [board.flash.base >>> 24, (board.flash.base >>> 16) & 0xff, (board.flash.base >>> 8) & 0xff, board.flash.base & 0xff];
+        port.write(Buffer.from([...a, a.reduce((x, y) => x ^ y, 0)]));
+        expect((await port.read(1))[0]).toBe(0x79);
+        port.write(Buffer.from([0, 0, 0x03, 0xe8, 0x03 ^ 0xe8]));
+        const r = [...(await port.read(7))];
+        return ((r[2] << 24) | (r[3] << 16) | (r[4] << 8) | r[5]) >>> 0;
+      } finally {
+        port.close();
+        await vb.stop();
+      }
+    };
+    try {
+      saveVirtualFlash(board, [{ address: board.flash.base, data }]);
+      expect(fs.statSync(virtualFlashFile(board)).size).toBe(1000);
+      expect(await checksumAfterBoot(true)).toBe(stm32Crc(data));
+      expect(await checksumAfterBoot(false)).not.toBe(stm32Crc(data));
+      expect(() => saveVirtualFlash(board, [{ address: board.flash.base - 4, data }])).toThrow(/does not lie in qemu-m4's flash/);
+    } finally {
+      if (saved === undefined) delete process.env.TINYFORGE_CACHE_DIR;
+      else process.env.TINYFORGE_CACHE_DIR = saved;
+    }
   });
 });
 

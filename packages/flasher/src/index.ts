@@ -24,6 +24,7 @@ export { formatIntelHex, parseIntelHex } from './image/intel-hex';
 export { flashStm32 } from './protocols/stm32/flash-stm32';
 export type { Stm32FlashOptions, Stm32FlashResult, VerifyMode } from './protocols/stm32/flash-stm32';
 export { Stm32Client } from './protocols/stm32/client';
+export { stm32Crc } from './protocols/stm32/constants';
 export type { BootloaderInfo, Stm32Timeouts } from './protocols/stm32/client';
 export { findStm32Device, STM32_DEVICES } from './protocols/stm32/devices';
 export type { Stm32Device } from './protocols/stm32/devices';
