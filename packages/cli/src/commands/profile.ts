@@ -35,6 +35,8 @@ export interface ProfileCommandOptions {
   input?: string;
   json?: boolean;
   verbose?: boolean;
+  /** commander's --no-cycles. */
+  cycles?: boolean;
 }
 
 function positiveInt(value: string, option: string): number {
@@ -81,7 +83,7 @@ export async function runProfile(opts: ProfileCommandOptions, io: CommandIO): Pr
 
   const result =
     opts.firmware !== undefined
-      ? await profileFirmware({ port: opts.port, target, firmwareDir: opts.firmware, input: readInput(opts.input!), runs, timeoutMs, baudRate, onText })
+      ? await profileFirmware({ port: opts.port, target, firmwareDir: opts.firmware, input: readInput(opts.input!), runs, timeoutMs, baudRate, onText, cycles: opts.cycles })
       : await profilePort(opts.port, { board, runs, timeoutMs, idleTimeoutMs, baudRate, table: tables.length > 0 ? mergeLayerTables(...tables) : undefined, onText });
   const out = renderOutputs(result, board, { baseline, thresholdPercent: threshold });
   if (opts.trace) writeText(opts.trace, out.trace);
@@ -114,6 +116,7 @@ export function registerProfileCommand(program: Command, io: CommandIO): void {
     .option('--compare <old.json>', 'per-layer deltas against an earlier --json report')
     .option('--threshold <percent>', 'flag layers that grew by more than this with --compare', '5')
     .option('--json', 'print the report as JSON on stdout')
+    .option('--no-cycles', 'with --firmware on a virtual board: skip the estimated cycles (one QEMU run of the ELF with its execution log)')
     .option('--verbose', 'echo the board text and print stack traces on errors')
     .action((opts: ProfileCommandOptions) => runProfile(opts, io));
 }

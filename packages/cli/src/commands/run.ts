@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   /** Run on a (virtual) board instead of an engine: build, boot, flash, run. */
   board?: string;
   profile?: boolean;
+  /** commander's --no-cycles: false skips the cycle estimate of --profile on virtual boards. */
+  cycles?: boolean;
   load?: string;
   runs?: string;
   html?: string;
@@ -188,6 +190,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
     firmwareDir: options.firmware,
     inputs: Array.from({ length: runs }, () => input),
     profile: options.profile === true,
+    cycles: options.cycles,
     load,
     workDir: options.keep,
     onProgress: options.json ? undefined : (stage, message) => io.err(`[${stage}] ${message}`),
@@ -226,7 +229,8 @@ export function registerRunCommand(program: Command, io: CommandIO): void {
     .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json')
     .option('--board <name>', 'build firmware for this board (e.g. qemu-m4), boot it, flash it and run there')
     .option('--load <method>', 'with --board: serial (flash through the AN3155 bootloader, default) or direct (QEMU loads the ELF)')
-    .option('--profile', 'with --board: per-layer profile over the console UART')
+    .option('--profile', 'with --board: per-layer profile over the console UART (virtual boards with a cortex-m4/m7: and estimated cycles)')
+    .option('--no-cycles', 'with --profile on a virtual board: skip the estimated cycles (one more QEMU run with its execution log)')
     .option('--runs <n>', 'with --board: run the input this many times (profile statistics over runs)')
     .option('--html <file>', 'with --profile: write the HTML report (per-layer bars, arena picture)')
     .option('--trace <file>', 'with --profile: write a Chrome trace (Perfetto)')

@@ -43,7 +43,7 @@ export function boardRunText(r: RunOnBoardResult): string[] {
   const unit = r.unit;
   const median = [...r.invokeCounts].sort((a, b) => a - b)[r.invokeCounts.length >> 1];
   const lines = [
-    `board ${r.board} (${r.load === 'serial' ? `flashed over serial: ${r.flash?.bytes ?? 0} bytes, verified by ${r.flash?.verified ?? 'none'}` : 'ELF loaded directly'}): ${Math.round(median)} ${unit} per inference`,
+    `board ${r.board} (${r.load === 'serial' ? (r.flash?.unchanged ? `already held this image: ${r.flash.bytes} bytes, same CRC, not flashed` : `flashed over serial: ${r.flash?.bytes ?? 0} bytes, verified by ${r.flash?.verified ?? 'none'}`) : 'ELF loaded directly'}): ${Math.round(median)} ${unit} per inference`,
     modelFiguresText(r.firmware.model, r.packedFilters),
     firmwareFiguresText(firmwareFigures(r.size)),
   ];

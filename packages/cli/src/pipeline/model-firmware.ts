@@ -60,6 +60,8 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
   kernelCache?: string;
   /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
   finalDir?: string;
+  /** Reuse links by content from this folder (buildFirmware's linkCache): for throw-away build folders. */
+  linkCache?: string;
 }
 
 export interface ModelFirmware {
@@ -142,6 +144,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
     lto: options.lto,
     image: options.image,
     pathPrefixMap: options.finalDir !== undefined ? { from: outDir, to: path.resolve(options.finalDir) } : undefined,
+    linkCache: options.linkCache,
   });
   const packedFilters = generated.packedFilters && packedConvPreferred(coreFeatures(target));
   const bytesOf = (tensors: number[]) => tensors.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);

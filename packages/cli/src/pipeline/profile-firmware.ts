@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import { Target } from '@tinyforge/boards';
 import { SerialTransport } from '@tinyforge/flasher';
-import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession } from '@tinyforge/serial-profiler';
+import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, withCycleEstimate } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
+import { cycleModelFor, estimateFirmwareCycles } from './cycle-estimate';
 import { BoardRunError } from './errors';
 import { FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 
@@ -40,6 +41,8 @@ export interface ProfileFirmwareOptions {
   timeoutMs: number;
   baudRate?: number;
   onText?: (line: string) => void;
+  /** On a virtual board whose core has a timing model: add estimated cycles (one traced QEMU run of the ELF; default true). */
+  cycles?: boolean;
 }
 
 /**
@@ -59,7 +62,10 @@ export async function profileFirmware(options: ProfileFirmwareOptions): Promise<
   try {
     const outputs: Uint8Array[] = [];
     for (let i = 0; i < options.runs; i++) outputs.push((await link.infer(options.input, model.outputBytes, options.timeoutMs)).output);
-    return { ...linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest), outputs };
+    const { report, session } = linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest);
+    if (options.cycles === false || cycleModelFor(options.target) === undefined) return { report, session, outputs };
+    const estimate = await estimateFirmwareCycles(options.target, { elf: built.elf, prefix: built.manifest.prefix }, options.input, outputs[0]);
+    return { report: withCycleEstimate(report, estimate), session, outputs };
   } finally {
     if (transport.isOpen) await transport.close().catch(() => undefined);
     await link.stopped();

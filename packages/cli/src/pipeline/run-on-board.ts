@@ -2,19 +2,21 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
-import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { flashOptionsFor, saveVirtualFlash, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
+import { flashImage, loadImageFile, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { cacheRoot } from '@tinyforge/common';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
+import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick, withCycleEstimate } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
+import { cycleModelFor, estimateFirmwareCycles } from './cycle-estimate';
 import { BoardRunError } from './errors';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 import { buildModelFirmware } from './model-firmware';
 import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
 
 export type LoadMethod = 'serial' | 'direct';
-export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
+export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'estimate' | 'stop';
 
 export interface RunOnBoardOptions {
   /** A model file (.tflite/.onnx, int8) or an already loaded graph. */
@@ -33,6 +35,11 @@ export interface RunOnBoardOptions {
   inputs: Uint8Array[];
   /** Build with the profiler hooks and collect the per-layer profile. */
   profile?: boolean;
+  /**
+   * With `profile`, on a virtual board whose core has a timing model (cortex-m4, cortex-m7): estimate the cycles of
+   * the first input's inference from one more run under QEMU's execution log (default true).
+   */
+  cycles?: boolean;
   /** `serial` (default): boot the AN3155 bootloader and flash over the console UART; `direct`: QEMU loads the ELF. */
   load?: LoadMethod;
   /** Keep generated sources and build outputs here; default: a temporary folder removed afterwards. */
@@ -73,7 +80,8 @@ export interface RunOnBoardResult {
   prebuilt: boolean;
   /** Kept only when `workDir` was given. */
   planJsonPath?: string;
-  flash?: { bytes: number; milliseconds: number; writeMilliseconds: number; verified: string; retries: number };
+  /** `unchanged`: the board already held this image (its bootloader's CRC said so), nothing was written. */
+  flash?: { bytes: number; milliseconds: number; writeMilliseconds: number; verified: string; unchanged: boolean; retries: number };
   profile?: { report: ProfileReport; session: ProfileSession };
   /** Wall-clock milliseconds per stage. */
   timings: Record<PipelineStage | 'total', number>;
@@ -93,7 +101,7 @@ function resolveGraph(model: string | Graph): Graph {
  */
 export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoardResult> {
   const started = Date.now();
-  const timings: Record<PipelineStage | 'total', number> = { generate: 0, build: 0, boot: 0, flash: 0, run: 0, stop: 0, total: 0 };
+  const timings: Record<PipelineStage | 'total', number> = { generate: 0, build: 0, boot: 0, flash: 0, run: 0, estimate: 0, stop: 0, total: 0 };
   const progress = options.onProgress ?? (() => undefined);
   const load = options.load ?? 'serial';
   if (load !== 'serial' && load !== 'direct') throw new BoardRunError('RUN_BOARD_OPTION', `unknown load method '${String(load)}' (serial or direct)`);
@@ -136,6 +144,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
         profile: options.profile === true,
         image,
         modelBytes,
+        // A temporary build folder: the same sources link to the same firmware, reused from the user's cache.
+        linkCache: keep ? undefined : path.join(cacheRoot(), 'firmware-links'),
       });
       fw = { manifest: built.manifest, elf: built.firmware.elf, planJsonPath: built.planJsonPath, layers: built.layers };
     }
@@ -145,7 +155,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
 
     t = Date.now();
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
-    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true }) : await startVirtualBoard(board, { elf: fw.elf, paused: true });
+    // Serial: the board powers on with the flash the last run left, so an unchanged image is not flashed again.
+    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true, keepFlash: true }) : await startVirtualBoard(board, { elf: fw.elf, paused: true });
     options.onBoardStarted?.({ qemu: vb.pid, socat: vb.bridgePid });
     progress('boot', `QEMU running (pid ${vb.pid}${vb.bridgePid !== undefined ? `, socat pid ${vb.bridgePid}` : ''}), console on ${vb.ptyPath}`);
     const baud = load === 'serial' && an3155?.method === 'an3155' ? an3155.baud : board.console.baud;
@@ -157,10 +168,17 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       t = Date.now();
       progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
       // The flasher's own time-outs suit a real chip; QEMU on a loaded host may stall for seconds between bytes.
-      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
+      const image = loadImageFile(fw.elf);
+      const r = (await flashImage(flashOptionsFor(board, { image, port: vb.ptyPath, method: 'an3155', transport, go: true, skipUnchanged: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
+      if (!r.unchanged) saveVirtualFlash(board, image.segments);
       lap('flash', t);
-      flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
-      progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
+      flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), unchanged: r.unchanged, retries: r.retries };
+      progress(
+        'flash',
+        r.unchanged
+          ? `the board already holds this image (${r.bytes} bytes, same CRC): not flashed, started in ${r.totalMs} ms`
+          : `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`,
+      );
     }
 
     t = Date.now();
@@ -183,7 +201,14 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('run', t);
 
-    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
+    let profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
+    if (profile !== undefined && options.cycles !== false && cycleModelFor(board) !== undefined) {
+      t = Date.now();
+      progress('estimate', `estimating ${board.core} cycles from QEMU's execution log of one inference`);
+      const estimate = await estimateFirmwareCycles(board, { elf: fw.elf, prefix: fw.manifest.prefix }, options.inputs[0], outputs[0]);
+      profile = { ...profile, report: withCycleEstimate(profile.report, estimate) };
+      lap('estimate', t);
+    }
     return {
       board: board.name,
       boardInfo,
