@@ -19,8 +19,8 @@ import { generateC } from '@tinyforge/codegen-c';
 import { Graph, SeededRandom } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { loadCalibration, measureQuantization, quantizeModel, reportToHtml } from '@tinyforge/quantizer';
-import { buildReport, decodeStream, encodeFrame, parseLayerTable, ProfileRecord, reportHtml, SessionCollector } from '@tinyforge/serial-profiler';
-import { buildModelFirmware } from './pipeline';
+import { buildReport, decodeStream, encodeFrame, parseLayerTable, ProfileRecord, reportHtml, SessionCollector, withCycleEstimate } from '@tinyforge/serial-profiler';
+import { buildModelFirmware, cycleEstimateBasis } from './pipeline';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const headless = require('../../../tools/testing/chromium') as { available: boolean; executablePath: string; launchChromium: () => ReturnType<typeof import('playwright-core').chromium.launch> };
@@ -105,7 +105,17 @@ function profileHtml(name: string, layers: { name?: string; op?: string; macs?: 
     firmware: { flash: size.flash, ram: size.ram, weightsBytes, arenaBytes },
     accuracy: [{ label: 'int8, on the board', correct: 18, total: 20 }],
   });
-  return reportHtml(report, `tinyforge profile: ${name} on qemu-m4`);
+  // The estimated-cycles columns as `run --profile` adds them (figures drawn like the counts: the layout is checked).
+  const estimated = report.layers.map((l) => ({ index: l.index, instructions: l.counts.median, cycles: Math.round(1.6 * l.counts.median) }));
+  const withEstimate = withCycleEstimate(report, {
+    core: 'cortex-m4',
+    basis: cycleEstimateBasis('cortex-m4'),
+    instructions: report.total.median,
+    cycles: Math.round(1.6 * report.total.median),
+    stalls: { memory: Math.round(0.6 * report.total.median) },
+    layers: estimated,
+  });
+  return reportHtml(withEstimate, `tinyforge profile: ${name} on qemu-m4`);
 }
 
 d('HTML reports of real models in Chromium at 1400 px', () => {
@@ -195,6 +205,7 @@ d('HTML reports of real models in Chromium at 1400 px', () => {
           expect(summary).toMatch(/firmware flash[\d,]+ of [\d,]+ bytes \([\d.]+ %\), of which weights [\d,]+/);
           expect(summary).toMatch(/firmware RAM[\d,]+ of [\d,]+ bytes/);
           expect(summary).toContain('accuracy (int8, on the board)18/20 (90.0 %)');
+          expect(summary).toMatch(/estimated cortex-m4 cycles[\d,]+ = [\d.]+ ms at 25.00 MHz \(estimate for/);
         }
         if (shots !== undefined) await page.screenshot({ path: path.join(shots, `${p.name}-${p.kind}.png`), fullPage: true });
       }

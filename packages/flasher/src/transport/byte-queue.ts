@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks';
 import { FlashError } from '../errors';
 import { Clock, systemClock } from './clock';
 
@@ -14,7 +15,11 @@ interface PendingRead {
  */
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
+  /** performance.now() when each chunk arrived. */
+  private arrivals: number[] = [];
   private size = 0;
+  /** When the first byte of the last completed read arrived (performance.now()), for wire models (PacedTransport). */
+  lastReadArrival: number | undefined;
   private pending: PendingRead | undefined;
   private closedReason: string | undefined;
 
@@ -27,6 +32,7 @@ export class ByteQueue {
   push(data: Uint8Array): void {
     if (this.closedReason !== undefined || data.length === 0) return;
     this.chunks.push(data);
+    this.arrivals.push(performance.now());
     this.size += data.length;
     this.serve();
   }
@@ -49,6 +55,7 @@ export class ByteQueue {
 
   clear(): void {
     this.chunks = [];
+    this.arrivals = [];
     this.size = 0;
   }
 
@@ -79,13 +86,16 @@ export class ByteQueue {
   private take(length: number): Uint8Array {
     const out = new Uint8Array(length);
     let filled = 0;
+    if (length > 0) this.lastReadArrival = this.arrivals[0];
     while (filled < length) {
       const head = this.chunks[0];
       const n = Math.min(head.length, length - filled);
       out.set(head.subarray(0, n), filled);
       filled += n;
-      if (n === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(n);
+      if (n === head.length) {
+        this.chunks.shift();
+        this.arrivals.shift();
+      } else this.chunks[0] = head.subarray(n);
     }
     this.size -= length;
     return out;

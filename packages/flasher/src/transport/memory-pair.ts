@@ -26,6 +26,10 @@ export class MemoryEndpoint implements Transport {
     this.queue = new ByteQueue(clock);
   }
 
+  get lastReadArrival(): number | undefined {
+    return this.queue.lastReadArrival;
+  }
+
   get isOpen(): boolean {
     return this.open;
   }

@@ -12,6 +12,11 @@ export async function waitUntil(t: number): Promise<void> {
  * A device-side Transport that behaves like a UART at `baudRate` (11 bits a byte for 8E1): received bytes count
  * as arrived only once their line time has passed, and nothing is answered before that; sent bytes take their line
  * time too. Used by the emulator behind a pty so throughput figures mean what they would on a wire.
+ *
+ * The line is modelled from when bytes reach this side (the inner transport's lastReadArrival, where it knows it),
+ * not from when the emulator gets round to reading them: a device's CPU answers within microseconds, so the
+ * emulator's own scheduling delays on a loaded host must not add line time. Receiving and sending overlap (full
+ * duplex); an answer starts once the request's last byte has crossed the line and the line out is free.
  */
 export class PacedTransport implements Transport {
   private rxDone = 0;
@@ -32,14 +37,14 @@ export class PacedTransport implements Transport {
 
   async read(length: number, timeoutMs: number): Promise<Uint8Array> {
     const bytes = await this.inner.read(length, timeoutMs);
-    this.rxDone = Math.max(this.rxDone, performance.now()) + length * this.byteMs;
+    const arrived = this.inner.lastReadArrival ?? performance.now();
+    this.rxDone = Math.max(this.rxDone, arrived) + length * this.byteMs;
     return bytes;
   }
 
   async write(data: Uint8Array): Promise<void> {
-    // The device cannot answer a byte it has not finished receiving.
-    await waitUntil(this.rxDone);
-    this.txDone = Math.max(this.txDone, performance.now()) + data.length * this.byteMs;
+    // The device cannot answer a byte it has not finished receiving; its answer then takes its own line time.
+    this.txDone = Math.max(this.txDone, this.rxDone) + data.length * this.byteMs;
     await waitUntil(this.txDone);
     await this.inner.write(data);
   }

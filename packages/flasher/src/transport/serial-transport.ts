@@ -37,6 +37,10 @@ export class SerialTransport implements Transport {
     return new SerialTransport(port, parity, mock);
   }
 
+  get lastReadArrival(): number | undefined {
+    return this.queue.lastReadArrival;
+  }
+
   get isOpen(): boolean {
     return this.port.isOpen;
   }

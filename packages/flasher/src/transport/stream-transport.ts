@@ -25,6 +25,10 @@ export class StreamTransport implements Transport {
     stream.on('error', () => undefined);
   }
 
+  get lastReadArrival(): number | undefined {
+    return this.queue.lastReadArrival;
+  }
+
   get isOpen(): boolean {
     return this.open;
   }

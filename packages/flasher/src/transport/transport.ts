@@ -29,4 +29,6 @@ export interface Transport {
   readonly isOpen: boolean;
   /** The time source of this transport's read timeouts; protocol clients size their own waits on it too. */
   readonly clock?: Clock;
+  /** performance.now() when the first byte of the last completed read arrived, where the transport knows it. */
+  readonly lastReadArrival?: number;
 }

@@ -62,12 +62,13 @@ function layerTable(r: ProfileReport): string {
   const basis = timeBasis(r);
   const note = estimateNote(r);
   const mhz = r.clockHz > 0 ? `${(r.clockHz / 1e6).toFixed(2)} MHz` : 'the board clock';
-  const estimateHeaders = note ? `<th title="${escapeHtml(note)}">est. ${escapeHtml(printable(r.estimate!.core, 20))} cycles†</th><th title="${escapeHtml(note)}">est. µs at ${mhz}†</th>` : '';
+  // Two-line headers: the table must stay inside a 1400-pixel window with the estimate's columns added.
+  const estimateHeaders = note ? `<th title="${escapeHtml(note)}">est. cycles†<br>${escapeHtml(printable(r.estimate!.core, 20))}</th><th title="${escapeHtml(note)}">est. µs†<br>at ${mhz}</th>` : '';
   const rows = r.layers.map(
     (l) =>
       `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td><td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td>${estimateCells(r, l.index)}</tr>`,
   );
-  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th><th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th>${estimateHeaders}</tr></thead>
+  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th><th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header).replace(' (', '<br>(')}</th>${estimateHeaders}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>
