@@ -120,7 +120,11 @@ function report(result) {
   const sum = r.layers.reduce((s, l) => s + l.counts.median, 0);
   console.log(`  ${modelFiguresText(result.firmware.model, result.packedFilters)}`);
   console.log(`  ${firmwareFiguresText(firmwareFigures(result.size))}`);
-  console.log(`  flashed ${result.flash.bytes} bytes over serial in ${(result.flash.milliseconds / 1000).toFixed(1)} s (verified by ${result.flash.verified})`);
+  console.log(
+    result.flash.unchanged
+      ? `  the board already held this image (${result.flash.bytes} bytes, same CRC from its bootloader): not flashed`
+      : `  flashed ${result.flash.bytes} bytes over serial in ${(result.flash.milliseconds / 1000).toFixed(1)} s (verified by ${result.flash.verified})`,
+  );
   console.log(`  total ${Math.round(r.total.median)} instructions per inference (median of ${r.runs} runs); layers sum to ${Math.round(sum)} (${((100 * Math.abs(r.total.median - sum)) / r.total.median).toFixed(3)} % apart)`);
   console.log('');
   console.log(formatReportTable(r).replace(/^/gm, '  ').trimEnd());
