@@ -48,8 +48,8 @@ class TfliteReader {
   private readonly r: FlatBufferReader;
   private buffers: Table[] = [];
   private readonly unsupported = new UnsupportedCollector();
-  /** Tensors without elements (and without data), by index: refused once it is known whether anything uses them. */
-  private readonly empty = new Map<number, { label: string; shape: number[]; offset: number }>();
+  /** Tensors without elements, refused once an operator or the graph is seen to use one. */
+  private readonly emptyTensors = new Map<number, { label: string; shape: number[]; offset: number }>();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -111,16 +111,18 @@ class TfliteReader {
     // Every unsupported operator and tensor type at once (TensorType and builtins by name).
     this.unsupported.throwIfAny({ file: this.file });
 
-    const graphInputs = ref(sg.int32s(SUBGRAPH.inputs, 'subgraph inputs') ?? [], 'graph input', false, sg.pos);
-    const graphOutputs = ref(sg.int32s(SUBGRAPH.outputs, 'subgraph outputs') ?? [], 'graph output', false, sg.pos);
-    this.refuseEmptyTensorsInUse(nodes, graphInputs, graphOutputs);
-    const kept = this.withoutEmptyTensors(tensors, nodes, graphInputs, graphOutputs);
-
     const graph: Graph = {
       name: sg.string(SUBGRAPH.name, 'subgraph name') || 'main',
-      ...kept,
+      tensors,
+      nodes,
+      inputs: ref(sg.int32s(SUBGRAPH.inputs, 'subgraph inputs') ?? [], 'graph input', false, sg.pos),
+      outputs: ref(sg.int32s(SUBGRAPH.outputs, 'subgraph outputs') ?? [], 'graph output', false, sg.pos),
       metadata: { sourceFormat: 'tflite', props: this.metadataProps(model) },
     };
+    for (const t of [...graph.inputs, ...graph.outputs, ...nodes.flatMap((n) => [...n.inputs, ...n.outputs])]) {
+      const empty = this.emptyTensors.get(t);
+      if (empty !== undefined) this.error('FORMAT_UNSUPPORTED', `${empty.label} has shape [${empty.shape.join(', ')}]: tensors without elements are not supported`, empty.offset);
+    }
     applyIoLayouts(graph);
     const description = model.string(MODEL.description, 'description');
     if (description !== undefined && description !== '') graph.metadata.producer = description;
@@ -128,37 +130,6 @@ class TfliteReader {
     const problems = validateGraph(graph);
     if (problems.length > 0) throw graphProblemsError(problems, this.file);
     return graph;
-  }
-
-  /**
-   * Tensors without elements are refused where an operator or the graph uses them. The converter lists such
-   * tensors only as an operator's intermediates (the integer LSTM's five, shape [0]), which no IR node reads; those
-   * are left out of the graph (the writer makes an integer LSTM's intermediates afresh).
-   */
-  private refuseEmptyTensorsInUse(nodes: Node[], graphInputs: number[], graphOutputs: number[]): void {
-    if (this.empty.size === 0) return;
-    const used = [...graphInputs, ...graphOutputs, ...nodes.flatMap((n) => [...n.inputs, ...n.outputs])];
-    for (const i of used) {
-      const e = this.empty.get(i);
-      if (e !== undefined) this.error('FORMAT_UNSUPPORTED', `${e.label} has shape [${e.shape.join(', ')}]: tensors without elements are not supported`, e.offset);
-    }
-  }
-
-  /** The tensors without the (unused) empty ones, and the nodes and graph I/O renumbered to match. */
-  private withoutEmptyTensors(tensors: Tensor[], nodes: Node[], inputs: number[], outputs: number[]): Pick<Graph, 'tensors' | 'nodes' | 'inputs' | 'outputs'> {
-    if (this.empty.size === 0) return { tensors, nodes, inputs, outputs };
-    const renumber = new Int32Array(tensors.length).fill(-1);
-    let k = 0;
-    tensors.forEach((_, i) => {
-      if (!this.empty.has(i)) renumber[i] = k++;
-    });
-    const map = (t: number): number => (t < 0 ? t : renumber[t]);
-    return {
-      tensors: tensors.filter((_, i) => !this.empty.has(i)),
-      nodes: nodes.map((n) => ({ ...n, inputs: n.inputs.map(map), outputs: n.outputs.map(map) }) as Node),
-      inputs: inputs.map(map),
-      outputs: outputs.map(map),
-    };
   }
 
   private operatorCode(t: Table): OperatorCode {
@@ -173,7 +144,9 @@ class TfliteReader {
     const shape = t.int32s(TENSOR.shape, `${label} shape`) ?? [];
     if (shape.length > LIMITS.maxRank) this.error('FORMAT_LIMIT', `${label} has rank ${shape.length}`, t.pos);
     if (shape.some((d) => d < 0)) this.error('FORMAT_UNSUPPORTED', `${label} has dynamic shape [${shape.join(', ')}]`, t.pos);
-    if (shape.some((d) => d === 0) && t.uint32(TENSOR.buffer, 0) === 0) this.empty.set(index, { label, shape, offset: t.pos });
+    // A tensor without elements is refused where an operator or the graph uses it; the converter also writes such
+    // tensors as an integer LSTM's unused intermediates, which are never read.
+    if (shape.some((d) => d === 0) && t.uint32(TENSOR.buffer, 0) === 0) this.emptyTensors.set(index, { label, shape, offset: t.pos });
     const elements = shape.reduce((p, d) => p * d, 1);
     if (elements > LIMITS.maxTensorElements) this.error('FORMAT_LIMIT', `${label} has ${elements} elements`, t.pos);
     const typeCode = t.int8(TENSOR.type, TENSOR_TYPE.FLOAT32);
