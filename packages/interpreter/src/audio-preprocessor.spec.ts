@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseWavPcm16 } from '@tinyforge/common';
 import { readTflite } from '@tinyforge/model-format';
 import { Interpreter } from './interpreter';
 import { SHARED_DIR } from './test-support/shared';
-import { readWavSamples } from './test-support/wav';
 
 /**
  * TFLite Micro's micro_speech front end (audio_preprocessor_int8.tflite: its Signal library ops) and the whole chain
@@ -26,6 +26,7 @@ const LABELS = ['silence', 'unknown', 'yes', 'no'];
 const FRAME = 480;
 const STRIDE = 320;
 const FRAMES = 49;
+const readWavSamples = (file: string): Int16Array => parseWavPcm16(new Uint8Array(fs.readFileSync(file)), file).samples;
 
 d('audio_preprocessor_int8 + micro_speech_quantized on the reference interpreter', () => {
   const model = (name: string) => readTflite(new Uint8Array(fs.readFileSync(path.join(TFLM, name))), { file: name });

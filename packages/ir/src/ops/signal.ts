@@ -46,6 +46,7 @@ export const SIGNAL_WINDOW = defineOp<{ shift: number }>()({
     return [...c.input(0).shape];
   },
   macs: (c) => c.outputElements,
+  parametersFrom: 1,
 });
 
 /** SignalFftScaleBits: the left shift that brings max |x| to the top of int16 (0 when it is there already). */
@@ -132,6 +133,7 @@ export const SIGNAL_FILTER_BANK = defineOp<{ numChannels: number }>()({
     return [c.attrs.numChannels];
   },
   macs: (c) => 2 * c.inputShape(SIGNAL_FILTER_BANK_INPUT.weights).reduce((p, d) => p * d, 1),
+  parametersFrom: 1,
 });
 
 /** SignalFilterBankSquareRoot: the integer square root of each uint64 sum (rounded), >> scale bits (input 1). */
@@ -204,6 +206,7 @@ export const SIGNAL_SPECTRAL_SUBTRACTION = defineOp<{ minSignalRemaining: number
 /** SignalPcan: per-channel automatic gain control from the noise estimate (input 1) through a gain table (input 2). */
 export const SIGNAL_PCAN = defineOp<{ snrShift: number }>()({
   arity: [3, 3],
+  parametersFrom: 2,
   attrs: { snrShift: attr.int() },
   dtypes: fixedTypes(['uint32', 'uint32', 'int16'], 'uint32'),
   inferShape(c) {
