@@ -112,7 +112,7 @@ describe('element types of 16-bit models', () => {
     const out = b.tensor({ name: 'y', shape: [1, 4], dtype: outType, quant: outType === 'int8' ? q(1 / 256, -128) : q(1 / 65536, -32768) });
     const g = b.build();
     g.nodes.push({ name: 'n', op, attrs: op === 'Softmax' ? { beta: 1 } : {}, inputs: [x], outputs: [out] } as (typeof g.nodes)[number]);
-    g.outputs.push(out);
+    g.outputs = [out];
     return validateGraph(g).map((p) => p.message);
   }
 
