@@ -97,7 +97,7 @@ d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
     expect(json.timingsMs.estimate).toBeGreaterThan(0);
     const page = fs.readFileSync(html, 'utf8');
     expect(page).toContain('<html');
-    expect(page).toContain('est. Cortex-M4 cycles');
+    expect(page).toContain('<th title="estimated Cortex-M4 cycles">est. cycles</th>');
     expect(page).toContain('(from est. cycles)');
     expect(Array.isArray(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents ?? JSON.parse(fs.readFileSync(trace, 'utf8')))).toBe(true);
     console.log(`tinyforge run kws --board qemu-m4 --firmware --profile: ${wall} ms wall (boot ${json.timingsMs.boot}, flash ${json.timingsMs.flash}, run ${json.timingsMs.run}, stop ${json.timingsMs.stop})`);

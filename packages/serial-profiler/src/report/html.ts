@@ -57,7 +57,7 @@ function layerTable(r: ProfileReport): string {
     (l) =>
       `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td>${estimated ? `<td>${l.estimatedCycles !== undefined ? fmt(l.estimatedCycles) : '-'}</td>` : ''}<td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td></tr>`,
   );
-  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th>${estimated ? `<th>est. ${escapeHtml(coreLabel(r.estimatedCycles!.core))} cycles</th>` : ''}<th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th></tr></thead>
+  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th>${estimated ? `<th title="estimated ${escapeHtml(coreLabel(r.estimatedCycles!.core))} cycles">est. cycles</th>` : ''}<th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

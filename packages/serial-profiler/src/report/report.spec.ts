@@ -138,7 +138,7 @@ describe('sessions and aggregation', () => {
     expect(json.estimatedCycles).toEqual({ core: 'cortex-m4', inference: 9000, layers: [700, 7500, 400] });
     expect((json.layers as Record<string, unknown>[])[1]).toMatchObject({ instructions: { median: 5000 }, estimatedCycles: 7500, timeUs: 300 });
     const html = reportHtml(est);
-    expect(html).toContain('<th>est. Cortex-M4 cycles</th>');
+    expect(html).toContain('<th title="estimated Cortex-M4 cycles">est. cycles</th>');
     expect(html).toContain('µs at 25 MHz (from est. cycles)');
     expect(html).toMatch(/<dt>estimated cycles<\/dt><dd><b>9,000<\/b> Cortex-M4 cycles per inference · 0\.36 ms at 25\.00 MHz/);
     expect(() => withEstimatedCycles(r, { core: 'cortex-m4', inference: 9000, layers: [700, 7500] })).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_REPORT' }));
