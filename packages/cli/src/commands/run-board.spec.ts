@@ -45,6 +45,22 @@ describe('tinyforge run: board options', () => {
   test('--profile without --board is a usage error', async () => {
     await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--profile'])).rejects.toBeInstanceOf(UsageError);
   });
+  test('--estimate-cycles needs --profile, and a virtual board whose core has a timing model: refused before any build', async () => {
+    await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--board', 'qemu-m4', '--estimate-cycles'])).rejects.toBeInstanceOf(UsageError);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-estimate-'));
+    try {
+      const input = path.join(dir, 'image.bin');
+      fs.writeFileSync(input, Buffer.alloc(28 * 28 * 4)); // the demo model's one float32 [1, 1, 28, 28] input
+      const demo = path.resolve(__dirname, '../../../../examples/fashion-mnist/fashion_mnist_cnn.onnx');
+      await expect(run(['run', demo, '--input', input, '--board', 'qemu-m55', '--profile', '--estimate-cycles', '--keep', path.join(dir, 'kept')])).rejects.toMatchObject({
+        code: 'RUN_BOARD_OPTION',
+        message: expect.stringContaining('cannot estimate cycles on qemu-m55 (cortex-m55): there are timing models for virtual cortex-m4, cortex-m7 boards'),
+      });
+      expect(fs.existsSync(path.join(dir, 'kept'))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test('--load other than serial|direct is a usage error', async () => {
     await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--board', 'qemu-m4', '--load', 'jtag'])).rejects.toBeInstanceOf(UsageError);
   });

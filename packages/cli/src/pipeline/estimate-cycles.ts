@@ -1,5 +1,5 @@
 import { Target } from '@tinyforge/boards';
-import { estimateCycles, layerHooksFromElf, runTraced, timingModelFor, TIMING_MODELS, TracedRun } from '@tinyforge/cycle-model';
+import { estimateCycles, layerHooksFromElf, runTraced, timingModelFor, TIMING_MODELS, TimingModel, TracedRun } from '@tinyforge/cycle-model';
 import { encodeFrame, EstimatedCycles, FrameDecoder, IO_CHUNK_BYTES } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
 import { MODEL_PREFIX } from './model-firmware';
@@ -60,6 +60,15 @@ export async function runTracedInference(
   return { run, output, status };
 }
 
+/** The timing model of the board's core; a virtual board whose core has none is refused (before any work). */
+export function cycleModelFor(board: Target): TimingModel {
+  const model = board.kind === 'virtual' ? timingModelFor(board.core) : undefined;
+  if (model === undefined) {
+    throw new BoardRunError('RUN_BOARD_OPTION', `cannot estimate cycles on ${board.name} (${board.core}${board.kind === 'virtual' ? '' : ', a hardware board: its counter measures cycles'}): there are timing models for virtual ${Object.keys(TIMING_MODELS).join(', ')} boards`);
+  }
+  return model;
+}
+
 /**
  * Estimated cycles of one inference and of each layer on the board's core: the profiled firmware run once under
  * QEMU's execution trace, weighted with the core's timing model (@tinyforge/cycle-model). The traced run must
@@ -67,10 +76,7 @@ export async function runTracedInference(
  */
 export async function estimateBoardCycles(board: Target, firmware: { elf: string; prefix: string }, input: Uint8Array, expected: Uint8Array): Promise<EstimatedCycles> {
   const elf = firmware.elf;
-  const model = timingModelFor(board.core);
-  if (model === undefined) {
-    throw new BoardRunError('RUN_BOARD_OPTION', `no cycle timing model for ${board.core} (${board.name}); there are models for ${Object.keys(TIMING_MODELS).join(', ')}`);
-  }
+  const model = cycleModelFor(board);
   const traced = await runTracedInference(board, elf, input, expected.length, { prefix: firmware.prefix });
   if (traced.status !== 0 || !Buffer.from(traced.output).equals(Buffer.from(expected))) {
     throw new BoardRunError('RUN_BOARD_PROTOCOL', `${board.name}: the traced run's output differs from the board run's (status ${traced.status})`, { file: elf });

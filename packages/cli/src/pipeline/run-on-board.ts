@@ -9,7 +9,7 @@ import { readModelFile } from '@tinyforge/model-format';
 import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick, withEstimatedCycles } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { BoardRunError } from './errors';
-import { estimateBoardCycles } from './estimate-cycles';
+import { cycleModelFor, estimateBoardCycles } from './estimate-cycles';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 import { buildModelFirmware } from './model-firmware';
 import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
@@ -108,6 +108,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   const an3155 = board.flashing.find((m) => m.method === 'an3155');
   if (load === 'serial' && an3155 === undefined) throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} has no AN3155 bootloader to flash through: use --load direct`);
   if (options.estimateCycles && !options.profile) throw new BoardRunError('RUN_BOARD_OPTION', 'estimating cycles needs the profiled firmware (profile: true)');
+  if (options.estimateCycles) cycleModelFor(board);
 
   const graph = resolveGraph(options.model);
   const modelFile = typeof options.model === 'string' ? options.model : undefined;
