@@ -8,7 +8,8 @@
  *
  * Quantization (random calibration: a few samples, the figures do not matter here), code generation and the
  * firmware build are real; the profile's counts are not run on a board (that is figures.spec.ts and the demo):
- * they are drawn from each layer's MACs with a seeded spread over 5 runs, to give the page real models' layers.
+ * they are drawn from each layer's MACs with a seeded spread over 5 runs, to give the page real models' layers, and
+ * the estimated cycles (the table's widest form) are 1.6 times those counts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,7 +20,7 @@ import { generateC } from '@tinyforge/codegen-c';
 import { Graph, SeededRandom } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { loadCalibration, measureQuantization, quantizeModel, reportToHtml } from '@tinyforge/quantizer';
-import { buildReport, decodeStream, encodeFrame, parseLayerTable, ProfileRecord, reportHtml, SessionCollector } from '@tinyforge/serial-profiler';
+import { buildReport, decodeStream, encodeFrame, parseLayerTable, ProfileRecord, reportHtml, SessionCollector, withEstimatedCycles } from '@tinyforge/serial-profiler';
 import { buildModelFirmware } from './pipeline';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -105,7 +106,9 @@ function profileHtml(name: string, layers: { name?: string; op?: string; macs?: 
     firmware: { flash: size.flash, ram: size.ram, weightsBytes, arenaBytes },
     accuracy: [{ label: 'int8, on the board', correct: 18, total: 20 }],
   });
-  return reportHtml(report, `tinyforge profile: ${name} on qemu-m4`);
+  // With estimated cycles (run --estimate-cycles, the demo): the widest table, one column more.
+  const estimated = withEstimatedCycles(report, { core: 'cortex-m4', inference: Math.round(1.6 * report.total.median), layers: report.layers.map((l) => Math.round(1.6 * l.counts.median)) });
+  return reportHtml(estimated, `tinyforge profile: ${name} on qemu-m4`);
 }
 
 d('HTML reports of real models in Chromium at 1400 px', () => {
@@ -195,6 +198,8 @@ d('HTML reports of real models in Chromium at 1400 px', () => {
           expect(summary).toMatch(/firmware flash[\d,]+ of [\d,]+ bytes \([\d.]+ %\), of which weights [\d,]+/);
           expect(summary).toMatch(/firmware RAM[\d,]+ of [\d,]+ bytes/);
           expect(summary).toContain('accuracy (int8, on the board)18/20 (90.0 %)');
+          expect(summary).toMatch(/estimated cycles[\d,]+ Cortex-M4 cycles per inference/);
+          expect(m.headers.map((h) => h.text)).toContain('est. cycles');
         }
         if (shots !== undefined) await page.screenshot({ path: path.join(shots, `${p.name}-${p.kind}.png`), fullPage: true });
       }

@@ -17,4 +17,4 @@ export type { Column } from './text';
 export { ARENA_SERIES, arenaChartSvg, timelineChartSvg } from './timeline-chart';
 export type { ArenaBuffer, ChartBox, ChartSeries, TimelineChart } from './timeline-chart';
 export { figureList, fullNamesList, htmlReportPage, nameCell, textHeader } from './html-page';
-export { cacheRoot, contentCacheDir, filesUnder } from './content-cache';
+export { cacheRoot, compilerVersion, contentCacheDir, filesUnder } from './content-cache';

@@ -10,18 +10,17 @@
  * checked against TFLite Micro's gold output byte for byte, and the tracing overhead against an untraced run.
  *
  * Firmware: @tinyforge/cli's buildModelFirmware (the same build `tinyforge run --profile` makes), application image.
- * The run feeds the input through the board application's framed console protocol (serial-profiler's link records) on QEMU's
- * stdio and stops QEMU at the result frame.
+ * The run (the CLI's runTracedInference, which `run --profile --estimate-cycles` uses too) feeds the input through the
+ * board application's framed console protocol on QEMU's stdio and stops QEMU at the result frame.
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { buildModelFirmware } = require('@tinyforge/cli');
-const { encodeFrame, FrameDecoder, IO_CHUNK_BYTES } = require('@tinyforge/serial-profiler');
+const { buildModelFirmware, runTracedInference } = require('@tinyforge/cli');
 const { loadTarget } = require('@tinyforge/boards');
 const { readModelFile } = require('@tinyforge/model-format');
 const { formatTable, printable } = require('@tinyforge/common');
-const { runTraced, layerHooksFromElf, estimateCycles, stallShare, timingModelFor, STALL_CAUSES } = require('../dist');
+const { estimateCycles, stallShare, timingModelFor, STALL_CAUSES } = require('../dist');
 
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const ST_MHZ = 120;
@@ -35,44 +34,6 @@ const MODELS = {
 
 const M = (n) => `${(n / 1e6).toFixed(3)} M`;
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
-
-/** The input frames the board application expects (serial-profiler's link: one input record per chunk), all at once. */
-function inputFrames(input) {
-  const parts = [];
-  let seq = 0;
-  for (let at = 0; at < input.length; at += IO_CHUNK_BYTES) {
-    parts.push(encodeFrame({ type: 'input', offset: at, data: input.subarray(at, Math.min(input.length, at + IO_CHUNK_BYTES)) }, seq++));
-  }
-  return Buffer.concat(parts.map((p) => Buffer.from(p)));
-}
-
-/** Run once (traced or not); resolves with the run and the output bytes the board sent. */
-async function runOnce(board, elf, input, outBytes, hooks, trace) {
-  const output = new Uint8Array(outBytes);
-  let status;
-  const decoder = new FrameDecoder({
-    io: ({ record }) => {
-      if (record.type === 'output') output.set(record.data.subarray(0, Math.max(0, outBytes - record.offset)), record.offset);
-      else if (record.type === 'result') status = record.status;
-    },
-  });
-  const run = await runTraced({
-    machine: board.qemu.machine,
-    resetBase: Number(board.qemu.bootloader.base),
-    icountShift: board.qemu.icountShift,
-    elf,
-    input: inputFrames(input),
-    hooks,
-    trace,
-    onConsole: (bytes) => {
-      decoder.push(bytes);
-      return status !== undefined;
-    },
-    timeoutMs: 20 * 60_000,
-  });
-  if (status === undefined) throw new Error('the board sent no result frame');
-  return { run, output, status };
-}
 
 function layerTable(estimate, layers) {
   const rows = estimate.layers.map((l, k) => {
@@ -100,9 +61,8 @@ async function benchModel(name, board, model, measureOverhead) {
     const fw = buildModelFirmware(graph, board, { outDir: workDir, profile: true, image: 'application', modelBytes: fs.readFileSync(modelPath) });
     const buildMs = Date.now() - t;
     const elf = fw.firmware.elf;
-    const hooks = layerHooksFromElf(elf);
-    const traced = await runOnce(board, elf, input, gold.length, hooks, true);
-    const plain = measureOverhead ? await runOnce(board, elf, input, gold.length, undefined, false) : undefined;
+    const traced = await runTracedInference(board, elf, input, gold.length);
+    const plain = measureOverhead ? await runTracedInference(board, elf, input, gold.length, { trace: false, perLayer: false }) : undefined;
     const p = traced.run.profile;
     t = Date.now();
     const estimate = estimateCycles(p, model);

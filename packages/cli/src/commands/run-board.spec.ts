@@ -4,7 +4,8 @@
  * `tinyforge run --firmware` (and `tinyforge flash` + `tinyforge profile --firmware` on a board left running),
  * through the command functions: the ELF the build wrote is the one flashed and run, over the one framed link
  * (ready / input / ack / output / result, profile records in between), with outputs equal to TFLite Micro's, --json
- * naming the profile's counts in instructions, the HTML and trace files written; a run that builds for itself goes
+ * naming the profile's counts in instructions, estimated Cortex-M4 cycles per layer (--estimate-cycles), the HTML
+ * and trace files written; a run that builds for itself goes
  * through the same builder (the marker it records in firmware.json) and reports the same model facts.
  */
 import * as fs from 'fs';
@@ -44,6 +45,22 @@ describe('tinyforge run: board options', () => {
   test('--profile without --board is a usage error', async () => {
     await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--profile'])).rejects.toBeInstanceOf(UsageError);
   });
+  test('--estimate-cycles needs --profile, and a virtual board whose core has a timing model: refused before any build', async () => {
+    await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--board', 'qemu-m4', '--estimate-cycles'])).rejects.toBeInstanceOf(UsageError);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-estimate-'));
+    try {
+      const input = path.join(dir, 'image.bin');
+      fs.writeFileSync(input, Buffer.alloc(28 * 28 * 4)); // the demo model's one float32 [1, 1, 28, 28] input
+      const demo = path.resolve(__dirname, '../../../../examples/fashion-mnist/fashion_mnist_cnn.onnx');
+      await expect(run(['run', demo, '--input', input, '--board', 'qemu-m55', '--profile', '--estimate-cycles', '--keep', path.join(dir, 'kept')])).rejects.toMatchObject({
+        code: 'RUN_BOARD_OPTION',
+        message: expect.stringContaining('cannot estimate cycles on qemu-m55 (cortex-m55): there are timing models for virtual cortex-m4, cortex-m7 boards'),
+      });
+      expect(fs.existsSync(path.join(dir, 'kept'))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test('--load other than serial|direct is a usage error', async () => {
     await expect(run(['run', 'missing.tflite', '--input', 'x.bin', '--board', 'qemu-m4', '--load', 'jtag'])).rejects.toBeInstanceOf(UsageError);
   });
@@ -70,7 +87,7 @@ d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
     const html = path.join(work, 'profile.html');
     const trace = path.join(work, 'trace.json');
     const started = Date.now();
-    const r = await run(['run', model, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input'), '--output', out, '--profile', '--json', '--html', html, '--trace', trace]);
+    const r = await run(['run', model, '--board', 'qemu-m4', '--firmware', built, '--input', gold(0, 'input'), '--output', out, '--profile', '--estimate-cycles', '--json', '--html', html, '--trace', trace]);
     const wall = Date.now() - started;
     const json = JSON.parse(r.out.join('\n'));
     expect(fs.readFileSync(out).equals(fs.readFileSync(gold(0, 'output')))).toBe(true);
@@ -80,7 +97,24 @@ d('tinyforge build, then tinyforge run --firmware on qemu-m4 (kws)', () => {
     expect(json.profile.totalInstructions.median).toBeGreaterThan(1e6);
     expect(json.profile.layers[0].instructions.median).toBeGreaterThan(0);
     expect(json.profile.arena.arenaBytes).toBe(json.arenaBytes);
-    expect(fs.readFileSync(html, 'utf8')).toContain('<html');
+    // --estimate-cycles: the same firmware once more under QEMU's execution trace (its output checked against the
+    // board run's), cycles per layer from the Cortex-M4 timing model, and each layer's time derived from them.
+    // Every instruction costs at least one cycle on the M4, and stalls add to it (their share of kws is well under 2x).
+    const est = json.profile.estimatedCycles;
+    expect(est.core).toBe('cortex-m4');
+    expect(est.layers).toHaveLength(json.profile.layers.length);
+    expect(est.inference).toBeGreaterThan(json.profile.totalInstructions.median);
+    expect(est.inference).toBeLessThan(2 * json.profile.totalInstructions.median);
+    for (const [i, l] of (json.profile.layers as { estimatedCycles: number; timeUs: number; macs: number; instructions: { median: number } }[]).entries()) {
+      expect(l.estimatedCycles).toBe(est.layers[i]);
+      expect(l.timeUs).toBeCloseTo((est.layers[i] / 25e6) * 1e6, 6);
+      if (l.macs > 10_000) expect(l.estimatedCycles).toBeGreaterThan(l.instructions.median);
+    }
+    expect(json.timingsMs.estimate).toBeGreaterThan(0);
+    const page = fs.readFileSync(html, 'utf8');
+    expect(page).toContain('<html');
+    expect(page).toContain('<th title="estimated Cortex-M4 cycles">est. cycles</th>');
+    expect(page).toContain('(from est. cycles)');
     expect(Array.isArray(JSON.parse(fs.readFileSync(trace, 'utf8')).traceEvents ?? JSON.parse(fs.readFileSync(trace, 'utf8')))).toBe(true);
     console.log(`tinyforge run kws --board qemu-m4 --firmware --profile: ${wall} ms wall (boot ${json.timingsMs.boot}, flash ${json.timingsMs.flash}, run ${json.timingsMs.run}, stop ${json.timingsMs.stop})`);
     // The run used the build's firmware (no build of its own), flashing exactly that ELF's bytes.

@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   /** Run on a (virtual) board instead of an engine: build, boot, flash, run. */
   board?: string;
   profile?: boolean;
+  /** With --profile on a virtual board: estimated core cycles per layer (one more inference, traced). */
+  estimateCycles?: boolean;
   load?: string;
   runs?: string;
   html?: string;
@@ -92,8 +94,8 @@ function runHost(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
 /** `tinyforge run MODEL --input IN.bin [--output OUT.bin] --engine ref [--dump DIR]`: raw bytes in model order. */
 export async function runRun(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
   if (options.board !== undefined) return runOnBoardCommand(model, options, io);
-  if (options.profile || options.load !== undefined || options.html !== undefined || options.trace !== undefined || options.firmware !== undefined) {
-    throw new UsageError('--profile, --load, --html, --trace and --firmware need --board');
+  if (options.profile || options.estimateCycles || options.load !== undefined || options.html !== undefined || options.trace !== undefined || options.firmware !== undefined) {
+    throw new UsageError('--profile, --estimate-cycles, --load, --html, --trace and --firmware need --board');
   }
   if (!ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
   checkRunOutputs(options);
@@ -172,7 +174,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   if (load !== 'serial' && load !== 'direct') throw new UsageError(`--load must be serial or direct, got '${options.load}'`);
   const runs = Number(options.runs ?? '1');
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs must be an integer in 1..1000, got '${options.runs}'`);
-  if ((options.html !== undefined || options.trace !== undefined) && !options.profile) throw new UsageError('--html and --trace need --profile');
+  if ((options.html !== undefined || options.trace !== undefined || options.estimateCycles) && !options.profile) throw new UsageError('--html, --trace and --estimate-cycles need --profile');
   if (options.dump !== undefined) throw new UsageError('--dump works with --engine ref|host, not on a board');
   if (options.firmware !== undefined && options.keep !== undefined) throw new UsageError('--keep keeps what the run builds; with --firmware nothing is built');
   checkRunOutputs(options);
@@ -188,6 +190,7 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
     firmwareDir: options.firmware,
     inputs: Array.from({ length: runs }, () => input),
     profile: options.profile === true,
+    estimateCycles: options.estimateCycles === true,
     load,
     workDir: options.keep,
     onProgress: options.json ? undefined : (stage, message) => io.err(`[${stage}] ${message}`),
@@ -227,6 +230,7 @@ export function registerRunCommand(program: Command, io: CommandIO): void {
     .option('--board <name>', 'build firmware for this board (e.g. qemu-m4), boot it, flash it and run there')
     .option('--load <method>', 'with --board: serial (flash through the AN3155 bootloader, default) or direct (QEMU loads the ELF)')
     .option('--profile', 'with --board: per-layer profile over the console UART')
+    .option('--estimate-cycles', "with --profile on a virtual board: estimate the core's cycles per layer (one more inference under QEMU's execution trace, weighted with the core's timing model: cortex-m4, cortex-m7); times are then derived from them")
     .option('--runs <n>', 'with --board: run the input this many times (profile statistics over runs)')
     .option('--html <file>', 'with --profile: write the HTML report (per-layer bars, arena picture)')
     .option('--trace <file>', 'with --profile: write a Chrome trace (Perfetto)')

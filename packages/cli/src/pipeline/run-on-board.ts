@@ -6,15 +6,16 @@ import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } 
 import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
+import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick, withEstimatedCycles } from '@tinyforge/serial-profiler';
 import { BoardLink, LinkTiming } from './board-link';
 import { BoardRunError } from './errors';
+import { cycleModelFor, estimateBoardCycles } from './estimate-cycles';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 import { buildModelFirmware } from './model-firmware';
 import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
 
 export type LoadMethod = 'serial' | 'direct';
-export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'stop';
+export type PipelineStage = 'generate' | 'build' | 'boot' | 'flash' | 'run' | 'estimate' | 'stop';
 
 export interface RunOnBoardOptions {
   /** A model file (.tflite/.onnx, int8) or an already loaded graph. */
@@ -33,6 +34,11 @@ export interface RunOnBoardOptions {
   inputs: Uint8Array[];
   /** Build with the profiler hooks and collect the per-layer profile. */
   profile?: boolean;
+  /**
+   * With `profile`: after the board run, run the first input once more under QEMU's execution trace and give the
+   * profile the core's estimated cycles (@tinyforge/cycle-model): per layer, and its times from them.
+   */
+  estimateCycles?: boolean;
   /** `serial` (default): boot the AN3155 bootloader and flash over the console UART; `direct`: QEMU loads the ELF. */
   load?: LoadMethod;
   /** Keep generated sources and build outputs here; default: a temporary folder removed afterwards. */
@@ -95,7 +101,7 @@ function resolveGraph(model: string | Graph): Graph {
  */
 export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoardResult> {
   const started = Date.now();
-  const timings: Record<PipelineStage | 'total', number> = { generate: 0, build: 0, boot: 0, flash: 0, run: 0, stop: 0, total: 0 };
+  const timings: Record<PipelineStage | 'total', number> = { generate: 0, build: 0, boot: 0, flash: 0, run: 0, estimate: 0, stop: 0, total: 0 };
   const progress = options.onProgress ?? (() => undefined);
   const load = options.load ?? 'serial';
   if (load !== 'serial' && load !== 'direct') throw new BoardRunError('RUN_BOARD_OPTION', `unknown load method '${String(load)}' (serial or direct)`);
@@ -103,6 +109,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   if (board.kind !== 'virtual') throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} is a hardware board: flash it with \`tinyforge flash\` and read it with \`tinyforge profile\`; run --board starts virtual boards only`);
   const an3155 = board.flashing.find((m) => m.method === 'an3155');
   if (load === 'serial' && an3155 === undefined) throw new BoardRunError('RUN_BOARD_OPTION', `${board.name} has no AN3155 bootloader to flash through: use --load direct`);
+  if (options.estimateCycles && !options.profile) throw new BoardRunError('RUN_BOARD_OPTION', 'estimating cycles needs the profiled firmware (profile: true)');
+  if (options.estimateCycles) cycleModelFor(board);
 
   const graph = resolveGraph(options.model);
   const modelFile = typeof options.model === 'string' ? options.model : undefined;
@@ -185,7 +193,15 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('run', t);
 
-    const profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
+    let profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
+    if (profile !== undefined && options.estimateCycles) {
+      t = Date.now();
+      progress('estimate', `estimating ${board.core} cycles: one more inference under QEMU's execution trace`);
+      const estimate = await estimateBoardCycles(board, { elf: fw.elf, prefix: fw.manifest.prefix }, options.inputs[0], outputs[0]);
+      profile = { ...profile, report: withEstimatedCycles(profile.report, estimate) };
+      lap('estimate', t);
+      progress('estimate', `${estimate.inference} estimated ${board.core} cycles per inference`);
+    }
     return {
       board: board.name,
       boardInfo,

@@ -1,3 +1,4 @@
+import { shortName } from '@tinyforge/common';
 import { constantInts, DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
 import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
@@ -294,11 +295,6 @@ export function perAxisDimension(scales: number, quantizedDimension: number, sha
   if (shape.length === 1) return shape[0] === scales ? 0 : undefined;
   const ok = quantizedDimension >= 0 && quantizedDimension < shape.length && shape[quantizedDimension] === scales;
   return ok ? quantizedDimension : undefined;
-}
-
-/** A tensor name short enough for a list of places (converters' names run to hundreds of characters). */
-function shortName(name: string): string {
-  return name.length > 48 ? `${name.slice(0, 47)}…` : name;
 }
 
 /** Printable ASCII (after trailing NULs are dropped), else undefined. */

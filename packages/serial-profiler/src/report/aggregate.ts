@@ -35,7 +35,9 @@ export interface LayerProfile {
   macsPerCount?: number;
   /** Share of the median total inference. */
   percent: number;
-  /** Median count as time at the board clock, in microseconds. */
+  /** Estimated core cycles of one inference's run of this layer, when the report has `estimatedCycles`. */
+  estimatedCycles?: number;
+  /** Time at the board clock, in microseconds: of the estimated cycles where there are some, else of the median count. */
   timeUs: number;
 }
 
@@ -55,6 +57,19 @@ export interface AccuracyFigure {
   total: number;
 }
 
+/**
+ * Cycles a virtual board's core would take, estimated from the emulator's execution trace with the core's timing
+ * model (@tinyforge/cycle-model): QEMU counts instructions, not cycles.
+ */
+export interface EstimatedCycles {
+  /** The core whose timing model weighted the instructions (`cortex-m4`). */
+  core: string;
+  /** One inference: the invoke call, hooks included. */
+  inference: number;
+  /** Per layer, by the profiler's layer index. */
+  layers: number[];
+}
+
 export interface ProfileReport {
   board: string;
   unit: CountUnit;
@@ -70,6 +85,7 @@ export interface ProfileReport {
   arena?: ArenaPlan;
   firmware?: FirmwareFootprint;
   accuracy?: AccuracyFigure[];
+  estimatedCycles?: EstimatedCycles;
 }
 
 export function spread(values: number[]): Spread {
@@ -148,6 +164,22 @@ export function buildReport(session: ProfileSession, options: BuildReportOptions
     ...(options.firmware !== undefined ? { firmware: options.firmware } : {}),
     ...(options.accuracy !== undefined ? { accuracy: options.accuracy } : {}),
   };
+}
+
+/**
+ * The report with a virtual board's estimated cycles beside its counted instructions: each layer's time becomes
+ * its estimated cycles at the board clock. The estimate must cover the report's layers one for one.
+ */
+export function withEstimatedCycles(report: ProfileReport, estimate: EstimatedCycles): ProfileReport {
+  if (estimate.layers.length !== report.layers.length) {
+    throw new ProfilerError('PROFILE_BAD_REPORT', `the cycle estimate has ${estimate.layers.length} layers, the profile ${report.layers.length}: not the same firmware`);
+  }
+  const layers = report.layers.map((l, i) => ({
+    ...l,
+    estimatedCycles: estimate.layers[i],
+    timeUs: report.clockHz > 0 ? (estimate.layers[i] / report.clockHz) * 1e6 : l.timeUs,
+  }));
+  return { ...report, layers, estimatedCycles: estimate };
 }
 
 function scaled(s: Spread, k: number): Spread {

@@ -1,7 +1,7 @@
 import { arenaChartSvg, escapeHtml, figureList, fullNamesList, htmlReportPage, nameCell, textHeader, printable, shortName, timelineChartSvg } from '@tinyforge/common';
 import { ProfileReport } from './aggregate';
 import { ArenaPlan } from './layer-table';
-import { timeBasis } from './text-table';
+import { coreLabel, timeBasis } from './text-table';
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (part: number, whole: number): string => (whole > 0 ? ` (${((100 * part) / whole).toFixed(1)} %)` : '');
@@ -52,11 +52,12 @@ ${arenaChartSvg({ id: 'arena', arenaBytes: a.arenaBytes, steps, buffers: a.buffe
 
 function layerTable(r: ProfileReport): string {
   const basis = timeBasis(r);
+  const estimated = r.estimatedCycles !== undefined;
   const rows = r.layers.map(
     (l) =>
-      `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td><td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td></tr>`,
+      `<tr><td>${l.index}</td>${nameCell(l.name, NAME_MAX)}<td class="text">${escapeHtml(printable(l.op, 24))}</td><td>${l.outputShape ? escapeHtml(`[${l.outputShape.join(',')}]`) : '-'}</td><td>${l.macs !== undefined ? fmt(l.macs) : '-'}</td><td>${fmt(l.counts.median)}</td><td>${fmt(l.counts.min)}–${fmt(l.counts.max)}</td>${estimated ? `<td>${l.estimatedCycles !== undefined ? fmt(l.estimatedCycles) : '-'}</td>` : ''}<td>${l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-'}</td><td>${l.percent.toFixed(1)}%</td><td>${l.timeUs.toFixed(1)}</td></tr>`,
   );
-  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th><th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th></tr></thead>
+  return `<table class="data" id="layer-table"><thead><tr><th>#</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>MACs</th><th>${escapeHtml(r.unit)} (median)</th><th>min–max</th>${estimated ? `<th title="estimated ${escapeHtml(coreLabel(r.estimatedCycles!.core))} cycles">est. cycles</th>` : ''}<th>MACs/${r.unit === 'cycles' ? 'cycle' : 'instruction'}</th><th>% total</th><th title="${escapeHtml(basis.long)}">${escapeHtml(basis.header)}</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>
@@ -71,6 +72,11 @@ function summary(r: ProfileReport): string {
     ['board', `${escapeHtml(r.board)} (${mhz}), ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? `, ${r.incompleteRuns} incomplete left out` : ''}`],
     ['per inference', `<b>${fmt(r.total.median)}</b> ${escapeHtml(r.unit)} (median; min ${fmt(r.total.min)}, max ${fmt(r.total.max)}) · outside layers ${fmt(r.unattributed)}${r.hookOverhead !== undefined ? ` · hook overhead ${fmt(r.hookOverhead)} per layer (subtracted)` : ''}`],
   ];
+  const e = r.estimatedCycles;
+  if (e !== undefined) {
+    const ms = r.clockHz > 0 ? ` · ${((e.inference / r.clockHz) * 1e3).toFixed(2)} ms at ${mhz}` : '';
+    figures.push(['estimated cycles', `<b>${fmt(e.inference)}</b> ${escapeHtml(coreLabel(e.core))} cycles per inference${ms} (the execution trace weighted with the core's timing model; zero wait states)`]);
+  }
   const fw = r.firmware;
   if (fw !== undefined) {
     figures.push(['firmware flash', `${fmt(fw.flash.used)} of ${fmt(fw.flash.size)} bytes${pct(fw.flash.used, fw.flash.size)}${fw.weightsBytes !== undefined ? `, of which weights ${fmt(fw.weightsBytes)}` : ''}`]);

@@ -1,7 +1,7 @@
 export { SessionCollector } from './session';
 export type { ProfileRun, ProfileSession } from './session';
-export { buildReport, spread, unitsPerTick } from './aggregate';
-export type { AccuracyFigure, BoardInfo, BuildReportOptions, CountUnit, FirmwareFootprint, LayerProfile, ProfileReport, Spread } from './aggregate';
+export { buildReport, spread, unitsPerTick, withEstimatedCycles } from './aggregate';
+export type { AccuracyFigure, BoardInfo, BuildReportOptions, CountUnit, EstimatedCycles, FirmwareFootprint, LayerProfile, ProfileReport, Spread } from './aggregate';
 export { parseLayerTable, mergeLayerTables } from './layer-table';
 export type { ArenaBuffer, ArenaPlan, LayerMeta, LayerTable } from './layer-table';
 export { reportToJson, formatReportJson, parseReportJson, REPORT_FORMAT, REPORT_FORMAT_VERSION } from './json';

@@ -31,6 +31,7 @@ export function reportToJson(report: ProfileReport): Record<string, unknown> {
       ...(l.macs !== undefined ? { macs: l.macs } : {}),
       [report.unit]: l.counts,
       ...(l.macsPerCount !== undefined ? { [`macsPer${U.slice(0, -1)}`]: l.macsPerCount } : {}),
+      ...(l.estimatedCycles !== undefined ? { estimatedCycles: l.estimatedCycles } : {}),
       percent: l.percent,
       timeUs: l.timeUs,
     })),
@@ -38,6 +39,7 @@ export function reportToJson(report: ProfileReport): Record<string, unknown> {
     ...(report.arena ? { arena: report.arena } : {}),
     ...(report.firmware ? { firmware: report.firmware } : {}),
     ...(report.accuracy ? { accuracy: report.accuracy } : {}),
+    ...(report.estimatedCycles ? { estimatedCycles: report.estimatedCycles } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { decodeStream } from '../protocol/decoder';
 import { encodeFrame } from '../protocol/frame';
 import { ProfileRecord } from '../protocol/records';
-import { BoardInfo, buildReport, spread, unitsPerTick } from './aggregate';
+import { BoardInfo, buildReport, spread, unitsPerTick, withEstimatedCycles } from './aggregate';
 import { compareReports } from './compare';
 import { escapeHtml } from '@tinyforge/common';
 import { reportHtml } from './html';
@@ -117,6 +117,31 @@ describe('sessions and aggregation', () => {
     expect(text).toContain('dw "2"');
     expect(text).toMatch(/1\s+dw "2"\s+DepthwiseConv2D\s+\[1,8,8,8\]\s+40,000\s+1,000\s+900–1,100\s+40\.000\s+85\.5%\s+12\.5 µs/);
     expect(text).toContain('total: 1,170 cycles');
+  });
+
+  test('a virtual board says its time is from instructions, or from estimated cycles once they are given', () => {
+    const r = buildReport(sessionFrom(records()), { board: QEMU_M4 });
+    const plain = formatReportTable(r);
+    expect(plain).toMatch(/time\*\n/);
+    expect(plain).toContain('* time derived from instructions: instructions ÷ 25 MHz');
+    expect(plain).toMatch(/1\s+dw "2"\s+DepthwiseConv2D\s+\[1,8,8,8\]\s+40,000\s+5,000\s+4,500–5,500\s+8\.000\s+85\.5%\s+200\.0 µs/);
+
+    const est = withEstimatedCycles(r, { core: 'cortex-m4', inference: 9000, layers: [700, 7500, 400] });
+    expect(est.layers.map((l) => l.timeUs)).toEqual([28, 300, 16]); // estimated cycles ÷ 25 MHz
+    expect(est.layers.map((l) => l.counts)).toEqual(r.layers.map((l) => l.counts));
+    const text = formatReportTable(est);
+    expect(text).toMatch(/MACs\s+instructions\s+min–max\s+est\. cycles\s+MACs\/instr\s+% total\s+time\*/);
+    expect(text).toMatch(/1\s+dw "2"\s+DepthwiseConv2D\s+\[1,8,8,8\]\s+40,000\s+5,000\s+4,500–5,500\s+7,500\s+8\.000\s+85\.5%\s+300\.0 µs/);
+    expect(text).toContain('estimated 9,000 Cortex-M4 cycles, 360.0 µs*');
+    expect(text).toContain('* time derived from estimated Cortex-M4 cycles: estimated cycles ÷ 25 MHz');
+    const json = reportToJson(est);
+    expect(json.estimatedCycles).toEqual({ core: 'cortex-m4', inference: 9000, layers: [700, 7500, 400] });
+    expect((json.layers as Record<string, unknown>[])[1]).toMatchObject({ instructions: { median: 5000 }, estimatedCycles: 7500, timeUs: 300 });
+    const html = reportHtml(est);
+    expect(html).toContain('<th title="estimated Cortex-M4 cycles">est. cycles</th>');
+    expect(html).toContain('µs at 25 MHz (from est. cycles)');
+    expect(html).toMatch(/<dt>estimated cycles<\/dt><dd><b>9,000<\/b> Cortex-M4 cycles per inference · 0\.36 ms at 25\.00 MHz/);
+    expect(() => withEstimatedCycles(r, { core: 'cortex-m4', inference: 9000, layers: [700, 7500] })).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_REPORT' }));
   });
 });
 

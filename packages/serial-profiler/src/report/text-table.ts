@@ -18,22 +18,39 @@ function clock(hz: number): string {
   return hz > 0 ? `${(hz / 1e6).toFixed(hz % 1e6 === 0 ? 0 : 2)} MHz` : 'an unknown clock';
 }
 
+/** `cortex-m4` → `Cortex-M4`. */
+export function coreLabel(core: string): string {
+  return core.replace(/^cortex-(\w+)$/i, (_, m: string) => `Cortex-${m.toUpperCase()}`);
+}
+
 /**
  * How the time column was obtained. A hardware board's counter counts cycles, so time = cycles ÷ clock. A virtual
- * board's counts instructions (QEMU has no cycle counter): its time divides instructions by the clock, as if every
- * instruction took one cycle, and says so.
+ * board's counts instructions (QEMU has no cycle counter): with estimated cycles (the core's timing model over the
+ * execution trace) its time divides those by the clock; without, it divides instructions by the clock, as if every
+ * instruction took one cycle. Either way it says so.
  */
 export function timeBasis(r: ProfileReport): { header: string; long: string } {
   if (r.unit === 'cycles') return { header: `µs at ${clock(r.clockHz)}`, long: `time = measured cycles ÷ ${clock(r.clockHz)}` };
+  const e = r.estimatedCycles;
+  if (e !== undefined) {
+    return {
+      header: `µs at ${clock(r.clockHz)} (from est. cycles)`,
+      long: `time derived from estimated ${coreLabel(e.core)} cycles: estimated cycles ÷ ${clock(r.clockHz)} (the emulator's execution trace weighted with the core's timing model, zero wait states; the emulator itself counts instructions)`,
+    };
+  }
   return {
     header: `µs at ${clock(r.clockHz)} (from instructions)`,
     long: `time derived from instructions: instructions ÷ ${clock(r.clockHz)}, as if every instruction took one cycle (the emulator counts instructions, not cycles; a real core takes more cycles than instructions)`,
   };
 }
 
-/** The per-layer table: layer, op, output shape, MACs, count (median, min–max), MACs per count, % of total, time. */
+/**
+ * The per-layer table: layer, op, output shape, MACs, count (median, min–max), estimated cycles (when estimated),
+ * MACs per count, % of total, time.
+ */
 export function formatReportTable(r: ProfileReport): string {
   const per = r.unit === 'cycles' ? 'MACs/cycle' : 'MACs/instr';
+  const e = r.estimatedCycles;
   const rows = r.layers.map((l) => [
     String(l.index),
     shortName(l.name, NAME_WIDTH),
@@ -42,16 +59,18 @@ export function formatReportTable(r: ProfileReport): string {
     l.macs !== undefined ? int(l.macs) : '-',
     int(l.counts.median),
     `${int(l.counts.min)}–${int(l.counts.max)}`,
+    ...(e !== undefined ? [l.estimatedCycles !== undefined ? int(l.estimatedCycles) : '-'] : []),
     l.macsPerCount !== undefined ? l.macsPerCount.toFixed(3) : '-',
     `${l.percent.toFixed(1)}%`,
     time(l.timeUs),
   ]);
   const basis = timeBasis(r);
+  const estimated = e !== undefined ? `; estimated ${int(e.inference)} ${coreLabel(e.core)} cycles${r.clockHz > 0 ? `, ${time((e.inference / r.clockHz) * 1e6)}*` : ''}` : '';
   const lines = [
     `profile: ${printable(r.board, NAME_WIDTH)}, ${r.runs} run${r.runs === 1 ? '' : 's'}${r.incompleteRuns ? ` (${r.incompleteRuns} incomplete, left out)` : ''}, counts in ${r.unit} (median, min–max over the runs)${r.unit === 'cycles' ? `; ${basis.long}` : ''}`,
-    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', per, '% total', r.unit === 'cycles' ? 'time' : 'time*'].map(right)], rows),
+    formatTable([right('#'), left('layer'), left('op'), left('output'), ...['MACs', r.unit, 'min–max', ...(e !== undefined ? ['est. cycles'] : []), per, '% total', r.unit === 'cycles' ? 'time' : 'time*'].map(right)], rows),
     '',
-    `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 ? `, ${time((r.total.median / r.clockHz) * 1e6)}${r.unit === 'cycles' ? '' : '*'}` : ''}; outside layers: ${int(r.unattributed)} ${r.unit}`,
+    `total: ${int(r.total.median)} ${r.unit} (min ${int(r.total.min)}, max ${int(r.total.max)})${r.clockHz > 0 && e === undefined ? `, ${time((r.total.median / r.clockHz) * 1e6)}${r.unit === 'cycles' ? '' : '*'}` : ''}${estimated}; outside layers: ${int(r.unattributed)} ${r.unit}`,
   ];
   if (r.unit !== 'cycles') lines.push(`* ${basis.long}`);
   if (r.hookOverhead !== undefined) lines.push(`hook overhead: ${int(r.hookOverhead)} ${r.unit} per layer (measured on the board, already subtracted)`);
