@@ -40,8 +40,8 @@ static dw_plane_shape dw_plane_shape_of(const tfg_dims *in, const tfg_dims *f, i
 /* int16 per plane row: room for every tap of every output pair with padding on both sides, even (word-aligned). */
 static int32_t dw_plane_width(int32_t width, int32_t taps) { return (width + taps + 4) & ~1; }
 
-/* Words of int16 weight pairs per filter row: the even-aligned pairs (w0 w1)(w2 w3).. and the odd ones (0 w0)(w1 w2).. */
-static int32_t dw_plane_pair_words(int32_t taps) { return (taps + 1) / 2 + (taps + 2) / 2; }
+/* Words of int16 weight pairs per filter line: the even-aligned pairs (w0 w1)(w2 w3).. and the odd ones (0 w0)(w1 w2).. */
+static int32_t dw_plane_pair_words(int32_t taps) { return 2 * ((taps + 2) / 2); }
 
 static int32_t dw_plane_bytes(dw_plane_shape s) {
   if (s.taps > TFG_DW_PLANE_MAX_TAPS || s.rows > TFG_DW_PLANE_MAX_TAPS) {
@@ -849,7 +849,7 @@ static void depthwise_3wide_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
  * Per group of output rows (the whole layer where dw_plane_whole_layer allows, else dw_row_group) and block of up
  * to 4 channels, each input row the group reads is widened once into one int16 plane per channel (input offset
  * added, columns outside the input 0, so that every tap of every output lies inside the plane) in a ring of
- * filter-row slots; filter rows outside the input read a zero slot. Each channel's outputs then go two at a time
+ * filter-row slots; filter rows outside the input read a slot of zeros. Each channel's outputs then go two at a time
  * along the row with SMLAD: an aligned word holds two neighbouring taps, and the second output takes the same
  * words with the weight pairs shifted by one tap. The weights are doubled, so
  * the sums are 2 * acc and the requantization is SMMLAR's rounding high multiply (TFLite's doubling high multiply,
@@ -860,7 +860,7 @@ typedef struct {
   int32_t channels;  /* bytes between pixels */
   int32_t rows;      /* filter rows */
   int32_t taps;      /* taps per filter row */
-  int32_t nw, nv;    /* even- and odd-aligned weight pair words per filter row (3 taps: 2 words, see below) */
+  int32_t nv;        /* pairs of weight words per filter line (3 x 3: 2 words, see dw_plane_weights) */
   int32_t wp;        /* int16 per plane row */
   int32_t in_width;  /* input pixels per row */
   int32_t walk_h;    /* walking H: lines are filter columns */
@@ -937,7 +937,8 @@ static inline int dw_plane_is_3x3(const dw_plane_geom *g) { return g->taps == 3 
 
 /*
  * Channel j's doubled weight pairs, filter line after filter line: for 3 x 3 (w0 w1)(w1 w2), which the 3-tap
- * routine reads with SMLAD, SMLATB and SMLABT; otherwise nw words (w0 w1)(w2 w3).. then nv words (0 w0)(w1 w2)..
+ * routine reads with SMLAD, SMLATB and SMLABT; otherwise nv pairs of words, (w0 w1)(0 w0), (w2 w3)(w1 w2), ..
+ * (the even-aligned pair for the first output of two, the odd-aligned one for the second).
  */
 static void dw_plane_weights(const dw_plane_geom *g, const int8_t *filter, int32_t nb, int32_t *pairs) {
   const int32_t k_end = g->taps, tap = g->tap_step;
@@ -950,8 +951,10 @@ static void dw_plane_weights(const dw_plane_geom *g, const int8_t *filter, int32
         *pairs++ = dw_pair16(DW_TAP_W(1), DW_TAP_W(2));
         continue;
       }
-      for (int32_t i = 0; i < g->nw; i++) *pairs++ = dw_pair16(DW_TAP_W(2 * i), DW_TAP_W(2 * i + 1));
-      for (int32_t i = 0; i < g->nv; i++) *pairs++ = dw_pair16(DW_TAP_W(2 * i - 1), DW_TAP_W(2 * i));
+      for (int32_t i = 0; i < g->nv; i++) {
+        *pairs++ = dw_pair16(DW_TAP_W(2 * i), DW_TAP_W(2 * i + 1));
+        *pairs++ = dw_pair16(DW_TAP_W(2 * i - 1), DW_TAP_W(2 * i));
+      }
 #undef DW_TAP_W
     }
   }
@@ -1042,25 +1045,62 @@ __attribute__((naked, noinline)) static void dw_mac3_s1(dw_mac3_args *args) {
 
 /*
  * Any other filter: `pairs` output pairs of one channel, doubled sums to acc. x[r]: filter line r's plane at the
- * first output's first tap, w its pairs per line (nw even-aligned words, then nv odd-aligned ones).
+ * first output's first tap, w its pairs per line, interleaved: (w0 w1)(0 w0), (w2 w3)(w1 w2), ..
  */
 static void dw_mac_any(const dw_plane_geom *g, const int16_t *const *x, const int32_t *w, int32_t pairs,
                        int32_t *acc) {
-  const int32_t nw = g->nw, nv = g->nv, words = nw + nv;
-  for (int32_t i = 0, p = 0; i < pairs; i++, p += 2) {
+  const int32_t nv = g->nv;
+  for (int32_t i = 0; i < pairs; i++) {
     int32_t s0 = 0, s1 = 0;
     for (int32_t r = 0; r < g->rows; r++) {
-      const int16_t *xr = x[r] + p;
-      const int32_t *wr = w + r * words;
-      for (int32_t j = 0; j < nv; j++) {
-        const int32_t a = dw_read_pair(xr + 2 * j);
-        if (j < nw) s0 = __smlad(a, wr[j], s0);
-        s1 = __smlad(a, wr[nw + j], s1);
+      const int16_t *xr = x[r] + 2 * i;
+      const int32_t *wr = w + r * 2 * nv;
+      for (int32_t j = 0; j < nv; j++, xr += 2, wr += 2) {
+        const int32_t a = dw_read_pair(xr);
+        s0 = __smlad(a, wr[0], s0);
+        s1 = __smlad(a, wr[1], s1);
       }
     }
     acc[2 * i] = s0;
     acc[2 * i + 1] = s1;
   }
+}
+
+/* One filter line of any width (sww's K x 1 walked along H): dw_mac_any's loop for one line, for dw_mac_line. */
+typedef struct {
+  const int16_t *x;  /* 0: the first output's first tap */
+  const int32_t *w;  /* 4: nv interleaved pairs of weight words */
+  int32_t *acc;      /* 8 */
+  int32_t pairs;     /* 12 */
+  int32_t nv;        /* 16 */
+} dw_line_args;
+
+typedef char dw_line_args_layout[__builtin_offsetof(dw_line_args, nv) == 16 ? 1 : -1];
+
+/* 6 instructions per two taps of two outputs (LDR, LDRD, 2 SMLAD, loop), 7 per output pair besides. */
+__attribute__((naked, noinline)) static void dw_mac_line(const dw_line_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r4-r10, lr}\n\t"
+      "ldm r0, {r1, r2, r3, r12, lr}\n\t"
+      "1:\n\t"
+      "movs r4, #0\n\t"
+      "movs r5, #0\n\t"
+      "mov r6, r1\n\t"
+      "mov r7, r2\n\t"
+      "mov r8, lr\n\t"
+      "2:\n\t"
+      "ldr r9, [r6], #4\n\t"
+      "ldrd r10, r0, [r7], #8\n\t"
+      "smlad r4, r9, r10, r4\n\t"
+      "smlad r5, r9, r0, r5\n\t"
+      "subs r8, r8, #1\n\t"
+      "bne 2b\n\t"
+      "strd r4, r5, [r3], #8\n\t"
+      "adds r1, r1, #4\n\t"
+      "subs r12, r12, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r4-r10, pc}\n\t");
 }
 
 /* One channel's outputs without an activation clamp, for dw_store_s8. */
@@ -1149,7 +1189,8 @@ static int dw_plane_quant_init(const tfg_dw_conv_params *p, const tfg_per_channe
 
 /*
  * Whether the plane path takes this layer, and its walked geometry in *g (ctx: the scratch it needs). It walks H
- * where the output is taller than wide and the buffers are apart (or the image is one pixel wide), else W.
+ * where the output is taller than wide and the buffers are apart or whole rows apart (or the image is one pixel
+ * wide), else W.
  */
 static int dw_plane_applies(const tfg_context *ctx, const tfg_dw_conv_params *p,
                             const tfg_per_channel_quant_params *quant, const int32_t *bias, const tfg_dims *in,
@@ -1157,7 +1198,9 @@ static int dw_plane_applies(const tfg_context *ctx, const tfg_dw_conv_params *p,
                             dw_plane_geom *g) {
   const intptr_t d = (intptr_t)output - (intptr_t)input;
   const int apart = d >= (intptr_t)(in->n * in->h * in->w * in->c) || -d >= (intptr_t)(out->n * out->h * out->w * out->c);
-  const int walk_h = (in->w == 1 && f->w == 1 && f->h > 1) || (apart && out->h > out->w);
+  /* In place whole rows apart: an output overwrites its own column's input, already in the ring. */
+  const int rows_apart = in->w == out->w && in->c == out->c && d % (intptr_t)(in->w * in->c) == 0;
+  const int walk_h = (in->w == 1 && f->w == 1 && f->h > 1) || ((apart || rows_apart) && out->h > out->w);
   const dw_plane_shape s = dw_plane_shape_of(in, f, walk_h);
   const int32_t stride = walk_h ? p->stride.h : p->stride.w;
   const int32_t out_width = walk_h ? out->h : out->w;
@@ -1176,7 +1219,6 @@ static int dw_plane_applies(const tfg_context *ctx, const tfg_dw_conv_params *p,
   g->channels = in->c;
   g->rows = s.rows;
   g->taps = s.taps;
-  g->nw = (s.taps + 1) / 2;
   g->nv = (s.taps + 2) / 2;
   g->wp = dw_plane_width(s.width, s.taps);
   g->in_width = s.width;
@@ -1224,7 +1266,7 @@ static void dw_plane_block(const dw_plane_geom *g, const dw_plane_quant *q, cons
   /* The plane columns inside the input; the others stay 0. */
   const int32_t u_in_begin = TFG_MIN(u_end, TFG_MAX(0, -first_ix));
   const int32_t u_in_end = TFG_MAX(u_in_begin, TFG_MIN(u_end, g->in_width - first_ix));
-  const int32_t words = dw_plane_is_3x3(g) ? 2 : g->nw + g->nv;
+  const int32_t words = dw_plane_is_3x3(g) ? 2 : 2 * g->nv;
   int32_t slot_row[TFG_DW_PLANE_MAX_TAPS];
   int16_t *zeros = sc->planes + ring * slot_size;
   for (int32_t r = 0; r < ring; r++) slot_row[r] = -1;
@@ -1252,6 +1294,11 @@ static void dw_plane_block(const dw_plane_geom *g, const dw_plane_quant *q, cons
       dw_mac3_s1(&a);
     } else {
       for (int32_t j = 0; j < nb; j++) {
+        if (g->rows == 1) {
+          const dw_line_args a = {x[0] + j * g->wp, sc->pairs + j * words, sc->acc + j * 2 * pairs, pairs, g->nv};
+          dw_mac_line(&a);
+          continue;
+        }
         const int16_t *xj[TFG_DW_PLANE_MAX_TAPS];
         for (int32_t r = 0; r < g->rows; r++) xj[r] = x[r] + j * g->wp;
         dw_mac_any(g, xj, sc->pairs + j * g->rows * words, pairs, sc->acc + j * 2 * pairs);
@@ -1278,7 +1325,8 @@ static int dw_plane_whole_layer(const tfg_dw_conv_params *p, const dw_plane_geom
     return 0;
   }
   if (g->walk_h) {
-    /* A one-pixel-wide image (dw_plane_applies walks H otherwise only for apart buffers): the whole line. */
+    /* A one-pixel-wide image, or buffers whole rows apart (dw_plane_applies): each output overwrites its own
+       column's input, which the ring holds from before that column's first output. */
     return 1;
   }
   for (int32_t y = 0; y < out->h; y++) {
@@ -1298,7 +1346,7 @@ static void depthwise_planes_dsp(const tfg_dw_conv_params *p, const dw_plane_geo
   dw_plane_scratch sc;
   sc.planes = (int16_t *)scratch;
   sc.pairs = (int32_t *)(void *)(sc.planes + (g->rows + 1) * 4 * g->wp);
-  sc.acc = sc.pairs + 4 * g->rows * (g->nw + g->nv);
+  sc.acc = sc.pairs + 4 * g->rows * dw_plane_pair_words(g->taps);
   const int whole = dw_plane_whole_layer(p, g, in, input_batch, out, output_batch);
   for (int32_t oy = 0; oy < out->h;) {
     const int32_t group = whole ? out->h - oy : dw_row_group(p, in, input_batch, out, output_batch, oy);

@@ -35,7 +35,7 @@ function planeBytes(g: ConvGeometry): number {
   const walk = (lines: number, taps: number, width: number): number => {
     if (taps > PLANE_MAX_TAPS || lines > PLANE_MAX_TAPS) return 0;
     const planeWidth = (width + taps + 4) & ~1;
-    const pairWords = Math.floor((taps + 1) / 2) + Math.floor((taps + 2) / 2);
+    const pairWords = 2 * Math.floor((taps + 2) / 2);
     return (lines + 1) * 4 * planeWidth * 2 + 4 * lines * pairWords * 4 + 4 * planeWidth * 4;
   };
   return Math.max(walk(g.filter.h, g.filter.w, g.input.w), walk(g.filter.w, g.filter.h, g.input.h));
