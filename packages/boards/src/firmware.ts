@@ -1,5 +1,4 @@
-import { compileCached } from '@tinyforge/common';
-import { spawnSync } from 'child_process';
+import { compileCached, compilerVersion } from '@tinyforge/common';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -172,11 +171,10 @@ const INCLUDABLE = ['.h', '.c', '.inc'];
  * the compiler and its version, every flag and define, each source's and object's bytes, every file under the
  * include folders and the linker scripts — never by a path, so builds into different folders share it.
  */
-
 function linkCacheDir(args: readonly string[], extra: readonly string[], given?: string): string | undefined {
   const root = given ?? process.env.TINYFORGE_FIRMWARE_CACHE;
   if (root === undefined || root === '') return undefined;
-  const hash = createHash('sha256').update(armGcc()).update('\0').update(compilerVersion()).update('\0');
+  const hash = createHash('sha256').update(armGcc()).update('\0').update(compilerVersion(armGcc())).update('\0');
   const file = (f: string, name: string) => hash.update(name).update('\0').update(fs.readFileSync(f)).update('\0');
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -192,17 +190,6 @@ function linkCacheDir(args: readonly string[], extra: readonly string[], given?:
   }
   for (const e of extra) hash.update(e).update('\0');
   return path.join(path.resolve(root), hash.digest('hex').slice(0, 32));
-}
-
-let gccVersion: string | undefined;
-function compilerVersion(): string {
-  gccVersion ??= runToolStdout(armGcc(), ['--version']);
-  return gccVersion;
-}
-
-function runToolStdout(program: string, args: string[]): string {
-  const r = spawnSync(program, args, { encoding: 'utf8' });
-  return r.stdout ?? '';
 }
 
 /** Copy a cached link's outputs into place; false when there is none (or it is incomplete). */

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BoardError } from './errors';
-import { cacheRoot, contentCacheDir, filesUnder, writeFileAtomic } from '@tinyforge/common';
+import { cacheRoot, compilerVersion, contentCacheDir, filesUnder, writeFileAtomic } from '@tinyforge/common';
 import { Segment } from '@tinyforge/flasher';
 import { buildFirmware } from './firmware';
 import { armGcc } from './toolchain';
@@ -69,7 +69,7 @@ export function hasQemu(): boolean {
 export function bootloaderElf(board: Target): string {
   const boardsDir = path.dirname(board.dir);
   const sources = [...filesUnder(path.join(boardsDir, 'common'), ['.c', '.h', '.S', '.ld']), ...filesUnder(board.dir, ['.c', '.h', '.S', '.json'])];
-  const outDir = contentCacheDir('bootloader', [board.name, spawnSync(armGcc(), ['--version'], { encoding: 'utf8' }).stdout ?? ''], sources);
+  const outDir = contentCacheDir('bootloader', [board.name, compilerVersion(armGcc())], sources);
   const elf = path.join(outDir, 'bootloader.elf');
   if (!fs.existsSync(elf)) {
     // Built beside and renamed into place whole: a concurrent process uses either its own or this one.

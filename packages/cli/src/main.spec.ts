@@ -3,20 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { onnx } from '@tinyforge/onnx-proto';
-import { runCli } from './main';
+import { cliCapture as cli } from './test-support/cli-capture';
 import { InspectResult } from './commands/inspect';
 
 const sharedModels = path.resolve(__dirname, '../../../../shared/models');
 const haveShared = fs.existsSync(sharedModels);
 if (!haveShared) console.warn(`cli: ${sharedModels} is absent — skipping the tests on the MLPerf Tiny models`);
 const withShared = haveShared ? describe : describe.skip;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`) });
-  return { code, out, err };
-}
 
 describe('tinyforge CLI conventions', () => {
   it('--help exits 0 and lists the commands', async () => {

@@ -261,13 +261,13 @@ function constantBytes(graph: Graph, calls: KernelCall[], align: number): number
 }
 
 /** Element types a graph's inputs and outputs may have: what the kernels read and write. */
-const IO_DTYPES = new Set(['int8', 'int16', 'int32', 'float32']);
+const IO_DTYPES = new Set(['int8', 'int16', 'int32', 'float32', 'uint32', 'uint64']);
 
 function checkSupported(graph: Graph): void {
   for (const t of [...graph.inputs, ...graph.outputs]) {
     const tensor = graph.tensors[t];
     if (!IO_DTYPES.has(tensor.dtype)) {
-      throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes int8, int16, int32 or float32 inputs and outputs`);
+      throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes int8, int16, int32, uint32, uint64 or float32 inputs and outputs`);
     }
   }
   for (const node of graph.nodes) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -36,4 +37,12 @@ export function filesUnder(dir: string, suffixes: readonly string[]): string[] {
     else if (suffixes.some((s) => e.name.endsWith(s))) found.push(full);
   }
   return found.sort();
+}
+
+const versions = new Map<string, string>();
+
+/** What `compiler --version` prints (once per process and compiler): part of every key over compiled output. */
+export function compilerVersion(compiler: string): string {
+  if (!versions.has(compiler)) versions.set(compiler, spawnSync(compiler, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  return versions.get(compiler)!;
 }

@@ -10,9 +10,11 @@ export { fileStartsWithin, firstForeignEntry, publishDir, publishFiles, recoverI
 export type { PublishDirOptions } from './publish';
 export { FileError, isSystemError, mapSystemError, readError, systemErrorWords, writeError } from './system-errors';
 export type { FileErrorCode } from './system-errors';
+export { parseWavPcm16 } from './wav';
+export type { WavPcm16 } from './wav';
 export { escapeHtml, formatTable, printable, shortName } from './text';
 export type { Column } from './text';
 export { ARENA_SERIES, arenaChartSvg, timelineChartSvg } from './timeline-chart';
 export type { ArenaBuffer, ChartBox, ChartSeries, TimelineChart } from './timeline-chart';
 export { figureList, fullNamesList, htmlReportPage, nameCell, textHeader } from './html-page';
-export { cacheRoot, contentCacheDir, filesUnder } from './content-cache';
+export { cacheRoot, compilerVersion, contentCacheDir, filesUnder } from './content-cache';

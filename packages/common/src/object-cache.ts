@@ -1,8 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomicWith } from './atomic-write';
-import { contentCacheDir, filesUnder } from './content-cache';
+import { compilerVersion, contentCacheDir, filesUnder } from './content-cache';
 
 export interface CompiledLibrary {
   /** The cache's folder under cacheRoot() (`host-kernels`, `firmware-libraries`). */
@@ -38,10 +37,4 @@ export function compileCached(library: CompiledLibrary): string[] {
     writeFileAtomicWith(objects[i], (tmp) => library.compile([...library.flags, '-c', src, '-o', tmp], src));
   });
   return objects;
-}
-
-const versions = new Map<string, string>();
-function compilerVersion(compiler: string): string {
-  if (!versions.has(compiler)) versions.set(compiler, spawnSync(compiler, ['--version'], { encoding: 'utf8' }).stdout ?? '');
-  return versions.get(compiler)!;
 }

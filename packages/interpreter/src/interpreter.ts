@@ -136,7 +136,7 @@ function stateInitialValue(t: Tensor): number {
 }
 
 function fillState(a: AnyTypedArray, value: number): void {
-  if (a instanceof BigInt64Array) a.fill(BigInt(value));
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) a.fill(BigInt(value));
   else a.fill(value);
 }
 

@@ -1,5 +1,5 @@
 /** Element types the IR supports. Names follow numpy/TFLite spelling. */
-export const DTYPES = ['float32', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool'] as const;
+export const DTYPES = ['float32', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool', 'uint32', 'uint64'] as const;
 export type DType = (typeof DTYPES)[number];
 
 const BYTES: Record<DType, number> = {
@@ -10,6 +10,8 @@ const BYTES: Record<DType, number> = {
   int32: 4,
   int64: 8,
   bool: 1,
+  uint32: 4,
+  uint64: 8,
 };
 
 export function dtypeBytes(dtype: DType): number {
@@ -34,9 +36,13 @@ export type TypedArrayOf<D extends DType> = D extends 'float32'
         ? Int16Array
         : D extends 'int32'
           ? Int32Array
-          : BigInt64Array;
+          : D extends 'uint32'
+            ? Uint32Array
+            : D extends 'uint64'
+              ? BigUint64Array
+              : BigInt64Array;
 
-export type AnyTypedArray = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array;
+export type AnyTypedArray = Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array | Uint32Array | BigUint64Array;
 
 /**
  * View little-endian raw bytes as a typed array of `dtype`. Copies when the bytes are not aligned for the element
@@ -64,6 +70,10 @@ export function viewAs<D extends DType>(bytes: Uint8Array, dtype: D): TypedArray
       return new Int16Array(buf, off, n) as TypedArrayOf<D>;
     case 'int32':
       return new Int32Array(buf, off, n) as TypedArrayOf<D>;
+    case 'uint32':
+      return new Uint32Array(buf, off, n) as TypedArrayOf<D>;
+    case 'uint64':
+      return new BigUint64Array(buf, off, n) as TypedArrayOf<D>;
     default:
       return new BigInt64Array(buf, off, n) as TypedArrayOf<D>;
   }

@@ -12,6 +12,8 @@ export { convGroups } from './ops/conv';
 export type { PoolAttrs } from './ops/pool';
 export type { GruAttrs, LstmAttrs } from './ops/recurrent';
 export { GRU_INPUT, LSTM_INPUT, SVDF_INPUT } from './ops/recurrent';
+export type { NoiseEstimateAttrs } from './ops/signal';
+export { SIGNAL_FILTER_BANK_INPUT } from './ops/signal';
 export type { OpAttrMap, OpType, DefaultedAttrs, WeightedOpType } from './ops/registry';
 export { OP_DEFS, opDef };
 export type { OpDef } from './ops/op-def';
@@ -101,3 +103,6 @@ export function withDefaultAttrs<K extends OpType>(op: K, attrs: AttrsInput<K>):
   }
   return full as OpAttrMap[K];
 }
+
+/** TFLite Micro's Signal library ops (the audio front end), which share their op type's prefix. */
+export const SIGNAL_OPS: readonly OpType[] = (Object.keys(OP_DEFS) as OpType[]).filter((op) => op.startsWith('Signal'));

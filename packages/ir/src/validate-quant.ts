@@ -8,7 +8,9 @@ import type { Diagnostic } from './diagnostic';
  * Quantization parameters as TFLite's quantization spec defines them, checked once for every reader and every
  * engine (a model no valid int8 model resembles must be refused, never computed two different ways):
  *
- * - every scale is a finite, positive, normal float32 (a denormal or an overflowing scale has no meaning);
+ * - every scale is a finite, positive, normal float32 (a denormal or an overflowing scale has no meaning), except
+ *   a dead channel of per-channel constants: scale 0 where an int8 filter's channel is all zeros (and its bias's
+ *   channel), which TFLite runs with multiplier 0 (QuantizeMultiplier(0) = 0, shift 0);
  * - every zero point is an integer inside its type's range (int8 −128…127, uint8 0…255, int16 −32768…32767), and 0
  *   for int32/int64 constants (biases) and for the int8 weights of convolution, depthwise and fully connected
  *   layers (TFLite's symmetric weights);
@@ -33,7 +35,7 @@ export function checkTensorQuantization(t: Tensor): Diagnostic[] {
   if (q === undefined) return [];
   const problems: Diagnostic[] = [];
   const bad = (message: string): number => problems.push({ code: 'IR_QUANT', tensor: t.name, message: `tensor '${t.name}' ${message}` });
-  const badScale = q.scale.findIndex((s) => !(Number.isFinite(s) && s >= FLT_MIN && s <= FLT_MAX));
+  const badScale = q.scale.findIndex((s, c) => !(Number.isFinite(s) && s >= FLT_MIN && s <= FLT_MAX) && !(s === 0 && deadChannel(t, c)));
   if (badScale >= 0) bad(`has scale ${q.scale[badScale]}${q.scale.length > 1 ? ` (channel ${badScale})` : ''}: a scale must be a finite, positive, normal float32`);
   const range = ZERO_POINT_RANGE[t.dtype];
   const constantInteger = (t.dtype === 'int32' || t.dtype === 'int64') && t.data !== undefined;
@@ -44,6 +46,17 @@ export function checkTensorQuantization(t: Tensor): Diagnostic[] {
     bad(`has zero point ${z}${q.zeroPoint.length > 1 ? ` (channel ${badZero})` : ''}: ${t.dtype} zero points must be ${allowed}`);
   }
   return problems;
+}
+
+/** Whether channel `c` of a per-channel constant may have scale 0: an int8 channel of zeros, or a bias channel. */
+function deadChannel(t: Tensor, c: number): boolean {
+  const q = t.quant!;
+  if (t.data === undefined || q.scale.length < 2) return false;
+  if (t.dtype === 'int32' || t.dtype === 'int64') return true;
+  if (t.dtype !== 'int8' || q.axis < 0 || q.axis >= t.shape.length) return false;
+  const inner = t.shape.slice(q.axis + 1).reduce((a, d) => a * d, 1);
+  for (let i = 0; i < t.data.length; i++) if (Math.floor(i / inner) % q.scale.length === c && t.data[i] !== 0) return false;
+  return true;
 }
 
 /** Problems with the parameters a weighted int8 layer combines: symmetric weights, a representable multiplier. */

@@ -635,6 +635,59 @@ tfg_status tfg_svdf_s8(const tfg_context *ctx, const tfg_svdf_params *params, co
 tfg_status tfg_svdf_f32(const tfg_svdf_dims *dims, float act_min, float act_max, const float *input, float *state,
                         const float *weights_feature, const float *weights_time, const float *bias, float *output);
 
+/* TFLite Micro's Signal library ops (the micro_speech audio front end): plain integers, no quantization. */
+tfg_status tfg_signal_window(const int16_t *input, const int16_t *window, int32_t size, int32_t frame, int32_t shift,
+                             int16_t *output);
+tfg_status tfg_signal_fft_scale_bits(const int16_t *input, int32_t size, int32_t *scale_bits);
+tfg_status tfg_signal_fft_auto_scale(const int16_t *input, const int32_t *scale_bits, int32_t size, int16_t *output);
+/** The int16 real FFT (KISS FFT fixed point): twiddles for fft_length / 2 points and fft_length / 4 super twiddles,
+ * (re, im) pairs; factors as (radix, remaining) pairs of fft_length / 2 (radix 4 or 2). */
+typedef struct {
+  int32_t fft_length;
+  int32_t frame;
+  int32_t frames;
+  const int16_t *twiddles;
+  const int16_t *super_twiddles;
+  const int32_t *factors;
+} tfg_signal_rfft_params;
+tfg_status tfg_signal_rfft(const tfg_signal_rfft_params *params, const int16_t *input, int16_t *output);
+tfg_status tfg_signal_energy(const int16_t *input, int32_t bins, int32_t start, int32_t end, uint32_t *output);
+typedef struct {
+  int32_t num_channels;
+  const int16_t *weights;
+  const int16_t *unweights;
+  const int16_t *frequency_starts;
+  const int16_t *weight_starts;
+  const int16_t *widths;
+} tfg_signal_filter_bank_params;
+tfg_status tfg_signal_filter_bank(const tfg_signal_filter_bank_params *params, const uint32_t *input, uint64_t *output);
+tfg_status tfg_signal_filter_bank_sqrt(const uint64_t *input, const int32_t *scale_bits, int32_t size, uint32_t *output);
+typedef struct {
+  uint32_t smoothing;
+  uint32_t one_minus_smoothing;
+  uint32_t alternate_smoothing;
+  uint32_t alternate_one_minus_smoothing;
+  uint32_t min_signal_remaining;
+  int32_t smoothing_bits;
+  int32_t spectral_subtraction_bits;
+  int32_t clamping;
+} tfg_signal_noise_params;
+tfg_status tfg_signal_noise_estimate(const tfg_signal_noise_params *params, const uint32_t *input, uint32_t *state,
+                                     int32_t size, uint32_t *output);
+tfg_status tfg_signal_spectral_subtraction(const tfg_signal_noise_params *params, const uint32_t *input,
+                                           const uint32_t *noise, int32_t size, uint32_t *output);
+tfg_status tfg_signal_pcan(const uint32_t *input, const uint32_t *noise, const int16_t *gain_lut, int32_t size,
+                           int32_t snr_shift, uint32_t *output);
+/** log_lut: the 130-entry log2 fraction table (log2(1 + i/128) - i/128 in 1/65536 units, then 0). */
+tfg_status tfg_signal_filter_bank_log(const uint32_t *input, int32_t size, int32_t correction_bits, int32_t output_scale,
+                                      const uint16_t *log_lut, int16_t *output);
+
+/* Plain int32 arithmetic (no quantization): b is broadcast when b_size is 1. op: 0 add, 1 sub, 2 mul, 3 div
+ * (truncating; a zero divisor gives 0), 4 minimum, 5 maximum. */
+tfg_status tfg_int32_binary(int32_t op, const int32_t *a, const int32_t *b, int32_t size, int32_t b_size, int32_t *output);
+/** Element type conversion between int8, int16, int32 and uint32 (codes 1, 2, 4 signed; 5 = uint32), wrapping as C does. */
+tfg_status tfg_cast_int(const void *input, int32_t from, void *output, int32_t to, int32_t size);
+
 #ifdef __cplusplus
 }
 #endif

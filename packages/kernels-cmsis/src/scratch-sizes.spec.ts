@@ -40,6 +40,28 @@ function reshapeCase(r: Rng, index: number): PropertyCase {
   return { label: `${op}#${index} [${shape}]`, graph: b.output(y).build(), inputs: [] };
 }
 
+/** The signal family's plain int32 arithmetic and its Signal ops (none takes scratch): one random node. */
+function signalCase(r: Rng, index: number): PropertyCase {
+  const n = r.int(1, 64);
+  const b = new GraphBuilder();
+  const kind = r.pick(['binary', 'cast', 'energy'] as const);
+  if (kind === 'energy') {
+    const x = b.input({ name: 'x', shape: [2 * n], dtype: 'int16' });
+    const start = r.int(0, n - 1);
+    const y = b.node('SignalEnergy', { startIndex: start, endIndex: r.int(start, n) }, [x], { name: 'y', dtype: 'uint32' });
+    return { label: `SignalEnergy#${index} [${2 * n}]`, graph: b.output(y).build(), inputs: [] };
+  }
+  const x = b.input({ name: 'x', shape: [n], dtype: 'int32' });
+  if (kind === 'cast') {
+    const y = b.node('Cast', {}, [x], { name: 'y', dtype: r.pick(['int8', 'int16', 'uint32'] as const) });
+    return { label: `Cast#${index} [${n}]`, graph: b.output(y).build(), inputs: [] };
+  }
+  const op = r.pick(['Add', 'Sub', 'Mul', 'Div', 'Minimum', 'Maximum'] as const);
+  const k = b.constant({ name: 'k', shape: [], dtype: 'int32' }, Int32Array.from([r.int(1, 100)]));
+  const y = b.node(op, {}, [x, k], { name: 'y', dtype: 'int32' });
+  return { label: `${op}#${index} [${n}]`, graph: b.output(y).build(), inputs: [] };
+}
+
 /** A seeded random one-node graph per family, drawn as the property tests draw them. */
 const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   conv: (r, i) => convCase(r, r.pick(['conv', 'conv', 'conv1x1', 'conv1xN'] as const), i),
@@ -67,6 +89,7 @@ const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   requantize: s16.requantizeCase,
   'layout-any': s16.layoutAnyCase,
   'gather-any': s16.gatherAnyCase,
+  signal: signalCase,
   float32: s16.float32Case,
   lstm: (r, i) => s16.lstmCase(r, r.pick(['int8', 'int16', 'float32'] as const), i),
   gru: (r, i) => s16.gruCase(r, r.pick(['int8', 'float32'] as const), i),

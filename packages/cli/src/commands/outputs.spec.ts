@@ -7,20 +7,13 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../main';
+import { cliCapture as cli } from '../test-support/cli-capture';
 
 const sharedModels = path.resolve(__dirname, '../../../../../shared/models');
 const haveShared = fs.existsSync(sharedModels);
 const withShared = haveShared ? describe : describe.skip;
 const BIN = path.resolve(__dirname, '../../bin/tinyforge.js');
 const DIST = path.resolve(__dirname, '../../dist/main.js');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => (err += s.endsWith('\n') ? s : `${s}\n`) });
-  return { code, out, err };
-}
 
 /** The built CLI as an unprivileged user (root ignores permission bits). */
 function cliAsUnprivileged(...argv: string[]): { code: number | null; err: string } {

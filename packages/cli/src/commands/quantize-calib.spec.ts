@@ -26,8 +26,7 @@ describe('quantize --calib: what it takes, and data on the wrong scale', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-calib-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const rng = new SeededRandom(7);
-  // Image-like 8-bit data for the demo model's input (declared NCHW [1, 1, 28, 28]): 4 samples as uint8, and the same
-  // scaled to [0, 1].
+  // Image-like 8-bit data for the demo model's [1, 1, 28, 28] (NCHW) input: 4 samples as uint8, and the same scaled to [0, 1].
   const pixels = Uint8Array.from({ length: 4 * 784 }, (_, i) => (Math.floor(i / 28) % 28 > 6 && Math.floor(i / 28) % 28 < 20 ? rng.int(120, 255) : rng.int(0, 30)));
   const raw = path.join(dir, 'raw_uint8.npy');
   fs.writeFileSync(raw, npy('|u1', [4, 1, 28, 28], pixels));
@@ -40,9 +39,9 @@ describe('quantize --calib: what it takes, and data on the wrong scale', () => {
     const r = await cli('quantize', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Calibration data \(--calib PATH, also --eval PATH\):/);
-    expect(r.out).toMatch(/FILE\.npy +one array for a one-input model: shape \(N, \.\.\.\) with N samples/);
+    expect(r.out).toMatch(/FILE\.npy +one array for a one-input model: shape \(N, \.\.\.\) with N samples, each with the input's shape less\n +its batch axis/);
     expect(r.out).toMatch(/dtypes: float32, float64, float16, int8\/16\/32\/64, uint8\/16\/32, bool; C order, little-endian/);
-    expect(r.out).toMatch(/Layout: values in the order of the input as `tinyforge inspect MODEL` shows it — NHWC for images/);
+    expect(r.out).toMatch(/Layout: the input's own, as `tinyforge inspect MODEL` shows it \(an ONNX image input is usually NCHW, a TFLite one\nNHWC\); --calib-layout nchw\|nhwc converts/);
   });
 
   it('uint8 0–255 data for a float model: calibrated as given, with a warning that says what it looks like', async () => {

@@ -49,6 +49,8 @@ d('npm run demo', () => {
     const apart = /layers sum to \d+ \(([\d.]+) % apart\)/.exec(r.output);
     expect(apart).not.toBeNull();
     expect(Number(apart![1])).toBeLessThan(1);
+    expect(r.output).toMatch(/estimated \d+ cortex-m4 cycles per inference \(\d\.\d\d per instruction/);
+    expect(r.output).toContain('† estimated cortex-m4 cycles, a model and not a measurement');
     for (let stage = 1; stage <= 6; stage++) expect(r.output).toContain(`[${stage}/6]`);
     // The results folder it names is a new one in the temporary directory, and the only thing left there.
     const results = /results in (\S+) \(a new folder per run; --out DIR to choose one\):/.exec(r.output)?.[1];

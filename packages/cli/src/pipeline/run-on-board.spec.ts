@@ -77,7 +77,20 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   test('a board that does not answer in time: typed timeout, and QEMU and socat are gone afterwards', async () => {
     const { inputs } = gold('kws_dscnn_int8');
     let pids: { qemu: number; socat?: number } | undefined;
-    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, linkTiming: { minimumMs: 1, headroom: 1 }, onBoardStarted: (p) => (pids = p) });
+    // After the first inference QEMU is stopped (SIGSTOP): the second gets no answer, however fast the host runs the
+    // model (a 1 ms inference allowance alone raced kws on an idle host). The stopped QEMU must still be ended.
+    const run = runOnBoard({
+      model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'),
+      board: loadTarget('qemu-m4'),
+      inputs: [inputs[0], inputs[0]],
+      load: 'direct',
+      inferenceTimeoutMs: 1,
+      linkTiming: { minimumMs: 1, headroom: 1 },
+      onBoardStarted: (p) => (pids = p),
+      onProgress: (stage, message) => {
+        if (stage === 'run' && message.startsWith('inference 1/')) process.kill(pids!.qemu, 'SIGSTOP');
+      },
+    });
     await expect(run).rejects.toMatchObject({ code: 'RUN_BOARD_TIMEOUT' });
     expect(pids).toBeDefined();
     for (const pid of [pids!.qemu, pids!.socat]) {

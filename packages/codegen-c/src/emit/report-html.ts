@@ -38,16 +38,17 @@ export function reportHtml(graph: Graph, plan: MemoryPlan, weightsBytes: number,
     })
     .join('\n');
   const stateRows = plan.state.buffers
-    .map((b) => `<tr><td class="text">${escapeHtml(printable(b.name, 200))}</td><td>${b.kind}</td><td>${b.offset}</td><td>${b.size}</td><td class="text">${b.kind === 'persistent' ? 'first invoke and reset_state()' : 'every invoke'}</td></tr>`)
+    .map((b) => `<tr>${nameCell(b.name, NAME_MAX)}<td class="text">${b.kind}</td><td>${b.offset}</td><td>${b.size}</td><td class="text">${b.kind === 'persistent' ? 'first invoke and reset_state()' : 'every invoke'}</td></tr>`)
     .join('\n');
   const stateSection =
     plan.state.buffers.length === 0
       ? ''
       : `<h2>Op state: ${plan.state.size} bytes, a static region outside the arena</h2>
 <p>Recurrent state is never part of the reused arena: persistent state carries from one invoke to the next; per-run state is reset at the start of every invoke.</p>
-<table class="data"><thead><tr><th>tensor</th><th>kind</th><th>offset</th><th>bytes</th><th>reset</th></tr></thead><tbody>
+<table class="data" id="state-table"><thead><tr>${textHeader('tensor', 'name')}${textHeader('kind')}<th>offset</th><th>bytes</th><th>reset</th></tr></thead><tbody>
 ${stateRows}
 </tbody></table>
+${fullNamesList(plan.state.buffers.map((b, i) => ({ label: String(i), name: b.name })), NAME_MAX)}
 `;
   const figures = figureList([
     ['arena', `<b>${plan.arenaSize}</b> bytes (${escapeHtml(plan.planner)} planner, align ${plan.align}, ${plan.shared.length} in-place pairs)`],

@@ -20,7 +20,8 @@ export function prepareConcatenation(ctx: KernelContext<'Concatenation'>): Evalu
     const r = floatActivationRange(node.attrs.activation) ?? ctx.unsupported(`fused ${node.attrs.activation} is not supported`);
     if (r.min !== -Infinity) ctx.unsupported('fused activations on concatenation are not supported');
   } else if (node.attrs.activation !== 'none') ctx.unsupported('fused activations on quantized concatenation are not supported');
-  const outQ = isFloat ? undefined : ctx.quant(out);
+  // Plain integers (int32 in the audio front end) have no quantization: their parts are copied.
+  const outQ = isFloat || out.quant === undefined ? undefined : ctx.quant(out);
   const { min, max } = dtypeRange(out.dtype);
   const parts = ctx.node.inputs.map((_, k) => {
     const t = ctx.tensor(k);

@@ -3,7 +3,7 @@ import { floatActivationRange, quantizedActivationRange, Range } from '../quant-
 import { broadcastIndex } from './broadcast';
 import { Evaluate, KernelContext } from './context';
 
-type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div';
+type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Minimum' | 'Maximum';
 
 /** Int8 ADD/SUB rescale both inputs to a common scale after this left shift (TFLite's scheme for int8)… */
 const ADD_LEFT_SHIFT = 20;

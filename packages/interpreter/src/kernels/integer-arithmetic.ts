@@ -8,7 +8,7 @@ import { Evaluate, KernelContext } from './context';
  * Div truncates toward zero (a zero divisor gives 0 rather than trapping), Round is half to even, and a float →
  * integer Cast truncates toward zero. The operations themselves are the registry's (one entry per op).
  */
-type ArithmeticOp = 'Add' | 'Sub' | 'Mul' | 'Div';
+type ArithmeticOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Minimum' | 'Maximum';
 
 /** Both inputs and the output of one integer type, no fused activation; each input's broadcast index. */
 function integerOperands(ctx: KernelContext<ArithmeticOp>): { ia: Int32Array | undefined; ib: Int32Array | undefined } {
@@ -78,7 +78,7 @@ const toInt64 = (v: number): bigint => (Number.isFinite(v) ? BigInt.asIntN(64, B
 /** Cast between float32, int8, int16, int32 and int64: float → integer truncates, integers wrap. */
 export function prepareCast(ctx: KernelContext): Evaluate {
   const [from, to] = [ctx.tensor(0).dtype, ctx.output.dtype];
-  const supported: readonly DType[] = ['float32', 'int8', 'int16', 'int32', 'int64'];
+  const supported: readonly DType[] = ['float32', 'int8', 'int16', 'int32', 'int64', 'uint32'];
   if (!supported.includes(from) || !supported.includes(to)) return ctx.unsupported(`no ${from} → ${to} conversion`);
   const i = ctx.input<AnyTypedArray>(0);
   const o = ctx.outputArray<AnyTypedArray>();

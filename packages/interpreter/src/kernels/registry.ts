@@ -20,6 +20,19 @@ import { preparePad } from './pad';
 import { floatPool2D, quantizedPool2D } from './pool2d';
 import { dequantize, quantizeFloat, requantize } from './quantize';
 import { floatSoftmax, int8Softmax } from './softmax';
+import {
+  signalEnergy,
+  signalFftAutoScale,
+  signalFftScaleBits,
+  signalFilterBank,
+  signalFilterBankLog,
+  signalFilterBankSquareRoot,
+  signalNoiseEstimate,
+  signalPcan,
+  signalRfft,
+  signalSpectralSubtraction,
+  signalWindow,
+} from './signal';
 import { floatSvdf, integerSvdf } from './svdf';
 import { floatTransposeConv2D, int8TransposeConv2D } from './transpose-conv2d';
 
@@ -65,6 +78,8 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   Round: { float32: unaryNumber(roundHalfEven), int32: unaryNumber((v) => v), int64: unaryInt64((v) => v) },
   Abs: { float32: unaryNumber(Math.abs), int32: unaryNumber(Math.abs), int64: unaryInt64((v) => BigInt.asIntN(64, v < 0n ? -v : v)) },
   Sign: { float32: unaryNumber(Math.sign), int32: unaryNumber(Math.sign), int64: unaryInt64((v) => (v > 0n ? 1n : v < 0n ? -1n : 0n)) },
+  Minimum: { float32: floatBinary(Math.min), int32: int32Binary(Math.min), int64: int64Binary((p, q) => (p < q ? p : q)) },
+  Maximum: { float32: floatBinary(Math.max), int32: int32Binary(Math.max), int64: int64Binary((p, q) => (p > q ? p : q)) },
   Cast: { any: prepareCast },
   Mean: { float32: floatMean, int8: int8Mean, int16: int16Mean },
   Pad: { any: preparePad },
@@ -85,4 +100,15 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   UnidirectionalSequenceLstm: { float32: floatLstm, int8: integerLstm, int16: integerLstm },
   UnidirectionalSequenceGru: { float32: floatGru, int8: integerGru },
   Svdf: { float32: floatSvdf, int8: integerSvdf },
+  SignalWindow: { int16: signalWindow },
+  SignalFftScaleBits: { int16: signalFftScaleBits },
+  SignalFftAutoScale: { int16: signalFftAutoScale },
+  SignalRfft: { int16: signalRfft },
+  SignalEnergy: { int16: signalEnergy },
+  SignalFilterBank: { uint32: signalFilterBank },
+  SignalFilterBankSquareRoot: { uint64: signalFilterBankSquareRoot },
+  SignalNoiseEstimate: { uint32: signalNoiseEstimate },
+  SignalSpectralSubtraction: { uint32: signalSpectralSubtraction },
+  SignalPcan: { uint32: signalPcan },
+  SignalFilterBankLog: { uint32: signalFilterBankLog },
 };

@@ -39,6 +39,10 @@ export const MUL = binary([...FLOAT_OR_QUANTIZED, ...INTEGER], { parametersFrom:
 /** Float, and integers truncating toward zero (as C and ONNX runtimes do); no quantized kernel. */
 export const DIV = binary(['float32', ...INTEGER]);
 
+/** The smaller / larger of two operands elementwise (TFLite MINIMUM/MAXIMUM): float and plain integers. */
+export const MINIMUM = binary(['float32', ...INTEGER]);
+export const MAXIMUM = binary(['float32', ...INTEGER]);
+
 /** One input, and an output of its shape. */
 export const sameShape = { arity: [1, 1] as const, inferShape: (c: ShapeContext<unknown>): number[] => [...c.input(0).shape] };
 

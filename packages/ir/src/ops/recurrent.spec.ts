@@ -109,9 +109,10 @@ describe('element types of 16-bit models', () => {
   function unary(op: 'Softmax' | 'Quantize', inType: 'int8' | 'int16' | 'int32', outType: 'int8' | 'int16' | 'int32') {
     const b = new GraphBuilder('u');
     const x = b.input({ name: 'x', shape: [1, 4], dtype: inType, quant: q(0.1) });
-    const out = b.tensor({ name: 'y', shape: [1, 4], dtype: outType, quant: q(1 / 65536, -32768) });
+    const out = b.tensor({ name: 'y', shape: [1, 4], dtype: outType, quant: outType === 'int8' ? q(1 / 256, -128) : q(1 / 65536, -32768) });
     const g = b.build();
     g.nodes.push({ name: 'n', op, attrs: op === 'Softmax' ? { beta: 1 } : {}, inputs: [x], outputs: [out] } as (typeof g.nodes)[number]);
+    g.outputs = [out];
     return validateGraph(g).map((p) => p.message);
   }
 

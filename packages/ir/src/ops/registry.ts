@@ -1,13 +1,26 @@
 import { CLIP, HARD_SWISH, LEAKY_RELU, LOGISTIC, RELU, RELU6, SOFTMAX, TANH } from './activation';
 import { BATCH_NORM } from './batch-norm';
 import { CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV_2D } from './conv';
-import { ABS, ADD, CAST, DIV, MUL, ROUND, SIGN, SUB } from './elementwise';
+import { ABS, ADD, CAST, DIV, MAXIMUM, MINIMUM, MUL, ROUND, SIGN, SUB } from './elementwise';
 import { AttrsBrand, OpDef } from './op-def';
 import { AVERAGE_POOL_2D, MAX_POOL_2D } from './pool';
 import { DEQUANTIZE, QUANTIZE } from './quantization';
 import { MEAN } from './reduce';
 import { SVDF, UNIDIRECTIONAL_SEQUENCE_GRU, UNIDIRECTIONAL_SEQUENCE_LSTM } from './recurrent';
 import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TILE, TRANSPOSE } from './shape';
+import {
+  SIGNAL_ENERGY,
+  SIGNAL_FFT_AUTO_SCALE,
+  SIGNAL_FFT_SCALE_BITS,
+  SIGNAL_FILTER_BANK,
+  SIGNAL_FILTER_BANK_LOG,
+  SIGNAL_FILTER_BANK_SQUARE_ROOT,
+  SIGNAL_NOISE_ESTIMATE,
+  SIGNAL_PCAN,
+  SIGNAL_RFFT,
+  SIGNAL_SPECTRAL_SUBTRACTION,
+  SIGNAL_WINDOW,
+} from './signal';
 import { STRIDED_SLICE } from './slice';
 
 /**
@@ -55,6 +68,19 @@ export const OP_DEFS = {
   UnidirectionalSequenceLstm: UNIDIRECTIONAL_SEQUENCE_LSTM,
   UnidirectionalSequenceGru: UNIDIRECTIONAL_SEQUENCE_GRU,
   Svdf: SVDF,
+  Minimum: MINIMUM,
+  Maximum: MAXIMUM,
+  SignalWindow: SIGNAL_WINDOW,
+  SignalFftScaleBits: SIGNAL_FFT_SCALE_BITS,
+  SignalFftAutoScale: SIGNAL_FFT_AUTO_SCALE,
+  SignalRfft: SIGNAL_RFFT,
+  SignalEnergy: SIGNAL_ENERGY,
+  SignalFilterBank: SIGNAL_FILTER_BANK,
+  SignalFilterBankSquareRoot: SIGNAL_FILTER_BANK_SQUARE_ROOT,
+  SignalNoiseEstimate: SIGNAL_NOISE_ESTIMATE,
+  SignalSpectralSubtraction: SIGNAL_SPECTRAL_SUBTRACTION,
+  SignalPcan: SIGNAL_PCAN,
+  SignalFilterBankLog: SIGNAL_FILTER_BANK_LOG,
 };
 
 type Defs = typeof OP_DEFS;

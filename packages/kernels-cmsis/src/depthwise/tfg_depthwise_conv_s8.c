@@ -18,17 +18,61 @@ int32_t tfg_depthwise_conv_s8_get_buffer_size_mve(const tfg_dims *input_dims, co
   return filter_dims->h * filter_dims->w * filter_dims->c;
 }
 
+/* Filters up to this many taps along the walked axis take the DSP plane path, for runs of at least this many
+   outputs along it (shorter ones spend more on each line's set-up than the pairs save). */
+#define TFG_DW_PLANE_MAX_TAPS 16
+#define TFG_DW_PLANE_MIN_RUN 8
+
+/*
+ * The DSP plane path walks one axis of the image: along W, filter rows are the lines and filter columns the taps;
+ * along H (the longer output axis, or a K x 1 filter over a one-pixel-wide image), the other way round.
+ */
+typedef struct {
+  int32_t rows, taps, width;
+} dw_plane_shape;
+
+static dw_plane_shape dw_plane_shape_of(const tfg_dims *in, const tfg_dims *f, int walk_h) {
+  const dw_plane_shape along_w = {f->h, f->w, in->w};
+  const dw_plane_shape along_h = {f->w, f->h, in->h};
+  return walk_h ? along_h : along_w;
+}
+
+/* int16 per plane row: room for every tap of every output pair with padding on both sides, even (word-aligned). */
+static int32_t dw_plane_width(int32_t width, int32_t taps) { return (width + taps + 4) & ~1; }
+
+/* Words of int16 weight pairs per filter line: the even-aligned pairs (w0 w1)(w2 w3).. and the odd ones (0 w0)(w1 w2).. */
+static int32_t dw_plane_pair_words(int32_t taps) { return 2 * ((taps + 2) / 2); }
+
+static int32_t dw_plane_bytes(dw_plane_shape s) {
+  if (s.taps > TFG_DW_PLANE_MAX_TAPS || s.rows > TFG_DW_PLANE_MAX_TAPS) {
+    return 0;
+  }
+  const int32_t wp = dw_plane_width(s.width, s.taps);
+  return (s.rows + 1) * 4 * wp * 2 + 4 * s.rows * dw_plane_pair_words(s.taps) * 4 + 4 * wp * 4;
+}
+
+/*
+ * DSP: a ring of int16 plane rows, one per filter line and one of zeros (4 channels, input offset added, padding
+ * as 0), the 4 channels' weight pairs and one plane row's int32 sums per channel, for the larger of the two walks.
+ * Channel multiplier 1 only.
+ */
 int32_t tfg_depthwise_conv_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
-  (void)input_dims;
-  (void)filter_dims;
-  return 0;
+  if (filter_dims->c != input_dims->c) {
+    return 0;
+  }
+  return TFG_MAX(dw_plane_bytes(dw_plane_shape_of(input_dims, filter_dims, 0)),
+                 dw_plane_bytes(dw_plane_shape_of(input_dims, filter_dims, 1)));
 }
 
 int32_t tfg_depthwise_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims) {
 #if TFG_NN_DW_MVE
   return tfg_depthwise_conv_s8_get_buffer_size_mve(input_dims, filter_dims);
-#else
+#elif TFG_NN_HAS_DSP
   return tfg_depthwise_conv_s8_get_buffer_size_dsp(input_dims, filter_dims);
+#else
+  (void)input_dims;
+  (void)filter_dims;
+  return 0;
 #endif
 }
 
@@ -798,6 +842,549 @@ static void depthwise_3wide_dsp(const tfg_dw_conv_params *p, const tfg_per_chann
     oy += group;
   }
 }
+
+/*
+ * The plane path: channel multiplier 1, dilation 1, stride 1 along the walked axis (dw_plane_shape_of; stride 2
+ * along it widens twice the lines per output line and did not beat depthwise_3wide_dsp on vww).
+ * Per group of output rows (the whole layer where dw_plane_whole_layer allows, else dw_row_group) and block of up
+ * to 4 channels, each input row the group reads is widened once into one int16 plane per channel (input offset
+ * added, columns outside the input 0, so that every tap of every output lies inside the plane) in a ring of
+ * filter-row slots; filter rows outside the input read a slot of zeros. Each channel's outputs then go two at a time
+ * along the row with SMLAD: an aligned word holds two neighbouring taps, and the second output takes the same
+ * words with the weight pairs shifted by one tap. The weights are doubled, so
+ * the sums are 2 * acc and the requantization is SMMLAR's rounding high multiply (TFLite's doubling high multiply,
+ * exact while |2 * acc| < 2^31, which dw_plane_quant checks) then the rounding shift with the output offset folded
+ * in: 5 instructions per output. Output rows are finished in increasing order within a group.
+ */
+typedef struct {
+  int32_t channels;  /* bytes between pixels */
+  int32_t rows;      /* filter rows */
+  int32_t taps;      /* taps per filter row */
+  int32_t nv;        /* pairs of weight words per filter line (3 x 3: 2 words, see dw_plane_weights) */
+  int32_t wp;        /* int16 per plane row */
+  int32_t in_width;  /* input pixels per row */
+  int32_t walk_h;    /* walking H: lines are filter columns */
+  int32_t pixel_in;  /* bytes between input pixels along the walk */
+  int32_t pixel_out; /* bytes between outputs along the walk */
+  int32_t tap_step;  /* bytes between filter taps along the walk */
+  int32_t line_step; /* bytes between filter lines */
+  int32_t offset2;   /* input offset in both int16 halves */
+  int32_t offset;
+  int32_t clamp;     /* activation bounds narrower than [-128, 127] */
+  int32_t act_min, act_max;
+} dw_plane_geom;
+
+/* One block's requantization: per channel 2 * bias, multiplier, rounding (output offset folded in), shift. */
+typedef struct {
+  int32_t bias2[4], multiplier[4], round[4], shift[4];
+} dw_plane_quant;
+
+static inline int32_t dw_pair16(int32_t lo, int32_t hi) {
+  return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+
+static inline int32_t dw_read_pair(const int16_t *x) {
+  int32_t v;
+  memcpy(&v, x, sizeof(v));
+  return v;
+}
+
+/* (a * b + 2^31) / 2^32 rounded down, plus c: TFLite's doubling high multiply of a / 2 (a even) plus c. */
+static inline int32_t dw_smmlar(int32_t a, int32_t b, int32_t c) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+  return r;
+}
+
+/*
+ * Plane columns [u_begin, u_end) of `nb` channels (planes `wp` int16 apart) from one input line (`line`: its
+ * pixel first_ix, first channel of the block), every one inside the input; the columns outside stay 0 from
+ * dw_plane_block's clearing of the ring.
+ */
+static void dw_plane_fill(const dw_plane_geom *g, const int8_t *line, int32_t nb, int32_t u_begin, int32_t u_end,
+                          int16_t *plane) {
+  const int32_t step = g->pixel_in, wp = g->wp;
+  int32_t u = u_begin;
+  if (nb == 4) {
+    for (; u < u_end && (u & 1) != 0; u++) {
+      const int32_t w = tfg_nn_read_s8x4(line + u * step);
+      const int32_t e = tfg_sxtab16(g->offset2, w), o = tfg_sxtab16_ror8(g->offset2, w);
+      plane[u] = (int16_t)e;
+      plane[wp + u] = (int16_t)o;
+      plane[2 * wp + u] = (int16_t)(e >> 16);
+      plane[3 * wp + u] = (int16_t)(o >> 16);
+    }
+    for (; u + 2 <= u_end; u += 2) {
+      const int32_t w0 = tfg_nn_read_s8x4(line + u * step), w1 = tfg_nn_read_s8x4(line + (u + 1) * step);
+      const int32_t e0 = tfg_sxtab16(g->offset2, w0), o0 = tfg_sxtab16_ror8(g->offset2, w0);
+      const int32_t e1 = tfg_sxtab16(g->offset2, w1), o1 = tfg_sxtab16_ror8(g->offset2, w1);
+      const int32_t ch0 = dw_pair16(e0, e1), ch1 = dw_pair16(o0, o1);
+      const uint32_t ch2 = ((uint32_t)e1 & 0xFFFF0000u) | ((uint32_t)e0 >> 16);
+      const uint32_t ch3 = ((uint32_t)o1 & 0xFFFF0000u) | ((uint32_t)o0 >> 16);
+      memcpy(plane + u, &ch0, 4);
+      memcpy(plane + wp + u, &ch1, 4);
+      memcpy(plane + 2 * wp + u, &ch2, 4);
+      memcpy(plane + 3 * wp + u, &ch3, 4);
+    }
+  }
+  for (; u < u_end; u++) {
+    for (int32_t j = 0; j < nb; j++) plane[j * wp + u] = (int16_t)(line[u * step + j] + g->offset);
+  }
+}
+
+/* A 3 x 3 filter: the 3-tap routine (dw_mac3_s1) and its two words per filter line. */
+static inline int dw_plane_is_3x3(const dw_plane_geom *g) { return g->taps == 3 && g->rows == 3; }
+
+/*
+ * Channel j's doubled weight pairs, filter line after filter line: for 3 x 3 (w0 w1)(w1 w2), which the 3-tap
+ * routine reads with SMLAD, SMLATB and SMLABT; otherwise nv pairs of words, (w0 w1)(0 w0), (w2 w3)(w1 w2), ..
+ * (the even-aligned pair for the first output of two, the odd-aligned one for the second).
+ */
+static void dw_plane_weights(const dw_plane_geom *g, const int8_t *filter, int32_t nb, int32_t *pairs) {
+  const int32_t k_end = g->taps, tap = g->tap_step;
+  for (int32_t j = 0; j < nb; j++) {
+    for (int32_t r = 0; r < g->rows; r++) {
+      const int8_t *w = filter + r * g->line_step + j;
+#define DW_TAP_W(k) ((k) >= 0 && (k) < k_end ? 2 * w[(k) * tap] : 0)
+      if (dw_plane_is_3x3(g)) {
+        *pairs++ = dw_pair16(DW_TAP_W(0), DW_TAP_W(1));
+        *pairs++ = dw_pair16(DW_TAP_W(1), DW_TAP_W(2));
+        continue;
+      }
+      for (int32_t i = 0; i < g->nv; i++) {
+        *pairs++ = dw_pair16(DW_TAP_W(2 * i), DW_TAP_W(2 * i + 1));
+        *pairs++ = dw_pair16(DW_TAP_W(2 * i - 1), DW_TAP_W(2 * i));
+      }
+#undef DW_TAP_W
+    }
+  }
+}
+
+/*
+ * The 3 x 3 routine: `pairs` output pairs of `channels` channels in turn, doubled sums stored to acc (channel
+ * after channel). Registers: r0 r1 r2 the rows' planes, r3-r8 the weights (w0 w1)(w1 w2)
+ * of rows 0..2, r9 r10 the two sums, r11 r12 two words of taps, lr the sums' store.
+ */
+typedef struct {
+  const int16_t *rows[3]; /* 0: the first output's first tap, channel 0 of the block */
+  const int32_t *weights; /* 12: 6 words per channel */
+  int32_t *acc;           /* 16 */
+  int32_t pairs;          /* 20 */
+  int32_t plane_step;     /* 24: bytes between channels' planes */
+  int32_t channels;       /* 28: channels left */
+} dw_mac3_args;
+
+typedef char dw_mac3_args_layout[(__builtin_offsetof(dw_mac3_args, weights) == 12 &&
+                                  __builtin_offsetof(dw_mac3_args, channels) == 28)
+                                     ? 1
+                                     : -1];
+
+/* Per channel: rows, weights and the end of its sums ([sp, #4]) from the arguments ([sp]). */
+#define DW_MAC3_CHANNEL_ASM     \
+  "1:\n\t"                      \
+  "ldr r12, [sp]\n\t"           \
+  "ldm r12, {r0, r1, r2}\n\t"   \
+  "ldr r11, [r12, #12]\n\t"     \
+  "ldm r11!, {r3-r8}\n\t"       \
+  "str r11, [r12, #12]\n\t"     \
+  "ldrd lr, r9, [r12, #16]\n\t" \
+  "add r9, lr, r9, lsl #3\n\t"  \
+  "str r9, [sp, #4]\n\t"
+/* After a channel: the sums go on, the rows move to the next channel's planes. */
+#define DW_MAC3_NEXT_ASM        \
+  "ldr r12, [sp]\n\t"           \
+  "str lr, [r12, #16]\n\t"      \
+  "ldm r12, {r0, r1, r2}\n\t"   \
+  "ldrd r9, r10, [r12, #24]\n\t" \
+  "add r0, r0, r9\n\t"          \
+  "add r1, r1, r9\n\t"          \
+  "add r2, r2, r9\n\t"          \
+  "stm r12, {r0, r1, r2}\n\t"   \
+  "subs r10, r10, #1\n\t"       \
+  "str r10, [r12, #28]\n\t"     \
+  "bne 1b\n\t"
+#define DW_MAC3_ENTER_ASM  \
+  "push {r4-r11, lr}\n\t"  \
+  "sub sp, sp, #8\n\t"     \
+  "str r0, [sp]\n\t"
+#define DW_MAC3_LEAVE_ASM  \
+  "add sp, sp, #8\n\t"     \
+  "pop {r4-r11, pc}\n\t"
+#define DW_MAC3_LOOP_END_ASM \
+  "strd r9, r10, [lr], #8\n\t" \
+  "ldr r12, [sp, #4]\n\t"      \
+  "cmp lr, r12\n\t"            \
+  "bne 2b\n\t"
+
+/* Stride 1: taps x0..x3 of each row serve both outputs; 19 instructions per 18 MACs. */
+__attribute__((naked, noinline)) static void dw_mac3_s1(dw_mac3_args *args) {
+  (void)args;
+  __asm__ volatile(
+      DW_MAC3_ENTER_ASM
+      DW_MAC3_CHANNEL_ASM
+      "2:\n\t"
+      "ldrd r11, r12, [r0], #4\n\t"
+      "smuad r9, r11, r3\n\t"
+      "smultb r10, r11, r3\n\t"
+      "smlabt r9, r12, r4, r9\n\t"
+      "smlad r10, r12, r4, r10\n\t"
+      "ldrd r11, r12, [r1], #4\n\t"
+      "smlad r9, r11, r5, r9\n\t"
+      "smlatb r10, r11, r5, r10\n\t"
+      "smlabt r9, r12, r6, r9\n\t"
+      "smlad r10, r12, r6, r10\n\t"
+      "ldrd r11, r12, [r2], #4\n\t"
+      "smlad r9, r11, r7, r9\n\t"
+      "smlatb r10, r11, r7, r10\n\t"
+      "smlabt r9, r12, r8, r9\n\t"
+      "smlad r10, r12, r8, r10\n\t"
+      DW_MAC3_LOOP_END_ASM
+      DW_MAC3_NEXT_ASM
+      DW_MAC3_LEAVE_ASM);
+}
+
+/*
+ * Any other filter: `pairs` output pairs of one channel, doubled sums to acc. x[r]: filter line r's plane at the
+ * first output's first tap, w its pairs per line, interleaved: (w0 w1)(0 w0), (w2 w3)(w1 w2), ..
+ */
+static void dw_mac_any(const dw_plane_geom *g, const int16_t *const *x, const int32_t *w, int32_t pairs,
+                       int32_t *acc) {
+  const int32_t nv = g->nv;
+  for (int32_t i = 0; i < pairs; i++) {
+    int32_t s0 = 0, s1 = 0;
+    for (int32_t r = 0; r < g->rows; r++) {
+      const int16_t *xr = x[r] + 2 * i;
+      const int32_t *wr = w + r * 2 * nv;
+      for (int32_t j = 0; j < nv; j++, xr += 2, wr += 2) {
+        const int32_t a = dw_read_pair(xr);
+        s0 = __smlad(a, wr[0], s0);
+        s1 = __smlad(a, wr[1], s1);
+      }
+    }
+    acc[2 * i] = s0;
+    acc[2 * i + 1] = s1;
+  }
+}
+
+/* One filter line of any width (sww's K x 1 walked along H): dw_mac_any's loop for one line, for dw_mac_line. */
+typedef struct {
+  const int16_t *x;  /* 0: the first output's first tap */
+  const int32_t *w;  /* 4: nv interleaved pairs of weight words */
+  int32_t *acc;      /* 8 */
+  int32_t pairs;     /* 12 */
+  int32_t nv;        /* 16 */
+} dw_line_args;
+
+typedef char dw_line_args_layout[__builtin_offsetof(dw_line_args, nv) == 16 ? 1 : -1];
+
+/* 6 instructions per two taps of two outputs (LDR, LDRD, 2 SMLAD, loop), 7 per output pair besides. */
+__attribute__((naked, noinline)) static void dw_mac_line(const dw_line_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r4-r10, lr}\n\t"
+      "ldm r0, {r1, r2, r3, r12, lr}\n\t"
+      "1:\n\t"
+      "movs r4, #0\n\t"
+      "movs r5, #0\n\t"
+      "mov r6, r1\n\t"
+      "mov r7, r2\n\t"
+      "mov r8, lr\n\t"
+      "2:\n\t"
+      "ldr r9, [r6], #4\n\t"
+      "ldrd r10, r0, [r7], #8\n\t"
+      "smlad r4, r9, r10, r4\n\t"
+      "smlad r5, r9, r0, r5\n\t"
+      "subs r8, r8, #1\n\t"
+      "bne 2b\n\t"
+      "strd r4, r5, [r3], #8\n\t"
+      "adds r1, r1, #4\n\t"
+      "subs r12, r12, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r4-r10, pc}\n\t");
+}
+
+/* One channel's outputs without an activation clamp, for dw_store_s8. */
+typedef struct {
+  const int32_t *acc; /* 0: doubled sums */
+  int8_t *out;        /* 4 */
+  int32_t step;       /* 8: bytes between outputs */
+  int32_t count;      /* 12 */
+  int32_t bias2;      /* 16 */
+  int32_t multiplier; /* 20 */
+  int32_t round;      /* 24 */
+  int32_t shift;      /* 28 */
+} dw_store_args;
+
+typedef char dw_store_args_layout[__builtin_offsetof(dw_store_args, shift) == 28 ? 1 : -1];
+
+/* s = acc + 2 * bias; out = SSAT8((SMMLAR(s, m, round + (s < 0 ? -1 : 0))) >> shift): 8 instructions per output. */
+#define DW_STORE_ONE_ASM(S, T)                  \
+  "add " S ", " S ", r5\n\t"                    \
+  "add " T ", r7, " S ", asr #31\n\t"           \
+  "smmlar " S ", " S ", r6, " T "\n\t"          \
+  "asr " S ", " S ", r8\n\t"                    \
+  "ssat " S ", #8, " S "\n\t"
+
+__attribute__((naked, noinline)) static void dw_store_s8(const dw_store_args *args) {
+  (void)args;
+  __asm__ volatile(
+      "push {r4-r10, lr}\n\t"
+      "ldm r0, {r1-r8}\n\t"
+      "subs r4, r4, #2\n\t"
+      "blt 3f\n\t"
+      "2:\n\t"
+      "ldrd r9, r10, [r1], #8\n\t"
+      DW_STORE_ONE_ASM("r9", "r12")
+      DW_STORE_ONE_ASM("r10", "lr")
+      "strb r9, [r2]\n\t"
+      "strb r10, [r2, r3]\n\t"
+      "add r2, r2, r3, lsl #1\n\t"
+      "subs r4, r4, #2\n\t"
+      "bge 2b\n\t"
+      "3:\n\t"
+      "adds r4, r4, #2\n\t"
+      "beq 4f\n\t"
+      "ldr r9, [r1]\n\t"
+      DW_STORE_ONE_ASM("r9", "r12")
+      "strb r9, [r2]\n\t"
+      "4:\n\t"
+      "pop {r4-r10, pc}\n\t");
+}
+
+/* Channel j's `count` sums (doubled, bias not yet added) to int8 outputs `channels` apart. */
+static void dw_plane_store(const dw_plane_geom *g, const dw_plane_quant *q, int32_t j, const int32_t *acc,
+                           int32_t count, int8_t *out) {
+  const int32_t c = g->pixel_out, b2 = q->bias2[j], m = q->multiplier[j], r = q->round[j], e = q->shift[j];
+  if (!g->clamp) {
+    const dw_store_args a = {acc, out, c, count, b2, m, r, e};
+    dw_store_s8(&a);
+    return;
+  }
+  for (int32_t i = 0; i < count; i++, out += c) {
+    const int32_t s = acc[i] + b2;
+    const int32_t v = tfg_ssat8(dw_smmlar(s, m, r + (s >> 31)) >> e);
+    *out = (int8_t)TFG_MIN(TFG_MAX(v, g->act_min), g->act_max);
+  }
+}
+
+/*
+ * The block's requantization constants, or 0 where one channel is outside what dw_plane_store computes exactly:
+ * a negative multiplier, a left shift or a right shift beyond 20, |bias| >= 2^28 (so that |2 * acc| < 2^30).
+ */
+static int dw_plane_quant_init(const tfg_dw_conv_params *p, const tfg_per_channel_quant_params *quant,
+                               const int32_t *bias, int32_t c, int32_t nb, dw_plane_quant *q) {
+  for (int32_t j = 0; j < nb; j++) {
+    const int32_t m = quant->multiplier[c + j], b = bias != 0 ? bias[c + j] : 0;
+    const int32_t e = m == 0 ? 1 : -quant->shift[c + j];
+    if (m < 0 || e < 1 || e > 20 || b >= (1 << 28) || b <= -(1 << 28)) {
+      return 0;
+    }
+    q->bias2[j] = 2 * b;
+    q->multiplier[j] = m;
+    q->round[j] = (1 << (e - 1)) + p->output_offset * (1 << e);
+    q->shift[j] = e;
+  }
+  return 1;
+}
+
+/*
+ * Whether the plane path takes this layer, and its walked geometry in *g (ctx: the scratch it needs). It walks H
+ * where the output is taller than wide and the buffers are apart or whole rows apart (or the image is one pixel
+ * wide), else W.
+ */
+static int dw_plane_applies(const tfg_context *ctx, const tfg_dw_conv_params *p,
+                            const tfg_per_channel_quant_params *quant, const int32_t *bias, const tfg_dims *in,
+                            const int8_t *input, const tfg_dims *f, const tfg_dims *out, const int8_t *output,
+                            dw_plane_geom *g) {
+  const intptr_t d = (intptr_t)output - (intptr_t)input;
+  const int apart = d >= (intptr_t)(in->n * in->h * in->w * in->c) || -d >= (intptr_t)(out->n * out->h * out->w * out->c);
+  /* In place whole rows apart: an output overwrites its own column's input, already in the ring. */
+  const int rows_apart = in->w == out->w && in->c == out->c && d % (intptr_t)(in->w * in->c) == 0;
+  const int walk_h = (in->w == 1 && f->w == 1 && f->h > 1) || ((apart || rows_apart) && out->h > out->w);
+  const dw_plane_shape s = dw_plane_shape_of(in, f, walk_h);
+  const int32_t stride = walk_h ? p->stride.h : p->stride.w;
+  const int32_t out_width = walk_h ? out->h : out->w;
+  if (p->ch_mult != 1 || p->folded_bias || p->dilation.h != 1 || p->dilation.w != 1 || stride != 1 ||
+      s.taps > TFG_DW_PLANE_MAX_TAPS || s.rows > TFG_DW_PLANE_MAX_TAPS || out_width < TFG_DW_PLANE_MIN_RUN ||
+      p->output_offset < -128 || p->output_offset > 127 || p->activation.min > p->activation.max || ctx == 0 ||
+      ctx->buf == 0 || ctx->size < tfg_depthwise_conv_s8_get_buffer_size_dsp(in, f)) {
+    return 0;
+  }
+  dw_plane_quant q;
+  for (int32_t c = 0; c < in->c; c += 4) {
+    if (!dw_plane_quant_init(p, quant, bias, c, TFG_MIN(4, in->c - c), &q)) {
+      return 0;
+    }
+  }
+  g->channels = in->c;
+  g->rows = s.rows;
+  g->taps = s.taps;
+  g->nv = (s.taps + 2) / 2;
+  g->wp = dw_plane_width(s.width, s.taps);
+  g->in_width = s.width;
+  g->walk_h = walk_h;
+  g->pixel_in = walk_h ? in->w * in->c : in->c;
+  g->pixel_out = walk_h ? out->w * out->c : out->c;
+  g->tap_step = walk_h ? f->w * f->c : f->c;
+  g->line_step = walk_h ? f->c : f->w * f->c;
+  g->offset = p->input_offset;
+  g->offset2 = tfg_dup16(p->input_offset);
+  g->clamp = p->activation.min > -128 || p->activation.max < 127;
+  g->act_min = p->activation.min;
+  g->act_max = p->activation.max;
+  /* Every tap of every output pair (the last one may be past the row) and the one-tap overreach in the plane. */
+  const int32_t pairs = (out_width + 1) / 2;
+  return 2 * pairs - 1 + s.taps + 2 <= g->wp;
+}
+
+/* The scratch: the ring of (rows + 1) slots of 4 planes (the last all zeros), the pairs, the sums. */
+typedef struct {
+  int16_t *planes;
+  int32_t *pairs;
+  int32_t *acc;
+} dw_plane_scratch;
+
+/* One walk of a block: lines [y_begin, y_end) across, outputs [x_begin, x_end) along, channels [c, c + nb). */
+typedef struct {
+  int32_t in_lines, line_in, line_out; /* input lines across, bytes between input / output lines */
+  int32_t stride, pad;                 /* across */
+  int32_t pad_along;
+  int32_t y_begin, y_end, x_begin, x_end, c, nb;
+} dw_plane_walk;
+
+/*
+ * Each output line in turn: its filter lines' planes (each input line widened once into the ring, slot = input
+ * line mod filter lines; lines outside the input read the zero slot), the sums, the outputs.
+ */
+static void dw_plane_block(const dw_plane_geom *g, const dw_plane_quant *q, const dw_plane_scratch *sc,
+                           const int8_t *input_batch, const int8_t *filter, int8_t *output_batch,
+                           const dw_plane_walk *wk) {
+  const int32_t ring = g->rows, slot_size = 4 * g->wp, nb = wk->nb;
+  const int32_t count = wk->x_end - wk->x_begin, pairs = (count + 1) / 2;
+  const int32_t first_ix = wk->x_begin - wk->pad_along;
+  const int32_t u_end = TFG_MIN(g->wp, 2 * pairs - 1 + g->taps + 2);
+  /* The plane columns inside the input; the others stay 0. */
+  const int32_t u_in_begin = TFG_MIN(u_end, TFG_MAX(0, -first_ix));
+  const int32_t u_in_end = TFG_MAX(u_in_begin, TFG_MIN(u_end, g->in_width - first_ix));
+  const int32_t words = dw_plane_is_3x3(g) ? 2 : 2 * g->nv;
+  int32_t slot_row[TFG_DW_PLANE_MAX_TAPS];
+  int16_t *zeros = sc->planes + ring * slot_size;
+  for (int32_t r = 0; r < ring; r++) slot_row[r] = -1;
+  memset(sc->planes, 0, (size_t)((ring + 1) * slot_size) * sizeof(int16_t));
+  dw_plane_weights(g, filter + wk->c, nb, sc->pairs);
+  for (int32_t y = wk->y_begin; y < wk->y_end; y++) {
+    const int32_t y0 = y * wk->stride - wk->pad;
+    const int16_t *x[TFG_DW_PLANE_MAX_TAPS];
+    for (int32_t ky = 0; ky < g->rows; ky++) {
+      const int32_t iy = y0 + ky;
+      if (iy < 0 || iy >= wk->in_lines) {
+        x[ky] = zeros;
+        continue;
+      }
+      int16_t *plane = sc->planes + (iy % ring) * slot_size;
+      if (slot_row[iy % ring] != iy) {
+        dw_plane_fill(g, input_batch + iy * wk->line_in + first_ix * g->pixel_in + wk->c, nb, u_in_begin, u_in_end,
+                      plane);
+        slot_row[iy % ring] = iy;
+      }
+      x[ky] = plane;
+    }
+    if (dw_plane_is_3x3(g)) {
+      dw_mac3_args a = {{x[0], x[1], x[2]}, sc->pairs, sc->acc, pairs, 2 * g->wp, nb};
+      dw_mac3_s1(&a);
+    } else {
+      for (int32_t j = 0; j < nb; j++) {
+        if (g->rows == 1) {
+          const dw_line_args a = {x[0] + j * g->wp, sc->pairs + j * words, sc->acc + j * 2 * pairs, pairs, g->nv};
+          dw_mac_line(&a);
+          continue;
+        }
+        const int16_t *xj[TFG_DW_PLANE_MAX_TAPS];
+        for (int32_t r = 0; r < g->rows; r++) xj[r] = x[r] + j * g->wp;
+        dw_mac_any(g, xj, sc->pairs + j * g->rows * words, pairs, sc->acc + j * 2 * pairs);
+      }
+    }
+    int8_t *out = output_batch + y * wk->line_out + wk->x_begin * g->pixel_out + wk->c;
+    for (int32_t j = 0; j < nb; j++) dw_plane_store(g, q, j, sc->acc + j * 2 * pairs, count, out + j);
+  }
+}
+
+/*
+ * Whether the whole layer can go block by block (each block over every output row): the buffers are apart, or they
+ * overlap channel-aligned and every output row overwrites only input rows of its own channels that are already in
+ * the ring or never read again (a K x 1 line is widened whole before any of its outputs is written).
+ */
+static int dw_plane_whole_layer(const tfg_dw_conv_params *p, const dw_plane_geom *g, const tfg_dims *in,
+                                const int8_t *input_batch, const tfg_dims *out, const int8_t *output_batch) {
+  const int32_t in_row = in->w * in->c, out_row = out->w * out->c;
+  const intptr_t d = (intptr_t)output_batch - (intptr_t)input_batch;
+  if (d >= (intptr_t)in->h * in_row || d + (intptr_t)out->h * out_row <= 0) {
+    return 1;
+  }
+  if (d % in->c != 0) {
+    return 0;
+  }
+  if (g->walk_h) {
+    /* A one-pixel-wide image, or buffers whole rows apart (dw_plane_applies): each output overwrites its own
+       column's input, which the ring holds from before that column's first output. */
+    return 1;
+  }
+  for (int32_t y = 0; y < out->h; y++) {
+    const intptr_t last = d + (intptr_t)(y + 1) * out_row - 1;
+    const int32_t widened = TFG_MIN(in->h - 1, y * p->stride.h - p->padding.h + g->rows - 1);
+    if (last >= 0 && last / in_row > widened) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void depthwise_planes_dsp(const tfg_dw_conv_params *p, const dw_plane_geom *g,
+                                 const tfg_per_channel_quant_params *quant, const tfg_dims *in,
+                                 const int8_t *input_batch, const int8_t *filter, const int32_t *bias,
+                                 const tfg_dims *out, int8_t *output_batch, void *scratch) {
+  dw_plane_scratch sc;
+  sc.planes = (int16_t *)scratch;
+  sc.pairs = (int32_t *)(void *)(sc.planes + (g->rows + 1) * 4 * g->wp);
+  sc.acc = sc.pairs + 4 * g->rows * dw_plane_pair_words(g->taps);
+  const int whole = dw_plane_whole_layer(p, g, in, input_batch, out, output_batch);
+  for (int32_t oy = 0; oy < out->h;) {
+    const int32_t group = whole ? out->h - oy : dw_row_group(p, in, input_batch, out, output_batch, oy);
+    for (int32_t c = 0; c < in->c; c += 4) {
+      dw_plane_walk wk;
+      dw_plane_quant q;
+      wk.c = c;
+      wk.nb = TFG_MIN(4, in->c - c);
+      (void)dw_plane_quant_init(p, quant, bias, c, wk.nb, &q);
+      if (g->walk_h) {
+        /* Lines are input columns; the group is a run of outputs along H. */
+        wk.in_lines = in->w;
+        wk.line_in = in->c;
+        wk.line_out = out->c;
+        wk.stride = p->stride.w;
+        wk.pad = p->padding.w;
+        wk.pad_along = p->padding.h;
+        wk.y_begin = 0;
+        wk.y_end = out->w;
+        wk.x_begin = oy;
+        wk.x_end = oy + group;
+      } else {
+        wk.in_lines = in->h;
+        wk.line_in = in->w * in->c;
+        wk.line_out = out->w * out->c;
+        wk.stride = p->stride.h;
+        wk.pad = p->padding.h;
+        wk.pad_along = p->padding.w;
+        wk.y_begin = oy;
+        wk.y_end = oy + group;
+        wk.x_begin = 0;
+        wk.x_end = out->w;
+      }
+      dw_plane_block(g, &q, &sc, input_batch, filter, output_batch, &wk);
+    }
+    oy += group;
+  }
+}
 #endif
 
 tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_params *dw_params,
@@ -835,6 +1422,15 @@ tfg_status tfg_depthwise_conv_s8(const tfg_context *ctx, const tfg_dw_conv_param
   (void)ctx;
 #endif
 #if !TFG_NN_DW_MVE && TFG_NN_HAS_DSP
+  dw_plane_geom plane;
+  if (dw_plane_applies(ctx, dw_params, quant_params, bias, input_dims, input, filter_dims, output_dims, output, &plane)) {
+    for (int32_t b = 0; b < input_dims->n; b++) {
+      depthwise_planes_dsp(dw_params, &plane, quant_params, input_dims,
+                           input + b * input_dims->h * input_dims->w * input_dims->c, filter, bias, output_dims,
+                           output + b * output_dims->h * output_dims->w * out_c, ctx->buf);
+    }
+    return TFG_OK;
+  }
   if (dw_params->ch_mult == 1 && !dw_params->folded_bias && input_dims->w == 1 && output_dims->w == 1 &&
       filter_dims->w == 1 && filter_dims->h > 1 && filter_dims->h <= TFG_DW_MAX_TAPS) {
     for (int32_t b = 0; b < input_dims->n; b++) {

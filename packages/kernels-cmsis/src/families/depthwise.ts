@@ -1,6 +1,6 @@
 /**
- * Depthwise convolution (DepthwiseConv2D): tfg_depthwise_conv_s8, any channel multiplier. Scratch on Helium only: one
- * filter window, where its 3x3 routine stages a border pixel.
+ * Depthwise convolution (DepthwiseConv2D): tfg_depthwise_conv_s8, any channel multiplier. Scratch on Helium: one
+ * filter window, where its 3x3 routine stages a border pixel; on the DSP path: the int16 planes (planeBytes).
  */
 import { NodeOf } from '@tinyforge/ir';
 import { blobOf, cClamp, cDims, cLiteral, cStruct, cTile, scratchContext, sizeQuery } from './c-text';
@@ -18,8 +18,28 @@ const DEPTHWISE_SCRATCH: ScratchFunction<ConvGeometry> = {
   byPath: true,
   args: '&input_dims, &filter_dims',
   literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
-  bytes: (g, path) => (path === 'mve' ? g.filter.h * g.filter.w * g.filter.c : 0),
+  bytes: (g, path) => (path === 'mve' ? g.filter.h * g.filter.w * g.filter.c : path === 'dsp' ? planeBytes(g) : 0),
 };
+
+/** Filters up to this many taps along the walked axis take the DSP plane path (TFG_DW_PLANE_MAX_TAPS). */
+const PLANE_MAX_TAPS = 16;
+
+/**
+ * The DSP plane path's scratch (tfg_depthwise_conv_s8_get_buffer_size_dsp) for the larger of its two walks (along
+ * W: filter rows are the lines, filter columns the taps; along H the other way round): a ring of int16 plane rows,
+ * one per filter line and one of zeros, for 4 channels, padded for every tap; the 4 channels' weight pairs (even-
+ * and odd-aligned) per line; one plane row of int32 sums per channel.
+ */
+function planeBytes(g: ConvGeometry): number {
+  if (g.filter.c !== g.input.c) return 0;
+  const walk = (lines: number, taps: number, width: number): number => {
+    if (taps > PLANE_MAX_TAPS || lines > PLANE_MAX_TAPS) return 0;
+    const planeWidth = (width + taps + 4) & ~1;
+    const pairWords = 2 * Math.floor((taps + 2) / 2);
+    return (lines + 1) * 4 * planeWidth * 2 + 4 * lines * pairWords * 4 + 4 * planeWidth * 4;
+  };
+  return Math.max(walk(g.filter.h, g.filter.w, g.input.w), walk(g.filter.w, g.filter.h, g.input.h));
+}
 
 export const depthwiseFamily = defineFamily<DepthwiseCall, ConvGeometry>({
   name: 'depthwise',

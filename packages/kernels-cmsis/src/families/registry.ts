@@ -32,6 +32,7 @@ import { MeanS16Call, meanS16Family } from './mean-s16';
 import { PoolS16Call, poolS16Family } from './pool-s16';
 import { RequantizeCall, requantizeFamily } from './requantize';
 import { SoftmaxS16Call, softmaxS16Family } from './softmax-s16';
+import { SignalCall, signalFamily } from './signal';
 import { SvdfCall, svdfFamily } from './svdf';
 
 export type KernelCall =
@@ -63,13 +64,16 @@ export type KernelCall =
   | LstmCall
   | GruCall
   | SvdfCall
-  | GatherAnyCall;
+  | GatherAnyCall
+  | SignalCall;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
 
 /** Every family. Where two list the same op, the first whose `takes` accepts the node lowers it. */
 export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
+  // Plain int32 arithmetic, casts and the audio front end's Signal ops: before the quantized families list Add/Mul.
+  signalFamily,
   // 16-bit activations and float32 layers first: each takes only its element type, the int8 families the rest.
   convS16Family,
   depthwiseS16Family,

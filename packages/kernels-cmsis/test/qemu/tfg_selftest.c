@@ -99,6 +99,49 @@ static void dw3x3_case(int32_t index) {
   tfg_test_print_case("dw3x3", index, status, tfg_test_hash(output, out.h * out.w * out.c), 0);
 }
 
+/*
+ * Layers the DSP plane path takes: runs of 8 or more outputs along W (wide), along H (tall) or a K x 1 filter over
+ * a one-pixel-wide image, filters up to 5 x 5 (15 x 1), strides 1 and 2, plain biases, right shifts (one case in
+ * four keeps a few shifts of -1..1, and one channel in 8 has multiplier 0); scratch exactly as asked for.
+ */
+static void dwplane_case(int32_t index) {
+  const int32_t kind = index % 3, stride = tfg_test_rand(1, 2), ch = tfg_test_rand(1, 12);
+  int32_t kh = tfg_test_rand(1, 5), kw = tfg_test_rand(1, 5), h, w, pad_h = tfg_test_rand(0, 2), pad_w;
+  if (kind == 0) {
+    h = tfg_test_rand(3, 6);
+    w = tfg_test_rand(16, 30);
+  } else if (kind == 1) {
+    h = tfg_test_rand(16, 30);
+    w = tfg_test_rand(3, 6);
+  } else {
+    h = tfg_test_rand(16, 30);
+    w = 1;
+    kw = 1;
+    kh = tfg_test_rand(2, 15);
+  }
+  pad_w = kind == 2 ? 0 : tfg_test_rand(0, 2);
+  h = h > kh ? h : kh;
+  w = w > kw ? w : kw;
+  const tfg_dims in = {1, h, w, ch};
+  const tfg_dims f = {1, kh, kw, ch};
+  const tfg_dims out = {1, out_size(h, kh, stride, 1, 2 * pad_h), out_size(w, kw, kind == 2 ? 1 : stride, 1, 2 * pad_w),
+                        ch};
+  const tfg_dw_conv_params p = {tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), 1, {kind == 2 ? 1 : stride, stride},
+                                {pad_w, pad_h}, {1, 1}, tfg_test_random_clamp(), 0};
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  tfg_test_fill_s8(input, h * w * ch);
+  tfg_test_fill_s8(weights, kh * kw * ch);
+  fill_quant(ch);
+  for (int32_t c = 0; c < ch; c++) {
+    if (index % 4 != 0) shifts[c] = tfg_test_rand(-12, -1);
+    if (tfg_test_rand(0, 7) == 0) multipliers[c] = 0;
+  }
+  const tfg_context ctx = {scratch, tfg_depthwise_conv_s8_get_buffer_size(&in, &f)};
+  const int32_t status =
+      ctx.size > MAX_SCRATCH ? -9 : tfg_depthwise_conv_s8(&ctx, &p, &q, &in, input, &f, weights, bias, &out, output);
+  tfg_test_print_case("dwplane", index, status, tfg_test_hash(output, out.h * out.w * out.c), 0);
+}
+
 static void fc_case(int32_t index) {
   const int32_t batches = tfg_test_rand(1, 3), depth = tfg_test_rand(1, 200), channels = tfg_test_rand(1, 40);
   const tfg_dims in = {batches, 1, 1, depth}, f = {depth, 1, 1, channels}, out = {batches, 1, 1, channels};
@@ -127,6 +170,7 @@ int tfg_selftest_main(void) {
   for (int32_t i = 0; i < 40; i++) depthwise_case(i);
   for (int32_t i = 0; i < 30; i++) fc_case(i);
   for (int32_t i = 0; i < 30; i++) dw3x3_case(i);
+  for (int32_t i = 0; i < 36; i++) dwplane_case(i);
   tfg_test_print("done\n");
   return 0;
 }

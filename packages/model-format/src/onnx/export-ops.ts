@@ -6,6 +6,10 @@ import { composePerms, irAxisFromOnnx, isDataPreservingPerm, NCHW_TO_NHWC, NHWC_
 /** Ops the writer also accepts on quantized tensors (they move data, they do not compute on it). */
 const DATA_MOVEMENT: ReadonlySet<OpType> = new Set<OpType>(['Reshape', 'Squeeze', 'Transpose', 'Identity', 'Concatenation', 'Quantize', 'Dequantize']);
 
+const noSignalOp = (node: Node, ctx: ExportContext): never => {
+  throw ctx.fail(`${node.op} is not written to ONNX (ONNX has no TFLite Micro Signal operators)`);
+};
+
 /** How each IR op is written as ONNX nodes (NCHW). */
 const EXPORTERS: NodeTable<void, [ExportContext]> = {
   Conv2D: (node, ctx) => exportConv(ctx, node),
@@ -72,6 +76,19 @@ const EXPORTERS: NodeTable<void, [ExportContext]> = {
   Svdf: (_node, ctx) => {
     throw ctx.fail('Svdf is not written to ONNX yet (ONNX has no SVDF operator)');
   },
+  Minimum: (node, ctx) => ctx.emit('Min', [ctx.value(node.inputs[0]), ctx.value(node.inputs[1])], [ctx.output(node.outputs[0])]),
+  Maximum: (node, ctx) => ctx.emit('Max', [ctx.value(node.inputs[0]), ctx.value(node.inputs[1])], [ctx.output(node.outputs[0])]),
+  SignalWindow: noSignalOp,
+  SignalFftScaleBits: noSignalOp,
+  SignalFftAutoScale: noSignalOp,
+  SignalRfft: noSignalOp,
+  SignalEnergy: noSignalOp,
+  SignalFilterBank: noSignalOp,
+  SignalFilterBankSquareRoot: noSignalOp,
+  SignalNoiseEstimate: noSignalOp,
+  SignalSpectralSubtraction: noSignalOp,
+  SignalPcan: noSignalOp,
+  SignalFilterBankLog: noSignalOp,
 };
 
 /** Write one IR node as ONNX nodes (NCHW). */

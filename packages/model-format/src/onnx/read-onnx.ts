@@ -130,13 +130,17 @@ function importModel(model: onnx.ModelProto, file: string | undefined): Graph {
   nodes.forEach((node, i) => {
     ctx.begin(node, i);
     const importer = ONNX_IMPORTERS[node.opType]!;
+    let folded = false;
     try {
       const attributes = new Attributes(node, (m) => ctx.error('FORMAT_MALFORMED', m));
-      if (!foldConstantNode(ctx, attributes)) importer(ctx, attributes);
+      folded = foldConstantNode(ctx, attributes);
+      if (!folded) importer(ctx, attributes);
     } catch (e) {
       throw ctx.wrap(e);
     }
-    // An input the importer never looked at is more than the operator takes (a Relu with extra inputs).
+    // An input the importer never looked at is more than the operator takes (a Relu with extra inputs); a node
+    // folded into a constant at import read its inputs as constants.
+    if (folded) return;
     const extra = node.input.findIndex((name, k) => k > ctx.highestInputRead && name !== '');
     if (extra >= 0) throw ctx.error('FORMAT_MALFORMED', `has ${node.input.length} inputs; input ${extra} '${node.input[extra].slice(0, 60)}' is more than it takes`);
   });

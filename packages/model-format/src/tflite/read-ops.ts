@@ -6,14 +6,17 @@ import { readOptions } from './options';
 import {
   ACTIVATION,
   ADD_OPTIONS,
+  CAST_OPTIONS,
   CONCATENATION_OPTIONS,
   CONV_2D_OPTIONS,
   DEPTHWISE_OPTIONS,
   DEQUANTIZE_OPTIONS,
+  DIV_OPTIONS,
   FC_WEIGHTS_FORMAT_DEFAULT,
   FULLY_CONNECTED_OPTIONS,
   HARD_SWISH_OPTIONS,
   LEAKY_RELU_OPTIONS,
+  MAXIMUM_MINIMUM_OPTIONS,
   MUL_OPTIONS,
   NO_OPTIONS,
   OptionsTable,
@@ -161,6 +164,11 @@ export const OP_READERS: { readonly [N in (typeof BUILTIN_OPERATOR_NAMES)[number
   }),
   TRANSPOSE_CONV: reader(TRANSPOSE_CONV_OPTIONS, (v, ctx) => transposeConv(v, ctx)),
   TILE: plain('Tile', TILE_OPTIONS),
+  // The output tensor's type is the target (CastOptions only repeats the two types).
+  CAST: reader(CAST_OPTIONS, () => ({ op: 'Cast', attrs: {} })),
+  DIV: reader(DIV_OPTIONS, (v, ctx) => ({ op: 'Div', attrs: { activation: activation(v.activation, ctx) } })),
+  MINIMUM: reader(MAXIMUM_MINIMUM_OPTIONS, () => ({ op: 'Minimum', attrs: { activation: 'none' } })),
+  MAXIMUM: reader(MAXIMUM_MINIMUM_OPTIONS, () => ({ op: 'Maximum', attrs: { activation: 'none' } })),
 };
 
 /**

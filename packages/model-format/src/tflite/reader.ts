@@ -1,6 +1,8 @@
+import { shortName } from '@tinyforge/common';
 import { constantInts, DType, dtypeBytes, Graph, Node, Quantization, Tensor, validateGraph } from '@tinyforge/ir';
 import { LIMITS, ModelFormatError, UnsupportedCollector } from '../errors';
 import { graphProblemsError } from '../graph-problems';
+import { signalOpNodes } from './read-signal-ops';
 import { applyIoLayouts } from './io-layouts';
 import { FlatBufferReader, Table } from './flatbuffer-reader';
 import { makeNode, opReader, OperatorContext } from './read-ops';
@@ -105,8 +107,7 @@ class TfliteReader {
       if (edges > LIMITS.maxEdges) this.error('FORMAT_LIMIT', `more than ${LIMITS.maxEdges} operator inputs in all`, op.pos);
       const outputs = ref(op.int32s(OPERATOR.outputs, 'operator outputs') ?? [], `operator ${i} output`, false, op.pos);
       const name = names.allocate(outputs.length > 0 ? tensors[outputs[0]].name : '', `op_${i}`);
-      const node = this.operator(op, i, codes, tensors, inputs, outputs, name);
-      if (node !== undefined) nodes.push(node);
+      nodes.push(...this.operator(op, i, codes, tensors, inputs, outputs, name));
     });
     // Every unsupported operator and tensor type at once (TensorType and builtins by name).
     this.unsupported.throwIfAny({ file: this.file });
@@ -222,21 +223,25 @@ class TfliteReader {
     inputs: number[],
     outputs: number[],
     name: string,
-  ): Node | undefined {
+  ): Node[] {
     const codeIndex = op.uint32(OPERATOR.opcodeIndex, 0);
     const code = codes[codeIndex] ?? this.error('FORMAT_MALFORMED', `operator ${index} uses operator code ${codeIndex}, but there are ${codes.length}`, op.pos);
     const outName = outputs.length > 0 ? tensors[outputs[0]].name : '';
     const reader = opReader(code.builtin);
     const label = `operator ${index} (${code.custom === undefined ? builtinName(code.builtin) : code.custom}, output '${outName}')`;
     if (code.custom !== undefined) {
+      const addTensor = (t: Tensor): number => tensors.push(t) - 1;
+      const ctx = { label, file: this.file, offset: op.pos, name, inputs, outputs, tensors, addTensor };
+      const signal = signalOpNodes(code.custom, op.bytes(OPERATOR.customOptions, `${label} custom options`), ctx);
+      if (signal !== undefined) return signal;
       this.unsupported.add('operator', `custom '${code.custom}'`, `operator ${index} (output '${shortName(outName)}')`, { offset: op.pos });
-      return undefined;
+      return [];
     }
     if (reader === undefined) {
       const known = builtinName(code.builtin);
       const what = known.startsWith('unknown') ? `builtin ${code.builtin} (not in the schema)` : `${known} (builtin ${code.builtin})`;
       this.unsupported.add('operator', what, `operator ${index} (output '${shortName(outName)}')`, { offset: op.pos });
-      return undefined;
+      return [];
     }
     const optionsType = op.uint8(OPERATOR.builtinOptionsType, 0);
     if (optionsType !== 0 && optionsType !== reader.options.type) {
@@ -255,7 +260,7 @@ class TfliteReader {
       inputs,
       outputShape: () => (outputs[0] !== undefined ? tensors[outputs[0]].shape : undefined),
     };
-    return makeNode(name, reader.convert(options, ctx), inputs, outputs);
+    return [makeNode(name, reader.convert(options, ctx), inputs, outputs)];
   }
 
   /** String metadata entries (e.g. min_runtime_version); binary ones (conversion metadata) are skipped. */
@@ -290,11 +295,6 @@ export function perAxisDimension(scales: number, quantizedDimension: number, sha
   if (shape.length === 1) return shape[0] === scales ? 0 : undefined;
   const ok = quantizedDimension >= 0 && quantizedDimension < shape.length && shape[quantizedDimension] === scales;
   return ok ? quantizedDimension : undefined;
-}
-
-/** A tensor name short enough for a list of places (converters' names run to hundreds of characters). */
-function shortName(name: string): string {
-  return name.length > 48 ? `${name.slice(0, 47)}…` : name;
 }
 
 /** Printable ASCII (after trailing NULs are dropped), else undefined. */

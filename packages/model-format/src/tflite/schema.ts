@@ -141,6 +141,9 @@ export const CONCATENATION_OPTIONS = options('ConcatenationOptions', { axis: i32
 export const ADD_OPTIONS = options('AddOptions', { activation: i8(0), potScaleInt16: bool(1, true) });
 export const SUB_OPTIONS = options('SubOptions', { activation: i8(0), potScaleInt16: bool(1, true) });
 export const MUL_OPTIONS = options('MulOptions', { activation: i8(0) });
+export const DIV_OPTIONS = options('DivOptions', { activation: i8(0) });
+export const CAST_OPTIONS = options('CastOptions', { inDataType: i8(0), outDataType: i8(1) });
+export const MAXIMUM_MINIMUM_OPTIONS = options('MaximumMinimumOptions', {});
 export const SQUEEZE_OPTIONS = options('SqueezeOptions', { squeezeDims: i32s(0) });
 export const REDUCER_OPTIONS = options('ReducerOptions', { keepDims: bool(0) });
 export const LEAKY_RELU_OPTIONS = options('LeakyReluOptions', { alpha: f32(0) });
@@ -192,6 +195,8 @@ export const TENSOR_TYPE_OF: Record<DType, number> = {
   int32: TENSOR_TYPE.INT32,
   int64: TENSOR_TYPE.INT64,
   bool: TENSOR_TYPE.BOOL,
+  uint32: TENSOR_TYPE.UINT32,
+  uint64: TENSOR_TYPE.UINT64,
 };
 
 export const PADDING = { SAME: 0, VALID: 1 } as const;

@@ -54,11 +54,20 @@ withModels('TFLite Micro example models', () => {
     expect(g.tensors[quantize.inputs[0]].quant).toBeDefined();
   });
 
-  it('names every unsupported builtin, custom op and tensor type at once, by name', () => {
-    const audio = failure('audio_preprocessor_int8.tflite');
-    const names = audio.unsupported.map((f) => `${f.kind}: ${f.name}`);
-    expect(names).toEqual(expect.arrayContaining(['tensor type: UINT32', 'tensor type: UINT64', "operator: custom 'SignalWindow'", 'operator: CAST (builtin 53)']));
-    expect(audio.message).toMatch(/tensor type UINT32 ×6/);
-    expect(audio.message).not.toMatch(/TensorType \d/);
+  it("reads audio_preprocessor_int8: TFLite Micro's Signal custom ops with FlexBuffers options, UINT32 and UINT64 tensors, CAST, DIV, MINIMUM, MAXIMUM", () => {
+    const g = readTflite(read('audio_preprocessor_int8.tflite'));
+    expect(g.nodes.find((n) => n.op === 'SignalRfft')?.attrs).toEqual({ fftLength: 512 });
+    expect(g.nodes.find((n) => n.op === 'SignalEnergy')?.attrs).toEqual({ startIndex: 5, endIndex: 241 });
+    expect(g.nodes.find((n) => n.op === 'SignalNoiseEstimate')?.attrs).toEqual({
+      smoothing: 409,
+      oneMinusSmoothing: 15975,
+      alternateSmoothing: 983,
+      alternateOneMinusSmoothing: 15401,
+      smoothingBits: 10,
+      spectralSubtractionBits: 14,
+      clamping: false,
+    });
+    for (const op of ['Cast', 'Div', 'Minimum', 'Maximum'] as const) expect(g.nodes.some((n) => n.op === op)).toBe(true);
+    expect(g.tensors.filter((t) => t.dtype === 'uint32')).toHaveLength(7);
   });
 });

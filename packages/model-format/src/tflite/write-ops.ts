@@ -136,6 +136,8 @@ const refuse =
   (why: string) =>
   (node: Node): never =>
     unsupported(node, why);
+const NOT_WRITTEN_YET = 'the TFLite writer does not write it yet (the reader reads it)';
+const SIGNAL_NOT_WRITTEN = "TFLite Micro's Signal library ops (custom operators) are read, not written yet";
 const NO_TFLITE_OP = 'TFLite has no such operator; fold it away (the quantizer does) before writing';
 const QDQ_ARITHMETIC = 'integer arithmetic of the ONNX QDQ export; the TFLite writer writes int8 inference graphs, whose requantization is implicit';
 
@@ -218,6 +220,19 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
   Abs: refuse(QDQ_ARITHMETIC),
   Sign: refuse(QDQ_ARITHMETIC),
   Cast: refuse(QDQ_ARITHMETIC),
+  Minimum: refuse(NOT_WRITTEN_YET),
+  Maximum: refuse(NOT_WRITTEN_YET),
+  SignalWindow: refuse(SIGNAL_NOT_WRITTEN),
+  SignalFftScaleBits: refuse(SIGNAL_NOT_WRITTEN),
+  SignalFftAutoScale: refuse(SIGNAL_NOT_WRITTEN),
+  SignalRfft: refuse(SIGNAL_NOT_WRITTEN),
+  SignalEnergy: refuse(SIGNAL_NOT_WRITTEN),
+  SignalFilterBank: refuse(SIGNAL_NOT_WRITTEN),
+  SignalFilterBankSquareRoot: refuse(SIGNAL_NOT_WRITTEN),
+  SignalNoiseEstimate: refuse(SIGNAL_NOT_WRITTEN),
+  SignalSpectralSubtraction: refuse(SIGNAL_NOT_WRITTEN),
+  SignalPcan: refuse(SIGNAL_NOT_WRITTEN),
+  SignalFilterBankLog: refuse(SIGNAL_NOT_WRITTEN),
 };
 
 function isInt16(node: Node, t: TensorTable): boolean {

@@ -68,16 +68,16 @@ export function inputRangeWarnings(graph: Graph, samples: readonly Sample[]): st
  */
 export const CALIBRATION_HELP = `
 Calibration data (--calib PATH, also --eval PATH):
-  FILE.npy   one array for a one-input model: shape (N, ...) with N samples, each as many values as the input
-             (any shape with that count, e.g. (N, 49, 10, 1) or (N, 490)), or exactly one sample's values (N = 1).
+  FILE.npy   one array for a one-input model: shape (N, ...) with N samples, each with the input's shape less
+             its batch axis (an input [1, 1, 28, 28] takes (N, 1, 28, 28)), or exactly one sample's shape (N = 1).
              dtypes: float32, float64, float16, int8/16/32/64, uint8/16/32, bool; C order, little-endian. Values are
              used as they are (no scaling): give them in the range the model was trained on.
   FILE.npz   one array per input named after the inputs (tinyforge inspect lists them), else the array 'x', else the
              first array not named y, label or labels; each as for .npy, all with the same N.
-  FOLDER     PNG images (one-input image models; --resize, --channels, --mean, --std: value = (pixel/255 - mean)/std,
-             default pixel/255 in [0, 1]), or raw little-endian float32 .bin files, one sample each, all inputs back to
-             back. Files are read in name order.
+  FOLDER     PNG images (one-input image models, put in the input's layout; --resize, --channels, --mean, --std:
+             value = (pixel/255 - mean)/std, default pixel/255 in [0, 1]), or raw little-endian float32 .bin files,
+             one sample each, all inputs back to back. Files are read in name order.
   random     uniform [0, 1) samples (--samples, default 32): only to try the tool; the accuracy will be poor.
-Layout: values in the order of the input as \`tinyforge inspect MODEL\` shows it — NHWC for images (ONNX models are
-imported as NHWC too). A warning says so when the data looks unscaled (whole numbers 0–255, or beyond ±255) or far
-from a range the model states for its input.`;
+Layout: the input's own, as \`tinyforge inspect MODEL\` shows it (an ONNX image input is usually NCHW, a TFLite one
+NHWC); --calib-layout nchw|nhwc converts 4-D arrays and .bin samples given in the other. A warning says so when the
+data looks unscaled (whole numbers 0–255, or beyond ±255) or far from a range the model states for its input.`;
