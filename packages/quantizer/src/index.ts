@@ -16,7 +16,7 @@ export { CALIBRATION_HELP, inputRangeWarnings } from './calibration/input-range'
 export type { ImagePreprocess } from './calibration/images';
 export { FLOAT_PASSES, runFloatPasses } from './passes';
 export type { NamedPass } from './passes';
-export { measureQuantization } from './report/measure';
+export { int8Inputs, measureQuantization, quantizeInput } from './report/measure';
 export type { LayerReport, QuantizationReport } from './report/measure';
 export { reportToHtml, reportToJson, reportToTable } from './report/format';
 export { computesQuantized, qdqGraphForOnnx, toQdqGraph } from './qdq/to-qdq';
