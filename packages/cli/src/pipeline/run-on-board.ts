@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
-import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { flashImage, ProgressCallback, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
@@ -40,6 +40,10 @@ export interface RunOnBoardOptions {
   /** Per inference, in ms (default 60 s). */
   inferenceTimeoutMs?: number;
   onProgress?: (stage: PipelineStage, message: string) => void;
+  /** The flasher's progress (phases, bytes written and verified) while flashing over the bootloader. */
+  onFlashProgress?: ProgressCallback;
+  /** After each inference: how many of the inputs have run. */
+  onInference?: (done: number, total: number) => void;
   /** printf text from the board, line by line. */
   onText?: (line: string) => void;
   /** Called once QEMU (and socat) run, with their process ids. */
@@ -157,7 +161,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       t = Date.now();
       progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
       // The flasher's own time-outs suit a real chip; QEMU on a loaded host may stall for seconds between bytes.
-      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
+      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS, onProgress: options.onFlashProgress }))) as Stm32FlashResult;
       lap('flash', t);
       flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
       progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
@@ -180,6 +184,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       outputs.push(r.output);
       invokeCounts.push(r.ticks * scale);
       progress('run', `inference ${i + 1}/${options.inputs.length}: ${Math.round(r.ticks * scale)} ${board.kind === 'virtual' ? 'instructions' : 'cycles'}`);
+      options.onInference?.(i + 1, options.inputs.length);
     }
     lap('run', t);
 
