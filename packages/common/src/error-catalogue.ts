@@ -154,6 +154,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'PROFILE_BAD_TABLE', meaning: 'A layer table (codegen\'s plan.json / layer names) is malformed.', action: 'Regenerate it with `codegen` for the same model.' },
   { code: 'PROFILE_NO_RUNS', meaning: 'The stream held no complete inference run.', action: 'Let the board run longer (`--runs`), and check it runs profiling firmware.' },
   { code: 'PROFILE_BAD_OPTION', meaning: 'A profile option is out of range, or a file it names cannot be read or written.', action: 'Fix the option or path the message names.' },
+  { code: 'PROFILE_MLPERF_REPLY', meaning: 'A device speaking the MLPerf Tiny runner protocol refused a command (an `e-[…]` line) or replied in a form the runner does not accept.', action: 'Check that the firmware was built for this model (`tinyforge mlperf` builds it) and that nothing else writes to the console.' },
 
   { code: 'NXPLUGIN_CONFIG', meaning: 'A firmware.json is missing, not JSON, or does not match the schema (names the file and field).', action: 'Fix firmware.json; the generator writes a valid one.' },
   { code: 'NXPLUGIN_PATH', meaning: 'A path in the config leaves the workspace, or a file it names does not exist.', action: 'Put the model and data inside the workspace and fix the path.' },

@@ -56,6 +56,11 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
   name?: string;
   /** Default: the board application (serial-profiler c/tfg_app.c) speaking the link protocol. */
   application?: FirmwareApplication;
+  /**
+   * The board application speaks the MLPerf Tiny benchmark runner's protocol instead of the link (serial-profiler
+   * c/tfg_mlperf.h), announcing this model id (kws01, ad01, ic01, vww01, …).
+   */
+  mlperf?: { modelId: string };
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
   /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
@@ -124,6 +129,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   writeSource(sourceDir, BOARD_APP_HEADER, generateBoardAppHeader(graph, prefix));
   const sources = [path.join(sourceDir, `${prefix}.c`), path.join(sourceDir, `${prefix}_weights.c`), BOARD_C_SOURCES.link, ...(options.application?.sources ?? [BOARD_C_SOURCES.app])];
   const defines = [...(options.application?.defines ?? [])];
+  if (options.mlperf !== undefined) {
+    if (options.application !== undefined || options.profile === true) throw new BoardError('BOARD_BUILD', 'an MLPerf Tiny firmware is the board application without the profiler');
+    if (!/^[A-Za-z0-9_-]{1,24}$/.test(options.mlperf.modelId)) throw new BoardError('BOARD_BUILD', `MLPerf model id '${options.mlperf.modelId.slice(0, 40)}' is not a short word (kws01, ad01, …)`);
+    sources.push(BOARD_C_SOURCES.mlperf);
+    defines.push('TFG_APP_MLPERF', `TFG_APP_MLPERF_MODEL="${options.mlperf.modelId}"`);
+  }
   if (profile) {
     writeSource(sourceDir, 'profile_layers.c', profileLayerTableC(layers, PROFILE_TABLE));
     sources[0] = BOARD_C_SOURCES.profiledModel; // the model's source with the hooks on
@@ -148,7 +159,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   const manifest: FirmwareManifest = {
     builder: FIRMWARE_BUILDER,
     protocolVersion: PROTOCOL_VERSION,
-    application: options.application === undefined ? 'board' : 'custom',
+    application: options.application !== undefined ? 'custom' : options.mlperf !== undefined ? 'mlperf' : 'board',
     board: target.name,
     image: options.image ?? 'application',
     profile,
