@@ -13,3 +13,5 @@ export type { BoardRunErrorCode } from './errors';
 export { boardRunJson, boardRunReports, boardRunText, sliceOutput } from './board-run-output';
 export { firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, modelFigures, modelFiguresText } from './figures';
 export type { FirmwareFigures, FitCheck, ModelFigures } from './figures';
+export { MLPERF_BENCHMARKS, mlperfModelIdFor, runMlperf } from './mlperf';
+export type { MlperfLoop, MlperfRunOptions, MlperfRunResult } from './mlperf';
