@@ -92,7 +92,10 @@ export function commandProgress(json: boolean | undefined, stream: ProgressStrea
   return terminalProgress(stream, { enabled: json !== true && stream.isTTY === true });
 }
 
-/** The flasher's progress as progress lines: one per phase, bytes done/total with rate and ETA for write and verify. */
+/**
+ * The flasher's progress as progress lines: one per phase, bytes done/total with rate and ETA for write and verify.
+ * A last call with phase `done` ends the open line.
+ */
 export function flashProgress(progress: Progress, label = 'flash'): (p: { phase: string; done: number; total: number }) => void {
   let phase = '';
   let task: ProgressTask | undefined;
@@ -100,8 +103,11 @@ export function flashProgress(progress: Progress, label = 'flash'): (p: { phase:
     if (!progress.enabled) return;
     if (p.phase !== phase) {
       task?.end();
+      task = undefined;
       phase = p.phase;
-      task = p.total > 0 ? progress.task(`${label}: ${phase}`, p.total, phase === 'erase' ? 'sectors' : 'bytes') : undefined;
+      if (phase === 'done') return;
+      // Bytes phases get a counted line; reset, connect, erase, start are one step each.
+      task = p.total > 1 && ['write', 'verify', 'copy'].includes(phase) ? progress.task(`${label}: ${phase}`, p.total, 'bytes') : undefined;
       if (task === undefined) progress.stage(`${label}: ${phase}…`);
     }
     task?.update(p.done);

@@ -3,7 +3,8 @@
 export { QuantizerError } from './errors';
 export type { QuantizerErrorCode } from './errors';
 export { quantizeFile } from './quantize-file';
-export type { QuantizeFileOptions, QuantizeFileResult } from './quantize-file';
+export type { QuantizeFileOptions, QuantizeFileResult, QuantizeStep } from './quantize-file';
+export { dropWarnings } from './quantize-file';
 export { quantizeModel } from './quantize/quantize-model';
 export type { QuantizeOptions, QuantizeResult } from './quantize/quantize-model';
 export type { IoType } from './quantize/quantize-graph';
