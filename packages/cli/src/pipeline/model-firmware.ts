@@ -61,6 +61,8 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
    * c/tfg_mlperf.h), announcing this model id (kws01, ad01, ic01, vww01, …).
    */
   mlperf?: { modelId: string };
+  /** Each step as it starts (generating C, the kernel library, compiling and linking): a build takes tens of seconds. */
+  onStep?: (step: string) => void;
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
   /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
@@ -107,7 +109,11 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     throw new BoardError('BOARD_IO', `cannot create the output directory: ${(e as Error).message}`, { file: outDir });
   }
-  const generate = (packedConvolutions: boolean) => generateForTarget(graph, target, { ...options, packedConvolutions });
+  const step = options.onStep ?? (() => undefined);
+  const generate = (packedConvolutions: boolean) => {
+    step(`generating C for ${target.name}${packedConvolutions ? '' : ' (int8 filters)'}`);
+    return generateForTarget(graph, target, { ...options, packedConvolutions });
+  };
   const linksPacked = packedConvPreferred(coreFeatures(target));
   const first = generate(true);
   try {
@@ -115,6 +121,7 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     const flashOverflow = e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message);
     if (!(flashOverflow && first.packedFilters && linksPacked)) throw e;
+    step('the packed filters overflow the flash: building again with the int8 ones');
     return buildGenerated(graph, target, options, outDir, generate(false), true);
   }
 }
@@ -142,9 +149,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
     defines.push('TINYFORGE_PROFILE', `TFG_PROFILE_MAX_LAYERS=${Math.max(layers.length, 1)}u`);
   }
   const optimize = options.optimize ?? 'O2';
+  options.onStep?.(`compiling the kernel library for ${target.core} (objects cached by content)`);
+  const kernels = compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache });
+  options.onStep?.(`compiling the model and the board application, linking ${options.name ?? 'firmware'}.elf`);
   const firmware = buildFirmware({
     target,
-    sources: [...sources, ...compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache })],
+    sources: [...sources, ...kernels],
     includeDirs: [sourceDir, BOARD_C_DIR, kernelIncludeDir, ...(options.application?.includeDirs ?? [])],
     defines,
     outDir,

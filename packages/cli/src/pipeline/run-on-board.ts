@@ -150,6 +150,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
         image,
         modelBytes,
         mlperf: options.mlperf !== undefined ? { modelId: options.mlperf.modelId } : undefined,
+        onStep: (step) => progress('build', step),
       });
       fw = { manifest: built.manifest, elf: built.firmware.elf, planJsonPath: built.planJsonPath, layers: built.layers };
     }
