@@ -4,10 +4,10 @@ import * as path from 'path';
 import { Target } from '@tinyforge/boards';
 import { buildHostProgram, generateC, runHostProgram } from '@tinyforge/codegen-c';
 import { TinyforgeError } from '@tinyforge/common';
-import { bytesOf, dequantizeValues, elementCount, Graph, tensorBytes, viewAs } from '@tinyforge/ir';
+import { bytesOf, dequantizeValues, elementCount, Graph, viewAs } from '@tinyforge/ir';
 import { concatBytes, Interpreter } from '@tinyforge/interpreter';
 import { CalibrationData, loadCalibration, loadLabels, quantizeInput } from '@tinyforge/quantizer';
-import { LoadMethod, runOnBoard } from '../pipeline';
+import { LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 import { flashProgress, Progress } from '../progress';
 import { ClassMetrics, classMetrics, compareOutputs, differingOutputs, OutputComparison } from './metrics';
 
@@ -89,8 +89,7 @@ function outputValues(graph: Graph, outputs: readonly Uint8Array[]): Float64Arra
 }
 
 function splitOutput(graph: Graph, bytes: Uint8Array): Uint8Array[] {
-  let at = 0;
-  return graph.outputs.map((t) => bytes.slice(at, (at += tensorBytes(graph.tensors[t]))));
+  return graph.outputs.map((_, i) => sliceOutput(graph, bytes, i));
 }
 
 /** The samples as the model's input bytes: floats as they are, quantized like a QUANTIZE kernel for int8/int16 inputs. */
