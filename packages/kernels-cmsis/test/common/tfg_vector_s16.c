@@ -293,13 +293,13 @@ tfg_status tfg_vector_s16_run(const tfg_vector *v, const int8_t *const *inputs, 
       const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
       const tfg_per_channel_quant_params q = {I32(3), I32(4)};
       if (v->op == OP_CONV_S16) {
-        const tfg_conv_params cp = {0, 0, {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}};
+        const tfg_conv_params cp = {0, 0, {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}, 0};
         const tfg_bias_s16 b = bias16(v, p[20], 2);
         const tfg_context ctx = {scratch, scratch_size};
         return tfg_convolve_s16(&ctx, &cp, &q, &in, (const int16_t *)(const void *)in0, &f, I8(1), &b, &o,
                                 (int16_t *)(void *)output);
       }
-      const tfg_dw_conv_params dp = {0, 0, p[21], {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}};
+      const tfg_dw_conv_params dp = {0, 0, p[21], {p[13], p[12]}, {p[15], p[14]}, {p[17], p[16]}, {p[18], p[19]}, 0};
       return tfg_depthwise_conv_s16(&dp, &q, &in, (const int16_t *)(const void *)in0, &f, I8(1),
                                     p[20] == 1 ? I64(2) : NULL, &o, (int16_t *)(void *)output);
     }

@@ -67,7 +67,7 @@ static void conv_case(int32_t index) {
   const int32_t kh = tfg_test_rand(1, 3), kw = tfg_test_rand(1, 3);
   const tfg_dims in = {1, tfg_test_rand(kh, 7), tfg_test_rand(kw, 7), filter_c * groups};
   const tfg_dims f = {out_c, kh, kw, filter_c};
-  const tfg_conv_params p = {0, 0, {tfg_test_rand(1, 2), tfg_test_rand(1, 2)}, {0, 0}, {1, 1}, clamp16()};
+  const tfg_conv_params p = {0, 0, {tfg_test_rand(1, 2), tfg_test_rand(1, 2)}, {0, 0}, {1, 1}, clamp16(), 0};
   const tfg_dims o = {1, (in.h - kh) / p.stride.h + 1, (in.w - kw) / p.stride.w + 1, out_c};
   if (in.h * in.w * in.c > MAX_ACT || o.h * o.w * o.c > MAX_ACT || out_c * kh * kw * filter_c > MAX_WEIGHTS) {
     tfg_test_print_case("conv16-skip", index, 0, 0, 0);
@@ -93,7 +93,7 @@ static void depthwise_case(int32_t index) {
   const int32_t kh = big ? 24 : tfg_test_rand(1, 5), kw = big ? 24 : tfg_test_rand(1, 5);
   const tfg_dims in = {1, tfg_test_rand(kh, kh + 4), tfg_test_rand(kw, kw + 4), c};
   const tfg_dims f = {1, kh, kw, c * m};
-  const tfg_dw_conv_params p = {0, 0, m, {1, 1}, {tfg_test_rand(0, 1), tfg_test_rand(0, 1)}, {1, 1}, clamp16()};
+  const tfg_dw_conv_params p = {0, 0, m, {1, 1}, {tfg_test_rand(0, 1), tfg_test_rand(0, 1)}, {1, 1}, clamp16(), 0};
   const tfg_dims o = {1, in.h - kh + 1 + 2 * p.padding.h, in.w - kw + 1 + 2 * p.padding.w, c * m};
   if (in.h * in.w * in.c > MAX_ACT || o.h * o.w * o.c > MAX_ACT || kh * kw * c * m > MAX_WEIGHTS) {
     tfg_test_print_case("dw16-skip", index, 0, 0, 0);
