@@ -30,13 +30,14 @@ function positive(flag: string, v: string | undefined, integer: boolean): number
 export function mlperfText(r: MlperfRunResult): string[] {
   const int = (v: number) => Math.round(v).toLocaleString('en-US');
   const table = formatTable(
-    [{ header: 'loop', align: 'right' }, { header: 'warm-up', align: 'right' }, { header: 'inferences', align: 'right' }, { header: 'board time', align: 'right' }, { header: `${r.unit} / inference`, align: 'right' }, { header: 'ms / inference', align: 'right' }],
+    [{ header: 'loop', align: 'right' }, { header: 'warm-up', align: 'right' }, { header: 'inferences', align: 'right' }, { header: 'm-lap-us span', align: 'right' }, { header: `${r.unit} / inference`, align: 'right' }, { header: 'ms / inference', align: 'right' }],
     r.loops.map((l, i) => [String(i + 1), String(l.warmups), String(l.iterations), `${(l.microseconds / 1e6).toFixed(3)} s`, int(l.perInference.count), ((l.perInference.count / r.clockHz) * 1000).toFixed(3)]),
   );
   return [
     ...r.device.map((l) => printable(l, 200)),
     table,
-    `median latency: ${int(r.median.count)} ${r.unit} per inference = ${r.median.milliseconds.toFixed(3)} ms at the board's ${(r.clockHz / 1e6).toFixed(0)} MHz (${r.board}); throughput ${r.median.throughput.toFixed(2)} inferences/s of board time`,
+    `median latency: ${int(r.median.count)} ${r.unit} per inference = ${r.median.milliseconds.toFixed(3)} ms at the board's ${(r.clockHz / 1e6).toFixed(0)} MHz (${r.board}), ${r.median.throughput.toFixed(2)} inferences/s`,
+    ...(r.unit === 'instructions' ? ["(a virtual board: one instruction counted as one cycle; its m-lap-us stamps are QEMU's virtual time)"] : []),
     `m-results of the last inference: [${r.results.join(', ')}]`,
   ];
 }
