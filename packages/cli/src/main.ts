@@ -11,6 +11,8 @@ import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
 import { registerQuantizeCommand } from './commands/quantize';
 import { registerRunCommand } from './commands/run';
+import { registerValidateCommand } from './commands/validate';
+import { registerMlperfCommand } from './commands/mlperf';
 import { CommandIO, printable, processIO } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,6 +65,8 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
   registerProfileCommand(program, io);
   registerBuildCommand(program, io);
   registerBoardCommand(program, io);
+  registerValidateCommand(program, io);
+  registerMlperfCommand(program, io);
 
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;

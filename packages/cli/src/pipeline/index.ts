@@ -15,3 +15,5 @@ export { firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, m
 export type { FirmwareFigures, FitCheck, ModelFigures } from './figures';
 export { estimateBoardCycles, runTracedInference } from './estimate-cycles';
 export type { TracedInference } from './estimate-cycles';
+export { MLPERF_BENCHMARKS, mlperfModelIdFor, runMlperf } from './mlperf';
+export type { MlperfLoop, MlperfRunOptions, MlperfRunResult } from './mlperf';

@@ -56,6 +56,13 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
   name?: string;
   /** Default: the board application (serial-profiler c/tfg_app.c) speaking the link protocol. */
   application?: FirmwareApplication;
+  /**
+   * The board application speaks the MLPerf Tiny benchmark runner's protocol instead of the link (serial-profiler
+   * c/tfg_mlperf.h), announcing this model id (kws01, ad01, ic01, vww01, …).
+   */
+  mlperf?: { modelId: string };
+  /** Each step as it starts (generating C, the kernel library, compiling and linking): a build takes tens of seconds. */
+  onStep?: (step: string) => void;
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
   /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
@@ -102,7 +109,11 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     throw new BoardError('BOARD_IO', `cannot create the output directory: ${(e as Error).message}`, { file: outDir });
   }
-  const generate = (packedConvolutions: boolean) => generateForTarget(graph, target, { ...options, packedConvolutions });
+  const step = options.onStep ?? (() => undefined);
+  const generate = (packedConvolutions: boolean) => {
+    step(`generating C for ${target.name}${packedConvolutions ? '' : ' (int8 filters)'}`);
+    return generateForTarget(graph, target, { ...options, packedConvolutions });
+  };
   const linksPacked = packedConvPreferred(coreFeatures(target));
   const first = generate(true);
   try {
@@ -110,6 +121,7 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     const flashOverflow = e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message);
     if (!(flashOverflow && first.packedFilters && linksPacked)) throw e;
+    step('the packed filters overflow the flash: building again with the int8 ones');
     return buildGenerated(graph, target, options, outDir, generate(false), true);
   }
 }
@@ -124,6 +136,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   writeSource(sourceDir, BOARD_APP_HEADER, generateBoardAppHeader(graph, prefix));
   const sources = [path.join(sourceDir, `${prefix}.c`), path.join(sourceDir, `${prefix}_weights.c`), BOARD_C_SOURCES.link, ...(options.application?.sources ?? [BOARD_C_SOURCES.app])];
   const defines = [...(options.application?.defines ?? [])];
+  if (options.mlperf !== undefined) {
+    if (options.application !== undefined || options.profile === true) throw new BoardError('BOARD_BUILD', 'an MLPerf Tiny firmware is the board application without the profiler');
+    if (!/^[A-Za-z0-9_-]{1,24}$/.test(options.mlperf.modelId)) throw new BoardError('BOARD_BUILD', `MLPerf model id '${options.mlperf.modelId.slice(0, 40)}' is not a short word (kws01, ad01, …)`);
+    sources.push(BOARD_C_SOURCES.mlperf);
+    defines.push('TFG_APP_MLPERF', `TFG_APP_MLPERF_MODEL="${options.mlperf.modelId}"`);
+  }
   if (profile) {
     writeSource(sourceDir, 'profile_layers.c', profileLayerTableC(layers, PROFILE_TABLE));
     sources[0] = BOARD_C_SOURCES.profiledModel; // the model's source with the hooks on
@@ -131,9 +149,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
     defines.push('TINYFORGE_PROFILE', `TFG_PROFILE_MAX_LAYERS=${Math.max(layers.length, 1)}u`);
   }
   const optimize = options.optimize ?? 'O2';
+  options.onStep?.(`compiling the kernel library for ${target.core} (objects cached by content)`);
+  const kernels = compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache });
+  options.onStep?.(`compiling the model and the board application, linking ${options.name ?? 'firmware'}.elf`);
   const firmware = buildFirmware({
     target,
-    sources: [...sources, ...compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache })],
+    sources: [...sources, ...kernels],
     includeDirs: [sourceDir, BOARD_C_DIR, kernelIncludeDir, ...(options.application?.includeDirs ?? [])],
     defines,
     outDir,
@@ -148,7 +169,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   const manifest: FirmwareManifest = {
     builder: FIRMWARE_BUILDER,
     protocolVersion: PROTOCOL_VERSION,
-    application: options.application === undefined ? 'board' : 'custom',
+    application: options.application !== undefined ? 'custom' : options.mlperf !== undefined ? 'mlperf' : 'board',
     board: target.name,
     image: options.image ?? 'application',
     profile,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { flashOptionsFor, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
-import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { flashImage, ProgressCallback, SerialTransport, Stm32FlashResult, Transport } from '@tinyforge/flasher';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick, withEstimatedCycles } from '@tinyforge/serial-profiler';
@@ -48,6 +48,16 @@ export interface RunOnBoardOptions {
   /** The link's allowance for bytes on the line (default: the console baud, its headroom and 5 s floor). */
   linkTiming?: Partial<LinkTiming>;
   onProgress?: (stage: PipelineStage, message: string) => void;
+  /** The flasher's progress (phases, bytes written and verified) while flashing over the bootloader. */
+  onFlashProgress?: ProgressCallback;
+  /** After each inference: how many of the inputs have run. */
+  onInference?: (done: number, total: number) => void;
+  /**
+   * Build the board application speaking the MLPerf Tiny runner protocol (announcing `modelId`) and, once it is
+   * flashed, let `drive` talk to it over the console (calling `start` when it may run) instead of sending `inputs`
+   * over the link; what `drive` returns is the result's `mlperf`.
+   */
+  mlperf?: { modelId: string; drive: (transport: Transport, start: () => void) => Promise<unknown> };
   /** printf text from the board, line by line. */
   onText?: (line: string) => void;
   /** Called once QEMU (and socat) run, with their process ids. */
@@ -85,6 +95,8 @@ export interface RunOnBoardResult {
   profile?: { report: ProfileReport; session: ProfileSession };
   /** Wall-clock milliseconds per stage. */
   timings: Record<PipelineStage | 'total', number>;
+  /** What the `mlperf` driver returned. */
+  mlperf?: unknown;
 }
 
 /** AN3155 time-outs for a virtual board on a possibly saturated host (ms): floors well above any transfer time. */
@@ -116,7 +128,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   const modelFile = typeof options.model === 'string' ? options.model : undefined;
   const inputBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
   const outputBytes = graph.outputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
-  if (options.inputs.length === 0) throw new BoardRunError('RUN_BOARD_OPTION', 'no input to run');
+  if (options.inputs.length === 0 && options.mlperf === undefined) throw new BoardRunError('RUN_BOARD_OPTION', 'no input to run');
+  if (options.mlperf !== undefined && (options.profile === true || options.firmwareDir !== undefined)) throw new BoardRunError('RUN_BOARD_OPTION', 'an MLPerf Tiny run builds its own unprofiled firmware');
   options.inputs.forEach((input, i) => {
     if (input.length !== inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `input ${i} has ${input.length} bytes; the model takes ${inputBytes} (all inputs back to back)`, { file: modelFile });
   });
@@ -146,6 +159,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
         profile: options.profile === true,
         image,
         modelBytes,
+        mlperf: options.mlperf !== undefined ? { modelId: options.mlperf.modelId } : undefined,
+        onStep: (step) => progress('build', step),
       });
       fw = { manifest: built.manifest, elf: built.firmware.elf, planJsonPath: built.planJsonPath, layers: built.layers };
     }
@@ -167,13 +182,19 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       t = Date.now();
       progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
       // The flasher's own time-outs suit a real chip; QEMU on a loaded host may stall for seconds between bytes.
-      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
+      const r = (await flashImage(flashOptionsFor(board, { image: fw.elf, port: vb.ptyPath, method: 'an3155', transport, go: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS, onProgress: options.onFlashProgress }))) as Stm32FlashResult;
       lap('flash', t);
       flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), retries: r.retries };
       progress('flash', `wrote ${r.bytes} bytes in ${r.totalMs} ms (writing ${r.writeMs} ms, ${r.retries} retries), verified by ${r.verified}, started`);
     }
 
     t = Date.now();
+    if (options.mlperf !== undefined) {
+      const started = vb;
+      const mlperf = await options.mlperf.drive(transport, () => (load === 'direct' ? started.resume() : undefined));
+      lap('run', t);
+      return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs: [], invokeCounts: [], flash, timings, mlperf };
+    }
     link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText, { baud: board.console.baud, ...options.linkTiming });
     link.start();
     if (load === 'direct') vb.resume();
@@ -190,6 +211,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       outputs.push(r.output);
       invokeCounts.push(r.ticks * scale);
       progress('run', `inference ${i + 1}/${options.inputs.length}: ${Math.round(r.ticks * scale)} ${board.kind === 'virtual' ? 'instructions' : 'cycles'}`);
+      options.onInference?.(i + 1, options.inputs.length);
     }
     lap('run', t);
 
@@ -202,26 +224,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       lap('estimate', t);
       progress('estimate', `${estimate.inference} estimated ${board.core} cycles per inference`);
     }
-    return {
-      board: board.name,
-      boardInfo,
-      load,
-      outputs,
-      invokeCounts,
-      unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
-      arenaBytes: fw.manifest.model.arenaBytes,
-      weightsBytes: fw.manifest.model.weightsBytes,
-      packedFilters: fw.manifest.packedFilters,
-      packedFiltersDropped: fw.manifest.packedFiltersDropped,
-      size,
-      elf: fw.elf,
-      firmware: fw.manifest,
-      prebuilt: prebuilt !== undefined,
-      planJsonPath: keep || prebuilt !== undefined ? fw.planJsonPath : undefined,
-      flash,
-      profile,
-      timings,
-    };
+    return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs, invokeCounts, flash, profile, timings };
   } finally {
     const t = Date.now();
     if (transport?.isOpen) await transport.close().catch(() => undefined);
@@ -234,6 +237,33 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     lap('stop', t);
     timings.total = Date.now() - started;
   }
+}
+
+/** What a run reports about the firmware it ran. */
+function figuresOf(
+  fw: { manifest: FirmwareManifest; elf: string; planJsonPath: string },
+  board: Target,
+  boardInfo: BoardInfo,
+  load: LoadMethod,
+  size: SizeReport,
+  prebuilt: boolean,
+  keep: boolean,
+): Omit<RunOnBoardResult, 'outputs' | 'invokeCounts' | 'flash' | 'profile' | 'timings' | 'mlperf'> {
+  return {
+    board: board.name,
+    boardInfo,
+    load,
+    unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
+    arenaBytes: fw.manifest.model.arenaBytes,
+    weightsBytes: fw.manifest.model.weightsBytes,
+    packedFilters: fw.manifest.packedFilters,
+    packedFiltersDropped: fw.manifest.packedFiltersDropped,
+    size,
+    elf: fw.elf,
+    firmware: fw.manifest,
+    prebuilt,
+    planJsonPath: keep || prebuilt ? fw.planJsonPath : undefined,
+  };
 }
 
 /** A prebuilt firmware must be the one this run needs: the image for the load method, profiled when asked, this model's sizes. */
