@@ -5,7 +5,7 @@ export { boardSchema } from './schema';
 export type { Board, FlashMethod, An3155Method, MemoryRegion, QemuConfig } from './schema';
 export { CORE_NAMES, FPU_NAMES, compilerFlags, coreProblems } from './cores';
 export type { CoreName, CoreDescription, FpuName, MveKind } from './cores';
-export { DEFAULT_BOARDS_DIR, coreFeatures, listBoards, loadTarget, targetOf, parseBoardFile, parseBoardJson, jsonPath } from './load';
+export { BOARDS_DIR_ENV, DEFAULT_BOARDS_DIR, boardsDirOf, coreFeatures, listBoards, loadTarget, targetOf, parseBoardFile, parseBoardJson, jsonPath } from './load';
 export type { BoardLookup, Target } from './load';
 export { flashMethodFor, flashMethodText, flashOptionsFor, portKind } from './flash-options';
 export type { FlashMethodName, FlashRequest, PortKind } from './flash-options';
