@@ -188,7 +188,7 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
   }, 60000);
 
   it('the installed bin runs the same command (built dist)', () => {
-    const bin = path.resolve(__dirname, '../bin/tinyforge.js');
+    const bin = path.resolve(__dirname, '../../tinyforge/bin/tinyforge.js');
     if (!fs.existsSync(path.resolve(__dirname, '../dist/main.js'))) {
       console.warn('cli: dist/ not built — run `npm run build`; skipping the bin test');
       return;
