@@ -13,7 +13,7 @@ export { buildFirmware, compileLibrary, memoryScript } from './firmware';
 export type { FirmwareBuildOptions, FirmwareBuildResult, LibraryOptions } from './firmware';
 export { sizeReport, formatSizeReport } from './size-report';
 export type { SizeReport, RegionUsage } from './size-report';
-export { INSTALL_HINT } from './toolchain';
+export { INSTALL_HINT, armGcc, hasArmToolchain } from './toolchain';
 export { crc32Mpeg2 } from './rp2040';
 export { startVirtualBoard, bootloaderElf, qemuArgs } from './virtual-board';
 export type { VirtualBoard, VirtualBoardOptions, SerialMode, QemuArgOptions } from './virtual-board';

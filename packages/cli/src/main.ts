@@ -7,6 +7,7 @@ import { UsageError } from './cli-error';
 import { registerBoardCommand } from './commands/board';
 import { registerBuildCommand } from './commands/build';
 import { registerCodegenCommand } from './commands/codegen';
+import { registerExportCommand } from './commands/export';
 import { ConvertOptions, runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
 import { registerFlashCommand } from './commands/flash';
@@ -70,6 +71,7 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
   registerFlashCommand(program, io);
   registerProfileCommand(program, io);
   registerBuildCommand(program, io);
+  registerExportCommand(program, io);
   registerBoardCommand(program, io);
 
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
