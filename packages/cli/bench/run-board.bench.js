@@ -24,7 +24,7 @@ if (args.includes('--cold')) fs.rmSync(path.join(os.tmpdir(), 'tinyforge-firmwar
 
 const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tf-bench-run-')), 'out.bin');
 const started = process.hrtime.bigint();
-const r = spawnSync(process.execPath, [path.join(root, 'packages/cli/bin/tinyforge.js'), 'run', model, '--board', board, '--input', input, '--output', out, '--profile', '--json'], {
+const r = spawnSync(process.execPath, [path.join(root, 'packages/tinyforge/bin/tinyforge.js'), 'run', model, '--board', board, '--input', input, '--output', out, '--profile', '--json'], {
   encoding: 'utf8',
   maxBuffer: 1 << 26,
 });

@@ -21,6 +21,8 @@ export interface GenerateForTargetOptions {
   modelBytes?: Uint8Array;
   /** Emit packed convolution filters where the kernels have them (the first build tries them, see buildModelFirmware). */
   packedConvolutions?: boolean;
+  /** Where the arena lives (codegen-c GenerateOptions.arena); firmware builds keep the static one. */
+  arena?: 'static' | 'caller';
 }
 
 /** The one code generation call for a target: its core's features and its RAM and flash as the budget. */
@@ -32,6 +34,7 @@ export function generateForTarget(graph: Graph, target: Target, options: Generat
     budget: modelBudget(target),
     core: coreFeatures(target),
     packedConvolutions: options.packedConvolutions ?? true,
+    arena: options.arena,
   });
 }
 
@@ -42,7 +45,7 @@ export interface FirmwareApplication {
   defines?: string[];
 }
 
-export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'packedConvolutions'> {
+export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'packedConvolutions' | 'arena'> {
   /** Generated sources go to outDir/src, the images (`name`.elf/.bin/.hex/.map, .uf2 for UF2 boards) and
    *  firmware.json to outDir itself. */
   outDir: string;
