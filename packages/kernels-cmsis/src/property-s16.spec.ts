@@ -25,6 +25,7 @@ import {
   softmax16Case,
   svdfCase,
 } from './testing/property-cases-s16';
+import { transposeConvCase } from './testing/property-cases-transpose';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis 16-bit property tests skipped: needs gcc');
@@ -34,6 +35,7 @@ export const S16_FAMILIES: { name: string; count: number; make: (r: Rng, i: numb
   { name: 'conv 16x8 (groups, int64/int32 bias)', count: 150, make: (r, i) => conv16Case(r, 'conv', i) },
   { name: 'depthwise 16x8', count: 150, make: (r, i) => conv16Case(r, 'depthwise', i) },
   { name: 'fully connected 16x8', count: 100, make: fullyConnected16Case },
+  { name: 'transpose conv 16x8 (int64 bias)', count: 120, make: (r, i) => transposeConvCase(r, 'int16', i) },
   { name: 'add int16', count: 80, make: (r, i) => binary16Case(r, 'Add', i) },
   { name: 'sub int16', count: 80, make: (r, i) => binary16Case(r, 'Sub', i) },
   { name: 'mul int16', count: 80, make: (r, i) => binary16Case(r, 'Mul', i) },

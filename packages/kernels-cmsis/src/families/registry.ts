@@ -33,6 +33,7 @@ import { PoolS16Call, poolS16Family } from './pool-s16';
 import { RequantizeCall, requantizeFamily } from './requantize';
 import { SoftmaxS16Call, softmaxS16Family } from './softmax-s16';
 import { SvdfCall, svdfFamily } from './svdf';
+import { TransposeConvCall, TransposeConvS16Call, transposeConvFamily, transposeConvS16Family } from './transpose-conv';
 
 export type KernelCall =
   | ConvCall
@@ -63,7 +64,9 @@ export type KernelCall =
   | LstmCall
   | GruCall
   | SvdfCall
-  | GatherAnyCall;
+  | GatherAnyCall
+  | TransposeConvCall
+  | TransposeConvS16Call;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
@@ -72,6 +75,7 @@ export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
 export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   // 16-bit activations and float32 layers first: each takes only its element type, the int8 families the rest.
   convS16Family,
+  transposeConvS16Family,
   depthwiseS16Family,
   fullyConnectedS16Family,
   elementwiseS16Family,
@@ -87,6 +91,7 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   gruFamily,
   svdfFamily,
   convFamily,
+  transposeConvFamily,
   depthwiseFamily,
   fullyConnectedFamily,
   poolFamily,
