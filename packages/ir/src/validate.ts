@@ -28,6 +28,10 @@ export function validateGraph(graph: Graph): Diagnostic[] {
   const produced = new Uint8Array(n);
   const isInput = new Uint8Array(n);
   for (const i of graph.inputs) if (inRange(i)) isInput[i] = 1;
+  // Tensors something reads or writes; an unused one may be empty (TFLite's integer LSTM intermediates are).
+  const used = new Uint8Array(n);
+  for (const t of [...graph.inputs, ...graph.outputs]) if (inRange(t)) used[t] = 1;
+  for (const node of graph.nodes) for (const t of [...node.inputs, ...node.outputs]) if (inRange(t)) used[t] = 1;
 
   graph.tensors.forEach((t, i) => {
     if (t.data !== undefined) available[i] = 1;
@@ -36,14 +40,14 @@ export function validateGraph(graph: Graph): Diagnostic[] {
       available[i] = 1;
       if (t.state !== 'persistent' && t.state !== 'per-run') {
         problems.push({ code: 'IR_STATE', tensor: t.name, message: `tensor '${t.name}' has unknown state kind ${JSON.stringify(t.state)}` });
-      } else if (t.data !== undefined || graph.inputs.includes(i)) {
+      } else if (t.data !== undefined || isInput[i]) {
         problems.push({ code: 'IR_STATE', tensor: t.name, message: `state tensor '${t.name}' cannot also be ${t.data !== undefined ? 'a constant' : 'a graph input'}` });
       }
     }
     if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       problems.push({ code: 'IR_SHAPE', tensor: t.name, message: `tensor '${t.name}' has invalid shape ${shapeToString(t.shape)}` });
     }
-    if (t.data === undefined && t.shape.some((d) => d === 0)) {
+    if (t.data === undefined && used[i] && t.shape.some((d) => d === 0)) {
       problems.push({ code: 'IR_SHAPE', tensor: t.name, message: `tensor '${t.name}' has shape ${shapeToString(t.shape)}: a dimension of 0 leaves it without elements` });
     }
     if (t.quant !== undefined) {

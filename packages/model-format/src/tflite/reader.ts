@@ -47,6 +47,8 @@ class TfliteReader {
   private readonly r: FlatBufferReader;
   private buffers: Table[] = [];
   private readonly unsupported = new UnsupportedCollector();
+  /** Tensors without elements, refused once an operator or the graph is seen to use one. */
+  private readonly emptyTensors = new Map<number, { label: string; shape: number[]; offset: number }>();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -117,6 +119,10 @@ class TfliteReader {
       outputs: ref(sg.int32s(SUBGRAPH.outputs, 'subgraph outputs') ?? [], 'graph output', false, sg.pos),
       metadata: { sourceFormat: 'tflite', props: this.metadataProps(model) },
     };
+    for (const t of [...graph.inputs, ...graph.outputs, ...nodes.flatMap((n) => [...n.inputs, ...n.outputs])]) {
+      const empty = this.emptyTensors.get(t);
+      if (empty !== undefined) this.error('FORMAT_UNSUPPORTED', `${empty.label} has shape [${empty.shape.join(', ')}]: tensors without elements are not supported`, empty.offset);
+    }
     applyIoLayouts(graph);
     const description = model.string(MODEL.description, 'description');
     if (description !== undefined && description !== '') graph.metadata.producer = description;
@@ -138,7 +144,9 @@ class TfliteReader {
     const shape = t.int32s(TENSOR.shape, `${label} shape`) ?? [];
     if (shape.length > LIMITS.maxRank) this.error('FORMAT_LIMIT', `${label} has rank ${shape.length}`, t.pos);
     if (shape.some((d) => d < 0)) this.error('FORMAT_UNSUPPORTED', `${label} has dynamic shape [${shape.join(', ')}]`, t.pos);
-    if (shape.some((d) => d === 0) && t.uint32(TENSOR.buffer, 0) === 0) this.error('FORMAT_UNSUPPORTED', `${label} has shape [${shape.join(', ')}]: tensors without elements are not supported`, t.pos);
+    // A tensor without elements is refused where an operator or the graph uses it; the converter also writes such
+    // tensors as an integer LSTM's unused intermediates, which are never read.
+    if (shape.some((d) => d === 0) && t.uint32(TENSOR.buffer, 0) === 0) this.emptyTensors.set(index, { label, shape, offset: t.pos });
     const elements = shape.reduce((p, d) => p * d, 1);
     if (elements > LIMITS.maxTensorElements) this.error('FORMAT_LIMIT', `${label} has ${elements} elements`, t.pos);
     const typeCode = t.int8(TENSOR.type, TENSOR_TYPE.FLOAT32);
