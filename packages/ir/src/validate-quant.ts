@@ -2,7 +2,14 @@ import { DType } from './dtype';
 import { Graph } from './graph';
 import { isWeighted, Node } from './ops';
 import { Tensor } from './tensor';
-import type { Diagnostic } from './validate';
+
+/** One problem validateGraph finds (defined here, beside the quantization checks, so that neither file imports the other). */
+export interface Diagnostic {
+  code: string;
+  message: string;
+  node?: string;
+  tensor?: string;
+}
 
 /**
  * Quantization parameters as TFLite's quantization spec defines them, checked once for every reader and every

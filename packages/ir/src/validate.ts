@@ -5,14 +5,9 @@ import { Graph } from './graph';
 import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
-import { checkLayerQuantization, checkTensorQuantization } from './validate-quant';
+import { checkLayerQuantization, checkTensorQuantization, Diagnostic } from './validate-quant';
 
-export interface Diagnostic {
-  code: string;
-  message: string;
-  node?: string;
-  tensor?: string;
-}
+export type { Diagnostic } from './validate-quant';
 
 /**
  * Check a graph: tensor references, single producers, topological order, arity, dtypes, quantization parameters

@@ -25,7 +25,7 @@ import {
   softmax16Case,
   svdfCase,
 } from './testing/property-cases-s16';
-import { transposeConvCase } from './testing/property-cases-transpose';
+import { transposeConvCase } from './testing/property-cases-conv-variants';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis 16-bit property tests skipped: needs gcc');

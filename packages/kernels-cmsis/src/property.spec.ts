@@ -12,7 +12,7 @@ import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
 import { concatCase, meanCase, padCase, quantizeCase, tableCase, transposeCase } from './testing/property-cases-extra';
-import { transposeConvCase } from './testing/property-cases-transpose';
+import { groupedConvCase, transposeConvCase } from './testing/property-cases-conv-variants';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis property tests skipped: needs gcc');
@@ -34,6 +34,7 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   { name: 'transpose', count: 80, make: transposeCase },
   { name: 'concatenation (requantization)', count: 80, make: concatCase },
   { name: 'mean', count: 80, make: meanCase },
+  { name: 'grouped conv (2-6 groups)', count: 120, make: groupedConvCase },
   { name: 'transpose conv (SAME, VALID, cropping and output padding)', count: 150, make: (r, i) => transposeConvCase(r, 'int8', i) },
   // tfg_convolve_packed_s8 (plain C here) with filters from packConvFilter: the layers it accepts.
   { name: 'conv packed filter (generic)', count: 150, make: (r, i) => convCase(r, 'conv', i), pack: true },

@@ -6,6 +6,7 @@ import { Graph, Node, OpType } from '@tinyforge/ir';
 import { AddCall, addFamily } from './add';
 import { ConcatCall, concatenationFamily } from './concatenation';
 import { ConvCall, convFamily } from './conv';
+import { ConvGroupedCall, convGroupedFamily } from './conv-grouped';
 import { DepthwiseCall, depthwiseFamily } from './depthwise';
 import { CallBase, KernelFamily } from './family';
 import { FullyConnectedCall, fullyConnectedFamily } from './fully-connected';
@@ -66,7 +67,8 @@ export type KernelCall =
   | SvdfCall
   | GatherAnyCall
   | TransposeConvCall
-  | TransposeConvS16Call;
+  | TransposeConvS16Call
+  | ConvGroupedCall;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
@@ -90,6 +92,7 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   lstmFamily,
   gruFamily,
   svdfFamily,
+  convGroupedFamily,
   convFamily,
   transposeConvFamily,
   depthwiseFamily,

@@ -22,7 +22,7 @@ enum {
   OP_MEAN = 16,
   /* 16-bit activations, float32 layers, recurrent layers and transposed convolutions (tfg_vector_s16.c). */
   OP_FIRST_S16 = 17,
-  OP_LAST_S16 = 36
+  OP_LAST_S16 = 37
 };
 
 /* Concatenation's per-input parameters start here: count, outer, output offset, then 4 ints per input. */

@@ -1,4 +1,4 @@
-/* Test vectors of the 16-bit, float32 and recurrent kernels and the transposed convolutions (ops 17..36); the parameter order per op is its
+/* Test vectors of the 16-bit, float32 and recurrent kernels the transposed convolutions and the grouped int8 convolution (ops 17..37); the parameter order per op is its
    family's `vector` in src/families/. */
 #include <string.h>
 
@@ -24,7 +24,8 @@ enum {
   OP_FLOAT32 = 33,
   OP_GATHER = 34,
   OP_TRANSPOSE_CONV_S8 = 35,
-  OP_TRANSPOSE_CONV_S16 = 36
+  OP_TRANSPOSE_CONV_S16 = 36,
+  OP_CONV_GROUPED_S8 = 37
 };
 
 #define BLOB(b) ((const void *)v->blob[b])
@@ -138,7 +139,8 @@ int32_t tfg_vector_s16_output_size(const tfg_vector *v) {
       const tfg_dims o = dims(p + 8);
       return 2 * count(&o);
     }
-    case OP_TRANSPOSE_CONV_S8: {
+    case OP_TRANSPOSE_CONV_S8:
+    case OP_CONV_GROUPED_S8: {
       const tfg_dims o = dims(p + 8);
       return count(&o);
     }
@@ -203,6 +205,10 @@ int32_t tfg_vector_s16_scratch_size(const tfg_vector *v) {
   if (v->op == OP_TRANSPOSE_CONV_S8) {
     const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
     return tfg_transpose_conv_s8_get_buffer_size(&in, &f);
+  }
+  if (v->op == OP_CONV_GROUPED_S8) {
+    const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
+    return tfg_convolve_grouped_s8_get_buffer_size(&in, &f);
   }
   return kernel_scratch(v) + align4(state_bytes(v, 0)) + align4(state_bytes(v, 1));
 }
@@ -389,6 +395,14 @@ tfg_status tfg_vector_s16_run(const tfg_vector *v, const int8_t *const *inputs, 
       if (p[0] == 1) return tfg_softmax_f32(bits_to_float(p[6]), p[1], p[2], x, out);
       return tfg_fully_connected_f32(p[1], p[2], p[3], bits_to_float(p[4]), bits_to_float(p[5]), x, F32(1),
                                      OPT(float, 2), out);
+    }
+    case OP_CONV_GROUPED_S8: {
+      /* ints: the int8 conv vector's (dims, offsets, stride, padding, dilation, clamp). */
+      const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
+      const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]}, {p[20], p[21]}, 0};
+      const tfg_per_channel_quant_params q = {I32(3), I32(4)};
+      const tfg_context ctx = {scratch, scratch_size};
+      return tfg_convolve_grouped_s8(&ctx, &cp, &q, &in, in0, &f, I8(1), OPT(int32_t, 2), &o, output);
     }
     case OP_TRANSPOSE_CONV_S8:
     case OP_TRANSPOSE_CONV_S16: {

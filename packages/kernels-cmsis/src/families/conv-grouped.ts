@@ -1,0 +1,55 @@
+/**
+ * Grouped int8 convolution (Conv2D whose filter is narrower than its input, 1 < groups): tfg_convolve_grouped_s8,
+ * one kernel call for all groups. The lowering, geometry and parameter structs are the convolution family's; the
+ * scratch is one receptive field of a group as int16.
+ */
+import { Graph, Node, NodeOf, convGroups } from '@tinyforge/ir';
+import { cDims, cLiteral, cStruct, cTile, cClamp, blobOf, scratchContext, sizeQuery } from './c-text';
+import { ConvGeometry, WeightedOutput, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
+import { CallBase, ScratchFunction, defineFamily } from './family';
+
+export interface ConvGroupedCall extends CallBase, ConvGeometry, WeightedOutput {
+  kernel: 'tfg_convolve_grouped_s8';
+}
+
+/** An int8 Conv2D with more than one group (ir's convGroups). */
+export function isGroupedInt8Conv(graph: Graph, node: Node): boolean {
+  const x = graph.tensors[node.inputs[0]];
+  const w = graph.tensors[node.inputs[1]];
+  return x?.dtype === 'int8' && w !== undefined && (convGroups(x.shape[3], w.shape) ?? 1) > 1;
+}
+
+const GROUPED_SCRATCH: ScratchFunction<ConvGeometry> = {
+  name: 'tfg_convolve_grouped_s8_get_buffer_size',
+  byPath: false,
+  args: '&input_dims, &filter_dims',
+  literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
+  bytes: (g) => (g.filter.h * g.filter.w * g.filter.c * 2 + 3) & ~3,
+};
+
+export const convGroupedFamily = defineFamily<ConvGroupedCall, ConvGeometry>({
+  name: 'conv-grouped',
+  ops: ['Conv2D'],
+  takes: isGroupedInt8Conv,
+  kernels: { tfg_convolve_grouped_s8: 37 },
+  lower: (ctx) => ({ kernel: 'tfg_convolve_grouped_s8', ...lowerConvolution(ctx, ctx.node as NodeOf<'Conv2D'>) }),
+  geometry: plannerGeometry,
+  scratch: { tfg_convolve_grouped_s8: GROUPED_SCRATCH },
+  emit(call, out) {
+    const params = {
+      input_offset: call.inputOffset,
+      output_offset: call.outputOffset,
+      stride: cTile(call.stride),
+      padding: cTile(call.padding),
+      dilation: cTile(call.dilation),
+      activation: cClamp(call.activation),
+    };
+    out.line(`static const tfg_conv_params params = ${cStruct(params)};`);
+    emitConvDims(call, out);
+    const a = emitWeightArrays(call, out);
+    out.line(`static const tfg_per_channel_quant_params quant = ${cStruct({ multiplier: a.mult, shift: a.shift })};`);
+    scratchContext(out, sizeQuery(GROUPED_SCRATCH));
+    out.line(`return tfg_convolve_grouped_s8(&ctx, &params, &quant, &input_dims, ${out.at(call.inputs[0])}, &filter_dims, ${a.filter}, ${a.bias}, &output_dims, ${out.at(call.output)});`);
+  },
+  vector: (call, inputs) => ({ ints: convVectorInts(call), blobs: [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)] }),
+});
