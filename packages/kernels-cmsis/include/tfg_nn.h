@@ -208,13 +208,19 @@ int32_t tfg_convolve_1x1_s8_get_buffer_size_mve(const tfg_dims *input_dims, cons
 
 /**
  * Grouped convolution: filter_dims = {out_c, kh, kw, filter_c}, in_c / filter_c groups (out_c a multiple of them),
- * any stride, padding, dilation. Scratch: one receptive field of a group as int16 (required; every path).
+ * any stride, padding, dilation. Each group goes through tfg_convolve_wrapper_s8 on slabs in scratch (the group's
+ * input channels, its output channels), so the scratch is both slabs plus the wrapper's on the group (required).
  */
 tfg_status tfg_convolve_grouped_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
                                    const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
                                    const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                                    const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
-int32_t tfg_convolve_grouped_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+int32_t tfg_convolve_grouped_s8_get_buffer_size(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                const tfg_dims *filter_dims, const tfg_dims *output_dims);
+int32_t tfg_convolve_grouped_s8_get_buffer_size_dsp(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims, const tfg_dims *output_dims);
+int32_t tfg_convolve_grouped_s8_get_buffer_size_mve(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims, const tfg_dims *output_dims);
 
 /** Picks the fastest convolution that supports the geometry. */
 tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,

@@ -1,6 +1,7 @@
 /**
- * The 16x8 DSP paths (convolution, depthwise, fully connected, both transposed convolutions, the grouped int8 convolution and the 16x8 LSTM's gate dot products: SMLALD on
- * int16 pairs, SMLAxy lanes) on emulated Cortex-M4 and M55 against plain C on the host:
+ * The 16x8 DSP paths (convolution, depthwise, fully connected, both transposed convolutions and the 16x8 LSTM's
+ * gate dot products: SMLALD on int16 pairs, SMLAxy lanes), and the grouped int8 convolution's groups on the int8
+ * GEMMs, on emulated Cortex-M4 and M55 against plain C on the host:
  * test/qemu/tfg_selftest_s16.c runs on all; every line must match. Plain C itself is checked against the
  * reference interpreter by the property tests (property-s16.spec.ts).
  */

@@ -1,12 +1,13 @@
 /**
  * Grouped int8 convolution (Conv2D whose filter is narrower than its input, 1 < groups): tfg_convolve_grouped_s8,
- * one kernel call for all groups. The lowering, geometry and parameter structs are the convolution family's; the
- * scratch is one receptive field of a group as int16.
+ * one kernel call for all groups, each group through tfg_convolve_wrapper_s8 on slabs in scratch. The lowering,
+ * geometry and parameter structs are the convolution family's; the scratch is both slabs plus the wrapper's
+ * scratch for one group, on every path.
  */
 import { Graph, Node, NodeOf, convGroups } from '@tinyforge/ir';
 import { cDims, cLiteral, cStruct, cTile, cClamp, blobOf, scratchContext, sizeQuery } from './c-text';
-import { ConvGeometry, WeightedOutput, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
-import { CallBase, ScratchFunction, defineFamily } from './family';
+import { ConvGeometry, WRAPPER_SCRATCH, WeightedOutput, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
+import { CallBase, KernelPath, ScratchFunction, defineFamily } from './family';
 
 export interface ConvGroupedCall extends CallBase, ConvGeometry, WeightedOutput {
   kernel: 'tfg_convolve_grouped_s8';
@@ -19,12 +20,28 @@ export function isGroupedInt8Conv(graph: Graph, node: Node): boolean {
   return x?.dtype === 'int8' && w !== undefined && (convGroups(x.shape[3], w.shape) ?? 1) > 1;
 }
 
+/** One group's convolution: the input's and the output's channels of one group, the filter's rows of one group. */
+function groupGeometry(g: ConvGeometry): ConvGeometry {
+  const groups = g.input.c / g.filter.c;
+  const perGroup = g.outputDims.c / groups;
+  return { ...g, input: { ...g.input, n: 1, c: g.filter.c }, filter: { ...g.filter, n: perGroup }, outputDims: { ...g.outputDims, n: 1, c: perGroup } };
+}
+
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** tfg_convolve_grouped_s8_get_buffer_size: the two slabs, then the wrapper's scratch for one group on `path`. */
+function groupedBytes(g: ConvGeometry, path: KernelPath): number {
+  const one = groupGeometry(g);
+  return align4(one.input.h * one.input.w * one.input.c) + align4(one.outputDims.h * one.outputDims.w * one.outputDims.c) + WRAPPER_SCRATCH.bytes(one, path);
+}
+
 const GROUPED_SCRATCH: ScratchFunction<ConvGeometry> = {
   name: 'tfg_convolve_grouped_s8_get_buffer_size',
-  byPath: false,
-  args: '&input_dims, &filter_dims',
-  literalArgs: (g) => `${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}`,
-  bytes: (g) => (g.filter.h * g.filter.w * g.filter.c * 2 + 3) & ~3,
+  byPath: true,
+  args: '&params, &input_dims, &filter_dims, &output_dims',
+  literalArgs: (g) =>
+    `${cLiteral('tfg_conv_params', cStruct({ padding: cTile(g.padding) }))}, ${cLiteral('tfg_dims', cDims(g.input))}, ${cLiteral('tfg_dims', cDims(g.filter))}, ${cLiteral('tfg_dims', cDims(g.outputDims))}`,
+  bytes: groupedBytes,
 };
 
 export const convGroupedFamily = defineFamily<ConvGroupedCall, ConvGeometry>({

@@ -207,8 +207,10 @@ int32_t tfg_vector_s16_scratch_size(const tfg_vector *v) {
     return tfg_transpose_conv_s8_get_buffer_size(&in, &f);
   }
   if (v->op == OP_CONV_GROUPED_S8) {
-    const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
-    return tfg_convolve_grouped_s8_get_buffer_size(&in, &f);
+    const int32_t *p = v->ints;
+    const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
+    const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]}, {p[20], p[21]}, 0};
+    return tfg_convolve_grouped_s8_get_buffer_size(&cp, &in, &f, &o);
   }
   return kernel_scratch(v) + align4(state_bytes(v, 0)) + align4(state_bytes(v, 1));
 }

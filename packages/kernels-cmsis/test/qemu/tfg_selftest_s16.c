@@ -1,7 +1,8 @@
 /*
  * Seeded edge cases of the 16x8 kernels whose DSP path multiplies int16 pairs (convolution, depthwise, fully
- * connected), of the 16x8 LSTM, of both transposed convolutions and of the grouped int8 convolution, which use the
- * same dot product: one FNV-1a hash of the output bytes per case.
+ * connected), of the 16x8 LSTM and of both transposed convolutions, which use the same dot product, and of the
+ * grouped int8 convolution (each group through the int8 convolution's DSP or Helium GEMM): one FNV-1a hash of the
+ * output bytes per case.
  * Built for the host (plain C) and for Cortex-M (the DSP path): the runs must print identical lines. Sizes hit
  * the paths' edges: channel counts around multiples of 4, odd group widths (input pairs off word alignment),
  * inputs at the ends of the int16 range, int64 and int32 biases, depthwise windows past the int32 accumulator's
@@ -208,7 +209,7 @@ static void transpose_conv_case(int32_t index) {
   tfg_test_print_case("tconv16", index, s, hash16(output, o.h * o.w * o.c), 0);
 }
 
-/* Grouped int8 convolution: 2-5 groups of odd and even widths, padding and strides, int16 field in scratch. */
+/* Grouped int8 convolution: 2-5 groups of odd and even widths, padding and strides; slabs and GEMM scratch. */
 static void grouped_case(int32_t index) {
   const int32_t widths[] = {1, 2, 3, 4, 5, 7, 8, 9};
   const int32_t groups = tfg_test_rand(2, 5), filter_c = tfg_test_pick(widths, 8), out_c = groups * tfg_test_rand(1, 4);
