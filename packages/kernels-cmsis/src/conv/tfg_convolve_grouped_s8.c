@@ -5,7 +5,7 @@
  * pixel-pair GEMM on the DSP path, Helium's GEMM): its input channels are copied into a contiguous slab in scratch,
  * convolved with the group's filter rows, bias and multipliers into an output slab, and that slab's channels copied
  * into place. A group's channels are one run of bytes per pixel, so the copies cost little beside the MACs; measured
- * on qemu-m4 this is 3x faster than one SMLAD dot product per output channel over a gathered field.
+ * on qemu-m4 this is 2.6x faster than one SMLALD dot product per output channel over a gathered field.
  */
 #include "../support/tfg_nn_support.h"
 
