@@ -2,14 +2,7 @@ import { DType } from './dtype';
 import { Graph } from './graph';
 import { isWeighted, Node } from './ops';
 import { Tensor } from './tensor';
-
-/** One problem validateGraph finds (defined here, beside the quantization checks, so that neither file imports the other). */
-export interface Diagnostic {
-  code: string;
-  message: string;
-  node?: string;
-  tensor?: string;
-}
+import type { Diagnostic } from './diagnostic';
 
 /**
  * Quantization parameters as TFLite's quantization spec defines them, checked once for every reader and every

@@ -5,9 +5,10 @@ import { Graph } from './graph';
 import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
-import { checkLayerQuantization, checkTensorQuantization, Diagnostic } from './validate-quant';
+import { Diagnostic } from './diagnostic';
+import { checkLayerQuantization, checkTensorQuantization } from './validate-quant';
 
-export type { Diagnostic } from './validate-quant';
+export type { Diagnostic } from './diagnostic';
 
 /**
  * Check a graph: tensor references, single producers, topological order, arity, dtypes, quantization parameters

@@ -26,14 +26,15 @@ describe('quantize --calib: what it takes, and data on the wrong scale', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-calib-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const rng = new SeededRandom(7);
-  // Image-like 8-bit data for the demo model's [1, 28, 28, 1] input: 4 samples as uint8, and the same scaled to [0, 1].
+  // Image-like 8-bit data for the demo model's input (declared NCHW [1, 1, 28, 28]): 4 samples as uint8, and the same
+  // scaled to [0, 1].
   const pixels = Uint8Array.from({ length: 4 * 784 }, (_, i) => (Math.floor(i / 28) % 28 > 6 && Math.floor(i / 28) % 28 < 20 ? rng.int(120, 255) : rng.int(0, 30)));
   const raw = path.join(dir, 'raw_uint8.npy');
-  fs.writeFileSync(raw, npy('|u1', [4, 28, 28, 1], pixels));
+  fs.writeFileSync(raw, npy('|u1', [4, 1, 28, 28], pixels));
   const scaled = path.join(dir, 'scaled.npy');
-  fs.writeFileSync(scaled, npy('<f4', [4, 28, 28, 1], new Uint8Array(Float32Array.from(pixels, (p) => p / 255).buffer)));
+  fs.writeFileSync(scaled, npy('<f4', [4, 1, 28, 28], new Uint8Array(Float32Array.from(pixels, (p) => p / 255).buffer)));
   const one = path.join(dir, 'one.npy');
-  fs.writeFileSync(one, npy('<f4', [784], new Uint8Array(Float32Array.from(pixels.subarray(0, 784), (p) => p / 255).buffer)));
+  fs.writeFileSync(one, npy('<f4', [1, 1, 28, 28], new Uint8Array(Float32Array.from(pixels.subarray(0, 784), (p) => p / 255).buffer)));
 
   it('--help documents the shapes, dtypes and layout --calib accepts', async () => {
     const r = await cli('quantize', '--help');

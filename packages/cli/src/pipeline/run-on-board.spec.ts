@@ -74,7 +74,7 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
   test('a board that does not answer in time: typed timeout, and QEMU and socat are gone afterwards', async () => {
     const { inputs } = gold('kws_dscnn_int8');
     let pids: { qemu: number; socat?: number } | undefined;
-    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, onBoardStarted: (p) => (pids = p) });
+    const run = runOnBoard({ model: path.join(SHARED, 'models', 'kws_dscnn_int8.tflite'), board: loadTarget('qemu-m4'), inputs: inputs.slice(0, 1), load: 'direct', inferenceTimeoutMs: 1, linkTiming: { minimumMs: 1, headroom: 1 }, onBoardStarted: (p) => (pids = p) });
     await expect(run).rejects.toMatchObject({ code: 'RUN_BOARD_TIMEOUT' });
     expect(pids).toBeDefined();
     for (const pid of [pids!.qemu, pids!.socat]) {

@@ -7,7 +7,7 @@ import { flashImage, SerialTransport, Stm32FlashResult } from '@tinyforge/flashe
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick } from '@tinyforge/serial-profiler';
-import { BoardLink } from './board-link';
+import { BoardLink, LinkTiming } from './board-link';
 import { BoardRunError } from './errors';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
 import { buildModelFirmware } from './model-firmware';
@@ -37,8 +37,10 @@ export interface RunOnBoardOptions {
   load?: LoadMethod;
   /** Keep generated sources and build outputs here; default: a temporary folder removed afterwards. */
   workDir?: string;
-  /** Per inference, in ms (default 60 s). */
+  /** Per inference, in ms (default 60 s), on top of the time the input and output take on the line. */
   inferenceTimeoutMs?: number;
+  /** The link's allowance for bytes on the line (default: the console baud, its headroom and 5 s floor). */
+  linkTiming?: Partial<LinkTiming>;
   onProgress?: (stage: PipelineStage, message: string) => void;
   /** printf text from the board, line by line. */
   onText?: (line: string) => void;
@@ -165,7 +167,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
 
     t = Date.now();
-    link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText, { baud: board.console.baud });
+    link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText, { baud: board.console.baud, ...options.linkTiming });
     link.start();
     if (load === 'direct') vb.resume();
     // Start-up: a whole boot of the application, on a machine that may be slow to schedule QEMU.
