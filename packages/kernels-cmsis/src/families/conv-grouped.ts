@@ -5,8 +5,8 @@
  * scratch for one group, on every path.
  */
 import { Graph, Node, NodeOf, convGroups } from '@tinyforge/ir';
-import { cDims, cLiteral, cStruct, cTile, cClamp, blobOf, scratchContext, sizeQuery } from './c-text';
-import { ConvGeometry, WRAPPER_SCRATCH, WeightedOutput, convVectorInts, emitConvDims, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
+import { cDims, cLiteral, cStruct, cTile, blobOf, scratchContext, sizeQuery } from './c-text';
+import { ConvGeometry, WRAPPER_SCRATCH, WeightedOutput, convVectorInts, emitConvDims, emitConvParams, emitWeightArrays, lowerConvolution, plannerGeometry } from './conv';
 import { CallBase, KernelPath, ScratchFunction, defineFamily } from './family';
 
 export interface ConvGroupedCall extends CallBase, ConvGeometry, WeightedOutput {
@@ -53,15 +53,7 @@ export const convGroupedFamily = defineFamily<ConvGroupedCall, ConvGeometry>({
   geometry: plannerGeometry,
   scratch: { tfg_convolve_grouped_s8: GROUPED_SCRATCH },
   emit(call, out) {
-    const params = {
-      input_offset: call.inputOffset,
-      output_offset: call.outputOffset,
-      stride: cTile(call.stride),
-      padding: cTile(call.padding),
-      dilation: cTile(call.dilation),
-      activation: cClamp(call.activation),
-    };
-    out.line(`static const tfg_conv_params params = ${cStruct(params)};`);
+    emitConvParams(call, out);
     emitConvDims(call, out);
     const a = emitWeightArrays(call, out);
     out.line(`static const tfg_per_channel_quant_params quant = ${cStruct({ multiplier: a.mult, shift: a.shift })};`);
