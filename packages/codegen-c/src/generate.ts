@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { convGroups, Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
+import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
 import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
@@ -278,15 +278,6 @@ function checkSupported(graph: Graph): void {
     const tensor = graph.tensors[t];
     if (!IO_DTYPES.has(tensor.dtype)) {
       throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes int8, int16, int32, uint32, uint64 or float32 inputs and outputs`);
-    }
-  }
-  for (const node of graph.nodes) {
-    // A grouped Conv2D (filter channels < input channels, ir's convGroups) is one IR node the interpreter runs; the
-    // convolution kernels compute one group only, so refuse it here until kernels-cmsis has a grouped kernel.
-    if (node.op !== 'Conv2D') continue;
-    const groups = convGroups(graph.tensors[node.inputs[0]].shape[3], graph.tensors[node.inputs[1]].shape);
-    if (groups !== undefined && groups > 1) {
-      throw new CodegenError('CODEGEN_UNSUPPORTED', `grouped convolution (${groups} groups) has no C kernel yet; the reference interpreter runs it (--engine ref)`, { node: node.name });
     }
   }
 }

@@ -88,7 +88,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'KERNEL_BAD_QUANTIZATION', meaning: 'The node\'s quantization parameters do not fit the kernel (per-tensor where required, softmax output scale, pooling in = out).', action: 'Quantize with tinyforge `quantize`, which follows the TFLite int8 scheme the kernels expect.' },
   { code: 'KERNEL_BAD_SHAPE', meaning: 'The node\'s shapes or geometry do not fit the kernel (rank above 4, inconsistent weights or padding).', action: 'Check the shapes at the named node.' },
 
-  { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has float inputs or outputs, no input/output bytes to exchange with a board, or an operator with no C kernel yet (grouped convolution; names the node).', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`); run other operators on the reference interpreter (`--engine ref`).' },
+  { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has inputs or outputs of a type the kernels do not exchange (int64, bool), or no input/output bytes to exchange with a board.', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`).' },
   { code: 'CODEGEN_RAM_OVERFLOW', meaning: 'The activation arena does not fit the board\'s RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a board with more RAM; `--planner optimal` may shrink the arena.' },
   { code: 'CODEGEN_FLASH_OVERFLOW', meaning: 'The model\'s constant data does not fit the board\'s flash.', action: 'Use a smaller model or a board with more flash.' },
   { code: 'CODEGEN_OPTION', meaning: 'A code generator option is out of its range (e.g. a negative or non-numeric flash budget).', action: 'Give the option a value in the range the message names.' },

@@ -102,8 +102,8 @@ export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
  * generate C for the target, write the board application's header (or take the caller's application), compile
  * and link with the kernels, the link (serial-profiler c/tfg_link.c) and board support, and record the build in
  * firmware.json. Packed convolution filters take about twice the flash of the int8 ones: a build they make
- * overflow the flash (e.g. a direct load into a virtual board's 64 KiB boot region) is done again with the int8
- * filters, slower and bit-identical — the one retry path for a flash overflow.
+ * overflow the flash (e.g. a large model in a small flash) is done again with the int8 filters, slower and
+ * bit-identical — the one retry path for a flash overflow.
  */
 export function buildModelFirmware(graph: Graph, target: Target, options: ModelFirmwareOptions): ModelFirmware {
   const outDir = path.resolve(options.outDir);

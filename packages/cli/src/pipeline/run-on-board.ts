@@ -78,7 +78,7 @@ export interface RunOnBoardResult {
   weightsBytes: number;
   /**
    * Whether the build links packed convolution filters (the DSP kernel's; false on other cores, for models without
-   * convolutions, and when they did not fit, e.g. kws loaded directly into the 64 KiB boot region).
+   * convolutions, and when they did not fit, e.g. a board whose flash holds only the int8 ones).
    */
   packedFilters: boolean;
   /** The packed filters overflowed the flash and the firmware was built again with the int8 ones. */
@@ -133,11 +133,12 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   options.inputs.forEach((input, i) => {
     if (input.length !== inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `input ${i} has ${input.length} bytes; the model takes ${inputBytes} (all inputs back to back)`, { file: modelFile });
   });
-  const image = load === 'direct' ? 'bootloader' : 'application';
+  // Both load methods run the application image: QEMU loads it directly where the bootloader would have flashed it.
+  const image = 'application';
   const modelBytes = options.modelBytes ?? (modelFile !== undefined ? fs.readFileSync(modelFile) : undefined);
   const modelSha256 = modelBytes !== undefined ? createHash('sha256').update(modelBytes).digest('hex') : undefined;
   const prebuilt =
-    options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { image, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
+    options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { load, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
   const boardInfo: BoardInfo = boardInfoOf(board);
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-run-'));
   const keep = options.workDir !== undefined;
@@ -266,13 +267,16 @@ function figuresOf(
   };
 }
 
-/** A prebuilt firmware must be the one this run needs: the image for the load method, profiled when asked, this model's sizes. */
-function checkedFirmware(built: BuiltFirmware, want: { image: 'application' | 'bootloader'; profile: boolean; inputBytes: number; outputBytes: number; modelSha256?: string }): BuiltFirmware {
+/**
+ * A prebuilt firmware must be the one this run needs: an image the load method can start (an application image
+ * either way, a bootloader-region image only directly), profiled when asked, this model's sizes.
+ */
+function checkedFirmware(built: BuiltFirmware, want: { load: LoadMethod; profile: boolean; inputBytes: number; outputBytes: number; modelSha256?: string }): BuiltFirmware {
   const m = built.manifest;
   const fail = (message: string): never => {
     throw new BoardRunError('RUN_BOARD_FIRMWARE', `${built.dir}: ${message}`);
   };
-  if (m.image !== want.image) fail(`holds ${m.image === 'application' ? 'an application image (flashed through the bootloader): use --load serial' : 'a bootloader-region image (loaded directly): use --load direct'}`);
+  if (m.image === 'bootloader' && want.load === 'serial') fail('holds a bootloader-region image (loaded directly): use --load direct');
   if (want.profile && !m.profile) fail('was built without the profiler: build it with --profile, or run without --profile');
   if (m.model.inputBytes !== want.inputBytes || m.model.outputBytes !== want.outputBytes) {
     fail(`was built for a model with ${m.model.inputBytes} input / ${m.model.outputBytes} output bytes, this one has ${want.inputBytes} / ${want.outputBytes}`);
