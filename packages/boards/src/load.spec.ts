@@ -4,7 +4,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { allCoreDescriptions, compilerFlags } from './cores';
 import { BoardError } from './errors';
-import { jsonPath, listBoards, loadTarget, parseBoardJson } from './load';
+import { BOARDS_DIR_ENV, DEFAULT_BOARDS_DIR, jsonPath, listBoards, loadTarget, parseBoardJson } from './load';
 import { hasArmToolchain } from './toolchain';
 
 const VIRTUAL = ['qemu-m3', 'qemu-m33', 'qemu-m4', 'qemu-m55', 'qemu-m7'];
@@ -129,6 +129,38 @@ describe('board definitions', () => {
       expect(e.code).toBe('BOARD_INVALID');
       expect(e.message).toContain("does not match its directory 'other'");
       fs.rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('another boards folder', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-boards-'));
+      fs.mkdirSync(path.join(dir, 'my-board'));
+      const j = JSON.parse(fs.readFileSync(path.join(DEFAULT_BOARDS_DIR, 'qemu-m4', 'board.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'my-board', 'board.json'), JSON.stringify({ ...j, name: 'my-board' }));
+    });
+    afterEach(() => {
+      delete process.env[BOARDS_DIR_ENV];
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('ships the definitions inside the package', () => {
+      expect(DEFAULT_BOARDS_DIR).toBe(path.resolve(__dirname, '..', 'boards'));
+      expect(loadTarget('qemu-m4').file).toBe(path.join(DEFAULT_BOARDS_DIR, 'qemu-m4', 'board.json'));
+    });
+
+    it('is taken from boardsDir, then from $TINYFORGE_BOARDS_DIR, and says where it looked', () => {
+      expect(listBoards({ boardsDir: dir })).toEqual(['my-board']);
+      expect(loadTarget('my-board', { boardsDir: dir }).dir).toBe(path.join(dir, 'my-board'));
+      process.env[BOARDS_DIR_ENV] = dir;
+      expect(listBoards()).toEqual(['my-board']);
+      expect(loadTarget('my-board').name).toBe('my-board');
+      const e = thrown(() => loadTarget('qemu-m4'));
+      expect(e.code).toBe('BOARD_UNKNOWN');
+      expect(e.message).toContain(`in ${dir}; known boards: my-board`);
+      // An explicit folder wins over the variable.
+      expect(loadTarget('qemu-m4', { boardsDir: DEFAULT_BOARDS_DIR }).name).toBe('qemu-m4');
     });
   });
 

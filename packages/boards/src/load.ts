@@ -5,14 +5,26 @@ import { compilerFlags } from './cores';
 import { BoardError } from './errors';
 import { Board, boardSchema } from './schema';
 
-/** The repository's `boards/` directory (same depth from src/ under ts-jest and from dist/ when built). */
-export const DEFAULT_BOARDS_DIR = path.resolve(__dirname, '..', '..', '..', 'boards');
+/** The board definitions shipped inside this package (`boards/` beside src/ and dist/, so the same from both). */
+export const DEFAULT_BOARDS_DIR = path.resolve(__dirname, '..', 'boards');
+
+/** The environment variable naming another boards folder (what the CLI's `--boards-dir` sets). */
+export const BOARDS_DIR_ENV = 'TINYFORGE_BOARDS_DIR';
+
+/**
+ * The boards folder a lookup uses: the caller's `boardsDir`, else $TINYFORGE_BOARDS_DIR, else the shipped one.
+ * A relative folder resolves against the working directory.
+ */
+export function boardsDirOf(options: BoardLookup = {}): string {
+  const given = options.boardsDir ?? process.env[BOARDS_DIR_ENV];
+  return given !== undefined && given !== '' ? path.resolve(given) : DEFAULT_BOARDS_DIR;
+}
 
 /** board.json files larger than this are not board definitions; refuse before reading them into memory. */
 const MAX_BOARD_FILE_BYTES = 256 * 1024;
 
 export interface BoardLookup {
-  /** Directory holding `<name>/board.json`; defaults to the repository's `boards/`. */
+  /** Directory holding `<name>/board.json`; default: $TINYFORGE_BOARDS_DIR, else the boards shipped here. */
   boardsDir?: string;
 }
 
@@ -35,7 +47,7 @@ export function coreFeatures(board: Pick<Board, 'dsp' | 'mve'>): { dsp: boolean;
 
 /** Names of every directory under boardsDir that has a board.json, sorted. */
 export function listBoards(options: BoardLookup = {}): string[] {
-  const dir = options.boardsDir ?? DEFAULT_BOARDS_DIR;
+  const dir = boardsDirOf(options);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -50,11 +62,11 @@ export function listBoards(options: BoardLookup = {}): string[] {
 
 /** Load boards/<name>/board.json as a Target (the one place a board is read by name). */
 export function loadTarget(name: string, options: BoardLookup = {}): Target {
-  const boardsDir = options.boardsDir ?? DEFAULT_BOARDS_DIR;
+  const boardsDir = boardsDirOf(options);
   // A name is a directory under boardsDir, never a path: no separators, no "..".
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(path.join(boardsDir, name, 'board.json'))) {
     const known = listBoards(options);
-    throw new BoardError('BOARD_UNKNOWN', `unknown board '${name.slice(0, 80)}'; known boards: ${known.join(', ')}`);
+    throw new BoardError('BOARD_UNKNOWN', `unknown board '${name.slice(0, 80)}' in ${boardsDir}; known boards: ${known.join(', ')}`);
   }
   const file = path.join(boardsDir, name, 'board.json');
   const board = parseBoardFile(file);

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BoardError } from './errors';
 import { cacheRoot, compilerVersion, contentCacheDir, filesUnder, writeFileAtomic } from '@tinyforge/common';
-import { Segment } from '@tinyforge/flasher';
+import { parseElf, Segment } from '@tinyforge/flasher';
 import { buildFirmware } from './firmware';
 import { armGcc } from './toolchain';
 import { Target } from './load';
@@ -20,7 +20,10 @@ import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
 export type SerialMode = 'bridge' | 'pty';
 
 export interface VirtualBoardOptions {
-  /** Boot this ELF directly (linked with `image: 'bootloader'`, i.e. into the region QEMU resets into). */
+  /**
+   * Boot this ELF directly: an application image (linked at the board's flash, as for flashing; see resetStub) or
+   * one linked with `image: 'bootloader'` into the region QEMU resets into.
+   */
   elf?: string;
   /** Boot the AN3155 bootloader (built on demand into a cache directory unless `bootloaderElf` is given). */
   bootloader?: boolean;
@@ -129,6 +132,8 @@ export interface QemuArgOptions {
   /** The -monitor backend ("stdio" for a controlling parent, "none" for a detached board). */
   monitor?: string;
   paused?: boolean;
+  /** A file of bytes QEMU writes at the reset address before the CPU starts (resetStub's). */
+  resetStub?: string;
 }
 
 export function qemuArgs(board: Target, kernel: string, options: QemuArgOptions = {}): string[] {
@@ -142,7 +147,31 @@ export function qemuArgs(board: Target, kernel: string, options: QemuArgOptions 
     '-semihosting-config', 'enable=on,target=native',
     '-icount', `shift=${board.qemu.icountShift},align=off,sleep=off`,
     '-kernel', kernel,
+    ...(options.resetStub !== undefined ? ['-device', `loader,file=${options.resetStub},addr=0x${board.qemu.bootloader.base.toString(16)},force-raw=on`] : []),
   ];
+}
+
+/**
+ * QEMU resets a Cortex-M through the vector table at the virtual board's reset address, the bootloader region's
+ * base. An application image (linked at the board's flash, as flashed through the bootloader) loaded directly
+ * leaves that region empty: the stub is its own table's first two words (initial stack pointer, reset handler),
+ * which QEMU writes at the reset address (qemuArgs' resetStub) so the CPU starts the application, whose startup
+ * code then points VTOR at its own table, as it does when the bootloader starts it. Undefined when the image itself
+ * holds the reset address (linked into the bootloader region). A typed error when it holds neither.
+ */
+export function resetStub(board: Target, elfFile: string): Uint8Array | undefined {
+  if (board.qemu === undefined) throw new BoardError('BOARD_QEMU', `${board.name} is not a virtual board`, { file: board.file });
+  const image = parseElf(new Uint8Array(fs.readFileSync(elfFile)), elfFile);
+  const wordsAt = (address: number): Uint8Array | undefined => {
+    const s = image.segments.find((g) => g.address <= address && address + 8 <= g.address + g.data.length);
+    return s?.data.slice(address - s.address, address - s.address + 8);
+  };
+  if (wordsAt(board.qemu.bootloader.base) !== undefined) return undefined;
+  const table = wordsAt(board.flash.base);
+  if (table === undefined) {
+    throw new BoardError('BOARD_QEMU', `the ELF has no vector table at the reset address 0x${board.qemu.bootloader.base.toString(16)} or at the application flash 0x${board.flash.base.toString(16)} of ${board.name}`, { file: elfFile });
+  }
+  return table;
 }
 
 /** The image to boot, checking what can be checked before starting anything. */
@@ -159,11 +188,14 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
   const paused = options.paused ?? options.elf !== undefined;
   const mode = options.serial ?? 'bridge';
   const timeoutMs = options.startTimeoutMs ?? 15_000;
-  const workDir = mode === 'bridge' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-')) : undefined;
-  const socketPath = workDir && path.join(workDir, 'uart.sock');
+  const stub = options.elf !== undefined ? resetStub(board, options.elf) : undefined;
+  const workDir = mode === 'bridge' || stub !== undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-')) : undefined;
+  const socketPath = mode === 'bridge' && workDir !== undefined ? path.join(workDir, 'uart.sock') : undefined;
   const serial = socketPath ? `unix:${socketPath},server=on,wait=on` : 'pty';
+  const stubFile = stub !== undefined && workDir !== undefined ? path.join(workDir, 'reset-stub.bin') : undefined;
+  if (stubFile !== undefined) fs.writeFileSync(stubFile, stub!);
 
-  const qemu = spawnQemu(board, kernel, serial, options.keepFlash && options.bootloader ? keptFlashArgs(board) : []);
+  const qemu = spawnQemu(board, kernel, serial, stubFile, options.keepFlash && options.bootloader ? keptFlashArgs(board) : []);
   let bridge: SerialBridge | undefined;
   const cleanUp = () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
@@ -256,10 +288,10 @@ interface QemuProcess {
   fail: (message: string) => never;
 }
 
-function spawnQemu(board: Target, kernel: string, serial: string, extra: string[]): QemuProcess {
+function spawnQemu(board: Target, kernel: string, serial: string, resetStub: string | undefined, extra: string[]): QemuProcess {
   let child: ChildProcessWithoutNullStreams;
   try {
-    child = spawn('qemu-system-arm', [...qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true }), ...extra], { stdio: 'pipe' });
+    child = spawn('qemu-system-arm', [...qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true, resetStub }), ...extra], { stdio: 'pipe' });
   } catch (e) {
     throw new BoardError('BOARD_TOOLCHAIN', `cannot run qemu-system-arm: ${(e as Error).message}`);
   }

@@ -25,7 +25,7 @@ if (!fs.existsSync(model) || !fs.existsSync(input)) {
   console.log(`skipped: ${model} or its gold input is absent`);
   process.exit(0);
 }
-const cli = path.join(root, 'packages/cli/bin/tinyforge.js');
+const cli = path.join(root, 'packages/tinyforge/bin/tinyforge.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-board-load-'));
 const firmware = path.join(work, 'fw');
 const build = spawnSync(process.execPath, [cli, 'build', '--board', board, '--model', model, '-o', firmware], { encoding: 'utf8' });

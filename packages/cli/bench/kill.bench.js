@@ -25,7 +25,7 @@ if (!fs.existsSync(shared)) {
   console.log(`skipped: ${shared} is absent`);
   process.exit(0);
 }
-const cli = path.join(root, 'packages/cli/bin/tinyforge.js');
+const cli = path.join(root, 'packages/tinyforge/bin/tinyforge.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-kill-'));
 const m = (name) => path.join(shared, name);
 

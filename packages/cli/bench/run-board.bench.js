@@ -38,7 +38,7 @@ function run(label, k, extra = []) {
   const times = path.join(work, `${label}.time`);
   const started = process.hrtime.bigint();
   // /usr/bin/time: CPU seconds of the run and everything it waited for (QEMU, socat, gcc), a figure load does not inflate.
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', times, process.execPath, path.join(root, 'packages/cli/bin/tinyforge.js'), 'run', model, '--board', board, '--input', gold(input, 'input'), '--output', out, '--json', ...extra], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', times, process.execPath, path.join(root, 'packages/tinyforge/bin/tinyforge.js'), 'run', model, '--board', board, '--input', gold(input, 'input'), '--output', out, '--json', ...extra], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${label}: ${r.stderr.trim()}`);
   const json = JSON.parse(r.stdout);

@@ -18,6 +18,28 @@ describe('tinyforge CLI conventions', () => {
     for (const c of ['inspect', 'convert', 'quantize', 'codegen', 'flash', 'profile']) expect(r.out).toContain(c);
   });
 
+  it('--boards-dir points every command at another boards folder, for that command only', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-boards-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'my-m4'));
+      const shipped = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../boards/boards/qemu-m4/board.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'my-m4', 'board.json'), JSON.stringify({ ...shipped, name: 'my-m4' }));
+      const mine = await cli('board', 'list', '--boards-dir', dir);
+      expect(mine.code).toBe(0);
+      expect(mine.out).toMatch(/^my-m4 +virtual +cortex-m4/m);
+      expect(mine.out).not.toContain('qemu-m4');
+      const before = await cli('--boards-dir', dir, 'board', 'list');
+      expect(before.out).toEqual(mine.out);
+      const unknown = await cli('board', 'start', 'qemu-m4', '--boards-dir', dir);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain(`error[BOARD_UNKNOWN]: unknown board 'qemu-m4' in ${dir}; known boards: my-m4`);
+      expect(process.env.TINYFORGE_BOARDS_DIR).toBeUndefined();
+      expect((await cli('board', 'list')).out).toContain('qemu-m4');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('usage errors exit 2 with one error[USAGE] line', async () => {
     for (const argv of [['inspect'], ['inspekt', 'x'], ['inspect', 'a.tflite', '--bogus']]) {
       const r = await cli(...argv);
@@ -181,7 +203,7 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
   }, 60000);
 
   it('the installed bin runs the same command (built dist)', () => {
-    const bin = path.resolve(__dirname, '../bin/tinyforge.js');
+    const bin = path.resolve(__dirname, '../../tinyforge/bin/tinyforge.js');
     if (!fs.existsSync(path.resolve(__dirname, '../dist/main.js'))) {
       console.warn('cli: dist/ not built — run `npm run build`; skipping the bin test');
       return;

@@ -1,16 +1,21 @@
+import * as path from 'path';
 import { Command, CommanderError } from 'commander';
+import { BOARDS_DIR_ENV } from '@tinyforge/boards';
 import { isSystemError, readError, writeError } from '@tinyforge/common';
 import { isTinyforgeError } from '@tinyforge/ir';
 import { UsageError } from './cli-error';
 import { registerBoardCommand } from './commands/board';
 import { registerBuildCommand } from './commands/build';
 import { registerCodegenCommand } from './commands/codegen';
+import { registerExportCommand } from './commands/export';
 import { ConvertOptions, runConvert } from './commands/convert';
 import { runInspect } from './commands/inspect';
 import { registerFlashCommand } from './commands/flash';
 import { registerProfileCommand } from './commands/profile';
 import { registerQuantizeCommand } from './commands/quantize';
 import { registerRunCommand } from './commands/run';
+import { registerValidateCommand } from './commands/validate';
+import { registerMlperfCommand } from './commands/mlperf';
 import { CommandIO, printable, processIO } from './output';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,6 +43,12 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
       outputError: (s, write) => write(`error[USAGE]: ${oneLine(s.replace(/^error: /, '').trim())}\n`),
+    })
+    .option('--boards-dir <dir>', `your own board definitions (<dir>/<name>/board.json and <dir>/common), for every command; default: $${BOARDS_DIR_ENV}, else the boards shipped with @tinyforge/boards`)
+    .hook('preAction', (root) => {
+      // Every board lookup (loadTarget/listBoards) reads the variable, so one option serves every command.
+      const dir = root.opts<{ boardsDir?: string }>().boardsDir;
+      if (dir !== undefined) process.env[BOARDS_DIR_ENV] = path.resolve(dir);
     });
 
   addCommonOptions(
@@ -62,7 +73,10 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
   registerFlashCommand(program, io);
   registerProfileCommand(program, io);
   registerBuildCommand(program, io);
+  registerExportCommand(program, io);
   registerBoardCommand(program, io);
+  registerValidateCommand(program, io);
+  registerMlperfCommand(program, io);
 
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;
@@ -72,6 +86,7 @@ export function buildProgram(io: CommandIO, name = 'tinyforge'): Command {
 export async function runCli(argv: string[], io: CommandIO = processIO, name = 'tinyforge'): Promise<number> {
   const verbose = argv.includes('--verbose');
   const program = buildProgram(io, name);
+  const boardsDirBefore = process.env[BOARDS_DIR_ENV];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
@@ -102,6 +117,10 @@ export async function runCli(argv: string[], io: CommandIO = processIO, name = '
     io.err(`error[INTERNAL]: ${printable(oneLine(err.message), 1000)}${verbose ? '' : ' (run with --verbose for the stack trace)'}`);
     if (verbose && err.stack) io.err(err.stack);
     return EXIT.badInput;
+  } finally {
+    // --boards-dir lasts one command: in-process callers (tests, the Nx executors) keep their environment.
+    if (boardsDirBefore === undefined) delete process.env[BOARDS_DIR_ENV];
+    else process.env[BOARDS_DIR_ENV] = boardsDirBefore;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { convGroups, Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
+import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
 import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
@@ -57,6 +57,12 @@ export interface GenerateOptions {
    * is reserved for every path, which every core runs.
    */
   core?: { dsp: boolean; mve: boolean };
+  /**
+   * Where the arena lives: 'static' (default) in the .c file; 'caller': the application passes it to
+   * `<prefix>_init(&model, arena, bytes)` (size and alignment as macros, a status when too small or misaligned) and
+   * each `<prefix>_model` instance runs on its own arena, for several models or instances (RTOS tasks).
+   */
+  arena?: 'static' | 'caller';
 }
 
 export interface GeneratedLayer {
@@ -108,6 +114,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const kernelPaths = kernelPathsFor(options.core);
   const t1 = performance.now();
   const plan = planMemory(graph, { planner: options.planner, align, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths });
+  const callerArena = options.arena === 'caller';
+  if (callerArena && plan.state.buffers.length > 0) {
+    throw new CodegenError('CODEGEN_OPTION', `a caller-provided arena takes models without op state; this one keeps ${plan.state.size} bytes of LSTM/GRU/SVDF state in a static region: generate it with the static arena`);
+  }
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n], kernelPaths).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
   const t2 = performance.now();
@@ -167,8 +177,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     ` * ${GENERATED_BANNER} ${VERSION} from model '${cCommentText(graph.name, 60)}' (sha256 ${sha}).`,
     ` * Do not edit: regenerate from the model instead. */`,
   ];
-  const header = emitHeader(graph, prefix, P, plan, layers, banner);
-  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, options.profile !== false, banner);
+  const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena);
+  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, options.profile !== false, banner, callerArena);
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
@@ -270,15 +280,6 @@ function checkSupported(graph: Graph): void {
       throw new CodegenError('CODEGEN_UNSUPPORTED', `graph input/output '${tensor.name}' is ${tensor.dtype}; codegen takes int8, int16, int32, uint32, uint64 or float32 inputs and outputs`);
     }
   }
-  for (const node of graph.nodes) {
-    // A grouped Conv2D (filter channels < input channels, ir's convGroups) is one IR node the interpreter runs; the
-    // convolution kernels compute one group only, so refuse it here until kernels-cmsis has a grouped kernel.
-    if (node.op !== 'Conv2D') continue;
-    const groups = convGroups(graph.tensors[node.inputs[0]].shape[3], graph.tensors[node.inputs[1]].shape);
-    if (groups !== undefined && groups > 1) {
-      throw new CodegenError('CODEGEN_UNSUPPORTED', `grouped convolution (${groups} groups) has no C kernel yet; the reference interpreter runs it (--engine ref)`, { node: node.name });
-    }
-  }
 }
 
 /** The invoke function's parameters: int8 tensors as int8_t arrays, others as their raw bytes (`void *`). */
@@ -298,12 +299,18 @@ function quantMacros(w: CWriter, P: string, role: string, k: number, t: Tensor):
   w.line(`#define ${P}_${role}${k}_ZERO_POINT (${q ? q.zeroPoint[0] : 0})`);
 }
 
-function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[]): string {
+/** The caller-arena API's first parameter and its use in the invoke call. */
+function modelParameter(prefix: string, callerArena: boolean): string {
+  return callerArena ? `${prefix}_model *model, ` : '';
+}
+
+function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[], callerArena: boolean): string {
   const w = new CWriter();
   banner(`${prefix}.h: the model's API.`).forEach((l) => w.line(l));
   w.line(`#ifndef ${P}_H`);
   w.line(`#define ${P}_H`);
   w.line();
+  if (callerArena) w.line('#include <stddef.h>');
   w.line('#include <stdint.h>');
   w.line();
   w.line('#ifdef __cplusplus');
@@ -315,8 +322,14 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
   w.line(`#define ${P}_OUTPUT_COUNT ${graph.outputs.length}`);
   graph.outputs.forEach((t, k) => quantMacros(w, P, 'OUTPUT', k, graph.tensors[t]));
   w.line();
-  w.comment(`Bytes of RAM the model uses (one arena inside the .c file; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
-  w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
+  if (callerArena) {
+    w.comment(`Bytes and alignment of the arena the application passes to ${prefix}_init (the lower bound of any plan without sharing is ${plan.lowerBound}).`);
+    w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
+    w.line(`#define ${P}_ARENA_ALIGN ${plan.align}`);
+  } else {
+    w.comment(`Bytes of RAM the model uses (one arena inside the .c file; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
+    w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
+  }
   w.line(`#define ${P}_LAYER_COUNT ${layers.length}`);
   w.line(`#define ${P}_LAYER_NAMES { \\`);
   layers.forEach((l, i) => w.line(`  ${cStringLiteral(l.id.slice(prefix.length + 1), 60)}${i + 1 < layers.length ? ',' : ''} \\`));
@@ -331,7 +344,18 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
   if (plan.state.buffers.some((b) => b.kind === 'persistent')) {
     w.comment('Recurrent state carries from one invoke to the next (as TFLite Micro\'s variable tensors) until reset.');
   }
-  w.line(`int ${prefix}_invoke(${params});`);
+  if (callerArena) {
+    w.comment(`${prefix}_init statuses; ${prefix}_invoke returns ${P}_NOT_INITIALISED for a model ${prefix}_init did not accept.`);
+    w.line(`#define ${P}_INIT_OK 0`);
+    w.line(`#define ${P}_INIT_ARENA_TOO_SMALL 1`);
+    w.line(`#define ${P}_INIT_ARENA_MISALIGNED 2`);
+    w.line(`#define ${P}_NOT_INITIALISED (-1)`);
+    w.comment('One instance of the model: it runs on the arena given to init, so instances with separate arenas run side by side.');
+    w.line(`typedef struct ${prefix}_model { int8_t *arena; } ${prefix}_model;`);
+    w.comment(`Give the model its arena: at least ${P}_ARENA_SIZE bytes aligned to ${P}_ARENA_ALIGN. Returns ${P}_INIT_OK or why not.`);
+    w.line(`int ${prefix}_init(${prefix}_model *model, void *arena, size_t bytes);`);
+  }
+  w.line(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params});`);
   w.comment('Set every op state tensor to its initial value (zero, or an int8 tensor\'s zero point), as at start-up.');
   w.line(`void ${prefix}_reset_state(void);`);
   w.line();
@@ -355,6 +379,7 @@ function emitSource(
   offsetOf: Map<number, number>,
   profile: boolean,
   banner: (s: string) => string[],
+  callerArena: boolean,
 ): string {
   const w = new CWriter();
   banner(`${prefix}.c: one kernels-cmsis call per layer over a statically planned arena.`).forEach((l) => w.line(l));
@@ -385,13 +410,25 @@ function emitSource(
   w.line();
   weights.externDeclarations(w);
   w.line();
-  w.comment(`The arena: ${plan.arenaSize} bytes, every tensor and scratch buffer at a planned offset (${plan.planner} planner, align ${plan.align}).`);
-  w.line('#if defined(__GNUC__)');
-  w.line(`static int8_t ${prefix}_arena[${P}_ARENA_SIZE] __attribute__((aligned(${plan.align})));`);
-  w.line('#else');
-  w.line(`static union { int8_t bytes[${P}_ARENA_SIZE]; int64_t align; } ${prefix}_arena_u;`);
-  w.line(`#define ${prefix}_arena (${prefix}_arena_u.bytes)`);
-  w.line('#endif');
+  if (callerArena) {
+    w.comment(`The arena is the caller's: ${plan.arenaSize} bytes, every tensor and scratch buffer at a planned offset (${plan.planner} planner, align ${plan.align}).`);
+    w.block(`int ${prefix}_init(${prefix}_model *model, void *arena, size_t bytes)`, () => {
+      w.line(`if (model == NULL) return ${P}_INIT_ARENA_TOO_SMALL;`);
+      w.line('model->arena = NULL;');
+      w.line(`if (arena == NULL || bytes < ${P}_ARENA_SIZE) return ${P}_INIT_ARENA_TOO_SMALL;`);
+      w.line(`if (((uintptr_t)arena % ${P}_ARENA_ALIGN) != 0) return ${P}_INIT_ARENA_MISALIGNED;`);
+      w.line('model->arena = (int8_t *)arena;');
+      w.line(`return ${P}_INIT_OK;`);
+    });
+  } else {
+    w.comment(`The arena: ${plan.arenaSize} bytes, every tensor and scratch buffer at a planned offset (${plan.planner} planner, align ${plan.align}).`);
+    w.line('#if defined(__GNUC__)');
+    w.line(`static int8_t ${prefix}_arena[${P}_ARENA_SIZE] __attribute__((aligned(${plan.align})));`);
+    w.line('#else');
+    w.line(`static union { int8_t bytes[${P}_ARENA_SIZE]; int64_t align; } ${prefix}_arena_u;`);
+    w.line(`#define ${prefix}_arena (${prefix}_arena_u.bytes)`);
+    w.line('#endif');
+  }
   w.line();
   if (plan.state.buffers.length > 0) {
     w.comment(`Op state: ${plan.state.size} bytes outside the arena, never reused (${plan.state.buffers.map((b) => `${b.kind} '${cCommentText(b.name, 40)}' at ${b.offset}`).join(', ')}).`);
@@ -419,8 +456,9 @@ function emitSource(
     if (persistent.length > 0) w.line(`${prefix}_state_ready = 1;`);
   });
   w.line();
-  w.block(`int ${prefix}_invoke(${params})`, () => {
-    w.line(`int8_t *const arena = ${prefix}_arena;`);
+  w.block(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params})`, () => {
+    if (callerArena) w.line(`if (model == NULL || model->arena == NULL) return ${P}_NOT_INITIALISED;`);
+    w.line(`int8_t *const arena = ${callerArena ? 'model->arena' : `${prefix}_arena`};`);
     if (persistent.length > 0) w.line(`if (!${prefix}_state_ready) ${prefix}_reset_state();`);
     perRun.forEach(resetSlot);
     graph.inputs.forEach((t, k) => w.line(`memcpy(arena + ${offsetOf.get(t)}, input${k}, ${P}_INPUT${k}_SIZE);`));

@@ -34,6 +34,7 @@ export const ERROR_FAMILIES: readonly ErrorFamily[] = [
   { prefix: 'IMAGE_', title: 'Firmware images (ELF, Intel HEX, BIN)', raisedBy: 'ImageError (@tinyforge/flasher)' },
   { prefix: 'FLASH_', title: 'Flashing', raisedBy: 'FlashError (@tinyforge/flasher); the message ends with a hint when there is one' },
   { prefix: 'RUN_BOARD_', title: 'Running a model on a board', raisedBy: 'BoardRunError (@tinyforge/cli pipeline)' },
+  { prefix: 'VALIDATE_', title: 'Validating a model on a data set', raisedBy: 'ValidateError (@tinyforge/cli validate)' },
   { prefix: 'PROFILE_', title: 'Profiling', raisedBy: 'ProfilerError (@tinyforge/serial-profiler)' },
   { prefix: 'CYCLES_', title: 'Cycle estimates on virtual boards', raisedBy: 'CycleModelError (@tinyforge/cycle-model)' },
   { prefix: 'NXPLUGIN_', title: 'Nx plugin', raisedBy: 'NxPluginError (@tinyforge/nx-plugin)' },
@@ -87,7 +88,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'KERNEL_BAD_QUANTIZATION', meaning: 'The node\'s quantization parameters do not fit the kernel (per-tensor where required, softmax output scale, pooling in = out).', action: 'Quantize with tinyforge `quantize`, which follows the TFLite int8 scheme the kernels expect.' },
   { code: 'KERNEL_BAD_SHAPE', meaning: 'The node\'s shapes or geometry do not fit the kernel (rank above 4, inconsistent weights or padding).', action: 'Check the shapes at the named node.' },
 
-  { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has float inputs or outputs, no input/output bytes to exchange with a board, or an operator with no C kernel yet (grouped convolution; names the node).', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`); run other operators on the reference interpreter (`--engine ref`).' },
+  { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has inputs or outputs of a type the kernels do not exchange (int64, bool), or no input/output bytes to exchange with a board.', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`).' },
   { code: 'CODEGEN_RAM_OVERFLOW', meaning: 'The activation arena does not fit the board\'s RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a board with more RAM; `--planner optimal` may shrink the arena.' },
   { code: 'CODEGEN_FLASH_OVERFLOW', meaning: 'The model\'s constant data does not fit the board\'s flash.', action: 'Use a smaller model or a board with more flash.' },
   { code: 'CODEGEN_OPTION', meaning: 'A code generator option is out of its range (e.g. a negative or non-numeric flash budget).', action: 'Give the option a value in the range the message names.' },
@@ -139,6 +140,8 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'RUN_BOARD_INVOKE', meaning: 'The model failed on the board in the named layer (a kernel error).', action: 'Report it with the model and the board.' },
   { code: 'RUN_BOARD_CLOSED', meaning: 'The board\'s serial port closed during the run (the board stopped or crashed).', action: 'Run again; if it repeats, report it with the model and the board output in the message.' },
   { code: 'RUN_BOARD_INTERRUPTED', meaning: 'A board run was interrupted before it finished.', action: 'Run again.' },
+  { code: 'VALIDATE_INPUT', meaning: 'The validation data, labels or engines do not go together (fewer labels than samples, the board engine without a board).', action: 'Give one label per sample (or more), and --board with --engine …,board.' },
+  { code: 'VALIDATE_MODELS', meaning: "The float model's inputs or outputs differ from the model's, or an input is neither float nor quantized.", action: 'Give the float model this model was quantized from.' },
 
   { code: 'PROFILE_TIMEOUT', meaning: 'No profile data, or not all runs, arrived in time.', action: 'Check the port and that the board runs firmware with the profiling hooks (generated without `--no-profile`).' },
   { code: 'PROFILE_PORT', meaning: 'The serial port cannot be opened or failed.', action: 'Check the port name and that no other program holds it.' },
@@ -151,6 +154,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'PROFILE_BAD_TABLE', meaning: 'A layer table (codegen\'s plan.json / layer names) is malformed.', action: 'Regenerate it with `codegen` for the same model.' },
   { code: 'PROFILE_NO_RUNS', meaning: 'The stream held no complete inference run.', action: 'Let the board run longer (`--runs`), and check it runs profiling firmware.' },
   { code: 'PROFILE_BAD_OPTION', meaning: 'A profile option is out of range, or a file it names cannot be read or written.', action: 'Fix the option or path the message names.' },
+  { code: 'PROFILE_MLPERF_REPLY', meaning: 'A device speaking the MLPerf Tiny runner protocol refused a command (an `e-[…]` line) or replied in a form the runner does not accept.', action: 'Check that the firmware was built for this model (`tinyforge mlperf` builds it) and that nothing else writes to the console.' },
 
   { code: 'NXPLUGIN_CONFIG', meaning: 'A firmware.json is missing, not JSON, or does not match the schema (names the file and field).', action: 'Fix firmware.json; the generator writes a valid one.' },
   { code: 'NXPLUGIN_PATH', meaning: 'A path in the config leaves the workspace, or a file it names does not exist.', action: 'Put the model and data inside the workspace and fix the path.' },

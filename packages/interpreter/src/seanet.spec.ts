@@ -9,8 +9,6 @@ import { SHARED_DIR } from './test-support/shared';
  * output CSV. TFLite Micro's tolerance is 1; tinyforge's reference kernels are expected to be bit-exact.
  */
 const SEANET_DIR = path.join(SHARED_DIR, 'tflm', 'seanet');
-/** TRANSPOSE_CONV (int16x8) comes with issue 18's TRANSPOSE_CONV op. */
-const PENDING = new Set(['transpose_conv']);
 
 interface Case {
   op: string;
@@ -22,7 +20,6 @@ function cases(): Case[] {
   if (!fs.existsSync(SEANET_DIR)) return [];
   return fs
     .readdirSync(SEANET_DIR)
-    .filter((op) => !PENDING.has(op))
     .flatMap((op) =>
       fs
         .readdirSync(path.join(SEANET_DIR, op))
@@ -70,8 +67,6 @@ d('seanet int16x8 cases (TFLite Micro integration tests) on the reference interp
     expect(within1).toBe(golden.length); // TFLite Micro's own tolerance
     expect(exact).toBe(golden.length); // what tinyforge's reference kernels achieve
   });
-
-  it.todo('transpose_conv: int16x8 TRANSPOSE_CONV, once issue 18 adds the op');
 
   afterAll(() => {
     const rows = [...totals].map(([op, t]) => `${op}: ${t.cases} cases, ${t.exact}/${t.elements} bit-exact, ${t.within1} within 1`);

@@ -8,7 +8,7 @@ import { DefaultedAttrs, OP_DEFS, opDef, OpAttrMap, OpType, WeightedOpType } fro
  */
 export type { ExplicitPadding, FusedActivation, Padding } from './ops/op-def';
 export type { ConvAttrs, DepthwiseConvAttrs, TransposeConvAttrs } from './ops/conv';
-export { convGroups } from './ops/conv';
+export { convGroups, transposeConvPadding } from './ops/conv';
 export type { PoolAttrs } from './ops/pool';
 export type { GruAttrs, LstmAttrs } from './ops/recurrent';
 export { GRU_INPUT, LSTM_INPUT, SVDF_INPUT } from './ops/recurrent';

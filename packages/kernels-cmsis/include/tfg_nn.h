@@ -206,6 +206,22 @@ int32_t tfg_convolve_1x1_s8_get_buffer_size(const tfg_dims *input_dims, const tf
 int32_t tfg_convolve_1x1_s8_get_buffer_size_dsp(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 int32_t tfg_convolve_1x1_s8_get_buffer_size_mve(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
+/**
+ * Grouped convolution: filter_dims = {out_c, kh, kw, filter_c}, in_c / filter_c groups (out_c a multiple of them),
+ * any stride, padding, dilation. Each group goes through tfg_convolve_wrapper_s8 on slabs in scratch (the group's
+ * input channels, its output channels), so the scratch is both slabs plus the wrapper's on the group (required).
+ */
+tfg_status tfg_convolve_grouped_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                                   const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                                   const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                                   const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_convolve_grouped_s8_get_buffer_size(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                const tfg_dims *filter_dims, const tfg_dims *output_dims);
+int32_t tfg_convolve_grouped_s8_get_buffer_size_dsp(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims, const tfg_dims *output_dims);
+int32_t tfg_convolve_grouped_s8_get_buffer_size_mve(const tfg_conv_params *conv_params, const tfg_dims *input_dims,
+                                                    const tfg_dims *filter_dims, const tfg_dims *output_dims);
+
 /** Picks the fastest convolution that supports the geometry. */
 tfg_status tfg_convolve_wrapper_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
                                    const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
@@ -251,6 +267,21 @@ int32_t tfg_convolve_packed_s8_filter_words(const tfg_dims *input_dims, const tf
     (!defined(__ARM_FEATURE_DSP) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)))
 #error "this model was generated with packed convolution filters, for a core with the DSP extension and without Helium (Cortex-M4, M7, M33); generate it again for the core you build for (tinyforge codegen --board ...)"
 #endif
+
+/* ---- transposed convolution ------------------------------------------------------------------------- */
+
+/*
+ * TRANSPOSE_CONV (TFLite's reference_integer_ops::TransposeConv): filter_dims = {out_c, kh, kw, in_c} (OHWI), the
+ * output size given, padding = where the windows start (pad_top / pad_left), dilation unused. Each output pixel
+ * gathers its taps (the same bytes as the reference's scatter). int8: scratch for one pixel's taps as int16 with
+ * the input offset (required; the same on every path). 16x8: symmetric int16 activations, int64 bias or NULL, no
+ * scratch (conv_params' offsets unused).
+ */
+tfg_status tfg_transpose_conv_s8(const tfg_context *ctx, const tfg_conv_params *conv_params,
+                                 const tfg_per_channel_quant_params *quant_params, const tfg_dims *input_dims,
+                                 const int8_t *input, const tfg_dims *filter_dims, const int8_t *filter,
+                                 const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
+int32_t tfg_transpose_conv_s8_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
 
 /* ---- depthwise convolution ----------------------------------------------------------------------------- */
 
@@ -394,6 +425,12 @@ tfg_status tfg_convolve_s16(const tfg_context *ctx, const tfg_conv_params *conv_
                             const int16_t *input, const tfg_dims *filter_dims, const int8_t *filter,
                             const tfg_bias_s16 *bias, const tfg_dims *output_dims, int16_t *output);
 int32_t tfg_convolve_s16_get_buffer_size(const tfg_dims *input_dims, const tfg_dims *filter_dims);
+
+/** TRANSPOSE_CONV 16x8 (see tfg_transpose_conv_s8): int64 bias or NULL, as TFLite's int16 reference. */
+tfg_status tfg_transpose_conv_s16(const tfg_conv_params *conv_params, const tfg_per_channel_quant_params *quant_params,
+                                  const tfg_dims *input_dims, const int16_t *input, const tfg_dims *filter_dims,
+                                  const int8_t *filter, const int64_t *bias, const tfg_dims *output_dims,
+                                  int16_t *output);
 
 /** filter_dims = {1, kh, kw, c * ch_mult}; int64 bias (or none), as TFLite Micro's int16 depthwise. */
 tfg_status tfg_depthwise_conv_s16(const tfg_dw_conv_params *dw_params, const tfg_per_channel_quant_params *quant_params,

@@ -25,6 +25,7 @@ import {
   softmax16Case,
   svdfCase,
 } from './testing/property-cases-s16';
+import { transposeConvCase } from './testing/property-cases-conv-variants';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis 16-bit property tests skipped: needs gcc');
@@ -53,6 +54,8 @@ export const S16_FAMILIES: { name: string; count: number; make: (r: Rng, i: numb
   { name: 'SVDF int8 with int16 state', count: 60, make: (r, i) => svdfCase(r, 'int16', i) },
   { name: 'SVDF int8 with int8 state', count: 60, make: (r, i) => svdfCase(r, 'int8', i) },
   { name: 'SVDF float32', count: 40, make: (r, i) => svdfCase(r, 'float32', i) },
+  // Appended, so that the families above keep their seeds.
+  { name: 'transpose conv 16x8 (int64 bias)', count: 120, make: (r, i) => transposeConvCase(r, 'int16', i) },
 ];
 
 d('16-bit, float32 and recurrent C kernels vs the reference interpreter (seeded property tests)', () => {

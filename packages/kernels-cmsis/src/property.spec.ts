@@ -12,6 +12,7 @@ import { buildVectorDriver } from './testing/c-harness';
 import { PropertyCase, Rng, mismatches, runAgainstInterpreter } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
 import { concatCase, meanCase, padCase, quantizeCase, tableCase, transposeCase } from './testing/property-cases-extra';
+import { groupedConvCase, transposeConvCase } from './testing/property-cases-conv-variants';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis property tests skipped: needs gcc');
@@ -40,6 +41,9 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   { name: 'conv folded bias (generic, 1x1)', count: 100, make: (r, i) => convCase(r, i % 2 === 0 ? 'conv' : 'conv1x1', i), fold: true },
   { name: 'depthwise folded bias', count: 100, make: (r, i) => convCase(r, 'depthwise', i), fold: true },
   { name: 'fully connected folded bias', count: 80, make: fullyConnectedCase, fold: true },
+  // Appended, so that the families above keep their seeds (0x7f6 + index).
+  { name: 'grouped conv (2-6 groups)', count: 120, make: groupedConvCase },
+  { name: 'transpose conv (SAME, VALID, cropping and output padding)', count: 150, make: (r, i) => transposeConvCase(r, 'int8', i) },
 ];
 
 d('C kernels vs the reference interpreter (seeded property tests)', () => {

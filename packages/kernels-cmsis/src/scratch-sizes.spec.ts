@@ -20,6 +20,7 @@ import { PropertyCase, Rng, perTensor } from './testing/property-harness';
 import { binaryCase, convCase, fullyConnectedCase, poolCase, softmaxCase } from './testing/property-cases';
 import { concatCase, meanCase, padCase, quantizeCase, tableCase, transposeCase } from './testing/property-cases-extra';
 import * as s16 from './testing/property-cases-s16';
+import { groupedConvCase, transposeConvCase } from './testing/property-cases-conv-variants';
 
 const available = hasCompiler('gcc');
 if (!available) console.warn('kernels-cmsis scratch-size test skipped: needs gcc');
@@ -28,7 +29,7 @@ const d = available ? describe : describe.skip;
 const SHAPES_PER_FAMILY = 120;
 
 /** The families whose kernels ask for scratch (on some path); every other family's sizes are all 0. */
-const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf'];
+const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf', 'transpose-conv', 'conv-grouped'];
 
 function reshapeCase(r: Rng, index: number): PropertyCase {
   const shape = Array.from({ length: r.int(1, 4) }, () => r.int(1, 9));
@@ -94,6 +95,9 @@ const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   lstm: (r, i) => s16.lstmCase(r, r.pick(['int8', 'int16', 'float32'] as const), i),
   gru: (r, i) => s16.gruCase(r, r.pick(['int8', 'float32'] as const), i),
   svdf: (r, i) => s16.svdfCase(r, r.pick(['int16', 'int8', 'float32'] as const), i),
+  'transpose-conv': (r, i) => transposeConvCase(r, 'int8', i),
+  'conv-grouped': groupedConvCase,
+  'transpose-conv-s16': (r, i) => transposeConvCase(r, 'int16', i),
 };
 
 interface Shape {

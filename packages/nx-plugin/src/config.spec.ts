@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseFirmwareConfig, readFirmwareConfig, workspacePath } from './config';
+import { inferOrSkip } from './create-nodes';
 import { NxPluginError } from './errors';
 
 function codeOf(f: () => unknown): string {
@@ -26,6 +27,40 @@ describe('firmware.json', () => {
     expect(() => parseFirmwareConfig('{"model":"/abs/m.tflite","board":"qemu-m4"}', 'f.json')).toThrow(/model: must be relative/);
     expect(() => parseFirmwareConfig('{"model":"m.tflite","board":"../evil"}', 'f.json')).toThrow(/board: a board name/);
     expect(codeOf(() => parseFirmwareConfig('{"model":"m.tflite","board":"qemu-m4","calibSamples":0}', 'f.json'))).toBe('NXPLUGIN_CONFIG');
+  });
+
+  it('names every schema problem at once, each at its path', () => {
+    const e = (() => {
+      try {
+        parseFirmwareConfig('{"model":"/abs/m.tflite","board":"Bad Board","calibSamples":-1,"colour":"blue"}', 'fw/x/firmware.json');
+      } catch (err) {
+        return err as NxPluginError;
+      }
+      throw new Error('expected an NxPluginError');
+    })();
+    expect(e.code).toBe('NXPLUGIN_CONFIG');
+    expect(e.message).toMatch(/^fw\/x\/firmware\.json: /);
+    for (const part of ['model: must be relative', 'board: a board name', 'calibSamples:', 'colour']) expect(e.message).toContain(part);
+  });
+
+  it('skips a bad firmware.json with a warning and keeps inferring the others', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-nxskip-'));
+    try {
+      fs.mkdirSync(path.join(root, 'good'));
+      fs.mkdirSync(path.join(root, 'bad'));
+      fs.writeFileSync(path.join(root, 'good', 'firmware.json'), '{"model":"m.tflite","board":"qemu-m4"}');
+      fs.writeFileSync(path.join(root, 'bad', 'firmware.json'), '{"model":"/m.tflite","board":"qemu m4"}');
+      const warnings: string[] = [];
+      const results = ['good/firmware.json', 'bad/firmware.json'].map((f) => inferOrSkip(root, f, (m) => warnings.push(m)));
+      expect(Object.keys(results[0].projects ?? {})).toEqual(['good']);
+      expect(results[1]).toEqual({});
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('skipped bad/firmware.json');
+      expect(warnings[0]).toContain('model: must be relative');
+      expect(warnings[0]).toContain('board: a board name');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('reads from a project folder and reports a missing file as a typed error', () => {

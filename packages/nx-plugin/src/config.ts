@@ -47,9 +47,9 @@ export function parseFirmwareConfig(text: string, file: string): FirmwareConfig 
   }
   const parsed = firmwareConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    throw new NxPluginError('NXPLUGIN_CONFIG', `${where}: ${issue.message}`, { file });
+    // Every problem at once, each at its JSON path: one round of edits fixes the file.
+    const issues = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+    throw new NxPluginError('NXPLUGIN_CONFIG', issues.join('; '), { file });
   }
   return parsed.data;
 }

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { logger } from '@nx/devkit';
 import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { FIRMWARE_CONFIG_FILE, readFirmwareConfig } from './config';
+import { NxPluginError } from './errors';
 import { firmwareTargets } from './targets';
 
 /** Options of the plugin entry in nx.json (none yet; kept for forward compatibility). */
@@ -26,9 +28,23 @@ export function inferFirmwareProject(workspaceRoot: string, configFile: string):
   };
 }
 
+/**
+ * A firmware.json that cannot be read or is invalid is skipped with a warning naming the file and every problem:
+ * one bad project must not break the project graph (and so every nx command) for the rest of the workspace.
+ */
+export function inferOrSkip(workspaceRoot: string, configFile: string, warn: (message: string) => void = (m) => logger.warn(m)): CreateNodesResult {
+  try {
+    return inferFirmwareProject(workspaceRoot, configFile);
+  } catch (e) {
+    if (!(e instanceof NxPluginError)) throw e;
+    warn(`@tinyforge/nx-plugin: skipped ${configFile}: ${e.message}`);
+    return {};
+  }
+}
+
 export const createNodes: CreateNodes<FirmwarePluginOptions> = [
   `**/${FIRMWARE_CONFIG_FILE}`,
-  (configFiles, _options, context) => configFiles.map((file) => [file, inferFirmwareProject(context.workspaceRoot, file)] as const),
+  (configFiles, _options, context) => configFiles.map((file) => [file, inferOrSkip(context.workspaceRoot, file)] as const),
 ];
 
 /** The same function under the name older Nx versions look for. */

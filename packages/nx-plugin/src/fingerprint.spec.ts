@@ -24,7 +24,7 @@ describe('fingerprints', () => {
   it('name the package version and tell boards apart', () => {
     expect(packageFingerprint('@tinyforge/ir', __dirname)).toMatch(/^@tinyforge\/ir@\d+\.\d+\.\d+ [0-9a-f]{64}$/);
     expect(packageFingerprint('@tinyforge/no-such-package', __dirname)).toBe('@tinyforge/no-such-package not installed');
-    const boards = path.resolve(__dirname, '../../../boards');
+    const boards = path.resolve(__dirname, '../../boards/boards');
     expect(boardFingerprint(boards, 'qemu-m4')).not.toBe(boardFingerprint(boards, 'qemu-m7'));
   });
 });

@@ -67,11 +67,14 @@ export function boardFingerprint(boardsDir: string, board: string): string {
   return `board ${board} ${hashTree(boardsDir, [board, 'common'])}`;
 }
 
-/** The boards folder shipped with @tinyforge/boards (its DEFAULT_BOARDS_DIR), found without loading the package. */
-export function shippedBoardsDir(resolveFrom: string = process.cwd()): string {
-  const manifest = require.resolve('@tinyforge/boards/package.json', { paths: [resolveFrom] });
-  const boards = require(require.resolve('@tinyforge/boards', { paths: [resolveFrom] })) as { DEFAULT_BOARDS_DIR: string };
-  return boards.DEFAULT_BOARDS_DIR ?? path.resolve(path.dirname(manifest), '..', '..', 'boards');
+/**
+ * The boards folder a project without its own `boardsDir` uses, found without loading @tinyforge/boards (this runs
+ * once per task hash): $TINYFORGE_BOARDS_DIR (boards' BOARDS_DIR_ENV) if set, else `boards/` shipped in the package.
+ */
+export function defaultBoardsDir(resolveFrom: string = process.cwd()): string {
+  const given = process.env.TINYFORGE_BOARDS_DIR;
+  if (given !== undefined && given !== '') return path.resolve(given);
+  return path.join(path.dirname(require.resolve('@tinyforge/boards/package.json', { paths: [resolveFrom] })), 'boards');
 }
 
 /**
@@ -79,11 +82,11 @@ export function shippedBoardsDir(resolveFrom: string = process.cwd()): string {
  * shipped boards folder. Prints one line per argument.
  */
 export function printFingerprint(args: string[]): void {
-  const lines = args.map((a) => (a.startsWith('board:') ? boardFingerprint(shippedBoardsDir(), a.slice('board:'.length)) : packageFingerprint(a)));
+  const lines = args.map((a) => (a.startsWith('board:') ? boardFingerprint(defaultBoardsDir(), a.slice('board:'.length)) : packageFingerprint(a)));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** The shell command Nx runs for a runtime input printing these fingerprints (from the workspace root). */
 export function fingerprintCommand(args: string[]): string {
-  return `node -e "require('@tinyforge/nx-plugin/dist/fingerprint').printFingerprint(process.argv.slice(1))" ${args.join(' ')}`;
+  return `node -e "require('@tinyforge/nx-plugin/fingerprint').printFingerprint(process.argv.slice(1))" ${args.join(' ')}`;
 }

@@ -1,4 +1,4 @@
-export { createNodes, createNodesV2, inferFirmwareProject } from './create-nodes';
+export { createNodes, createNodesV2, inferFirmwareProject, inferOrSkip } from './create-nodes';
 export type { FirmwarePluginOptions } from './create-nodes';
 export { DEFAULT_SOURCES, FIRMWARE_CONFIG_FILE, firmwareConfigSchema, parseFirmwareConfig, readFirmwareConfig, workspacePath } from './config';
 export type { FirmwareConfig } from './config';

@@ -20,3 +20,24 @@ export async function runExecutor(context: ExecutorContext, body: () => Promise<
     return { success: false };
   }
 }
+
+/**
+ * Stage lines for executors (Nx captures their output: no redrawn progress): a line when a step starts, then at
+ * every quarter of a counted step — `[flash] write 50% (63 of 126 KiB)`.
+ */
+export function stageLines(log: (line: string) => void): (stage: string, done: number, total: number) => void {
+  let current = '';
+  let quarter = -1;
+  return (stage, done, total) => {
+    if (stage !== current) {
+      current = stage;
+      quarter = -1;
+      if (total <= 1) log(`[${stage}]`);
+    }
+    if (total <= 1) return;
+    const q = Math.floor((4 * done) / total);
+    if (q === quarter) return;
+    quarter = q;
+    log(`[${stage}] ${Math.floor((100 * done) / total)}% (${done} of ${total})`);
+  };
+}

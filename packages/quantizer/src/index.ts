@@ -3,7 +3,8 @@
 export { QuantizerError } from './errors';
 export type { QuantizerErrorCode } from './errors';
 export { quantizeFile } from './quantize-file';
-export type { QuantizeFileOptions, QuantizeFileResult } from './quantize-file';
+export type { QuantizeFileOptions, QuantizeFileResult, QuantizeStep } from './quantize-file';
+export { dropWarnings } from './quantize-file';
 export { quantizeModel } from './quantize/quantize-model';
 export type { QuantizeOptions, QuantizeResult } from './quantize/quantize-model';
 export type { IoType } from './quantize/quantize-graph';
@@ -16,7 +17,7 @@ export { CALIBRATION_HELP, inputRangeWarnings } from './calibration/input-range'
 export type { ImagePreprocess } from './calibration/images';
 export { FLOAT_PASSES, runFloatPasses } from './passes';
 export type { NamedPass } from './passes';
-export { measureQuantization } from './report/measure';
+export { int8Inputs, measureQuantization, quantizeInput } from './report/measure';
 export type { LayerReport, QuantizationReport } from './report/measure';
 export { reportToHtml, reportToJson, reportToTable } from './report/format';
 export { computesQuantized, qdqGraphForOnnx, toQdqGraph } from './qdq/to-qdq';

@@ -11,6 +11,10 @@
  *   TFG_APP_MODEL_SOURCE                        the model's C file (for tfg_model_profiled.c)
  * The profiler's layer table is `tfg_app_profile_layers` / `tfg_app_profile_layers_count` (serial-profiler's
  * profileLayerTableC writes it). The board's build defines TFG_CYCLES_DWT or TFG_CYCLES_SYSTICK.
+ *
+ * Built with TFG_APP_MLPERF (and tfg_mlperf.c) the console speaks the MLPerf Tiny benchmark runner's text protocol
+ * instead (tfg_mlperf.h): TFG_APP_MLPERF_MODEL is the model id it announces; the header's optional
+ * TFG_APP_OUTPUT_SCALE / TFG_APP_OUTPUT_ZERO_POINT / TFG_APP_OUTPUT0_VALUES let `results` print real values.
  */
 #include <stdint.h>
 #include "tfg_app_model.h"
@@ -32,6 +36,33 @@ extern const uint16_t tfg_app_profile_layers_count;
 
 static int8_t input[TFG_APP_INPUT_BYTES] __attribute__((aligned(16)));
 static int8_t output[TFG_APP_OUTPUT_BYTES] __attribute__((aligned(16)));
+
+#ifdef TFG_APP_MLPERF
+#include "tfg_mlperf.h"
+#ifndef TFG_APP_MLPERF_MODEL
+#define TFG_APP_MLPERF_MODEL "unknown"
+#endif
+#ifndef TFG_APP_OUTPUT0_VALUES
+#define TFG_APP_OUTPUT0_VALUES TFG_APP_OUTPUT_BYTES
+#endif
+
+static uint32_t mlperf_invoke(void) { return (uint32_t)TFG_APP_INVOKE(input, output); }
+
+int main(void) {
+  static const tfg_mlperf_device_t device = {
+      (uint8_t *)input, TFG_APP_INPUT_BYTES, output, TFG_APP_OUTPUT0_VALUES,
+#ifdef TFG_APP_OUTPUT_SCALE
+      1, TFG_APP_OUTPUT_SCALE, TFG_APP_OUTPUT_ZERO_POINT,
+#else
+      0, 0.0f, 0,
+#endif
+      mlperf_invoke, tfg_cycles_read, 0u, TFG_APP_MLPERF_MODEL, tfg_console_putc};
+  tfg_mlperf_device_t running = device;
+  running.ticks_hz = tfg_board_clock_hz;
+  tfg_mlperf_start(&running);
+  for (;;) tfg_mlperf_receive(&running, (char)tfg_console_getc());
+}
+#else
 
 int main(void) {
   uint32_t run = 0;
@@ -55,3 +86,4 @@ int main(void) {
     tfg_link_send_result(status, run++, ticks);
   }
 }
+#endif

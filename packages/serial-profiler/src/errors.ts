@@ -9,7 +9,8 @@ export type ProfilerErrorCode =
   | 'PROFILE_BAD_REPORT'
   | 'PROFILE_BAD_TABLE'
   | 'PROFILE_NO_RUNS'
-  | 'PROFILE_BAD_OPTION';
+  | 'PROFILE_BAD_OPTION'
+  | 'PROFILE_MLPERF_REPLY';
 
 export class ProfilerError extends TinyforgeError {
   override readonly name: string = 'ProfilerError';

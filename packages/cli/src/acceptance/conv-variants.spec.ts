@@ -1,9 +1,11 @@
-import { generateC } from '@tinyforge/codegen-c';
+import * as fs from 'fs';
 import { Graph, seededUniform } from '@tinyforge/ir';
 import { readOnnx } from '@tinyforge/model-format';
 import { OnnxTestModel, onnxTestModel } from '@tinyforge/model-format/testing';
 import { quantizeModel } from '@tinyforge/quantizer';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { argmax, Engines, float32, int8 } from '../test-support/acceptance';
+import { runBoardEngine, runHostEngine, runReference } from './engines';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hasOnnxChecker, checkOnnx } = require('../../../../tools/testing/onnx-checker') as { hasOnnxChecker: () => boolean; checkOnnx: (bytes: Uint8Array) => void };
@@ -16,11 +18,13 @@ const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
 /**
  * Acceptance of issue 18 on 1-D, grouped and transposed convolutions: ONNX models written here as PyTorch exports
  * them (checked by onnx.checker where python3-onnx is installed) match onnxruntime in float, quantize, and run int8
- * on the reference engine; on the host engine the plain 1-D model gives the reference's bytes, and models with a
- * grouped or transposed convolution are refused with a typed error until kernels-cmsis has those kernels.
+ * on the reference engine; int8 on the host engine and on qemu-m4 (where arm-none-eabi-gcc, QEMU and socat are
+ * installed) gives the reference engine's bytes (tfg_convolve_grouped_s8, tfg_transpose_conv_s8).
  */
 
 const SAMPLES = 40;
+const haveBoard = hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
+if (!haveBoard) console.warn('conv variants on qemu-m4 skipped: needs arm-none-eabi-gcc, qemu-system-arm and socat');
 
 /** Weights ~ U(−1, 1)·√(3 / fan-in), so activations keep their scale through the layers. */
 function init(seed: number) {
@@ -160,24 +164,20 @@ describe.each([
     floatEngine.dispose();
   });
 
-  it('int8 on the host engine: the reference bytes, or a typed error naming the operator that has no kernel yet', () => {
+  it('int8 on the host engine and qemu-m4: byte-identical with the reference engine', async () => {
     const { int8Graph } = quantizeModel(graph, calibration, { io: 'int8' });
-    const grouped = int8Graph.nodes.find((n) => n.op === 'Conv2D' && int8Graph.tensors[n.inputs[1]].shape[3] !== int8Graph.tensors[n.inputs[0]].shape[3]);
-    if (grouped !== undefined) {
-      expect(() => generateC(int8Graph)).toThrow(expect.objectContaining({ code: 'CODEGEN_UNSUPPORTED', message: expect.stringMatching(/grouped convolution \(\d groups\) has no C kernel yet/) }));
-      return;
-    }
-    const engines = new Engines(int8Graph);
     const inQ = int8Graph.tensors[int8Graph.inputs[0]].quant!;
-    for (const x of xs.slice(0, 10)) {
-      const q = new Uint8Array(Int8Array.from(x, (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale[0]) + inQ.zeroPoint[0]))).buffer);
-      expect(engines.host(q)).toEqual(engines.ref(q));
-    }
-    engines.dispose();
-  }, 120_000);
+    const qs = xs.slice(0, 10).map((x) => new Uint8Array(Int8Array.from(x, (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale[0]) + inQ.zeroPoint[0]))).buffer));
+    const ref = runReference(int8Graph, qs);
+    expect(runHostEngine(int8Graph, qs)).toEqual(ref);
+    if (!haveBoard) return;
+    const board = await runBoardEngine(int8Graph, 'qemu-m4', qs);
+    console.log(`${_name}: int8 on qemu-m4, ${qs.length} inputs byte-identical with ref and host; ${board.instructions[0]} instructions per inference`);
+    expect(board.outputs).toEqual(ref);
+  }, 900_000);
 });
 
-it('int8 TransposeConv2D alone on the host engine: a typed lowering error naming the node (no C kernel yet)', () => {
+it('int8 TransposeConv2D alone: host engine and qemu-m4 give the reference bytes', async () => {
   const graph = readOnnx(
     onnxTestModel({
       inputs: [{ name: 'x', dims: [1, 4, 6, 6] }],
@@ -187,5 +187,10 @@ it('int8 TransposeConv2D alone on the host engine: a typed lowering error naming
     }),
   );
   const { int8Graph } = quantizeModel(graph, inputs([1, 4, 6, 6], 9).map((x) => [x]), { io: 'int8' });
-  expect(() => generateC(int8Graph)).toThrow(expect.objectContaining({ code: 'KERNEL_UNSUPPORTED_OP', location: expect.objectContaining({ node: 'up' }) }));
-});
+  expect(int8Graph.nodes.map((n) => n.op)).toContain('TransposeConv2D');
+  const qs = [3, 4, 5].map((seed) => new Uint8Array(Int8Array.from(inputs([1, 4, 6, 6], seed)[0], (v) => Math.max(-128, Math.min(127, Math.round(v * 40)))).buffer));
+  const ref = runReference(int8Graph, qs);
+  expect(new Set(ref.map((b) => Buffer.from(b).toString('hex'))).size).toBe(qs.length);
+  expect(runHostEngine(int8Graph, qs)).toEqual(ref);
+  if (haveBoard) expect((await runBoardEngine(int8Graph, 'qemu-m4', qs)).outputs).toEqual(ref);
+}, 600_000);

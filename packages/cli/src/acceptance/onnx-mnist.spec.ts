@@ -4,7 +4,9 @@ import * as path from 'path';
 import { Graph } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { encodeNpy } from '@tinyforge/quantizer/testing';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { argmax, argmaxes, cli, cliRun, describeWith, Engines, float32, int8, mnistTestSet, SHARED } from '../test-support/acceptance';
+import { runBoardEngine } from './engines';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
@@ -14,11 +16,16 @@ const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
 /**
  * Acceptance of issue 18 on MNIST models from other people's exporters (../shared/onnx, SOURCES.md): float outputs
  * equal onnxruntime's on 1000 test images fed in each model's declared layout; quantized with 200 other test images
- * as calibration data, int8 top-1 agrees with float, and `--engine ref` and `--engine host` give the same bytes.
+ * as calibration data, int8 top-1 agrees with float, and `--engine ref`, `--engine host` and `--board qemu-m4` give the
+ * same bytes: ref and host on all 1000 images, qemu-m4 on the first BOARD_IMAGES of them in one boot (all 1000:
+ * `npm run bench -- mnist-board`).
  */
 const ONNX = path.join(SHARED, 'onnx');
 const TEST_IMAGES = 1000;
 const CALIBRATION_IMAGES = 200;
+const BOARD_IMAGES = 100;
+const haveBoard = hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
+if (!haveBoard) console.warn('MNIST on qemu-m4 skipped: needs arm-none-eabi-gcc, qemu-system-arm and socat');
 
 interface ModelCase {
   file: string;
@@ -133,5 +140,12 @@ describeWith(ONNX, 'ONNX MNIST model acceptance')('MNIST models from PyTorch and
       // and the command itself, on raw bytes in the declared layout
       expect(await cliRun(int8File, int8In[0], 'host', work)).toEqual(await cliRun(int8File, int8In[0], 'ref', work));
     }, 120_000);
+
+    (haveBoard ? it : it.skip)(`int8: qemu-m4 gives the reference bytes on ${BOARD_IMAGES} images (one firmware, one boot)`, async () => {
+      const r = await runBoardEngine(int8Graph, 'qemu-m4', int8In.slice(0, BOARD_IMAGES));
+      const differing = r.outputs.filter((o, k) => !Buffer.from(o).equals(Buffer.from(refOut[k].buffer, refOut[k].byteOffset, refOut[k].byteLength))).length;
+      console.log(`${m.file}: int8 on qemu-m4: ${BOARD_IMAGES - differing} of ${BOARD_IMAGES} images byte-identical with ref and host; ${r.instructions[0]} instructions per inference`);
+      expect(differing).toBe(0);
+    }, 900_000);
   });
 });

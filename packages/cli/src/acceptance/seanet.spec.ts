@@ -2,8 +2,8 @@
  * TFLite Micro's seanet integration tests (../shared/tflm/seanet: int16x8 single-op models with input and golden
  * CSVs) on the reference interpreter, the host engine and qemu-m4: every output element within 1 of the golden
  * value (TFLite Micro's tolerance), and how many are bit-exact. One graph per op family holds all its cases side by
- * side, so each engine builds once per family (7 host builds, 7 firmware images, one boot each); the three engines
- * must also agree byte for byte. transpose_conv waits for issue 18's TRANSPOSE_CONV.
+ * side, so each engine builds once per family (8 host builds, 8 firmware images, one boot each); the three engines
+ * must also agree byte for byte.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,7 +13,6 @@ import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { runBoardEngine, runHostEngine, runReference, sideBySide, splitBytes } from './engines';
 
 const SEANET = path.resolve(__dirname, '../../../../../shared/tflm/seanet');
-const PENDING = new Set(['transpose_conv']);
 const haveShared = fs.existsSync(SEANET);
 const haveBoard = hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
 if (!haveShared) console.warn(`seanet acceptance skipped: ${SEANET} not found`);
@@ -57,7 +56,7 @@ function family(op: string): Family {
   return { op, names, graph: sideBySide(`seanet_${op}`, graphs, names), input, golden };
 }
 
-const FAMILIES = haveShared ? fs.readdirSync(SEANET).filter((op) => !PENDING.has(op)).sort() : [];
+const FAMILIES = haveShared ? fs.readdirSync(SEANET).sort() : [];
 
 d('seanet int16x8 cases on ref, host and qemu-m4', () => {
   const rows: string[] = [];
@@ -90,6 +89,4 @@ d('seanet int16x8 cases on ref, host and qemu-m4', () => {
     }
     for (const [engine, bytes] of engines.slice(1)) expect({ engine, same: Buffer.from(bytes).equals(Buffer.from(engines[0][1])) }).toEqual({ engine, same: true });
   });
-
-  it.todo('transpose_conv: int16x8 TRANSPOSE_CONV on every engine, once issue 18 adds the op');
 });

@@ -4,15 +4,29 @@ import * as path from 'path';
 import { Graph } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { encodeNpy } from '@tinyforge/quantizer/testing';
+import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { cli, cliRun, describeWith, Engines, float32, int8, SHARED } from '../test-support/acceptance';
+import { runBoardEngine } from './engines';
 
 /**
  * Acceptance of issue 18 on TensorFlow Lite Micro's example models (../shared/tflm, SOURCES.md states what TFLite
- * Micro's own tests expect): every expectation holds on `tinyforge run --engine ref` and `--engine host`, and the
- * two engines give the same bytes. (`--board qemu-m4` is the board part's.)
+ * Micro's own tests expect): every expectation holds on `tinyforge run --engine ref`, `--engine host` and `--board
+ * qemu-m4` (the pipeline of `run --board`, one firmware and one boot per model for all its inputs), and the three
+ * give the same bytes. The board part is skipped with a message where arm-none-eabi-gcc, QEMU or socat is missing.
  */
 const TFLM = path.join(SHARED, 'tflm');
 const model = (f: string): string => path.join(TFLM, f);
+
+const haveBoard = hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat');
+if (!haveBoard) console.warn('TFLite Micro examples on qemu-m4 skipped: needs arm-none-eabi-gcc, qemu-system-arm and socat');
+
+/** The inputs on qemu-m4 in one boot: each output must be the bytes the other engines gave. */
+async function onBoard(graph: Graph, inputs: Uint8Array[], expected: Uint8Array[], what: string): Promise<void> {
+  if (!haveBoard) return;
+  const r = await runBoardEngine(graph, 'qemu-m4', inputs);
+  console.log(`${what} on qemu-m4: ${inputs.length} inputs, ${r.outputs.filter((o, k) => Buffer.from(o).equals(Buffer.from(expected[k]))).length} byte-identical with ref and host; ${r.instructions[0]} instructions per inference`);
+  expect(r.outputs.map((o) => Buffer.from(o).toString('hex'))).toEqual(expected.map((o) => Buffer.from(o).toString('hex')));
+}
 
 /** Dequantized value of an int8 output element. */
 const real = (g: Graph, v: number): number => {
@@ -37,27 +51,31 @@ async function bothEngines(file: string, engines: Engines, input: Uint8Array, vi
   return ref;
 }
 
-describeWith(TFLM, 'TFLite Micro example model acceptance')('TFLite Micro example models on --engine ref and --engine host', () => {
+describeWith(TFLM, 'TFLite Micro example model acceptance')('TFLite Micro example models on --engine ref, --engine host and --board qemu-m4', () => {
   let work: string;
   beforeAll(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-tflm-'))));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('hello_world int8: inputs −96, −63, −34, 0 give sin(x) within 0.05, the same bytes on both engines', async () => {
+  it('hello_world int8: inputs −96, −63, −34, 0 give sin(x) within 0.05, the same bytes on the three engines', async () => {
     const file = model('hello_world_int8.tflite');
     const g = readModelFile(file);
     const engines = new Engines(g);
     try {
       const cases: [number, number][] = [[-96, 0.77], [-63, 1.57], [-34, 2.3], [0, 3.14]];
-      for (const [k, [v, x]] of cases.entries()) {
-        const ref = await bothEngines(file, engines, new Uint8Array(Int8Array.of(v).buffer), k === 0, work);
+      const inputs = cases.map(([v]) => new Uint8Array(Int8Array.of(v).buffer));
+      const outputs: Uint8Array[] = [];
+      for (const [k, [, x]] of cases.entries()) {
+        const ref = await bothEngines(file, engines, inputs[k], k === 0, work);
         expect(Math.abs(real(g, int8(ref)[0]) - Math.sin(x))).toBeLessThanOrEqual(0.05);
+        outputs.push(ref);
       }
+      await onBoard(g, inputs, outputs, 'hello_world int8');
     } finally {
       engines.dispose();
     }
-  }, 120_000);
+  }, 600_000);
 
-  it('hello_world float: x = 0, 1, 3, 5 give sin(x) within 0.05; after our quantize too, the same bytes on both engines', async () => {
+  it('hello_world float: x = 0, 1, 3, 5 give sin(x) within 0.05; after our quantize too, the same bytes on the three engines', async () => {
     const file = model('hello_world_float.tflite');
     const xs = [0, 1, 3, 5];
     const floatModel = new Engines(readModelFile(file));
@@ -73,20 +91,25 @@ describeWith(TFLM, 'TFLite Micro example model acceptance')('TFLite Micro exampl
     expect(g.tensors[g.inputs[0]].dtype).toBe('int8');
     const engines = new Engines(g);
     try {
+      const outputs: Uint8Array[] = [];
       for (const x of xs) {
         const ref = await bothEngines(quantized, engines, quantizedInput(g, x), x === 0, work);
         expect(Math.abs(real(g, int8(ref)[0]) - Math.sin(x))).toBeLessThanOrEqual(0.05);
+        outputs.push(ref);
       }
+      await onBoard(g, xs.map((x) => quantizedInput(g, x)), outputs, 'hello_world float after our quantize');
     } finally {
       engines.dispose();
     }
-  }, 120_000);
+  }, 600_000);
 
-  it("micro_speech: the 'yes' features score yes highest, the 'no' features no; the same bytes on both engines", async () => {
+  it("micro_speech: the 'yes' features score yes highest, the 'no' features no; the same bytes on the three engines", async () => {
     const file = model('micro_speech_quantized.tflite');
     const engines = new Engines(readModelFile(file));
     try {
       const labels = ['silence', 'unknown', 'yes', 'no'];
+      const inputs: Uint8Array[] = [];
+      const outputs: Uint8Array[] = [];
       for (const word of ['yes', 'no']) {
         const features = new Uint8Array(fs.readFileSync(model(`micro_speech_${word}_features.bin`)));
         expect(features.length).toBe(1960);
@@ -94,16 +117,21 @@ describeWith(TFLM, 'TFLite Micro example model acceptance')('TFLite Micro exampl
         const scores = Array.from(int8(ref));
         expect(labels[scores.indexOf(Math.max(...scores))]).toBe(word);
         expect(scores.filter((s) => s === Math.max(...scores))).toHaveLength(1);
+        inputs.push(features);
+        outputs.push(ref);
       }
+      await onBoard(engines.graph, inputs, outputs, 'micro_speech');
     } finally {
       engines.dispose();
     }
-  }, 120_000);
+  }, 600_000);
 
   it('person_detect (1-D biases with quantized_dimension 3): person > no_person on the person image, the reverse on the other', async () => {
     const file = model('person_detect.tflite');
     const engines = new Engines(readModelFile(file));
     try {
+      const inputs: Uint8Array[] = [];
+      const outputs: Uint8Array[] = [];
       for (const [image, person] of [['person_input.bin', true], ['no_person_input.bin', false]] as const) {
         const input = new Uint8Array(fs.readFileSync(model(image)));
         expect(input.length).toBe(96 * 96);
@@ -111,9 +139,12 @@ describeWith(TFLM, 'TFLite Micro example model acceptance')('TFLite Micro exampl
         const [noPerson, yes] = Array.from(int8(ref));
         if (person) expect(yes).toBeGreaterThan(noPerson);
         else expect(noPerson).toBeGreaterThan(yes);
+        inputs.push(input);
+        outputs.push(ref);
       }
+      await onBoard(engines.graph, inputs, outputs, 'person_detect');
     } finally {
       engines.dispose();
     }
-  }, 120_000);
+  }, 600_000);
 });

@@ -15,6 +15,8 @@ export interface BuildCommandOptions {
   optimize: string;
   lto?: boolean;
   profile?: boolean;
+  /** The MLPerf Tiny benchmark id: build the runner-protocol application. */
+  mlperf?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -67,6 +69,8 @@ export function runBuild(opts: BuildCommandOptions, io: CommandIO): BuildSummary
         optimize,
         lto: opts.lto,
         profile: opts.profile === true,
+        mlperf: opts.mlperf !== undefined ? { modelId: opts.mlperf } : undefined,
+        onStep: opts.json ? undefined : (step) => io.err(`[build] ${step}`),
       });
     },
     { previousOutput: (dir) => firstForeignEntry(dir, (name) => FIRMWARE_OUTPUT.test(name)) },
@@ -113,6 +117,7 @@ export function registerBuildCommand(program: Command, io: CommandIO): void {
     .option('--optimize <level>', 'O2, Os or O3', 'O2')
     .option('--lto', 'link-time optimisation')
     .option('--profile', 'with the per-layer profiler (hooks and records over the console UART)')
+    .option('--mlperf <model-id>', "the board application speaks the MLPerf Tiny runner's protocol (kws01, ad01, ic01, vww01) instead of the link: point the official runner at the board")
     .option('--json', 'print a machine-readable result on stdout')
     .option('--verbose', 'print stack traces on errors')
     .action((opts: BuildCommandOptions) => {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { flashMethodFor, flashMethodText, flashOptionsFor, loadTarget } from '@tinyforge/boards';
 import { FlashImageOptions, flashImage, FlashProtocol, FlashResult, listPorts, ResetMode, SerialTransport, stm32Info } from '@tinyforge/flasher';
 import { UsageError } from '../cli-error';
+import { commandProgress, flashProgress } from '../progress';
 import { CommandIO, formatTable, humanBytes, printable } from '../output';
 
 export interface FlashCommandOptions {
@@ -100,13 +101,18 @@ export async function runFlash(image: string | undefined, o: FlashCommandOptions
     io.err(`note: flashing ${target.name} by ${flashMethodText(method, target.kind)}${method.notes ? `: ${printable(method.notes, 400)}` : ''}`);
   }
   let phase = '';
+  // On a terminal: one line per phase redrawn with bytes done/total, rate and ETA; else the phase names.
+  const progress = commandProgress(o.json);
+  const bar = flashProgress(progress, 'flash');
   const result = await flashImage({
     ...options,
     onProgress: (p) => {
-      if (!o.json && p.phase !== phase) io.err(`${(phase = p.phase)}…`);
+      if (progress.enabled) bar(p);
+      else if (!o.json && p.phase !== phase) io.err(`${(phase = p.phase)}…`);
     },
     onNote: (m) => io.err(`note: ${m}`),
   });
+  bar({ phase: 'done', done: 0, total: 0 });
   io.out(o.json ? JSON.stringify(result, null, 2) : summary(result));
 }
 

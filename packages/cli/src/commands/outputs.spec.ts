@@ -12,7 +12,7 @@ import { cliCapture as cli } from '../test-support/cli-capture';
 const sharedModels = path.resolve(__dirname, '../../../../../shared/models');
 const haveShared = fs.existsSync(sharedModels);
 const withShared = haveShared ? describe : describe.skip;
-const BIN = path.resolve(__dirname, '../../bin/tinyforge.js');
+const BIN = path.resolve(__dirname, '../../../tinyforge/bin/tinyforge.js');
 const DIST = path.resolve(__dirname, '../../dist/main.js');
 
 /** The built CLI as an unprivileged user (root ignores permission bits). */

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { CALIBRATION_HELP, CALIBRATION_METHODS, CalibrationMethod, DEFAULT_CALIBRATION_METHOD, quantizeFile, reportToTable } from '@tinyforge/quantizer';
+import { CALIBRATION_HELP, CALIBRATION_METHODS, CalibrationMethod, DEFAULT_CALIBRATION_METHOD, quantizeFile, QuantizeStep, reportToTable } from '@tinyforge/quantizer';
+import { commandProgress, Progress, ProgressTask } from '../progress';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 
@@ -24,6 +25,8 @@ export interface QuantizeCommandOptions {
   std?: string;
   channels?: string;
   calibLayout?: string;
+  warnDrop?: string;
+  warnSqnr?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -42,22 +45,37 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** A one-line progress bar on stderr, redrawn in place (only when stderr is a terminal). */
-function progressBar(): (done: number, total: number) => void {
-  let last = -1;
-  return (done, total) => {
-    const pct = Math.floor((100 * done) / total);
-    if (pct === last) return;
-    last = pct;
-    const width = 30;
-    const filled = Math.round((width * done) / total);
-    process.stderr.write(`\rcalibrating [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+const STEP_LABELS: Record<QuantizeStep, [string, string]> = {
+  calibrate: ['calibrating', 'samples'],
+  search: ['method auto', 'runs'],
+  'bias-correction': ['bias correction', 'samples'],
+  evaluate: ['evaluating', 'samples'],
+};
+
+/** The quantizer's steps as progress lines (one per step, redrawn in place). */
+function quantizeProgress(progress: Progress): (done: number, total: number, step?: QuantizeStep) => void {
+  let current: { step: QuantizeStep; total: number; task: ProgressTask } | undefined;
+  return (done, total, step = 'calibrate') => {
+    if (!progress.enabled) return;
+    if (current === undefined || current.step !== step || current.total !== total || done === 0) {
+      current?.task.end();
+      current = { step, total, task: progress.task(STEP_LABELS[step][0], total, STEP_LABELS[step][1]) };
+    }
+    current.task.update(done);
+    if (done >= total) {
+      current.task.end();
+      current = undefined;
+    }
   };
 }
 
 /** `quantize MODEL --calib DATA -o OUT.tflite`: a thin wrapper over quantizeFile. */
-export function runQuantize(model: string, o: QuantizeCommandOptions, io: CommandIO, tty = Boolean(process.stdout.isTTY && process.stderr.isTTY)): void {
-  if (!CALIBRATION_METHODS.includes(o.method as CalibrationMethod)) throw new UsageError(`--method must be one of ${CALIBRATION_METHODS.join(', ')}, got '${o.method}'`);
+export function runQuantize(model: string, o: QuantizeCommandOptions, io: CommandIO, progress: Progress = commandProgress(o.json)): void {
+  if (o.method !== 'auto' && !CALIBRATION_METHODS.includes(o.method as CalibrationMethod)) throw new UsageError(`--method must be one of ${CALIBRATION_METHODS.join(', ')} or auto, got '${o.method}'`);
+  const warnDrop = o.warnDrop !== undefined ? Number(o.warnDrop) : undefined;
+  if (warnDrop !== undefined && !(warnDrop >= 0)) throw new UsageError(`--warn-drop takes points (a number ≥ 0), got '${o.warnDrop}'`);
+  const warnSqnr = o.warnSqnr !== undefined ? Number(o.warnSqnr) : undefined;
+  if (warnSqnr !== undefined && !Number.isFinite(warnSqnr)) throw new UsageError(`--warn-sqnr takes dB, got '${o.warnSqnr}'`);
   if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
   const activations = o.activations ?? 'int8';
   if (activations !== 'int8' && activations !== 'int16') throw new UsageError(`--activations must be int8 or int16, got '${activations}'`);
@@ -72,7 +90,9 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     output: o.output,
     onnxQdq: o.onnxQdq,
     qdqRounding: o.qdqRounding,
-    method: o.method as CalibrationMethod,
+    method: o.method as CalibrationMethod | 'auto',
+    warnDropPoints: warnDrop,
+    warnSqnrDb: warnSqnr,
     percentile,
     perTensor: o.perTensor,
     biasCorrection: o.biasCorrection,
@@ -88,8 +108,10 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     std: numbers('--std', o.std),
     channels: positiveInt('--channels', o.channels),
     layout: o.calibLayout as 'nchw' | 'nhwc' | undefined,
-    onProgress: o.json || !tty ? undefined : progressBar(),
+    onProgress: quantizeProgress(progress),
   });
+  // The accuracy warning also as a line of its own on stderr: the report table is long.
+  if (result.report.accuracyWarning && !o.json) io.err(`warning: ${printable(result.report.warnings[result.report.warnings.length - 1], 1000)}`);
   if (o.json) {
     const { biasCorrections } = result.result;
     io.out(JSON.stringify({ model, written: result.written, calibration: result.calibration, milliseconds: result.milliseconds, report: result.report, biasCorrections }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
@@ -117,7 +139,9 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
       "tflite: the QDQ model spells out TFLite's requantization, so ONNX runtimes compute our int8 results exactly (on float kernels); plain: standard DQ → op → Q groups for integer kernels, which round once (±1 LSB)",
       'tflite',
     )
-    .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}`, DEFAULT_CALIBRATION_METHOD)
+    .option('--method <name>', `calibration method: ${CALIBRATION_METHODS.join('|')}, or auto (each one on the calibration set, the best by held-out output SQNR)`, DEFAULT_CALIBRATION_METHOD)
+    .option('--warn-drop <points>', 'warn when int8 accuracy (without labels: top-1 agreement) falls by more than this many points', '1')
+    .option('--warn-sqnr <dB>', 'warn when the output SQNR is below this', '15')
     .option('--percentile <p>', 'kept percentile for --method percentile', '99.99')
     .option('--per-tensor', 'one weight scale per tensor instead of per output channel')
     .option('--bias-correction', 'subtract from each conv/FC bias the mean output shift its weight rounding causes (measured on the calibration data)')

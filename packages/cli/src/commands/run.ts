@@ -8,6 +8,7 @@ import { checkOutputDir, checkOutputFile, firstForeignEntry, publishDir, readErr
 import { Command } from 'commander';
 import { loadTarget } from '@tinyforge/boards';
 import { UsageError } from '../cli-error';
+import { commandProgress, flashProgress, ProgressTask } from '../progress';
 import { loadModel, loadModelAndBytes } from './load-model';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
@@ -183,6 +184,8 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   const input = readInput(options.input);
   splitInputs(graph, input); // the size check, with the interpreter's message
   const started = Date.now();
+  const progress = commandProgress(options.json);
+  let inferences: ProgressTask | undefined;
   const result = await runOnBoard({
     model: graph,
     modelBytes,
@@ -194,7 +197,10 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
     load,
     workDir: options.keep,
     onProgress: options.json ? undefined : (stage, message) => io.err(`[${stage}] ${message}`),
+    onFlashProgress: flashProgress(progress, '[flash]'),
+    onInference: runs > 1 ? (done, total) => (inferences ??= progress.task('[run] inferences', total, 'inputs')).update(done) : undefined,
   });
+  inferences?.end();
   const last = result.outputs[result.outputs.length - 1];
   if (options.output !== undefined) writeFileAtomic(options.output, last);
   if (result.profile) {

@@ -163,7 +163,7 @@ d('the board application on the host', () => {
     fs.writeFileSync(path.join(dir, 'model.h'), MODEL_H);
     fs.writeFileSync(path.join(dir, 'model.c'), MODEL_C);
     fs.writeFileSync(path.join(dir, BOARD_APP_HEADER), generateBoardAppHeader(graph, 'model'));
-    const boardInclude = path.resolve(__dirname, '../../../../boards/common/include');
+    const boardInclude = path.resolve(__dirname, '../../../boards/boards/common/include');
     for (const cpu of [['-mcpu=cortex-m0plus', '-mthumb'], ['-mcpu=cortex-m4', '-mthumb', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard']]) {
       for (const profile of [[], ['-DTINYFORGE_PROFILE', '-DTFG_CYCLES_DWT']]) {
         const sources = [BOARD_C_SOURCES.app, BOARD_C_SOURCES.link, ...(profile.length > 0 ? [BOARD_C_SOURCES.profile, BOARD_C_SOURCES.profiledModel] : [])];

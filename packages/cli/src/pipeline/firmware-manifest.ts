@@ -16,8 +16,9 @@ export interface FirmwareManifest {
   builder: typeof FIRMWARE_BUILDER;
   /** The link protocol version the firmware speaks (serial-profiler PROTOCOL_VERSION). */
   protocolVersion: number;
-  /** `board`: the board application (serial-profiler c/tfg_app.c); `custom`: the caller's own main(). */
-  application: 'board' | 'custom';
+  /** `board`: the board application (serial-profiler c/tfg_app.c) on the link; `mlperf`: the same application
+   *  speaking the MLPerf Tiny runner's protocol; `custom`: the caller's own main(). */
+  application: 'board' | 'mlperf' | 'custom';
   board: string;
   image: 'application' | 'bootloader';
   profile: boolean;
@@ -70,7 +71,7 @@ export function readBuiltFirmware(dir: string, target: Target): BuiltFirmware {
   }
   if (typeof m !== 'object' || m === null || m.builder !== FIRMWARE_BUILDER) fail(`not written by ${FIRMWARE_BUILDER}`);
   if (m.protocolVersion !== PROTOCOL_VERSION) fail(`the firmware speaks link protocol version ${String(m.protocolVersion)}, this host ${PROTOCOL_VERSION}: build it again`);
-  if (m.application !== 'board') fail('the firmware runs its own application, not the board application the host drives');
+  if (m.application !== 'board') fail(m.application === 'mlperf' ? 'the firmware speaks the MLPerf Tiny runner protocol (drive it with `tinyforge mlperf`), not the link' : 'the firmware runs its own application, not the board application the host drives');
   if (m.board !== target.name) fail(`built for ${String(m.board)}, not ${target.name}`);
   if (m.image !== 'application' && m.image !== 'bootloader') fail(`unknown image kind ${String(m.image)}`);
   const counts = m.model;

@@ -15,3 +15,5 @@ export { firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, m
 export type { FirmwareFigures, FitCheck, ModelFigures } from './figures';
 export { cycleEstimateBasis, cycleEstimateFigures, cycleModelFor, estimateFirmwareCycles, traceInference } from './cycle-estimate';
 export type { TracedInference } from './cycle-estimate';
+export { MLPERF_BENCHMARKS, mlperfModelIdFor, runMlperf } from './mlperf';
+export type { MlperfLoop, MlperfRunOptions, MlperfRunResult } from './mlperf';

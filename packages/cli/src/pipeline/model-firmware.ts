@@ -21,6 +21,8 @@ export interface GenerateForTargetOptions {
   modelBytes?: Uint8Array;
   /** Emit packed convolution filters where the kernels have them (the first build tries them, see buildModelFirmware). */
   packedConvolutions?: boolean;
+  /** Where the arena lives (codegen-c GenerateOptions.arena); firmware builds keep the static one. */
+  arena?: 'static' | 'caller';
 }
 
 /** The one code generation call for a target: its core's features and its RAM and flash as the budget. */
@@ -32,6 +34,7 @@ export function generateForTarget(graph: Graph, target: Target, options: Generat
     budget: modelBudget(target),
     core: coreFeatures(target),
     packedConvolutions: options.packedConvolutions ?? true,
+    arena: options.arena,
   });
 }
 
@@ -42,7 +45,7 @@ export interface FirmwareApplication {
   defines?: string[];
 }
 
-export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'packedConvolutions'> {
+export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'packedConvolutions' | 'arena'> {
   /** Generated sources go to outDir/src, the images (`name`.elf/.bin/.hex/.map, .uf2 for UF2 boards) and
    *  firmware.json to outDir itself. */
   outDir: string;
@@ -56,6 +59,13 @@ export interface ModelFirmwareOptions extends Omit<GenerateForTargetOptions, 'pa
   name?: string;
   /** Default: the board application (serial-profiler c/tfg_app.c) speaking the link protocol. */
   application?: FirmwareApplication;
+  /**
+   * The board application speaks the MLPerf Tiny benchmark runner's protocol instead of the link (serial-profiler
+   * c/tfg_mlperf.h), announcing this model id (kws01, ad01, ic01, vww01, …).
+   */
+  mlperf?: { modelId: string };
+  /** Each step as it starts (generating C, the kernel library, compiling and linking): a build takes tens of seconds. */
+  onStep?: (step: string) => void;
   /** Where compiled kernel objects are kept between builds (default: under the OS temp directory). */
   kernelCache?: string;
   /** `outDir` is a staging folder that will become `finalDir` (publishDir): debug info names `finalDir`. */
@@ -94,8 +104,8 @@ export function layerTable(graph: Graph, generated: GeneratedC): LayerMeta[] {
  * generate C for the target, write the board application's header (or take the caller's application), compile
  * and link with the kernels, the link (serial-profiler c/tfg_link.c) and board support, and record the build in
  * firmware.json. Packed convolution filters take about twice the flash of the int8 ones: a build they make
- * overflow the flash (e.g. a direct load into a virtual board's 64 KiB boot region) is done again with the int8
- * filters, slower and bit-identical — the one retry path for a flash overflow.
+ * overflow the flash (e.g. a large model in a small flash) is done again with the int8 filters, slower and
+ * bit-identical — the one retry path for a flash overflow.
  */
 export function buildModelFirmware(graph: Graph, target: Target, options: ModelFirmwareOptions): ModelFirmware {
   const outDir = path.resolve(options.outDir);
@@ -104,7 +114,11 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     throw new BoardError('BOARD_IO', `cannot create the output directory: ${(e as Error).message}`, { file: outDir });
   }
-  const generate = (packedConvolutions: boolean) => generateForTarget(graph, target, { ...options, packedConvolutions });
+  const step = options.onStep ?? (() => undefined);
+  const generate = (packedConvolutions: boolean) => {
+    step(`generating C for ${target.name}${packedConvolutions ? '' : ' (int8 filters)'}`);
+    return generateForTarget(graph, target, { ...options, packedConvolutions });
+  };
   const linksPacked = packedConvPreferred(coreFeatures(target));
   const first = generate(true);
   try {
@@ -112,6 +126,7 @@ export function buildModelFirmware(graph: Graph, target: Target, options: ModelF
   } catch (e) {
     const flashOverflow = e instanceof BoardError && e.code === 'BOARD_OVERFLOW' && /flash overflowed/.test(e.message);
     if (!(flashOverflow && first.packedFilters && linksPacked)) throw e;
+    step('the packed filters overflow the flash: building again with the int8 ones');
     return buildGenerated(graph, target, options, outDir, generate(false), true);
   }
 }
@@ -126,6 +141,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   writeSource(sourceDir, BOARD_APP_HEADER, generateBoardAppHeader(graph, prefix));
   const sources = [path.join(sourceDir, `${prefix}.c`), path.join(sourceDir, `${prefix}_weights.c`), BOARD_C_SOURCES.link, ...(options.application?.sources ?? [BOARD_C_SOURCES.app])];
   const defines = [...(options.application?.defines ?? [])];
+  if (options.mlperf !== undefined) {
+    if (options.application !== undefined || options.profile === true) throw new BoardError('BOARD_BUILD', 'an MLPerf Tiny firmware is the board application without the profiler');
+    if (!/^[A-Za-z0-9_-]{1,24}$/.test(options.mlperf.modelId)) throw new BoardError('BOARD_BUILD', `MLPerf model id '${options.mlperf.modelId.slice(0, 40)}' is not a short word (kws01, ad01, …)`);
+    sources.push(BOARD_C_SOURCES.mlperf);
+    defines.push('TFG_APP_MLPERF', `TFG_APP_MLPERF_MODEL="${options.mlperf.modelId}"`);
+  }
   if (profile) {
     writeSource(sourceDir, 'profile_layers.c', profileLayerTableC(layers, PROFILE_TABLE));
     sources[0] = BOARD_C_SOURCES.profiledModel; // the model's source with the hooks on
@@ -133,9 +154,12 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
     defines.push('TINYFORGE_PROFILE', `TFG_PROFILE_MAX_LAYERS=${Math.max(layers.length, 1)}u`);
   }
   const optimize = options.optimize ?? 'O2';
+  options.onStep?.(`compiling the kernel library for ${target.core} (objects cached by content)`);
+  const kernels = compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache });
+  options.onStep?.(`compiling the model and the board application, linking ${options.name ?? 'firmware'}.elf`);
   const firmware = buildFirmware({
     target,
-    sources: [...sources, ...compileLibrary(target, { sources: kernelSources(), includeDirs: [kernelIncludeDir], optimize, lto: options.lto, cacheDir: options.kernelCache })],
+    sources: [...sources, ...kernels],
     includeDirs: [sourceDir, BOARD_C_DIR, kernelIncludeDir, ...(options.application?.includeDirs ?? [])],
     defines,
     outDir,
@@ -151,7 +175,7 @@ function buildGenerated(graph: Graph, target: Target, options: ModelFirmwareOpti
   const manifest: FirmwareManifest = {
     builder: FIRMWARE_BUILDER,
     protocolVersion: PROTOCOL_VERSION,
-    application: options.application === undefined ? 'board' : 'custom',
+    application: options.application !== undefined ? 'custom' : options.mlperf !== undefined ? 'mlperf' : 'board',
     board: target.name,
     image: options.image ?? 'application',
     profile,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { flashOptionsFor, saveVirtualFlash, SizeReport, startVirtualBoard, Target, VirtualBoard } from '@tinyforge/boards';
-import { flashImage, loadImageFile, SerialTransport, Stm32FlashResult } from '@tinyforge/flasher';
+import { flashImage, loadImageFile, ProgressCallback, SerialTransport, Stm32FlashResult, Transport } from '@tinyforge/flasher';
 import { cacheRoot } from '@tinyforge/common';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
@@ -49,6 +49,16 @@ export interface RunOnBoardOptions {
   /** The link's allowance for bytes on the line (default: the console baud, its headroom and 5 s floor). */
   linkTiming?: Partial<LinkTiming>;
   onProgress?: (stage: PipelineStage, message: string) => void;
+  /** The flasher's progress (phases, bytes written and verified) while flashing over the bootloader. */
+  onFlashProgress?: ProgressCallback;
+  /** After each inference: how many of the inputs have run. */
+  onInference?: (done: number, total: number) => void;
+  /**
+   * Build the board application speaking the MLPerf Tiny runner protocol (announcing `modelId`) and, once it is
+   * flashed, let `drive` talk to it over the console (calling `start` when it may run) instead of sending `inputs`
+   * over the link; what `drive` returns is the result's `mlperf`.
+   */
+  mlperf?: { modelId: string; drive: (transport: Transport, start: () => void) => Promise<unknown> };
   /** printf text from the board, line by line. */
   onText?: (line: string) => void;
   /** Called once QEMU (and socat) run, with their process ids. */
@@ -69,7 +79,7 @@ export interface RunOnBoardResult {
   weightsBytes: number;
   /**
    * Whether the build links packed convolution filters (the DSP kernel's; false on other cores, for models without
-   * convolutions, and when they did not fit, e.g. kws loaded directly into the 64 KiB boot region).
+   * convolutions, and when they did not fit, e.g. a board whose flash holds only the int8 ones).
    */
   packedFilters: boolean;
   /** The packed filters overflowed the flash and the firmware was built again with the int8 ones. */
@@ -87,6 +97,8 @@ export interface RunOnBoardResult {
   profile?: { report: ProfileReport; session: ProfileSession };
   /** Wall-clock milliseconds per stage. */
   timings: Record<PipelineStage | 'total', number>;
+  /** What the `mlperf` driver returned. */
+  mlperf?: unknown;
 }
 
 /** AN3155 time-outs for a virtual board on a possibly saturated host (ms): floors well above any transfer time. */
@@ -116,15 +128,17 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   const modelFile = typeof options.model === 'string' ? options.model : undefined;
   const inputBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
   const outputBytes = graph.outputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
-  if (options.inputs.length === 0) throw new BoardRunError('RUN_BOARD_OPTION', 'no input to run');
+  if (options.inputs.length === 0 && options.mlperf === undefined) throw new BoardRunError('RUN_BOARD_OPTION', 'no input to run');
+  if (options.mlperf !== undefined && (options.profile === true || options.firmwareDir !== undefined)) throw new BoardRunError('RUN_BOARD_OPTION', 'an MLPerf Tiny run builds its own unprofiled firmware');
   options.inputs.forEach((input, i) => {
     if (input.length !== inputBytes) throw new BoardRunError('RUN_BOARD_OPTION', `input ${i} has ${input.length} bytes; the model takes ${inputBytes} (all inputs back to back)`, { file: modelFile });
   });
-  const image = load === 'direct' ? 'bootloader' : 'application';
+  // Both load methods run the application image: QEMU loads it directly where the bootloader would have flashed it.
+  const image = 'application';
   const modelBytes = options.modelBytes ?? (modelFile !== undefined ? fs.readFileSync(modelFile) : undefined);
   const modelSha256 = modelBytes !== undefined ? createHash('sha256').update(modelBytes).digest('hex') : undefined;
   const prebuilt =
-    options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { image, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
+    options.firmwareDir !== undefined ? checkedFirmware(readBuiltFirmware(options.firmwareDir, board), { load, profile: options.profile === true, inputBytes, outputBytes, modelSha256 }) : undefined;
   const boardInfo: BoardInfo = boardInfoOf(board);
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-run-'));
   const keep = options.workDir !== undefined;
@@ -148,6 +162,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
         modelBytes,
         // A temporary build folder: the same sources link to the same firmware, reused from the user's cache.
         linkCache: keep ? undefined : path.join(cacheRoot(), 'firmware-links'),
+        mlperf: options.mlperf !== undefined ? { modelId: options.mlperf.modelId } : undefined,
+        onStep: (step) => progress('build', step),
       });
       fw = { manifest: built.manifest, elf: built.firmware.elf, planJsonPath: built.planJsonPath, layers: built.layers };
     }
@@ -171,7 +187,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       progress('flash', `flashing ${path.basename(fw.elf)} over ${vb.ptyPath} with the AN3155 flasher`);
       // The flasher's own time-outs suit a real chip; QEMU on a loaded host may stall for seconds between bytes.
       const image = loadImageFile(fw.elf);
-      const r = (await flashImage(flashOptionsFor(board, { image, port: vb.ptyPath, method: 'an3155', transport, go: true, skipUnchanged: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS }))) as Stm32FlashResult;
+      const r = (await flashImage(flashOptionsFor(board, { image, port: vb.ptyPath, method: 'an3155', transport, go: true, skipUnchanged: true, timeouts: SLOW_HOST_FLASH_TIMEOUTS, onProgress: options.onFlashProgress }))) as Stm32FlashResult;
       if (!r.unchanged) saveVirtualFlash(board, image.segments);
       lap('flash', t);
       flash = { bytes: r.bytes, milliseconds: r.totalMs, writeMilliseconds: r.writeMs, verified: String(r.verified), unchanged: r.unchanged, retries: r.retries };
@@ -184,6 +200,12 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
 
     t = Date.now();
+    if (options.mlperf !== undefined) {
+      const started = vb;
+      const mlperf = await options.mlperf.drive(transport, () => (load === 'direct' ? started.resume() : undefined));
+      lap('run', t);
+      return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs: [], invokeCounts: [], flash, timings, mlperf };
+    }
     link = new BoardLink(transport, `${board.name} (${vb.ptyPath})`, options.onText, { baud: board.console.baud, ...options.linkTiming });
     link.start();
     if (load === 'direct') vb.resume();
@@ -200,6 +222,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       outputs.push(r.output);
       invokeCounts.push(r.ticks * scale);
       progress('run', `inference ${i + 1}/${options.inputs.length}: ${Math.round(r.ticks * scale)} ${board.kind === 'virtual' ? 'instructions' : 'cycles'}`);
+      options.onInference?.(i + 1, options.inputs.length);
     }
     lap('run', t);
 
@@ -211,26 +234,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       profile = { ...profile, report: withCycleEstimate(profile.report, estimate) };
       lap('estimate', t);
     }
-    return {
-      board: board.name,
-      boardInfo,
-      load,
-      outputs,
-      invokeCounts,
-      unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
-      arenaBytes: fw.manifest.model.arenaBytes,
-      weightsBytes: fw.manifest.model.weightsBytes,
-      packedFilters: fw.manifest.packedFilters,
-      packedFiltersDropped: fw.manifest.packedFiltersDropped,
-      size,
-      elf: fw.elf,
-      firmware: fw.manifest,
-      prebuilt: prebuilt !== undefined,
-      planJsonPath: keep || prebuilt !== undefined ? fw.planJsonPath : undefined,
-      flash,
-      profile,
-      timings,
-    };
+    return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs, invokeCounts, flash, profile, timings };
   } finally {
     const t = Date.now();
     if (transport?.isOpen) await transport.close().catch(() => undefined);
@@ -245,13 +249,43 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
   }
 }
 
-/** A prebuilt firmware must be the one this run needs: the image for the load method, profiled when asked, this model's sizes. */
-function checkedFirmware(built: BuiltFirmware, want: { image: 'application' | 'bootloader'; profile: boolean; inputBytes: number; outputBytes: number; modelSha256?: string }): BuiltFirmware {
+/** What a run reports about the firmware it ran. */
+function figuresOf(
+  fw: { manifest: FirmwareManifest; elf: string; planJsonPath: string },
+  board: Target,
+  boardInfo: BoardInfo,
+  load: LoadMethod,
+  size: SizeReport,
+  prebuilt: boolean,
+  keep: boolean,
+): Omit<RunOnBoardResult, 'outputs' | 'invokeCounts' | 'flash' | 'profile' | 'timings' | 'mlperf'> {
+  return {
+    board: board.name,
+    boardInfo,
+    load,
+    unit: board.kind === 'virtual' ? 'instructions' : 'cycles',
+    arenaBytes: fw.manifest.model.arenaBytes,
+    weightsBytes: fw.manifest.model.weightsBytes,
+    packedFilters: fw.manifest.packedFilters,
+    packedFiltersDropped: fw.manifest.packedFiltersDropped,
+    size,
+    elf: fw.elf,
+    firmware: fw.manifest,
+    prebuilt,
+    planJsonPath: keep || prebuilt ? fw.planJsonPath : undefined,
+  };
+}
+
+/**
+ * A prebuilt firmware must be the one this run needs: an image the load method can start (an application image
+ * either way, a bootloader-region image only directly), profiled when asked, this model's sizes.
+ */
+function checkedFirmware(built: BuiltFirmware, want: { load: LoadMethod; profile: boolean; inputBytes: number; outputBytes: number; modelSha256?: string }): BuiltFirmware {
   const m = built.manifest;
   const fail = (message: string): never => {
     throw new BoardRunError('RUN_BOARD_FIRMWARE', `${built.dir}: ${message}`);
   };
-  if (m.image !== want.image) fail(`holds ${m.image === 'application' ? 'an application image (flashed through the bootloader): use --load serial' : 'a bootloader-region image (loaded directly): use --load direct'}`);
+  if (m.image === 'bootloader' && want.load === 'serial') fail('holds a bootloader-region image (loaded directly): use --load direct');
   if (want.profile && !m.profile) fail('was built without the profiler: build it with --profile, or run without --profile');
   if (m.model.inputBytes !== want.inputBytes || m.model.outputBytes !== want.outputBytes) {
     fail(`was built for a model with ${m.model.inputBytes} input / ${m.model.outputBytes} output bytes, this one has ${want.inputBytes} / ${want.outputBytes}`);

@@ -38,6 +38,17 @@ export function generateBoardAppHeader(graph: Graph, prefix: string): string {
   w.line(`#define TFG_APP_LAYER_COUNT ${P}_LAYER_COUNT`);
   w.line(`#define TFG_APP_ARENA_BYTES ${P}_ARENA_SIZE`);
   w.line(`#define TFG_APP_INVOKE(input, output) ${invokeCall(graph, prefix, 'input', 'output')}`);
+  // The first output's values and, for a per-tensor int8 output, how to read them as real numbers (the MLPerf Tiny
+  // protocol's `results` prints them).
+  const first = graph.tensors[graph.outputs[0]];
+  if (first.dtype === 'int8') {
+    w.line(`#define TFG_APP_OUTPUT0_VALUES ${P}_OUTPUT0_SIZE`);
+    const q = first.quant;
+    if (q !== undefined && q.scale.length === 1 && Number.isFinite(q.scale[0])) {
+      w.line(`#define TFG_APP_OUTPUT_SCALE ${q.scale[0].toExponential(9)}f`);
+      w.line(`#define TFG_APP_OUTPUT_ZERO_POINT (${q.zeroPoint[0]})`);
+    }
+  }
   w.line('#endif');
   return w.toString();
 }

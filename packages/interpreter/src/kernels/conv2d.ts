@@ -51,7 +51,29 @@ function convLoop(g: WindowGeometry, filterC: number, groups: number, input: Flo
                 for (let c = 0; c < filterC; c++) patch[p++] = input[xi + c] + inputOffset;
               }
             }
-            for (let oc = group * outPerGroup; oc < (group + 1) * outPerGroup; oc++) {
+            // four output channels at a time share each patch load; each keeps its own sum in TFLite's order
+            const end = (group + 1) * outPerGroup;
+            let oc = group * outPerGroup;
+            for (; oc + 4 <= end; oc += 4) {
+              const w0 = oc * patchLen;
+              const [w1, w2, w3] = [w0 + patchLen, w0 + 2 * patchLen, w0 + 3 * patchLen];
+              let a0 = 0;
+              let a1 = 0;
+              let a2 = 0;
+              let a3 = 0;
+              for (let k = 0; k < patchLen; k++) {
+                const v = patch[k];
+                a0 += v * weights[w0 + k];
+                a1 += v * weights[w1 + k];
+                a2 += v * weights[w2 + k];
+                a3 += v * weights[w3 + k];
+              }
+              finish(o + oc, oc, a0);
+              finish(o + oc + 1, oc + 1, a1);
+              finish(o + oc + 2, oc + 2, a2);
+              finish(o + oc + 3, oc + 3, a3);
+            }
+            for (; oc < end; oc++) {
               const wi = oc * patchLen;
               let acc = 0;
               for (let k = 0; k < patchLen; k++) acc += patch[k] * weights[wi + k];

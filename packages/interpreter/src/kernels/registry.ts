@@ -34,7 +34,7 @@ import {
   signalWindow,
 } from './signal';
 import { floatSvdf, integerSvdf } from './svdf';
-import { floatTransposeConv2D, int8TransposeConv2D } from './transpose-conv2d';
+import { floatTransposeConv2D, int16TransposeConv2D, int8TransposeConv2D } from './transpose-conv2d';
 
 /**
  * One entry per op: its kernels by the element type of the first input (see KernelEntry). View ops (Reshape,
@@ -44,7 +44,7 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   Conv2D: { float32: floatConv2D, int8: int8Conv2D, int16: int16Conv2D },
   DepthwiseConv2D: { float32: floatDepthwiseConv2D, int8: int8DepthwiseConv2D, int16: int16DepthwiseConv2D },
   FullyConnected: { float32: floatFullyConnected, int8: int8FullyConnected, int16: int16FullyConnected },
-  TransposeConv2D: { float32: floatTransposeConv2D, int8: int8TransposeConv2D },
+  TransposeConv2D: { float32: floatTransposeConv2D, int8: int8TransposeConv2D, int16: int16TransposeConv2D },
   AveragePool2D: { float32: floatPool2D('average'), int8: quantizedPool2D('average'), int16: quantizedPool2D('average') },
   MaxPool2D: { float32: floatPool2D('max'), int8: quantizedPool2D('max'), int16: quantizedPool2D('max') },
   Softmax: { float32: floatSoftmax, int8: int8Softmax, int16: int16Softmax },

@@ -1,29 +1,27 @@
-import { padAxis, TransposeConvAttrs } from '@tinyforge/ir';
+import { transposeConvPadding, TransposeConvAttrs } from '@tinyforge/ir';
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
+import { multiplyByQuantizedMultiplierInt64 } from '../int16-fixed-point';
 import { floatActivationRange, perChannelMultipliers, quantizedActivationRange } from '../quant-params';
 import { Evaluate, KernelContext } from './context';
 import { WindowGeometry } from './geometry';
 import { constantArray, floatWeights } from './weights';
 
-/**
- * The padding before (top, left): for SAME / VALID, TFLite's ComputePaddingHeightWidth on the output size (the
- * convolution this one transposes runs from the output to the input); explicit pads as given.
- */
+/** The geometry of a transposed convolution: input, filter, output, strides and where its windows start. */
 function transposeGeometry(ctx: KernelContext<'TransposeConv2D'>): WindowGeometry {
   const [batch, inH, inW, inC] = ctx.tensor(0).shape;
   const [outC, filterH, filterW] = ctx.tensor(1).shape;
   const a: TransposeConvAttrs = ctx.node.attrs;
-  const p = a.padding;
-  const padTop = typeof p === 'string' ? padAxis(a.outputH, filterH, a.strideH, 1, p, 'h').before : p.top;
-  const padLeft = typeof p === 'string' ? padAxis(a.outputW, filterW, a.strideW, 1, p, 'w').before : p.left;
-  return { batch, inH, inW, inC, outH: a.outputH, outW: a.outputW, outC, filterH, filterW, strideH: a.strideH, strideW: a.strideW, dilationH: 1, dilationW: 1, padTop, padLeft };
+  const pad = transposeConvPadding(a, filterH, filterW);
+  return { batch, inH, inW, inC, outH: a.outputH, outW: a.outputW, outC, filterH, filterW, strideH: a.strideH, strideW: a.strideW, dilationH: 1, dilationW: 1, padTop: pad.top, padLeft: pad.left };
 }
 
 /**
  * TFLite's scatter: every input element adds input × filter to the outputs its window covers, in TFLite's loop
- * order (batch, input y, x, channel, filter y, x, output channel), so that float sums round as TFLite's do.
+ * order (batch, input y, x, channel, filter y, x, output channel), so that float sums round as TFLite's do. The
+ * 16x8 kernel sums in a Float64Array: int16 × int8 products (< 2^22, exact after fround) and their sums stay exact
+ * integers there.
  */
-function scatter(g: WindowGeometry, input: ArrayLike<number>, inputOffset: number, weights: ArrayLike<number>, acc: Float32Array | Int32Array): void {
+function scatter(g: WindowGeometry, input: ArrayLike<number>, inputOffset: number, weights: ArrayLike<number>, acc: Float32Array | Int32Array | Float64Array): void {
   acc.fill(0);
   for (let b = 0; b < g.batch; b++) {
     for (let iy = 0; iy < g.inH; iy++) {
@@ -90,6 +88,40 @@ export function int8TransposeConv2D(ctx: KernelContext<'TransposeConv2D'>): Eval
       const c = i % g.outC;
       const acc = bias === undefined ? scratch[i] : (scratch[i] + bias[c]) | 0;
       const v = multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + outQ.zeroPoint;
+      output[i] = v < min ? min : v > max ? max : v;
+    }
+  };
+}
+
+/**
+ * TRANSPOSE_CONV 16x8 (reference_integer_ops::TransposeConv for int16 input): symmetric int16 activations, int8
+ * weights, an int64 bias (or none), the sum exact in 64 bits, then the int64 MultiplyByQuantizedMultiplier.
+ */
+export function int16TransposeConv2D(ctx: KernelContext<'TransposeConv2D'>): Evaluate {
+  const g = transposeGeometry(ctx);
+  const x = ctx.tensor(0);
+  const w = ctx.tensor(1);
+  const out = ctx.output;
+  if (w.dtype !== 'int8' || out.dtype !== 'int16') ctx.unsupported('16x8 transpose conv needs int8 weights and an int16 output');
+  if (w.quant === undefined) ctx.unsupported(`weights '${w.name}' are not quantized`);
+  if (w.quant!.zeroPoint.some((z) => z !== 0)) ctx.unsupported('int8 weights must have zero point 0 (TFLite spec)');
+  const inQ = ctx.quant(x);
+  const outQ = ctx.quant(out);
+  for (const [t, q] of [[x, inQ], [out, outQ]] as const) if (q.zeroPoint !== 0) ctx.unsupported(`int16 tensor '${t.name}' must have zero point 0 (symmetric), got ${q.zeroPoint}`);
+  if (ctx.hasInput(2) && ctx.tensor(2).dtype !== 'int64') ctx.unsupported(`bias '${ctx.tensor(2).name}' is ${ctx.tensor(2).dtype}; 16x8 TRANSPOSE_CONV takes an int64 bias`);
+  const { multipliers, shifts } = perChannelMultipliers(inQ.scale, w.quant!.scale, outQ.scale, g.outC);
+  const range = quantizedActivationRange(ctx.node.attrs.activation, 'int16', outQ.scale, 0) ?? ctx.unsupported(`fused ${ctx.node.attrs.activation} is not supported`);
+  const weights = constantArray(ctx, 1) as Int8Array;
+  const bias = ctx.hasInput(2) ? (constantArray(ctx, 2) as BigInt64Array) : new BigInt64Array(g.outC);
+  const input = ctx.input<Int16Array>(0);
+  const output = ctx.outputArray<Int16Array>();
+  const sums = new Float64Array(output.length);
+  const { min, max } = range;
+  return () => {
+    scatter(g, input, 0, weights, sums);
+    for (let i = 0; i < output.length; i++) {
+      const c = i % g.outC;
+      const v = multiplyByQuantizedMultiplierInt64(sums[i], bias[c], multipliers[c], shifts[c]);
       output[i] = v < min ? min : v > max ? max : v;
     }
   };

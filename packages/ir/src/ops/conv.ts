@@ -146,6 +146,17 @@ export interface TransposeConvAttrs {
 }
 
 /** One axis of a transpose convolution: the output size checked against the input size, and the padding before. */
+/**
+ * The padding before (top, left) of a transposed convolution, where its windows start: for SAME / VALID, TFLite's
+ * ComputePaddingHeightWidth on the output size (the convolution it transposes runs from the output to the input);
+ * explicit pads as given. The reference interpreter and the C kernels' lowering both take it from here.
+ */
+export function transposeConvPadding(attrs: TransposeConvAttrs, filterH: number, filterW: number): { top: number; left: number } {
+  const p = attrs.padding;
+  if (typeof p !== 'string') return { top: p.top, left: p.left };
+  return { top: padAxis(attrs.outputH, filterH, attrs.strideH, 1, p, 'h').before, left: padAxis(attrs.outputW, filterW, attrs.strideW, 1, p, 'w').before };
+}
+
 function transposeAxis(c: ShapeContext<TransposeConvAttrs>, inSize: number, outSize: number, filter: number, stride: number, axis: 'h' | 'w'): void {
   const p = c.attrs.padding;
   if (typeof p === 'string') {

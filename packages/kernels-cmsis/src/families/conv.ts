@@ -186,6 +186,20 @@ export const PACKED_SCRATCH: ScratchFunction<ConvGeometry> = {
   bytes: packedBytes,
 };
 
+/** A convolution's `tfg_conv_params` struct (`params`): offsets, stride, padding, dilation, clamp, folded flag. */
+export function emitConvParams(call: ConvGeometry & WeightedOutput, out: LayerWriter): void {
+  const params = {
+    input_offset: call.inputOffset,
+    output_offset: call.outputOffset,
+    stride: cTile(call.stride),
+    padding: cTile(call.padding),
+    dilation: cTile(call.dilation),
+    activation: cClamp(call.activation),
+    ...(call.biasFolded ? { folded_bias: 1 } : {}),
+  };
+  out.line(`static const tfg_conv_params params = ${cStruct(params)};`);
+}
+
 /** The geometry part of a convolution's parameters: input, filter and output dims. */
 export function emitConvDims(call: ConvGeometry, out: LayerWriter): void {
   out.line(`static const tfg_dims input_dims = ${cDims(call.input)};`);
@@ -240,16 +254,7 @@ export const convFamily = defineFamily<ConvCall, ConvGeometry>({
     return call.kernel === 'tfg_convolve_wrapper_s8' ? withBiasFolded(call, call.filter.n, depth, 1, depth) : undefined;
   },
   emit(call, out) {
-    const params = {
-      input_offset: call.inputOffset,
-      output_offset: call.outputOffset,
-      stride: cTile(call.stride),
-      padding: cTile(call.padding),
-      dilation: cTile(call.dilation),
-      activation: cClamp(call.activation),
-      ...(call.biasFolded ? { folded_bias: 1 } : {}),
-    };
-    out.line(`static const tfg_conv_params params = ${cStruct(params)};`);
+    emitConvParams(call, out);
     emitConvDims(call, out);
     const input = out.at(call.inputs[0]);
     const output = out.at(call.output);

@@ -6,6 +6,7 @@ import { Graph, Node, OpType } from '@tinyforge/ir';
 import { AddCall, addFamily } from './add';
 import { ConcatCall, concatenationFamily } from './concatenation';
 import { ConvCall, convFamily } from './conv';
+import { ConvGroupedCall, convGroupedFamily } from './conv-grouped';
 import { DepthwiseCall, depthwiseFamily } from './depthwise';
 import { CallBase, KernelFamily } from './family';
 import { FullyConnectedCall, fullyConnectedFamily } from './fully-connected';
@@ -34,6 +35,7 @@ import { RequantizeCall, requantizeFamily } from './requantize';
 import { SoftmaxS16Call, softmaxS16Family } from './softmax-s16';
 import { SignalCall, signalFamily } from './signal';
 import { SvdfCall, svdfFamily } from './svdf';
+import { TransposeConvCall, TransposeConvS16Call, transposeConvFamily, transposeConvS16Family } from './transpose-conv';
 
 export type KernelCall =
   | ConvCall
@@ -65,7 +67,10 @@ export type KernelCall =
   | GruCall
   | SvdfCall
   | GatherAnyCall
-  | SignalCall;
+  | SignalCall
+  | TransposeConvCall
+  | TransposeConvS16Call
+  | ConvGroupedCall;
 
 /** A family as the generic code sees it: any call of the union, geometry opaque. */
 export type AnyKernelFamily = KernelFamily<KernelCall, unknown>;
@@ -76,6 +81,7 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   signalFamily,
   // 16-bit activations and float32 layers first: each takes only its element type, the int8 families the rest.
   convS16Family,
+  transposeConvS16Family,
   depthwiseS16Family,
   fullyConnectedS16Family,
   elementwiseS16Family,
@@ -90,7 +96,9 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   lstmFamily,
   gruFamily,
   svdfFamily,
+  convGroupedFamily,
   convFamily,
+  transposeConvFamily,
   depthwiseFamily,
   fullyConnectedFamily,
   poolFamily,

@@ -20,9 +20,9 @@ enum {
   OP_TRANSPOSE = 14,
   OP_CONCAT = 15,
   OP_MEAN = 16,
-  /* 16-bit activations, float32 layers and recurrent layers (tfg_vector_s16.c). */
+  /* 16-bit activations, float32 layers, recurrent layers and transposed convolutions (tfg_vector_s16.c). */
   OP_FIRST_S16 = 17,
-  OP_LAST_S16 = 34
+  OP_LAST_S16 = 37
 };
 
 /* Concatenation's per-input parameters start here: count, outer, output offset, then 4 ints per input. */

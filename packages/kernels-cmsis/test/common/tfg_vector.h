@@ -43,9 +43,9 @@ int32_t tfg_vector_num_inputs(const tfg_vector *v);
 tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8_t *output, void *scratch,
                           int32_t scratch_size);
 
-/* Ops 17..34 (16-bit activations, float32, recurrent layers and layout of any element size): tfg_vector_s16.c. Recurrent vectors carry their
-   initial state as blobs; the runner keeps the state in scratch after the kernel's own and runs the kernel twice
-   (persistent state carries over, per-run state starts again), so the output is the second run's. */
+/* Ops 17..37 (16-bit activations, float32, recurrent layers, layout of any element size, transposed and grouped
+   convolutions): tfg_vector_s16.c. Recurrent vectors carry their initial state as blobs; the runner keeps the state
+   in scratch after the kernel's own and runs the kernel twice (persistent state carries over, per-run state starts again), so the output is the second run's. */
 int32_t tfg_vector_s16_num_inputs(const tfg_vector *v);
 int32_t tfg_vector_s16_output_size(const tfg_vector *v);
 int32_t tfg_vector_s16_scratch_size(const tfg_vector *v);

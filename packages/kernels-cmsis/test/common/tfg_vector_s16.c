@@ -1,4 +1,4 @@
-/* Test vectors of the 16-bit, float32 and recurrent kernels (ops 17..33); the parameter order per op is its
+/* Test vectors of the 16-bit, float32 and recurrent kernels the transposed convolutions and the grouped int8 convolution (ops 17..37); the parameter order per op is its
    family's `vector` in src/families/. */
 #include <string.h>
 
@@ -22,7 +22,10 @@ enum {
   OP_SVDF_S8 = 31,
   OP_SVDF_F32 = 32,
   OP_FLOAT32 = 33,
-  OP_GATHER = 34
+  OP_GATHER = 34,
+  OP_TRANSPOSE_CONV_S8 = 35,
+  OP_TRANSPOSE_CONV_S16 = 36,
+  OP_CONV_GROUPED_S8 = 37
 };
 
 #define BLOB(b) ((const void *)v->blob[b])
@@ -131,9 +134,15 @@ int32_t tfg_vector_s16_output_size(const tfg_vector *v) {
   const int32_t *p = v->ints;
   switch (v->op) {
     case OP_CONV_S16:
-    case OP_DEPTHWISE_S16: {
+    case OP_DEPTHWISE_S16:
+    case OP_TRANSPOSE_CONV_S16: {
       const tfg_dims o = dims(p + 8);
       return 2 * count(&o);
+    }
+    case OP_TRANSPOSE_CONV_S8:
+    case OP_CONV_GROUPED_S8: {
+      const tfg_dims o = dims(p + 8);
+      return count(&o);
     }
     case OP_FC_S16:
       return 2 * p[0] * p[2];
@@ -192,6 +201,16 @@ int32_t tfg_vector_s16_scratch_size(const tfg_vector *v) {
   if (v->op == OP_CONV_S16) {
     const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
     return tfg_convolve_s16_get_buffer_size(&in, &f);
+  }
+  if (v->op == OP_TRANSPOSE_CONV_S8) {
+    const tfg_dims in = dims(v->ints), f = dims(v->ints + 4);
+    return tfg_transpose_conv_s8_get_buffer_size(&in, &f);
+  }
+  if (v->op == OP_CONV_GROUPED_S8) {
+    const int32_t *p = v->ints;
+    const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
+    const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]}, {p[20], p[21]}, 0};
+    return tfg_convolve_grouped_s8_get_buffer_size(&cp, &in, &f, &o);
   }
   return kernel_scratch(v) + align4(state_bytes(v, 0)) + align4(state_bytes(v, 1));
 }
@@ -378,6 +397,27 @@ tfg_status tfg_vector_s16_run(const tfg_vector *v, const int8_t *const *inputs, 
       if (p[0] == 1) return tfg_softmax_f32(bits_to_float(p[6]), p[1], p[2], x, out);
       return tfg_fully_connected_f32(p[1], p[2], p[3], bits_to_float(p[4]), bits_to_float(p[5]), x, F32(1),
                                      OPT(float, 2), out);
+    }
+    case OP_CONV_GROUPED_S8: {
+      /* ints: the int8 conv vector's (dims, offsets, stride, padding, dilation, clamp). */
+      const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
+      const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {p[19], p[18]}, {p[20], p[21]}, 0};
+      const tfg_per_channel_quant_params q = {I32(3), I32(4)};
+      const tfg_context ctx = {scratch, scratch_size};
+      return tfg_convolve_grouped_s8(&ctx, &cp, &q, &in, in0, &f, I8(1), OPT(int32_t, 2), &o, output);
+    }
+    case OP_TRANSPOSE_CONV_S8:
+    case OP_TRANSPOSE_CONV_S16: {
+      /* ints: input, filter, output dims, input and output offset, stride h/w, padding h/w, clamp min/max. */
+      const tfg_dims in = dims(p), f = dims(p + 4), o = dims(p + 8);
+      const tfg_conv_params cp = {p[12], p[13], {p[15], p[14]}, {p[17], p[16]}, {1, 1}, {p[18], p[19]}, 0};
+      const tfg_per_channel_quant_params q = {I32(3), I32(4)};
+      if (v->op == OP_TRANSPOSE_CONV_S16) {
+        return tfg_transpose_conv_s16(&cp, &q, &in, (const int16_t *)(const void *)in0, &f, I8(1), OPT(int64_t, 2), &o,
+                                      (int16_t *)(void *)output);
+      }
+      const tfg_context ctx = {scratch, scratch_size};
+      return tfg_transpose_conv_s8(&ctx, &cp, &q, &in, in0, &f, I8(1), OPT(int32_t, 2), &o, output);
     }
     case OP_GATHER: {
       if (p[0] == 0) {

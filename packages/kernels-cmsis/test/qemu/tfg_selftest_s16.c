@@ -1,6 +1,8 @@
 /*
  * Seeded edge cases of the 16x8 kernels whose DSP path multiplies int16 pairs (convolution, depthwise, fully
- * connected) and of the 16x8 LSTM that uses the same dot product: one FNV-1a hash of the output bytes per case.
+ * connected), of the 16x8 LSTM and of both transposed convolutions, which use the same dot product, and of the
+ * grouped int8 convolution (each group through the int8 convolution's DSP or Helium GEMM): one FNV-1a hash of the
+ * output bytes per case.
  * Built for the host (plain C) and for Cortex-M (the DSP path): the runs must print identical lines. Sizes hit
  * the paths' edges: channel counts around multiples of 4, odd group widths (input pairs off word alignment),
  * inputs at the ends of the int16 range, int64 and int32 biases, depthwise windows past the int32 accumulator's
@@ -167,12 +169,75 @@ static void lstm_case(int32_t index) {
   tfg_test_print_case("lstm16", index, s, h, 0);
 }
 
+/*
+ * TRANSPOSE_CONV, int8 (taps widened into scratch) and 16x8 (taps straight from the input): strides 1-3, pads before
+ * 0-2, channel counts around multiples of 4, so the dot products take the DSP path's 4-wide steps and their tails.
+ */
+static void transpose_conv_case(int32_t index) {
+  const int32_t widths[] = {1, 3, 4, 5, 8, 9, 16, 17, 32};
+  const int32_t c = tfg_test_pick(widths, 9), out_c = tfg_test_rand(1, 12);
+  const int32_t kh = tfg_test_rand(1, 4), kw = tfg_test_rand(1, 4);
+  const tfg_dims in = {1, tfg_test_rand(1, 6), tfg_test_rand(1, 6), c};
+  const tfg_dims f = {out_c, kh, kw, c};
+  const int s8 = index % 2 == 0;
+  tfg_conv_params p = {0, 0, {tfg_test_rand(1, 3), tfg_test_rand(1, 3)}, {0, 0}, {1, 1}, clamp16(), 0};
+  p.padding.h = tfg_test_rand(0, kh - 1);
+  p.padding.w = tfg_test_rand(0, kw - 1);
+  const tfg_dims o = {1, (in.h - 1) * p.stride.h + kh - p.padding.h, (in.w - 1) * p.stride.w + kw - p.padding.w, out_c};
+  if (in.h * in.w * in.c > MAX_ACT || o.h * o.w * o.c > MAX_ACT || out_c * kh * kw * c > MAX_WEIGHTS) {
+    tfg_test_print_case("tconv-skip", index, 0, 0, 0);
+    return;
+  }
+  tfg_test_fill_s8(weights, out_c * kh * kw * c);
+  fill_quant16(out_c);
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  tfg_status s;
+  if (s8) {
+    int8_t *x = (int8_t *)(void *)input;
+    tfg_test_fill_s8(x, in.h * in.w * in.c);
+    p.input_offset = tfg_test_rand(-127, 128);
+    p.output_offset = tfg_test_rand(-128, 127);
+    p.activation = tfg_test_random_clamp();
+    for (int32_t k = 0; k < out_c; k++) bias32[k] = tfg_test_rand(-100000, 100000);
+    const tfg_context ctx = {scratch16, (int32_t)sizeof scratch16};
+    s = tfg_transpose_conv_s8(&ctx, &p, &q, &in, x, &f, weights, bias32, &o, (int8_t *)(void *)output);
+    tfg_test_print_case("tconv8", index, s, tfg_test_hash((const int8_t *)(const void *)output, o.h * o.w * o.c), 0);
+    return;
+  }
+  fill_s16(input, in.h * in.w * in.c);
+  s = tfg_transpose_conv_s16(&p, &q, &in, input, &f, weights, tfg_test_rand(0, 3) == 0 ? 0 : bias64, &o, output);
+  tfg_test_print_case("tconv16", index, s, hash16(output, o.h * o.w * o.c), 0);
+}
+
+/* Grouped int8 convolution: 2-5 groups of odd and even widths, padding and strides; slabs and GEMM scratch. */
+static void grouped_case(int32_t index) {
+  const int32_t widths[] = {1, 2, 3, 4, 5, 7, 8, 9};
+  const int32_t groups = tfg_test_rand(2, 5), filter_c = tfg_test_pick(widths, 8), out_c = groups * tfg_test_rand(1, 4);
+  const int32_t kh = tfg_test_rand(1, 3), kw = tfg_test_rand(1, 3);
+  const tfg_dims in = {1, tfg_test_rand(kh, 7), tfg_test_rand(kw, 7), filter_c * groups};
+  const tfg_dims f = {out_c, kh, kw, filter_c};
+  tfg_conv_params p = {tfg_test_rand(-127, 128), tfg_test_rand(-128, 127), {tfg_test_rand(1, 2), tfg_test_rand(1, 2)},
+                       {tfg_test_rand(0, 1), tfg_test_rand(0, 1)}, {1, 1}, tfg_test_random_clamp(), 0};
+  const tfg_dims o = {1, (in.h + 2 * p.padding.h - kh) / p.stride.h + 1, (in.w + 2 * p.padding.w - kw) / p.stride.w + 1, out_c};
+  int8_t *x = (int8_t *)(void *)input;
+  tfg_test_fill_s8(x, in.h * in.w * in.c);
+  tfg_test_fill_s8(weights, out_c * kh * kw * filter_c);
+  fill_quant16(out_c);
+  for (int32_t k = 0; k < out_c; k++) bias32[k] = tfg_test_rand(-100000, 100000);
+  const tfg_per_channel_quant_params q = {multipliers, shifts};
+  const tfg_context ctx = {scratch16, (int32_t)sizeof scratch16};
+  const tfg_status s = tfg_convolve_grouped_s8(&ctx, &p, &q, &in, x, &f, weights, bias32, &o, (int8_t *)(void *)output);
+  tfg_test_print_case("grouped8", index, s, tfg_test_hash((const int8_t *)(void *)output, o.h * o.w * o.c), 0);
+}
+
 int tfg_selftest_main(void) {
   tfg_test_seed(0x1916u);
   for (int32_t i = 0; i < 60; i++) conv_case(i);
   for (int32_t i = 0; i < 60; i++) depthwise_case(i);
   for (int32_t i = 0; i < 60; i++) fc_case(i);
   for (int32_t i = 0; i < 30; i++) lstm_case(i);
+  for (int32_t i = 0; i < 40; i++) transpose_conv_case(i);
+  for (int32_t i = 0; i < 30; i++) grouped_case(i);
   tfg_test_print("done\n");
   return 0;
 }

@@ -4,6 +4,7 @@ import { elementCount, Graph, permute, seededUniform, Tensor, TensorLayout, tran
 import { QuantizerError } from '../errors';
 import { Sample } from './calibrate';
 import { imageToTensor, ImagePreprocess } from './images';
+import { isIdxName, parseIdx } from './idx';
 import { NdArray, parseNpy } from './npy';
 import { decodePng } from './png';
 import { readZip } from './zip';
@@ -93,7 +94,28 @@ export function loadCalibration(source: string, graph: Graph, options: LoadCalib
   const bytes = readFile(source);
   if (ext === '.npy') return fromArrays([parseNpy(bytes, source)], graph, limit, `${source}`, source, options.layout);
   if (ext === '.npz') return fromNpz(bytes, source, graph, limit, options.layout);
-  throw new QuantizerError('QUANT_CALIB_FORMAT', `calibration data must be a .npy or .npz file, a folder of images or .bin files, or 'random' (got '${ext}')`, { file: source });
+  if (isIdxName(source)) return fromIdx(bytes, source, graph, limit);
+  throw new QuantizerError('QUANT_CALIB_FORMAT', `calibration data must be a .npy, .npz or IDX file (…-idx3-ubyte[.gz]), a folder of images or .bin files, or 'random' (got '${ext}')`, { file: source });
+}
+
+/**
+ * IDX images ([N, H, W], MNIST style) for a one-input model whose sample has H·W values (one channel, either
+ * layout): unsigned bytes become pixel / 255, in [0, 1] — said in the warnings, since the model may want another
+ * scaling.
+ */
+function fromIdx(bytes: Uint8Array, file: string, graph: Graph, limit: number): CalibrationData {
+  const idx = parseIdx(bytes, file);
+  if (graph.inputs.length !== 1) throw new QuantizerError('QUANT_CALIB_SHAPE', `IDX data feeds one-input models; this one has ${graph.inputs.length}`, { file });
+  const input = graph.tensors[graph.inputs[0]];
+  const perSample = elementCount(input.shape);
+  const fileSample = elementCount(idx.shape.slice(1));
+  if (idx.shape.length < 2 || fileSample !== perSample) {
+    throw new QuantizerError('QUANT_CALIB_SHAPE', `IDX array ${shapeText(idx.shape)} holds samples of ${fileSample} values; input '${input.name}' ${shapeText(input.shape)} takes ${perSample}`, { file });
+  }
+  const data = idx.unsignedBytes ? idx.data.map((v) => v / 255) : idx.data;
+  const result = fromArrays([{ shape: [idx.shape[0], ...input.shape.slice(input.shape[0] === 1 ? 1 : 0)], data }], graph, limit, file, file);
+  const how = idx.unsignedBytes ? 'pixel values / 255, in [0, 1]' : 'values as stored';
+  return { ...result, warnings: [...result.warnings, `IDX ${shapeText(idx.shape)} read as samples of ${shapeText(input.shape)} (${how})`] };
 }
 
 function readFile(file: string): Uint8Array {
@@ -204,12 +226,14 @@ function loadBins(dir: string, files: string[], graph: Graph, layout: LoadCalibr
   return { samples, description: `${samples.length} .bin tensor${samples.length === 1 ? '' : 's'} from ${dir}`, warnings: [] };
 }
 
-/** Class labels: a .npy of integers, or a text file with one label per line. */
+/** Class labels: a .npy or IDX file of integers, or a text file with one label per line. */
 export function loadLabels(file: string): number[] {
   const bytes = readFile(file);
   const labels = path.extname(file).toLowerCase() === '.npy'
     ? Array.from(parseNpy(bytes, file).data)
-    : Buffer.from(bytes).toString('utf8').split(/\s+/).filter((s) => s.length > 0).map(Number);
+    : isIdxName(file)
+      ? Array.from(parseIdx(bytes, file).data)
+      : Buffer.from(bytes).toString('utf8').split(/\s+/).filter((s) => s.length > 0).map(Number);
   const bad = labels.findIndex((v) => !Number.isInteger(v) || v < 0);
   if (bad >= 0) throw new QuantizerError('QUANT_CALIB_FORMAT', `label ${bad} is not a class index`, { file });
   return labels;

@@ -27,7 +27,7 @@ function dequantizedWeights(int8Graph: Graph, node: WeightedNode): Float32Array 
  * the int32 bias of the int8 graph (in place). Layers without a bias are left alone. Activation rounding is not
  * corrected; the float inputs make the layers independent of each other.
  */
-export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: readonly Sample[]): BiasCorrection[] {
+export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: readonly Sample[], onProgress?: (done: number, total: number) => void): BiasCorrection[] {
   const layers = floatGraph.nodes.filter(isWeighted).flatMap((node) => {
     const twin = int8Graph.nodes.find((n) => n.outputs[0] === node.outputs[0]);
     if (twin === undefined || !isWeighted(twin) || twin.inputs[2] === undefined || twin.inputs[2] < 0) return [];
@@ -42,7 +42,8 @@ export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: read
   if (layers.length === 0) return [];
   const reference = new Interpreter(floatGraph);
   const inputs = new Set(layers.flatMap((l) => l.sources));
-  for (const sample of samples) {
+  for (const [k, sample] of samples.entries()) {
+    onProgress?.(k, samples.length);
     const run = reference.run(sample.map((x) => bytesOf(x)), { keepIntermediates: (t) => inputs.has(t) });
     for (const layer of layers) {
       const out = layer.error.run(layer.sources.map((t) => run.tensors!.get(t)!)).outputs[0];
@@ -52,6 +53,7 @@ export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: read
       layer.count += e.length / c;
     }
   }
+  onProgress?.(samples.length, samples.length);
   return layers.map(({ twin, sum, count }) => {
     const b = int8Graph.tensors[twin.inputs[2]];
     const bias = new Int32Array(b.data!.slice().buffer);

@@ -19,7 +19,10 @@ export interface QuantizeOptions {
   passes?: readonly NamedPass[];
   /** Empirical bias correction of conv / depthwise / FC layers (bias-correction.ts), on the first 32 samples. */
   biasCorrection?: boolean;
+  /** Calibration's progress (samples). */
   onProgress?: (done: number, total: number) => void;
+  /** Bias correction's progress (samples). */
+  onBiasProgress?: (done: number, total: number) => void;
 }
 
 export interface QuantizeResult {
@@ -93,6 +96,6 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
     internalRanges,
     warnings,
   });
-  const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES)) : undefined;
+  const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES), options.onBiasProgress) : undefined;
   return { floatGraph, int8Graph, stats, ranges, biasCorrections, internalRanges, warnings, notes };
 }

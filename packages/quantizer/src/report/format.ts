@@ -36,6 +36,13 @@ export function reportToTable(report: QuantizationReport): string {
   out.push(`output SQNR: ${db(report.outputSqnrDb)} dB`);
   if (report.top1Agreement !== undefined) out.push(`top-1 agreement float vs int8: ${pct(report.top1Agreement)}`);
   if (report.accuracy !== undefined) out.push(`accuracy: float ${pct(report.accuracy.float)}, int8 ${pct(report.accuracy.int8)}`);
+  const search = report.methodSearch;
+  if (search !== undefined) {
+    const each = search.candidates.map((c) => `${c.method} ${db(c.heldOutSqnrDb)} dB`).join(', ');
+    out.push(`method auto: ${search.chosen} (held-out output SQNR on ${search.heldOutSamples} samples, calibrated on ${search.calibrationSamples}: ${each})`);
+  } else if (report.method !== undefined) {
+    out.push(`method: ${report.method}`);
+  }
   for (const w of report.warnings) out.push(`warning: ${w}`);
   return out.join('\n');
 }
@@ -88,6 +95,11 @@ export function reportToHtml(report: QuantizationReport, title: string): string 
     ['output SQNR', `${db(report.outputSqnrDb)} dB`],
     ...(report.top1Agreement === undefined ? [] : [['top-1 agreement', pct(report.top1Agreement)] as [string, string]]),
     ...(report.accuracy === undefined ? [] : [['accuracy', `float ${pct(report.accuracy.float)}, int8 ${pct(report.accuracy.int8)}`] as [string, string]]),
+    ...(report.methodSearch !== undefined
+      ? [['calibration method', `${escapeHtml(report.methodSearch.chosen)} (auto: ${report.methodSearch.candidates.map((c) => `${escapeHtml(c.method)} ${db(c.heldOutSqnrDb)} dB`).join(', ')} held-out output SQNR)`] as [string, string]]
+      : report.method !== undefined
+        ? [['calibration method', escapeHtml(report.method)] as [string, string]]
+        : []),
   ];
   const warnings = report.warnings.map((w) => `<li class="warn">warning: ${escapeHtml(w)}</li>`).join('\n');
   return htmlReportPage(

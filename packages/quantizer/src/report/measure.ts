@@ -31,6 +31,19 @@ export interface QuantizationReport {
   top1Agreement?: number;
   accuracy?: { float: number; int8: number };
   warnings: string[];
+  /** The calibration method used. */
+  method?: string;
+  /** `--method auto`: every method's held-out output SQNR and the one kept. */
+  methodSearch?: MethodSearch;
+  /** int8 lost more than the thresholds allow (the warning says how much). */
+  accuracyWarning?: boolean;
+}
+
+export interface MethodSearch {
+  chosen: string;
+  calibrationSamples: number;
+  heldOutSamples: number;
+  candidates: { method: string; heldOutSqnrDb: number }[];
 }
 
 /** Accumulates Σ signal² and Σ noise² for a SQNR. */
@@ -88,7 +101,7 @@ function argmax(v: ArrayLike<number>): number {
  * Run the float graph and its int8 twin on the same samples with the reference interpreter and compare every
  * activation (the int8 one dequantized), the outputs, the top-1 class and, given labels, the accuracy of each.
  */
-export function measureQuantization(result: QuantizeResult, samples: readonly Sample[], labels?: readonly number[]): QuantizationReport {
+export function measureQuantization(result: QuantizeResult, samples: readonly Sample[], labels?: readonly number[], onProgress?: (done: number, total: number) => void): QuantizationReport {
   const { floatGraph, int8Graph } = result;
   const floatRun = new Interpreter(floatGraph);
   const intRun = new Interpreter(int8Graph);
@@ -133,6 +146,7 @@ export function measureQuantization(result: QuantizeResult, samples: readonly Sa
         if (pi === labels[k]) correctInt8++;
       }
     }
+    onProgress?.(k + 1, samples.length);
   });
   const producer = new Map<number, { step: number; node: string; op: string }>();
   floatGraph.nodes.forEach((n, step) => n.outputs.forEach((t) => producer.set(t, { step, node: n.name, op: n.op })));

@@ -5,3 +5,4 @@ export { encodeBody, encodeFrame, decodeStuffedBody, MAX_STUFFED_BYTES } from '.
 export type { BodyProblem, BodyResult, RawFrame } from './frame';
 export { FrameDecoder, decodeStream } from './decoder';
 export type { DecoderEvents, DecoderStats } from './decoder';
+export * from './mlperf';

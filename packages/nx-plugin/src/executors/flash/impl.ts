@@ -5,7 +5,7 @@ import { flashOptionsFor } from '@tinyforge/boards';
 import { flashImage } from '@tinyforge/flasher';
 import { NxPluginError } from '../../errors';
 import { FirmwareProject, projectFromContext } from '../../project-context';
-import { ExecutorResult, runExecutor } from '../../run-executor';
+import { ExecutorResult, runExecutor, stageLines } from '../../run-executor';
 import { FIRMWARE_NAME } from '../build/impl';
 import type { FlashExecutorSchema } from './schema';
 
@@ -18,7 +18,8 @@ export async function flashProject(project: FirmwareProject, options: FlashExecu
   if (board.kind === 'virtual') {
     throw new NxPluginError('NXPLUGIN_BOARD', `${board.name} is a virtual board: use the run target (it boots QEMU and flashes it)`, { file: project.configFile });
   }
-  const r = await flashImage(flashOptionsFor(board, { image: elf, port, method: options.method, verify: options.verify, go: options.go ?? true }));
+  const line = stageLines((l) => console.log(l));
+  const r = await flashImage({ ...flashOptionsFor(board, { image: elf, port, method: options.method, verify: options.verify, go: options.go ?? true }), onProgress: (p) => line(`flash ${p.phase}`, p.done, p.total) });
   const bytes = (r as { bytes?: number }).bytes;
   return `flashed ${path.basename(elf)} to ${board.name} on ${port}${bytes !== undefined ? `: ${bytes} bytes` : ''}`;
 }

@@ -10,7 +10,7 @@ import type { ProfileExecutorSchema } from './schema';
 export default async function profileExecutor(options: ProfileExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {
   return runExecutor(context, async () => {
     const project = projectFromContext(context);
-    const r = await runProject(project, { ...options, profile: true }, (line) => context.isVerbose && console.log(line));
+    const r = await runProject(project, { ...options, profile: true }, (line) => console.log(line));
     for (const line of boardRunText(r)) console.log(line);
     const { json, html, trace } = boardRunReports(r, `${project.name} on ${r.board}`);
     const outDir = project.outDir('profile');

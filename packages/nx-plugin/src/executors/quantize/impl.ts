@@ -6,7 +6,7 @@ import { writeFileAtomic } from '@tinyforge/common';
 import { readModelFile, writeTflite } from '@tinyforge/model-format';
 import { quantizeFile } from '@tinyforge/quantizer';
 import { existingFile, FirmwareProject, projectFromContext, replaceDir } from '../../project-context';
-import { ExecutorResult, runExecutor } from '../../run-executor';
+import { ExecutorResult, runExecutor, stageLines } from '../../run-executor';
 import { QUANTIZED_MODEL } from '../../targets';
 import type { QuantizeExecutorSchema } from './schema';
 
@@ -41,6 +41,7 @@ export function quantizeProject(project: FirmwareProject, options: QuantizeExecu
       writeFileAtomic(output, writeTflite(graph));
       return { model, action: 'converted', summary: `${config.model} is already int8: written as TFLite` };
     }
+    const line = stageLines((l) => console.log(l));
     const r = quantizeFile({
       model: modelFile,
       calib,
@@ -48,6 +49,7 @@ export function quantizeProject(project: FirmwareProject, options: QuantizeExecu
       samples: options.samples ?? config.calibSamples,
       method: options.method,
       reportJson: path.join(outDir, 'report.json'),
+      onProgress: (done, total, step) => line(step ?? 'calibrate', done, total),
     });
     const sqnr = r.report.outputSqnrDb.toFixed(1);
     return { model, action: 'quantized', summary: `quantized ${config.model} on ${r.calibration} in ${r.milliseconds} ms (output SQNR ${sqnr} dB)` };

@@ -6,7 +6,7 @@ import { Graph, SeededRandom, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { NxPluginError } from '../../errors';
 import { FirmwareProject, projectFromContext } from '../../project-context';
-import { ExecutorResult, runExecutor } from '../../run-executor';
+import { ExecutorResult, runExecutor, stageLines } from '../../run-executor';
 import { QUANTIZED_MODEL } from '../../targets';
 import type { RunExecutorSchema } from './schema';
 
@@ -49,19 +49,21 @@ export async function runProject(project: FirmwareProject, options: RunExecutorS
   const model = path.join(project.outDir('quantize'), QUANTIZED_MODEL);
   if (!fs.existsSync(model)) throw new NxPluginError('NXPLUGIN_PATH', `no quantized model: run nx run ${project.name}:quantize first`, { file: model });
   const graph = readModelFile(model);
+  const flashLine = stageLines(log);
   return runOnBoard({
     model,
     board,
     inputs: runInputs(project, graph, options),
     profile: options.profile !== false,
     load: options.load,
-    onProgress: (_stage, message) => log(message),
+    onProgress: (stage, message) => log(`[${stage}] ${message}`),
+    onFlashProgress: (p) => flashLine(`flash ${p.phase}`, p.done, p.total),
   });
 }
 
 export default async function runTargetExecutor(options: RunExecutorSchema, context: ExecutorContext): Promise<ExecutorResult> {
   return runExecutor(context, async () => {
-    const r = await runProject(projectFromContext(context), options, (line) => context.isVerbose && console.log(line));
+    const r = await runProject(projectFromContext(context), options, (line) => console.log(line));
     for (const line of boardRunText(r)) console.log(line);
   });
 }

@@ -50,6 +50,17 @@ describe('firmware generator', () => {
     expect([...(tree.read('apps/kws/model/kws.tflite') ?? [])]).toEqual([9, 8, 7, 6]);
   });
 
+  it('takes the boards from the workspace folder boardsDir names and records it relative to the project', async () => {
+    tree.write('my-boards/my-board/board.json', '{}');
+    tree.write('my-boards/common/sections.ld', '');
+    await firmwareGenerator(tree, { name: 'mine', board: 'my-board', boardsDir: 'my-boards', model: 'models/net.onnx' });
+    const config = parseFirmwareConfig(tree.read('firmware/mine/firmware.json', 'utf-8') ?? '', 'firmware.json');
+    expect(config.boardsDir).toBe('../../my-boards');
+    expect(config.board).toBe('my-board');
+    await expect(firmwareGenerator(tree, { name: 'b', board: 'qemu-m4', boardsDir: 'my-boards', model: 'models/net.onnx' })).rejects.toThrow(/unknown board 'qemu-m4' \(boards: my-board\)/);
+    expect(await codeOf(firmwareGenerator(tree, { name: 'c', boardsDir: '../x', model: 'models/net.onnx' }))).toBe('NXPLUGIN_OPTIONS');
+  });
+
   it('refuses bad names, unknown boards, non-model files, missing files and a second project in one folder', async () => {
     expect(await codeOf(firmwareGenerator(tree, { name: 'Bad Name', model: 'models/net.onnx' }))).toBe('NXPLUGIN_OPTIONS');
     await expect(firmwareGenerator(tree, { name: 'a', board: 'no-such-board', model: 'models/net.onnx' })).rejects.toThrow(/unknown board 'no-such-board' \(boards: .*qemu-m4/);

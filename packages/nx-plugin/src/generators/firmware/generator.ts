@@ -45,7 +45,12 @@ export async function firmwareGenerator(tree: Tree, options: FirmwareGeneratorSc
     throw new NxPluginError('NXPLUGIN_OPTIONS', `project name '${options.name.slice(0, 80)}' must be lower-case letters, digits and dashes, starting with a letter`);
   }
   const board = options.board ?? 'qemu-m4';
-  const boards = listBoards();
+  const boardsDir = options.boardsDir === undefined ? undefined : insideWorkspace(tree, options.boardsDir);
+  if (options.boardsDir !== undefined && boardsDir === undefined) {
+    throw new NxPluginError('NXPLUGIN_OPTIONS', `boardsDir '${options.boardsDir.slice(0, 200)}' must lie inside the workspace (Nx hashes board files there)`);
+  }
+  // The workspace's own boards folder is read through the tree (what the generator sees), the shipped one from disk.
+  const boards = boardsDir === undefined ? listBoards() : tree.children(boardsDir).filter((b) => tree.exists(path.posix.join(boardsDir, b, 'board.json')));
   if (!boards.includes(board)) throw new NxPluginError('NXPLUGIN_OPTIONS', `unknown board '${board.slice(0, 80)}' (boards: ${boards.join(', ')})`);
   if (!/\.(tflite|onnx)$/i.test(options.model)) throw new NxPluginError('NXPLUGIN_OPTIONS', `the model must be a .tflite or .onnx file, not '${options.model.slice(0, 200)}'`);
 
@@ -60,6 +65,7 @@ export async function firmwareGenerator(tree: Tree, options: FirmwareGeneratorSc
     board,
     ...(options.calib === undefined ? {} : { calib: options.calib === 'random' ? 'random' : referenceFile(tree, root, options.calib, 'calib', 'calibration data') }),
     ...(options.calibSamples === undefined ? {} : { calibSamples: options.calibSamples }),
+    ...(boardsDir === undefined ? {} : { boardsDir: path.posix.relative(root, boardsDir) }),
   };
   const checked = firmwareConfigSchema.safeParse(config);
   if (!checked.success) throw new NxPluginError('NXPLUGIN_CONFIG', `generated config is invalid: ${checked.error.issues[0].message}`);

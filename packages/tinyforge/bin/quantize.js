@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Thin launcher: the CLI is TypeScript compiled to dist/ by `npm ci` (root "prepare") or `npm run build`.
-require('../dist/main')
+// The `quantize` command: the CLI lives in @tinyforge/cli (TypeScript compiled to its dist/).
+require('@tinyforge/cli')
   .runStandalone('quantize', process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
