@@ -51,6 +51,8 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
   }
   console.log(`fuzzing the pipeline (read, validate, quantize, codegen, ref vs host): ${o.count} ${o.format} mutants, seeds ${o.seed}..${o.seed + o.count - 1}, ${o.workers} worker(s), bounds ${o.cpuLimitMs} ms CPU and ${o.memoryMb} MiB per mutant`);
   const step = Math.max(1, Math.floor(o.count / 20));
+  // Running counts on every progress line: a long campaign stopped early still reports what it measured.
+  const tally = Object.fromEntries(OUTCOMES.map((k) => [k, 0])) as Record<string, number>;
   const result = await runCampaign({
     format: o.format,
     sharedDir: o.shared,
@@ -63,7 +65,8 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
     noHost: o.noHost,
     onCase: (c, done) => {
       if (c.outcome !== 'typed' && c.outcome !== 'success') console.log(`FAIL ${c.outcome} ${c.model} seed=${c.seed} [${c.report?.kinds.join(',') ?? '?'}] ${describe(c)}`);
-      if (done % step === 0) console.log(`  ${done}/${o.count} …`);
+      tally[c.outcome]++;
+      if (done % step === 0) console.log(`  ${done}/${o.count} … ${OUTCOMES.map((k) => `${k} ${tally[k]}`).join(', ')}`);
     },
   });
   printResult(result);

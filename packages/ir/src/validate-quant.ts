@@ -2,7 +2,7 @@ import { DType } from './dtype';
 import { Graph } from './graph';
 import { isWeighted, Node } from './ops';
 import { Tensor } from './tensor';
-import type { Diagnostic } from './validate';
+import type { Diagnostic } from './diagnostic';
 
 /**
  * Quantization parameters as TFLite's quantization spec defines them, checked once for every reader and every

@@ -1,18 +1,14 @@
 import { dtypeBytes, isQuantizedDType } from './dtype';
 import { LIMITS } from './limits';
 import { IrValidationError } from './errors';
+import type { Diagnostic } from './diagnostic';
 import { Graph } from './graph';
 import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
 import { checkLayerQuantization, checkTensorQuantization } from './validate-quant';
 
-export interface Diagnostic {
-  code: string;
-  message: string;
-  node?: string;
-  tensor?: string;
-}
+export type { Diagnostic } from './diagnostic';
 
 /**
  * Check a graph: tensor references, single producers, topological order, arity, dtypes, quantization parameters
