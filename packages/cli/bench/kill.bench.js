@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench -- kill [--kills N] [--seed S] [--only quantize|codegen|build]`: SIGKILL at random moments of
-// `quantize`, `codegen` and `build` (issue 21; `export` does not exist yet). Each command has an old output (model A)
+// `npm run bench -- kill [--kills N] [--seed S] [--only quantize|codegen|build|export]`: SIGKILL at random moments of
+// `quantize`, `codegen`, `build` and export (`convert` to ONNX) (issue 21). Each command has an old output (model A)
 // and a new one (model B), both recorded from uninterrupted runs into the same path. Then, N times: start the command
 // writing B over A, kill its whole process group at a random moment (half of them in the last part of the run,
 // where the outputs are written), and check that the output is byte for byte the old one or the new one; run the
@@ -13,6 +13,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { seededUniform } = require('@tinyforge/ir');
+const { cacheRoot } = require('@tinyforge/common');
 
 const root = path.resolve(__dirname, '../../..');
 const args = process.argv.slice(2);
@@ -28,6 +29,8 @@ if (!fs.existsSync(shared)) {
 const cli = path.join(root, 'packages/cli/bin/tinyforge.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-kill-'));
 const m = (name) => path.join(shared, name);
+// A cache of its own (the commands inherit it): other users' builds have live temporaries in the shared one.
+process.env.TINYFORGE_CACHE_DIR = path.join(work, 'cache');
 
 /** The commands, each writing model A's or model B's output to `out`. */
 const COMMANDS = {
@@ -49,11 +52,23 @@ const COMMANDS = {
     a: m('kws_dscnn_int8.tflite'),
     b: m('ad_autoencoder_int8.tflite'),
   },
+  export: {
+    out: path.join(work, 'e', 'model.onnx'),
+    argv: (model, out) => ['convert', model, out],
+    a: m('kws_dscnn_float.tflite'),
+    b: m('vww_mobilenet_float.tflite'),
+  },
 };
 
-/** plan.json records how long planning took: the one field that differs between two identical runs. */
+/**
+ * What differs between two identical runs: plan.json records how long planning took, and the linker map names the
+ * compiler's own temporary objects (`/tmp/ccXXXXXX.o`, from sources compiled in the link command) and the
+ * staging folder the ELF was linked in (`.fw.tinyforge-<pid>-<token>.stage`).
+ */
 function normalised(name, bytes) {
-  return name === 'plan.json' ? Buffer.from(bytes.toString('utf8').replace(/"planningMs": [0-9.]+/, '"planningMs": 0')) : bytes;
+  if (name === 'plan.json') return Buffer.from(bytes.toString('utf8').replace(/"planningMs": [0-9.]+/, '"planningMs": 0'));
+  if (name.endsWith('.map')) return Buffer.from(bytes.toString('latin1').replace(/\bcc[A-Za-z0-9]{6}\.o\b/g, 'ccXXXXXX.o').replace(/\.tinyforge-\d+-[0-9a-f]+\./g, '.tinyforge-N-T.'), 'latin1');
+  return bytes;
 }
 
 /** Every file under `p` (or `p` itself) with its sha256, as one string: two outputs are equal when these are. */
@@ -73,7 +88,7 @@ function snapshot(p) {
   return entries.join('\n');
 }
 
-/** Our temporaries beside and inside the output, and in the kernel object cache. */
+/** Our temporaries beside and inside the output, and in the object caches. */
 function temporaries(out) {
   const found = [];
   const look = (dir, deep) => {
@@ -86,7 +101,7 @@ function temporaries(out) {
   };
   look(path.dirname(out), false);
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) look(out, true);
-  look(path.join(os.tmpdir(), 'tinyforge-firmware-libraries'), true);
+  look(cacheRoot(), true); // compiled kernel objects (common's compileCached)
   return found;
 }
 
@@ -123,7 +138,10 @@ async function killAt(argv, ms) {
     const t = Date.now();
     runToEnd(c.argv(c.b, c.out));
     const ms = Date.now() - t;
-    if (snapshot(c.out) !== b) throw new Error(`${name}: two uninterrupted runs differ; the output is not deterministic`);
+    if (snapshot(c.out) !== b) {
+      const now = new Set(snapshot(c.out).split('\n'));
+      throw new Error(`${name}: two uninterrupted runs differ (${b.split('\n').filter((l) => !now.has(l)).map((l) => l.split(' ')[0]).join(', ')}); the output is not deterministic`);
+    }
     runToEnd(c.argv(c.a, c.out));
     ref[name] = { a: snapshot(c.out), b, ms };
     console.log(`${name}: an uninterrupted run takes ${(ms / 1000).toFixed(1)} s`);
