@@ -55,7 +55,7 @@ const COMMANDS = {
   export: {
     out: path.join(work, 'e', 'model.onnx'),
     argv: (model, out) => ['convert', model, out],
-    a: m('kws_dscnn_float.tflite'),
+    a: m('ic_resnet8_float.tflite'),
     b: m('vww_mobilenet_float.tflite'),
   },
 };
