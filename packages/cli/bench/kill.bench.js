@@ -105,9 +105,12 @@ function temporaries(out) {
   return found;
 }
 
+/** Runs a command to its end; returns how long it took (ms). */
 function runToEnd(argv) {
+  const t = Date.now();
   const r = spawnSync(process.execPath, [cli, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  return Date.now() - t;
 }
 
 async function killAt(argv, ms) {
@@ -135,40 +138,42 @@ async function killAt(argv, ms) {
     const b = snapshot(c.out);
     runToEnd(c.argv(c.a, c.out));
     // The duration of a warm run (caches filled) sets the range of the kill moments.
-    const t = Date.now();
-    runToEnd(c.argv(c.b, c.out));
-    const ms = Date.now() - t;
+    const ms = runToEnd(c.argv(c.b, c.out));
     if (snapshot(c.out) !== b) {
       const now = new Set(snapshot(c.out).split('\n'));
       throw new Error(`${name}: two uninterrupted runs differ (${b.split('\n').filter((l) => !now.has(l)).map((l) => l.split(' ')[0]).join(', ')}); the output is not deterministic`);
     }
-    runToEnd(c.argv(c.a, c.out));
-    ref[name] = { a: snapshot(c.out), b, ms };
+    const msA = runToEnd(c.argv(c.a, c.out));
+    ref[name] = { a: snapshot(c.out), b, ms, msA, scale: 1 };
     console.log(`${name}: an uninterrupted run takes ${(ms / 1000).toFixed(1)} s`);
   }
   const tally = { killed: 0, finished: 0, old: 0, new: 0, neither: 0, leftovers: 0 };
   const failures = [];
-  for (let k = 0; k < kills; k++) {
+  // `kills` SIGKILLs that land while the command runs; a run that ends before its kill moment counts apart (the
+  // machine's load changes run times: each command's duration is re-measured by every run to the end).
+  for (let k = 0; tally.killed < kills && k < 3 * kills; k++) {
     const name = names[k % names.length];
     const c = COMMANDS[name];
     const r = ref[name];
     // Half the kills anywhere in the run, half in its last part (where outputs are written and published).
-    const at = Math.round(k % 2 === 0 ? next() * r.ms : r.ms * (0.6 + next() * 0.45));
+    const span = r.ms * r.scale;
+    const at = Math.round(k % 2 === 0 ? next() * span : span * (0.6 + next() * 0.4));
     const { killed } = await killAt(c.argv(c.b, c.out), at);
     tally[killed ? 'killed' : 'finished']++;
     const now = snapshot(c.out);
     const state = now === r.a ? 'old' : now === r.b ? 'new' : 'neither';
     tally[state]++;
     // The next run (back to A) completes and leaves nothing of ours behind.
-    runToEnd(c.argv(c.a, c.out));
+    // How much slower or faster the machine runs now than when the durations were taken.
+    r.scale = runToEnd(c.argv(c.a, c.out)) / r.msA;
     const left = temporaries(c.out);
     if (left.length > 0) tally.leftovers++;
     const ok = state !== 'neither' && left.length === 0 && snapshot(c.out) === r.a;
     if (!ok) failures.push(`${name} killed at ${at} ms: ${state}${left.length > 0 ? `; left ${left.join(', ')}` : ''}`);
-    console.log(`kill ${k + 1}/${kills}: ${name} at ${at} ms${killed ? '' : ' (finished first)'} → ${state}${left.length > 0 ? `, ${left.length} temporaries left` : ''}`);
+    console.log(`run ${k + 1} (kill ${tally.killed}/${kills}): ${name} at ${at} ms${killed ? '' : ' (finished first)'} → ${state}${left.length > 0 ? `, ${left.length} temporaries left` : ''}`);
   }
   fs.rmSync(work, { recursive: true, force: true });
-  console.log(`${kills} kills (${tally.killed} during the run, ${tally.finished} after it ended): ${tally.old} left the old output, ${tally.new} the new one, ${tally.neither} neither; ${tally.leftovers} left temporaries after the next run (target: 0 neither, 0 temporaries: ${tally.neither === 0 && tally.leftovers === 0 ? 'met' : 'MISSED'})`);
+  console.log(`${tally.killed + tally.finished} runs (${tally.killed} killed during the run, ${tally.finished} ended before their kill moment): ${tally.old} left the old output, ${tally.new} the new one, ${tally.neither} neither; ${tally.leftovers} left temporaries after the next run (target: ${kills} kills, 0 neither, 0 temporaries: ${tally.killed >= kills && tally.neither === 0 && tally.leftovers === 0 ? 'met' : 'MISSED'})`);
   for (const f of failures) console.log(`  ${f}`);
   process.exit(failures.length === 0 ? 0 : 1);
 })();
