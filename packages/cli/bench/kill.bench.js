@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench -- kill [--kills N] [--seed S] [--only quantize|codegen|build]`: SIGKILL at random moments of
-// `quantize`, `codegen` and `build` (issue 21; `export` does not exist yet). Each command has an old output (model A)
+// `npm run bench -- kill [--kills N] [--seed S] [--only quantize|codegen|build|export]`: SIGKILL at random moments of
+// `quantize`, `codegen`, `build` and export (`convert` to ONNX) (issue 21). Each command has an old output (model A)
 // and a new one (model B), both recorded from uninterrupted runs into the same path. Then, N times: start the command
 // writing B over A, kill its whole process group at a random moment (half of them in the last part of the run,
 // where the outputs are written), and check that the output is byte for byte the old one or the new one; run the
@@ -13,6 +13,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { seededUniform } = require('@tinyforge/ir');
+const { cacheRoot } = require('@tinyforge/common');
 
 const root = path.resolve(__dirname, '../../..');
 const args = process.argv.slice(2);
@@ -28,6 +29,8 @@ if (!fs.existsSync(shared)) {
 const cli = path.join(root, 'packages/tinyforge/bin/tinyforge.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-kill-'));
 const m = (name) => path.join(shared, name);
+// A cache of its own (the commands inherit it): other users' builds have live temporaries in the shared one.
+process.env.TINYFORGE_CACHE_DIR = path.join(work, 'cache');
 
 /** The commands, each writing model A's or model B's output to `out`. */
 const COMMANDS = {
@@ -49,11 +52,23 @@ const COMMANDS = {
     a: m('kws_dscnn_int8.tflite'),
     b: m('ad_autoencoder_int8.tflite'),
   },
+  export: {
+    out: path.join(work, 'e', 'model.onnx'),
+    argv: (model, out) => ['convert', model, out],
+    a: m('ic_resnet8_float.tflite'),
+    b: m('vww_mobilenet_float.tflite'),
+  },
 };
 
-/** plan.json records how long planning took: the one field that differs between two identical runs. */
+/**
+ * What differs between two identical runs: plan.json records how long planning took, and the linker map names the
+ * compiler's own temporary objects (`/tmp/ccXXXXXX.o`, from sources compiled in the link command) and the
+ * staging folder the ELF was linked in (`.fw.tinyforge-<pid>-<token>.stage`).
+ */
 function normalised(name, bytes) {
-  return name === 'plan.json' ? Buffer.from(bytes.toString('utf8').replace(/"planningMs": [0-9.]+/, '"planningMs": 0')) : bytes;
+  if (name === 'plan.json') return Buffer.from(bytes.toString('utf8').replace(/"planningMs": [0-9.]+/, '"planningMs": 0'));
+  if (name.endsWith('.map')) return Buffer.from(bytes.toString('latin1').replace(/\bcc[A-Za-z0-9]{6}\.o\b/g, 'ccXXXXXX.o').replace(/\.tinyforge-\d+-[0-9a-f]+\./g, '.tinyforge-N-T.'), 'latin1');
+  return bytes;
 }
 
 /** Every file under `p` (or `p` itself) with its sha256, as one string: two outputs are equal when these are. */
@@ -73,7 +88,7 @@ function snapshot(p) {
   return entries.join('\n');
 }
 
-/** Our temporaries beside and inside the output, and in the kernel object cache. */
+/** Our temporaries beside and inside the output, and in the object caches. */
 function temporaries(out) {
   const found = [];
   const look = (dir, deep) => {
@@ -86,13 +101,16 @@ function temporaries(out) {
   };
   look(path.dirname(out), false);
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) look(out, true);
-  look(path.join(os.tmpdir(), 'tinyforge-firmware-libraries'), true);
+  look(cacheRoot(), true); // compiled kernel objects (common's compileCached)
   return found;
 }
 
+/** Runs a command to its end; returns how long it took (ms). */
 function runToEnd(argv) {
+  const t = Date.now();
   const r = spawnSync(process.execPath, [cli, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  return Date.now() - t;
 }
 
 async function killAt(argv, ms) {
@@ -120,37 +138,42 @@ async function killAt(argv, ms) {
     const b = snapshot(c.out);
     runToEnd(c.argv(c.a, c.out));
     // The duration of a warm run (caches filled) sets the range of the kill moments.
-    const t = Date.now();
-    runToEnd(c.argv(c.b, c.out));
-    const ms = Date.now() - t;
-    if (snapshot(c.out) !== b) throw new Error(`${name}: two uninterrupted runs differ; the output is not deterministic`);
-    runToEnd(c.argv(c.a, c.out));
-    ref[name] = { a: snapshot(c.out), b, ms };
+    const ms = runToEnd(c.argv(c.b, c.out));
+    if (snapshot(c.out) !== b) {
+      const now = new Set(snapshot(c.out).split('\n'));
+      throw new Error(`${name}: two uninterrupted runs differ (${b.split('\n').filter((l) => !now.has(l)).map((l) => l.split(' ')[0]).join(', ')}); the output is not deterministic`);
+    }
+    const msA = runToEnd(c.argv(c.a, c.out));
+    ref[name] = { a: snapshot(c.out), b, ms, msA, scale: 1 };
     console.log(`${name}: an uninterrupted run takes ${(ms / 1000).toFixed(1)} s`);
   }
   const tally = { killed: 0, finished: 0, old: 0, new: 0, neither: 0, leftovers: 0 };
   const failures = [];
-  for (let k = 0; k < kills; k++) {
+  // `kills` SIGKILLs that land while the command runs; a run that ends before its kill moment counts apart (the
+  // machine's load changes run times: each command's duration is re-measured by every run to the end).
+  for (let k = 0; tally.killed < kills && k < 3 * kills; k++) {
     const name = names[k % names.length];
     const c = COMMANDS[name];
     const r = ref[name];
     // Half the kills anywhere in the run, half in its last part (where outputs are written and published).
-    const at = Math.round(k % 2 === 0 ? next() * r.ms : r.ms * (0.6 + next() * 0.45));
+    const span = r.ms * r.scale;
+    const at = Math.round(k % 2 === 0 ? next() * span : span * (0.6 + next() * 0.4));
     const { killed } = await killAt(c.argv(c.b, c.out), at);
     tally[killed ? 'killed' : 'finished']++;
     const now = snapshot(c.out);
     const state = now === r.a ? 'old' : now === r.b ? 'new' : 'neither';
     tally[state]++;
     // The next run (back to A) completes and leaves nothing of ours behind.
-    runToEnd(c.argv(c.a, c.out));
+    // How much slower or faster the machine runs now than when the durations were taken.
+    r.scale = runToEnd(c.argv(c.a, c.out)) / r.msA;
     const left = temporaries(c.out);
     if (left.length > 0) tally.leftovers++;
     const ok = state !== 'neither' && left.length === 0 && snapshot(c.out) === r.a;
     if (!ok) failures.push(`${name} killed at ${at} ms: ${state}${left.length > 0 ? `; left ${left.join(', ')}` : ''}`);
-    console.log(`kill ${k + 1}/${kills}: ${name} at ${at} ms${killed ? '' : ' (finished first)'} → ${state}${left.length > 0 ? `, ${left.length} temporaries left` : ''}`);
+    console.log(`run ${k + 1} (kill ${tally.killed}/${kills}): ${name} at ${at} ms${killed ? '' : ' (finished first)'} → ${state}${left.length > 0 ? `, ${left.length} temporaries left` : ''}`);
   }
   fs.rmSync(work, { recursive: true, force: true });
-  console.log(`${kills} kills (${tally.killed} during the run, ${tally.finished} after it ended): ${tally.old} left the old output, ${tally.new} the new one, ${tally.neither} neither; ${tally.leftovers} left temporaries after the next run (target: 0 neither, 0 temporaries: ${tally.neither === 0 && tally.leftovers === 0 ? 'met' : 'MISSED'})`);
+  console.log(`${tally.killed + tally.finished} runs (${tally.killed} killed during the run, ${tally.finished} ended before their kill moment): ${tally.old} left the old output, ${tally.new} the new one, ${tally.neither} neither; ${tally.leftovers} left temporaries after the next run (target: ${kills} kills, 0 neither, 0 temporaries: ${tally.killed >= kills && tally.neither === 0 && tally.leftovers === 0 ? 'met' : 'MISSED'})`);
   for (const f of failures) console.log(`  ${f}`);
   process.exit(failures.length === 0 ? 0 : 1);
 })();

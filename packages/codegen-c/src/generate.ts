@@ -146,7 +146,9 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     }
     const slot = stateSlot.get(t);
     if (slot !== undefined) return `${prefix}_state + ${slot}`;
-    return `arena + ${offsetOf.get(t)}`;
+    const offset = offsetOf.get(t);
+    if (offset === undefined) throw new CodegenError('CODEGEN_PLAN_INVALID', `tensor '${tensor.name}' has no place in the memory plan`);
+    return `arena + ${offset}`;
   };
 
   const layers: GeneratedLayer[] = [];
@@ -178,7 +180,9 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     ` * Do not edit: regenerate from the model instead. */`,
   ];
   const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena);
-  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, options.profile !== false, banner, callerArena);
+  // Where each graph output's bytes are: the arena, or (an output no layer computes) its constant array in flash.
+  const outputAt = graph.outputs.map(at);
+  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, outputAt, options.profile !== false, banner, callerArena);
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
@@ -267,6 +271,7 @@ function constantBytes(graph: Graph, calls: KernelCall[], align: number): number
     return 'x';
   };
   calls.forEach((call, i) => emitLayerBody(new CWriter(), call, `l${i}`, { at, aliased: true }, weights, new Set()));
+  graph.outputs.forEach(at); // an output no layer computes is copied from its constant array
   return weights.bytes;
 }
 
@@ -377,6 +382,7 @@ function emitSource(
   weights: WeightTable,
   defines: Set<string>,
   offsetOf: Map<number, number>,
+  outputAt: readonly string[],
   profile: boolean,
   banner: (s: string) => string[],
   callerArena: boolean,
@@ -470,7 +476,7 @@ function emitSource(
       if (profile) w.line(`TINYFORGE_LAYER_END(${step});`);
       w.line(`TINYFORGE_TENSOR_DUMP(${step}, ${out}, arena + ${offsetOf.get(out)}, ${tensorBytes(graph.tensors[out])});`);
     });
-    graph.outputs.forEach((t, k) => w.line(`memcpy(output${k}, arena + ${offsetOf.get(t)}, ${P}_OUTPUT${k}_SIZE);`));
+    outputAt.forEach((where, k) => w.line(`memcpy(output${k}, ${where}, ${P}_OUTPUT${k}_SIZE);`));
     w.line('return 0;');
   });
   return w.toString();

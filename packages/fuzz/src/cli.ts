@@ -4,7 +4,7 @@ import { CampaignResult, OUTCOMES, runCampaign } from './campaign';
 
 /**
  * `npm run fuzz -- --format tflite|onnx [--count N] [--seed S] [--model NAME]... [--workers W] [--cpu-limit-ms MS]
- * [--memory-limit-mb MB] [--json FILE] [--shared DIR] [--no-host]`: a structure-aware fuzz campaign over the shared
+ * [--wall-limit-ms MS] [--memory-limit-mb MB] [--json FILE] [--shared DIR] [--no-host]`: a structure-aware fuzz campaign over the shared
  * models. Case i mutates a seed model chosen by seeds.ts seedSchedule with seed S + i: a failure replays with
  * `--model NAME --seed SEED --count 1`. Exit status 1 when any case is a mismatch, an internal error, a crash, over
  * time or over memory.
@@ -12,10 +12,10 @@ import { CampaignResult, OUTCOMES, runCampaign } from './campaign';
 export async function fuzzMain(argv: string[], root: string): Promise<number> {
   const usage = (message: string): number => {
     console.error(`error[USAGE]: ${message}`);
-    console.error('usage: npm run fuzz -- --format tflite|onnx [--count N] [--seed S] [--model NAME]... [--workers W] [--cpu-limit-ms MS] [--memory-limit-mb MB] [--json FILE] [--no-host]');
+    console.error('usage: npm run fuzz -- --format tflite|onnx [--count N] [--seed S] [--model NAME]... [--workers W] [--cpu-limit-ms MS] [--wall-limit-ms MS] [--memory-limit-mb MB] [--json FILE] [--no-host]');
     return 2;
   };
-  const o = { format: '', count: 1000, seed: Date.now() % 1e9, models: [] as string[], workers: 1, cpuLimitMs: 10_000, memoryMb: 1024, json: '', shared: path.resolve(root, '..', 'shared'), noHost: false };
+  const o = { format: '', count: 1000, seed: Date.now() % 1e9, models: [] as string[], workers: 1, cpuLimitMs: 10_000, wallLimitMs: 600_000, memoryMb: 1024, json: '', shared: path.resolve(root, '..', 'shared'), noHost: false };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     if (key === '--no-host') {
@@ -36,6 +36,7 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
       else if (key === '--model') o.models.push(value);
       else if (key === '--workers') o.workers = Math.max(1, int());
       else if (key === '--cpu-limit-ms') o.cpuLimitMs = int();
+      else if (key === '--wall-limit-ms') o.wallLimitMs = int();
       else if (key === '--memory-limit-mb') o.memoryMb = int();
       else if (key === '--json') o.json = value;
       else if (key === '--shared' || key === '--models') o.shared = path.resolve(value);
@@ -49,8 +50,10 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
     console.error(`error[FUZZ_NO_MODELS]: no shared model folder at ${o.shared}`);
     return 1;
   }
-  console.log(`fuzzing the pipeline (read, validate, quantize, codegen, ref vs host): ${o.count} ${o.format} mutants, seeds ${o.seed}..${o.seed + o.count - 1}, ${o.workers} worker(s), bounds ${o.cpuLimitMs} ms CPU and ${o.memoryMb} MiB per mutant`);
+  console.log(`fuzzing the pipeline (read, validate, quantize, codegen, ref vs host): ${o.count} ${o.format} mutants, seeds ${o.seed}..${o.seed + o.count - 1}, ${o.workers} worker(s), bounds ${o.cpuLimitMs} ms CPU and ${o.memoryMb} MiB per mutant (hang guard ${o.wallLimitMs} ms wall)`);
   const step = Math.max(1, Math.floor(o.count / 20));
+  // Running counts on every progress line: a long campaign stopped early still reports what it measured.
+  const tally = Object.fromEntries(OUTCOMES.map((k) => [k, 0])) as Record<string, number>;
   const result = await runCampaign({
     format: o.format,
     sharedDir: o.shared,
@@ -59,11 +62,13 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
     models: o.models.length > 0 ? o.models : undefined,
     workers: o.workers,
     cpuLimitMs: o.cpuLimitMs,
+    wallLimitMs: o.wallLimitMs,
     memoryLimitBytes: o.memoryMb * 1024 * 1024,
     noHost: o.noHost,
     onCase: (c, done) => {
       if (c.outcome !== 'typed' && c.outcome !== 'success') console.log(`FAIL ${c.outcome} ${c.model} seed=${c.seed} [${c.report?.kinds.join(',') ?? '?'}] ${describe(c)}`);
-      if (done % step === 0) console.log(`  ${done}/${o.count} …`);
+      tally[c.outcome]++;
+      if (done % step === 0) console.log(`  ${done}/${o.count} … ${OUTCOMES.map((k) => `${k} ${tally[k]}`).join(', ')}`);
     },
   });
   printResult(result);

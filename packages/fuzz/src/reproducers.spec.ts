@@ -136,6 +136,16 @@ d('issue 21 reproducers', () => {
     expect(run(five)).toMatchObject({ kind: 'typed', code: 'FORMAT_UNSUPPORTED', message: expect.stringContaining('5 subgraphs') });
   });
 
+  it('the campaign found: a graph output no layer computes (a constant) is copied from flash, and both engines agree', () => {
+    const b = new GraphBuilder('constant_output');
+    const q = { scale: [0.1], zeroPoint: [-3], axis: 0 };
+    const x = b.input({ name: 'x', shape: [1, 2, 2, 4], dtype: 'int8', quant: q });
+    const table = b.constant({ name: 'table', shape: [1, 6], dtype: 'int8', quant: q }, Int8Array.of(-128, -1, 0, 1, 77, 127));
+    b.output(b.node('Relu', {}, [x], { name: 'y', dtype: 'int8', quant: q }));
+    // It once emitted `memcpy(output1, arena + undefined, …)`, which gcc refused.
+    expect(run(writeTflite(b.output(table).build()))).toMatchObject({ kind: 'success' });
+  }, 120_000);
+
   it('3. one ONNX Relu reading one name 20,000 times is refused (it was quadratic in the repeats)', () => {
     const b = new GraphBuilder('relu');
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });

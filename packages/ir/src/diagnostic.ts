@@ -1,4 +1,4 @@
-/** One problem validation found in a graph, with the node or tensor it concerns. */
+/** One problem validation found in a graph (validate.ts and validate-quant.ts report them). */
 export interface Diagnostic {
   code: string;
   message: string;

@@ -1,11 +1,11 @@
 import { dtypeBytes, isQuantizedDType } from './dtype';
 import { LIMITS } from './limits';
 import { IrValidationError } from './errors';
+import type { Diagnostic } from './diagnostic';
 import { Graph } from './graph';
 import { Node, OP_ARITY, opDef } from './ops';
 import { inferOutputShapes } from './shape-inference';
 import { shapeToString, Tensor } from './tensor';
-import { Diagnostic } from './diagnostic';
 import { checkLayerQuantization, checkTensorQuantization } from './validate-quant';
 
 export type { Diagnostic } from './diagnostic';

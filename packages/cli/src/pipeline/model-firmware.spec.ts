@@ -103,7 +103,7 @@ withModels('VWW int8 on every real board', () => {
   let arena: number;
   beforeAll(() => {
     graph = model('vww_mobilenet_int8');
-    arena = generateC(graph, { prefix: 'model' }).plan.arenaSize;
+    arena = generateC(graph, { prefix: 'model', core: { dsp: false, mve: false } }).plan.arenaSize;
   });
   const hardware = listBoards().filter((n) => loadTarget(n).kind === 'hardware');
 
@@ -121,7 +121,10 @@ withModels('VWW int8 on every real board', () => {
       const weights = built.packedFilters ? built.generated.flashBytesByBuild.packedFilters : built.generated.flashBytesByBuild.int8Filters;
       expect(built.packedFilters).toBe(board.dsp && board.mve === 'none');
       expect(fw.size.flash.weights).toBe(weights); // the weights figure is the linked section exactly
-      expect(fw.size.ram.arena).toBe(arena);
+      // The linked arena is the plan's, which reserves scratch for this core's kernel paths (a DSP core's depthwise
+      // planes take more than plain C): at least the plain-C plan's arena.
+      expect(fw.size.ram.arena).toBe(built.generated.plan.arenaSize);
+      expect(fw.size.ram.arena).toBeGreaterThanOrEqual(arena);
       expect(fw.size.flash.overflow + fw.size.ram.overflow).toBe(0);
       const bin = fs.readFileSync(fw.bin);
       expect(bin.length).toBe(fw.size.flash.used);

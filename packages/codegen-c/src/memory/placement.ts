@@ -221,12 +221,14 @@ export function placeOptimal(
   timeLimitMs: number,
 ): SearchResult {
   const orders = heuristicOrders(groups);
+  const target = alignUp(lowerBound, align);
   let best = placeGreedy(problem, groups, orders[0], align);
+  // An order that meets the lower bound cannot be beaten: stop there (the same plan as trying every order).
   for (const order of orders.slice(1)) {
+    if (best.arenaSize <= target) break;
     const p = placeGreedy(problem, groups, order, align);
     if (p.arenaSize < best.arenaSize) best = p;
   }
-  const target = alignUp(lowerBound, align);
   if (best.arenaSize <= target) return { placement: best, complete: true, nodesVisited: 0 };
   if (groups.length > MAX_SEARCH_GROUPS) return { placement: best, complete: false, nodesVisited: 0 };
 
