@@ -44,6 +44,7 @@ const FAMILIES: { name: string; count: number; make: (r: Rng, i: number) => Prop
   // Appended, so that the families above keep their seeds (0x7f6 + index).
   { name: 'grouped conv (2-6 groups)', count: 120, make: groupedConvCase },
   { name: 'transpose conv (SAME, VALID, cropping and output padding)', count: 150, make: (r, i) => transposeConvCase(r, 'int8', i) },
+  { name: 'depthwise over one input channel, multipliers 1-8 (as a convolution)', count: 80, make: (r, i) => convCase(r, 'depthwise1', i) },
 ];
 
 d('C kernels vs the reference interpreter (seeded property tests)', () => {

@@ -11,7 +11,7 @@ import { spawnSync } from 'child_process';
 import { Graph, GraphBuilder } from '@tinyforge/ir';
 import { readTflite } from '@tinyforge/model-format';
 import { KERNEL_PATHS, KernelPath, ScratchFunction } from './families/family';
-import { AnyKernelFamily, KERNEL_FAMILIES, KernelCall, familyForCall } from './families/registry';
+import { AnyKernelFamily, KERNEL_FAMILIES, KernelCall, familyForCall, familyForNode } from './families/registry';
 import { compileWithKernels, hasCompiler } from './host-compiler';
 import { kernelMemory } from './kernel-memory';
 import { lowerNode } from './lower-node';
@@ -29,7 +29,7 @@ const d = available ? describe : describe.skip;
 const SHAPES_PER_FAMILY = 120;
 
 /** The families whose kernels ask for scratch (on some path); every other family's sizes are all 0. */
-const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf', 'transpose-conv', 'conv-grouped'];
+const FAMILIES_WITH_SCRATCH = ['conv', 'depthwise', 'fully-connected', 'conv-s16', 'lstm', 'gru', 'svdf', 'transpose-conv', 'conv-grouped', 'depthwise-one-channel'];
 
 function reshapeCase(r: Rng, index: number): PropertyCase {
   const shape = Array.from({ length: r.int(1, 4) }, () => r.int(1, 9));
@@ -67,6 +67,7 @@ function signalCase(r: Rng, index: number): PropertyCase {
 const CASES: Record<string, (r: Rng, index: number) => PropertyCase> = {
   conv: (r, i) => convCase(r, r.pick(['conv', 'conv', 'conv1x1', 'conv1xN'] as const), i),
   depthwise: (r, i) => convCase(r, 'depthwise', i),
+  'depthwise-one-channel': (r, i) => convCase(r, 'depthwise1', i),
   'fully-connected': fullyConnectedCase,
   pool: poolCase,
   add: (r, i) => binaryCase(r, 'Add', i),
@@ -150,9 +151,11 @@ d('scratch sizes: the C _get_buffer_size functions and the TypeScript side agree
       }
     });
     for (const shape of shapes) {
-      const family = familyForCall(shape.call);
-      byFamily.set(family.name, [...(byFamily.get(family.name) ?? []), shape]);
-      for (const fn of new Set(Object.values(family.scratch ?? {}))) queries.push({ shape, fn: fn as ScratchFunction<unknown> });
+      // Grouped by the family that lowers the node (the planner's), sized by the family of the call's kernel (a
+      // family may lower a node as another's call: depthwise-one-channel's are the convolution family's).
+      const lowering = familyForNode(shape.graph, shape.graph.nodes[shape.node])!;
+      byFamily.set(lowering.name, [...(byFamily.get(lowering.name) ?? []), shape]);
+      for (const fn of new Set(Object.values(familyForCall(shape.call).scratch ?? {}))) queries.push({ shape, fn: fn as ScratchFunction<unknown> });
     }
     // One program prints every query's sizes: the unsuffixed function (the host's plain C), then _dsp and _mve.
     const lines = queries.map((q) => {

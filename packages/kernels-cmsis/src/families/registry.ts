@@ -8,6 +8,7 @@ import { ConcatCall, concatenationFamily } from './concatenation';
 import { ConvCall, convFamily } from './conv';
 import { ConvGroupedCall, convGroupedFamily } from './conv-grouped';
 import { DepthwiseCall, depthwiseFamily } from './depthwise';
+import { depthwiseOneChannelFamily } from './depthwise-one-channel';
 import { CallBase, KernelFamily } from './family';
 import { FullyConnectedCall, fullyConnectedFamily } from './fully-connected';
 import { LutCall, lutFamily } from './lut';
@@ -99,6 +100,8 @@ export const KERNEL_FAMILIES: readonly AnyKernelFamily[] = [
   convGroupedFamily,
   convFamily,
   transposeConvFamily,
+  // One input channel: the Conv2D it equals (the depthwise kernel's channel-multiplier loop is far slower).
+  depthwiseOneChannelFamily,
   depthwiseFamily,
   fullyConnectedFamily,
   poolFamily,

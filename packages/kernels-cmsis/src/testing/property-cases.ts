@@ -19,12 +19,13 @@ function fits(size: number, filter: number, stride: number, dilation: number, pa
   return padAxis(size, filter, stride, dilation, padding, axis).out >= 1;
 }
 
-export function convCase(r: Rng, kind: 'conv' | 'conv1x1' | 'conv1xN' | 'depthwise', index: number): PropertyCase {
+/** 'depthwise1': a DepthwiseConv2D over one input channel, multipliers 1..8 (lowered as the Conv2D it equals). */
+export function convCase(r: Rng, kind: 'conv' | 'conv1x1' | 'conv1xN' | 'depthwise' | 'depthwise1', index: number): PropertyCase {
   for (;;) {
-    const depthwise = kind === 'depthwise';
+    const depthwise = kind === 'depthwise' || kind === 'depthwise1';
     const n = r.int(1, 2);
-    const ci = depthwise ? r.int(1, 9) : r.pick([1, 2, 3, 4, 5, 8, 16, 17, 24]);
-    const mult = depthwise ? r.pick([1, 1, 2, 3]) : 1;
+    const ci = kind === 'depthwise1' ? 1 : depthwise ? r.int(1, 9) : r.pick([1, 2, 3, 4, 5, 8, 16, 17, 24]);
+    const mult = kind === 'depthwise1' ? r.int(1, 8) : depthwise ? r.pick([1, 1, 2, 3]) : 1;
     const co = depthwise ? ci * mult : r.int(1, 13);
     let kh = r.int(1, 4);
     let kw = r.int(1, 4);
