@@ -14,7 +14,7 @@ import { buildModelFirmware } from '../pipeline';
 
 const SHARED = path.resolve(__dirname, '../../../../../shared');
 const MODEL = path.join(SHARED, 'models', 'ad_autoencoder_int8.tflite');
-const CLI = path.resolve(__dirname, '../../bin/tinyforge.js');
+const CLI = path.resolve(__dirname, '../../../tinyforge/bin/tinyforge.js');
 const HELPER = path.resolve(__dirname, '../test-support/stderr-on-pty.py');
 const ready = fs.existsSync(MODEL) && hasArmToolchain() && hasQemu() && fs.existsSync('/usr/bin/socat') && fs.existsSync('/usr/bin/python3');
 if (!ready) console.warn('flash progress test skipped: needs ../shared/models, arm-none-eabi-gcc, qemu-system-arm, socat and /usr/bin/python3');
