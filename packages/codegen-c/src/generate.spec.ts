@@ -165,6 +165,18 @@ describe('generateC', () => {
     expect(r.prefix).toBe('tiny_net');
     const h = r.files['tiny_net.h'];
     expect(h).toContain('int tiny_net_invoke(const int8_t *input0, int8_t *output0);');
+    // The in-place API: the arena's own input and output tensors and a run on them (the host driver and the board
+    // application use it; invoke is that run between two copies).
+    expect(h).toContain('void *tiny_net_input(int k);');
+    expect(h).toContain('const void *tiny_net_output(int k);');
+    expect(h).toContain('int tiny_net_run(void);');
+    const c = r.files['tiny_net.c'];
+    const inputOffset = r.plan.buffers.find((b) => b.tensor === hostileModel().inputs[0])!.offset;
+    expect(c).toContain(`if (k == 0) return (void *)(arena + ${inputOffset});`);
+    expect(c).toMatch(/int tiny_net_invoke\(const int8_t \*input0, int8_t \*output0\) \{\n(.*\n)*?\s+status = tiny_net_run\(\);/);
+    const caller = generateC(hostileModel(), { prefix: 'tiny_net', arena: 'caller' }).files['tiny_net.h'];
+    expect(caller).toContain('void *tiny_net_input(tiny_net_model *model, int k);');
+    expect(caller).toContain('int tiny_net_run(tiny_net_model *model);');
     expect(h).toContain('#define TINY_NET_INPUT0_SHAPE {1, 4, 4, 2}');
     expect(h).toContain('#define TINY_NET_INPUT0_ZERO_POINT (-3)');
     expect(h).toContain(`#define TINY_NET_ARENA_SIZE ${r.plan.arenaSize}`);

@@ -361,6 +361,15 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
     w.line(`int ${prefix}_init(${prefix}_model *model, void *arena, size_t bytes);`);
   }
   w.line(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params});`);
+  w.comment(
+    `The model's own input and output tensors, in place (no copies): write input k (${P}_INPUTk_SIZE bytes) at ${prefix}_input(k), ` +
+      `call ${prefix}_run(), read output k at ${prefix}_output(k). Layers reuse the inputs' bytes (and the next inputs may ` +
+      `overlap the outputs): write every input before each run, read the outputs before writing the next input. NULL for k out of range.`,
+  );
+  w.line(`void *${prefix}_input(${modelParameter(prefix, callerArena)}int k);`);
+  w.line(`const void *${prefix}_output(${modelParameter(prefix, callerArena)}int k);`);
+  w.comment(`Run the model on its input tensors as they stand; returns as ${prefix}_invoke does.`);
+  w.line(`int ${prefix}_run(${callerArena ? `${prefix}_model *model` : 'void'});`);
   w.comment('Set every op state tensor to its initial value (zero, or an int8 tensor\'s zero point), as at start-up.');
   w.line(`void ${prefix}_reset_state(void);`);
   w.line();
@@ -462,12 +471,27 @@ function emitSource(
     if (persistent.length > 0) w.line(`${prefix}_state_ready = 1;`);
   });
   w.line();
-  w.block(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params})`, () => {
-    if (callerArena) w.line(`if (model == NULL || model->arena == NULL) return ${P}_NOT_INITIALISED;`);
-    w.line(`int8_t *const arena = ${callerArena ? 'model->arena' : `${prefix}_arena`};`);
+  const arenaOf = callerArena ? 'model->arena' : `${prefix}_arena`;
+  const notReady = callerArena ? `if (model == NULL || model->arena == NULL) return ${P}_NOT_INITIALISED;` : undefined;
+  const inputAt = graph.inputs.map((t) => `arena + ${offsetOf.get(t)}`);
+  // input k / output k by index: the arena's own tensors (an output no layer computes: its constant array).
+  const byIndex = (kind: 'input' | 'output', where: readonly string[]): void => {
+    const type = kind === 'input' ? 'void *' : 'const void *';
+    w.block(`${type}${prefix}_${kind}(${modelParameter(prefix, callerArena)}int k)`, () => {
+      if (callerArena) w.line('if (model == NULL || model->arena == NULL) return NULL;');
+      if (where.some((x) => x.startsWith('arena'))) w.line(`int8_t *const arena = ${arenaOf};`);
+      where.forEach((x, k) => w.line(`if (k == ${k}) return (${type})(${x});`));
+      w.line('return NULL;');
+    });
+    w.line();
+  };
+  byIndex('input', inputAt);
+  byIndex('output', outputAt);
+  w.block(`int ${prefix}_run(${callerArena ? `${prefix}_model *model` : 'void'})`, () => {
+    if (notReady !== undefined) w.line(notReady);
+    w.line(`int8_t *const arena = ${arenaOf};`);
     if (persistent.length > 0) w.line(`if (!${prefix}_state_ready) ${prefix}_reset_state();`);
     perRun.forEach(resetSlot);
-    graph.inputs.forEach((t, k) => w.line(`memcpy(arena + ${offsetOf.get(t)}, input${k}, ${P}_INPUT${k}_SIZE);`));
     layers.forEach((l, step) => {
       const node = graph.nodes[plan.order[step]];
       const out = node.outputs[0];
@@ -476,6 +500,17 @@ function emitSource(
       if (profile) w.line(`TINYFORGE_LAYER_END(${step});`);
       w.line(`TINYFORGE_TENSOR_DUMP(${step}, ${out}, arena + ${offsetOf.get(out)}, ${tensorBytes(graph.tensors[out])});`);
     });
+    w.line('return 0;');
+  });
+  w.line();
+  w.comment(`${prefix}_run on copies of the caller's inputs, its outputs copied out.`);
+  w.block(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params})`, () => {
+    if (notReady !== undefined) w.line(notReady);
+    if (inputAt.length > 0 || outputAt.some((x) => x.startsWith('arena'))) w.line(`int8_t *const arena = ${arenaOf};`);
+    w.line('int status;');
+    inputAt.forEach((where, k) => w.line(`memcpy(${where}, input${k}, ${P}_INPUT${k}_SIZE);`));
+    w.line(`status = ${prefix}_run(${callerArena ? 'model' : ''});`);
+    w.line('if (status != 0) return status;');
     outputAt.forEach((where, k) => w.line(`memcpy(output${k}, ${where}, ${P}_OUTPUT${k}_SIZE);`));
     w.line('return 0;');
   });

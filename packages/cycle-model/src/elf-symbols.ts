@@ -23,7 +23,7 @@ export function readSymbols(elf: string): Map<string, ElfSymbol> {
 
 /** Names of the profiler hook functions in tinyforge firmware (serial-profiler c/tfg_profile.h, codegen-c). */
 export interface HookNames {
-  /** The generated invoke function whose body brackets every layer with the hooks (default `model_invoke`). */
+  /** The generated function whose body brackets every layer with the hooks: codegen's `<prefix>_run` (default `model_run`). */
   invoke?: string;
   /** The counter function the hooks call (default `tfg_cycles_read`). */
   counter?: string;
@@ -37,8 +37,8 @@ export function layerHooksFromElf(elf: string, names: HookNames = {}): LayerHook
     if (s === undefined) throw new CycleModelError('CYCLES_SYMBOL', `no symbol '${name}' (built with the profiler hooks?)`, { file: elf });
     return s;
   };
-  const invoke = get(names.invoke ?? 'model_invoke');
+  const invoke = get(names.invoke ?? 'model_run');
   const counter = get(names.counter ?? 'tfg_cycles_read');
-  if (invoke.size === 0) throw new CycleModelError('CYCLES_SYMBOL', `symbol '${names.invoke ?? 'model_invoke'}' has no size`, { file: elf });
+  if (invoke.size === 0) throw new CycleModelError('CYCLES_SYMBOL', `symbol '${names.invoke ?? 'model_run'}' has no size`, { file: elf });
   return { windowEntry: invoke.address, counterEntry: counter.address, callerStart: invoke.address, callerEnd: invoke.address + invoke.size };
 }

@@ -138,9 +138,10 @@ void tfg_link_send_ready(uint32_t input_bytes, uint32_t output_bytes, uint16_t l
   send_io(TFG_LINK_READY, p, sizeof p, 0, 0u);
 }
 
-void tfg_link_receive_input(uint8_t *input, uint32_t input_bytes) {
+void tfg_link_receive_input_spans(const tfg_link_input_span_t *spans, uint32_t count) {
   static tfg_link_frame_t frame;
-  uint32_t expected = 0;
+  uint32_t expected = 0, input_bytes = 0;
+  for (uint32_t k = 0; k < count; k++) input_bytes += spans[k].bytes;
   for (;;) {
     uint8_t ack[4];
     uint32_t offset, len;
@@ -151,7 +152,13 @@ void tfg_link_receive_input(uint8_t *input, uint32_t input_bytes) {
     len = frame.length - 4u;
     if (offset == 0u) expected = 0u;
     if (offset == expected && len <= input_bytes - expected) {
-      for (uint32_t i = 0; i < len; i++) input[offset + i] = frame.payload[4u + i];
+      uint32_t i = 0;
+      while (i < len) {
+        /* The rest of this frame that falls into one span: found once, then copied. */
+        uint32_t k = 0, at = offset + i;
+        while (at >= spans[k].bytes) at -= spans[k++].bytes;
+        for (; at < spans[k].bytes && i < len; at++, i++) spans[k].data[at] = frame.payload[4u + i];
+      }
       expected += len;
     }
     put_u32(ack, expected);
@@ -160,19 +167,58 @@ void tfg_link_receive_input(uint8_t *input, uint32_t input_bytes) {
   }
 }
 
-void tfg_link_send_output(const uint8_t *output, uint32_t output_bytes) {
-  for (uint32_t at = 0; at < output_bytes; at += TFG_LINK_CHUNK_BYTES) {
-    uint8_t offset[4];
-    put_u32(offset, at);
-    send_io(TFG_LINK_OUTPUT, offset, sizeof offset, output + at,
-            output_bytes - at < TFG_LINK_CHUNK_BYTES ? output_bytes - at : TFG_LINK_CHUNK_BYTES);
+void tfg_link_receive_input(uint8_t *input, uint32_t input_bytes) {
+  const tfg_link_input_span_t span = {input, input_bytes};
+  tfg_link_receive_input_spans(&span, 1u);
+}
+
+void tfg_link_send_output_spans(const tfg_link_output_span_t *spans, uint32_t count) {
+  uint32_t k = 0, from = 0, at = 0, total = 0;
+  for (uint32_t j = 0; j < count; j++) total += spans[j].bytes;
+  for (;;) {
+    uint8_t chunk[4u + TFG_LINK_CHUNK_BYTES];
+    uint32_t n = 4u, left;
+    while (k < count && from == spans[k].bytes) {
+      k++;
+      from = 0;
+    }
+    if (k == count) return;
+    put_u32(chunk, at);
+    left = spans[k].bytes - from;
+    if (left >= TFG_LINK_CHUNK_BYTES || left == total - at) {
+      /* A whole chunk, or the last bytes, within one span: sent from where they are. */
+      const uint32_t len = left < TFG_LINK_CHUNK_BYTES ? left : TFG_LINK_CHUNK_BYTES;
+      send_io(TFG_LINK_OUTPUT, chunk, 4u, spans[k].data + from, len);
+      from += len;
+      at += len;
+      continue;
+    }
+    /* A chunk across spans: gathered, so that the frames are those of one buffer. */
+    while (n < sizeof chunk && k < count) {
+      if (from == spans[k].bytes) {
+        k++;
+        from = 0;
+      } else {
+        chunk[n++] = spans[k].data[from++];
+      }
+    }
+    send_io(TFG_LINK_OUTPUT, chunk, n, 0, 0u);
+    at += n - 4u;
   }
 }
 
-void tfg_link_send_result(uint32_t status, uint32_t run, uint32_t ticks) {
-  uint8_t p[12];
+void tfg_link_send_output(const uint8_t *output, uint32_t output_bytes) {
+  const tfg_link_output_span_t span = {output, output_bytes};
+  tfg_link_send_output_spans(&span, 1u);
+}
+
+void tfg_link_send_result(uint32_t status, uint32_t run, uint32_t ticks, uint32_t stack_high_water,
+                          uint32_t stack_size) {
+  uint8_t p[20];
   put_u32(p, status);
   put_u32(p + 4, run);
   put_u32(p + 8, ticks);
+  put_u32(p + 12, stack_high_water);
+  put_u32(p + 16, stack_size);
   send_io(TFG_LINK_RESULT, p, sizeof p, 0, 0u);
 }

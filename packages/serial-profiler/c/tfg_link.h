@@ -42,7 +42,8 @@ typedef enum {
   TFG_LINK_ACK = 0x42,
   /* board -> host: offset u32, bytes. */
   TFG_LINK_OUTPUT = 0x43,
-  /* board -> host, after the outputs: invoke status u32 (0 = ok), run u32, counter ticks of the invoke u32. */
+  /* board -> host, after the outputs: invoke status u32 (0 = ok), run u32, counter ticks of the invoke u32, stack
+   * high-water mark u32 (bytes; 0 = not measured), stack size u32 (bytes; 0 = unknown). */
   TFG_LINK_RESULT = 0x44
 } tfg_link_record_t;
 
@@ -73,7 +74,20 @@ void tfg_link_send_ready(uint32_t input_bytes, uint32_t output_bytes, uint16_t l
  * repeated or out-of-order frame is acknowledged without being copied, so the host knows where to go on. */
 void tfg_link_receive_input(uint8_t *input, uint32_t input_bytes);
 void tfg_link_send_output(const uint8_t *output, uint32_t output_bytes);
-void tfg_link_send_result(uint32_t status, uint32_t run, uint32_t ticks);
+/* The same on the model's own tensors wherever they are (e.g. in its arena): the pieces, in model order, stand for
+ * all inputs (outputs) back to back, so the frames on the wire are those of one buffer. */
+typedef struct {
+  uint8_t *data;
+  uint32_t bytes;
+} tfg_link_input_span_t;
+typedef struct {
+  const uint8_t *data;
+  uint32_t bytes;
+} tfg_link_output_span_t;
+void tfg_link_receive_input_spans(const tfg_link_input_span_t *spans, uint32_t count);
+void tfg_link_send_output_spans(const tfg_link_output_span_t *spans, uint32_t count);
+void tfg_link_send_result(uint32_t status, uint32_t run, uint32_t ticks, uint32_t stack_high_water,
+                          uint32_t stack_size);
 
 #ifdef __cplusplus
 }

@@ -67,7 +67,7 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
     await device.write(cat(new TextEncoder().encode('inference starts\n'), encodeFrame({ type: 'layer', run, index: 0, opId: 0, count: 100 }, profileSeq++), encodeFrame({ type: 'inference', run, total: 104, layerCount: 1 }, profileSeq++)));
     const output = Uint8Array.from({ length: OUT }, (_, k) => input[k] ^ 0x5a);
     for (let at = 0; at < OUT; at += IO_CHUNK_BYTES) await send({ type: 'output', offset: at, data: output.subarray(at, at + IO_CHUNK_BYTES) });
-    await send({ type: 'result', status: 0, run: run++, ticks: 104 });
+    await send({ type: 'result', status: 0, run: run++, ticks: 104, stackHighWater: 720, stackSize: 8192 });
     expected = 0;
   };
   void (async () => {

@@ -8,8 +8,11 @@ export interface BoardInference {
   output: Uint8Array;
   /** Run number on the board (0, 1, …). */
   run: number;
-  /** Counter ticks of the whole `<prefix>_invoke` call (raw, not scaled to instructions). */
+  /** Counter ticks of the whole `<prefix>_run` call (raw, not scaled to instructions). */
   ticks: number;
+  /** The stack's high-water mark since the board's reset, and its size, in bytes (0: not measured). */
+  stackHighWater: number;
+  stackSize: number;
 }
 
 /**
@@ -107,7 +110,7 @@ export class BoardLink {
     } while (offset < input.length);
     const output = new Uint8Array(outputBytes);
     let received = 0;
-    const outputWire = Math.ceil(outputBytes / IO_CHUNK_BYTES) * frameBytes(IO_CHUNK_BYTES + 4) + frameBytes(12);
+    const outputWire = Math.ceil(outputBytes / IO_CHUNK_BYTES) * frameBytes(IO_CHUNK_BYTES + 4) + frameBytes(20);
     const deadline = Date.now() + timeoutMs + this.waitFor(outputWire);
     for (;;) {
       const r = await this.next(undefined, Math.max(1, deadline - Date.now()), 'the inference result');
@@ -118,7 +121,7 @@ export class BoardLink {
       } else if (r.type === 'result') {
         if (r.status !== 0) throw new BoardRunError('RUN_BOARD_INVOKE', `${this.where}: the model failed on the board in layer ${r.status - 1} (kernel error)`);
         if (received !== outputBytes) throw this.protocolError(`result after ${received} of ${outputBytes} output bytes`);
-        return { output, run: r.run, ticks: r.ticks };
+        return { output, run: r.run, ticks: r.ticks, stackHighWater: r.stackHighWater, stackSize: r.stackSize };
       } else if (r.type !== 'ack') {
         throw this.protocolError(`unexpected ${r.type} record while waiting for outputs`);
       }

@@ -20,19 +20,22 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 if (!hasGcc) console.warn('board application host test skipped: gcc not found');
 const d = hasGcc ? describe : describe.skip;
 
-// Two inputs (so the invoke call passes the second at an offset) and one output; three chunks in, two out.
+// Two inputs and two outputs, each in the stand-in's arena in another order than the model's (so the link must place
+// every byte by span); three chunks in, two out (the first gathered across both outputs).
 const IN = [300, 200];
-const OUT = 300;
+const OUTS = [100, 200];
+const OUT = OUTS[0] + OUTS[1];
 const graph = {
   name: 'stand_in',
   tensors: [
     { name: 'a', shape: [1, IN[0]], dtype: 'int8' },
     { name: 'b', shape: [1, IN[1]], dtype: 'int8' },
-    { name: 'out', shape: [1, OUT], dtype: 'int8' },
+    { name: 'y0', shape: [1, OUTS[0]], dtype: 'int8' },
+    { name: 'y1', shape: [1, OUTS[1]], dtype: 'int8' },
   ],
   nodes: [],
   inputs: [0, 1],
-  outputs: [2],
+  outputs: [2, 3],
   metadata: {},
 } as unknown as Graph;
 
@@ -40,31 +43,54 @@ const MODEL_H = `#include <stdint.h>
 #define MODEL_INPUT_COUNT 2
 #define MODEL_INPUT0_SIZE ${IN[0]}
 #define MODEL_INPUT1_SIZE ${IN[1]}
-#define MODEL_OUTPUT_COUNT 1
-#define MODEL_OUTPUT0_SIZE ${OUT}
+#define MODEL_OUTPUT_COUNT 2
+#define MODEL_OUTPUT0_SIZE ${OUTS[0]}
+#define MODEL_OUTPUT1_SIZE ${OUTS[1]}
 #define MODEL_LAYER_COUNT 2
 #define MODEL_ARENA_SIZE 4096
-int model_invoke(const int8_t *input0, const int8_t *input1, int8_t *output0);
+int model_invoke(const int8_t *input0, const int8_t *input1, int8_t *output0, int8_t *output1);
+void *model_input(int k);
+const void *model_output(int k);
+int model_run(void);
 `;
-// out[k] = low byte of (sum (i + 1) * in[i] + k) over both inputs in order: wrong, missing or reordered bytes change
-// it. Two "layers" with the generated code's hook pattern, so that the profiled build has something to time.
-const MODEL_C = `#include "model.h"
+// out[k] = low byte of (sum (i + 1) * in[i] + k) over both inputs in order (the outputs back to back): wrong, missing
+// or reordered bytes change it. The arena holds input 1, input 0, output 1, output 0 in that order. Two "layers" with
+// the generated code's hook pattern, so that the profiled build has something to time.
+const MODEL_C = `#include <stddef.h>
+#include "model.h"
 #ifndef TINYFORGE_LAYER_BEGIN
 #define TINYFORGE_LAYER_BEGIN(i) ((void)0)
 #endif
 #ifndef TINYFORGE_LAYER_END
 #define TINYFORGE_LAYER_END(i) ((void)0)
 #endif
-int model_invoke(const int8_t *input0, const int8_t *input1, int8_t *output0) {
+static int8_t arena[MODEL_ARENA_SIZE];
+#define IN0 (arena + 256)
+#define IN1 (arena + 0)
+#define OUT0 (arena + 1024)
+#define OUT1 (arena + 768)
+void *model_input(int k) { return k == 0 ? (void *)IN0 : k == 1 ? (void *)IN1 : NULL; }
+const void *model_output(int k) { return k == 0 ? (const void *)OUT0 : k == 1 ? (const void *)OUT1 : NULL; }
+int model_run(void) {
   uint32_t sum = 0;
   TINYFORGE_LAYER_BEGIN(0);
-  for (uint32_t i = 0; i < ${IN[0]}u; i++) sum += (i + 1u) * (uint32_t)(uint8_t)input0[i];
-  for (uint32_t i = 0; i < ${IN[1]}u; i++) sum += (i + ${IN[0] + 1}u) * (uint32_t)(uint8_t)input1[i];
+  for (uint32_t i = 0; i < ${IN[0]}u; i++) sum += (i + 1u) * (uint32_t)(uint8_t)IN0[i];
+  for (uint32_t i = 0; i < ${IN[1]}u; i++) sum += (i + ${IN[0] + 1}u) * (uint32_t)(uint8_t)IN1[i];
   TINYFORGE_LAYER_END(0);
   TINYFORGE_LAYER_BEGIN(1);
-  for (uint32_t k = 0; k < ${OUT}u; k++) output0[k] = (int8_t)(uint8_t)(sum + k);
+  for (uint32_t k = 0; k < ${OUTS[0]}u; k++) OUT0[k] = (int8_t)(uint8_t)(sum + k);
+  for (uint32_t k = 0; k < ${OUTS[1]}u; k++) OUT1[k] = (int8_t)(uint8_t)(sum + ${OUTS[0]}u + k);
   TINYFORGE_LAYER_END(1);
   return 0;
+}
+int model_invoke(const int8_t *input0, const int8_t *input1, int8_t *output0, int8_t *output1) {
+  int status;
+  for (uint32_t i = 0; i < ${IN[0]}u; i++) IN0[i] = input0[i];
+  for (uint32_t i = 0; i < ${IN[1]}u; i++) IN1[i] = input1[i];
+  status = model_run();
+  for (uint32_t k = 0; k < ${OUTS[0]}u; k++) output0[k] = OUT0[k];
+  for (uint32_t k = 0; k < ${OUTS[1]}u; k++) output1[k] = OUT1[k];
+  return status;
 }
 `;
 const BOARD_STUBS = `#include <stdio.h>
@@ -75,12 +101,16 @@ static uint32_t counter;
 void tfg_console_putc(uint8_t c) { putchar(c); }
 uint8_t tfg_console_getc(void) { int c; fflush(stdout); c = getchar(); if (c == EOF) exit(0); return (uint8_t)c; }
 uint32_t tfg_cycles_read(void) { return counter += 7u; }
+uint32_t tfg_stack_high_water(void) { return 1288u; }
+uint32_t tfg_stack_size(void) { return 16384u; }
 `;
 const TFG_BOARD_H = `#include <stdint.h>
 extern const uint32_t tfg_board_clock_hz;
 void tfg_console_putc(uint8_t c);
 uint8_t tfg_console_getc(void);
 uint32_t tfg_cycles_read(void);
+uint32_t tfg_stack_high_water(void);
+uint32_t tfg_stack_size(void);
 `;
 
 function expectedOutput(input: Uint8Array): number[] {
@@ -137,6 +167,8 @@ d('the board application on the host', () => {
     expect([frames, text]).toEqual([[], []]);
     expect(stats).toMatchObject({ corruptFrames: 0, unsupportedFrames: 0, otherFrames: 0, textBytes: 0 });
     const [ready, ...rest] = io.map((f) => f.record);
+    // The outputs in the 224-byte chunks of one buffer: the first gathered from both output tensors.
+    expect(rest.flatMap((f) => (f.type === 'output' ? [[f.offset, f.data.length]] : []))).toEqual([[0, 224], [224, 76], [0, 224], [224, 76]]);
     expect(ready).toEqual({ type: 'ready', inputBytes: IN_BYTES, outputBytes: OUT, layerCount: 2, arenaBytes: 4096 });
     const acks = rest.flatMap((f) => (f.type === 'ack' ? [f.expected] : []));
     // The damaged chunk gets no answer; the repeated one is acknowledged without moving on.
@@ -146,7 +178,7 @@ d('the board application on the host', () => {
     for (const f of rest) {
       if (f.type === 'output') current.push(...f.data);
       if (f.type === 'result') {
-        expect(f).toMatchObject({ status: 0, run: outputs.length });
+        expect(f).toMatchObject({ status: 0, run: outputs.length, stackHighWater: 1288, stackSize: 16384 });
         expect(f.ticks).toBeGreaterThan(0);
         outputs.push(current);
         current = [];
@@ -188,6 +220,7 @@ d('the board application on the host', () => {
         const r = await link.infer(input, OUT, 5000);
         expect(Array.from(r.output)).toEqual(expectedOutput(input));
         expect(r.run).toBe(k);
+        expect([r.stackHighWater, r.stackSize]).toEqual([1288, 16384]);
       }
       const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
       expect(session.runs.map((r) => r.layers.length)).toEqual([2, 2]);

@@ -1,5 +1,5 @@
 import { Graph, tensorBytes, viewAs } from '@tinyforge/ir';
-import { formatReportTable, renderOutputs, reportToJson } from '@tinyforge/serial-profiler';
+import { formatReportTable, ramInUseText, renderOutputs, reportToJson } from '@tinyforge/serial-profiler';
 import { BoardRunError } from './errors';
 import { RunOnBoardResult } from './run-on-board';
 import { firmwareFigures, firmwareFiguresText, modelFiguresText } from './figures';
@@ -19,6 +19,7 @@ export function boardRunJson(graph: Graph, r: RunOnBoardResult): Record<string, 
     firmware: { builder: r.firmware.builder, protocolVersion: r.firmware.protocolVersion, elf: r.elf, prebuilt: r.prebuilt },
     flashBytes: r.size.flash.used,
     ramBytes: r.size.ram.used,
+    ...(r.ramInUse !== undefined ? { ramInUse: r.ramInUse } : {}),
     ...(r.flash ? { flash: r.flash } : {}),
     timingsMs: r.timings,
     outputs: graph.outputs.map((t, i) => ({
@@ -46,6 +47,8 @@ export function boardRunText(r: RunOnBoardResult): string[] {
     `board ${r.board} (${r.load === 'serial' ? (r.flash?.unchanged ? `already held this image: ${r.flash.bytes} bytes, same CRC, not flashed` : `flashed over serial: ${r.flash?.bytes ?? 0} bytes, verified by ${r.flash?.verified ?? 'none'}`) : 'ELF loaded directly'}): ${Math.round(median)} ${unit} per inference`,
     modelFiguresText(r.firmware.model, r.packedFilters),
     firmwareFiguresText(firmwareFigures(r.size)),
+    // (a profile's table prints it too)
+    ...(r.ramInUse !== undefined && r.profile === undefined ? [ramInUseText(r.ramInUse)] : []),
   ];
   if (r.profile) lines.push('', formatReportTable(r.profile.report).trimEnd());
   return lines;

@@ -53,7 +53,7 @@ export async function traceInference(
     icountShift: qemu.icountShift,
     elf: firmware.elf,
     input: Buffer.concat(frames),
-    hooks: trace ? layerHooksFromElf(firmware.elf, { invoke: `${firmware.prefix}_invoke` }) : undefined,
+    hooks: trace ? layerHooksFromElf(firmware.elf, { invoke: `${firmware.prefix}_run` }) : undefined,
     trace,
     onConsole: (bytes) => {
       decoder.push(bytes);

@@ -1,5 +1,6 @@
 import { SizeReport, Target } from '@tinyforge/boards';
 import { GeneratedC } from '@tinyforge/codegen-c';
+import { RamInUse } from '@tinyforge/serial-profiler';
 
 /**
  * The figures tinyforge prints about a model and its firmware, each defined once here and printed the same way by
@@ -12,7 +13,10 @@ import { GeneratedC } from '@tinyforge/codegen-c';
  *   the in-place sharing the plan applies (a layer writing its output over an input that dies there). An arena can
  *   be below the first, never below the second;
  * - firmware flash / RAM: the whole image (code + weights + initial data) and all RAM it takes (arena + stack +
- *   other data), from the linked ELF.
+ *   other data), from the linked ELF;
+ * - RAM in use: arena + static (the ELF's .data and .bss besides the arena) + the stack's high-water mark the board
+ *   measured (its startup code paints the stack; the link reports the deepest word written) — what the firmware
+ *   needs of RAM, where "firmware RAM" counts the whole stack reserved.
  */
 export interface ModelFigures {
   weightsBytes: number;
@@ -38,6 +42,12 @@ export function modelFigures(generated: GeneratedC): ModelFigures {
 
 export function firmwareFigures(size: SizeReport): FirmwareFigures {
   return { flashBytes: size.flash.used, flashSize: size.flash.size, ramBytes: size.ram.used, ramSize: size.ram.size };
+}
+
+/** RAM in use of a firmware whose board measured a stack high-water mark of `stackHighWater` bytes. */
+export function ramInUse(size: SizeReport, stackHighWater: number): RamInUse {
+  const { arena, rest, stack } = size.ram;
+  return { arenaBytes: arena, staticBytes: rest, stackHighWaterBytes: stackHighWater, stackBytes: stack, totalBytes: arena + rest + stackHighWater };
 }
 
 const share = (used: number, size: number): string => `${((100 * used) / size).toFixed(1)} %`;

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { BoardError, crc32Mpeg2, listBoards, loadTarget } from '@tinyforge/boards';
 import { hasArmToolchain } from '@tinyforge/boards/testing';
 import { CodegenError, generateC } from '@tinyforge/codegen-c';
+import { readSymbols } from '@tinyforge/cycle-model';
 import { Graph } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
 import { PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
@@ -58,6 +59,11 @@ withModels('buildModelFirmware', () => {
     expect(back.manifest).toEqual(JSON.parse(JSON.stringify(fw.manifest)));
     // The board application and its generated parameters are in the sources; nothing else speaks on the console.
     expect(fs.readFileSync(path.join(fw.sourceDir, 'tfg_app_model.h'), 'utf8')).toContain('#define TFG_APP_INVOKE(input, output) model_invoke((input) + 0, (output) + 0)');
+    // The board application receives into the arena's own input tensor: no other RAM object holds a whole input.
+    const ram = target.ram;
+    const inRam = [...readSymbols(fw.firmware.elf)].filter(([, s]) => s.address >= ram.base && s.address < ram.base + ram.size && s.size > 0);
+    expect(inRam.map(([name]) => name)).toContain('model_arena');
+    expect(inRam.filter(([name, s]) => name !== 'model_arena' && s.size >= 490).map(([name, s]) => `${name} ${s.size} B`)).toEqual([]);
   });
 
   it('a manifest from elsewhere, for another board or with a file outside its folder is refused', () => {
@@ -84,7 +90,7 @@ withModels('buildModelFirmware', () => {
 static int8_t in[TFG_APP_INPUT_BYTES], out[TFG_APP_OUTPUT_BYTES];
 int main(void) {
   tfg_link_receive_input((uint8_t *)in, sizeof in);
-  tfg_link_send_result((uint32_t)TFG_APP_INVOKE(in, out), 0u, 0u);
+  tfg_link_send_result((uint32_t)TFG_APP_INVOKE(in, out), 0u, 0u, tfg_stack_high_water(), tfg_stack_size());
   return 0;
 }
 `,

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import { Target } from '@tinyforge/boards';
 import { SerialTransport } from '@tinyforge/flasher';
-import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, withCycleEstimate } from '@tinyforge/serial-profiler';
+import { BoardInfo, buildReport, parseLayerTable, ProfileReport, ProfileSession, RamInUse, withCycleEstimate } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 import { cycleModelFor, estimateFirmwareCycles } from './cycle-estimate';
 import { BoardRunError } from './errors';
 import { FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
+import { ramInUse as ramInUseOf } from './figures';
 
 /** What the profile command needs to know about the board it reads: name, clock, and QEMU's instruction scale. */
 export function boardInfo(target: Target): BoardInfo {
@@ -14,16 +15,16 @@ export function boardInfo(target: Target): BoardInfo {
 
 /**
  * The profile report of a link session: plan.json names the layers and gives the arena; the build's table adds
- * MACs and output shapes; its manifest the firmware's flash and RAM.
+ * MACs and output shapes; its manifest the firmware's flash and RAM; `ramInUse` the RAM it used (the stack measured).
  */
-export function linkReport(link: BoardLink, board: BoardInfo, planJsonPath: string, manifest: FirmwareManifest): { report: ProfileReport; session: ProfileSession } {
+export function linkReport(link: BoardLink, board: BoardInfo, planJsonPath: string, manifest: FirmwareManifest, ramInUse?: RamInUse): { report: ProfileReport; session: ProfileSession } {
   const session = link.session.finish(link.decoderStats, { countOpenRuns: false });
   const table = parseLayerTable(fs.readFileSync(planJsonPath, 'utf8'), planJsonPath);
   const { size, model } = manifest;
   const report = buildReport(session, {
     board,
     table: { layers: table.layers.map((l, i) => ({ ...manifest.layers[i], ...l })), arena: table.arena },
-    firmware: { flash: { used: size.flash.used, size: size.flash.size }, ram: { used: size.ram.used, size: size.ram.size }, weightsBytes: model.weightsBytes, arenaBytes: model.arenaBytes },
+    firmware: { flash: { used: size.flash.used, size: size.flash.size }, ram: { used: size.ram.used, size: size.ram.size }, weightsBytes: model.weightsBytes, arenaBytes: model.arenaBytes, ...(ramInUse !== undefined ? { ramInUse } : {}) },
   });
   return { report, session };
 }
@@ -61,8 +62,14 @@ export async function profileFirmware(options: ProfileFirmwareOptions): Promise<
   link.start();
   try {
     const outputs: Uint8Array[] = [];
-    for (let i = 0; i < options.runs; i++) outputs.push((await link.infer(options.input, model.outputBytes, options.timeoutMs)).output);
-    const { report, session } = linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest);
+    let stackHighWater = 0;
+    for (let i = 0; i < options.runs; i++) {
+      const r = await link.infer(options.input, model.outputBytes, options.timeoutMs);
+      outputs.push(r.output);
+      stackHighWater = Math.max(stackHighWater, r.stackHighWater);
+    }
+    const ramInUse = stackHighWater > 0 ? ramInUseOf(built.manifest.size, stackHighWater) : undefined;
+    const { report, session } = linkReport(link, boardInfo(options.target), built.planJsonPath, built.manifest, ramInUse);
     if (options.cycles === false || cycleModelFor(options.target) === undefined) return { report, session, outputs };
     const estimate = await estimateFirmwareCycles(options.target, { elf: built.elf, prefix: built.manifest.prefix }, options.input, outputs[0]);
     return { report: withCycleEstimate(report, estimate), session, outputs };

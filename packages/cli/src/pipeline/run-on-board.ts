@@ -7,11 +7,12 @@ import { flashImage, loadImageFile, ProgressCallback, SerialTransport, Stm32Flas
 import { cacheRoot } from '@tinyforge/common';
 import { Graph, tensorBytes } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, unitsPerTick, withCycleEstimate } from '@tinyforge/serial-profiler';
+import { BoardInfo, LayerMeta, ProfileReport, ProfileSession, RamInUse, unitsPerTick, withCycleEstimate } from '@tinyforge/serial-profiler';
 import { BoardLink, LinkTiming } from './board-link';
 import { cycleModelFor, estimateFirmwareCycles } from './cycle-estimate';
 import { BoardRunError } from './errors';
 import { BuiltFirmware, FirmwareManifest, readBuiltFirmware } from './firmware-manifest';
+import { ramInUse as ramInUseOf } from './figures';
 import { buildModelFirmware } from './model-firmware';
 import { boardInfo as boardInfoOf, linkReport } from './profile-firmware';
 
@@ -95,6 +96,11 @@ export interface RunOnBoardResult {
   /** `unchanged`: the board already held this image (its bootloader's CRC said so), nothing was written. */
   flash?: { bytes: number; milliseconds: number; writeMilliseconds: number; verified: string; unchanged: boolean; retries: number };
   profile?: { report: ProfileReport; session: ProfileSession };
+  /**
+   * RAM the firmware used: arena + static data + the stack's high-water mark the board measured over the run
+   * (absent for an MLPerf run, or a board application that does not measure its stack).
+   */
+  ramInUse?: RamInUse;
   /** Wall-clock milliseconds per stage. */
   timings: Record<PipelineStage | 'total', number>;
   /** What the `mlperf` driver returned. */
@@ -217,16 +223,19 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     const outputs: Uint8Array[] = [];
     const invokeCounts: number[] = [];
     const scale = unitsPerTick(boardInfo);
+    let stackHighWater = 0;
     for (let i = 0; i < options.inputs.length; i++) {
       const r = await link.infer(options.inputs[i], outputBytes, options.inferenceTimeoutMs ?? 60_000);
       outputs.push(r.output);
+      stackHighWater = Math.max(stackHighWater, r.stackHighWater);
       invokeCounts.push(r.ticks * scale);
       progress('run', `inference ${i + 1}/${options.inputs.length}: ${Math.round(r.ticks * scale)} ${board.kind === 'virtual' ? 'instructions' : 'cycles'}`);
       options.onInference?.(i + 1, options.inputs.length);
     }
     lap('run', t);
 
-    let profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest) : undefined;
+    const ramInUse = stackHighWater > 0 ? ramInUseOf(size, stackHighWater) : undefined;
+    let profile: RunOnBoardResult['profile'] = options.profile ? linkReport(link, boardInfo, fw.planJsonPath, fw.manifest, ramInUse) : undefined;
     if (profile !== undefined && options.cycles !== false && cycleModelFor(board) !== undefined) {
       t = Date.now();
       progress('estimate', `estimating ${board.core} cycles from QEMU's execution log of one inference`);
@@ -234,7 +243,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
       profile = { ...profile, report: withCycleEstimate(profile.report, estimate) };
       lap('estimate', t);
     }
-    return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs, invokeCounts, flash, profile, timings };
+    return { ...figuresOf(fw, board, boardInfo, load, size, prebuilt !== undefined, keep), outputs, invokeCounts, flash, profile, ...(ramInUse !== undefined ? { ramInUse } : {}), timings };
   } finally {
     const t = Date.now();
     if (transport?.isOpen) await transport.close().catch(() => undefined);
@@ -258,7 +267,7 @@ function figuresOf(
   size: SizeReport,
   prebuilt: boolean,
   keep: boolean,
-): Omit<RunOnBoardResult, 'outputs' | 'invokeCounts' | 'flash' | 'profile' | 'timings' | 'mlperf'> {
+): Omit<RunOnBoardResult, 'outputs' | 'invokeCounts' | 'flash' | 'profile' | 'ramInUse' | 'timings' | 'mlperf'> {
   return {
     board: board.name,
     boardInfo,

@@ -18,7 +18,7 @@ export function invokeCall(graph: Graph, prefix: string, input: string, output: 
 
 /**
  * tfg_app_model.h for `<prefix>.h`: the few parameters the board application takes (byte counts, layer count,
- * arena size, the invoke call, the model's source file), all in terms of the generated header's macros. The board
+ * arena size, the model's own input/output tensors and its run, the invoke call, the model's source file), all in terms of the generated header's macros. The board
  * application itself and the link it speaks are C files of @tinyforge/serial-profiler (c/tfg_app.c, c/tfg_link.c).
  */
 export function generateBoardAppHeader(graph: Graph, prefix: string): string {
@@ -38,6 +38,12 @@ export function generateBoardAppHeader(graph: Graph, prefix: string): string {
   w.line(`#define TFG_APP_LAYER_COUNT ${P}_LAYER_COUNT`);
   w.line(`#define TFG_APP_ARENA_BYTES ${P}_ARENA_SIZE`);
   w.line(`#define TFG_APP_INVOKE(input, output) ${invokeCall(graph, prefix, 'input', 'output')}`);
+  // The model's own tensors, for the link application (no copies): initialisers of tfg_link.h's span arrays.
+  const spans = (role: 'input' | 'output', count: number) =>
+    `{${Array.from({ length: count }, (_, k) => `{(${role === 'input' ? 'uint8_t *' : 'const uint8_t *'})${prefix}_${role}(${k}), ${P}_${role.toUpperCase()}${k}_SIZE}`).join(', ')}}`;
+  w.line(`#define TFG_APP_INPUT_SPANS ${spans('input', graph.inputs.length)}`);
+  w.line(`#define TFG_APP_OUTPUT_SPANS ${spans('output', graph.outputs.length)}`);
+  w.line(`#define TFG_APP_RUN() ${prefix}_run()`);
   // The first output's values and, for a per-tensor int8 output, how to read them as real numbers (the MLPerf Tiny
   // protocol's `results` prints them).
   const first = graph.tensors[graph.outputs[0]];

@@ -1,5 +1,4 @@
 import { Graph, tensorBytes } from '@tinyforge/ir';
-import { invokeCall } from './board-main';
 import { CWriter } from './c-writer';
 
 /**
@@ -12,7 +11,7 @@ import { CWriter } from './c-writer';
 export function generateHostMain(graph: Graph, prefix: string): string {
   const P = prefix.toUpperCase();
   const w = new CWriter();
-  w.comment(`Host test driver for ${prefix}_invoke (generated).`);
+  w.comment(`Host test driver for ${prefix}_run (generated).`);
   w.line('#include <stdint.h>');
   w.line('#include <stdio.h>');
   w.line('#include <stdlib.h>');
@@ -37,14 +36,12 @@ export function generateHostMain(graph: Graph, prefix: string): string {
   w.line(`#include "${prefix}.c"`);
   w.line();
   const inBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
-  const outBytes = graph.outputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
   w.block('int main(int argc, char **argv)', () => {
-    w.line(`static int8_t in[${Math.max(inBytes, 1)}];`);
-    w.line(`static int8_t out[${Math.max(outBytes, 1)}];`);
     w.line('FILE *f;');
     w.line('FILE *o;');
     w.line('int status;');
     w.line('int runs = 0;');
+    w.line('int k;');
     w.line('size_t got;');
     w.block('if (argc < 3)', () => {
       w.line('fprintf(stderr, "usage: %s IN.bin OUT.bin [DUMP_DIR]\\n", argv[0]);');
@@ -59,22 +56,29 @@ export function generateHostMain(graph: Graph, prefix: string): string {
       w.line('fprintf(stderr, "cannot open %s or %s\\n", argv[1], argv[2]);');
       w.line('return 1;');
     });
-    w.comment('Each whole input in turn; the model state carries from one run to the next.');
-    w.block(`while ((got = fread(in, 1, sizeof in, f)) == ${inBytes}u && (runs == 0 || got > 0))`, () => {
-      w.line(`status = ${invokeCall(graph, prefix, 'in', 'out')};`);
-      w.block('if (status != 0)', () => {
-        w.line(`fprintf(stderr, "${prefix}_invoke failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
+    w.comment(`Each whole input in turn, read straight into the model's input tensors (${prefix}_input); the outputs are written from its output tensors. The model state carries from one run to the next.`);
+    w.line(`static const size_t input_size[${P}_INPUT_COUNT + 1] = {${[...graph.inputs.map((_, k) => `${P}_INPUT${k}_SIZE`), '0'].join(', ')}};`);
+    w.line(`static const size_t output_size[${P}_OUTPUT_COUNT + 1] = {${[...graph.outputs.map((_, k) => `${P}_OUTPUT${k}_SIZE`), '0'].join(', ')}};`);
+    w.block('for (;;)', () => {
+      w.line('got = 0;');
+      w.line(`for (k = 0; k < ${P}_INPUT_COUNT; k++) got += fread(${prefix}_input(k), 1, input_size[k], f);`);
+      w.line('if (got == 0 && runs > 0) break;');
+      w.block(`if (got != ${inBytes}u)`, () => {
+        w.line(`fprintf(stderr, "%s: expected a whole number (>= 1) of ${inBytes}-byte inputs\\n", argv[1]);`);
         w.line('return 1;');
       });
-      w.block('if (fwrite(out, 1, sizeof out, o) != sizeof out)', () => {
-        w.line('fprintf(stderr, "%s: cannot write the output\\n", argv[2]);');
+      w.line(`status = ${prefix}_run();`);
+      w.block('if (status != 0)', () => {
+        w.line(`fprintf(stderr, "${prefix}_run failed in layer %d of %d\\n", status - 1, ${P}_LAYER_COUNT);`);
         w.line('return 1;');
+      });
+      w.block(`for (k = 0; k < ${P}_OUTPUT_COUNT; k++)`, () => {
+        w.block(`if (fwrite(${prefix}_output(k), 1, output_size[k], o) != output_size[k])`, () => {
+          w.line('fprintf(stderr, "%s: cannot write the output\\n", argv[2]);');
+          w.line('return 1;');
+        });
       });
       w.line('runs++;');
-    });
-    w.block(`if (runs == 0 || got != 0)`, () => {
-      w.line(`fprintf(stderr, "%s: expected a whole number (>= 1) of ${inBytes}-byte inputs\\n", argv[1]);`);
-      w.line('return 1;');
     });
     w.line('fclose(f);');
     w.block('if (fclose(o) != 0)', () => {

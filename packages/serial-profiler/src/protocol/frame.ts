@@ -96,7 +96,7 @@ function encodePayload(r: LinkRecord): Uint8Array {
     case 'ack':
       return w.u32(r.expected, 'expected').done();
     case 'result':
-      return w.u32(r.status, 'status').u32(r.run, 'run').u32(r.ticks, 'ticks').done();
+      return w.u32(r.status, 'status').u32(r.run, 'run').u32(r.ticks, 'ticks').u32(r.stackHighWater, 'stackHighWater').u32(r.stackSize, 'stackSize').done();
   }
 }
 
@@ -227,7 +227,7 @@ function decodePayload(type: number, payload: Uint8Array): LinkRecord | 'type' {
       record = { type: 'output', offset: r.u32(), data: r.rest() };
       break;
     case IO_RECORD_TYPE.result:
-      record = { type: 'result', status: r.u32(), run: r.u32(), ticks: r.u32() };
+      record = { type: 'result', status: r.u32(), run: r.u32(), ticks: r.u32(), ...(payload.length === 12 ? { stackHighWater: 0, stackSize: 0 } : { stackHighWater: r.u32(), stackSize: r.u32() }) };
       break;
     default:
       return 'type';

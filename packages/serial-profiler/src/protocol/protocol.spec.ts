@@ -89,16 +89,31 @@ describe('frame vectors shared with C', () => {
     expect(Array.from(out.subarray(0, out.length - 2))).toEqual([1, 0x43, 2, 0, 4, 3, 2, 1, 9, 0, 8]);
     const ready = encodeBody({ type: 'ready', inputBytes: 490, outputBytes: 12, layerCount: 13, arenaBytes: 0x10000 }, 0);
     expect(Array.from(ready.subarray(4, ready.length - 2))).toEqual([0xea, 1, 0, 0, 12, 0, 0, 0, 13, 0, 0, 0, 1, 0]);
-    const result = encodeBody({ type: 'result', status: 1, run: 2, ticks: 3 }, 0);
+    const result = encodeBody({ type: 'result', status: 1, run: 2, ticks: 3, stackHighWater: 0x0508, stackSize: 0x4000 }, 0);
     expect(Array.from(result.subarray(1, 2))).toEqual([0x44]);
-    expect(result.length).toBe(4 + 12 + 2);
+    expect(Array.from(result.subarray(4, result.length - 2))).toEqual([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 8, 5, 0, 0, 0, 0x40, 0, 0]);
+  });
+
+  /** A CRC-valid body of `type` with this payload, COBS-stuffed. */
+  const stuffedBody = (type: number, payload: number[]): Uint8Array => {
+    const body = Uint8Array.from([1, type, 0, 0, ...payload, 0, 0]);
+    const crc = crc16Ccitt(body, 0, body.length - 2);
+    body[body.length - 2] = crc & 0xff;
+    body[body.length - 1] = crc >> 8;
+    return cobsEncode(body);
+  };
+
+  test('a result without the stack figures (a board application from before them) decodes with zeros; a cut one is malformed', () => {
+    const legacy = [0, 0, 0, 0, 4, 0, 0, 0, 0x10, 0x27, 0, 0];
+    expect(decodeStuffedBody(stuffedBody(0x44, legacy))).toEqual({ ok: true, seq: 0, record: { type: 'result', status: 0, run: 4, ticks: 10_000, stackHighWater: 0, stackSize: 0 } });
+    expect(decodeStuffedBody(stuffedBody(0x44, [...legacy, 1, 2, 3, 4, 5, 6]))).toEqual({ ok: false, problem: 'malformed' });
   });
 
   test('an I/O chunk larger than a payload, and a malformed I/O payload, are refused', () => {
     expect(() => encodeFrame({ type: 'input', offset: 0, data: new Uint8Array(237) }, 0)).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_RECORD' }));
     expect(encodeFrame({ type: 'input', offset: 0, data: new Uint8Array(IO_CHUNK_BYTES) }, 0).length).toBeGreaterThan(IO_CHUNK_BYTES);
     // A result frame two bytes short: CRC-valid, but not a result, so it is damage rather than a record.
-    const body = Uint8Array.from(encodeBody({ type: 'result', status: 0, run: 0, ticks: 0 }, 0).subarray(0, 4 + 10));
+    const body = Uint8Array.from(encodeBody({ type: 'result', status: 0, run: 0, ticks: 0, stackHighWater: 0, stackSize: 0 }, 0).subarray(0, 4 + 10));
     const framed = new Uint8Array(body.length + 2);
     framed.set(body);
     const crc = crc16Ccitt(framed, 0, body.length);
@@ -142,7 +157,7 @@ describe('stream decoder', () => {
       parts.push(encodeFrame(r, i));
       if (i === 1) parts.push(encodeFrame({ type: 'ack', expected: 4 }, 1));
     });
-    parts.push(encodeFrame({ type: 'output', offset: 0, data: Uint8Array.of(0, 0xf5) }, 2), encodeFrame({ type: 'result', status: 0, run: 0, ticks: 1050 }, 3));
+    parts.push(encodeFrame({ type: 'output', offset: 0, data: Uint8Array.of(0, 0xf5) }, 2), encodeFrame({ type: 'result', status: 0, run: 0, ticks: 1050, stackHighWater: 640, stackSize: 4096 }, 3));
     const { frames, io, stats } = decodeStream(Buffer.concat(parts));
     expect(frames.map((f) => f.record)).toEqual(records);
     expect(io.map((f) => [f.seq, f.record.type])).toEqual([[0, 'ready'], [1, 'ack'], [2, 'output'], [3, 'result']]);
@@ -162,7 +177,7 @@ describe('stream decoder', () => {
       encodeFrame({ type: 'output', offset: 224, data }, 7),
       text('printf between frames\n'),
       encodeFrame(inference, 1),
-      encodeFrame({ type: 'result', status: 0, run: 3, ticks: 99999 }, 8),
+      encodeFrame({ type: 'result', status: 0, run: 3, ticks: 99999, stackHighWater: 640, stackSize: 4096 }, 8),
     ]);
     const decodeChunked = (bytes: Uint8Array, seed: number) => {
       const rand = new SeededRandom(seed);
@@ -181,7 +196,7 @@ describe('stream decoder', () => {
 
     test.each([1, 2, 3, 99])('routes each to its handler whatever the chunking (seed %i)', (seed) => {
       const r = decodeChunked(stream, seed);
-      expect(r.io).toEqual([[7, { type: 'output', offset: 224, data }], [8, { type: 'result', status: 0, run: 3, ticks: 99999 }]]);
+      expect(r.io).toEqual([[7, { type: 'output', offset: 224, data }], [8, { type: 'result', status: 0, run: 3, ticks: 99999, stackHighWater: 640, stackSize: 4096 }]]);
       expect(r.profile).toEqual([layer, inference]);
       expect(r.lines).toEqual(['boot banner', 'printf between frames']);
       expect(r.stats).toMatchObject({ corruptFrames: 0, missingFrames: 0, unsupportedFrames: 0, ioFrames: 2 });

@@ -119,12 +119,19 @@ export interface OutputRecord {
   data: Uint8Array;
 }
 
-/** board -> host, after the outputs: invoke status (0 = ok, k = layer k-1 failed), run number, counter ticks of the invoke. */
+/**
+ * board -> host, after the outputs: invoke status (0 = ok, k = layer k-1 failed), run number, counter ticks of the
+ * invoke, and the stack: its high-water mark since reset (bytes down from its top to the deepest word written, the
+ * startup code having painted it) and its size. 0 = not measured; a board application from before the stack figures
+ * sends the first three only (decoded with zeros).
+ */
 export interface ResultRecord {
   type: 'result';
   status: number;
   run: number;
   ticks: number;
+  stackHighWater: number;
+  stackSize: number;
 }
 
 export type IoRecord = ReadyRecord | InputRecord | AckRecord | OutputRecord | ResultRecord;

@@ -46,6 +46,28 @@ export interface FirmwareFootprint {
   /** The model's constant data and arena (codegen's figures, which the size report's .weights and .arena equal). */
   weightsBytes?: number;
   arenaBytes?: number;
+  /** RAM the firmware uses as it runs, the stack measured on the board (see RamInUse). */
+  ramInUse?: RamInUse;
+}
+
+/**
+ * RAM a firmware uses as it runs: the arena, the other static data (.data + .bss besides the arena: the board
+ * application's, the link's and the board support's buffers, the model's op state), and the stack's high-water mark
+ * measured on the board (painted at reset, the deepest word written since); total = their sum. `stackBytes` is what
+ * the link reserves for the stack, of which the high-water mark is the part used.
+ */
+export interface RamInUse {
+  arenaBytes: number;
+  staticBytes: number;
+  stackHighWaterBytes: number;
+  stackBytes: number;
+  totalBytes: number;
+}
+
+/** "RAM in use 29,104 B: arena 24,576 + static 3,240 + stack high-water 1,288 (of 16,384 reserved)". */
+export function ramInUseText(r: RamInUse): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `RAM in use ${n(r.totalBytes)} B: arena ${n(r.arenaBytes)} + static ${n(r.staticBytes)} + stack high-water ${n(r.stackHighWaterBytes)} (of ${n(r.stackBytes)} reserved)`;
 }
 
 /** An accuracy figure measured beside the profile (e.g. the demo's test images): `correct` of `total`. */

@@ -93,6 +93,10 @@ function summary(r: ProfileReport): string {
   if (fw !== undefined) {
     figures.push(['firmware flash', `${fmt(fw.flash.used)} of ${fmt(fw.flash.size)} bytes${pct(fw.flash.used, fw.flash.size)}${fw.weightsBytes !== undefined ? `, of which weights ${fmt(fw.weightsBytes)}` : ''}`]);
     figures.push(['firmware RAM', `${fmt(fw.ram.used)} of ${fmt(fw.ram.size)} bytes${pct(fw.ram.used, fw.ram.size)}${fw.arenaBytes !== undefined ? `, of which arena ${fmt(fw.arenaBytes)}` : ''}`]);
+    const m = fw.ramInUse;
+    if (m !== undefined) {
+      figures.push(['RAM in use', `<b>${fmt(m.totalBytes)}</b> bytes: arena ${fmt(m.arenaBytes)} + static ${fmt(m.staticBytes)} + stack high-water ${fmt(m.stackHighWaterBytes)} (measured on the board, of ${fmt(m.stackBytes)} reserved)`]);
+    }
   }
   for (const a of r.accuracy ?? []) figures.push([`accuracy (${a.label})`, `${a.correct}/${a.total}${pct(a.correct, a.total)}`]);
   return `<div id="summary">${figureList(figures)}</div>`;

@@ -1,7 +1,7 @@
 export { SessionCollector } from './session';
 export type { ProfileRun, ProfileSession } from './session';
-export { buildReport, layerEstimate, spread, unitsPerTick, withCycleEstimate } from './aggregate';
-export type { AccuracyFigure, BoardInfo, BuildReportOptions, CountUnit, CycleEstimateFigures, FirmwareFootprint, LayerProfile, ProfileReport, Spread } from './aggregate';
+export { buildReport, layerEstimate, ramInUseText, spread, unitsPerTick, withCycleEstimate } from './aggregate';
+export type { AccuracyFigure, BoardInfo, BuildReportOptions, CountUnit, CycleEstimateFigures, FirmwareFootprint, LayerProfile, ProfileReport, RamInUse, Spread } from './aggregate';
 export { parseLayerTable, mergeLayerTables } from './layer-table';
 export type { ArenaBuffer, ArenaPlan, LayerMeta, LayerTable } from './layer-table';
 export { reportToJson, formatReportJson, parseReportJson, REPORT_FORMAT, REPORT_FORMAT_VERSION } from './json';

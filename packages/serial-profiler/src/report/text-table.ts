@@ -1,5 +1,5 @@
 import { Column, formatTable, printable, shortName } from '@tinyforge/common';
-import { layerEstimate, ProfileReport } from './aggregate';
+import { layerEstimate, ProfileReport, ramInUseText } from './aggregate';
 import { Comparison } from './compare';
 
 /** Model and board names are untrusted: `printable` / `shortName` make them safe for the terminal, at most this wide. */
@@ -75,6 +75,7 @@ export function formatReportTable(r: ProfileReport): string {
   }
   if (r.unit !== 'cycles') lines.push(`* ${basis.long}`);
   if (note) lines.push(`† ${note}`);
+  if (r.firmware?.ramInUse !== undefined) lines.push(ramInUseText(r.firmware.ramInUse));
   if (r.hookOverhead !== undefined) lines.push(`hook overhead: ${int(r.hookOverhead)} ${r.unit} per layer (measured on the board, already subtracted)`);
   const d = r.decoder;
   if (d && (d.corruptFrames || d.missingFrames || d.unsupportedFrames)) {

@@ -58,7 +58,7 @@ function emitCall(r: LinkRecord, seq: number): string {
       if (r.offset !== 0) throw new Error('output vectors are whole outputs (offset 0)');
       return `tfg_link_set_seq(${seq}u); { static const uint8_t out_data[] = ${cBytes(r.data)}; tfg_link_send_output(out_data, ${r.data.length}u); }`;
     case 'result':
-      return `tfg_link_set_seq(${seq}u); tfg_link_send_result(${r.status}u, ${r.run}u, ${r.ticks}u);`;
+      return `tfg_link_set_seq(${seq}u); tfg_link_send_result(${r.status}u, ${r.run}u, ${r.ticks}u, ${r.stackHighWater}u, ${r.stackSize}u);`;
     case 'input':
       throw new Error('input frames are read, not sent, by the board');
   }

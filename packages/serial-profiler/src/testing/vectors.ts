@@ -53,8 +53,8 @@ const RECORDS: Array<[number, LinkRecord]> = [
   [0, { type: 'ack', expected: 1 }],
   [3, { type: 'output', offset: 0, data: awkward(12, 5) }],
   [4, { type: 'output', offset: 0, data: awkward(IO_CHUNK_BYTES, 9) }],
-  [5, { type: 'result', status: 0, run: 0, ticks: 3_850_000 }],
-  [65535, { type: 'result', status: 7, run: U32_MAX, ticks: 0 }],
+  [5, { type: 'result', status: 0, run: 0, ticks: 3_850_000, stackHighWater: 1_288, stackSize: 16_384 }],
+  [65535, { type: 'result', status: 7, run: U32_MAX, ticks: 0, stackHighWater: 0, stackSize: U32_MAX }],
 ];
 
 function hex(bytes: Uint8Array): string {

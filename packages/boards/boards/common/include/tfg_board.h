@@ -29,6 +29,13 @@ void tfg_console_puts(const char *s);
 void tfg_cycles_init(void);
 uint32_t tfg_cycles_read(void);
 
+/* Stack use. The startup code fills the stack below its own frame with TFG_STACK_PAINT at reset; the high-water mark
+ * is the bytes from the stack's top down to the deepest word changed since (the whole stack when even its bottom word
+ * was written: it may have overflowed). */
+#define TFG_STACK_PAINT 0xC5ACCE55u
+uint32_t tfg_stack_size(void);
+uint32_t tfg_stack_high_water(void);
+
 /* End the program: on virtual boards QEMU exits with `code` (semihosting); on hardware the core sleeps. */
 void tfg_exit(int code) __attribute__((noreturn));
 

@@ -1,12 +1,14 @@
 /*
- * Vector table and reset handler shared by every board: set up C memory (.data copy, .bss zero), enable the FPU
- * when the code is built for one, initialise the board, run main(), and end with tfg_exit(main's result).
+ * Vector table and reset handler shared by every board: set up C memory (.data copy, .bss zero), paint the stack,
+ * enable the FPU when the code is built for one, initialise the board, run main(), and end with tfg_exit(main's
+ * result). The painted stack gives its high-water mark (tfg_stack_high_water).
  */
 #include <stdint.h>
 #include "tfg_board.h"
 #include "tfg_mmio.h"
 
-extern uint32_t __tfg_data_load, __tfg_data_start, __tfg_data_end, __tfg_bss_start, __tfg_bss_end, __tfg_stack_top;
+extern uint32_t __tfg_data_load, __tfg_data_start, __tfg_data_end, __tfg_bss_start, __tfg_bss_end, __tfg_stack_bottom,
+    __tfg_stack_top;
 extern int main(void);
 
 void tfg_reset_handler(void) __attribute__((noreturn));
@@ -54,8 +56,23 @@ void tfg_reset_handler(void) {
   TFG_REG(0xE000ED08) = (uint32_t)(uintptr_t)vector_table;
   for (uint32_t *src = &__tfg_data_load, *dst = &__tfg_data_start; dst < &__tfg_data_end;) *dst++ = *src++;
   for (uint32_t *dst = &__tfg_bss_start; dst < &__tfg_bss_end;) *dst++ = 0;
+  {
+    /* Paint the stack below the words in use (this frame), and never past its top if started on another stack. */
+    uint32_t *sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    uint32_t *const end = sp < &__tfg_stack_top ? sp : &__tfg_stack_top;
+    for (uint32_t *p = &__tfg_stack_bottom; p < end;) *p++ = TFG_STACK_PAINT;
+  }
   tfg_board_init();
   tfg_exit(main());
+}
+
+uint32_t tfg_stack_size(void) { return (uint32_t)((uintptr_t)&__tfg_stack_top - (uintptr_t)&__tfg_stack_bottom); }
+
+uint32_t tfg_stack_high_water(void) {
+  const uint32_t *p = &__tfg_stack_bottom;
+  while (p < &__tfg_stack_top && *p == TFG_STACK_PAINT) p++;
+  return (uint32_t)((uintptr_t)&__tfg_stack_top - (uintptr_t)p);
 }
 
 void tfg_default_handler(void) {

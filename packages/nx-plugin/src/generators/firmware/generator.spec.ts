@@ -35,8 +35,10 @@ describe('firmware generator', () => {
     expect(readProjectConfiguration(tree, 'demo-fw').root).toBe('firmware/demo-fw');
     const main = tree.read('firmware/demo-fw/src/main.c', 'utf-8') ?? '';
     expect(main).toContain('#include "tfg_link.h"');
-    expect(main).toContain('TFG_APP_INVOKE(input, output)');
-    expect(main).toContain('tfg_link_receive_input(');
+    // The model's own tensors, in place: no input or output buffer of the application's.
+    expect(main).toContain('TFG_APP_RUN()');
+    expect(main).toContain('tfg_link_receive_input_spans(inputs,');
+    expect(main).not.toMatch(/static int8_t (input|output)\[/);
   });
 
   it('copies a model from outside the workspace into the project, byte for byte', async () => {

@@ -2,7 +2,7 @@
  * The starting main.c of a generated firmware project: the board application's loop written out for you to change.
  * It speaks the board <-> host link (tfg_link.h, the protocol `tinyforge run` and the nx run target use): the host
  * sends each input, the board runs the model and sends the outputs and the counter ticks. Replace the receive with
- * your sensor and the send with your use of the outputs; the model's sizes and invoke call come from the
+ * your sensor and the send with your use of the outputs; the model's sizes, tensors and run come from the
  * generated tfg_app_model.h (the model API itself is model.h).
  */
 export function firmwareMainC(name: string, board: string, model: string): string {
@@ -15,22 +15,22 @@ export function firmwareMainC(name: string, board: string, model: string): strin
 #include "tfg_board.h"
 #include "tfg_link.h"
 
-/* All model inputs / outputs back to back, in model order. */
-static int8_t input[TFG_APP_INPUT_BYTES];
-static int8_t output[TFG_APP_OUTPUT_BYTES];
-
 int main(void) {
   uint32_t run = 0;
+  /* The model's own input and output tensors in its arena: received into and sent from in place, no copies. */
+  const tfg_link_input_span_t inputs[] = TFG_APP_INPUT_SPANS;
+  const tfg_link_output_span_t outputs[] = TFG_APP_OUTPUT_SPANS;
   tfg_link_send_ready(TFG_APP_INPUT_BYTES, TFG_APP_OUTPUT_BYTES, TFG_APP_LAYER_COUNT, TFG_APP_ARENA_BYTES);
   for (;;) {
-    /* Your sensor goes here: until then the host sends each input. */
-    tfg_link_receive_input((uint8_t *)input, sizeof input);
+    /* Your sensor goes here (writing the input tensors): until then the host sends each input. */
+    tfg_link_receive_input_spans(inputs, (uint32_t)(sizeof inputs / sizeof inputs[0]));
     const uint32_t start = tfg_cycles_read();
-    const int status = TFG_APP_INVOKE(input, output);
+    const int status = TFG_APP_RUN();
     const uint32_t ticks = tfg_cycles_read() - start;
-    /* Act on the output here: until then it goes back to the host with the status (0 = ok) and the ticks. */
-    tfg_link_send_output((const uint8_t *)output, sizeof output);
-    tfg_link_send_result((uint32_t)status, run++, ticks);
+    /* Act on the output tensors here: until then they go back to the host with the status (0 = ok), the ticks and
+     * the stack's high-water mark (the startup code paints the stack). */
+    tfg_link_send_output_spans(outputs, (uint32_t)(sizeof outputs / sizeof outputs[0]));
+    tfg_link_send_result((uint32_t)status, run++, ticks, tfg_stack_high_water(), tfg_stack_size());
   }
 }
 `;
