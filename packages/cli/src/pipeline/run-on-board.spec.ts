@@ -48,6 +48,13 @@ d('runOnBoard on QEMU (flashed over serial)', () => {
     console.log(`${model} on ${board}: ${inputs.length} inputs in ${Date.now() - started} ms (build ${r.timings.build}, boot ${r.timings.boot}, flash ${r.timings.flash}, run ${r.timings.run}); ${report.total.median} instructions, layers sum ${sum} (${(100 * gap).toFixed(3)} % apart)`);
     expect(gap).toBeLessThan(0.01);
     expect(report.layers.every((l) => l.macs !== undefined && l.name.length > 0)).toBe(true);
+    // RAM in use: the ELF's arena and static data, and the stack the board measured (painted at reset), above zero and
+    // within the stack reserved; the profile report carries the same figures.
+    const m = r.ramInUse!;
+    expect(m).toEqual({ arenaBytes: r.size.ram.arena, staticBytes: r.size.ram.rest, stackHighWaterBytes: m.stackHighWaterBytes, stackBytes: loadTarget(board).stackBytes, totalBytes: r.size.ram.arena + r.size.ram.rest + m.stackHighWaterBytes });
+    expect(m.stackHighWaterBytes).toBeGreaterThan(0);
+    expect(m.stackHighWaterBytes).toBeLessThan(m.stackBytes);
+    expect(report.firmware?.ramInUse).toEqual(m);
   });
 
   test('kws_dscnn_int8 on qemu-m55 (MVE core): gold outputs through the bootloader', async () => {
