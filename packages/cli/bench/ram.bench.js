@@ -8,8 +8,8 @@
  * input bytes (which the board application no longer copies: it receives them straight into the arena's input
  * tensor). One inference on the gold input, its output compared with TFLite Micro's byte for byte.
  *
- * Method: @tinyforge/cli's runOnBoard, the ELF loaded directly where it fits the virtual board's boot region, else
- * flashed over the emulated UART through the AN3155 bootloader (same program, same figures).
+ * Method: @tinyforge/cli's runOnBoard with the application image loaded directly (the same image and flash as when
+ * flashed over the bootloader, started through QEMU's reset stub).
  */
 const fs = require('fs');
 const path = require('path');
@@ -21,18 +21,6 @@ const { readTflite } = require('@tinyforge/model-format');
 const SHARED = path.resolve(__dirname, '../../../../shared');
 const MODELS = { kws: 'kws_dscnn_int8', vww: 'vww_mobilenet_int8', ic: 'ic_resnet8_int8', ad: 'ad_autoencoder_int8', sww: 'sww_int8' };
 
-/** The firmware as flashed, loaded directly when it fits the boot region. */
-async function runOnce(model, board, input) {
-  const options = { model, board, inputs: [new Uint8Array(input)] };
-  try {
-    const direct = await runOnBoard({ ...options, load: 'direct' });
-    if (!direct.packedFiltersDropped) return direct;
-  } catch (e) {
-    if (!/overflowed by/.test(String(e && e.message))) throw e;
-  }
-  return runOnBoard({ ...options, load: 'serial' });
-}
-
 const cell = (v, n) => String(v).padStart(n);
 
 async function main() {
@@ -40,12 +28,16 @@ async function main() {
     console.log(`ram bench skipped: ${SHARED}/models not found`);
     return;
   }
-  const args = process.argv.slice(2);
-  const boardAt = args.indexOf('--board');
-  const board = loadTarget(boardAt >= 0 ? args[boardAt + 1] : 'qemu-m4');
-  const wanted = args.filter((a, i) => !a.startsWith('-') && (boardAt < 0 || i !== boardAt + 1));
-  for (const name of wanted) if (MODELS[name] === undefined) throw new Error(`unknown model '${name}' (have ${Object.keys(MODELS).join(', ')})`);
-  const names = wanted.length > 0 ? wanted : Object.keys(MODELS);
+  let boardName = 'qemu-m4';
+  const names = [];
+  for (const args = process.argv.slice(2); args.length > 0; ) {
+    const a = args.shift();
+    if (a === '--board') boardName = args.shift();
+    else if (MODELS[a] !== undefined) names.push(a);
+    else throw new Error(`unknown argument '${a}' (models: ${Object.keys(MODELS).join(', ')}; --board NAME)`);
+  }
+  const board = loadTarget(boardName);
+  if (names.length === 0) names.push(...Object.keys(MODELS));
   console.log(`RAM in use on ${board.name} (bytes): arena + static (.data + .bss besides the arena) + stack high-water (measured on the board) = total`);
   const header = ['model', 'arena', 'static', 'stack hw', 'total', 'stack rsvd', 'ELF RAM', 'input', 'output'];
   const widths = [6, 8, 8, 9, 8, 11, 9, 7, 14];
@@ -57,7 +49,7 @@ async function main() {
     const inputBytes = graph.inputs.reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
     const input = fs.readFileSync(path.join(SHARED, 'gold', file, 'input_0.bin'));
     const gold = fs.readFileSync(path.join(SHARED, 'gold', file, 'output_0.bin'));
-    const r = await runOnce(modelPath, board, input);
+    const r = await runOnBoard({ model: modelPath, board, inputs: [new Uint8Array(input)], load: 'direct' });
     const m = r.ramInUse;
     if (m === undefined) throw new Error(`${name}: the board reported no stack high-water mark`);
     const same = Buffer.from(r.outputs[0]).equals(gold);

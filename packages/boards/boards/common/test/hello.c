@@ -1,15 +1,6 @@
 /* Board bring-up test: greet, report the clock, echo one line, and exit with the number of bytes echoed. */
 #include "tfg_board.h"
-
-static void put_u32(uint32_t v) {
-  char buf[11];
-  int n = 0;
-  do {
-    buf[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) tfg_console_putc((uint8_t)buf[--n]);
-}
+#include "put_u32.h"
 
 int main(void) {
   tfg_console_puts("hello from tinyforge, clock ");

@@ -3,18 +3,9 @@
  * with a FRAME_BYTES local frame that writes every word of it, and print the high-water mark again. Exits 0.
  */
 #include "tfg_board.h"
+#include "put_u32.h"
 
 #define FRAME_BYTES 4096u
-
-static void put_u32(uint32_t v) {
-  char buf[11];
-  int n = 0;
-  do {
-    buf[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) tfg_console_putc((uint8_t)buf[--n]);
-}
 
 static void put_field(const char *name, uint32_t v) {
   tfg_console_puts(name);
