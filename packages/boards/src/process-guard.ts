@@ -1,10 +1,14 @@
-import { ChildProcess } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 
 /** Child processes (QEMU, socat) that must not outlive this Node process. */
 const live = new Set<ChildProcess>();
 
-/** Kill `child` if Node exits or is interrupted before it ends; it leaves the set once it exits. */
+/**
+ * Kill `child` if Node exits or is interrupted before it ends; it leaves the set once it exits. Also when Node is
+ * killed outright (SIGKILL, a crashed test worker), where no handler of ours runs: see watchChild.
+ */
 export function guardChild(child: ChildProcess): void {
+  watchChild(child);
   if (live.size === 0) {
     process.on('exit', killAll);
     process.on('SIGINT', onSignal);
@@ -15,6 +19,28 @@ export function guardChild(child: ChildProcess): void {
   const forget = () => unguard(child);
   child.once('exit', forget);
   child.once('error', forget);
+}
+
+/**
+ * A watchdog for `child` that holds the read end of a pipe whose only writer is this Node process: when Node dies
+ * however it dies, the kernel closes the pipe, the watchdog's `read` ends and it kills `child` (else QEMU, spawned
+ * paused and waiting on its UART socket, lives on under init). The watchdog goes when `child` exits.
+ */
+function watchChild(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  let watchdog: ChildProcess;
+  try {
+    watchdog = spawn('/bin/sh', ['-c', 'read _ignored; kill -9 "$1" 2>/dev/null', 'tinyforge-watchdog', String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch {
+    return; // no watchdog: the exit and signal handlers still cover every ending but SIGKILL
+  }
+  watchdog.on('error', () => undefined);
+  watchdog.stdin?.on('error', () => undefined);
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  const stop = () => watchdog.kill('SIGKILL');
+  child.once('exit', stop);
+  child.once('error', stop);
 }
 
 function unguard(child: ChildProcess): void {

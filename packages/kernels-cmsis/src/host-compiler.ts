@@ -3,7 +3,8 @@
  * warnings the library promises to be clean under.
  */
 import { spawn, spawnSync } from 'child_process';
-import { kernelIncludeDir, kernelSources } from './sources';
+import { compileCached } from '@tinyforge/common';
+import { kernelIncludeDir, kernelSourceDir, kernelSources } from './sources';
 
 export const STRICT_C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-Wconversion'];
 
@@ -13,7 +14,7 @@ export function hasCompiler(compiler: string): boolean {
   return r.status === 0;
 }
 
-/** Compile the whole library plus `extraSources` into `output`; throws with the compiler's stderr on failure. */
+/** Link the whole library (its objects from the cache below) plus `extraSources` into `output`; throws with the compiler's stderr on failure. */
 export function compileWithKernels(
   extraSources: string[],
   output: string,
@@ -30,7 +31,13 @@ export function compileWithKernelsAsync(
   output: string,
   options: { compiler?: string; flags?: string[] } = {},
 ): Promise<void> {
-  const { compiler, args } = compileCommand(extraSources, output, options);
+  let command: { compiler: string; args: string[] };
+  try {
+    command = compileCommand(extraSources, output, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const { compiler, args } = command;
   return new Promise((resolve, reject) => {
     const child = spawn(compiler, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -40,8 +47,25 @@ export function compileWithKernelsAsync(
   });
 }
 
+/**
+ * The library's objects are compiled once per compiler, flag set and source content (common's compileCached, under
+ * cacheRoot()/kernel-test-objects), so the many test programs of a run, each a different harness over the same
+ * library, compile only their own sources and link. Same objects as one `gcc a.c b.c ...` call: gcc compiles every
+ * source on its own either way.
+ */
 function compileCommand(extraSources: string[], output: string, options: { compiler?: string; flags?: string[] }): { compiler: string; args: string[] } {
   const compiler = options.compiler ?? 'gcc';
-  const args = [...STRICT_C_FLAGS, '-O2', ...(options.flags ?? []), `-I${kernelIncludeDir}`, ...kernelSources(), ...extraSources, '-o', output, '-lm'];
-  return { compiler, args };
+  const flags = [...STRICT_C_FLAGS, '-O2', ...(options.flags ?? []), `-I${kernelIncludeDir}`];
+  const objects = compileCached({
+    kind: 'kernel-test-objects',
+    compiler,
+    flags,
+    sources: kernelSources(),
+    headerDirs: [kernelIncludeDir, kernelSourceDir],
+    compile: (args, src) => {
+      const r = spawnSync(compiler, args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${compiler} failed on ${src} (${r.status ?? r.error?.message}):\n${r.stderr}`);
+    },
+  });
+  return { compiler, args: [...flags, ...objects, ...extraSources, '-o', output, '-lm'] };
 }

@@ -39,15 +39,18 @@ export function publishablePackages(): { dir: string; name: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `npm pack` every publishable package into `dest` (each one's prepack builds it); the tarballs by package name. */
+/**
+ * `npm pack` every publishable package into `dest` (each one's prepack builds it); the tarballs by package name. One
+ * npm process packs them all (`-w` per package, from the repository root), as a release script would.
+ */
 export function packAll(dest: string): Map<string, string> {
-  const tarballs = new Map<string, string>();
-  for (const p of publishablePackages()) {
-    const r = spawnSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: p.dir, env: userEnv(), encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`npm pack ${p.name} failed:\n${r.stdout}${r.stderr}`);
-    const [packed] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string }[];
-    tarballs.set(p.name, path.join(dest, packed.filename));
-  }
+  const packages = publishablePackages();
+  const r = spawnSync('npm', ['pack', '--json', '--pack-destination', dest, ...packages.flatMap((p) => ['-w', p.name])], { cwd: REPO_ROOT, env: userEnv(), encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`npm pack failed:\n${r.stdout}${r.stderr}`);
+  const packed = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { name: string; filename: string }[];
+  const tarballs = new Map(packed.map((t): [string, string] => [t.name, path.join(dest, t.filename)]));
+  const missing = packages.filter((p) => !tarballs.has(p.name)).map((p) => p.name);
+  if (missing.length > 0) throw new Error(`npm pack wrote no tarball for ${missing.join(', ')}`);
   return tarballs;
 }
 

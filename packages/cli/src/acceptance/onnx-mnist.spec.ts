@@ -3,22 +3,25 @@ import * as os from 'os';
 import * as path from 'path';
 import { Graph } from '@tinyforge/ir';
 import { readModelFile } from '@tinyforge/model-format';
-import { encodeNpy } from '@tinyforge/quantizer/testing';
 import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
-import { argmax, argmaxes, cli, cliRun, describeWith, Engines, float32, int8, mnistTestSet, SHARED } from '../test-support/acceptance';
-import { runBoardEngine } from './engines';
+import { argmax, argmaxes, cliRun, describeWith, mnistTestSet, SHARED } from '../test-support/acceptance';
+import { runBoardEngine, runHostEngine } from './engines';
+import { mnistImage, mnistInt8Input, MnistReference, MnistScale } from '../test-support/mnist-reference';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runOrtJobs } = require('../../../../tools/testing/ort-runner') as {
   runOrtJobs: (jobs: { model: Uint8Array; feeds: { dtype: string; dims: number[]; data: Float32Array }[] }[]) => ({ dims: number[]; data: Float32Array }[] | Error)[];
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runOutsideJest } = require('../../../../tools/testing/run-outside-jest') as { runOutsideJest: <T>(module: string, name: string, args: unknown[]) => T };
 
 /**
  * Acceptance of issue 18 on MNIST models from other people's exporters (../shared/onnx, SOURCES.md): float outputs
  * equal onnxruntime's on 1000 test images fed in each model's declared layout; quantized with 200 other test images
  * as calibration data, int8 top-1 agrees with float, and `--engine ref`, `--engine host` and `--board qemu-m4` give the
  * same bytes: ref and host on all 1000 images, qemu-m4 on the first BOARD_IMAGES of them in one boot (all 1000:
- * `npm run bench -- mnist-board`).
+ * `npm run bench -- mnist-board`). The interpreter and quantize runs happen in a plain Node process
+ * (test-support/mnist-reference.ts: jest's vm context runs the interpreter about 2.5 times slower).
  */
 const ONNX = path.join(SHARED, 'onnx');
 const TEST_IMAGES = 1000;
@@ -30,7 +33,7 @@ if (!haveBoard) console.warn('MNIST on qemu-m4 skipped: needs arm-none-eabi-gcc,
 interface ModelCase {
   file: string;
   /** Pixel scaling under which onnxruntime's accuracy is the model's best (found by trying the usual ones). */
-  scale: (pixel: number) => number;
+  scale: MnistScale;
   declared: number[];
   layout: 'NCHW' | 'NHWC';
   /** onnxruntime's top-1 accuracy on the 1000 images under that scaling, at least. */
@@ -39,9 +42,9 @@ interface ModelCase {
 
 const MODELS: ModelCase[] = [
   // Normalize(0.5, 0.5): 98.8 % (pixel/255: 95.6 %, raw: 96.4 %)
-  { file: 'mnist_pytorch.onnx', scale: (p) => p / 127.5 - 1, declared: [1, 1, 28, 28], layout: 'NCHW', accuracy: 0.98 },
+  { file: 'mnist_pytorch.onnx', scale: 'signed', declared: [1, 1, 28, 28], layout: 'NCHW', accuracy: 0.98 },
   // pixel/255: 81.1 %, the best of the usual scalings for this two-filter model with a 4-unit dense layer
-  { file: 'mnist_keras2onnx_unsorted.onnx', scale: (p) => p / 255, declared: [1, 28, 28, 1], layout: 'NHWC', accuracy: 0.8 },
+  { file: 'mnist_keras2onnx_unsorted.onnx', scale: 'unit', declared: [1, 28, 28, 1], layout: 'NHWC', accuracy: 0.8 },
 ];
 
 describeWith(ONNX, 'ONNX MNIST model acceptance')('MNIST models from PyTorch and keras2onnx', () => {
@@ -50,48 +53,35 @@ describeWith(ONNX, 'ONNX MNIST model acceptance')('MNIST models from PyTorch and
   describe.each(MODELS)('$file', (m) => {
     const file = path.join(ONNX, m.file);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyforge-mnist-'));
-    /** Image k, scaled, as float32 bytes (one channel: NCHW and NHWC are the same bytes). */
-    const image = (k: number): Float32Array => Float32Array.from(pixels.subarray(k * 784, (k + 1) * 784), m.scale);
+    const image = (k: number): Float32Array => mnistImage(pixels, k, m.scale);
     let floatGraph: Graph;
     let int8Graph: Graph;
     let int8File: string;
-    const floatOut: Float32Array[] = [];
+    let floatOut: Float32Array[];
     let ortOut: Float32Array;
-    const refOut: Int8Array[] = [];
-    const hostOut: Int8Array[] = [];
+    let refOut: Int8Array[];
+    let hostOut: Int8Array[];
     const int8In: Uint8Array[] = [];
 
-    beforeAll(async () => {
+    beforeAll(() => {
       floatGraph = readModelFile(file);
-      const floatEngine = new Engines(floatGraph);
-      for (let k = 0; k < TEST_IMAGES; k++) floatOut.push(float32(floatEngine.ref(new Uint8Array(image(k).buffer))));
-      floatEngine.dispose();
+      // float on the reference interpreter, `tinyforge quantize` (images 1000..1199 as calibration), int8 on the
+      // reference interpreter: outside jest
+      const ref = runOutsideJest<MnistReference>(require.resolve('../test-support/mnist-reference'), 'mnistReference', [file, m.scale, TEST_IMAGES, CALIBRATION_IMAGES, work]);
+      floatOut = ref.float.map((o) => Float32Array.from(o));
+      refOut = ref.int8.map((o) => Int8Array.from(o));
+      int8File = ref.int8File;
       // onnxruntime on the original file, all images in one batch of the declared layout
       const batch = new Float32Array(TEST_IMAGES * 784);
       for (let k = 0; k < TEST_IMAGES; k++) batch.set(image(k), k * 784);
       const [ort] = runOrtJobs([{ model: new Uint8Array(fs.readFileSync(file)), feeds: [{ dtype: 'float32', dims: [TEST_IMAGES, ...m.declared.slice(1)], data: batch }] }]);
       if (ort instanceof Error) throw ort;
       ortOut = ort[0].data;
-      // quantize: images 1000..1199 as an NHWC .npy (28 × 28 × 1), converted to the declared layout by --calib-layout
-      const calib = new Float32Array(CALIBRATION_IMAGES * 784);
-      for (let k = 0; k < CALIBRATION_IMAGES; k++) calib.set(image(TEST_IMAGES + k), k * 784);
-      fs.writeFileSync(path.join(work, 'calib.npy'), encodeNpy([CALIBRATION_IMAGES, 28, 28, 1], calib));
-      int8File = path.join(work, 'int8.tflite');
-      const q = await cli('quantize', file, '--calib', path.join(work, 'calib.npy'), '--calib-layout', 'nhwc', '-o', int8File, '--json');
-      if (q.code !== 0) throw new Error(q.err);
       int8Graph = readModelFile(int8File);
       const inQ = int8Graph.tensors[int8Graph.inputs[0]].quant!;
-      const engines = new Engines(int8Graph);
-      try {
-        for (let k = 0; k < TEST_IMAGES; k++) {
-          const x = new Uint8Array(Int8Array.from(image(k), (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale[0]) + inQ.zeroPoint[0]))).buffer);
-          int8In.push(x);
-          refOut.push(int8(engines.ref(x)).slice());
-          hostOut.push(int8(engines.host(x)).slice());
-        }
-      } finally {
-        engines.dispose();
-      }
+      for (let k = 0; k < TEST_IMAGES; k++) int8In.push(mnistInt8Input(image(k), inQ.scale[0], inQ.zeroPoint[0]));
+      // the host engine: one build, one process over all images (a process per image costs more than the model)
+      hostOut = runHostEngine(int8Graph, int8In).map((o) => new Int8Array(o.buffer, o.byteOffset, o.byteLength));
     }, 900_000);
 
     afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
