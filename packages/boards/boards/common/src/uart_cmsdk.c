@@ -32,6 +32,25 @@
 
 static int input_by_semihosting;
 
+#define SYST_CSR 0xE000E010u
+#define SYST_CSR_ENABLE 1u
+
+/*
+ * SysTick stops while the board waits for the host, and counts on afterwards: under QEMU's -icount with sleep=off
+ * an idle CPU jumps to the next timer deadline at once, so a running SysTick turns every wait into a busy loop
+ * (a quarter of a core measured while an application waited) that competes with the thread delivering the host's
+ * bytes. The cycle counter does not count waits, which on an emulator measure nothing.
+ */
+static uint32_t systick_pause(void) {
+  uint32_t csr = TFG_REG(SYST_CSR);
+  if (csr & SYST_CSR_ENABLE) TFG_REG(SYST_CSR) = csr & 7u & ~SYST_CSR_ENABLE;
+  return csr;
+}
+
+static void systick_resume(uint32_t csr) {
+  if (csr & SYST_CSR_ENABLE) TFG_REG(SYST_CSR) = csr & 7u;
+}
+
 /* Whether the semihosting command line carries the mark. QEMU boards always run with semihosting on (tfg_exit). */
 static int host_sends_by_semihosting(void) {
   static char line[96];
@@ -56,12 +75,13 @@ static int host_sends_by_semihosting(void) {
  * becomes pending only restarts the call.
  */
 static uint8_t semihosting_getc(void) {
-  uint32_t primask, c;
+  uint32_t primask, c, systick = systick_pause();
   __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask) : : "memory");
   register uint32_t r0 __asm("r0") = SYS_READC;
   register uint32_t r1 __asm("r1") = 0;
   __asm volatile("bkpt 0xAB\n sub %1, sp, #1\n ldrb %1, [%1]" : "+r"(r0), "=&r"(c) : "r"(r1) : "memory");
   __asm volatile("msr primask, %0" : : "r"(primask) : "memory");
+  systick_resume(systick);
   return (uint8_t)c;
 }
 
@@ -103,9 +123,10 @@ static void nvic_rx_lines(uint32_t bank) {
  * keeps its CPU thread busy and, on a loaded host, starves the threads that carry host bytes into the UART (one
  * byte per main-loop round: this UART has no FIFO), so a 256-byte AN3155 block could outlast the host's one-second
  * ACK timeout. The RX line is enabled in the NVIC only while PRIMASK is set: it wakes WFI but is never taken (the
- * vector table has no peripheral entries). Between sleeps PRIMASK is cleared so SysTick keeps counting.
+ * vector table has no peripheral entries). Between sleeps PRIMASK is cleared so a pending interrupt is taken.
  */
 static void wait_rx(void) {
+  uint32_t systick = systick_pause();
   while (!(TFG_REG(UART_STATE) & STATE_RX_FULL)) {
     __asm volatile("cpsid i" ::: "memory");
     TFG_REG(UART_INTCLEAR) = INT_RX; /* a byte arriving from here on re-raises the line and wakes WFI */
@@ -115,11 +136,14 @@ static void wait_rx(void) {
     nvic_rx_lines(NVIC_ICER);
     __asm volatile("dsb\n isb\n cpsie i\n isb" ::: "memory");
   }
+  systick_resume(systick);
 }
 #else
 static void wait_rx(void) {
+  uint32_t systick = systick_pause();
   while (!(TFG_REG(UART_STATE) & STATE_RX_FULL)) {
   }
+  systick_resume(systick);
 }
 #endif
 
