@@ -4,6 +4,7 @@
  * reach the session, and a silent or vanished board is a typed error instead of a hang.
  */
 import { createMemoryPair, MemoryEndpoint } from '@tinyforge/flasher/testing';
+import { seededUniform } from '@tinyforge/ir';
 import { encodeFrame, FrameDecoder, IO_CHUNK_BYTES, IoFrame, IoRecord } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 
@@ -32,18 +33,6 @@ interface FakeBoardOptions {
   faults?: { seed: number; loseInput: number; dropAck: number; holdAck: number };
 }
 
-/** A small deterministic generator (mulberry32) for seeded faults. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A board that answers like the generated main: output[k] = input[k] ^ 0x5a, profile frames per inference. */
 function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void {
   const input = new Uint8Array(IN);
@@ -56,7 +45,7 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
   let lastAck = 0;
   const send = (record: IoRecord) => device.write(encodeFrame(record, seq++ & 0xffff));
   const faults = options.faults;
-  const roll = faults !== undefined ? random(faults.seed) : () => 1;
+  const roll = faults !== undefined ? seededUniform(faults.seed) : () => 1;
   const queue: IoFrame[] = [];
   const decoder = new FrameDecoder({ io: (f) => queue.push(f) });
   const handle = async ({ record }: IoFrame): Promise<void> => {
