@@ -92,6 +92,9 @@ export function flashOptionsFor(target: Target, request: FlashRequest): FlashIma
   return { ...fromBoard, ...defined, image: request.image, protocol: PROTOCOL_OF[method.method], port };
 }
 
+/** Write Memory commands in flight to a virtual board: 4 × 265 bytes, about the semihosting console's 1 KiB FIFO. */
+const VIRTUAL_WRITE_WINDOW = 4;
+
 function boardOptions(target: Target, method: FlashMethod): Partial<FlashImageOptions> {
   switch (method.method) {
     case 'an3155': {
@@ -102,6 +105,9 @@ function boardOptions(target: Target, method: FlashMethod): Partial<FlashImageOp
         flash: { base: method.flashBase, sectors: method.sectors, writeAlign: 4 },
         baudRate: method.baud,
         parity: method.parity,
+        // A virtual board's bootloader reads QEMU's chardev, which holds the host's bytes (flow control, no loss)
+        // while it writes a block: several Write Memory commands may be in flight. A real chip's USART drops them.
+        ...(target.kind === 'virtual' ? { writeWindow: VIRTUAL_WRITE_WINDOW } : {}),
         ...(reset !== undefined && boot0 !== undefined && boot0 !== reset ? { reset } : {}),
       };
     }

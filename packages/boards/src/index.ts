@@ -16,6 +16,6 @@ export type { SizeReport, RegionUsage } from './size-report';
 export { INSTALL_HINT, armGcc, hasArmToolchain } from './toolchain';
 export { crc32Mpeg2 } from './rp2040';
 export { startVirtualBoard, bootloaderElf, qemuArgs, resetStub, saveVirtualFlash, virtualFlashFile } from './virtual-board';
-export type { VirtualBoard, VirtualBoardOptions, SerialMode, QemuArgOptions } from './virtual-board';
+export type { VirtualBoard, VirtualBoardOptions, SerialMode, HostInput, QemuArgOptions } from './virtual-board';
 export { startDetachedBoard, stopDetachedBoard, listRunningBoards, defaultStateDir } from './detached-board';
 export type { RunningBoard, DetachedBoardOptions } from './detached-board';

@@ -32,12 +32,21 @@ export interface SerialBridge {
 export async function startSerialBridge(
   socketPath: string,
   linkPath: string,
-  options: { detached?: boolean; timeoutMs?: number; /** socat's stderr goes to this fd (detached bridges outlive our pipes) */ logFd?: number } = {},
+  options: {
+    detached?: boolean;
+    timeoutMs?: number;
+    /** socat's stderr goes to this fd (detached bridges outlive our pipes) */
+    logFd?: number;
+    /** Host bytes go to this socket (QEMU's semihosting console) instead of `socketPath` (the UART), which then only carries the board's output. */
+    inputSocket?: string;
+  } = {},
 ): Promise<SerialBridge> {
   let errText = '';
   let child: ChildProcess;
   try {
-    child = spawn('socat', [`PTY,raw,echo=0,link=${linkPath}`, `UNIX-CONNECT:${socketPath}`], {
+    // socat's `A!!B` address reads from A and writes to B.
+    const board = options.inputSocket !== undefined ? `UNIX-CONNECT:${socketPath}!!UNIX-CONNECT:${options.inputSocket}` : `UNIX-CONNECT:${socketPath}`;
+    child = spawn('socat', [`PTY,raw,echo=0,link=${linkPath}`, board], {
       stdio: ['ignore', 'ignore', options.logFd ?? 'pipe'],
       detached: options.detached ?? false,
     });

@@ -19,6 +19,19 @@ import { SerialBridge, startSerialBridge, waitForPath } from './serial-bridge';
  */
 export type SerialMode = 'bridge' | 'pty';
 
+/**
+ * How host bytes reach the board (bridge mode; board output is always the console UART):
+ * - `uart`: into the console UART's receiver. QEMU 7.2's CMSDK UART has no FIFO and takes one byte per round of
+ *   QEMU's I/O loop, each a hand-over between its I/O and CPU threads: 13-18 KiB/s on a loaded host.
+ * - `semihosting`: into QEMU's semihosting console (a 1 KiB FIFO filled in one round), which the board's console
+ *   driver reads with SYS_READC (boards/common/src/uart_cmsdk.c); socat splits the pty's two directions. The board
+ *   knows from the semihosting command line. Its `tfg_console_try_getc` cannot look without waiting (returns -1).
+ */
+export type HostInput = 'uart' | 'semihosting';
+
+/** The semihosting command-line word that tells the board's console driver to read host bytes by semihosting. */
+export const SEMIHOSTING_INPUT_MARK = 'tfg-host-input=semihosting';
+
 export interface VirtualBoardOptions {
   /**
    * Boot this ELF directly: an application image (linked at the board's flash, as for flashing; see resetStub) or
@@ -34,6 +47,8 @@ export interface VirtualBoardOptions {
    */
   paused?: boolean;
   serial?: SerialMode;
+  /** Bridge mode only; default `uart`. */
+  hostInput?: HostInput;
   /** Milliseconds to wait for each start-up step: QEMU's socket or pty, socat's pty, QEMU's machine running. */
   startTimeoutMs?: number;
   /**
@@ -134,6 +149,8 @@ export interface QemuArgOptions {
   paused?: boolean;
   /** A file of bytes QEMU writes at the reset address before the CPU starts (resetStub's). */
   resetStub?: string;
+  /** A UNIX socket QEMU serves as its semihosting console: the host's bytes for the board (HostInput `semihosting`). */
+  inputSocket?: string;
 }
 
 export function qemuArgs(board: Target, kernel: string, options: QemuArgOptions = {}): string[] {
@@ -144,7 +161,9 @@ export function qemuArgs(board: Target, kernel: string, options: QemuArgOptions 
     '-monitor', options.monitor ?? 'stdio',
     '-serial', options.serial ?? 'pty',
     ...(options.paused ?? true ? ['-S'] : []),
-    '-semihosting-config', 'enable=on,target=native',
+    ...(options.inputSocket !== undefined
+      ? ['-chardev', `socket,id=tfg-host-input,path=${options.inputSocket},server=on,wait=off`, '-semihosting-config', `enable=on,target=native,chardev=tfg-host-input,arg=${SEMIHOSTING_INPUT_MARK}`]
+      : ['-semihosting-config', 'enable=on,target=native']),
     '-icount', `shift=${board.qemu.icountShift},align=off,sleep=off`,
     '-kernel', kernel,
     ...(options.resetStub !== undefined ? ['-device', `loader,file=${options.resetStub},addr=0x${board.qemu.bootloader.base.toString(16)},force-raw=on`] : []),
@@ -187,15 +206,18 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
   const { board, kernel } = resolveKernel(target, options);
   const paused = options.paused ?? options.elf !== undefined;
   const mode = options.serial ?? 'bridge';
+  const hostInput = options.hostInput ?? 'uart';
+  if (hostInput === 'semihosting' && mode !== 'bridge') throw new BoardError('BOARD_QEMU', 'host input through semihosting needs the socat bridge (serial: bridge)');
   const timeoutMs = options.startTimeoutMs ?? 15_000;
   const stub = options.elf !== undefined ? resetStub(board, options.elf) : undefined;
   const workDir = mode === 'bridge' || stub !== undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfg-vb-')) : undefined;
   const socketPath = mode === 'bridge' && workDir !== undefined ? path.join(workDir, 'uart.sock') : undefined;
   const serial = socketPath ? `unix:${socketPath},server=on,wait=on` : 'pty';
+  const inputSocket = hostInput === 'semihosting' && workDir !== undefined ? path.join(workDir, 'input.sock') : undefined;
   const stubFile = stub !== undefined && workDir !== undefined ? path.join(workDir, 'reset-stub.bin') : undefined;
   if (stubFile !== undefined) fs.writeFileSync(stubFile, stub!);
 
-  const qemu = spawnQemu(board, kernel, serial, stubFile, options.keepFlash && options.bootloader ? keptFlashArgs(board) : []);
+  const qemu = spawnQemu(board, kernel, { serial, resetStub: stubFile, inputSocket }, options.keepFlash && options.bootloader ? keptFlashArgs(board) : []);
   let bridge: SerialBridge | undefined;
   const cleanUp = () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
@@ -208,7 +230,7 @@ export async function startVirtualBoard(target: Target, options: VirtualBoardOpt
     if (socketPath && workDir) {
       // QEMU listens, then waits (wait=on) for socat before it runs anything: no output can be lost.
       if (!(await waitForPath(socketPath, timeoutMs, qemu.alive))) qemu.fail('QEMU did not open its serial socket');
-      bridge = await startSerialBridge(socketPath, path.join(workDir, 'uart.pty'), { timeoutMs });
+      bridge = await startSerialBridge(socketPath, path.join(workDir, 'uart.pty'), { timeoutMs, inputSocket });
       guardChild(bridge.process);
       ptyPath = bridge.ptyPath;
     } else {
@@ -288,10 +310,10 @@ interface QemuProcess {
   fail: (message: string) => never;
 }
 
-function spawnQemu(board: Target, kernel: string, serial: string, resetStub: string | undefined, extra: string[]): QemuProcess {
+function spawnQemu(board: Target, kernel: string, args: Pick<QemuArgOptions, 'serial' | 'resetStub' | 'inputSocket'>, extra: string[]): QemuProcess {
   let child: ChildProcessWithoutNullStreams;
   try {
-    child = spawn('qemu-system-arm', [...qemuArgs(board, kernel, { serial, monitor: 'stdio', paused: true, resetStub }), ...extra], { stdio: 'pipe' });
+    child = spawn('qemu-system-arm', [...qemuArgs(board, kernel, { ...args, monitor: 'stdio', paused: true }), ...extra], { stdio: 'pipe' });
   } catch (e) {
     throw new BoardError('BOARD_TOOLCHAIN', `cannot run qemu-system-arm: ${(e as Error).message}`);
   }

@@ -73,8 +73,12 @@ async function stm32flash(port, baud) {
       const rate = image.length / (w.writeMs / 1000);
       const v = await ours(port, baud, 'auto');
       const s = await stm32flash(port, baud);
-      const target = baud === 115200 ? ' (target >= 85%)' : '';
+      const target = ' (target >= 85%)';
+      // Where the rest goes: each 256-byte block is one round trip (AN3155: the next command only after the ACK).
+      const blockLineMs = (266 * 11 * 1000) / baud; // opcode, address, N-1, 256 bytes, checksum, and the 3 ACKs
+      const turnaroundMs = w.writeMs / w.blocks - blockLineMs;
       console.log(`  ${String(baud).padStart(6)} baud: write ${(rate / 1024).toFixed(1)} KiB/s = ${((100 * rate) / line).toFixed(1)}% of line rate${target}; ` +
+        `per block ${blockLineMs.toFixed(2)} ms on the line + ${turnaroundMs.toFixed(2)} ms turnaround (host, pty, socat, emulator); load ${os.loadavg()[0].toFixed(1)}; ` +
         `tinyforge erase+write+verify(${v.verified}) ${(v.totalMs / 1000).toFixed(2)} s; ` +
         (s === undefined ? 'stm32flash not installed' : s.error ? `stm32flash failed: ${s.error}` : `stm32flash -w -v ${(s.ms / 1000).toFixed(2)} s`));
     } finally {

@@ -35,6 +35,8 @@ export interface FlashImageOptions {
   flash?: FlashLayout;
   /** STM32: send Read/Write Memory stages back to back (default true). */
   pipeline?: boolean;
+  /** STM32: Write Memory commands in flight (default 1; more only for a bootloader that buffers, see flashStm32). */
+  writeWindow?: number;
   /** STM32: skip erase and write when the bootloader's Get Checksum shows the board already holds the image. */
   skipUnchanged?: boolean;
   /** STM32: remove write or readout protection first ('read' mass-erases and needs `force`). */
@@ -81,6 +83,7 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
         unprotect: options.unprotect,
         force: options.force,
         pipeline: options.pipeline,
+        writeWindow: options.writeWindow,
         skipUnchanged: options.skipUnchanged,
         timeouts: options.timeouts,
         baudRate,

@@ -4,6 +4,7 @@
  * reach the session, and a silent or vanished board is a typed error instead of a hang.
  */
 import { createMemoryPair, MemoryEndpoint } from '@tinyforge/flasher/testing';
+import { seededUniform } from '@tinyforge/ir';
 import { encodeFrame, FrameDecoder, IO_CHUNK_BYTES, IoFrame, IoRecord } from '@tinyforge/serial-profiler';
 import { BoardLink } from './board-link';
 
@@ -24,6 +25,12 @@ interface FakeBoardOptions {
   staleAcks?: number;
   /** Never answer input at all. */
   silent?: boolean;
+  /**
+   * Seeded faults on every input frame: lost on the way in (never seen), taken but its acknowledgement lost on the
+   * way out (the board goes on, the last chunk's inference runs), or the board stalls before acknowledging until
+   * the next frame arrives (its answer late).
+   */
+  faults?: { seed: number; loseInput: number; dropAck: number; holdAck: number };
 }
 
 /** A board that answers like the generated main: output[k] = input[k] ^ 0x5a, profile frames per inference. */
@@ -37,10 +44,13 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
   let held: number | undefined;
   let lastAck = 0;
   const send = (record: IoRecord) => device.write(encodeFrame(record, seq++ & 0xffff));
+  const faults = options.faults;
+  const roll = faults !== undefined ? seededUniform(faults.seed) : () => 1;
   const queue: IoFrame[] = [];
   const decoder = new FrameDecoder({ io: (f) => queue.push(f) });
   const handle = async ({ record }: IoFrame): Promise<void> => {
     if (options.silent || record.type !== 'input') return;
+    if (faults !== undefined && roll() < faults.loseInput) return;
     const { offset, data } = record;
     if (offset === 0) expected = 0;
     if (offset === expected) {
@@ -57,12 +67,18 @@ function fakeBoard(device: MemoryEndpoint, options: FakeBoardOptions = {}): void
     }
     for (let k = 0; k < (options.staleAcks ?? 0); k++) await send({ type: 'ack', expected: lastAck });
     lastAck = expected;
+    const r = roll();
+    if (faults !== undefined && r >= faults.dropAck && r < faults.dropAck + faults.holdAck) {
+      held = expected; // stalled: answers (and goes on) when the next frame arrives
+      return;
+    }
     if (options.holdAckAt === offset && !dropped) {
       dropped = true;
       held = expected;
       return;
     }
-    await send({ type: 'ack', expected });
+    // A lost acknowledgement: the board goes on as if it had arrived.
+    if (faults === undefined || r >= faults.dropAck) await send({ type: 'ack', expected });
     if (expected !== IN) return;
     await device.write(cat(new TextEncoder().encode('inference starts\n'), encodeFrame({ type: 'layer', run, index: 0, opId: 0, count: 100 }, profileSeq++), encodeFrame({ type: 'inference', run, total: 104, layerCount: 1 }, profileSeq++)));
     const output = Uint8Array.from({ length: OUT }, (_, k) => input[k] ^ 0x5a);
@@ -135,6 +151,21 @@ describe('BoardLink', () => {
       expect(Array.from(r.output)).toEqual(Array.from(input.subarray(0, OUT), (b) => b ^ 0x5a));
     });
   }, 15_000);
+
+  // Issue 25: a 49-inference session once failed with "no acknowledgement of input bytes 224..448 after 5 sends".
+  // Many inferences with every kind of fault the link is built to survive, interleaved: each input arrives whole
+  // and in order (outputs exact, runs numbered without gaps), however the faults fall.
+  test('49 inferences with seeded lost inputs, lost and late acknowledgements: every output exact, in order', async () => {
+    await withBoard({ faults: { seed: 25, loseInput: 0.06, dropAck: 0.06, holdAck: 0.06 } }, async (link) => {
+      await link.waitReady(2000);
+      for (let k = 0; k < 49; k++) {
+        const x = Uint8Array.from(input, (b) => (b + k) & 0xff);
+        const r = await link.infer(x, OUT, 5000);
+        expect(Array.from(r.output)).toEqual(Array.from(x.subarray(0, OUT), (b) => b ^ 0x5a));
+        expect(r.run).toBe(k);
+      }
+    });
+  }, 120_000);
 
   test('waits grow with the bytes on the line, never below the floor', () => {
     const { host } = createMemoryPair({ signals: false });

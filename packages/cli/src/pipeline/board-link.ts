@@ -146,13 +146,22 @@ export class BoardLink {
       const deadline = Date.now() + wait;
       let behind: number | undefined;
       for (;;) {
-        let ack: number;
+        let frame: IoFrame;
         try {
-          ack = ((await this.next('ack', Math.max(1, deadline - Date.now()), `the acknowledgement of input bytes ${from}..${from + size}`)) as { expected: number }).expected;
+          frame = await this.nextFrame(Math.max(1, deadline - Date.now()), `the acknowledgement of input bytes ${from}..${from + size}`);
         } catch (e) {
           if (!(e instanceof BoardRunError) || e.code !== 'RUN_BOARD_TIMEOUT') throw e;
           break;
         }
+        const { record } = frame;
+        if (record.type === 'ready') continue;
+        if ((record.type === 'output' || record.type === 'result') && from + size === input.length) {
+          // The last chunk's acknowledgement was lost on the line, but the board answers: it had the whole input.
+          this.frames.unshift(frame);
+          return input.length;
+        }
+        if (record.type !== 'ack') throw this.protocolError(`unexpected ${record.type} record while waiting for the acknowledgement of input bytes ${from}..${from + size}`);
+        const ack = record.expected;
         if (ack > input.length) throw this.protocolError(`board expects input byte ${ack} of ${input.length}`);
         if (ack >= from + size) return ack;
         behind = ack;
@@ -176,14 +185,20 @@ export class BoardLink {
   private async next(type: IoRecord['type'] | undefined, timeoutMs: number, what: string): Promise<IoRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      while (this.frames.length > 0) {
-        const { record } = this.frames.shift()!;
-        if (type === undefined || record.type === type) return record;
-        if (record.type !== 'ack' && record.type !== 'ready') throw this.protocolError(`unexpected ${record.type} record while waiting for ${what}`);
-      }
+      const { record } = await this.nextFrame(Math.max(1, deadline - Date.now()), what, timeoutMs);
+      if (type === undefined || record.type === type) return record;
+      if (record.type !== 'ack' && record.type !== 'ready') throw this.protocolError(`unexpected ${record.type} record while waiting for ${what}`);
+    }
+  }
+
+  /** The next I/O frame, whatever its record. `reportedMs`: the wait named in a time-out (default `timeoutMs`). */
+  private async nextFrame(timeoutMs: number, what: string, reportedMs = timeoutMs): Promise<IoFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.frames.length > 0) return this.frames.shift()!;
       if (this.closed !== undefined) throw new BoardRunError('RUN_BOARD_CLOSED', `${this.where}: ${this.closed} while waiting for ${what}${this.lastText()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new BoardRunError('RUN_BOARD_TIMEOUT', `${this.where}: no answer within ${timeoutMs} ms while waiting for ${what}${this.lastText()}`);
+      if (left <= 0) throw new BoardRunError('RUN_BOARD_TIMEOUT', `${this.where}: no answer within ${reportedMs} ms while waiting for ${what}${this.lastText()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.wake = () => {

@@ -180,7 +180,8 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     t = Date.now();
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);
     // Serial: the board powers on with the flash the last run left, so an unchanged image is not flashed again.
-    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true, keepFlash: true }) : await startVirtualBoard(board, { elf: fw.elf, paused: true });
+    // Host bytes (the image, the inputs) go through QEMU's semihosting console: its UART takes one byte per I/O round.
+    vb = load === 'serial' ? await startVirtualBoard(board, { bootloader: true, keepFlash: true, hostInput: 'semihosting' }) : await startVirtualBoard(board, { elf: fw.elf, paused: true, hostInput: 'semihosting' });
     options.onBoardStarted?.({ qemu: vb.pid, socat: vb.bridgePid });
     progress('boot', `QEMU running (pid ${vb.pid}${vb.bridgePid !== undefined ? `, socat pid ${vb.bridgePid}` : ''}), console on ${vb.ptyPath}`);
     const baud = load === 'serial' && an3155?.method === 'an3155' ? an3155.baud : board.console.baud;

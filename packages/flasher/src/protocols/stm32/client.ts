@@ -167,22 +167,41 @@ export class Stm32Client {
   /** `data` must already be padded to the part's write alignment (see planWrites). */
   async writeMemory(address: number, data: Uint8Array): Promise<void> {
     checkLength(data.length);
-    const frame = new Uint8Array(data.length + 2);
-    frame[0] = data.length - 1;
-    frame.set(data, 1);
-    frame[frame.length - 1] = xorAll(data, data.length - 1);
+    const frame = writeFrame(data);
     const what = `Write Memory at 0x${hex(address)}`;
     if (this.pipeline && this.memoryCommandsAccepted) {
       await this.transport.write(concatBytes(Uint8Array.of(Cmd.WriteMemory, Cmd.WriteMemory ^ 0xff), addressFrame(address), frame));
-      await this.ack(what, this.timeouts.read, 'command');
-      await this.ack(what, this.timeouts.read, 'address');
-      await this.ack(what, this.timeouts.blockWrite, 'data');
+      await this.writeAcks(what);
       return;
     }
     await this.command(Cmd.WriteMemory);
     this.memoryCommandsAccepted = true;
     await this.send(addressFrame(address), what, 'address');
     await this.send(frame, what, 'data', this.timeouts.blockWrite);
+  }
+
+  /**
+   * Several Write Memory commands sent back to back, their ACKs read afterwards in order: one round trip for all of
+   * them. Only for a bootloader whose receiver holds the host's bytes with flow control while it writes (a virtual
+   * board behind QEMU's chardev); a real chip's USART loses bytes that arrive while it programs, so a flashing
+   * session uses this only when asked (`writeWindow`). Falls back to one command at a time until the bootloader
+   * has accepted a memory command on its own (see `pipeline`). An error leaves later commands' bytes unparsed or
+   * parsed: the caller recovers and rewrites the whole group.
+   */
+  async writeMemoryBlocks(blocks: readonly { address: number; data: Uint8Array }[]): Promise<void> {
+    if (!this.pipeline || !this.memoryCommandsAccepted || blocks.length === 1) {
+      for (const b of blocks) await this.writeMemory(b.address, b.data);
+      return;
+    }
+    blocks.forEach((b) => checkLength(b.data.length));
+    await this.transport.write(concatBytes(...blocks.map((b) => concatBytes(Uint8Array.of(Cmd.WriteMemory, Cmd.WriteMemory ^ 0xff), addressFrame(b.address), writeFrame(b.data)))));
+    for (const b of blocks) await this.writeAcks(`Write Memory at 0x${hex(b.address)}`);
+  }
+
+  private async writeAcks(what: string): Promise<void> {
+    await this.ack(what, this.timeouts.read, 'command');
+    await this.ack(what, this.timeouts.read, 'address');
+    await this.ack(what, this.timeouts.blockWrite, 'data');
   }
 
   async go(address: number): Promise<void> {
@@ -387,6 +406,15 @@ export class Stm32Client {
   private read(length: number): Promise<Uint8Array> {
     return this.transport.read(length, this.timeouts.read);
   }
+}
+
+/** Write Memory's data stage: N-1, the bytes, their XOR with N-1. */
+function writeFrame(data: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(data.length + 2);
+  frame[0] = data.length - 1;
+  frame.set(data, 1);
+  frame[frame.length - 1] = xorAll(data, data.length - 1);
+  return frame;
 }
 
 function checkLength(length: number): void {

@@ -33,6 +33,12 @@ export interface Stm32FlashOptions {
   skipUnchanged?: boolean;
   /** Send Read/Write Memory stages back to back (default true; see Stm32Client). */
   pipeline?: boolean;
+  /**
+   * Write Memory commands in flight before their ACKs are awaited (default 1, as AN3155 draws it). More only for a
+   * bootloader that holds incoming bytes while it writes (a virtual board; see Stm32Client.writeMemoryBlocks): a
+   * real chip loses them. A group that fails is rewritten one command at a time with the usual retries.
+   */
+  writeWindow?: number;
   /** Attempts per command beyond the first, where the protocol allows a retry. */
   retries?: number;
   syncAttempts?: number;
@@ -177,11 +183,30 @@ class Session {
   }
 
   async writeBlocks(blocks: WriteBlock[], onDone: (bytes: number) => void): Promise<void> {
+    const window = Math.max(1, Math.floor(this.options.writeWindow ?? 1));
     let done = 0;
-    for (const b of blocks) {
-      await this.retry(`write at 0x${b.address.toString(16)}`, 'write', () => this.client.writeMemory(b.address, b.data));
-      done += b.data.length;
+    for (let i = 0; i < blocks.length; i += window) {
+      const group = blocks.slice(i, i + window);
+      if (!(group.length > 1 && (await this.writeGroup(group)))) {
+        for (const b of group) await this.retry(`write at 0x${b.address.toString(16)}`, 'write', () => this.client.writeMemory(b.address, b.data));
+      }
+      done += group.reduce((n, b) => n + b.data.length, 0);
       onDone(done);
+    }
+  }
+
+  /** Write a group in one round trip; false (the bootloader brought back to its prompt) when any of it failed. */
+  private async writeGroup(group: WriteBlock[]): Promise<boolean> {
+    try {
+      await this.client.writeMemoryBlocks(group);
+      return true;
+    } catch (e) {
+      if (!(e instanceof FlashError) || !RETRYABLE.has(e.code)) throw e;
+      this.retries++;
+      await this.client.recover().catch((r) => {
+        if (isFlashError(r, 'FLASH_PORT_CLOSED')) throw r;
+      });
+      return false;
     }
   }
 

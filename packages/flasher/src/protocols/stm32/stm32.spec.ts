@@ -159,6 +159,30 @@ describe('flashStm32', () => {
     expect(result.retries).toBeGreaterThanOrEqual(1);
   });
 
+  it('writeWindow: several Write Memory commands per round trip for a buffering bootloader; a NACK in a group is recovered', async () => {
+    const img = image(0x08000000, 5000); // 20 blocks: the first group one by one (opcode not yet accepted), then 4 groups of 4
+    const s = setup();
+    const writes: number[] = [];
+    const write = s.host.write.bind(s.host);
+    s.host.write = (data: Uint8Array) => {
+      writes.push(data.length);
+      return write(data);
+    };
+    try {
+      const result = await flashStm32(s.host, img, { timeouts: FAST, writeWindow: 4 });
+      expect(flashed(s.emu, img)).toBe(true);
+      expect(result.retries).toBe(0);
+      expect(writes.filter((n) => n > 3 * 265)).toHaveLength(4); // 4 commands of 265 bytes (2 + 5 + 1 + 256 + 1) a write
+    } finally {
+      s.close();
+    }
+    // Commands 0-3: Get, Get Version, Get ID, Extended Erase; 4-7 the first group; 9 is the second block of the second.
+    const { emu, result } = await run(img, { faults: { nackCommandAt: 9 } }, { writeWindow: 4 });
+    expect(flashed(emu, img)).toBe(true);
+    expect(result.retries).toBeGreaterThanOrEqual(1);
+    expect(result.verified).toBe('checksum');
+  });
+
   it('enters the bootloader through DTR/RTS and leaves through a reset into the application', async () => {
     const s = setup({ inBootloader: false });
     s.emu.attachResetLines(s.host, 'dtr');
