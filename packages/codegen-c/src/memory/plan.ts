@@ -105,11 +105,14 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     }
     if (chosen === undefined || placement.arenaSize < chosen.placement.arenaSize) chosen = { grouping, placement, bound };
   }
-  const { placement, bound } = chosen!;
-  const applied = chosen!.grouping.applied;
+  const { placement } = chosen!;
   const regions = options.regions !== undefined && options.regions.length > 1 ? options.regions : undefined;
-  const split = regions && splitOverRegions(graph, problem, chosen!.grouping.groups, placement, regions, align, options.timeLimitMs ?? 500);
+  const split = regions && splitOverRegions(graph, problem, groupings, groupings.indexOf(chosen!.grouping), placement, regions, align, options.timeLimitMs ?? 500);
   if (split !== undefined) searchComplete &&= split.searchComplete;
+  // A split may have needed another in-place sharing choice than the one-arena plan's.
+  const grouping = split !== undefined ? groupings[split.grouping] : chosen!.grouping;
+  const bound = grouping === chosen!.grouping ? chosen!.bound : groupLowerBound(problem, grouping.groups, align);
+  const applied = grouping.applied;
   return {
     order,
     align,

@@ -1,6 +1,6 @@
 import { Graph, nodeStats } from '@tinyforge/ir';
 import { CodegenError } from '../errors';
-import { BufferGroup, groupLowerBound } from './groups';
+import { BufferGroup, groupLowerBound, Grouping } from './groups';
 import { ArenaFill, bySizeDescending, placeOptimal } from './placement';
 import { Placement, PlanProblem } from './types';
 
@@ -40,6 +40,8 @@ export interface RegionSplit {
   policy: string;
   /** Every region's placement was proven optimal for the tensors it holds. */
   searchComplete: boolean;
+  /** Index of the grouping (in-place sharing choice) the split used. */
+  grouping: number;
 }
 
 const REGION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -56,6 +58,8 @@ const REGION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
  *    fit in few places (TFLite Micro's greedy order);
  * 3. largest first over all regions (when hot-first filled the fast region in an order that leaves big tensors no
  *    room);
+ * 2 and 3 are tried with the one-arena plan's in-place sharing first, then with the other sharing choices (less
+ *    sharing ties fewer buffers into groups that must stay together: a chain of in-place convolutions is one group);
  * 4. the whole arena in any one region that holds it.
  * Each region's share is then packed again by the optimal placer (placeOptimal), which only shrinks it.
  * Throws CODEGEN_RAM_OVERFLOW naming the regions, their room and what the model needs when nothing fits.
@@ -63,7 +67,8 @@ const REGION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 export function splitOverRegions(
   graph: Graph,
   problem: PlanProblem,
-  groups: readonly BufferGroup[],
+  groupings: readonly Grouping[],
+  chosen: number,
   single: Placement,
   regions: readonly ArenaRegion[],
   align: number,
@@ -84,47 +89,52 @@ export function splitOverRegions(
     offsets: [...single.offsets],
     policy,
     searchComplete: true,
+    grouping: chosen,
   });
   if (single.arenaSize <= rooms[preference[0]]) return whole(preference[0], `the whole arena in '${regions[preference[0]].name}' (${regions[preference[0]].fast ? 'the fast region' : 'the first region'}), where it fits`);
 
-  const heat = groupHeat(graph, problem, groups);
-  const hottest = groups.map((_, i) => i).sort((a, b) => heat[b] - heat[a] || a - b);
-  const largest = bySizeDescending(groups);
-  const attempts: { policy: string; fill: () => ArenaFill | number }[] = [];
-  if (fast.length > 0) {
+  let stuck: { groups: readonly BufferGroup[]; group: number } | undefined;
+  for (const gi of [chosen, ...groupings.map((_, i) => i).filter((i) => i !== chosen)]) {
+    const groups = groupings[gi].groups;
+    const heat = groupHeat(graph, problem, groups);
+    const hottest = groups.map((_, i) => i).sort((a, b) => heat[b] - heat[a] || a - b);
+    const largest = bySizeDescending(groups);
+    const attempts: { policy: string; fill: () => ArenaFill | number }[] = [];
+    const sharing = gi === chosen ? '' : ` (with ${groupings[gi].applied.length} in-place pairs, which splits where the one-arena plan's sharing did not)`;
+    if (fast.length > 0) {
+      attempts.push({
+        policy: `hot first: the groups with the most traffic per byte into ${names(regions, fast)} while they fit, then the rest largest first, first fit over ${names(regions, preference)}${sharing}`,
+        fill: () => {
+          const fill = new ArenaFill(problem, groups, align, rooms);
+          for (const g of hottest) fill.tryPlace(g, fast);
+          for (const g of largest) if (fill.arenaOf[g] < 0 && !fill.tryPlace(g, preference)) return g;
+          return fill;
+        },
+      });
+    }
     attempts.push({
-      policy: `hot first: the groups with the most traffic per byte into ${names(regions, fast)} while they fit, then the rest largest first, first fit over ${names(regions, preference)}`,
+      policy: `largest first, first fit over ${names(regions, preference)}${sharing}`,
       fill: () => {
         const fill = new ArenaFill(problem, groups, align, rooms);
-        for (const gi of hottest) fill.tryPlace(gi, fast);
-        for (const gi of largest) if (fill.arenaOf[gi] < 0 && !fill.tryPlace(gi, preference)) return gi;
+        for (const g of largest) if (!fill.tryPlace(g, preference)) return g;
         return fill;
       },
     });
-  }
-  attempts.push({
-    policy: `largest first, first fit over ${names(regions, preference)}`,
-    fill: () => {
-      const fill = new ArenaFill(problem, groups, align, rooms);
-      for (const gi of largest) if (!fill.tryPlace(gi, preference)) return gi;
-      return fill;
-    },
-  });
-  let stuck = -1;
-  for (const attempt of attempts) {
-    const fill = attempt.fill();
-    if (typeof fill === 'number') {
-      stuck = stuck < 0 ? fill : stuck;
-      continue;
+    for (const attempt of attempts) {
+      const fill = attempt.fill();
+      if (typeof fill === 'number') {
+        stuck = { groups, group: fill };
+        continue;
+      }
+      return { ...compact(problem, groups, regions, fill, align, timeLimitMs, attempt.policy), grouping: gi };
     }
-    return compact(problem, groups, regions, fill, align, timeLimitMs, attempt.policy);
   }
   const holds = preference.find((r) => single.arenaSize <= rooms[r]);
   if (holds !== undefined) return whole(holds, `the whole arena in '${regions[holds].name}', the one region that holds it (no split fitted)`);
 
-  const g = groups[stuck];
+  const g = stuck!.groups[stuck!.group];
   const what = g.members.map((m) => `'${problem.buffers[m].name}'`).slice(0, 3).join(', ');
-  const bound = groupLowerBound(problem, groups, align);
+  const bound = groupLowerBound(problem, groupings[chosen].groups, align);
   throw new CodegenError(
     'CODEGEN_RAM_OVERFLOW',
     `the model does not fit the ${regions.length} RAM regions (${regions.map((r, i) => `${r.name} ${rooms[i]} B`).join(', ')} for the arena, ${rooms.reduce((s, x) => s + x, 0)} B together): ` +
@@ -160,7 +170,7 @@ function groupHeat(graph: Graph, problem: PlanProblem, groups: readonly BufferGr
 }
 
 /** Each region's groups packed again by the optimal placer, kept where it is smaller than the first fit. */
-function compact(problem: PlanProblem, groups: readonly BufferGroup[], regions: readonly ArenaRegion[], fill: ArenaFill, align: number, timeLimitMs: number, policy: string): RegionSplit {
+function compact(problem: PlanProblem, groups: readonly BufferGroup[], regions: readonly ArenaRegion[], fill: ArenaFill, align: number, timeLimitMs: number, policy: string): Omit<RegionSplit, 'grouping'> {
   const regionOf = problem.buffers.map(() => -1);
   const offsets = problem.buffers.map(() => 0);
   let searchComplete = true;
