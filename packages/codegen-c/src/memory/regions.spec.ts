@@ -31,6 +31,19 @@ function convChain(): Graph {
   return b.output(x).build();
 }
 
+/** x → 3x3 conv a → 3x3 conv b → add(b, 1x1 shortcut(x)): the shape of a ResNet block, with im2col scratch. */
+function residual(): Graph {
+  const b = new GraphBuilder('residual');
+  const x = b.input({ name: 'x', shape: [1, 16, 16, 8], dtype: 'int8', quant: Q });
+  const conv = (input: number, name: string, inC: number, k: number): number => {
+    const w = b.constant({ name: `${name}_w`, shape: [16, k, k, inC], dtype: 'int8', quant: Q }, new Int8Array(16 * k * k * inC));
+    return b.node('Conv2D', { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'none' }, [input, w], { name, dtype: 'int8', quant: Q });
+  };
+  const shortcut = conv(x, 'shortcut', 8, 1);
+  const c = conv(conv(x, 'a', 8, 3), 'b', 16, 3);
+  return b.output(b.node('Add', { activation: 'none' }, [c, shortcut], { name: 'sum', dtype: 'int8', quant: Q })).build();
+}
+
 describe('multi-region arena plans', () => {
   const g = convChain();
   const single = planMemory(g, { timeLimitMs: 50 });
@@ -58,6 +71,17 @@ describe('multi-region arena plans', () => {
     );
     expect(plan.shared).toEqual([]);
     expect(single.shared.length).toBeGreaterThan(0);
+  });
+
+  it('hot first: a small fast region gets the convolutions\' im2col scratch (their MACs per byte), activations go to the other', () => {
+    const r = residual();
+    const one = planMemory(r, { timeLimitMs: 50 });
+    // The 3x3 convolutions read each scratch byte 16 times (once per output channel) for every output pixel; the
+    // activation 'a' is hotter still (written by a, read by b) but 4 KiB do not fit a 3 KiB fast region.
+    const plan = planMemory(r, { timeLimitMs: 50, regions: [{ name: 'sram', bytes: one.arenaSize - 16 }, { name: 'tcm', bytes: 3072, fast: true }] });
+    expect(checkPlan(r, plan, scratchOf(r))).toEqual([]);
+    expect(plan.buffers.filter((b) => b.region === 1).map((b) => b.name).sort()).toEqual(['a (scratch)', 'b (scratch)', 'shortcut (scratch)']);
+    expect(plan.regionPolicy).toMatch(/^hot first: /);
   });
 
   it('keeps the whole arena in the fast region when it fits there, at the one-arena plan offsets', () => {
