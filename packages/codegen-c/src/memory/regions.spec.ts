@@ -93,6 +93,12 @@ describe('multi-region arena plans', () => {
     expect(checkPlan(g, plan, scratchOf(g))).toEqual([]);
   });
 
+  it('refuses region names and section names that could not be C identifiers and linker section names', () => {
+    expect(() => planMemory(g, { regions: [{ name: 'a', bytes: 64 }, { name: 'b c', bytes: 64 }] })).toThrow(expect.objectContaining({ code: 'CODEGEN_OPTION' }));
+    expect(() => planMemory(g, { regions: [{ name: 'a', bytes: 64 }, { name: 'b', bytes: 64, section: '.bss")));' }] })).toThrow(/section name '\.bss"\)\)\);' must be/);
+    expect(() => planMemory(g, { regions: [{ name: 'a', bytes: 64 }, { name: 'a', bytes: 64 }] })).toThrow(/two RAM regions have the same name/);
+  });
+
   it('one region (or none) is the one-arena plan, without region fields', () => {
     const plan = planMemory(g, { timeLimitMs: 50, regions: [{ name: 'ram', bytes: 1 << 20 }] });
     expect(plan.regions).toBeUndefined();

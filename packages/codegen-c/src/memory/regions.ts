@@ -77,6 +77,8 @@ export function splitOverRegions(
   for (const r of regions) {
     if (!REGION_NAME.test(r.name)) throw new CodegenError('CODEGEN_OPTION', `RAM region name '${r.name.slice(0, 40)}' must be lower-case letters, digits and underscores`);
     if (!(r.bytes >= 0)) throw new CodegenError('CODEGEN_OPTION', `RAM region '${r.name}' has ${r.bytes} bytes for the arena: it must be a number >= 0`);
+    // The section name goes into a C string literal and a linker script.
+    if (r.section !== undefined && !/^\.[A-Za-z0-9_.]{1,64}$/.test(r.section)) throw new CodegenError('CODEGEN_OPTION', `RAM region '${r.name}': section name '${r.section.slice(0, 40)}' must be a dot and letters, digits, underscores or dots`);
   }
   if (new Set(regions.map((r) => r.name)).size !== regions.length) throw new CodegenError('CODEGEN_OPTION', 'two RAM regions have the same name');
   const rooms = regions.map((r) => Math.floor(r.bytes / align) * align);
