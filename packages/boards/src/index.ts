@@ -2,7 +2,8 @@
 export { BoardError } from './errors';
 export type { BoardErrorCode } from './errors';
 export { boardSchema } from './schema';
-export type { Board, FlashMethod, An3155Method, MemoryRegion, QemuConfig } from './schema';
+export type { Board, ExtraRam, FlashMethod, An3155Method, MemoryRegion, QemuConfig } from './schema';
+export { MAX_EXTRA_RAM } from './schema';
 export { CORE_NAMES, FPU_NAMES, compilerFlags, coreProblems } from './cores';
 export type { CoreName, CoreDescription, FpuName, MveKind } from './cores';
 export { BOARDS_DIR_ENV, DEFAULT_BOARDS_DIR, boardsDirOf, coreFeatures, listBoards, loadTarget, targetOf, parseBoardFile, parseBoardJson, jsonPath } from './load';
@@ -12,6 +13,8 @@ export type { FlashMethodName, FlashRequest, PortKind } from './flash-options';
 export { buildFirmware, compileLibrary, memoryScript } from './firmware';
 export type { FirmwareBuildOptions, FirmwareBuildResult, LibraryOptions } from './firmware';
 export { sizeReport, formatSizeReport } from './size-report';
+export { ramRegions, ramRegionSection } from './regions';
+export type { RamRegion } from './regions';
 export type { SizeReport, RegionUsage } from './size-report';
 export { INSTALL_HINT, armGcc, hasArmToolchain } from './toolchain';
 export { crc32Mpeg2 } from './rp2040';

@@ -14,6 +14,37 @@ export const memoryRegionSchema = z
   })
   .refine((r) => r.base + r.size <= 0x1_0000_0000, { message: 'region runs past the 4 GiB address space' });
 
+/** Names a C array and a linker section and memory region: lower-case, short, and neither FLASH nor RAM. */
+const regionName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,15}$/, 'a lower-case letter, then up to 15 lower-case letters, digits or underscores')
+  .refine((n) => n !== 'flash' && n !== 'ram', { message: "'flash' and 'ram' name the linker script's own regions" });
+
+/**
+ * The main RAM: the stack, .data and .bss live here, and the arena too unless the board lists more RAM regions.
+ * `name` and `fast` matter only beside `extraRam` (default name "ram").
+ */
+export const ramSchema = z
+  .strictObject({
+    base: u32,
+    size: u32.pipe(z.number().positive()),
+    name: regionName.optional(),
+    /** Tightly coupled or zero-wait-state memory (a DTCM): the memory planner puts the hottest tensors here first. */
+    fast: z.boolean().optional(),
+  })
+  .refine((r) => r.base + r.size <= 0x1_0000_0000, { message: 'region runs past the 4 GiB address space' });
+
+/** A further RAM region only arena parts go to (codegen places tensors there; each is zeroed at reset). */
+export const extraRamSchema = z
+  .strictObject({
+    name: regionName,
+    base: u32,
+    size: u32.pipe(z.number().positive()),
+    fast: z.boolean().optional(),
+    notes: z.string().optional(),
+  })
+  .refine((r) => r.base + r.size <= 0x1_0000_0000, { message: 'region runs past the 4 GiB address space' });
+
 /** Erase units of a flash, in address order: `count` sectors/pages of `size` bytes each. */
 const sectorRunSchema = z.strictObject({ count: z.number().int().positive(), size: u32.pipe(z.number().positive()) });
 
@@ -62,6 +93,9 @@ const uf2Schema = z.strictObject({
 
 export const flashMethodSchema = z.discriminatedUnion('method', [an3155Schema, sambaSchema, msdSchema, uf2Schema]);
 
+/** More RAM regions than this would be unusual; the startup code zeroes each (boards/common/src/startup.c). */
+export const MAX_EXTRA_RAM = 3;
+
 export const qemuSchema = z.strictObject({
   machine: z.enum(['mps2-an385', 'mps2-an386', 'mps2-an500', 'mps2-an505', 'mps3-an547']),
   /** Where the bootloader lives (QEMU loads it and resets into its vector table). */
@@ -86,7 +120,12 @@ export const boardSchema = z
     clockHz: z.number().int().positive(),
     /** The application's flash (for virtual boards: the RAM-backed region the bootloader writes). */
     flash: memoryRegionSchema,
-    ram: memoryRegionSchema,
+    ram: ramSchema,
+    /**
+     * More RAM regions apart from `ram` (F7/H7 DTCM and SRAMs, L4 SRAM2): the memory planner may place tensors in
+     * each, a tensor never straddling two, under each region's size; the stack and static data stay in `ram`.
+     */
+    extraRam: z.array(extraRamSchema).min(1).max(MAX_EXTRA_RAM).optional(),
     stackBytes: z.number().int().min(256),
     console: z.strictObject({
       uart: z.string().min(1),
@@ -117,6 +156,14 @@ export const boardSchema = z
     if (b.kind === 'virtual' && b.qemu === undefined) ctx.addIssue({ code: 'custom', path: ['qemu'], message: 'virtual boards need a qemu section' });
     if (b.kind === 'hardware' && b.qemu !== undefined) ctx.addIssue({ code: 'custom', path: ['qemu'], message: 'only virtual boards have a qemu section' });
     if (overlaps(b.flash, b.ram)) ctx.addIssue({ code: 'custom', path: ['ram'], message: 'flash and RAM regions overlap' });
+    const names = new Set([b.ram.name ?? 'ram']);
+    (b.extraRam ?? []).forEach((r, i) => {
+      if (names.has(r.name)) ctx.addIssue({ code: 'custom', path: ['extraRam', i, 'name'], message: `region name '${r.name}' is used twice` });
+      names.add(r.name);
+      const others: [string, MemoryRegion][] = [['flash', b.flash], ['ram', b.ram], ...(b.extraRam ?? []).slice(0, i).map((o): [string, MemoryRegion] => [o.name, o])];
+      if (b.qemu !== undefined) others.push(['the bootloader', b.qemu.bootloader]);
+      for (const [what, o] of others) if (overlaps(r, o)) ctx.addIssue({ code: 'custom', path: ['extraRam', i], message: `region '${r.name}' overlaps ${what}` });
+    });
     if (b.qemu !== undefined && overlaps(b.qemu.bootloader, b.flash))
       ctx.addIssue({ code: 'custom', path: ['qemu', 'bootloader'], message: 'bootloader region overlaps the application flash' });
     for (const p of coreProblems(b)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
@@ -135,6 +182,7 @@ function overlaps(a: MemoryRegion, b: MemoryRegion): boolean {
 }
 
 export type MemoryRegion = z.output<typeof memoryRegionSchema>;
+export type ExtraRam = z.output<typeof extraRamSchema>;
 export type FlashMethod = z.output<typeof flashMethodSchema>;
 export type An3155Method = z.output<typeof an3155Schema>;
 export type QemuConfig = z.output<typeof qemuSchema>;

@@ -1,4 +1,5 @@
 import { ElfSection } from '@tinyforge/flasher';
+import { RamRegion } from './regions';
 import { MemoryRegion } from './schema';
 
 export interface RegionUsage {
@@ -15,10 +16,15 @@ export interface SizeReport {
   flash: RegionUsage & { code: number; weights: number; dataInit: number };
   /** RAM: tensor arena (.arena), stack (.stack), the rest (.data, .bss). */
   ram: RegionUsage & { arena: number; stack: number; rest: number };
+  /** Boards with extra RAM regions: each one's use (the arena parts codegen placed there). */
+  extraRam?: (RegionUsage & { name: string })[];
 }
 
-export function sizeReport(sections: ElfSection[], flash: MemoryRegion, ram: MemoryRegion): SizeReport {
-  const sum = (pred: (s: ElfSection) => boolean) => sections.filter((s) => s.alloc && pred(s)).reduce((n, s) => n + s.size, 0);
+export function sizeReport(sections: ElfSection[], flash: MemoryRegion, ram: MemoryRegion, extraRam: readonly RamRegion[] = []): SizeReport {
+  const inRegion = (s: ElfSection, r: MemoryRegion) => s.addr >= r.base && s.addr < r.base + r.size;
+  const inExtra = (s: ElfSection) => extraRam.some((r) => inRegion(s, r));
+  const sumAll = (pred: (s: ElfSection) => boolean) => sections.filter((s) => s.alloc && pred(s)).reduce((n, s) => n + s.size, 0);
+  const sum = (pred: (s: ElfSection) => boolean) => sumAll((s) => !inExtra(s) && pred(s));
   const isWeights = (s: ElfSection) => s.name === '.weights';
   const isRamSection = (s: ElfSection) => s.name === '.data' || s.nobits;
   const weights = sum(isWeights);
@@ -27,10 +33,12 @@ export function sizeReport(sections: ElfSection[], flash: MemoryRegion, ram: Mem
   const arena = sum((s) => s.name === '.arena');
   const stack = sum((s) => s.name === '.stack');
   const rest = sum((s) => isRamSection(s) && s.name !== '.arena' && s.name !== '.stack');
-  return {
+  const report: SizeReport = {
     flash: { ...usage(flash, code + weights + dataInit), code, weights, dataInit },
     ram: { ...usage(ram, arena + stack + rest), arena, stack, rest },
   };
+  if (extraRam.length > 0) report.extraRam = extraRam.map((r) => ({ name: r.name, ...usage(r, sumAll((s) => inRegion(s, r))) }));
+  return report;
 }
 
 function usage(region: MemoryRegion, used: number): RegionUsage {
@@ -42,5 +50,6 @@ export function formatSizeReport(r: SizeReport): string {
   return [
     `flash: ${r.flash.used} / ${r.flash.size} bytes (${pct(r.flash)}): code ${r.flash.code}, weights ${r.flash.weights}, data init ${r.flash.dataInit}`,
     `RAM:   ${r.ram.used} / ${r.ram.size} bytes (${pct(r.ram)}): arena ${r.ram.arena}, stack ${r.ram.stack}, rest ${r.ram.rest}`,
+    ...(r.extraRam ?? []).map((x) => `RAM region ${x.name}: ${x.used} / ${x.size} bytes (${pct(x)}): arena parts`),
   ].join('\n');
 }

@@ -7,11 +7,13 @@ import { emitLayerBody, LayerMemory } from './emit/layers';
 import { shortLayerName } from './emit/layer-names';
 import { cCommentText, cIdentifier, cStringLiteral, NameTable } from './emit/naming';
 import { WeightTable } from './emit/weights';
+import { ArenaArrays } from './emit/arena-arrays';
 import { planJson } from './emit/plan-json';
 import { GENERATED_BANNER } from './emit/outputs';
 import { reportHtml } from './emit/report-html';
 import { checkPlan } from './memory/checker';
 import { MemoryPlan, planMemory, PlannerKind } from './memory/plan';
+import { ArenaRegion } from './memory/regions';
 import { nodeMemory } from './lower/node-memory';
 
 /** Flash left for code when the default flash budget comes from a board's flash (the kernels take ~10-35 KB). */
@@ -63,6 +65,13 @@ export interface GenerateOptions {
    * each `<prefix>_model` instance runs on its own arena, for several models or instances (RTOS tasks).
    */
   arena?: 'static' | 'caller';
+  /**
+   * The RAM regions a static arena may be split over (a board's `ram` and `extraRam`, each with the bytes the arena
+   * may take there): with two or more, every tensor goes to one region (memory/regions.ts: the policy), the C has
+   * one array per used region placed by its section, and plan.json and the report show each region's use. The
+   * regions replace `budget`'s RAM figure. Not with a caller-provided arena.
+   */
+  regions?: readonly ArenaRegion[];
 }
 
 export interface GeneratedLayer {
@@ -113,8 +122,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   // Scratch for the paths the target's build may run (its own and plain C; every path without a core).
   const kernelPaths = kernelPathsFor(options.core);
   const t1 = performance.now();
-  const plan = planMemory(graph, { planner: options.planner, align, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths });
   const callerArena = options.arena === 'caller';
+  const regions = options.regions !== undefined && options.regions.length > 1 ? options.regions : undefined;
+  if (callerArena && regions !== undefined) throw new CodegenError('CODEGEN_OPTION', 'a caller-provided arena is one block the application places: it takes no RAM regions');
+  const plan = planMemory(graph, { planner: options.planner, align, timeLimitMs: options.timeLimitMs, inPlace: options.inPlace, kernelPaths, regions });
   if (callerArena && plan.state.buffers.length > 0) {
     throw new CodegenError('CODEGEN_OPTION', `a caller-provided arena takes models without op state; this one keeps ${plan.state.size} bytes of LSTM/GRU/SVDF state in a static region: generate it with the static arena`);
   }
@@ -122,16 +133,24 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
   const t2 = performance.now();
 
-  const offsetOf = new Map<number, number>();
-  if (options.budget !== undefined && plan.arenaSize > options.budget.ramBytes) {
+  const placeOf = new Map<number, { region?: number; offset: number }>();
+  if (options.budget !== undefined && regions === undefined && plan.arenaSize > options.budget.ramBytes) {
     const b = options.budget;
     throw new CodegenError('CODEGEN_RAM_OVERFLOW', `the model needs a ${plan.arenaSize}-byte arena but ${b.name} has ${b.ramBytes} bytes of RAM for it: over by ${plan.arenaSize - b.ramBytes} bytes`);
   }
-  const scratchOf = new Map<number, { offset: number; size: number }>();
+  const arrays = new ArenaArrays(plan, prefix, P);
+  const scratchOf = new Map<number, { offset: number; size: number; base?: string }>();
   for (const b of plan.buffers) {
-    if (b.tensor !== undefined) offsetOf.set(b.tensor, b.offset);
-    else if (b.node !== undefined) scratchOf.set(b.node, { offset: b.offset, size: b.size });
+    if (b.tensor !== undefined) placeOf.set(b.tensor, { region: b.region, offset: b.offset });
+    else if (b.node !== undefined) {
+      const base = arrays.scratchBase(b.region);
+      scratchOf.set(b.node, { offset: b.offset, size: b.size, ...(base !== undefined ? { base } : {}) });
+    }
   }
+  const arenaAt = (t: number): string | undefined => {
+    const p = placeOf.get(t);
+    return p === undefined ? undefined : arrays.address(p.region, p.offset);
+  };
   const stateSlot = new Map(plan.state.buffers.map((b) => [b.tensor, b.offset]));
   const weights = new WeightTable(align);
   const names = new NameTable();
@@ -146,9 +165,9 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     }
     const slot = stateSlot.get(t);
     if (slot !== undefined) return `${prefix}_state + ${slot}`;
-    const offset = offsetOf.get(t);
-    if (offset === undefined) throw new CodegenError('CODEGEN_PLAN_INVALID', `tensor '${tensor.name}' has no place in the memory plan`);
-    return `arena + ${offset}`;
+    const where = arenaAt(t);
+    if (where === undefined) throw new CodegenError('CODEGEN_PLAN_INVALID', `tensor '${tensor.name}' has no place in the memory plan`);
+    return where;
   };
 
   const layers: GeneratedLayer[] = [];
@@ -163,13 +182,17 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     const x = graph.tensors[node.inputs[0]];
     const y = graph.tensors[node.outputs[0]];
     layerBodies.comment(`layer ${step}: ${node.op} '${cCommentText(node.name, 80)}'`);
-    layerBodies.comment(`  ${shapeToString(x.shape)} -> ${shapeToString(y.shape)}, output at arena offset ${offsetOf.get(node.outputs[0])}`);
+    const outPlace = placeOf.get(node.outputs[0]);
+    layerBodies.comment(`  ${shapeToString(x.shape)} -> ${shapeToString(y.shape)}, output at ${arrays.describe(outPlace?.region, outPlace?.offset)}`);
     const mem: LayerMemory = {
       at,
       scratch: scratchOf.get(nodeIndex),
-      aliased: offsetOf.get(node.inputs[0]) === offsetOf.get(node.outputs[0]),
+      aliased: arenaAt(node.inputs[0]) === arenaAt(node.outputs[0]),
     };
-    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights, defines));
+    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => {
+      if (arrays.multi) layerBodies.line('(void)arena; /* buffers in other regions are addressed by their array */');
+      emitLayerBody(layerBodies, call, id, mem, weights, defines);
+    });
     layerBodies.line();
   });
 
@@ -179,10 +202,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     ` * ${GENERATED_BANNER} ${VERSION} from model '${cCommentText(graph.name, 60)}' (sha256 ${sha}).`,
     ` * Do not edit: regenerate from the model instead. */`,
   ];
-  const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena);
+  const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena, arrays);
   // Where each graph output's bytes are: the arena, or (an output no layer computes) its constant array in flash.
   const outputAt = graph.outputs.map(at);
-  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, offsetOf, outputAt, options.profile !== false, banner, callerArena);
+  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, arrays, arenaAt, outputAt, options.profile !== false, banner, callerArena);
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
@@ -309,7 +332,7 @@ function modelParameter(prefix: string, callerArena: boolean): string {
   return callerArena ? `${prefix}_model *model, ` : '';
 }
 
-function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[], callerArena: boolean): string {
+function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[], callerArena: boolean, arrays: ArenaArrays): string {
   const w = new CWriter();
   banner(`${prefix}.h: the model's API.`).forEach((l) => w.line(l));
   w.line(`#ifndef ${P}_H`);
@@ -331,6 +354,10 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
     w.comment(`Bytes and alignment of the arena the application passes to ${prefix}_init (the lower bound of any plan without sharing is ${plan.lowerBound}).`);
     w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
     w.line(`#define ${P}_ARENA_ALIGN ${plan.align}`);
+  } else if (arrays.multi) {
+    w.comment(`Bytes of RAM the model's arena uses, over ${plan.regions!.length} RAM regions (one array per region inside the .c file; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
+    w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
+    arrays.headerMacros(w);
   } else {
     w.comment(`Bytes of RAM the model uses (one arena inside the .c file; the lower bound of any plan without sharing is ${plan.lowerBound}).`);
     w.line(`#define ${P}_ARENA_SIZE ${plan.arenaSize}`);
@@ -390,7 +417,8 @@ function emitSource(
   layerBodies: CWriter,
   weights: WeightTable,
   defines: Set<string>,
-  offsetOf: Map<number, number>,
+  arrays: ArenaArrays,
+  arenaAt: (t: number) => string | undefined,
   outputAt: readonly string[],
   profile: boolean,
   banner: (s: string) => string[],
@@ -435,6 +463,8 @@ function emitSource(
       w.line('model->arena = (int8_t *)arena;');
       w.line(`return ${P}_INIT_OK;`);
     });
+  } else if (arrays.multi) {
+    arrays.declareRegions(w);
   } else {
     w.comment(`The arena: ${plan.arenaSize} bytes, every tensor and scratch buffer at a planned offset (${plan.planner} planner, align ${plan.align}).`);
     w.line('#if defined(__GNUC__)');
@@ -471,15 +501,16 @@ function emitSource(
     if (persistent.length > 0) w.line(`${prefix}_state_ready = 1;`);
   });
   w.line();
-  const arenaOf = callerArena ? 'model->arena' : `${prefix}_arena`;
+  const arenaOf = callerArena ? 'model->arena' : arrays.name(arrays.param);
   const notReady = callerArena ? `if (model == NULL || model->arena == NULL) return ${P}_NOT_INITIALISED;` : undefined;
-  const inputAt = graph.inputs.map((t) => `arena + ${offsetOf.get(t)}`);
+  const inputAt = graph.inputs.map((t) => arenaAt(t)!);
+  const usesArena = (where: readonly string[]): boolean => where.some((x) => x.startsWith('arena'));
   // input k / output k by index: the arena's own tensors (an output no layer computes: its constant array).
   const byIndex = (kind: 'input' | 'output', where: readonly string[]): void => {
     const type = kind === 'input' ? 'void *' : 'const void *';
     w.block(`${type}${prefix}_${kind}(${modelParameter(prefix, callerArena)}int k)`, () => {
       if (callerArena) w.line('if (model == NULL || model->arena == NULL) return NULL;');
-      if (where.some((x) => x.startsWith('arena'))) w.line(`int8_t *const arena = ${arenaOf};`);
+      if (usesArena(where)) w.line(`int8_t *const arena = ${arenaOf};`);
       where.forEach((x, k) => w.line(`if (k == ${k}) return (${type})(${x});`));
       w.line('return NULL;');
     });
@@ -498,7 +529,7 @@ function emitSource(
       if (profile) w.line(`TINYFORGE_LAYER_BEGIN(${step});`);
       w.line(`if (${l.id}(arena) != TFG_OK) return ${step + 1};`);
       if (profile) w.line(`TINYFORGE_LAYER_END(${step});`);
-      w.line(`TINYFORGE_TENSOR_DUMP(${step}, ${out}, arena + ${offsetOf.get(out)}, ${tensorBytes(graph.tensors[out])});`);
+      w.line(`TINYFORGE_TENSOR_DUMP(${step}, ${out}, ${arenaAt(out)}, ${tensorBytes(graph.tensors[out])});`);
     });
     w.line('return 0;');
   });
@@ -506,7 +537,7 @@ function emitSource(
   w.comment(`${prefix}_run on copies of the caller's inputs, its outputs copied out.`);
   w.block(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params})`, () => {
     if (notReady !== undefined) w.line(notReady);
-    if (inputAt.length > 0 || outputAt.some((x) => x.startsWith('arena'))) w.line(`int8_t *const arena = ${arenaOf};`);
+    if (usesArena(inputAt) || usesArena(outputAt)) w.line(`int8_t *const arena = ${arenaOf};`);
     w.line('int status;');
     inputAt.forEach((where, k) => w.line(`memcpy(${where}, input${k}, ${P}_INPUT${k}_SIZE);`));
     w.line(`status = ${prefix}_run(${callerArena ? 'model' : ''});`);

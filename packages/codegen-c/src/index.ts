@@ -4,6 +4,7 @@ export type { GenerateOptions, GeneratedC, GeneratedLayer } from './generate';
 export { planMemory } from './memory/plan';
 export type { MemoryPlan, PlannedBuffer, PlannerKind, PlanOptions, SharedPair } from './memory/plan';
 export type { BufferKind, InPlaceRule, PlanBuffer } from './memory/types';
+export type { ArenaRegion, RegionUse } from './memory/regions';
 export { buildHostProgram, runHostProgram, GENERATED_C_FLAGS } from './host/host-build';
 export type { HostBuildOptions, HostRun } from './host/host-build';
 export { planJson } from './emit/plan-json';

@@ -89,7 +89,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'KERNEL_BAD_SHAPE', meaning: 'The node\'s shapes or geometry do not fit the kernel (rank above 4, inconsistent weights or padding).', action: 'Check the shapes at the named node.' },
 
   { code: 'CODEGEN_UNSUPPORTED', meaning: 'The model has inputs or outputs of a type the kernels do not exchange (int64, bool), or no input/output bytes to exchange with a board.', action: 'Quantize the model with int8 inputs and outputs (`quantize --io int8`).' },
-  { code: 'CODEGEN_RAM_OVERFLOW', meaning: 'The activation arena does not fit the board\'s RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a board with more RAM; `--planner optimal` may shrink the arena.' },
+  { code: 'CODEGEN_RAM_OVERFLOW', meaning: 'The activation arena does not fit the board\'s RAM (the message gives the overflow in bytes); on a board with several RAM regions, no split over them fits (the message names each region, its room, the one-arena size and the tensor left without a place).', action: 'Use a smaller model or a board with more RAM; `--planner optimal` may shrink the arena; a tensor larger than every region needs a larger region in board.json.' },
   { code: 'CODEGEN_FLASH_OVERFLOW', meaning: 'The model\'s constant data does not fit the board\'s flash.', action: 'Use a smaller model or a board with more flash.' },
   { code: 'CODEGEN_OPTION', meaning: 'A code generator option is out of its range (e.g. a negative or non-numeric flash budget).', action: 'Give the option a value in the range the message names.' },
   { code: 'CODEGEN_PLAN_INVALID', meaning: 'The memory plan failed its own check.', action: 'A tinyforge bug: report it with the model.' },
@@ -103,7 +103,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'BOARD_TOOLCHAIN', meaning: 'arm-none-eabi-gcc, qemu-system-arm or socat is missing or cannot run.', action: 'Install the tool as the message says (`npm run setup` installs all of them).' },
   { code: 'BOARD_FLASH', meaning: 'The board has no flashing method of the kind asked for, or no port or drive was given to flash through.', action: 'Pick one of the methods the message lists (--protocol), or give --port (or the drive) the hint names.' },
   { code: 'BOARD_BUILD', meaning: 'The cross-compiler or linker rejected the firmware sources, or the generated code lacks what the firmware needs.', action: 'Read the compiler output in the message; with generated code unchanged this is a tinyforge bug.' },
-  { code: 'BOARD_OVERFLOW', meaning: 'The firmware does not fit the board\'s flash or RAM (the message gives the overflow in bytes).', action: 'Use a smaller model or a larger board.' },
+  { code: 'BOARD_OVERFLOW', meaning: 'The firmware does not fit the board\'s flash or RAM, or one of its extra RAM regions (the message gives the overflow in bytes per region).', action: 'Use a smaller model or a larger board.' },
   { code: 'BOARD_QEMU', meaning: 'A virtual board could not be started or died, or the board is not a virtual one.', action: 'Check that qemu-system-arm works; use `--board` with a virtual board for `run`.' },
 
   { code: 'IMAGE_READ', meaning: 'The firmware image file cannot be read.', action: 'Check the path and permissions.' },

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listBoards, listRunningBoards, loadTarget, RunningBoard, startDetachedBoard, stopDetachedBoard } from '@tinyforge/boards';
+import { listBoards, listRunningBoards, loadTarget, ramRegions, RunningBoard, startDetachedBoard, stopDetachedBoard } from '@tinyforge/boards';
 import { CommandIO, formatTable } from '../output';
 
 interface BoardCommandOptions {
@@ -28,7 +28,11 @@ export function runBoardList(opts: BoardCommandOptions, io: CommandIO): void {
   const rows = listBoards().map((name) => {
     const b = loadTarget(name);
     const live = running.get(name);
-    return { name, kind: b.kind, core: b.core, clockHz: b.clockHz, flashBytes: b.flash.size, ramBytes: b.ram.size, running: live !== undefined, ptyPath: live?.ptyPath, pid: live?.qemuPid };
+    // RAM over all its regions (board.json ram and extraRam), each listed where there are several.
+    const regions = ramRegions(b);
+    const ramBytes = regions.reduce((sum, r) => sum + r.size, 0);
+    const split = regions.length > 1 ? { ramRegions: regions.map((r) => ({ name: r.name, base: r.base, bytes: r.size, fast: r.fast, main: r.main })) } : {};
+    return { name, kind: b.kind, core: b.core, clockHz: b.clockHz, flashBytes: b.flash.size, ramBytes, ...split, running: live !== undefined, ptyPath: live?.ptyPath, pid: live?.qemuPid };
   });
   if (opts.json) {
     io.out(JSON.stringify(rows, null, 2));
@@ -42,7 +46,7 @@ export function runBoardList(opts: BoardCommandOptions, io: CommandIO): void {
       r.core,
       String(r.clockHz / 1e6),
       String(r.flashBytes / 1024),
-      String(r.ramBytes / 1024),
+      r.ramRegions !== undefined ? `${r.ramBytes / 1024} (${r.ramRegions.map((x) => `${x.name} ${x.bytes / 1024}`).join(' + ')})` : String(r.ramBytes / 1024),
       r.running ? `${r.ptyPath} (pid ${r.pid})` : '',
     ]),
   );

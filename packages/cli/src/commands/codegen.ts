@@ -7,7 +7,7 @@ import { checkOutputDir, publishDir } from '@tinyforge/common';
 import { UsageError } from '../cli-error';
 import { CommandIO, printable } from '../output';
 import { loadModelAndBytes } from './load-model';
-import { fitCheck, FitCheck, fitText, ModelFigures, modelBudget, modelFigures, modelFiguresText } from '../pipeline/figures';
+import { arenaRegions, fitCheck, FitCheck, fitText, ModelFigures, modelBudget, modelFigures, modelFiguresText } from '../pipeline/figures';
 
 export interface CodegenCommandOptions {
   output: string;
@@ -57,6 +57,7 @@ export function runCodegen(model: string, options: CodegenCommandOptions, io: Co
     profile: options.profile,
     modelBytes: bytes,
     budget: board && modelBudget(board),
+    regions: board && arenaRegions(board, graph),
     core: board && coreFeatures(board),
     flashBudget,
   });

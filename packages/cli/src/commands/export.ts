@@ -91,6 +91,7 @@ export function runExport(model: string, o: ExportCommandOptions, io: CommandIO)
       arena,
       arenaBytes: figures.arenaBytes,
       arenaAlign: generated.plan.align,
+      ...(generated.plan.regions !== undefined ? { regions: generated.plan.regions.map((r) => ({ name: r.name, bytes: r.size, ...(r.section !== undefined ? { section: r.section } : {}) })) } : {}),
       weightsBytes: figures.weightsBytes,
       inputs: graph.inputs.map((t) => ({ size: tensorBytes(graph.tensors[t]) })),
       outputs: graph.outputs.map((t) => ({ size: tensorBytes(graph.tensors[t]) })),

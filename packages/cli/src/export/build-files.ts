@@ -9,6 +9,8 @@ export interface ExportLayout {
   arena: 'static' | 'caller';
   arenaBytes: number;
   arenaAlign: number;
+  /** A static arena split over the board's RAM regions: each region's array and the section that places it. */
+  regions?: { name: string; bytes: number; section?: string }[];
   weightsBytes: number;
   inputs: { size: number }[];
   outputs: { size: number }[];
@@ -99,7 +101,7 @@ static ${p}_model model;
 if (${p}_init(&model, arena, sizeof arena) != ${P}_INIT_OK) { /* arena too small or misaligned */ }
 int status = ${p}_invoke(&model, ${args});
 \`\`\``
-      : `The arena (${l.arenaBytes} bytes, \`${P}_ARENA_SIZE\`) is a static array inside \`${p}.c\`.
+      : `The arena (${l.arenaBytes} bytes, \`${P}_ARENA_SIZE\`) is ${l.regions === undefined ? 'a static array' : `split over ${l.target.name}'s RAM regions, one static array per region,`} inside \`${p}.c\`.${regionsText(l)}
 \`${p}_invoke(${args})\` returns 0, or 1 + the index of the layer whose kernel failed.
 
 \`\`\`c
@@ -148,4 +150,14 @@ CFLAGS  += $(${P}_TARGET_FLAGS) $(${P}_CFLAGS) $(${P}_INCLUDES)
 Copy the folder into the project, add \`model/\` and \`kernels/src/\` as source folders, and \`${l.includeDirs.join('`, `')}\`
 as include paths. The project's own core flags apply; they must match ${l.target.cflags.join(' ')}.
 `;
+}
+
+/** Where a multi-region arena's arrays must be linked (the user's linker script places their sections). */
+function regionsText(l: ExportLayout): string {
+  if (l.regions === undefined) return '';
+  const lines = l.regions
+    .filter((r) => r.bytes > 0)
+    .map((r) => `- \`${r.name}\`: ${r.bytes} bytes, ${r.section !== undefined ? `section \`${r.section}\`` : 'no section attribute (the RAM your .bss goes to)'}`);
+  return `\nPlace each section in its RAM region in your linker script (a plain \`*(.bss*)\` rule links them all into one RAM,
+where the split no longer matters):\n\n${lines.join('\n')}\n`;
 }

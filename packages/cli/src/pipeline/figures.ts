@@ -1,5 +1,6 @@
-import { SizeReport, Target } from '@tinyforge/boards';
-import { GeneratedC } from '@tinyforge/codegen-c';
+import { ramRegions, SizeReport, Target } from '@tinyforge/boards';
+import { ArenaRegion, GeneratedC } from '@tinyforge/codegen-c';
+import { Graph, tensorBytes } from '@tinyforge/ir';
 import { RamInUse } from '@tinyforge/serial-profiler';
 
 /**
@@ -29,6 +30,8 @@ export interface FirmwareFigures {
   flashSize: number;
   ramBytes: number;
   ramSize: number;
+  /** Boards with extra RAM regions: each one's use (the arena parts placed there). */
+  extraRam?: { name: string; bytes: number; size: number }[];
 }
 
 export function modelFigures(generated: GeneratedC): ModelFigures {
@@ -41,7 +44,9 @@ export function modelFigures(generated: GeneratedC): ModelFigures {
 }
 
 export function firmwareFigures(size: SizeReport): FirmwareFigures {
-  return { flashBytes: size.flash.used, flashSize: size.flash.size, ramBytes: size.ram.used, ramSize: size.ram.size };
+  const figures: FirmwareFigures = { flashBytes: size.flash.used, flashSize: size.flash.size, ramBytes: size.ram.used, ramSize: size.ram.size };
+  if (size.extraRam !== undefined) figures.extraRam = size.extraRam.map((r) => ({ name: r.name, bytes: r.used, size: r.size }));
+  return figures;
 }
 
 /** RAM in use of a firmware whose board measured a stack high-water mark of `stackHighWater` bytes. */
@@ -63,12 +68,41 @@ export function modelFiguresText(m: Pick<ModelFigures, 'weightsBytes' | 'arenaBy
 
 /** "firmware flash 66876 of 4128768 B (1.6 %), RAM 32044 of 4194304 B (0.8 %)". */
 export function firmwareFiguresText(f: FirmwareFigures): string {
-  return `firmware flash ${f.flashBytes} of ${f.flashSize} B (${share(f.flashBytes, f.flashSize)}), RAM ${f.ramBytes} of ${f.ramSize} B (${share(f.ramBytes, f.ramSize)})`;
+  const regions = (f.extraRam ?? []).map((r) => `, RAM region ${r.name} ${r.bytes} of ${r.size} B (${share(r.bytes, r.size)})`).join('');
+  return `firmware flash ${f.flashBytes} of ${f.flashSize} B (${share(f.flashBytes, f.flashSize)}), RAM ${f.ramBytes} of ${f.ramSize} B (${share(f.ramBytes, f.ramSize)})${regions}`;
 }
 
-/** What a model alone may take of a board: its RAM less the stack for the arena, its flash for the weights. */
+/**
+ * What a model alone may take of a board: its RAM less the stack for the arena (on a board with extra RAM regions,
+ * theirs too), its flash for the weights.
+ */
 export function modelBudget(target: Target): { name: string; ramBytes: number; flashBytes: number } {
-  return { name: `board '${target.name}'`, ramBytes: target.ram.size - target.stackBytes, flashBytes: target.flash.size };
+  const extra = ramRegions(target).slice(1).reduce((s, r) => s + r.size, 0);
+  return { name: `board '${target.name}'`, ramBytes: target.ram.size - target.stackBytes + extra, flashBytes: target.flash.size };
+}
+
+/**
+ * Static data of the board application besides the model's input and output buffers (the link's frame buffers,
+ * console state): 758 B measured on qemu-m4 (RAM "rest" 1260 B with kws_dscnn's 502 I/O bytes), rounded up with room
+ * to spare. A multi-region arena keeps it free in the main region, where the linker puts .data and .bss.
+ */
+const APP_STATIC_BYTES = 2048;
+
+/**
+ * The RAM regions a board gives the arena, for code generation: undefined on a one-region board (the arena is one
+ * array there, checked against modelBudget); else every region with the bytes the arena may take in it — the main
+ * region (`ram`) less the stack, the board application's input and output buffers and its other static data.
+ */
+export function arenaRegions(target: Target, graph: Graph): ArenaRegion[] | undefined {
+  const regions = ramRegions(target);
+  if (regions.length < 2) return undefined;
+  const io = [...graph.inputs, ...graph.outputs].reduce((s, t) => s + tensorBytes(graph.tensors[t]), 0);
+  return regions.map((r) => ({
+    name: r.name,
+    bytes: r.main ? Math.max(0, r.size - target.stackBytes - io - APP_STATIC_BYTES) : r.size,
+    fast: r.fast,
+    ...(r.section !== undefined ? { section: r.section } : {}),
+  }));
 }
 
 export interface FitCheck {

@@ -11,7 +11,7 @@ export type { BoardInference } from './board-link';
 export { BoardRunError } from './errors';
 export type { BoardRunErrorCode } from './errors';
 export { boardRunJson, boardRunReports, boardRunText, sliceOutput } from './board-run-output';
-export { firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, modelFigures, modelFiguresText } from './figures';
+export { arenaRegions, firmwareFigures, firmwareFiguresText, fitCheck, fitText, modelBudget, modelFigures, modelFiguresText } from './figures';
 export type { FirmwareFigures, FitCheck, ModelFigures } from './figures';
 export { cycleEstimateBasis, cycleEstimateFigures, cycleModelFor, estimateFirmwareCycles, traceInference } from './cycle-estimate';
 export type { TracedInference } from './cycle-estimate';

@@ -7,7 +7,7 @@ import { Graph, nodeStats, tensorBytes } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources, packedConvPreferred } from '@tinyforge/kernels-cmsis';
 import { BOARD_C_DIR, BOARD_C_SOURCES, LayerMeta, profileLayerTableC, PROTOCOL_VERSION } from '@tinyforge/serial-profiler';
 import { FirmwareManifest, FIRMWARE_BUILDER, writeManifest } from './firmware-manifest';
-import { modelBudget, modelFigures } from './figures';
+import { arenaRegions, modelBudget, modelFigures } from './figures';
 
 /** The prefix of the generated symbols and files unless the caller names another. */
 export const MODEL_PREFIX = 'model';
@@ -25,7 +25,10 @@ export interface GenerateForTargetOptions {
   arena?: 'static' | 'caller';
 }
 
-/** The one code generation call for a target: its core's features and its RAM and flash as the budget. */
+/**
+ * The one code generation call for a target: its core's features and its RAM and flash as the budget; on a board
+ * with extra RAM regions a static arena is split over them (a caller-provided arena stays one block).
+ */
 export function generateForTarget(graph: Graph, target: Target, options: GenerateForTargetOptions = {}): GeneratedC {
   return generateC(graph, {
     prefix: options.prefix ?? MODEL_PREFIX,
@@ -35,6 +38,7 @@ export function generateForTarget(graph: Graph, target: Target, options: Generat
     core: coreFeatures(target),
     packedConvolutions: options.packedConvolutions ?? true,
     arena: options.arena,
+    regions: options.arena === 'caller' ? undefined : arenaRegions(target, graph),
   });
 }
 

@@ -175,7 +175,7 @@ export async function runOnBoard(options: RunOnBoardOptions): Promise<RunOnBoard
     }
     lap('build', t);
     const size = fw.manifest.size;
-    progress('build', `firmware: ${size.flash.used} bytes flash (weights ${size.flash.weights}), ${size.ram.used} bytes RAM (arena ${size.ram.arena})`);
+    progress('build', `firmware: ${size.flash.used} bytes flash (weights ${size.flash.weights}), ${size.ram.used} bytes RAM (arena ${size.ram.arena})${(size.extraRam ?? []).map((r) => `, ${r.used} bytes in RAM region ${r.name}`).join('')}`);
 
     t = Date.now();
     progress('boot', `starting QEMU ${board.qemu?.machine} (${load === 'serial' ? 'AN3155 bootloader' : 'direct ELF load'})`);

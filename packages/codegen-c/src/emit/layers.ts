@@ -8,7 +8,7 @@ export interface LayerMemory {
   /** `arena + <offset>` for a tensor index (or a constant array's name). */
   at(tensor: number): string;
   /** Bytes and offset of the layer's scratch buffer, if it has one. */
-  scratch?: { offset: number; size: number };
+  scratch?: { offset: number; size: number; base?: string };
   /** True when a view's output already shares its input's bytes (no copy needed). */
   aliased: boolean;
 }

@@ -3,7 +3,7 @@ import { PackingChoice } from '@tinyforge/kernels-cmsis';
 import { MemoryPlan } from '../memory/plan';
 
 /**
- * plan.json: every buffer with its offset, size and first/last step, plus the totals (weightsBytes: the weights figure); for a DSP core's
+ * plan.json: every buffer with its offset (and, in a multi-region plan, its region: offsets count from the region's array), size and first/last step, plus the totals (weightsBytes: the weights figure); for a DSP core's
  * convolutions, which have packed filters and why (by node index).
  */
 export function planJson(graph: Graph, plan: MemoryPlan, weightsBytes: number, packing: (PackingChoice | undefined)[] = []): string {
@@ -13,6 +13,10 @@ export function planJson(graph: Graph, plan: MemoryPlan, weightsBytes: number, p
     .map(({ node, choice }) => ({ node, ...choice }));
   const doc = {
     arenaBytes: plan.arenaSize,
+    /** Multi-region plans: each region's array (arenaBytes is their sum), its room, and how buffers were placed. */
+    ...(plan.regions !== undefined
+      ? { regions: plan.regions.map((r) => ({ name: r.name, bytes: r.size, room: r.room, fast: r.fast, ...(r.section !== undefined ? { section: r.section } : {}) })), regionPolicy: plan.regionPolicy }
+      : {}),
     lowerBoundBytes: plan.lowerBound,
     lowerBoundOriginalOrderBytes: plan.lowerBoundOriginalOrder,
     lowerBoundWithSharingBytes: plan.lowerBoundWithSharing,
@@ -30,6 +34,7 @@ export function planJson(graph: Graph, plan: MemoryPlan, weightsBytes: number, p
       kind: b.kind,
       ...(b.tensor !== undefined ? { tensor: b.tensor } : {}),
       ...(b.node !== undefined ? { node: graph.nodes[b.node].name } : {}),
+      ...(plan.regions !== undefined ? { region: plan.regions[b.region!].name } : {}),
       offset: b.offset,
       size: b.size,
       firstStep: b.first,

@@ -16,7 +16,8 @@ const NAME_MAX = 40;
  */
 export function reportHtml(graph: Graph, plan: MemoryPlan, weightsBytes: number, title: string, packing: (PackingChoice | undefined)[] = []): string {
   const hasPacking = packing.some((c) => c !== undefined);
-  const picture = arenaChartSvg({
+  const regions = plan.regions;
+  const picture = regions !== undefined ? regionPictures(plan) : arenaChartSvg({
     id: 'arena',
     arenaBytes: plan.arenaSize,
     steps: plan.order.length,
@@ -29,12 +30,14 @@ export function reportHtml(graph: Graph, plan: MemoryPlan, weightsBytes: number,
     height: 460,
   });
   const offsetOf = new Map(plan.buffers.filter((b) => b.tensor !== undefined).map((b) => [b.tensor!, b.offset]));
+  const regionOf = new Map(plan.buffers.filter((b) => b.tensor !== undefined).map((b) => [b.tensor!, b.region]));
+  const regionCell = (t: number) => (regions === undefined ? '' : `<td class="text">${escapeHtml(regions[regionOf.get(t) ?? -1]?.name ?? '-')}</td>`);
   const rows = plan.order
     .map((n, step) => {
       const node = graph.nodes[n];
       const out = graph.tensors[node.outputs[0]];
       const filter = hasPacking ? `<td class="text">${escapeHtml(packing[n]?.reason ?? '')}</td>` : '';
-      return `<tr><td>${step}</td>${nameCell(node.name, NAME_MAX)}<td class="text">${escapeHtml(printable(node.op, 24))}</td><td>${escapeHtml(shapeToString(out.shape))}</td><td>${tensorBytes(out)}</td><td>${offsetOf.get(node.outputs[0]) ?? '-'}</td>${filter}</tr>`;
+      return `<tr><td>${step}</td>${nameCell(node.name, NAME_MAX)}<td class="text">${escapeHtml(printable(node.op, 24))}</td><td>${escapeHtml(shapeToString(out.shape))}</td><td>${tensorBytes(out)}</td>${regionCell(node.outputs[0])}<td>${offsetOf.get(node.outputs[0]) ?? '-'}</td>${filter}</tr>`;
     })
     .join('\n');
   const stateRows = plan.state.buffers
@@ -52,6 +55,14 @@ ${fullNamesList(plan.state.buffers.map((b, i) => ({ label: String(i), name: b.na
 `;
   const figures = figureList([
     ['arena', `<b>${plan.arenaSize}</b> bytes (${escapeHtml(plan.planner)} planner, align ${plan.align}, ${plan.shared.length} in-place pairs)`],
+    ...(regions !== undefined
+      ? [
+          [
+            'RAM regions',
+            `${regions.map((r) => `${escapeHtml(r.name)}${r.fast ? ' (fast)' : ''}: <b>${r.size}</b> of ${r.room} bytes (${((100 * r.size) / Math.max(r.room, 1)).toFixed(1)} %)`).join('; ')}. ${escapeHtml(plan.regionPolicy ?? '')}; a tensor never straddles two regions`,
+          ] as [string, string],
+        ]
+      : []),
     ['lower bound', `${plan.lowerBoundWithSharing} bytes with in-place sharing, ${plan.lowerBound} bytes without (the peak of the bytes live at once in this order)`],
     ['weights', `${weightsBytes} bytes of constant data in flash (alignment included)`],
     ...(plan.state.size > 0 ? [['op state', `${plan.state.size} bytes (static, outside the arena)`] as [string, string]] : []),
@@ -61,9 +72,29 @@ ${fullNamesList(plan.state.buffers.map((b, i) => ({ label: String(i), name: b.na
     `${figures}
 ${picture}
 ${stateSection}<h2>Execution order</h2>
-<table class="data" id="layer-table"><thead><tr><th>step</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>bytes</th><th>arena offset</th>${hasPacking ? textHeader('convolution filter') : ''}</tr></thead><tbody>
+<table class="data" id="layer-table"><thead><tr><th>step</th>${textHeader('layer', 'name')}${textHeader('op')}<th>output</th><th>bytes</th>${regions !== undefined ? textHeader('region') : ''}<th>${regions !== undefined ? 'offset in region' : 'arena offset'}</th>${hasPacking ? textHeader('convolution filter') : ''}</tr></thead><tbody>
 ${rows}
 </tbody></table>
 ${fullNamesList(plan.order.map((n, step) => ({ label: String(step), name: graph.nodes[n].name })), NAME_MAX)}`,
   );
+}
+
+/** A multi-region plan: one arena picture per used region (offsets count from the region's array). */
+function regionPictures(plan: MemoryPlan): string {
+  return plan
+    .regions!.map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.size > 0)
+    .map(
+      ({ r, i }) =>
+        `<h2>RAM region ${escapeHtml(r.name)}: ${r.size} of ${r.room} bytes</h2>\n` +
+        arenaChartSvg({
+          id: `arena-${r.name}`,
+          arenaBytes: r.size,
+          steps: plan.order.length,
+          buffers: plan.buffers.filter((b) => b.region === i).map((b) => ({ name: b.name, kind: b.kind, offset: b.offset, size: b.size, firstStep: b.first, lastStep: b.last })),
+          width: CHART_WIDTH,
+          height: 300,
+        }),
+    )
+    .join('\n');
 }

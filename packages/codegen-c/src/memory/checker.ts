@@ -33,6 +33,8 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
 
   interface Span {
     name: string;
+    /** Multi-region plans: the buffer's region (offsets are relative to it); buffers of two regions never meet. */
+    region: number;
     lo: number;
     hi: number;
     first: number;
@@ -42,16 +44,23 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
   const spans: Span[] = [];
   const seen = new Set<number>();
   const stepOf = new Map(plan.order.map((v, s) => [v, s]));
+  problems.push(...checkRegions(plan));
   for (const b of plan.buffers) {
     const lo = b.offset;
     const hi = b.offset + b.size;
+    const region = b.region ?? 0;
     if (lo % plan.align !== 0) problems.push(`'${b.name}' at ${lo} is not aligned to ${plan.align}`);
-    if (lo < 0 || hi > plan.arenaSize) problems.push(`'${b.name}' [${lo}, ${hi}) does not fit the ${plan.arenaSize}-byte arena`);
+    if (plan.regions !== undefined) {
+      const r = plan.regions[region];
+      if (r === undefined) problems.push(`'${b.name}' is in region ${b.region}, the plan has ${plan.regions.length}`);
+      else if (lo < 0 || hi > r.size) problems.push(`'${b.name}' [${lo}, ${hi}) does not fit region '${r.name}' (${r.size} bytes)`);
+    } else if (b.region !== undefined) problems.push(`'${b.name}' names region ${b.region} in a one-arena plan`);
+    else if (lo < 0 || hi > plan.arenaSize) problems.push(`'${b.name}' [${lo}, ${hi}) does not fit the ${plan.arenaSize}-byte arena`);
     if (b.kind === 'scratch') {
       const step = stepOf.get(b.node ?? -1) ?? -1;
       if (step < 0) problems.push(`scratch '${b.name}' belongs to no node`);
       else if (b.size < scratchBytes(b.node!)) problems.push(`scratch '${b.name}' has ${b.size} bytes, the kernel needs ${scratchBytes(b.node!)}`);
-      spans.push({ name: b.name, lo, hi, first: step, last: step });
+      spans.push({ name: b.name, region, lo, hi, first: step, last: step });
       continue;
     }
     const t = b.tensor!;
@@ -62,7 +71,7 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
     const bytes = tensorBytes(graph.tensors[t]);
     if (b.size < bytes) problems.push(`'${b.name}' has ${b.size} bytes, the tensor needs ${bytes}`);
     seen.add(t);
-    spans.push({ name: b.name, lo, hi, first: first.get(t)!, last: last.get(t)!, tensor: t });
+    spans.push({ name: b.name, region, lo, hi, first: first.get(t)!, last: last.get(t)!, tensor: t });
   }
   for (const t of first.keys()) if (!seen.has(t)) problems.push(`tensor '${graph.tensors[t].name}' has no place in the plan`);
 
@@ -79,9 +88,10 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
     for (const a of active) {
       if (a.last < b.first) continue; // ended: dropped from the live list
       active[kept++] = a;
-      if (a.lo >= b.hi || b.lo >= a.hi) continue;
+      if (a.region !== b.region || a.lo >= b.hi || b.lo >= a.hi) continue;
       if (a.tensor !== undefined && b.tensor !== undefined && mayShare(a.tensor, b.tensor, a.lo, b.lo)) continue;
-      problems.push(`'${a.name}' [${a.lo}, ${a.hi}) steps ${a.first}–${a.last} overlaps '${b.name}' [${b.lo}, ${b.hi}) steps ${b.first}–${b.last}`);
+      const where = plan.regions !== undefined ? ` in region '${plan.regions[a.region]?.name}'` : '';
+      problems.push(`'${a.name}' [${a.lo}, ${a.hi}) steps ${a.first}–${a.last} overlaps '${b.name}' [${b.lo}, ${b.hi}) steps ${b.first}–${b.last}${where}`);
     }
     active.length = kept;
     active.push(b);
@@ -128,6 +138,19 @@ export function checkPlan(graph: Graph, plan: MemoryPlan, scratchBytes: (node: n
     }
     return true;
   }
+}
+
+/** A multi-region plan: every region's array within its room, aligned, and together the arena size. */
+function checkRegions(plan: MemoryPlan): string[] {
+  if (plan.regions === undefined) return [];
+  const problems: string[] = [];
+  for (const r of plan.regions) {
+    if (r.size > r.room) problems.push(`region '${r.name}' holds ${r.size} bytes of the arena, more than its ${r.room} bytes`);
+    if (r.size % plan.align !== 0) problems.push(`region '${r.name}' has ${r.size} bytes, not a multiple of the alignment ${plan.align}`);
+  }
+  const total = plan.regions.reduce((s, r) => s + r.size, 0);
+  if (total !== plan.arenaSize) problems.push(`the regions hold ${total} bytes together, the plan's arena is ${plan.arenaSize}`);
+  return problems;
 }
 
 /**

@@ -289,3 +289,40 @@ function heuristicOrders(groups: readonly BufferGroup[]): number[][] {
     [...idx].sort((a, b) => groups[a].first - groups[b].first || groups[b].extent - groups[a].extent),
   ];
 }
+
+/**
+ * First fit over several arenas (the RAM regions of a multi-region plan): each group goes to the lowest offset of
+ * the first arena, in the order the caller lists, where it ends within that arena's room — so a group never
+ * straddles two arenas. Offsets are relative to the group's arena.
+ */
+export class ArenaFill {
+  private readonly occupancy: Occupancy[];
+  /** Arena index per group (-1: not placed yet). */
+  readonly arenaOf: number[];
+  readonly offsets: number[];
+
+  constructor(
+    problem: PlanProblem,
+    private readonly groups: readonly BufferGroup[],
+    align: number,
+    private readonly rooms: readonly number[],
+  ) {
+    this.occupancy = rooms.map(() => new Occupancy(problem, align));
+    this.arenaOf = groups.map(() => -1);
+    this.offsets = groups.map(() => 0);
+  }
+
+  /** Place group `gi` in the first of `arenas` that has room for it; false (and nothing placed) when none has. */
+  tryPlace(gi: number, arenas: readonly number[]): boolean {
+    const g = this.groups[gi];
+    for (const a of arenas) {
+      const offset = this.occupancy[a].lowestFit(g);
+      if (offset + g.extent > this.rooms[a]) continue;
+      this.occupancy[a].place(g, offset);
+      this.arenaOf[gi] = a;
+      this.offsets[gi] = offset;
+      return true;
+    }
+    return false;
+  }
+}

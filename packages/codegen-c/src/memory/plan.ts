@@ -3,6 +3,7 @@ import { Graph } from '@tinyforge/ir';
 import { BufferGroup, groupBuffers, groupLowerBound, Grouping, liveProfile, usableCandidates } from './groups';
 import { buildPlanProblem, lowerBound } from './liveness';
 import { bySizeDescending, placeGreedy, placeOptimal } from './placement';
+import { ArenaRegion, RegionUse, splitOverRegions } from './regions';
 import { reorderForPeak } from './reorder';
 import { planState, StateRegion } from './state';
 import { InPlacePair, InPlaceRule, Placement, PlanBuffer, PlanProblem } from './types';
@@ -21,10 +22,18 @@ export interface PlanOptions {
   timeLimitMs?: number;
   /** Kernel paths whose scratch to reserve (kernels-cmsis kernelPathsFor(core)). Default: every path. */
   kernelPaths?: readonly KernelPath[];
+  /**
+   * Several RAM regions the arena may be split over (a board's `ram` and `extraRam`): each buffer goes to one
+   * region (regions.ts says which), never straddling two. One region or none: one arena, as always.
+   */
+  regions?: readonly ArenaRegion[];
 }
 
 export interface PlannedBuffer extends PlanBuffer {
+  /** Byte offset in the arena, or in its region's array when the plan has regions. */
   offset: number;
+  /** Multi-region plans: index into MemoryPlan.regions. */
+  region?: number;
 }
 
 export interface SharedPair {
@@ -57,6 +66,12 @@ export interface MemoryPlan {
   state: StateRegion;
   /** Of planningMs, the time spent choosing the execution order. */
   reorderMs: number;
+  /**
+   * Multi-region plans only: each region's array (arenaSize is their sum) and the policy that placed the buffers.
+   * Absent for a one-arena plan.
+   */
+  regions?: RegionUse[];
+  regionPolicy?: string;
 }
 
 /** Execution order, lifetimes, sharing and offsets for every activation and scratch buffer of an int8 graph. */
@@ -90,22 +105,29 @@ export function planMemory(graph: Graph, options: PlanOptions = {}): MemoryPlan 
     }
     if (chosen === undefined || placement.arenaSize < chosen.placement.arenaSize) chosen = { grouping, placement, bound };
   }
-  const { placement, bound } = chosen!;
-  const applied = chosen!.grouping.applied;
+  const { placement } = chosen!;
+  const regions = options.regions !== undefined && options.regions.length > 1 ? options.regions : undefined;
+  const split = regions && splitOverRegions(graph, problem, groupings, groupings.indexOf(chosen!.grouping), placement, regions, align, options.timeLimitMs ?? 500);
+  if (split !== undefined) searchComplete &&= split.searchComplete;
+  // A split may have needed another in-place sharing choice than the one-arena plan's.
+  const grouping = split !== undefined ? groupings[split.grouping] : chosen!.grouping;
+  const bound = grouping === chosen!.grouping ? chosen!.bound : groupLowerBound(problem, grouping.groups, align);
+  const applied = grouping.applied;
   return {
     order,
     align,
-    arenaSize: placement.arenaSize,
+    arenaSize: split ? split.regions.reduce((s, r) => s + r.size, 0) : placement.arenaSize,
     lowerBound: plainLowerBound,
     lowerBoundOriginalOrder,
     lowerBoundWithSharing: bound,
-    buffers: problem.buffers.map((b) => ({ ...b, offset: placement.offsets[b.id] })),
+    buffers: problem.buffers.map((b) => (split ? { ...b, offset: split.offsets[b.id], region: split.regionOf[b.id] } : { ...b, offset: placement.offsets[b.id] })),
     shared: applied.map((p) => ({ input: p.input, output: p.output, node: order[p.step], rule: p.rule })),
     planner,
     searchComplete,
     planningMs: Date.now() - started,
     state: planState(graph, align),
     reorderMs,
+    ...(split ? { regions: split.regions, regionPolicy: split.policy } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ export function scratchContext(out: LayerWriter, query: string | undefined): voi
     if (query !== undefined) out.line(`if (${query} > 0) return TFG_ARG_ERROR;`);
     return;
   }
-  out.line(`const tfg_context ctx = ${cStruct({ buf: `${out.arena} + ${out.scratch.offset}`, size: out.scratch.size })};`);
+  out.line(`const tfg_context ctx = ${cStruct({ buf: `${out.scratch.base ?? out.arena} + ${out.scratch.offset}`, size: out.scratch.size })};`);
   if (query !== undefined) out.line(`if (${query} > ctx.size) return TFG_ARG_ERROR;`);
 }
 

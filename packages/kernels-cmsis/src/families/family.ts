@@ -95,8 +95,9 @@ export interface LayerWriter {
   readonly arena: string;
   /** A tensor's bytes as a C expression: in the arena, or a constant array. */
   at(tensor: number): string;
-  /** The scratch buffer the memory plan gives this layer. */
-  readonly scratch?: { offset: number; size: number };
+  /** The scratch buffer the memory plan gives this layer; `base`: the array its offset counts from, when not `arena`
+   *  (a multi-region plan put it in another RAM region's array). */
+  readonly scratch?: { offset: number; size: number; base?: string };
   /** The output already occupies the input's bytes (a view the plan aliased). */
   readonly aliased: boolean;
   /** An array for the model's constant data (flash); returns its C name. `comment` may hold model strings. */

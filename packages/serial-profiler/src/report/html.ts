@@ -46,7 +46,7 @@ function arenaPicture(a: ArenaPlan, steps: number): string {
     ...(a.lowerBoundBytes !== undefined ? [{ label: 'lower bound without in-place sharing', bytes: a.lowerBoundBytes }] : []),
   ];
   return `<h2>Arena</h2>
-<p>${fmt(a.arenaBytes)} bytes of arena${a.flashBytes !== undefined ? `, ${fmt(a.flashBytes)} bytes of weights (constant data) in flash` : ''} (from codegen's plan.json)</p>
+<p>${fmt(a.arenaBytes)} bytes of arena${a.regions !== undefined ? ` over ${a.regions.length} RAM regions, drawn one above the other from address 0: ${a.regions.map((r) => `${escapeHtml(r.name)} ${fmt(r.bytes)}`).join(', ')}` : ''}${a.flashBytes !== undefined ? `, ${fmt(a.flashBytes)} bytes of weights (constant data) in flash` : ''} (from codegen's plan.json)</p>
 ${arenaChartSvg({ id: 'arena', arenaBytes: a.arenaBytes, steps, buffers: a.buffers, lowerBounds: bounds, width: CHART_WIDTH, height: 420 })}`;
 }
 

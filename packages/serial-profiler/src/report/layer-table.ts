@@ -20,6 +20,9 @@ export interface ArenaPlan {
   /** The plan's lower bounds (plan.json): without and with in-place sharing. */
   lowerBoundBytes?: number;
   lowerBoundWithSharingBytes?: number;
+  /** A plan split over RAM regions (plan.json `regions`): each region's bytes, in the order the picture stacks them. */
+  regions?: { name: string; bytes: number }[];
+  /** Offsets count from the arena's start; in a multi-region plan, from the start of its region stacked after the previous ones. */
   buffers: ArenaBuffer[];
 }
 
@@ -91,13 +94,23 @@ function parsePlan(doc: Record<string, Json>, file: string): LayerTable {
     if (!isObject(entry)) return fail(file, at, 'expected an object');
     return { index: count(entry.step, file, `${at}.step`), name: text(entry.node, file, `${at}.node`), op: text(entry.op, file, `${at}.op`) };
   });
+  // A multi-region plan: each region's buffers drawn above the previous regions' arrays.
+  const regions = doc.regions === undefined ? undefined : list(doc.regions, file, '$.regions').map((entry, i) => {
+    const at = `$.regions[${i}]`;
+    if (!isObject(entry)) return fail(file, at, 'expected an object');
+    return { name: text(entry.name, file, `${at}.name`), bytes: count(entry.bytes, file, `${at}.bytes`) };
+  });
+  const regionBase = new Map<string, number>();
+  regions?.reduce((base, r) => (regionBase.set(r.name, base), base + r.bytes), 0);
   const buffers = list(doc.buffers ?? [], file, '$.buffers').map((entry, i) => {
     const at = `$.buffers[${i}]`;
     if (!isObject(entry)) return fail(file, at, 'expected an object');
+    const region = regions === undefined ? undefined : text(entry.region, file, `${at}.region`);
+    const base = region === undefined ? 0 : (regionBase.get(region) ?? fail(file, `${at}.region`, `no region '${region.slice(0, 40)}' in $.regions`));
     return {
       name: text(entry.name, file, `${at}.name`),
       kind: text(entry.kind, file, `${at}.kind`),
-      offset: count(entry.offset, file, `${at}.offset`),
+      offset: base + count(entry.offset, file, `${at}.offset`),
       size: count(entry.size, file, `${at}.size`),
       firstStep: count(entry.firstStep, file, `${at}.firstStep`),
       lastStep: count(entry.lastStep, file, `${at}.lastStep`),
@@ -108,7 +121,7 @@ function parsePlan(doc: Record<string, Json>, file: string): LayerTable {
   const flashBytes = bytes('weightsBytes') ?? bytes('flashBytes');
   const lowerBoundBytes = bytes('lowerBoundBytes');
   const lowerBoundWithSharingBytes = bytes('lowerBoundWithSharingBytes');
-  return { layers, arena: { arenaBytes, flashBytes, lowerBoundBytes, lowerBoundWithSharingBytes, buffers } };
+  return { layers, arena: { arenaBytes, flashBytes, lowerBoundBytes, lowerBoundWithSharingBytes, ...(regions !== undefined ? { regions } : {}), buffers } };
 }
 
 /** Combine tables: later tables fill in what earlier ones lack, matched by layer name when both have one, else by index. */

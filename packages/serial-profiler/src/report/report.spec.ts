@@ -163,6 +163,24 @@ describe('layer tables', () => {
     expect(merged.arena?.buffers).toHaveLength(1);
   });
 
+  test('a plan split over RAM regions: each buffer drawn above the regions listed before its own', () => {
+    const plan = parseLayerTable(
+      JSON.stringify({
+        arenaBytes: 96,
+        regions: [{ name: 'sram1', bytes: 64 }, { name: 'dtcm', bytes: 32 }],
+        order: [{ step: 0, node: 'a', op: 'Conv2D' }],
+        buffers: [
+          { name: 'x', kind: 'input', region: 'sram1', offset: 0, size: 64, firstStep: 0, lastStep: 0 },
+          { name: 'y', kind: 'output', region: 'dtcm', offset: 16, size: 16, firstStep: 0, lastStep: 0 },
+        ],
+      }),
+    );
+    expect(plan.arena?.regions).toEqual([{ name: 'sram1', bytes: 64 }, { name: 'dtcm', bytes: 32 }]);
+    expect(plan.arena?.buffers.map((b) => [b.name, b.offset])).toEqual([['x', 0], ['y', 80]]);
+    const bad = JSON.stringify({ arenaBytes: 1, regions: [{ name: 'a', bytes: 1 }], order: [], buffers: [{ name: 'x', kind: 'input', region: 'b', offset: 0, size: 1, firstStep: 0, lastStep: 0 }] });
+    expect(() => parseLayerTable(bad, 'plan.json')).toThrow(/plan\.json: \$\.buffers\[0\]\.region: no region 'b' in \$\.regions/);
+  });
+
   test('malformed tables name the file and JSON path', () => {
     expect(() => parseLayerTable('{"layers": [{"macs": -1}]}', 'table.json')).toThrow(/table\.json: \$\.layers\[0\]\.macs: expected a non-negative integer/);
     expect(() => parseLayerTable('[]', 't.json')).toThrow(expect.objectContaining({ code: 'PROFILE_BAD_TABLE' }));

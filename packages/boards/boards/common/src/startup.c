@@ -10,6 +10,19 @@
 extern uint32_t __tfg_data_load, __tfg_data_start, __tfg_data_end, __tfg_bss_start, __tfg_bss_end, __tfg_stack_bottom,
     __tfg_stack_top;
 extern int main(void);
+#if defined(TFG_EXTRA_RAM_REGIONS)
+/* Boards with extra RAM regions (board.json extraRam): memory.ld gives each region's zero-initialised section. */
+extern uint32_t __tfg_ram1_start, __tfg_ram1_end;
+#if TFG_EXTRA_RAM_REGIONS > 1
+extern uint32_t __tfg_ram2_start, __tfg_ram2_end;
+#endif
+#if TFG_EXTRA_RAM_REGIONS > 2
+extern uint32_t __tfg_ram3_start, __tfg_ram3_end;
+#endif
+#if TFG_EXTRA_RAM_REGIONS > 3
+#error "at most 3 extra RAM regions (boards schema MAX_EXTRA_RAM)"
+#endif
+#endif
 
 void tfg_reset_handler(void) __attribute__((noreturn));
 void tfg_default_handler(void);
@@ -56,6 +69,15 @@ void tfg_reset_handler(void) {
   TFG_REG(0xE000ED08) = (uint32_t)(uintptr_t)vector_table;
   for (uint32_t *src = &__tfg_data_load, *dst = &__tfg_data_start; dst < &__tfg_data_end;) *dst++ = *src++;
   for (uint32_t *dst = &__tfg_bss_start; dst < &__tfg_bss_end;) *dst++ = 0;
+#if defined(TFG_EXTRA_RAM_REGIONS)
+  for (uint32_t *dst = &__tfg_ram1_start; dst < &__tfg_ram1_end;) *dst++ = 0;
+#if TFG_EXTRA_RAM_REGIONS > 1
+  for (uint32_t *dst = &__tfg_ram2_start; dst < &__tfg_ram2_end;) *dst++ = 0;
+#endif
+#if TFG_EXTRA_RAM_REGIONS > 2
+  for (uint32_t *dst = &__tfg_ram3_start; dst < &__tfg_ram3_end;) *dst++ = 0;
+#endif
+#endif
   {
     /* Paint the stack below the words in use (this frame), and never past its top if started on another stack. */
     uint32_t *sp;
