@@ -200,6 +200,14 @@ withShared('tinyforge inspect / convert on the MLPerf Tiny models', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--qdq-rounding must be tflite or plain, got 'even'/);
     expect(fs.existsSync(path.join(dir, 'x.onnx'))).toBe(false);
+    // the QDQ export is int8 throughout: a 16-bit classifier head is refused with it, an unknown --head always
+    const head = await cli('quantize', ad, '--calib', 'random', '-o', path.join(dir, 'x.tflite'), '--head', 'int4');
+    expect(head.code).toBe(2);
+    expect(head.err).toMatch(/--head must be auto, int8 or int16, got 'int4'/);
+    const wideQdq = await cli('quantize', ad, '--calib', 'random', '--samples', '4', '-o', path.join(dir, 'x.tflite'), '--onnx-qdq', path.join(dir, 'x.onnx'), '--head', 'int16');
+    expect(wideQdq.code).toBe(1);
+    expect(wideQdq.err).toMatch(/QUANT_UNSUPPORTED.*no 16x8 head: drop --onnx-qdq or --head int16/);
+    expect(fs.existsSync(path.join(dir, 'x.onnx'))).toBe(false);
   }, 60000);
 
   it('the installed bin runs the same command (built dist)', () => {

@@ -62,7 +62,7 @@ function addLayerReport(tally, r) {
 
 async function measure(name) {
   const { g, calib, evalSet } = modelData(name);
-  const { int8Graph } = quantizeModel(g, calib.map((x) => [x]), { io: 'int8' });
+  const { int8Graph } = quantizeModel(g, calib.map((x) => [x]), { io: 'int8', head: 'int8' });
   const inQ = int8Graph.tensors[int8Graph.inputs[0]].quant;
   const interp = new Interpreter(int8Graph);
   const layers = s.int8Layers(int8Graph);

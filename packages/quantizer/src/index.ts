@@ -8,6 +8,8 @@ export { dropWarnings } from './quantize-file';
 export { quantizeModel } from './quantize/quantize-model';
 export type { QuantizeOptions, QuantizeResult } from './quantize/quantize-model';
 export type { IoType } from './quantize/quantize-graph';
+export { HEAD_TIE_RISK } from './quantize/classifier-head';
+export type { HeadPrecision } from './quantize/classifier-head';
 export type { Sample } from './calibration/calibrate';
 export { CALIBRATION_METHODS, DEFAULT_CALIBRATION_METHOD } from './calibration/observers';
 export type { CalibrationMethod } from './calibration/observers';

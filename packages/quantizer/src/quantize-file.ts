@@ -8,6 +8,7 @@ import { loadCalibration, LoadCalibrationOptions, loadLabels } from './calibrati
 import { QuantizerError } from './errors';
 import { qdqGraphForOnnx } from './qdq/to-qdq';
 import { ActivationType, IoType } from './quantize/quantize-graph';
+import { HeadPrecision } from './quantize/classifier-head';
 import { quantizeModel, QuantizeResult } from './quantize/quantize-model';
 import { MethodSearch, QuantizationReport, measureQuantization } from './report/measure';
 import { reportToHtml, reportToJson } from './report/format';
@@ -29,6 +30,8 @@ export interface QuantizeFileOptions extends LoadCalibrationOptions {
   io?: IoType;
   /** int8 (default) or int16 activations with int8 weights (TFLite's 16x8 mode). */
   activations?: ActivationType;
+  /** A Softmax output's fully connected head: auto (default), int8 or int16 (quantize/classifier-head.ts). */
+  head?: HeadPrecision;
   /** Evaluation data for the report (default: the first calibration samples). */
   eval?: string;
   /** Class labels of the evaluation samples (or of the calibration samples when there is no --eval). */
@@ -70,6 +73,9 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
   if (o.activations === 'int16' && o.onnxQdq !== undefined) {
     throw new QuantizerError('QUANT_UNSUPPORTED', 'the ONNX QDQ export spells out int8 arithmetic; it has no 16x8 form: drop --onnx-qdq or quantize with int8 activations');
   }
+  if (o.head === 'int16' && o.onnxQdq !== undefined) {
+    throw new QuantizerError('QUANT_UNSUPPORTED', 'the ONNX QDQ export spells out int8 arithmetic; it has no 16x8 head: drop --onnx-qdq or --head int16');
+  }
   // Before the work: every output can be written (a read-only folder fails now, not after the calibration).
   const outputs = [o.output, o.onnxQdq, o.reportJson, o.reportHtml].filter((f): f is string => f !== undefined);
   for (const file of outputs) checkOutputFile(file);
@@ -83,6 +89,8 @@ export function quantizeFile(o: QuantizeFileOptions): QuantizeFileResult {
       perTensor: o.perTensor,
       io: o.io,
       activations: o.activations,
+      // The ONNX QDQ export is int8 throughout: there the head stays int8 (warned about when that costs top-1).
+      head: o.onnxQdq !== undefined ? 'int8' : o.head,
       biasCorrection: bias,
       onProgress: (d, t) => progress(d, t, step),
       onBiasProgress: (d, t) => progress(d, t, 'bias-correction'),

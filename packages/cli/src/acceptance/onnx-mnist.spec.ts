@@ -117,11 +117,11 @@ describeWith(ONNX, 'ONNX MNIST model acceptance')('MNIST models from PyTorch and
         if (argmax(q) === f) strict++;
         if (best.includes(f)) tieAware++;
       });
-      // An int8 output can hold two classes at the same top value (1/256 steps after softmax): then argmax picks the
-      // first, and agreement is counted both ways.
+      // Top-1 of an int8 output is the first of its equal maxima (what argmax on the board returns): an int8 output
+      // can hold two classes at the same top value (1/256 steps after softmax). The tie-aware count is printed only.
+      // keras2onnx's softmax head reaches this through the quantizer's 16x8 classifier head (int8 logits: 971).
       console.log(`${m.file}: int8 vs float top-1: ${strict} of ${TEST_IMAGES} (first of equal int8 maxima), ${tieAware} with the float class among the int8 maxima; ${ties} outputs tie`);
-      expect(tieAware / TEST_IMAGES).toBeGreaterThanOrEqual(0.99);
-      expect(strict / TEST_IMAGES).toBeGreaterThanOrEqual(m.file.includes('pytorch') ? 0.99 : 0.97);
+      expect(strict / TEST_IMAGES).toBeGreaterThanOrEqual(0.99);
     });
 
     it(`int8: --engine ref and --engine host give the same bytes on ${TEST_IMAGES} images`, async () => {

@@ -15,6 +15,7 @@ export interface QuantizeCommandOptions {
   biasCorrection?: boolean;
   io: string;
   activations?: string;
+  head?: string;
   samples?: string;
   eval?: string;
   labels?: string;
@@ -79,6 +80,8 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
   if (o.io !== 'int8' && o.io !== 'float') throw new UsageError(`--io must be int8 or float, got '${o.io}'`);
   const activations = o.activations ?? 'int8';
   if (activations !== 'int8' && activations !== 'int16') throw new UsageError(`--activations must be int8 or int16, got '${activations}'`);
+  const head = o.head ?? 'auto';
+  if (head !== 'auto' && head !== 'int8' && head !== 'int16') throw new UsageError(`--head must be auto, int8 or int16, got '${head}'`);
   if (o.qdqRounding !== 'tflite' && o.qdqRounding !== 'plain') throw new UsageError(`--qdq-rounding must be tflite or plain, got '${o.qdqRounding}'`);
   const percentile = Number(o.percentile);
   if (o.calibLayout !== undefined && o.calibLayout !== 'nchw' && o.calibLayout !== 'nhwc') throw new UsageError(`--calib-layout must be nchw or nhwc, got '${o.calibLayout}'`);
@@ -98,6 +101,7 @@ export function runQuantize(model: string, o: QuantizeCommandOptions, io: Comman
     biasCorrection: o.biasCorrection,
     io: o.io,
     activations,
+    head,
     samples: positiveInt('--samples', o.samples),
     eval: o.eval,
     labels: o.labels,
@@ -147,6 +151,11 @@ export function registerQuantizeCommand(program: Command, io: CommandIO): void {
     .option('--bias-correction', 'subtract from each conv/FC bias the mean output shift its weight rounding causes (measured on the calibration data)')
     .option('--io <type>', 'model inputs/outputs: int8, or float with Quantize/Dequantize at the edges', 'int8')
     .option('--activations <type>', "int8, or int16 (TFLite's 16x8 mode: int16 activations, int8 weights, int64 biases)", 'int8')
+    .option(
+      '--head <precision>',
+      "a Softmax output's fully connected layers: auto (16x8 when int8 logits would leave the two best classes within one step on > 1 % of the calibration samples), int8 or int16; the output stays int8",
+      'auto',
+    )
     .option('--samples <n>', 'use at most N calibration samples')
     .option('--eval <path>', 'evaluation data for the report (default: the first calibration samples)')
     .option('--labels <file>', 'class labels of the evaluation samples (.npy or one per line): report accuracy')

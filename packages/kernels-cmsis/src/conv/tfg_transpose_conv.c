@@ -18,6 +18,17 @@ static int32_t first_tap(int32_t out, int32_t pad, int32_t stride) {
 /* The input row of output row `out` under filter row `k` (valid when in [0, size)). */
 static int32_t source_row(int32_t out, int32_t pad, int32_t stride, int32_t k) { return (out + pad - k) / stride; }
 
+/*
+ * The taps of output pixel (oy, ox), the one place that says which they are: the filter positions (ky, kx), in
+ * (ky, kx) order, whose input pixel (iy, ix) exists. The statement after it runs once per tap with the four set.
+ * (A macro, so that the walk compiles to the plain nested loops: an iterator function cost 6 % on qemu-m4.)
+ */
+#define FOR_EACH_TAP(p, in, f, oy, ox, ky, kx, iy, ix)                                                           \
+  for (int32_t ky = first_tap((oy), (p)->padding.h, (p)->stride.h), iy; ky < (f)->h; ky += (p)->stride.h)            \
+    if ((iy = source_row((oy), (p)->padding.h, (p)->stride.h, ky)) >= 0 && iy < (in)->h)                            \
+      for (int32_t kx = first_tap((ox), (p)->padding.w, (p)->stride.w), ix; kx < (f)->w; kx += (p)->stride.w)        \
+        if ((ix = source_row((ox), (p)->padding.w, (p)->stride.w, kx)) >= 0 && ix < (in)->w)
+
 static int check_dims(const tfg_conv_params *p, const tfg_dims *in, const tfg_dims *f, const tfg_dims *o) {
   return f->c == in->c && o->c == f->n && o->n == in->n && p->stride.h >= 1 && p->stride.w >= 1 && p->padding.h >= 0 &&
          p->padding.w >= 0;
@@ -28,40 +39,25 @@ int32_t tfg_transpose_conv_s8_get_buffer_size(const tfg_dims *input_dims, const 
   return ((filter_dims->h * filter_dims->w * filter_dims->c * (int32_t)sizeof(int16_t)) + 3) & ~3;
 }
 
-/*
- * One output pixel's taps as int16 (input + offset), in (ky, kx) order: returns their count. Rows of a tap and its
- * filter offset are recomputed by the caller in the same order.
- */
+/* One output pixel's taps as int16 (input + offset), in the walk's order: returns their count. */
 static int32_t gather_taps_s8(const tfg_conv_params *p, const tfg_dims *in, const tfg_dims *f, const int8_t *input,
                               int32_t b, int32_t oy, int32_t ox, int16_t *field) {
   int32_t taps = 0;
-  for (int32_t ky = first_tap(oy, p->padding.h, p->stride.h); ky < f->h; ky += p->stride.h) {
-    const int32_t iy = source_row(oy, p->padding.h, p->stride.h, ky);
-    if (iy < 0 || iy >= in->h) continue;
-    for (int32_t kx = first_tap(ox, p->padding.w, p->stride.w); kx < f->w; kx += p->stride.w) {
-      const int32_t ix = source_row(ox, p->padding.w, p->stride.w, kx);
-      if (ix < 0 || ix >= in->w) continue;
-      const int8_t *x = input + ((b * in->h + iy) * in->w + ix) * in->c;
-      for (int32_t c = 0; c < in->c; c++) *field++ = (int16_t)(x[c] + p->input_offset);
-      taps++;
-    }
+  FOR_EACH_TAP(p, in, f, oy, ox, ky, kx, iy, ix) {
+    const int8_t *x = input + ((b * in->h + iy) * in->w + ix) * in->c;
+    for (int32_t c = 0; c < in->c; c++) *field++ = (int16_t)(x[c] + p->input_offset);
+    taps++;
   }
   return taps;
 }
 
-/* Output channel oc's sum over the gathered taps (the same (ky, kx) walk as gather_taps_s8). */
+/* Output channel oc's sum over the gathered taps (the same walk as gather_taps_s8). */
 static int64_t taps_dot(const tfg_conv_params *p, const tfg_dims *in, const tfg_dims *f, const int16_t *field,
                         const int8_t *filter_oc, int32_t oy, int32_t ox) {
   int64_t acc = 0;
-  for (int32_t ky = first_tap(oy, p->padding.h, p->stride.h); ky < f->h; ky += p->stride.h) {
-    const int32_t iy = source_row(oy, p->padding.h, p->stride.h, ky);
-    if (iy < 0 || iy >= in->h) continue;
-    for (int32_t kx = first_tap(ox, p->padding.w, p->stride.w); kx < f->w; kx += p->stride.w) {
-      const int32_t ix = source_row(ox, p->padding.w, p->stride.w, kx);
-      if (ix < 0 || ix >= in->w) continue;
-      acc += tfg_nn_dot_s16x8(field, filter_oc + (ky * f->w + kx) * f->c, f->c);
-      field += f->c;
-    }
+  FOR_EACH_TAP(p, in, f, oy, ox, ky, kx, iy, ix) {
+    acc += tfg_nn_dot_s16x8(field, filter_oc + (ky * f->w + kx) * f->c, f->c);
+    field += f->c;
   }
   return acc;
 }
@@ -107,15 +103,9 @@ tfg_status tfg_transpose_conv_s16(const tfg_conv_params *conv_params, const tfg_
       for (int32_t ox = 0; ox < o->w; ox++) {
         for (int32_t oc = 0; oc < o->c; oc++) {
           int64_t acc = 0;
-          for (int32_t ky = first_tap(oy, p->padding.h, p->stride.h); ky < f->h; ky += p->stride.h) {
-            const int32_t iy = source_row(oy, p->padding.h, p->stride.h, ky);
-            if (iy < 0 || iy >= in->h) continue;
-            for (int32_t kx = first_tap(ox, p->padding.w, p->stride.w); kx < f->w; kx += p->stride.w) {
-              const int32_t ix = source_row(ox, p->padding.w, p->stride.w, kx);
-              if (ix < 0 || ix >= in->w) continue;
-              acc += tfg_nn_dot_s16x8(input + ((b * in->h + iy) * in->w + ix) * in->c,
-                                      filter + oc * depth + (ky * f->w + kx) * f->c, f->c);
-            }
+          FOR_EACH_TAP(p, in, f, oy, ox, ky, kx, iy, ix) {
+            acc += tfg_nn_dot_s16x8(input + ((b * in->h + iy) * in->w + ix) * in->c,
+                                    filter + oc * depth + (ky * f->w + kx) * f->c, f->c);
           }
           *output++ = tfg_nn_finish_s16(acc, &b64, oc, quant_params->multiplier[oc], quant_params->shift[oc],
                                         &p->activation);

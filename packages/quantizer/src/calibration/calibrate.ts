@@ -14,6 +14,8 @@ export interface CalibrateOptions {
    * every step), keyed `node/what`.
    */
   internal?: Map<string, { min: number; max: number }>;
+  /** Tensors whose rows' top-two gaps are recorded (TensorStats.topGaps): the logits of a classifier head. */
+  topGaps?: ReadonlySet<number>;
   /** Called after each inference: done of total (both passes counted). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -87,6 +89,7 @@ export function calibrate(graph: Graph, samples: readonly Sample[], options: Cal
       }
       s.min = lo;
       s.max = hi;
+      if (options.topGaps?.has(t)) (s.topGaps ??= []).push(smallestTopGap(v, graph.tensors[t].shape.at(-1) ?? v.length));
     }
     options.onProgress?.(++done, total);
   }
@@ -99,4 +102,21 @@ export function calibrate(graph: Graph, samples: readonly Sample[], options: Cal
     options.onProgress?.(++done, total);
   }
   return stats;
+}
+
+/** The smallest difference between the largest and the second largest value of any row of `rowSize` values. */
+export function smallestTopGap(v: Float32Array, rowSize: number): number {
+  let gap = Infinity;
+  for (let row = 0; row + rowSize <= v.length && rowSize > 1; row += rowSize) {
+    let first = -Infinity;
+    let second = -Infinity;
+    for (let i = row; i < row + rowSize; i++) {
+      if (v[i] > first) {
+        second = first;
+        first = v[i];
+      } else if (v[i] > second) second = v[i];
+    }
+    gap = Math.min(gap, first - second);
+  }
+  return gap;
 }

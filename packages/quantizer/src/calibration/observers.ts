@@ -22,6 +22,8 @@ export interface TensorStats {
   min: number;
   max: number;
   histogram?: Histogram;
+  /** Per sample, the smallest gap between the two largest values of a row (last axis), for tensors asked for. */
+  topGaps?: number[];
 }
 
 export interface ObserverOptions {

@@ -31,7 +31,7 @@ describe('mismatchCause', () => {
 describe('explainLayer / explainAveragePool on our own int8 graph', () => {
   const g = smallCnn();
   const r = seeded(3);
-  const { int8Graph } = quantizeModel(g, Array.from({ length: 8 }, () => [randomFloats(8 * 8 * 3, r)]), { io: 'int8' });
+  const { int8Graph } = quantizeModel(g, Array.from({ length: 8 }, () => [randomFloats(8 * 8 * 3, r)]), { io: 'int8', head: 'int8' /* the QDQ export and TFLite's int8 rounding: an int8 head */ });
   const x = quantizeInput(randomFloats(8 * 8 * 3, seeded(4)), int8Graph.tensors[int8Graph.inputs[0]].quant!);
   const tensors = new Interpreter(int8Graph).run([new Uint8Array(x.buffer)], { keepIntermediates: true }).tensors!;
   const outputOf = (t: number): Int8Array => Int8Array.from(new Int8Array(tensors.get(t)!.buffer, tensors.get(t)!.byteOffset, tensors.get(t)!.byteLength));

@@ -181,7 +181,7 @@ describe('the --onnx-qdq export in onnxruntime-node, TFLite rounding (the defaul
     ['residual graph (add, concat of differing scales, max pool)', residualGraph],
   ])('%s: every int8 element equals ours, layer by layer and end to end', (_, build) => {
     const g = build();
-    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
+    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8', head: 'int8' /* the QDQ export and TFLite's int8 rounding: an int8 head */ });
     const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9), {});
     console.log(describeComparison(`${g.name} (tflite rounding)`, c));
     expect(c.perLayer.total).toBeGreaterThan(100);
@@ -256,7 +256,7 @@ describe('the --onnx-qdq export in onnxruntime-node, plain QDQ (--qdq-rounding p
     ['residual graph (add, concat of differing scales, max pool)', residualGraph, 0],
   ])('%s agrees with our int8 interpreter within one, every difference a rounding rule', (_, build, softmaxDifferences) => {
     const g = build();
-    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8' });
+    const { int8Graph } = quantizeModel(g, samples(g, 16, 3, -1, 1), { io: 'int8', head: 'int8' /* the QDQ export and TFLite's int8 rounding: an int8 head */ });
     const c = compareWithOrt(int8Graph, int8Inputs(g, int8Graph, 4, 9), { rounding: 'plain' });
     console.log(describeComparison(`${g.name} (plain)`, c));
     expect(c.perLayer.total).toBeGreaterThan(100);
@@ -273,7 +273,7 @@ describe('MLPerf Tiny AD autoencoder through onnxruntime-node', () => {
   if (!haveAd) console.warn(`skipping the MLPerf Tiny AD model check: ${ad} not found`);
   const int8Ad = (): { g: Graph; int8Graph: Graph } => {
     const g = readModelFile(ad);
-    return { g, int8Graph: quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8' }).int8Graph };
+    return { g, int8Graph: quantizeModel(g, samples(g, 32, 5, -4, 4), { io: 'int8', head: 'int8' /* the QDQ export and TFLite's int8 rounding: an int8 head */ }).int8Graph };
   };
 
   (haveAd ? it : it.skip)('TFLite rounding: ten fully connected layers, every output element equal to ours', () => {

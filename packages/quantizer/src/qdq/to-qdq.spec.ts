@@ -13,8 +13,17 @@ function int8SmallCnn(): Graph {
   const g = smallCnn();
   const r = seeded(3);
   const samples = Array.from({ length: 8 }, () => [randomFloats(8 * 8 * 3, r)]);
-  return quantizeModel(g, samples, { io: 'int8' }).int8Graph;
+  // The QDQ export is int8 throughout: on random inputs the small CNN's softmax head would go 16-bit (classifier-head.ts).
+  return quantizeModel(g, samples, { io: 'int8', head: 'int8' }).int8Graph;
 }
+
+describe('the QDQ export of a graph with int16 tensors', () => {
+  it('is refused with a typed error naming the tensor (a 16-bit classifier head has no QDQ form here)', () => {
+    const r = seeded(3);
+    const { int8Graph } = quantizeModel(smallCnn(), Array.from({ length: 8 }, () => [randomFloats(8 * 8 * 3, r)]), { io: 'int8', head: 'int16' });
+    expect(() => toQdqGraph(int8Graph)).toThrow(expect.objectContaining({ code: 'QUANT_UNSUPPORTED', message: expect.stringMatching(/'.*' is int16: it has no 16x8 form/) }));
+  });
+});
 
 describe('toQdqGraph', () => {
   it('feeds every computing op the dequantized int8 value of its input, never the float result of its producer', () => {
@@ -111,7 +120,7 @@ describe('the export read back by our ONNX reader and run by our interpreter (a 
   (haveAd ? it : it.skip)('MLPerf Tiny AD: equal with TFLite rounding, not with the plain export', () => {
     const g = readModelFile(ad);
     const r = seeded(8);
-    const { int8Graph } = quantizeModel(g, Array.from({ length: 16 }, () => [randomFloats(640, r, -4, 4)]), { io: 'int8' });
+    const { int8Graph } = quantizeModel(g, Array.from({ length: 16 }, () => [randomFloats(640, r, -4, 4)]), { io: 'int8', head: 'int8' });
     expect(readBackDifferences(g, int8Graph, 'tflite', 2, 9)).toEqual({ differing: 0, total: 1280 });
     // the plain export rounds once: ten layers of TFLite's double rounding apart
     expect(readBackDifferences(g, int8Graph, 'plain', 2, 9).differing).toBeGreaterThan(50);

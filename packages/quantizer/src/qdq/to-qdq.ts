@@ -1,4 +1,5 @@
 import { cloneGraph, Graph, Node, OpType, pruneTensors, Tensor } from '@tinyforge/ir';
+import { QuantizerError } from '../errors';
 import { tfliteRounding } from './tflite-rounding';
 
 /** Ops that only move int8 values; they stay int8 in the QDQ graph (the ONNX writer accepts them quantized). */
@@ -24,6 +25,11 @@ export interface QdqOptions {
 }
 
 export function toQdqGraph(int8Graph: Graph, options: QdqOptions = {}): Graph {
+  const wide = int8Graph.tensors.find((t) => t.data === undefined && t.dtype === 'int16');
+  if (wide !== undefined) {
+    // (a 16x8 model, or an int8 one with a 16-bit classifier head: quantize with head 'int8' for this export)
+    throw new QuantizerError('QUANT_UNSUPPORTED', `the ONNX QDQ export spells out int8 arithmetic; '${wide.name}' is int16: it has no 16x8 form`);
+  }
   const rounding = options.rounding ?? 'tflite';
   const g = cloneGraph(int8Graph);
   const floatOf = new Map<number, number>();

@@ -31,6 +31,8 @@ export function correctBiases(floatGraph: Graph, int8Graph: Graph, samples: read
   const layers = floatGraph.nodes.filter(isWeighted).flatMap((node) => {
     const twin = int8Graph.nodes.find((n) => n.outputs[0] === node.outputs[0]);
     if (twin === undefined || !isWeighted(twin) || twin.inputs[2] === undefined || twin.inputs[2] < 0) return [];
+    // 16-bit layers (a classifier head) have int64 biases, and their rounding error is 256 times smaller.
+    if (int8Graph.tensors[twin.inputs[2]].dtype !== 'int32') return [];
     const { graph, sources } = singleNodeGraph(floatGraph, { ...node, attrs: { ...node.attrs, activation: 'none' }, inputs: [node.inputs[0], node.inputs[1]] } as Node);
     const w = graph.tensors[graph.nodes[0].inputs[1]];
     const quantized = dequantizedWeights(int8Graph, twin);

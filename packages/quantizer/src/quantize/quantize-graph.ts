@@ -5,6 +5,7 @@ import { copyFloats } from '../passes/graph-edit';
 import { QuantizerError } from '../errors';
 import { fixedOutputQuant, NO_INT16_KERNEL, OUTPUT_RULES } from './op-rules';
 import { activationQuant, agreeingWeightScale, int16ActivationQuant, minWeightScales, quantizeBias, quantizeBias64, quantizeConstant, quantizeWeights, quantRange } from './params';
+import { MixedPrecision } from './mixed-precision';
 import { quantizeRecurrent } from './quantize-recurrent';
 
 export type IoType = 'int8' | 'float';
@@ -25,6 +26,12 @@ export interface BuildOptions {
   internalRanges?: ReadonlyMap<string, Range>;
   /** Where quantization notes what it had to assume or what may lose precision. */
   warnings?: string[];
+  /**
+   * Nodes (indices into the float graph) that run with int16 activations in an int8 graph (16x8 kernels, per-channel
+   * weights: a classifier head, classifier-head.ts). Int8 tensors they read are requantized to int16 first; their
+   * int16 results are requantized back to int8 where an int8 node or a graph output takes them.
+   */
+  int16Nodes?: ReadonlySet<number>;
 }
 
 /** Refuse ops the int8 (or 16x8) scheme has no rule for, naming the node. */
@@ -74,9 +81,13 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
   };
   for (const t of g.inputs) params.set(t, quantOf(rangeOf(t)));
   const nodes: Node[] = [];
-  for (const node of g.nodes) {
+  const mixed = new MixedPrecision(g, params, dtypes, int16 ? new Set() : (options.int16Nodes ?? new Set()));
+  for (const [index, node] of g.nodes.entries()) {
     const out = node.outputs[0];
     const rule = OUTPUT_RULES[node.op]!;
+    // A 16-bit node in an int8 graph (and the reverse: an int8 node reading a 16-bit result) takes its inputs requantized.
+    const wide = int16 || mixed.isWide(index);
+    if (!int16) nodes.push(...mixed.adaptInputs(index, node));
     const inParams = (k: number): Quantization => {
       const q = params.get(node.inputs[k]);
       if (q === undefined) throw new QuantizerError('QUANT_UNSUPPORTED', `input ${k} is neither an activation nor a quantizable constant`, { node: node.name });
@@ -88,13 +99,19 @@ export function buildInt8Graph(floatGraph: Graph, ranges: ReadonlyMap<number, Ra
       continue;
     }
     // Constant float operands of element-wise ops become per-tensor constants of the activation type.
-    if (!isWeighted(node)) quantizeOperands(g, node, params, int16);
-    if (rule === 'calibrated') params.set(out, quantOf(narrow(rangeOf(out), node)));
+    if (!isWeighted(node)) quantizeOperands(g, node, params, wide);
+    const nodeQuant = wide ? int16ActivationQuant : activationQuant;
+    if (rule === 'calibrated') params.set(out, nodeQuant(narrow(rangeOf(out), node)));
     else if (rule === 'same-as-input') params.set(out, inParams(0));
-    else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op, int16));
-    else nodes.push(...requantizeConcatInputs(g, node, params, int16));
-    if (isWeighted(node)) quantizeWeightsOf(g, node, inParams(0).scale[0], params.get(out)!.scale[0], options);
+    else if (rule === 'fixed') params.set(out, fixedOutputQuant(node.op, wide));
+    else nodes.push(...requantizeConcatInputs(g, node, params, wide));
+    if (wide && !int16) dtypes.set(out, 'int16');
+    if (isWeighted(node)) {
+      const layer = wide && !int16 ? { ...options, activations: 'int16' as const, perTensor: false, perChannelFullyConnected: true } : options;
+      quantizeWeightsOf(g, node, inParams(0).scale[0], params.get(out)!.scale[0], layer);
+    }
     nodes.push(node);
+    if (!int16) nodes.push(...mixed.narrowOutput(index, node, g.outputs, (op) => (rule === 'fixed' ? fixedOutputQuant(op) : activationQuant(rangeOf(out)))));
   }
   g.nodes = nodes;
   for (const [t, q] of params) {

@@ -4,6 +4,7 @@ import { CalibrationMethod, chooseRange, DEFAULT_CALIBRATION_METHOD, Range, Tens
 import { QuantizerError } from '../errors';
 import { hybridWeights, NamedPass, FLOAT_PASSES, runFloatPasses } from '../passes';
 import { BiasCorrection, correctBiases } from './bias-correction';
+import { classifierHeads, HeadPrecision, HEAD_TIE_RISK, tieRisk } from './classifier-head';
 import { ActivationType, buildInt8Graph, checkQuantizable, IoType } from './quantize-graph';
 
 export interface QuantizeOptions {
@@ -17,6 +18,13 @@ export interface QuantizeOptions {
   /** int8 (default) or int16 activations with int8 weights (TFLite's 16x8 mode). */
   activations?: ActivationType;
   passes?: readonly NamedPass[];
+  /**
+   * The fully connected head of a Softmax output (classifier-head.ts): 'auto' (default) runs it at 16 bits when its
+   * int8 logits would leave the two best classes within one step on more than HEAD_TIE_RISK of the calibration
+   * samples; 'int8' keeps it int8 (with a warning then), 'int16' always runs it at 16 bits. Ignored with int16
+   * activations.
+   */
+  head?: HeadPrecision;
   /** Empirical bias correction of conv / depthwise / FC layers (bias-correction.ts), on the first 32 samples. */
   biasCorrection?: boolean;
   /** Calibration's progress (samples). */
@@ -84,10 +92,25 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
   const floatGraph = runFloatPasses(graph, options.passes ?? FLOAT_PASSES);
   checkQuantizable(floatGraph, options.activations);
   const internalRanges = new Map<string, Range>();
-  const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress, internal: internalRanges });
+  const heads = options.activations === 'int16' ? [] : classifierHeads(floatGraph);
+  const topGaps = new Set(heads.map((h) => h.logits));
+  const stats = calibrate(floatGraph, samples, { method, onProgress: options.onProgress, internal: internalRanges, topGaps });
   const ranges = new Map<number, Range>();
   for (const t of activationTensors(floatGraph)) ranges.set(t, chooseRange(method, stats.get(t)!, { percentile: options.percentile ?? 99.99 }));
   const warnings: string[] = [];
+  const int16Nodes = new Set<number>();
+  for (const head of heads) {
+    const risk = tieRisk(head, stats, ranges.get(head.logits)!);
+    const risky = risk.share > HEAD_TIE_RISK;
+    const names = head.nodes.map((n) => `'${floatGraph.nodes[n].name}'`).join(', ');
+    const measured = `its int8 logits (steps of ${risk.step.toPrecision(3)}) leave the two best classes within one step on ${(risk.share * 100).toFixed(1)} % of the calibration samples`;
+    if (options.head === 'int16' || (risky && options.head !== 'int8')) {
+      head.nodes.forEach((n) => int16Nodes.add(n));
+      notes.push(`classifier head ${names} quantized 16x8 (int16 activations, per-channel int8 weights; the output requantized to int8): ${options.head === 'int16' ? 'as asked' : measured}`);
+    } else if (risky) {
+      warnings.push(`classifier head ${names}: ${measured}, where int8 top-1 may tie or swap; the 16x8 head (--head int16) keeps them apart`);
+    }
+  }
   const int8Graph = buildInt8Graph(floatGraph, ranges, {
     perTensor: options.perTensor ?? false,
     perChannelFullyConnected: options.perChannelFullyConnected ?? false,
@@ -95,6 +118,7 @@ export function quantizeModel(graph: Graph, samples: readonly Sample[], options:
     activations: options.activations,
     internalRanges,
     warnings,
+    int16Nodes,
   });
   const biasCorrections = options.biasCorrection ? correctBiases(floatGraph, int8Graph, samples.slice(0, BIAS_CORRECTION_SAMPLES), options.onBiasProgress) : undefined;
   return { floatGraph, int8Graph, stats, ranges, biasCorrections, internalRanges, warnings, notes };

@@ -157,7 +157,7 @@ export function measureQuantization(result: QuantizeResult, samples: readonly Sa
     return {
       ...(producer.get(t) ?? { node: 'input', op: 'Input' }),
       tensor: floatGraph.tensors[t].name,
-      range: { min: q.scale[0] * (-128 - q.zeroPoint[0]), max: q.scale[0] * (127 - q.zeroPoint[0]) },
+      range: (({ min, max }) => ({ min: q.scale[0] * (min - q.zeroPoint[0]), max: q.scale[0] * (max - q.zeroPoint[0]) }))(dtypeRange(int8Graph.tensors[t].dtype)),
       calibrated: { min: stats.min, max: stats.max },
       scale: q.scale[0],
       zeroPoint: q.zeroPoint[0],
