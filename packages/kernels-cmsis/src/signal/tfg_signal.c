@@ -3,6 +3,8 @@
  * library's arithmetic as the interpreter's kernels/signal.ts and signal-fft.ts spell it out: uint32/uint64
  * wrap-around, truncating shifts, KISS FFT (v130) 16-bit fixed point with twiddles computed by the code generator.
  */
+#include <string.h>
+
 #include "tfg_nn.h"
 
 static int32_t msb32(uint32_t x) { return x == 0u ? 32 : 32 - __builtin_clz(x); }
@@ -291,5 +293,15 @@ tfg_status tfg_signal_filter_bank_log(const uint32_t *input, int32_t size, int32
       output[i] = 0;
     }
   }
+  return TFG_OK;
+}
+
+tfg_status tfg_feature_window(const void *row, void *window, int32_t row_bytes, int32_t rows, void *output) {
+  if (row_bytes <= 0 || rows <= 0) return TFG_ARG_ERROR;
+  int8_t *const w = (int8_t *)window;
+  const size_t kept = (size_t)row_bytes * (size_t)(rows - 1);
+  memmove(w, w + row_bytes, kept);
+  memcpy(w + kept, row, (size_t)row_bytes);
+  if (output != window) memcpy(output, window, kept + (size_t)row_bytes);
   return TFG_OK;
 }
