@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tfg_nn.h"
+#include "../support/tfg_nn_dsp.h"
 
 static int32_t msb32(uint32_t x) { return x == 0u ? 32 : 32 - __builtin_clz(x); }
 
@@ -51,6 +52,24 @@ typedef struct {
 
 static int16_t sample(const fft_plan *p, int32_t i) { return i < p->frame ? p->input[i] : 0; }
 
+/* r = a * t in Q15 (KISS FFT's C_MUL): re = a.re t.re - a.im t.im, im = a.re t.im + a.im t.re, each sround. */
+#if TFG_NN_HAS_DSP
+/* One complex value is one word (re low, im high): SMUSD and SMUADX form both int32 sums exactly as plain C does
+ * (two's complement wrap-around included, for the one sum that can reach 2^31), in one instruction each. */
+static inline void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
+  int32_t av, tv;
+  memcpy(&av, a, sizeof av);
+  memcpy(&tv, t, sizeof tv);
+  r[0] = sround(__smusd(av, tv));
+  r[1] = sround(__smuadx(av, tv));
+}
+#else
+static void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
+  r[0] = sround((int32_t)a[0] * t[0] - (int32_t)a[1] * t[1]);
+  r[1] = sround((int32_t)a[0] * t[1] + (int32_t)a[1] * t[0]);
+}
+#endif
+
 static void butterfly2(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
   for (int32_t k = 0; k < m; k++) {
     int16_t *a = x + 2 * k;
@@ -59,20 +78,15 @@ static void butterfly2(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     a[1] = fixdiv(a[1], 2);
     b[0] = fixdiv(b[0], 2);
     b[1] = fixdiv(b[1], 2);
-    const int16_t *t = tw + 2 * k * fstride;
-    const int16_t tr = sround((int32_t)b[0] * t[0] - (int32_t)b[1] * t[1]);
-    const int16_t ti = sround((int32_t)b[0] * t[1] + (int32_t)b[1] * t[0]);
-    b[0] = wrap16(a[0] - tr);
-    b[1] = wrap16(a[1] - ti);
-    a[0] = wrap16(a[0] + tr);
-    a[1] = wrap16(a[1] + ti);
+    int16_t t[2];
+    cmul(b, tw + 2 * k * fstride, t);
+    b[0] = wrap16(a[0] - t[0]);
+    b[1] = wrap16(a[1] - t[1]);
+    a[0] = wrap16(a[0] + t[0]);
+    a[1] = wrap16(a[1] + t[1]);
   }
 }
 
-static void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
-  r[0] = sround((int32_t)a[0] * t[0] - (int32_t)a[1] * t[1]);
-  r[1] = sround((int32_t)a[0] * t[1] + (int32_t)a[1] * t[0]);
-}
 
 static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
   for (int32_t k = 0; k < m; k++) {
@@ -147,9 +161,10 @@ tfg_status tfg_signal_rfft(const tfg_signal_rfft_params *params, const int16_t *
       const int16_t fpnkr = fixdiv(out[2 * (half - k)], 2), fpnki = fixdiv(wrap16(-out[2 * (half - k) + 1]), 2);
       const int16_t f1kr = wrap16(fpkr + fpnkr), f1ki = wrap16(fpki + fpnki);
       const int16_t f2kr = wrap16(fpkr - fpnkr), f2ki = wrap16(fpki - fpnki);
-      const int16_t *t = params->super_twiddles + 2 * (k - 1);
-      const int16_t twr = sround((int32_t)f2kr * t[0] - (int32_t)f2ki * t[1]);
-      const int16_t twi = sround((int32_t)f2kr * t[1] + (int32_t)f2ki * t[0]);
+      const int16_t f2k[2] = {f2kr, f2ki};
+      int16_t tw[2];
+      cmul(f2k, params->super_twiddles + 2 * (k - 1), tw);
+      const int16_t twr = tw[0], twi = tw[1];
       out[2 * k] = wrap16((f1kr + twr) >> 1);
       out[2 * k + 1] = wrap16((f1ki + twi) >> 1);
       out[2 * (half - k)] = wrap16((f1kr - twr) >> 1);
@@ -173,11 +188,20 @@ tfg_status tfg_signal_filter_bank(const tfg_signal_filter_bank_params *params, c
   uint64_t weighted = 0u, unweighted = 0u;
   for (int32_t i = 0; i <= params->num_channels; i++) {
     const int32_t start = params->frequency_starts[i], wstart = params->weight_starts[i];
+    /* (uint64_t)(int64_t)w * e modulo 2^64 as 32x32->64 unsigned multiply-accumulates (UMLAL) instead of 64x64
+     * products: a negative w reads as w + 2^32, 2^32 e too much, so the e of negative weights are summed (mod 2^32)
+     * and taken off the high words once. */
+    uint32_t weighted_excess = 0u, unweighted_excess = 0u;
     for (int32_t j = 0; j < params->widths[i]; j++) {
-      const uint64_t e = input[start + j];
-      weighted += (uint64_t)(int64_t)params->weights[wstart + j] * e;
-      unweighted += (uint64_t)(int64_t)params->unweights[wstart + j] * e;
+      const uint32_t e = input[start + j];
+      const int32_t w = params->weights[wstart + j], u = params->unweights[wstart + j];
+      weighted += (uint64_t)(uint32_t)w * e;
+      unweighted += (uint64_t)(uint32_t)u * e;
+      weighted_excess += e & (uint32_t)(w >> 31);
+      unweighted_excess += e & (uint32_t)(u >> 31);
     }
+    weighted -= (uint64_t)weighted_excess << 32;
+    unweighted -= (uint64_t)unweighted_excess << 32;
     if (i > 0) output[i - 1] = weighted;
     weighted = unweighted;
     unweighted = 0u;
