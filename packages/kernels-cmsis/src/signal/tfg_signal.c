@@ -90,9 +90,10 @@ static void butterfly2(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
 
 #if TFG_NN_HAS_DSP
 /*
- * The radix-4 butterfly on whole complex values, one word each (re in the low half): both halves divided by 4
- * (C_FIXDIV; the compiler picks SMULBB/SMULTB), SMUSD/SMUADX multiply by the twiddle, SADD16/SSUB16/SASX/SSAX add and subtract both halves at once,
- * wrapping modulo 2^16 as the plain C's int16 stores do. Every rounding is the plain path's sround of the same int32.
+ * The radix-4 butterfly's DSP path works on whole complex values, one word each (re in the low half): both halves
+ * divided by 4 (C_FIXDIV; the compiler picks SMULBB/SMULTB), SMUSD/SMUADX multiply by the twiddle, SADD16/SSUB16/
+ * SASX/SSAX add and subtract both halves at once, wrapping modulo 2^16 as the plain C's int16 stores do. Every
+ * rounding is the plain path's sround of the same int32.
  */
 static inline int32_t load_c(const int16_t *p) {
   int32_t v;
@@ -104,6 +105,7 @@ static inline int32_t pack_c(int32_t re, int32_t im) { return (int32_t)(((uint32
 static inline int32_t sround32(int32_t p) { return (p + (1 << 14)) >> 15; }
 static inline int32_t fixdiv4_c(int32_t v) { return pack_c(sround32((int32_t)(int16_t)v * (32767 / 4)), sround32((v >> 16) * (32767 / 4))); }
 static inline int32_t cmul_c(int32_t a, int32_t t) { return pack_c(sround32(__smusd(a, t)), sround32(__smuadx(a, t))); }
+#endif
 
 static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
   for (int32_t k = 0; k < m; k++) {
@@ -111,6 +113,7 @@ static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     int16_t *f1 = x + 2 * (k + m);
     int16_t *f2 = x + 2 * (k + 2 * m);
     int16_t *f3 = x + 2 * (k + 3 * m);
+#if TFG_NN_HAS_DSP
     const int32_t a0 = fixdiv4_c(load_c(f0)), a1 = fixdiv4_c(load_c(f1)), a2 = fixdiv4_c(load_c(f2)), a3 = fixdiv4_c(load_c(f3));
     const int32_t s0 = cmul_c(a1, load_c(tw + 2 * k * fstride));
     const int32_t s1 = cmul_c(a2, load_c(tw + 4 * k * fstride));
@@ -121,15 +124,7 @@ static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     store_c(f0, __sadd16(b0, s3));
     store_c(f1, __ssax(s5, s4)); /* (s5.re + s4.im, s5.im - s4.re) */
     store_c(f3, __sasx(s5, s4)); /* (s5.re - s4.im, s5.im + s4.re) */
-  }
-}
 #else
-static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
-  for (int32_t k = 0; k < m; k++) {
-    int16_t *f0 = x + 2 * k;
-    int16_t *f1 = x + 2 * (k + m);
-    int16_t *f2 = x + 2 * (k + 2 * m);
-    int16_t *f3 = x + 2 * (k + 3 * m);
     int16_t *all[4] = {f0, f1, f2, f3};
     for (int32_t j = 0; j < 4; j++) {
       all[j][0] = fixdiv(all[j][0], 4);
@@ -152,9 +147,9 @@ static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     f1[1] = wrap16(s5i - s4r);
     f3[0] = wrap16(s5r - s4i);
     f3[1] = wrap16(s5i + s4r);
+#endif
   }
 }
-#endif
 
 /* kf_work: out[o..] (complex) from input complex index f with stride fstride, radix stages from factors. */
 static tfg_status fft_work(const fft_plan *p, int16_t *out, int32_t f, int32_t fstride, const int32_t *factors) {
