@@ -6,13 +6,16 @@
  * audio_preprocessor_int8: window, FFT, filter bank, noise reduction, PCAN, log) and the classifier
  * (micro_speech_quantized, which runs every 20 ms stride on the last 49 feature rows) separately, for every frame of
  * yes_1000ms.wav. Target: the frame fits well inside 30 ms at 80 MHz (2.4 M cycles; an instruction takes at least
- * one cycle, so instructions are a lower bound on cycles).
+ * one cycle, so instructions are a lower bound on cycles). Then the same frames through the pipeline as ONE program
+ * (ir composePipeline: front end, feature window in op state, classifier on every frame): its instructions per frame
+ * and whether its scores after the last frame equal the two-program chain's.
  */
 const fs = require('fs');
 const path = require('path');
 const { runOnBoard } = require('@tinyforge/cli');
 const { parseWavPcm16 } = require('@tinyforge/common');
 const { readTflite } = require('@tinyforge/model-format');
+const { composePipeline } = require('@tinyforge/ir');
 const { loadTarget } = require('@tinyforge/boards');
 
 const TFLM = path.resolve(__dirname, '../../../../shared/tflm');
@@ -46,6 +49,10 @@ async function main() {
   console.log(`  classifier  ${classifier} instructions per invoke, arena ${back.arenaBytes} bytes; scores [silence, unknown, yes, no] = [${scores.join(', ')}]`);
   const frame = max + classifier;
   console.log(`  per frame   ${frame} instructions = ${((100 * frame) / BUDGET).toFixed(1)} % of 30 ms at 80 MHz (${BUDGET / 1e6} M cycles; target: well inside)`);
+  const one = await runOnBoard({ model: composePipeline(read('audio_preprocessor_int8.tflite'), read('micro_speech_quantized.tflite')), board, inputs: frames, inferenceTimeoutMs: 120_000 });
+  const oneMean = one.invokeCounts.reduce((s, v) => s + v, 0) / one.invokeCounts.length;
+  const same = Buffer.from(one.outputs[FRAMES - 1]).equals(Buffer.from(back.outputs[0]));
+  console.log(`  one program ${Math.round(oneMean)} instructions per frame (max ${Math.max(...one.invokeCounts)}; front end + window + classifier), arena ${one.arenaBytes} bytes; scores after the last frame ${same ? 'equal' : 'DIFFER from'} the two programs'`);
 }
 
 main().catch((e) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
+import { Graph, isConstant, pipelineSchedule, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
 import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
@@ -131,6 +131,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   }
   const problems = checkPlan(graph, plan, (n) => nodeMemory(graph, graph.nodes[n], kernelPaths).scratchBytes);
   if (problems.length > 0) throw new CodegenError('CODEGEN_PLAN_INVALID', `memory plan failed its check: ${problems[0]}`);
+  const gate = classifierGate(graph, plan);
+  if (callerArena && gate !== undefined) throw new CodegenError('CODEGEN_OPTION', 'a caller-provided arena takes models without op state; a pipeline keeps its feature window in a static region: generate it with the static arena');
   const t2 = performance.now();
 
   const placeOf = new Map<number, { region?: number; offset: number }>();
@@ -202,10 +204,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     ` * ${GENERATED_BANNER} ${VERSION} from model '${cCommentText(graph.name, 60)}' (sha256 ${sha}).`,
     ` * Do not edit: regenerate from the model instead. */`,
   ];
-  const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena, arrays);
+  const header = emitHeader(graph, prefix, P, plan, layers, banner, callerArena, arrays, gate);
   // Where each graph output's bytes are: the arena, or (an output no layer computes) its constant array in flash.
   const outputAt = graph.outputs.map(at);
-  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, arrays, arenaAt, outputAt, options.profile !== false, banner, callerArena);
+  const source = emitSource(graph, prefix, P, plan, layers, layerBodies, weights, defines, arrays, arenaAt, outputAt, options.profile !== false, banner, callerArena, gate);
   const weightsFile = new CWriter();
   banner(`${prefix}_weights.c: constant data of the model (weights, biases, multipliers, shifts), for flash.`).forEach((l) => weightsFile.line(l));
   weightsFile.line('#include <stdint.h>');
@@ -239,6 +241,30 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
     packedFilters: calls.some(hasPackedFilter),
     stageMs: { lower: t1 - t0, reorder: plan.reorderMs, plan: t2 - t1 - plan.reorderMs, emit: performance.now() - t2 },
   };
+}
+
+/**
+ * A pipeline's classifier (pipelineSchedule: the layers reading its FeatureWindow, stride > 1): the step from which
+ * the layers run on every stride-th invoke only, which must be the plan order's tail, and which graph outputs those
+ * layers compute (kept in a static copy between their runs, so that every invoke returns the latest scores).
+ */
+interface ClassifierGate {
+  stride: number;
+  firstStep: number;
+  gatedOutputs: boolean[];
+}
+
+function classifierGate(graph: Graph, plan: MemoryPlan): ClassifierGate | undefined {
+  const schedule = pipelineSchedule(graph);
+  if (schedule === undefined) return undefined;
+  const gatedSteps = plan.order.map((n) => schedule.gated[n]);
+  const firstStep = gatedSteps.indexOf(true);
+  if (firstStep < 0 || gatedSteps.slice(firstStep).some((g) => !g)) {
+    throw new CodegenError('CODEGEN_PLAN_INVALID', 'the layers after the feature window are not the tail of the execution order');
+  }
+  const producedBy = new Map(graph.nodes.map((n, i) => [n.outputs[0], i]));
+  const gatedOutputs = graph.outputs.map((t) => producedBy.has(t) && schedule.gated[producedBy.get(t)!]);
+  return { stride: schedule.stride, firstStep, gatedOutputs };
 }
 
 /**
@@ -332,7 +358,7 @@ function modelParameter(prefix: string, callerArena: boolean): string {
   return callerArena ? `${prefix}_model *model, ` : '';
 }
 
-function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[], callerArena: boolean, arrays: ArenaArrays): string {
+function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, layers: GeneratedLayer[], banner: (s: string) => string[], callerArena: boolean, arrays: ArenaArrays, gate: ClassifierGate | undefined): string {
   const w = new CWriter();
   banner(`${prefix}.h: the model's API.`).forEach((l) => w.line(l));
   w.line(`#ifndef ${P}_H`);
@@ -373,6 +399,11 @@ function emitHeader(graph: Graph, prefix: string, P: string, plan: MemoryPlan, l
     w.line(`#define ${P}_STATE_SIZE ${plan.state.size}`);
   }
   w.comment('Run the model once. Returns 0, or 1 + the index of the layer whose kernel reported an error.');
+  if (gate !== undefined) {
+    w.comment(`A pipeline: the layers from ${gate.firstStep} on (the classifier) run on every ${gate.stride}th invoke since the start or the last reset;`);
+    w.comment('the other invokes return the latest outputs those layers computed (zero before their first run).');
+    w.line(`#define ${P}_PIPELINE_STRIDE ${gate.stride}`);
+  }
   if (plan.state.buffers.some((b) => b.kind === 'persistent')) {
     w.comment('Recurrent state carries from one invoke to the next (as TFLite Micro\'s variable tensors) until reset.');
   }
@@ -423,6 +454,7 @@ function emitSource(
   profile: boolean,
   banner: (s: string) => string[],
   callerArena: boolean,
+  gate: ClassifierGate | undefined,
 ): string {
   const w = new CWriter();
   banner(`${prefix}.c: one kernels-cmsis call per layer over a statically planned arena.`).forEach((l) => w.line(l));
@@ -468,7 +500,7 @@ function emitSource(
   } else {
     w.comment(`The arena: ${plan.arenaSize} bytes, every tensor and scratch buffer at a planned offset (${plan.planner} planner, align ${plan.align}).`);
     w.line('#if defined(__GNUC__)');
-    w.line(`static int8_t ${prefix}_arena[${P}_ARENA_SIZE] __attribute__((aligned(${plan.align})));`);
+    w.line(`static int8_t ${prefix}_arena[${P}_ARENA_SIZE];`);
     w.line('#else');
     w.line(`static union { int8_t bytes[${P}_ARENA_SIZE]; int64_t align; } ${prefix}_arena_u;`);
     w.line(`#define ${prefix}_arena (${prefix}_arena_u.bytes)`);
@@ -478,12 +510,20 @@ function emitSource(
   if (plan.state.buffers.length > 0) {
     w.comment(`Op state: ${plan.state.size} bytes outside the arena, never reused (${plan.state.buffers.map((b) => `${b.kind} '${cCommentText(b.name, 40)}' at ${b.offset}`).join(', ')}).`);
     w.line('#if defined(__GNUC__)');
-    w.line(`static int8_t ${prefix}_state[${P}_STATE_SIZE] __attribute__((aligned(${plan.align})));`);
+    w.line(`static int8_t ${prefix}_state[${P}_STATE_SIZE];`);
     w.line('#else');
     w.line(`static union { int8_t bytes[${P}_STATE_SIZE]; int64_t align; } ${prefix}_state_u;`);
     w.line(`#define ${prefix}_state (${prefix}_state_u.bytes)`);
     w.line('#endif');
     if (plan.state.buffers.some((b) => b.kind === 'persistent')) w.line(`static int ${prefix}_state_ready;`);
+    w.line();
+  }
+  if (gate !== undefined) {
+    w.comment(`The pipeline's classifier runs on every ${gate.stride}th invoke; its outputs are kept here in between.`);
+    w.line(`static uint32_t ${prefix}_frames_since_classifier;`);
+    graph.outputs.forEach((_, k) => {
+      if (gate.gatedOutputs[k]) w.line(`static int8_t ${prefix}_latest_output${k}[${P}_OUTPUT${k}_SIZE];`);
+    });
     w.line();
   }
   w.line(layerBodies.toString().trimEnd());
@@ -499,6 +539,7 @@ function emitSource(
     if (state.buffers.length === 0) w.comment('no op state');
     state.buffers.forEach(resetSlot);
     if (persistent.length > 0) w.line(`${prefix}_state_ready = 1;`);
+    if (gate !== undefined) w.line(`${prefix}_frames_since_classifier = 0;`);
   });
   w.line();
   const arenaOf = callerArena ? 'model->arena' : arrays.name(arrays.param);
@@ -516,33 +557,46 @@ function emitSource(
     });
     w.line();
   };
+  // A pipeline's gated outputs are read from their copies, kept between the classifier's runs.
+  const outputFrom = outputAt.map((where, k) => (gate?.gatedOutputs[k] ? `${prefix}_latest_output${k}` : where));
   byIndex('input', inputAt);
-  byIndex('output', outputAt);
+  byIndex('output', outputFrom);
   w.block(`int ${prefix}_run(${callerArena ? `${prefix}_model *model` : 'void'})`, () => {
     if (notReady !== undefined) w.line(notReady);
     w.line(`int8_t *const arena = ${arenaOf};`);
     if (persistent.length > 0) w.line(`if (!${prefix}_state_ready) ${prefix}_reset_state();`);
     perRun.forEach(resetSlot);
-    layers.forEach((l, step) => {
+    const emitLayer = (l: GeneratedLayer, step: number): void => {
       const node = graph.nodes[plan.order[step]];
       const out = node.outputs[0];
       if (profile) w.line(`TINYFORGE_LAYER_BEGIN(${step});`);
       w.line(`if (${l.id}(arena) != TFG_OK) return ${step + 1};`);
       if (profile) w.line(`TINYFORGE_LAYER_END(${step});`);
       w.line(`TINYFORGE_TENSOR_DUMP(${step}, ${out}, ${arenaAt(out)}, ${tensorBytes(graph.tensors[out])});`);
-    });
+    };
+    if (gate === undefined) layers.forEach(emitLayer);
+    else {
+      layers.slice(0, gate.firstStep).forEach(emitLayer);
+      w.block(`if (++${prefix}_frames_since_classifier >= ${P}_PIPELINE_STRIDE)`, () => {
+        w.line(`${prefix}_frames_since_classifier = 0;`);
+        layers.slice(gate.firstStep).forEach((l, k) => emitLayer(l, gate.firstStep + k));
+        outputAt.forEach((where, k) => {
+          if (gate.gatedOutputs[k]) w.line(`memcpy(${prefix}_latest_output${k}, ${where}, ${P}_OUTPUT${k}_SIZE);`);
+        });
+      });
+    }
     w.line('return 0;');
   });
   w.line();
   w.comment(`${prefix}_run on copies of the caller's inputs, its outputs copied out.`);
   w.block(`int ${prefix}_invoke(${modelParameter(prefix, callerArena)}${params})`, () => {
     if (notReady !== undefined) w.line(notReady);
-    if (usesArena(inputAt) || usesArena(outputAt)) w.line(`int8_t *const arena = ${arenaOf};`);
+    if (usesArena(inputAt) || usesArena(outputFrom)) w.line(`int8_t *const arena = ${arenaOf};`);
     w.line('int status;');
     inputAt.forEach((where, k) => w.line(`memcpy(${where}, input${k}, ${P}_INPUT${k}_SIZE);`));
     w.line(`status = ${prefix}_run(${callerArena ? 'model' : ''});`);
     w.line('if (status != 0) return status;');
-    outputAt.forEach((where, k) => w.line(`memcpy(output${k}, ${where}, ${P}_OUTPUT${k}_SIZE);`));
+    outputFrom.forEach((where, k) => w.line(`memcpy(output${k}, ${where}, ${P}_OUTPUT${k}_SIZE);`));
     w.line('return 0;');
   });
   return w.toString();

@@ -35,6 +35,7 @@ export const ERROR_FAMILIES: readonly ErrorFamily[] = [
   { prefix: 'FLASH_', title: 'Flashing', raisedBy: 'FlashError (@tinyforge/flasher); the message ends with a hint when there is one' },
   { prefix: 'RUN_BOARD_', title: 'Running a model on a board', raisedBy: 'BoardRunError (@tinyforge/cli pipeline)' },
   { prefix: 'VALIDATE_', title: 'Validating a model on a data set', raisedBy: 'ValidateError (@tinyforge/cli validate)' },
+  { prefix: 'PIPELINE_', title: 'Streaming pipelines (audio front end + classifier)', raisedBy: 'PipelineError (@tinyforge/cli pipeline)' },
   { prefix: 'PROFILE_', title: 'Profiling', raisedBy: 'ProfilerError (@tinyforge/serial-profiler)' },
   { prefix: 'CYCLES_', title: 'Cycle estimates on virtual boards', raisedBy: 'CycleModelError (@tinyforge/cycle-model)' },
   { prefix: 'NXPLUGIN_', title: 'Nx plugin', raisedBy: 'NxPluginError (@tinyforge/nx-plugin)' },
@@ -132,6 +133,8 @@ export const ERROR_CATALOGUE: readonly ErrorCodeInfo[] = [
   { code: 'FLASH_DEVICE_FAILED', meaning: 'The flashing drive reported a failure (FAIL.TXT).', action: 'Read the drive\'s message; usually the image is for another chip.' },
   { code: 'FLASH_BAD_OPTION', meaning: 'Flash options are missing or contradict each other (e.g. a UF2 drive without a family id).', action: 'Give the option the message names (or flash with `--board`).' },
 
+  { code: 'PIPELINE_FILE', meaning: 'A pipeline file (.json naming a front end and a classifier) is not valid: not JSON, an unknown or missing field, labels that do not match the classifier\'s scores, a front end that does not take 16-bit samples.', action: 'Fix the named field; see the pipeline file format in docs/pipelines.md.' },
+  { code: 'PIPELINE_AUDIO', meaning: 'A .wav file given to a pipeline has another sample rate than the pipeline takes, or is shorter than one frame.', action: 'Resample the audio to the pipeline\'s rate (e.g. `sox in.wav -r 16000 -c 1 -b 16 out.wav`) or give a longer clip.' },
   { code: 'RUN_BOARD_OPTION', meaning: 'The board or options cannot run a model (a hardware board, no AN3155 bootloader for serial loading, an unknown load method).', action: 'Use a virtual board for `run --board`, or `--load direct`; flash hardware boards with `flash`.' },
   { code: 'RUN_BOARD_FIRMWARE', meaning: 'A firmware folder given to run or profile (--firmware) was not built by `tinyforge build` for this board, image kind, profiling choice or model.', action: 'Build it again with `tinyforge build` for this board and model (with --profile to profile it), or leave out --firmware.' },
   { code: 'RUN_BOARD_BUILD', meaning: 'Compiling the kernel library for the board failed.', action: 'Check the arm-none-eabi-gcc installation; the message has the compiler output.' },

@@ -1,4 +1,4 @@
-import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, LIMITS, nodeMacs, OpType, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
+import { AnyTypedArray, bytesOf, dtypeBytes, elementCount, Graph, LIMITS, nodeMacs, OpType, pipelineSchedule, Tensor, validateGraph, viewAs, VIEW_OPS } from '@tinyforge/ir';
 import { InterpreterError } from './errors';
 import { Evaluate, KernelContext, KernelEntry } from './kernels/context';
 import { KERNELS } from './kernels/registry';
@@ -50,6 +50,11 @@ function checkBudget(graph: Graph): void {
 export class Interpreter {
   private readonly arrays: AnyTypedArray[];
   private readonly steps: Evaluate[] = [];
+  /** A pipeline's classifier steps (pipelineSchedule): they run on every `stride`-th run only. */
+  private readonly gatedSteps: boolean[] = [];
+  private readonly stride: number = 1;
+  /** Runs since the gated steps last ran (or since the state was reset). */
+  private framesSinceGated = 0;
   /** Op state tensors (Tensor.state) and the value each starts from. */
   private readonly states: { index: number; kind: 'persistent' | 'per-run'; initial: number }[] = [];
 
@@ -68,7 +73,9 @@ export class Interpreter {
       if (t.state !== undefined) this.states.push({ index: i, kind: t.state, initial: stateInitialValue(t) });
     });
     this.resetState();
-    for (const node of graph.nodes) {
+    const schedule = pipelineSchedule(graph);
+    if (schedule !== undefined) this.stride = schedule.stride;
+    for (const [index, node] of graph.nodes.entries()) {
       if (VIEW_OPS.has(node.op)) {
         // Same bytes, new shape: alias the input's buffer.
         const src = graph.tensors[node.inputs[0]];
@@ -85,6 +92,7 @@ export class Interpreter {
       const factory = entry[dtype] ?? entry.any;
       if (factory === undefined) throw new InterpreterError('INTERP_UNSUPPORTED', `${node.op}: no ${dtype} kernel`, { node: node.name });
       this.steps.push(factory(new KernelContext(graph, node, this.arrays, options.observe)));
+      this.gatedSteps.push(schedule?.gated[index] ?? false);
     }
   }
 
@@ -101,7 +109,12 @@ export class Interpreter {
       target.set(inputs[i]);
     });
     for (const s of this.states) if (s.kind === 'per-run') fillState(this.arrays[s.index], s.initial);
-    for (const step of this.steps) step();
+    // A pipeline's classifier runs on every stride-th run; in between, its outputs keep their last values.
+    this.framesSinceGated = (this.framesSinceGated + 1) % this.stride;
+    const runGated = this.framesSinceGated === 0;
+    this.steps.forEach((step, k) => {
+      if (runGated || !this.gatedSteps[k]) step();
+    });
     const outputs = g.outputs.map((t) => bytesOf(this.arrays[t]).slice());
     const keep = options.keepIntermediates;
     if (keep === undefined || keep === false) return { outputs };
@@ -120,6 +133,7 @@ export class Interpreter {
    */
   resetState(): void {
     for (const s of this.states) fillState(this.arrays[s.index], s.initial);
+    this.framesSinceGated = 0;
   }
 
   /** A view of a tensor's current values (valid until the next run). */

@@ -13,3 +13,4 @@ export * from './stats';
 export * from './tensor';
 export * from './validate';
 export { LIMITS } from './limits';
+export * from './pipeline';

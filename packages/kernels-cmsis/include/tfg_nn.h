@@ -718,6 +718,8 @@ tfg_status tfg_signal_pcan(const uint32_t *input, const uint32_t *noise, const i
 /** log_lut: the 130-entry log2 fraction table (log2(1 + i/128) - i/128 in 1/65536 units, then 0). */
 tfg_status tfg_signal_filter_bank_log(const uint32_t *input, int32_t size, int32_t correction_bits, int32_t output_scale,
                                       const uint16_t *log_lut, int16_t *output);
+/* A feature window (op state, rows x row_bytes): it moves up one row, `row` becomes its last row; output = window. */
+tfg_status tfg_feature_window(const void *row, void *window, int32_t row_bytes, int32_t rows, void *output);
 
 /* Plain int32 arithmetic (no quantization): b is broadcast when b_size is 1. op: 0 add, 1 sub, 2 mul, 3 div
  * (truncating; a zero divisor gives 0), 4 minimum, 5 maximum. */

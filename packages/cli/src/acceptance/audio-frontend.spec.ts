@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseWavPcm16 } from '@tinyforge/common';
-import { Graph, tensorBytes } from '@tinyforge/ir';
+import { Graph, Node, SeededRandom, Tensor, tensorBytes } from '@tinyforge/ir';
 import { readTflite } from '@tinyforge/model-format';
 import { hasArmToolchain, hasQemu } from '@tinyforge/boards/testing';
 import { argmax, runBoardEngine, runHostEngine, runReference, sideBySide, splitBytes, withAllOutputs } from './engines';
@@ -102,6 +102,30 @@ d('audio front end on ref, host and qemu-m4', () => {
     for (const engine of ENGINES) {
       expect({ engine, labels: labels.get(engine) }).toEqual({ engine, labels: CLIPS.map(([, l]) => l) });
       expect({ engine, same: Buffer.from(spectrograms.get(engine)!).equals(Buffer.from(spectrograms.get('ref')!)) }).toEqual({ engine, same: true });
+    }
+  });
+
+  test('the FFT and the filter bank alone on seeded and extreme inputs (the Armv7E-M DSP path on qemu-m4): byte-identical on every engine', async () => {
+    // One node of the preprocessor as a graph of its own: its activation input a graph input, its constants kept;
+    // `constants` may rewrite them (the filter bank with negated weights takes the negative-weight path).
+    const alone = (op: string, constants: (t: Tensor) => Tensor = (t) => t): Graph => {
+      const node = preprocessor.nodes.find((n) => n.op === op)!;
+      const used = [...node.inputs, ...node.outputs];
+      const tensors = used.map((t) => (preprocessor.tensors[t].data !== undefined ? constants(preprocessor.tensors[t]) : preprocessor.tensors[t]));
+      const at = (t: number): number => used.indexOf(t);
+      return { name: op, tensors, nodes: [{ ...node, inputs: node.inputs.map(at), outputs: node.outputs.map(at) } as Node], inputs: [at(node.inputs[0])], outputs: [at(node.outputs[0])], metadata: { props: {} } };
+    };
+    const negated = (t: Tensor): Tensor => (t.name.endsWith('signal_filter_bank/Const') || t.name.endsWith('signal_filter_bank/Const_1') ? { ...t, data: new Uint8Array(Int16Array.from(new Int16Array(t.data!.buffer.slice(t.data!.byteOffset, t.data!.byteOffset + t.data!.byteLength)), (v) => -v - 1).buffer) } : t);
+    const graph = sideBySide('fft_filter_bank', [alone('SignalRfft'), alone('SignalFilterBank'), alone('SignalFilterBank', negated)], ['rfft', 'filter_bank', 'filter_bank_negated']);
+    const random = new SeededRandom(2026);
+    const samples = (k: number): Int16Array => Int16Array.from({ length: FRAME }, (_, i) => (k === 0 ? -32768 : k === 1 ? (i % 2 === 0 ? 32767 : -32768) : k === 2 ? 32767 : random.int(-32768, 32767)));
+    const energies = (k: number): Uint32Array => Uint32Array.from({ length: 257 }, () => (k === 0 ? 0xffffffff : random.int(0, 0xffffffff)));
+    const inputs = Array.from({ length: 12 }, (_, k) => concat([new Uint8Array(samples(k).buffer), new Uint8Array(energies(k).buffer), new Uint8Array(energies(k + 20).buffer)]));
+    const results = new Map<Engine, Uint8Array[]>();
+    for (const engine of ENGINES) results.set(engine, (await run(engine, graph, inputs)).outputs);
+    for (const engine of ENGINES.slice(1)) {
+      const differing = inputs.map((_, k) => k).filter((k) => !Buffer.from(results.get(engine)![k]).equals(Buffer.from(results.get('ref')![k])));
+      expect({ engine, differing }).toEqual({ engine, differing: [] });
     }
   });
 });

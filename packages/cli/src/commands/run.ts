@@ -10,6 +10,7 @@ import { loadTarget } from '@tinyforge/boards';
 import { UsageError } from '../cli-error';
 import { commandProgress, flashProgress, ProgressTask } from '../progress';
 import { loadModel, loadModelAndBytes } from './load-model';
+import { runStream, StreamEngine } from './run-stream';
 import { CommandIO, printable } from '../output';
 import { boardRunJson, boardRunReports, boardRunText, LoadMethod, runOnBoard, sliceOutput } from '../pipeline';
 
@@ -94,6 +95,7 @@ function runHost(graph: Graph, inputs: Uint8Array[], dump: boolean): EngineRun {
 
 /** `tinyforge run MODEL --input IN.bin [--output OUT.bin] --engine ref [--dump DIR]`: raw bytes in model order. */
 export async function runRun(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
+  if (isWavFile(options.input)) return runWavCommand(model, options, io);
   if (options.board !== undefined) return runOnBoardCommand(model, options, io);
   if (options.profile || options.load !== undefined || options.html !== undefined || options.trace !== undefined || options.firmware !== undefined) {
     throw new UsageError('--profile, --load, --html, --trace and --firmware need --board');
@@ -223,13 +225,35 @@ async function runOnBoardCommand(model: string, options: RunCommandOptions, io: 
   io.out(`${Date.now() - started} ms in all (${result.prebuilt ? `firmware from ${printable(options.firmware ?? '', 200)}` : `build ${result.timings.build} ms`}, flash ${result.timings.flash} ms)${wrote.length > 0 ? `; wrote ${wrote.map((f) => printable(f, 200)).join(', ')}` : ''}`);
 }
 
+const isWavFile = (file: string): boolean => file.toLowerCase().endsWith('.wav');
+
+/**
+ * `run PIPELINE.json --input CLIP.wav [--engine ref|host | --board B]`: the clip frame by frame through a pipeline
+ * (a front end and a classifier in one program), the keyword of each classification.
+ */
+async function runWavCommand(model: string, options: RunCommandOptions, io: CommandIO): Promise<void> {
+  for (const [flag, set] of [['--output', options.output], ['--dump', options.dump], ['--profile', options.profile], ['--runs', options.runs], ['--html', options.html], ['--trace', options.trace], ['--keep', options.keep], ['--firmware', options.firmware]] as const) {
+    if (set !== undefined && set !== false) throw new UsageError(`${flag} does not go with .wav input (a pipeline run prints the keyword of each classification)`);
+  }
+  const load = (options.load ?? 'serial') as LoadMethod;
+  if (load !== 'serial' && load !== 'direct') throw new UsageError(`--load must be serial or direct, got '${options.load}'`);
+  if (options.board === undefined && !ENGINES.includes(options.engine)) throw new UsageError(`unknown engine '${options.engine}' (available: ${ENGINES.join(', ')})`);
+  const { graph, bytes, pipeline } = loadModelAndBytes(model, io);
+  if (pipeline === undefined) throw new UsageError(`.wav input goes to a pipeline file (.json: a front end and a classifier); ${printable(model, 200)} is a model`);
+  const engine: StreamEngine =
+    options.board !== undefined
+      ? { kind: 'board', board: options.board, load, modelBytes: bytes, onProgress: options.json ? undefined : (stage, message) => io.err(`[${stage}] ${message}`) }
+      : { kind: options.engine as 'ref' | 'host' };
+  await runStream(pipeline, graph, options.input, engine, io, options.json === true);
+}
+
 /** Registers `run` with every option (engines and boards); main.ts calls this. */
 export function registerRunCommand(program: Command, io: CommandIO): void {
   program
     .command('run')
     .description('run a model on raw input bytes (all inputs back to back, model order) and write the raw outputs: on an engine, or built, flashed and run on a board')
     .argument('<model>', 'a .tflite or .onnx file')
-    .requiredOption('--input <file>', 'raw input bytes')
+    .requiredOption('--input <file>', 'raw input bytes; for a pipeline file (.json): a 16-bit PCM mono .wav clip, run frame by frame')
     .option('--output <file>', 'write the raw output bytes here')
     .option('--engine <name>', 'ref: the TypeScript reference interpreter; host: generated C compiled with gcc', 'ref')
     .option('--dump <dir>', 'write every tensor as t<index>.bin with tensors.json')

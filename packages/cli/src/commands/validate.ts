@@ -7,6 +7,7 @@ import { LoadMethod } from '../pipeline';
 import { commandProgress, Progress } from '../progress';
 import { VALIDATE_ENGINES, ValidateEngine, validate } from '../validate/run-validate';
 import { validateHtml, validateJson, validateText } from '../validate/report';
+import { validateStream, streamValidateText } from '../validate/validate-stream';
 import { loadModel, loadModelAndBytes } from './load-model';
 
 export interface ValidateCommandOptions {
@@ -35,7 +36,13 @@ export async function runValidate(model: string, o: ValidateCommandOptions, io: 
   if (o.dataLayout !== undefined && o.dataLayout !== 'nchw' && o.dataLayout !== 'nhwc') throw new UsageError(`--data-layout must be nchw or nhwc, got '${o.dataLayout}'`);
   if (o.html !== undefined) checkOutputFile(o.html);
   const board = o.board !== undefined ? loadTarget(o.board) : undefined;
-  const { graph, bytes } = loadModelAndBytes(model, io);
+  const { graph, bytes, pipeline } = loadModelAndBytes(model, io);
+  if (pipeline !== undefined) {
+    if (o.float !== undefined || o.samples !== undefined || o.dataLayout !== undefined || o.html !== undefined) throw new UsageError('a pipeline validates on .wav clips: --float, --samples, --data-layout and --html do not apply');
+    const report = await validateStream({ graph, pipeline, modelBytes: bytes, data: o.data, labels: o.labels, engines, board: o.board, load: o.load as LoadMethod | undefined, progress });
+    io.out(o.json ? JSON.stringify(report, null, 2) : streamValidateText(report).split('\n').map((l) => printable(l, 300)).join('\n'));
+    return;
+  }
   const floatGraph = o.float !== undefined ? loadModel(o.float, io) : undefined;
   const report = await validate({
     graph,
@@ -67,8 +74,8 @@ export function registerValidateCommand(program: Command, io: CommandIO): void {
     .description('dataset metrics of a model on the reference interpreter, the host C build and a (virtual) board, side by side with its float model')
     .argument('<model>', 'the model to validate (.tflite or .onnx; int8 for host and board)')
     .option('--float <file>', 'the float model it was quantized from: outputs compared with it (RMSE, MAE, cosine, L2 relative error, top-1 agreement)')
-    .requiredOption('--data <path>', ".npy/.npz file, IDX file (MNIST style, .gz or not), folder of PNG images or of raw float32 .bin tensors, in the model's declared layout")
-    .option('--labels <file>', 'class labels (.npy, IDX, or one per line): accuracy and confusion matrices')
+    .requiredOption('--data <path>', ".npy/.npz file, IDX file (MNIST style, .gz or not), folder of PNG images or of raw float32 .bin tensors, in the model's declared layout; for a pipeline file (.json): a .wav clip or a folder of them")
+    .option('--labels <file>', 'class labels (.npy, IDX, or one per line): accuracy and confusion matrices; for a pipeline: one keyword or "neither" per clip')
     .option('--engine <list>', `engines, comma-separated: ${VALIDATE_ENGINES.join(', ')}`, 'ref')
     .option('--board <name>', 'the board for the board engine (virtual boards start here; every input goes over one flashed firmware)')
     .option('--load <method>', 'board engine: serial (flash through the AN3155 bootloader, default) or direct (QEMU loads the ELF)')

@@ -21,6 +21,7 @@ import { floatPool2D, quantizedPool2D } from './pool2d';
 import { dequantize, quantizeFloat, requantize } from './quantize';
 import { floatSoftmax, int8Softmax } from './softmax';
 import {
+  featureWindow,
   signalEnergy,
   signalFftAutoScale,
   signalFftScaleBits,
@@ -111,4 +112,5 @@ export const KERNELS: { readonly [K in OpType]?: KernelEntry<K> } = {
   SignalSpectralSubtraction: { uint32: signalSpectralSubtraction },
   SignalPcan: { uint32: signalPcan },
   SignalFilterBankLog: { uint32: signalFilterBankLog },
+  FeatureWindow: { any: featureWindow },
 };

@@ -1,4 +1,4 @@
-import { NodeOf, SIGNAL_FILTER_BANK_INPUT } from '@tinyforge/ir';
+import { bytesOf, NodeOf, SIGNAL_FILTER_BANK_INPUT } from '@tinyforge/ir';
 import { Evaluate, KernelContext } from './context';
 import { kissFftrInt16, kissFftrTables } from './signal-fft';
 
@@ -241,5 +241,16 @@ export function signalFilterBankLog(ctx: KernelContext<'SignalFilterBankLog'>): 
       const scaled = (x[i] << inputCorrectionBits) >>> 0;
       o[i] = scaled > 1 ? Math.min(log32(scaled, outputScale), 32767) : 0;
     }
+  };
+}
+
+/** FeatureWindow: the window (op state, [rows, features]) moves up one row, x becomes its last row; out = window. */
+export function featureWindow(ctx: KernelContext<'FeatureWindow'>): Evaluate {
+  const [x, window, o] = [bytesOf(ctx.input(0)), bytesOf(ctx.input(1)), bytesOf(ctx.outputArray())];
+  const row = x.byteLength;
+  return () => {
+    window.copyWithin(0, row);
+    window.set(x, window.byteLength - row);
+    o.set(window);
   };
 }

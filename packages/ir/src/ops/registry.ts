@@ -9,6 +9,7 @@ import { MEAN } from './reduce';
 import { SVDF, UNIDIRECTIONAL_SEQUENCE_GRU, UNIDIRECTIONAL_SEQUENCE_LSTM } from './recurrent';
 import { CONCATENATION, IDENTITY, PAD, RESHAPE, SQUEEZE, TILE, TRANSPOSE } from './shape';
 import {
+  FEATURE_WINDOW,
   SIGNAL_ENERGY,
   SIGNAL_FFT_AUTO_SCALE,
   SIGNAL_FFT_SCALE_BITS,
@@ -81,6 +82,7 @@ export const OP_DEFS = {
   SignalSpectralSubtraction: SIGNAL_SPECTRAL_SUBTRACTION,
   SignalPcan: SIGNAL_PCAN,
   SignalFilterBankLog: SIGNAL_FILTER_BANK_LOG,
+  FeatureWindow: FEATURE_WINDOW,
 };
 
 type Defs = typeof OP_DEFS;

@@ -228,3 +228,29 @@ export const SIGNAL_FILTER_BANK_LOG = defineOp<{ inputCorrectionBits: number; ou
     return [...c.input(0).shape];
   },
 });
+
+/**
+ * FeatureWindow: the last `rows` feature rows of a stream (the spectrogram a keyword classifier reads), kept as
+ * persistent op state (input 1, [rows, features], of x's type and quantization): each run drops the oldest row,
+ * appends x (one row of `features` values) and outputs the window, oldest row first. `stride`: the nodes that read the
+ * window (the classifier of a pipeline, see `pipelineSchedule`) run on every stride-th run only; 1 runs them always.
+ */
+export const FEATURE_WINDOW = defineOp<{ stride: number }>()({
+  arity: [2, 2],
+  attrs: { stride: attr.positiveInt() },
+  dtypes: {
+    inputTypes: 'any',
+    check(c: DTypeContext) {
+      const [x, state] = [c.input(0), c.input(1)];
+      if (x !== undefined && state !== undefined && state.dtype !== x.dtype) c.bad(`the window '${state.name}' is ${state.dtype}, the row ${x.dtype}`);
+      if (x !== undefined && c.output.dtype !== x.dtype) c.bad(`the output must be ${x.dtype}, got ${c.output.dtype}`);
+    },
+  },
+  inferShape(c) {
+    const state = c.input(1);
+    if (state.state !== 'persistent') c.fail(`the window '${state.name}' must be persistent op state`);
+    if (state.shape.length !== 2) c.fail(`the window must be [rows, features], got ${shapeToString(state.shape)}`);
+    if (elementCount(c.input(0).shape) !== state.shape[1]) c.fail(`the row has ${elementCount(c.input(0).shape)} values, the window's rows ${state.shape[1]}`);
+    return [...state.shape];
+  },
+});

@@ -4,7 +4,7 @@
  * log table are computed once, in the interpreter (kissFftrTables, LOG_LUT), and emitted as constants, so the C
  * needs no libm and agrees with the reference bit for bit.
  */
-import { DType, Graph, Node, NodeOf, NodeTable, elementCount, handlerFor } from '@tinyforge/ir';
+import { DType, Graph, Node, NodeOf, NodeTable, elementCount, handlerFor, tensorBytes } from '@tinyforge/ir';
 import { LOG_LUT, kissFftrTables } from '@tinyforge/interpreter';
 import { cPtr, cStruct } from './c-text';
 import { CallBase, LoweringContext, defineFamily } from './family';
@@ -22,7 +22,8 @@ type SignalKernel =
   | 'tfg_signal_pcan'
   | 'tfg_signal_filter_bank_log'
   | 'tfg_int32_binary'
-  | 'tfg_cast_int';
+  | 'tfg_cast_int'
+  | 'tfg_feature_window';
 
 export interface SignalCall extends CallBase {
   kernel: SignalKernel;
@@ -51,6 +52,7 @@ const KERNEL_OF: Record<string, SignalKernel> = {
   Minimum: 'tfg_int32_binary',
   Maximum: 'tfg_int32_binary',
   Cast: 'tfg_cast_int',
+  FeatureWindow: 'tfg_feature_window',
 };
 
 /** tfg_int32_binary's op codes. */
@@ -58,7 +60,7 @@ const BINARY_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, Mi
 /** tfg_cast_int's element type codes. */
 const CAST_CODE: Partial<Record<DType, number>> = { int8: 1, int16: 2, int32: 4, uint32: 5 };
 
-const SIGNAL_OPS = ['SignalWindow', 'SignalFftScaleBits', 'SignalFftAutoScale', 'SignalRfft', 'SignalEnergy', 'SignalFilterBank', 'SignalFilterBankSquareRoot', 'SignalNoiseEstimate', 'SignalSpectralSubtraction', 'SignalPcan', 'SignalFilterBankLog'] as const;
+const SIGNAL_OPS = ['FeatureWindow', 'SignalWindow', 'SignalFftScaleBits', 'SignalFftAutoScale', 'SignalRfft', 'SignalEnergy', 'SignalFilterBank', 'SignalFilterBankSquareRoot', 'SignalNoiseEstimate', 'SignalSpectralSubtraction', 'SignalPcan', 'SignalFilterBankLog'] as const;
 
 /** Plain int32 arithmetic (no quantization) and integer casts; the int8/int16 families take the quantized ones. */
 function takes(graph: Graph, node: Node): boolean {
@@ -102,6 +104,10 @@ const PARAMETERS: Partial<NodeTable<number[], [LoweringContext]>> = {
   SignalSpectralSubtraction: (n, ctx) => [outputSize(ctx), ...noiseInts(n.attrs)],
   SignalPcan: (n, ctx) => [outputSize(ctx), n.attrs.snrShift],
   SignalFilterBankLog: (n, ctx) => [outputSize(ctx), n.attrs.inputCorrectionBits, n.attrs.outputScale],
+  FeatureWindow: (n, ctx) => {
+    const window = ctx.tensor(n.inputs[1]);
+    return [tensorBytes(window) / window.shape[0], window.shape[0]];
+  },
   Cast: (n, ctx) => {
     const [from, to] = [ctx.tensor(n.inputs[0]).dtype, ctx.tensor(n.outputs[0]).dtype];
     const codes = [CAST_CODE[from], CAST_CODE[to]];
@@ -183,6 +189,9 @@ export const signalFamily = defineFamily<SignalCall>({
       }
       case 'tfg_int32_binary':
         out.line(`return tfg_int32_binary(${p1}, ${x(0, 'int32_t')}, ${x(1, 'int32_t')}, ${p0}, ${p2}, ${y('int32_t')});`);
+        return;
+      case 'tfg_feature_window':
+        out.line(`return tfg_feature_window(${cPtr(out.at(c.operands[0]), 'void', false)}, ${cPtr(out.at(c.operands[1]), 'void', true)}, ${p0}, ${p1}, ${cPtr(out.at(c.output), 'void', true)});`);
         return;
       case 'tfg_cast_int':
         out.line(`return tfg_cast_int(${cPtr(out.at(c.operands[0]), 'void', false)}, ${p1}, ${cPtr(out.at(c.output), 'void', true)}, ${p2}, ${p0});`);

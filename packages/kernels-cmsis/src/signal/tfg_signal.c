@@ -3,7 +3,10 @@
  * library's arithmetic as the interpreter's kernels/signal.ts and signal-fft.ts spell it out: uint32/uint64
  * wrap-around, truncating shifts, KISS FFT (v130) 16-bit fixed point with twiddles computed by the code generator.
  */
+#include <string.h>
+
 #include "tfg_nn.h"
+#include "../support/tfg_nn_dsp.h"
 
 static int32_t msb32(uint32_t x) { return x == 0u ? 32 : 32 - __builtin_clz(x); }
 
@@ -49,6 +52,24 @@ typedef struct {
 
 static int16_t sample(const fft_plan *p, int32_t i) { return i < p->frame ? p->input[i] : 0; }
 
+/* r = a * t in Q15 (KISS FFT's C_MUL): re = a.re t.re - a.im t.im, im = a.re t.im + a.im t.re, each sround. */
+#if TFG_NN_HAS_DSP
+/* One complex value is one word (re low, im high): SMUSD and SMUADX form both int32 sums exactly as plain C does
+ * (two's complement wrap-around included, for the one sum that can reach 2^31), in one instruction each. */
+static inline void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
+  int32_t av, tv;
+  memcpy(&av, a, sizeof av);
+  memcpy(&tv, t, sizeof tv);
+  r[0] = sround(__smusd(av, tv));
+  r[1] = sround(__smuadx(av, tv));
+}
+#else
+static void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
+  r[0] = sround((int32_t)a[0] * t[0] - (int32_t)a[1] * t[1]);
+  r[1] = sround((int32_t)a[0] * t[1] + (int32_t)a[1] * t[0]);
+}
+#endif
+
 static void butterfly2(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
   for (int32_t k = 0; k < m; k++) {
     int16_t *a = x + 2 * k;
@@ -57,20 +78,34 @@ static void butterfly2(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     a[1] = fixdiv(a[1], 2);
     b[0] = fixdiv(b[0], 2);
     b[1] = fixdiv(b[1], 2);
-    const int16_t *t = tw + 2 * k * fstride;
-    const int16_t tr = sround((int32_t)b[0] * t[0] - (int32_t)b[1] * t[1]);
-    const int16_t ti = sround((int32_t)b[0] * t[1] + (int32_t)b[1] * t[0]);
-    b[0] = wrap16(a[0] - tr);
-    b[1] = wrap16(a[1] - ti);
-    a[0] = wrap16(a[0] + tr);
-    a[1] = wrap16(a[1] + ti);
+    int16_t t[2];
+    cmul(b, tw + 2 * k * fstride, t);
+    b[0] = wrap16(a[0] - t[0]);
+    b[1] = wrap16(a[1] - t[1]);
+    a[0] = wrap16(a[0] + t[0]);
+    a[1] = wrap16(a[1] + t[1]);
   }
 }
 
-static void cmul(const int16_t *a, const int16_t *t, int16_t *r) {
-  r[0] = sround((int32_t)a[0] * t[0] - (int32_t)a[1] * t[1]);
-  r[1] = sround((int32_t)a[0] * t[1] + (int32_t)a[1] * t[0]);
+
+#if TFG_NN_HAS_DSP
+/*
+ * The radix-4 butterfly's DSP path works on whole complex values, one word each (re in the low half): both halves
+ * divided by 4 (C_FIXDIV; the compiler picks SMULBB/SMULTB), SMUSD/SMUADX multiply by the twiddle, SADD16/SSUB16/
+ * SASX/SSAX add and subtract both halves at once, wrapping modulo 2^16 as the plain C's int16 stores do. Every
+ * rounding is the plain path's sround of the same int32.
+ */
+static inline int32_t load_c(const int16_t *p) {
+  int32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
 }
+static inline void store_c(int16_t *p, int32_t v) { memcpy(p, &v, sizeof v); }
+static inline int32_t pack_c(int32_t re, int32_t im) { return (int32_t)(((uint32_t)re & 0xFFFFu) | ((uint32_t)im << 16)); }
+static inline int32_t sround32(int32_t p) { return (p + (1 << 14)) >> 15; }
+static inline int32_t fixdiv4_c(int32_t v) { return pack_c(sround32((int32_t)(int16_t)v * (32767 / 4)), sround32((v >> 16) * (32767 / 4))); }
+static inline int32_t cmul_c(int32_t a, int32_t t) { return pack_c(sround32(__smusd(a, t)), sround32(__smuadx(a, t))); }
+#endif
 
 static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw) {
   for (int32_t k = 0; k < m; k++) {
@@ -78,6 +113,18 @@ static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     int16_t *f1 = x + 2 * (k + m);
     int16_t *f2 = x + 2 * (k + 2 * m);
     int16_t *f3 = x + 2 * (k + 3 * m);
+#if TFG_NN_HAS_DSP
+    const int32_t a0 = fixdiv4_c(load_c(f0)), a1 = fixdiv4_c(load_c(f1)), a2 = fixdiv4_c(load_c(f2)), a3 = fixdiv4_c(load_c(f3));
+    const int32_t s0 = cmul_c(a1, load_c(tw + 2 * k * fstride));
+    const int32_t s1 = cmul_c(a2, load_c(tw + 4 * k * fstride));
+    const int32_t s2 = cmul_c(a3, load_c(tw + 6 * k * fstride));
+    const int32_t s5 = __ssub16(a0, s1), b0 = __sadd16(a0, s1);
+    const int32_t s3 = __sadd16(s0, s2), s4 = __ssub16(s0, s2);
+    store_c(f2, __ssub16(b0, s3));
+    store_c(f0, __sadd16(b0, s3));
+    store_c(f1, __ssax(s5, s4)); /* (s5.re + s4.im, s5.im - s4.re) */
+    store_c(f3, __sasx(s5, s4)); /* (s5.re - s4.im, s5.im + s4.re) */
+#else
     int16_t *all[4] = {f0, f1, f2, f3};
     for (int32_t j = 0; j < 4; j++) {
       all[j][0] = fixdiv(all[j][0], 4);
@@ -100,6 +147,7 @@ static void butterfly4(int16_t *x, int32_t fstride, int32_t m, const int16_t *tw
     f1[1] = wrap16(s5i - s4r);
     f3[0] = wrap16(s5r - s4i);
     f3[1] = wrap16(s5i + s4r);
+#endif
   }
 }
 
@@ -145,9 +193,10 @@ tfg_status tfg_signal_rfft(const tfg_signal_rfft_params *params, const int16_t *
       const int16_t fpnkr = fixdiv(out[2 * (half - k)], 2), fpnki = fixdiv(wrap16(-out[2 * (half - k) + 1]), 2);
       const int16_t f1kr = wrap16(fpkr + fpnkr), f1ki = wrap16(fpki + fpnki);
       const int16_t f2kr = wrap16(fpkr - fpnkr), f2ki = wrap16(fpki - fpnki);
-      const int16_t *t = params->super_twiddles + 2 * (k - 1);
-      const int16_t twr = sround((int32_t)f2kr * t[0] - (int32_t)f2ki * t[1]);
-      const int16_t twi = sround((int32_t)f2kr * t[1] + (int32_t)f2ki * t[0]);
+      const int16_t f2k[2] = {f2kr, f2ki};
+      int16_t tw[2];
+      cmul(f2k, params->super_twiddles + 2 * (k - 1), tw);
+      const int16_t twr = tw[0], twi = tw[1];
       out[2 * k] = wrap16((f1kr + twr) >> 1);
       out[2 * k + 1] = wrap16((f1ki + twi) >> 1);
       out[2 * (half - k)] = wrap16((f1kr - twr) >> 1);
@@ -171,11 +220,20 @@ tfg_status tfg_signal_filter_bank(const tfg_signal_filter_bank_params *params, c
   uint64_t weighted = 0u, unweighted = 0u;
   for (int32_t i = 0; i <= params->num_channels; i++) {
     const int32_t start = params->frequency_starts[i], wstart = params->weight_starts[i];
+    /* (uint64_t)(int64_t)w * e modulo 2^64 as 32x32->64 unsigned multiply-accumulates (UMLAL) instead of 64x64
+     * products: a negative w reads as w + 2^32, 2^32 e too much, so the e of negative weights are summed (mod 2^32)
+     * and taken off the high words once. */
+    uint32_t weighted_excess = 0u, unweighted_excess = 0u;
     for (int32_t j = 0; j < params->widths[i]; j++) {
-      const uint64_t e = input[start + j];
-      weighted += (uint64_t)(int64_t)params->weights[wstart + j] * e;
-      unweighted += (uint64_t)(int64_t)params->unweights[wstart + j] * e;
+      const uint32_t e = input[start + j];
+      const int32_t w = params->weights[wstart + j], u = params->unweights[wstart + j];
+      weighted += (uint64_t)(uint32_t)w * e;
+      unweighted += (uint64_t)(uint32_t)u * e;
+      weighted_excess += e & (uint32_t)(w >> 31);
+      unweighted_excess += e & (uint32_t)(u >> 31);
     }
+    weighted -= (uint64_t)weighted_excess << 32;
+    unweighted -= (uint64_t)unweighted_excess << 32;
     if (i > 0) output[i - 1] = weighted;
     weighted = unweighted;
     unweighted = 0u;
@@ -291,5 +349,15 @@ tfg_status tfg_signal_filter_bank_log(const uint32_t *input, int32_t size, int32
       output[i] = 0;
     }
   }
+  return TFG_OK;
+}
+
+tfg_status tfg_feature_window(const void *row, void *window, int32_t row_bytes, int32_t rows, void *output) {
+  if (row_bytes <= 0 || rows <= 0) return TFG_ARG_ERROR;
+  int8_t *const w = (int8_t *)window;
+  const size_t kept = (size_t)row_bytes * (size_t)(rows - 1);
+  memmove(w, w + row_bytes, kept);
+  memcpy(w + kept, row, (size_t)row_bytes);
+  if (output != window) memcpy(output, window, kept + (size_t)row_bytes);
   return TFG_OK;
 }

@@ -89,6 +89,7 @@ const EXPORTERS: NodeTable<void, [ExportContext]> = {
   SignalSpectralSubtraction: noSignalOp,
   SignalPcan: noSignalOp,
   SignalFilterBankLog: noSignalOp,
+  FeatureWindow: noSignalOp,
 };
 
 /** Write one IR node as ONNX nodes (NCHW). */

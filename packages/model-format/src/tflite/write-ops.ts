@@ -138,6 +138,7 @@ const refuse =
     unsupported(node, why);
 const NOT_WRITTEN_YET = 'the TFLite writer does not write it yet (the reader reads it)';
 const SIGNAL_NOT_WRITTEN = "TFLite Micro's Signal library ops (custom operators) are read, not written yet";
+const PIPELINE_NOT_WRITTEN = 'a pipeline (front end, feature window, classifier) is two models: write each on its own';
 const NO_TFLITE_OP = 'TFLite has no such operator; fold it away (the quantizer does) before writing';
 const QDQ_ARITHMETIC = 'integer arithmetic of the ONNX QDQ export; the TFLite writer writes int8 inference graphs, whose requantization is implicit';
 
@@ -233,6 +234,7 @@ const OP_WRITERS: NodeTable<TfliteOp[], [TensorTable]> = {
   SignalSpectralSubtraction: refuse(SIGNAL_NOT_WRITTEN),
   SignalPcan: refuse(SIGNAL_NOT_WRITTEN),
   SignalFilterBankLog: refuse(SIGNAL_NOT_WRITTEN),
+  FeatureWindow: refuse(PIPELINE_NOT_WRITTEN),
 };
 
 function isInt16(node: Node, t: TensorTable): boolean {
