@@ -22,7 +22,7 @@ export type { KernelMemory } from './kernel-memory';
 export { emitKernelCall } from './emit-call';
 export { streamDisplacement } from './families/in-place';
 export { packedFilterWords, prefersFirstLayerPath } from './families/conv';
-export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded, packedFilterGain, filterConstantBytes, choosePackedFilters } from './pack-conv';
+export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded, packedFilterGain, filterConstantBytes, choosePackedFilters, packingGainFloor, PACKING_GAIN_SHARE_PER_KIB } from './pack-conv';
 export type { PackedConvFilter, PackingChoice } from './pack-conv';
 export { withFoldedBias, foldedBiasPreferred, hasFoldedBias } from './fold-bias';
 export { KernelLoweringError } from './errors';
