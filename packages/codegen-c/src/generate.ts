@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Graph, isConstant, nodeStats, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, packingGainFloor, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, packingGainFloor, PackingChoice, withFoldedBias, withInterleavedRows, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -106,7 +106,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const P = prefix.toUpperCase();
   checkSupported(graph);
   const t0 = performance.now();
-  const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
+  // A DSP core without Helium takes fully connected filters with interleaved rows (the same bytes) wherever its
+  // assembly runs them; Helium and plain C the rows as they are.
+  const dspLayout = options.core !== undefined && packedConvPreferred(options.core);
+  const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node)).map((call) => (dspLayout ? withInterleavedRows(call) : call));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const align = options.align ?? 16;
   const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
