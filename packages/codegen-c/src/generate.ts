@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { Graph, isConstant, pipelineSchedule, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
-import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
+import { Graph, isConstant, nodeStats, pipelineSchedule, shapeToString, Tensor, tensorBytes, viewAs } from '@tinyforge/ir';
+import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, packingGainFloor, PackingChoice, withFoldedBias, withInterleavedRows, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
 import { emitLayerBody, LayerMemory } from './emit/layers';
@@ -46,9 +46,10 @@ export interface GenerateOptions {
   /**
    * Bytes of flash the model's constant data may take. Packed filters are then chosen layer by layer, by estimated
    * instructions saved per extra byte (kernels-cmsis packedFilterGain), best first, while the constants stay within
-   * it; a budget at or below the int8 constants packs nothing. Without it: every filter the packed kernel takes, or
-   * none when `budget` (a board) leaves less than 64 KiB of flash for the code beside them. The plan reports each
-   * convolution's choice and why.
+   * it; a budget at or below the int8 constants packs nothing. Without it (the default build): the filters whose
+   * packing saves at least 1.2 % of the model's MACs in instructions per extra KiB (kernels-cmsis packingGainFloor),
+   * best first, within `budget`'s flash (a board) less 64 KiB for the code. The plan reports each convolution's
+   * choice and why.
    */
   flashBudget?: number;
   /**
@@ -114,7 +115,10 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const P = prefix.toUpperCase();
   checkSupported(graph);
   const t0 = performance.now();
-  const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
+  // A DSP core without Helium takes fully connected filters with interleaved rows (the same bytes) wherever its
+  // assembly runs them; Helium and plain C the rows as they are.
+  const dspLayout = options.core !== undefined && packedConvPreferred(options.core);
+  const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node)).map((call) => (dspLayout ? withInterleavedRows(call) : call));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const align = options.align ?? 16;
   const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
@@ -270,8 +274,8 @@ function classifierGate(graph: Graph, plan: MemoryPlan): ClassifierGate | undefi
 /**
  * The calls for the target, decided here once: Helium takes biases folded with the input offset (the same flash, no
  * run-time weight sums); a DSP core without Helium takes packed filters, layer by layer under `flashBudget` when
- * given (else all or, on a board whose flash they would leave less than PACKED_CODE_ROOM for the code, none). Each
- * convolution's packing choice is returned by node index for the plan.
+ * given, else those saving at least the default floor per byte (packingGainFloor) within the board's flash less
+ * PACKED_CODE_ROOM for the code. Each convolution's packing choice is returned by node index for the plan.
  */
 function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
   const core = options.core;
@@ -281,27 +285,33 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
   if (options.packedConvolutions === false) {
     return { calls: int8Calls, packing: int8Calls.map((c) => (c.kernel === 'tfg_convolve_wrapper_s8' ? { packed: false, reason: 'int8: packed filters turned off' } : undefined)) };
   }
+  const align = options.align ?? 16;
   if (options.flashBudget === undefined) {
-    // No budget given: every filter the packed kernel takes, or (a board's flash leaving less than PACKED_CODE_ROOM
-    // for the code beside them) none, as before per-layer budgets existed; the choices still say why.
-    const all = choosePackedFilters(int8Calls, int8Bytes, Infinity);
-    const packedBytes = constantBytes(graph, all.calls, options.align ?? 16);
-    if (options.budget === undefined || packedBytes + PACKED_CODE_ROOM <= options.budget.flashBytes) return { calls: all.calls, packing: all.choices };
-    const reason = `int8: the packed filters (${packedBytes} bytes of constants) leave less than ${PACKED_CODE_ROOM} bytes of ${options.budget.name}'s flash for the code`;
-    return { calls: int8Calls, packing: all.choices.map((c) => (c === undefined ? undefined : c.packed ? { ...c, packed: false, reason } : c)) };
+    // No budget given: the layers whose packed filter saves at least the default floor per byte, within the board's
+    // flash less PACKED_CODE_ROOM for the code (no limit without a board).
+    const macs = graph.nodes.reduce((sum, node) => sum + nodeStats(graph, node).macs, 0);
+    const room = options.budget === undefined ? Infinity : options.budget.flashBytes - PACKED_CODE_ROOM;
+    const roomText = options.budget === undefined ? 'no board' : `${options.budget.name}'s flash less ${PACKED_CODE_ROOM} bytes for the code`;
+    return withinBudget(graph, int8Calls, choosePackedFilters(int8Calls, int8Bytes, room, packingGainFloor(macs)), room, align, roomText);
   }
   const budget = options.flashBudget;
   if (!(budget >= 0)) throw new CodegenError('CODEGEN_OPTION', `flash budget ${budget}: it must be a number of bytes >= 0`);
-  let chosen = choosePackedFilters(int8Calls, int8Bytes, budget);
-  // The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while
-  // the exact total passes the budget.
-  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls, options.align ?? 16) > budget) {
+  return withinBudget(graph, int8Calls, choosePackedFilters(int8Calls, int8Bytes, budget), budget, align, 'the flash budget');
+}
+
+/**
+ * The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while the
+ * exact total passes the budget (`what` names it in the reason).
+ */
+function withinBudget(graph: Graph, int8Calls: KernelCall[], first: { calls: KernelCall[]; choices: (PackingChoice | undefined)[] }, budget: number, align: number, what: string): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
+  let chosen = first;
+  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls, align) > budget) {
     const packedAt = chosen.choices.map((c, i) => ({ c, i })).filter((x) => x.c?.packed === true);
     const worst = packedAt.reduce((a, b) => ((b.c!.gain ?? 0) / (b.c!.extraBytes ?? 1) < (a.c!.gain ?? 0) / (a.c!.extraBytes ?? 1) ? b : a));
     const calls = [...chosen.calls];
     calls[worst.i] = int8Calls[worst.i];
     const choices = [...chosen.choices];
-    choices[worst.i] = { ...worst.c!, packed: false, reason: `int8: with the arrays' alignment its packed filter would pass the flash budget of ${budget} bytes` };
+    choices[worst.i] = { ...worst.c!, packed: false, reason: `int8: with the arrays' alignment its packed filter would pass ${what} (${budget} bytes)` };
     chosen = { calls, choices };
   }
   return { calls: chosen.calls, packing: chosen.choices };

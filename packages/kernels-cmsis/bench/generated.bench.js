@@ -105,7 +105,13 @@ async function benchModel(name, board) {
   const flashRatio = m.tflmFlash === undefined ? undefined : flash / m.tflmFlash;
   console.log(`  by class: ${classes.join('; ')}`);
   console.log(`  whole inference ${M(total)} instructions = ${anchor === undefined ? 'no TFLM+CMSIS-NN anchor' : `${ratioText(ratio, SPEED_TARGET[core])} TFLM+CMSIS-NN ${M(anchor)} on ${core.toUpperCase()}`}; output ${bitExact ? 'bit-exact with TFLM gold' : 'DIFFERS from gold'}`);
-  console.log(`  flash ${flash} B (code ${r.size.flash.code}, weights ${r.size.flash.weights}${r.packedFilters ? ', packed filters' : ''}) = ${m.tflmFlash === undefined ? 'no TFLM anchor' : `${ratioText(flashRatio, FLASH_TARGET)} TFLM code + model ${m.tflmFlash} B`}\n`);
+  console.log(`  flash ${flash} B (code ${r.size.flash.code}, weights ${r.size.flash.weights}${r.packedFilters ? ', packed filters' : ''}) = ${m.tflmFlash === undefined ? 'no TFLM anchor' : `${ratioText(flashRatio, FLASH_TARGET)} TFLM code + model ${m.tflmFlash} B`}`);
+  // The flash floor without compression: the model's int8 weights (what the flatbuffer holds), code not counted.
+  const int8Weights = graph.tensors.filter((t) => t.data !== undefined && t.dtype === 'int8').reduce((sum, t) => sum + t.data.byteLength, 0);
+  if (m.tflmFlash !== undefined && int8Weights / m.tflmFlash > FLASH_TARGET) {
+    console.log(`  bound: the int8 weights alone are ${int8Weights} B = ${(int8Weights / m.tflmFlash).toFixed(3)}× TFLM code + model: ≤ ${FLASH_TARGET}× needs lossless weight compression`);
+  }
+  console.log('');
   return { name, core, total, ratio, flash, flashRatio, bitExact, byClass };
 }
 
@@ -124,13 +130,15 @@ async function main() {
   const summary = [];
   for (const name of names) summary.push(await benchModel(name, board));
   console.log('summary');
-  console.log(`  ${pad('model', 9)} ${lpad('instr', 9)} ${pad('vs TFLM+CMSIS-NN', 24)} ${lpad('flash B', 8)} ${pad('vs TFLM code+model', 24)} ${CLASSES.slice(0, 4).map((c) => lpad(c.replace('fully connected', 'FC'), 15)).join(' ')}  output`);
+  console.log(`  ${pad('model', 9)} ${lpad('instr', 9)} ${pad('vs TFLM+CMSIS-NN', 24)} ${lpad('flash B', 8)} ${pad('vs TFLM code+model', 24)} ${CLASSES.slice(0, 4).map((c) => lpad(c.replace('fully connected', 'FC'), 15)).join(' ')}  output     ${core === 'm4' ? 'speed and flash' : ''}`);
   for (const s of summary) {
     const perMac = CLASSES.slice(0, 4).map((c) => {
       const { instr, macs } = s.byClass.get(c);
       return lpad(macs > 0 ? `${(instr / macs).toFixed(2)}/MAC` : '-', 15);
     });
-    console.log(`  ${pad(s.name, 9)} ${lpad(M(s.total), 9)} ${pad(ratioText(s.ratio, SPEED_TARGET[s.core]), 24)} ${lpad(s.flash, 8)} ${pad(ratioText(s.flashRatio, FLASH_TARGET), 24)} ${perMac.join(' ')}  ${s.bitExact ? 'bit-exact' : 'MISMATCH'}`);
+    // On M4 the issue's line is both at once: ≤ 0.6× the instructions and ≤ 0.7× the flash.
+    const both = s.ratio === undefined || s.flashRatio === undefined ? '-' : s.ratio <= SPEED_TARGET.m4 && s.flashRatio <= FLASH_TARGET ? 'met' : 'NOT met';
+    console.log(`  ${pad(s.name, 9)} ${lpad(M(s.total), 9)} ${pad(ratioText(s.ratio, SPEED_TARGET[s.core]), 24)} ${lpad(s.flash, 8)} ${pad(ratioText(s.flashRatio, FLASH_TARGET), 24)} ${perMac.join(' ')}  ${s.bitExact ? 'bit-exact' : 'MISMATCH'}  ${s.core === 'm4' ? both : ''}`);
   }
 }
 

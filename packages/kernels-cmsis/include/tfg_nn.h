@@ -119,6 +119,13 @@ typedef struct {
   tfg_activation activation;
   /** As tfg_conv_params: 1 when bias[c] holds bias + input_offset * (sum of row c's weights); filter_offset 0. */
   int32_t folded_bias;
+  /**
+   * 1: the filter's rows come in groups of TFG_FC_GROUP_ROWS, interleaved per 4 depth values (row 4g + r, depth 4s + j
+   * at byte g * 4 * depth + 16 * s + 4 * r + j); rows past the last whole group follow as they are. The same bytes as
+   * the [channels, depth] filter; needs depth % 4 == 0 and filter_offset 0. The code generator gives it to the DSP
+   * path (Cortex-M4/M7/M33), where one LDM loads 4 weights of each of 4 rows; every path reads it.
+   */
+  int32_t interleaved;
 } tfg_fc_params;
 
 typedef struct {
@@ -177,6 +184,10 @@ typedef struct {
 #define TFG_CONV_PACKED_DEPTH_STEP 8
 /** Depth values per block of the fully connected DSP path; its widened input covers the whole blocks. */
 #define TFG_FC_BLOCK_DEPTH 8
+/** Rows per group of an interleaved fully connected filter (tfg_fc_params.interleaved). */
+#define TFG_FC_GROUP_ROWS 4
+/** Deepest input the fully connected DSP path widens to int16 in scratch (depth % 4 == 0); deeper, it reads the int8 input. */
+#define TFG_FC_WIDEN_MAX_DEPTH 256
 /** Rows (output pixels) the Helium convolution GEMM stages at a time, interleaved in chunks of 16 depth values. */
 #define TFG_MVE_BLOCK_ROWS 4
 /** Depth values per chunk of the Helium GEMM's staged rows (one vector of int8). */
@@ -307,7 +318,10 @@ tfg_status tfg_fully_connected_per_channel_s8(const tfg_context *ctx, const tfg_
                                               const tfg_dims *input_dims, const int8_t *input,
                                               const tfg_dims *filter_dims, const int8_t *filter,
                                               const int32_t *bias, const tfg_dims *output_dims, int8_t *output);
-/** DSP path: the input widened to int16 once per batch row, 2 * (depth rounded down to 8) bytes, word aligned. */
+/**
+ * DSP path: the input widened to int16 once per batch row, word aligned: depth % 4 == 0, 2 * depth bytes up to
+ * TFG_FC_WIDEN_MAX_DEPTH and none deeper (the int8 input is read directly); else 2 * (depth rounded down to 8).
+ */
 int32_t tfg_fully_connected_s8_get_buffer_size(const tfg_dims *filter_dims);
 int32_t tfg_fully_connected_s8_get_buffer_size_dsp(const tfg_dims *filter_dims);
 int32_t tfg_fully_connected_s8_get_buffer_size_mve(const tfg_dims *filter_dims);

@@ -22,8 +22,9 @@ export type { KernelMemory } from './kernel-memory';
 export { emitKernelCall } from './emit-call';
 export { streamDisplacement } from './families/in-place';
 export { packedFilterWords, prefersFirstLayerPath } from './families/conv';
-export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded, packedFilterGain, filterConstantBytes, choosePackedFilters } from './pack-conv';
+export { packConvFilter, withPackedFilter, hasPackedFilter, packedConvPreferred, requantizeFolded, packedFilterGain, filterConstantBytes, choosePackedFilters, packingGainFloor, PACKING_GAIN_SHARE_PER_KIB } from './pack-conv';
 export type { PackedConvFilter, PackingChoice } from './pack-conv';
 export { withFoldedBias, foldedBiasPreferred, hasFoldedBias } from './fold-bias';
+export { withInterleavedRows, hasInterleavedRows, interleaveRows, interleaveDeclined } from './fc-interleave';
 export { KernelLoweringError } from './errors';
 // Host compilation and vector files for tests: '@tinyforge/kernels-cmsis/testing'.

@@ -28,6 +28,9 @@ const RUNS: { model: string; target: CortexTarget; form: CallForm }[] = [
   // Packed convolution filters (tfg_convolve_packed_s8's assembly) on real layers: 1x1, 3x3, strided, 10x4.
   { model: 'kws_dscnn_int8', target: CORTEX_M4, form: 'packed' },
   { model: 'ic_resnet8_int8', target: CORTEX_M4, form: 'packed' },
+  // Interleaved fully connected rows (fc-interleave.ts): the 640-deep first layer reads its int8 input, the others
+  // their widened input.
+  { model: 'ad_autoencoder_int8', target: CORTEX_M4, form: 'packed' },
 ];
 
 d('whole int8 models on emulated Cortex-M, bit-exact with TFLite Micro', () => {

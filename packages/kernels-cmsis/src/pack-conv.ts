@@ -117,12 +117,25 @@ export interface PackingChoice {
 }
 
 /**
+ * The default floor of a packed filter's gain: a KiB of extra flash must save at least this share of the model's
+ * MACs in instructions per inference (1.2 %: about 1 % of what the int8 build runs). On the MLPerf Tiny models it packs
+ * the layers whose filters are small for their work (kws: all five convolutions; vww: the 1x1 layers up to 64
+ * channels; ic: the three 16-channel 3x3 layers) and keeps the int8 filter where a packed one would cost tens of KiB
+ * for a few percent (vww's 128-256 channel layers), so the default build stays near the int8 flash.
+ */
+export const PACKING_GAIN_SHARE_PER_KIB = 0.012;
+
+/** Instructions per extra byte a packed filter must save by default, for a model of `macs` MACs. */
+export const packingGainFloor = (macs: number): number => (PACKING_GAIN_SHARE_PER_KIB * macs) / 1024;
+
+/**
  * Packed filters chosen layer by layer under a flash budget (bytes for the model's constants; `int8Bytes` is what
  * they take with every filter int8): candidates by estimated instructions saved per extra byte, best first, while
- * the total stays within the budget. Returns the calls to generate and each one's choice (undefined for layers
- * that are not convolutions).
+ * the total stays within the budget and each saves at least `minGainPerByte` per byte (the default build's floor,
+ * packingGainFloor; 0 under an explicit budget). Returns the calls to generate and each one's choice (undefined for
+ * layers that are not convolutions).
  */
-export function choosePackedFilters<C extends { kernel: string }>(calls: C[], int8Bytes: number, budget: number): { calls: C[]; choices: (PackingChoice | undefined)[] } {
+export function choosePackedFilters<C extends { kernel: string }>(calls: C[], int8Bytes: number, budget: number, minGainPerByte = 0): { calls: C[]; choices: (PackingChoice | undefined)[] } {
   const choices: (PackingChoice | undefined)[] = calls.map(() => undefined);
   const candidates: { index: number; packed: C; gain: number; extraBytes: number }[] = [];
   calls.forEach((call, index) => {
@@ -146,14 +159,17 @@ export function choosePackedFilters<C extends { kernel: string }>(calls: C[], in
   const chosen = [...calls];
   let total = int8Bytes;
   for (const c of candidates) {
-    const perByte = (c.gain / Math.max(c.extraBytes, 1)).toFixed(1);
+    const perByte = c.gain / Math.max(c.extraBytes, 1);
     const figures = { gain: c.gain, extraBytes: c.extraBytes };
-    if (total + c.extraBytes <= budget) {
+    const saves = `saves ~${c.gain} instructions for ${c.extraBytes} more bytes (${perByte.toFixed(1)}/byte)`;
+    if (perByte < minGainPerByte) {
+      choices[c.index] = { packed: false, reason: `int8: a packed filter ${saves}, under the default floor of ${minGainPerByte.toFixed(1)}/byte`, ...figures };
+    } else if (total + c.extraBytes <= budget) {
       total += c.extraBytes;
       chosen[c.index] = c.packed;
-      choices[c.index] = { packed: true, reason: `packed: saves ~${c.gain} instructions for ${c.extraBytes} more bytes (${perByte}/byte)`, ...figures };
+      choices[c.index] = { packed: true, reason: `packed: ${saves}`, ...figures };
     } else {
-      choices[c.index] = { packed: false, reason: `int8: ${c.extraBytes} more bytes (${perByte} instructions/byte) would pass the flash budget of ${budget} bytes`, ...figures };
+      choices[c.index] = { packed: false, reason: `int8: ${c.extraBytes} more bytes (${perByte.toFixed(1)} instructions/byte) would pass the flash budget of ${budget} bytes`, ...figures };
     }
   }
   return { calls: chosen, choices };

@@ -21,11 +21,19 @@ export interface FullyConnectedCall extends CallBase, FullyConnectedGeometry, We
   batches: number;
   /** -weight zero point (0 for TFLite's symmetric weights). */
   filterOffset: number;
+  /** `weights` hold the interleaved rows of withInterleavedRows (fc-interleave.ts), the DSP path's layout. */
+  interleaved?: boolean;
 }
 
 const filterDims = (g: FullyConnectedGeometry) => ({ n: g.depth, h: 1, w: 1, c: g.channels });
 
-const { fcBlockDepth } = HEADER_CONSTANTS;
+const { fcBlockDepth, fcWidenMaxDepth } = HEADER_CONSTANTS;
+
+/** tfg_fully_connected_s8_get_buffer_size on the DSP path: int16 input pairs, none for deep inputs a multiple of 4. */
+function dspScratchBytes(depth: number): number {
+  if (depth % 4 === 0) return depth <= fcWidenMaxDepth ? depth * 2 : 0;
+  return Math.floor(depth / fcBlockDepth) * fcBlockDepth * 2;
+}
 
 /** Both kernels size their scratch with tfg_fully_connected_s8_get_buffer_size. */
 const FC_SCRATCH: ScratchFunction<FullyConnectedGeometry> = {
@@ -33,8 +41,7 @@ const FC_SCRATCH: ScratchFunction<FullyConnectedGeometry> = {
   byPath: true,
   args: '&filter_dims',
   literalArgs: (g) => cLiteral('tfg_dims', cDims(filterDims(g))),
-  // DSP path: int16 input pairs over the whole blocks of the depth.
-  bytes: (g, path) => (path === 'dsp' ? Math.floor(g.depth / fcBlockDepth) * fcBlockDepth * 2 : 0),
+  bytes: (g, path) => (path === 'dsp' ? dspScratchBytes(g.depth) : 0),
 };
 
 function geometry(graph: Graph, node: Node): FullyConnectedGeometry {
@@ -101,6 +108,7 @@ export const fullyConnectedFamily = defineFamily<FullyConnectedCall, FullyConnec
       output_offset: call.outputOffset,
       activation: cClamp(call.activation),
       ...(call.biasFolded ? { folded_bias: 1 } : {}),
+      ...(call.interleaved ? { interleaved: 1 } : {}),
     };
     out.line(`static const tfg_fc_params params = ${cStruct(params)};`);
     if (call.kernel === 'tfg_fully_connected_per_channel_s8') {
@@ -128,6 +136,7 @@ export const fullyConnectedFamily = defineFamily<FullyConnectedCall, FullyConnec
       call.activation.max,
       call.kernel === 'tfg_fully_connected_per_channel_s8' ? 1 : 0,
       foldedFlag(call),
+      call.interleaved ? 1 : 0,
     ],
     blobs: [blobOf(inputs[0]), blobOf(call.weights), blobOf(call.bias), blobOf(call.multipliers), blobOf(call.shifts)],
   }),

@@ -37,6 +37,10 @@ export const HEADER_CONSTANTS = {
   packedDepthStep: constant('TFG_CONV_PACKED_DEPTH_STEP'),
   /** Depth values per block of the fully connected DSP path. */
   fcBlockDepth: constant('TFG_FC_BLOCK_DEPTH'),
+  /** Rows per group of an interleaved fully connected filter. */
+  fcGroupRows: constant('TFG_FC_GROUP_ROWS'),
+  /** Deepest fully connected input the DSP path widens in scratch when the depth is a multiple of 4. */
+  fcWidenMaxDepth: constant('TFG_FC_WIDEN_MAX_DEPTH'),
   /** Rows the Helium convolution GEMM stages at a time. */
   mveBlockRows: constant('TFG_MVE_BLOCK_ROWS'),
   /** Depth values per chunk of the Helium GEMM's staged rows. */

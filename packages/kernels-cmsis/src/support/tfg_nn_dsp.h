@@ -118,6 +118,16 @@ static inline uint32_t tfg_pack4_clamp(int32_t v0, int32_t v1, int32_t v2, int32
   "bfi r4, r5, #8, #8\n\t" \
   "bfi r4, r6, #16, #8\n\t" \
   "bfi r4, r7, #24, #8\n\t"
+/*
+ * Requantize accumulator ACC in place in the one-SMLAL form of tfg_nn_requantize_fast: MULT the multiplier,
+ * POST = right shift - 1, ROUND = 2^(right shift - 2) (shifts -31..-2); r0 and lr are clobbered.
+ */
+#define TFG_ASM_REQUANT_FAST(ACC, MULT, POST, ROUND) \
+  "and r0, " ACC ", #0x80000000\n\t" \
+  "add r0, r0, #0x40000000\n\t" \
+  "add lr, " ROUND ", " ACC ", asr #31\n\t" \
+  "smlal r0, lr, " ACC ", " MULT "\n\t" \
+  "asr " ACC ", lr, " POST "\n\t"
 #define TFG_ASM_CLAMP_R4(lo, hi) \
   "ssub8 lr, r4, " lo "\n\t" \
   "sel r4, r4, " lo "\n\t" \

@@ -117,14 +117,8 @@ typedef char pair_all_args_layout[(__builtin_offsetof(pair_all_args, min4) == 36
   "smlad r5, r9, lr, r5\n\t"        \
   "smlad r7, r11, lr, r7\n\t"
 
-/* Requantize accumulator ACC in place: MULT multiplier, POST = rs - 1, ROUND = 2^(rs - 2) (tfg_nn_requantize_fast);
-   r0 and lr are clobbered. */
-#define REQUANT_ASM(ACC, MULT, POST, ROUND)          \
-  "and r0, " ACC ", #0x80000000\n\t"                 \
-  "add r0, r0, #0x40000000\n\t"                      \
-  "add lr, " ROUND ", " ACC ", asr #31\n\t"          \
-  "smlal r0, lr, " ACC ", " MULT "\n\t"              \
-  "asr " ACC ", lr, " POST "\n\t"
+/* Requantization of one accumulator in its one-SMLAL form (tfg_nn_dsp.h). */
+#define REQUANT_ASM TFG_ASM_REQUANT_FAST
 
 /*
  * SHIFT (TFLite shift, -31..-2) becomes POST = -shift - 1 and ROUND = 1 << (POST - 1); lr is clobbered. POST is

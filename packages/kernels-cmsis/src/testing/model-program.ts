@@ -15,6 +15,7 @@ import { encodeVectorFile } from '../vector-file';
 import { lowerNode } from '../lower-node';
 import { withPackedFilter } from '../pack-conv';
 import { withFoldedBias } from '../fold-bias';
+import { withInterleavedRows } from '../fc-interleave';
 import { KernelCall } from '../families/registry';
 import { COMMON_DIR, QEMU_DIR, VECTOR_RUNNER } from './c-harness';
 
@@ -95,10 +96,10 @@ export function fnv1a(bytes: Uint8Array): string {
 }
 
 /** Write the program's generated tables (C + vector blob) into `dir`; returns the C file. */
-/** The form generated code gives its calls: int8 filters, packed filters (DSP cores) or folded biases (Helium). */
+/** The form generated code gives its calls: int8 filters, packed filters and interleaved fully connected rows (DSP cores) or folded biases (Helium). */
 export type CallForm = 'int8' | 'packed' | 'folded';
 
-const FORMS: Record<CallForm, (call: KernelCall) => KernelCall> = { int8: (c) => c, packed: withPackedFilter, folded: withFoldedBias };
+const FORMS: Record<CallForm, (call: KernelCall) => KernelCall> = { int8: (c) => c, packed: (c) => withInterleavedRows(withPackedFilter(c)), folded: withFoldedBias };
 
 function writeModelTables(graph: Graph, input: Uint8Array, dir: string, form: CallForm | KernelCall[]): string {
   const offsets = new Map<number, number>();

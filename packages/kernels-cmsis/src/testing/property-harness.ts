@@ -12,6 +12,7 @@ import { lowerNode } from '../lower-node';
 import { encodeVectorFile } from '../vector-file';
 import { withPackedFilter } from '../pack-conv';
 import { withFoldedBias } from '../fold-bias';
+import { withInterleavedRows } from '../fc-interleave';
 
 /** ir's seeded generator (the same draws) with int8 vectors for kernel cases. */
 export class Rng extends SeededRandom {
@@ -39,7 +40,7 @@ export interface CaseResult {
  * Run every case's single node through the interpreter and the C driver. Returns one result per case; the caller
  * compares (so a failure lists every mismatching case, not the first).
  */
-export function runAgainstInterpreter(driver: string, work: string, prefix: string, cases: PropertyCase[], options: { pack?: boolean; fold?: boolean } = {}): CaseResult[] {
+export function runAgainstInterpreter(driver: string, work: string, prefix: string, cases: PropertyCase[], options: { pack?: boolean; fold?: boolean; interleave?: boolean } = {}): CaseResult[] {
   const expected: Uint8Array[] = [];
   const args: string[] = [];
   cases.forEach((c, i) => {
@@ -51,7 +52,8 @@ export function runAgainstInterpreter(driver: string, work: string, prefix: stri
     expected.push(outputs[0]);
     const lowered = lowerNode(c.graph, c.graph.nodes[0]);
     const packed = options.pack === true ? withPackedFilter(lowered) : lowered;
-    const call = options.fold === true ? withFoldedBias(packed) : packed;
+    const folded = options.fold === true ? withFoldedBias(packed) : packed;
+    const call = options.interleave === true ? withInterleavedRows(folded) : folded;
     const byTensor = new Map(c.graph.inputs.map((t, k) => [t, c.inputs[k]]));
     const inputs = call.inputs.map((t) => {
       const b = byTensor.get(t);

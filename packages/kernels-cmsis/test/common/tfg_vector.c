@@ -197,7 +197,7 @@ tfg_status tfg_vector_run(const tfg_vector *v, const int8_t *const *inputs, int8
     }
     case OP_FC: {
       const tfg_dims in = {p[0], 1, 1, p[1]}, f = {p[1], 1, 1, p[2]}, o = {p[0], 1, 1, p[2]};
-      const tfg_fc_params fp = {p[3], p[4], p[5], {p[6], p[7]}, int_or_zero(v, 9)};
+      const tfg_fc_params fp = {p[3], p[4], p[5], {p[6], p[7]}, int_or_zero(v, 9), int_or_zero(v, 10)};
       if (p[8] != 0) {
         const tfg_per_channel_quant_params q = {I32(3), I32(4)};
         return tfg_fully_connected_per_channel_s8(&ctx, &fp, &q, &in, in0, &f, I8(1), I32(2), &o, output);

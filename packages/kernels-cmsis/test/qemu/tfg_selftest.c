@@ -145,7 +145,9 @@ static void dwplane_case(int32_t index) {
 static void fc_case(int32_t index) {
   const int32_t batches = tfg_test_rand(1, 3), depth = tfg_test_rand(1, 200), channels = tfg_test_rand(1, 40);
   const tfg_dims in = {batches, 1, 1, depth}, f = {depth, 1, 1, channels}, out = {batches, 1, 1, channels};
-  const tfg_fc_params p = {tfg_test_rand(-127, 128), 0, tfg_test_rand(-128, 127), {-128, 127}, index % 4 >= 2};
+  /* A third of the cases with depth % 4 == 0 read their weights as interleaved rows (the DSP path's 4-row routine). */
+  const tfg_fc_params p = {tfg_test_rand(-127, 128), 0, tfg_test_rand(-128, 127), {-128, 127}, index % 4 >= 2,
+                           depth % 4 == 0 && index % 3 == 0};
   tfg_test_fill_s8(input, batches * depth);
   tfg_test_fill_s8(weights, depth * channels);
   fill_quant(channels);
