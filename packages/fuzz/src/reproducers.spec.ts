@@ -146,6 +146,19 @@ d('issue 21 reproducers', () => {
     expect(run(writeTflite(b.output(table).build()))).toMatchObject({ kind: 'success' });
   }, 120_000);
 
+  it('the campaign found: an ONNX pooling stride of 2^40 is refused (the C got `.stride = {.w = 1099511627776}`, which gcc refused)', () => {
+    const b = new GraphBuilder('pool');
+    const x = b.input({ name: 'x', shape: [1, 4, 4, 2], dtype: 'float32' });
+    const y = b.node('AveragePool2D', { filterH: 2, filterW: 2, strideH: 1, strideW: 1, padding: 'valid', activation: 'none' }, [x], { name: 'y', dtype: 'float32' });
+    const m = onnx.ModelProto.decode(writeOnnx(b.output(y).build()));
+    const pool = (m.graph!.node as onnx.NodeProto[]).find((n) => n.opType === 'AveragePool')!;
+    const strides = (pool.attribute as onnx.AttributeProto[]).find((a) => a.name === 'strides')!;
+    strides.ints = [1, 2 ** 40];
+    expect(run(onnx.ModelProto.encode(m).finish(), 'onnx')).toMatchObject({ kind: 'typed', stage: 'read', message: expect.stringContaining('32-bit integer') });
+    strides.ints = [1, 2 ** 31 - 1];
+    expect(run(onnx.ModelProto.encode(m).finish(), 'onnx')).toMatchObject({ kind: 'success' });
+  }, 120_000);
+
   it('3. one ONNX Relu reading one name 20,000 times is refused (it was quadratic in the repeats)', () => {
     const b = new GraphBuilder('relu');
     const x = b.input({ name: 'x', shape: [1, 4], dtype: 'float32' });
