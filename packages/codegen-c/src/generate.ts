@@ -3,10 +3,10 @@ import { Graph, isConstant, shapeToString, Tensor, tensorBytes, viewAs } from '@
 import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, PackingChoice, withFoldedBias, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
-import { emitLayerBody, LayerMemory } from './emit/layers';
+import { emitLayerBody, LayerConstants, LayerMemory, measureLayerConstants } from './emit/layers';
 import { shortLayerName } from './emit/layer-names';
 import { cCommentText, cIdentifier, cStringLiteral, NameTable } from './emit/naming';
-import { WeightTable } from './emit/weights';
+import { constantArrayBytes, linkedConstantBytes, WeightTable } from './emit/weights';
 import { planJson } from './emit/plan-json';
 import { GENERATED_BANNER } from './emit/outputs';
 import { reportHtml } from './emit/report-html';
@@ -108,8 +108,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const align = options.align ?? 16;
-  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
-  const { calls, packing } = chooseCalls(graph, int8Calls, flashBytesByBuild.int8Filters, options);
+  const sizes = new ConstantSizes(graph, align);
+  const { calls, packing } = chooseCalls(int8Calls, sizes, options);
   // Scratch for the paths the target's build may run (its own and plain C; every path without a core).
   const kernelPaths = kernelPathsFor(options.core);
   const t1 = performance.now();
@@ -169,7 +169,9 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       scratch: scratchOf.get(nodeIndex),
       aliased: offsetOf.get(node.inputs[0]) === offsetOf.get(node.outputs[0]),
     };
-    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights, defines));
+    const constants: LayerConstants = { arrayBytes: [], tensors: [] };
+    layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => emitLayerBody(layerBodies, call, id, mem, weights, defines, constants));
+    sizes.record(call, constants);
     layerBodies.line();
   });
 
@@ -196,6 +198,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
   const flashBytes = weights.bytes;
+  // The other build's figure: only the calls that differ from the emitted ones are measured.
+  const flashBytesByBuild = { packedFilters: sizes.bytes(packedCalls), int8Filters: sizes.bytes(int8Calls) };
   if (options.budget !== undefined && flashBytes > options.budget.flashBytes) {
     const b = options.budget;
     throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${flashBytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${flashBytes - b.flashBytes} bytes`);
@@ -224,7 +228,7 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
  * given (else all or, on a board whose flash they would leave less than PACKED_CODE_ROOM for the code, none). Each
  * convolution's packing choice is returned by node index for the plan.
  */
-function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
+function chooseCalls(int8Calls: KernelCall[], sizes: ConstantSizes, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
   const core = options.core;
   const none = int8Calls.map(() => undefined);
   if (core !== undefined && foldedBiasPreferred(core)) return { calls: int8Calls.map(withFoldedBias), packing: none };
@@ -235,18 +239,18 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
   if (options.flashBudget === undefined) {
     // No budget given: every filter the packed kernel takes, or (a board's flash leaving less than PACKED_CODE_ROOM
     // for the code beside them) none, as before per-layer budgets existed; the choices still say why.
-    const all = choosePackedFilters(int8Calls, int8Bytes, Infinity);
-    const packedBytes = constantBytes(graph, all.calls, options.align ?? 16);
+    const all = choosePackedFilters(int8Calls, sizes.bytes(int8Calls), Infinity);
+    const packedBytes = sizes.bytes(all.calls);
     if (options.budget === undefined || packedBytes + PACKED_CODE_ROOM <= options.budget.flashBytes) return { calls: all.calls, packing: all.choices };
     const reason = `int8: the packed filters (${packedBytes} bytes of constants) leave less than ${PACKED_CODE_ROOM} bytes of ${options.budget.name}'s flash for the code`;
     return { calls: int8Calls, packing: all.choices.map((c) => (c === undefined ? undefined : c.packed ? { ...c, packed: false, reason } : c)) };
   }
   const budget = options.flashBudget;
   if (!(budget >= 0)) throw new CodegenError('CODEGEN_OPTION', `flash budget ${budget}: it must be a number of bytes >= 0`);
-  let chosen = choosePackedFilters(int8Calls, int8Bytes, budget);
+  let chosen = choosePackedFilters(int8Calls, sizes.bytes(int8Calls), budget);
   // The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while
   // the exact total passes the budget.
-  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls, options.align ?? 16) > budget) {
+  while (chosen.calls.some(hasPackedFilter) && sizes.bytes(chosen.calls) > budget) {
     const packedAt = chosen.choices.map((c, i) => ({ c, i })).filter((x) => x.c?.packed === true);
     const worst = packedAt.reduce((a, b) => ((b.c!.gain ?? 0) / (b.c!.extraBytes ?? 1) < (a.c!.gain ?? 0) / (a.c!.extraBytes ?? 1) ? b : a));
     const calls = [...chosen.calls];
@@ -258,21 +262,37 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
   return { calls: chosen.calls, packing: chosen.choices };
 }
 
-/** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */
-function constantBytes(graph: Graph, calls: KernelCall[], align: number): number {
-  const weights = new WeightTable(align);
-  const counted = new Set<number>();
-  const at = (t: number): string => {
-    const tensor = graph.tensors[t];
-    if (isConstant(tensor) && !counted.has(t)) {
-      counted.add(t);
-      weights.add(`const_${t}`, 'int8_t', tensor.data, '');
+/**
+ * Bytes of constant data the layers of a set of calls put in flash (what a generation with them would hold), from
+ * each call's LayerConstants: recorded where the call was emitted, measured once otherwise (a packed variant of an
+ * emitted int8 call), so that sizing the builds never emits the model's C again.
+ */
+class ConstantSizes {
+  private readonly byCall = new Map<KernelCall, LayerConstants>();
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly align: number,
+  ) {}
+
+  record(call: KernelCall, constants: LayerConstants): void {
+    this.byCall.set(call, constants);
+  }
+
+  bytes(calls: readonly KernelCall[]): number {
+    const arrays: number[] = [];
+    const tensors = new Set<number>();
+    for (const call of calls) {
+      let constants = this.byCall.get(call);
+      if (constants === undefined) this.byCall.set(call, (constants = measureLayerConstants(call)));
+      for (const b of constants.arrayBytes) arrays.push(b);
+      for (const t of constants.tensors) if (isConstant(this.graph.tensors[t])) tensors.add(t);
     }
-    return 'x';
-  };
-  calls.forEach((call, i) => emitLayerBody(new CWriter(), call, `l${i}`, { at, aliased: true }, weights, new Set()));
-  graph.outputs.forEach(at); // an output no layer computes is copied from its constant array
-  return weights.bytes;
+    // An output no layer computes is copied from its constant array.
+    for (const t of this.graph.outputs) if (isConstant(this.graph.tensors[t])) tensors.add(t);
+    for (const t of tensors) arrays.push(constantArrayBytes('int8_t', this.graph.tensors[t].data!.length));
+    return linkedConstantBytes(arrays, this.align);
+  }
 }
 
 /** Element types a graph's inputs and outputs may have: what the kernels read and write. */
