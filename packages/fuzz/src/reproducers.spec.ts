@@ -167,6 +167,7 @@ d('issue 21 reproducers', () => {
     // The graph's output made its input: Add and LeakyRelu wrote their outputs over it (1272 and 641 of 1280 bytes differed).
     expect(run(mutant('tflm/seanet/add/add16.tflite', 21002661))).toMatchObject({ kind: 'success' });
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001255))).toMatchObject({ kind: 'success' });
+    expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu6.tflite', 21003900))).toMatchObject({ kind: 'success' });
     // An input scale of 1e38: the C got `.identity_multiplier = Infinity` (gcc refused it).
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001042))).toMatchObject({ kind: 'typed', code: 'KERNEL_BAD_QUANTIZATION' });
   }, 240_000);
