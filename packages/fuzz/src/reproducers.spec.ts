@@ -170,6 +170,8 @@ d('issue 21 reproducers', () => {
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu6.tflite', 21003900))).toMatchObject({ kind: 'success' });
     // An input scale of 1e38: the C got `.identity_multiplier = Infinity` (gcc refused it).
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001042))).toMatchObject({ kind: 'typed', code: 'KERNEL_BAD_QUANTIZATION' });
+    // An int32 input's zero point of -2^31: the C got `.input_offset = 2147483648` (gcc refused it).
+    expect(run(mutant('tflm/seanet/quantize/quantize0.tflite', 21004486))).toMatchObject({ kind: 'typed', stage: 'read', message: expect.stringContaining('zero point -2147483648') });
   }, 240_000);
 
   it('3. one ONNX Relu reading one name 20,000 times is refused (it was quadratic in the repeats)', () => {
