@@ -3,10 +3,10 @@ import { Graph, isConstant, nodeStats, pipelineSchedule, shapeToString, Tensor, 
 import { choosePackedFilters, foldedBiasPreferred, hasPackedFilter, KernelCall, kernelPathsFor, lowerNode, packedConvPreferred, packingGainFloor, PackingChoice, withFoldedBias, withInterleavedRows, withPackedFilter } from '@tinyforge/kernels-cmsis';
 import { CodegenError } from './errors';
 import { CWriter } from './emit/c-writer';
-import { emitLayerBody, LayerMemory } from './emit/layers';
+import { emitLayerBody, LayerConstants, LayerMemory, measureLayerConstants } from './emit/layers';
 import { shortLayerName } from './emit/layer-names';
 import { cCommentText, cIdentifier, cStringLiteral, NameTable } from './emit/naming';
-import { WeightTable } from './emit/weights';
+import { constantArrayBytes, linkedConstantBytes, WeightTable } from './emit/weights';
 import { ArenaArrays } from './emit/arena-arrays';
 import { planJson } from './emit/plan-json';
 import { GENERATED_BANNER } from './emit/outputs';
@@ -121,8 +121,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   const int8Calls: KernelCall[] = graph.nodes.map((node) => lowerNode(graph, node)).map((call) => (dspLayout ? withInterleavedRows(call) : call));
   const packedCalls = options.packedConvolutions !== false ? int8Calls.map(withPackedFilter) : int8Calls;
   const align = options.align ?? 16;
-  const flashBytesByBuild = { packedFilters: constantBytes(graph, packedCalls, align), int8Filters: constantBytes(graph, int8Calls, align) };
-  const { calls, packing } = chooseCalls(graph, int8Calls, flashBytesByBuild.int8Filters, options);
+  const sizes = new ConstantSizes(graph, align);
+  const { calls, packing } = chooseCalls(graph, int8Calls, sizes, options);
   // Scratch for the paths the target's build may run (its own and plain C; every path without a core).
   const kernelPaths = kernelPathsFor(options.core);
   const t1 = performance.now();
@@ -195,10 +195,12 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
       scratch: scratchOf.get(nodeIndex),
       aliased: arenaAt(node.inputs[0]) === arenaAt(node.outputs[0]),
     };
+    const constants: LayerConstants = { arrayBytes: [], tensors: [] };
     layerBodies.block(`static tfg_status ${id}(int8_t *arena)`, () => {
       if (arrays.multi) layerBodies.line('(void)arena; /* buffers in other regions are addressed by their array */');
-      emitLayerBody(layerBodies, call, id, mem, weights, defines);
+      emitLayerBody(layerBodies, call, id, mem, weights, defines, constants);
     });
+    sizes.record(call, constants);
     layerBodies.line();
   });
 
@@ -225,6 +227,8 @@ export function generateC(graph: Graph, options: GenerateOptions = {}): Generate
   weightsFile.line();
   weights.definitions(weightsFile, `${P}_CONST_DATA`);
   const flashBytes = weights.bytes;
+  // The other build's figure: only the calls that differ from the emitted ones are measured.
+  const flashBytesByBuild = { packedFilters: sizes.bytes(packedCalls), int8Filters: sizes.bytes(int8Calls) };
   if (options.budget !== undefined && flashBytes > options.budget.flashBytes) {
     const b = options.budget;
     throw new CodegenError('CODEGEN_FLASH_OVERFLOW', `the model's constant data takes ${flashBytes} bytes but ${b.name} has ${b.flashBytes} bytes of flash: over by ${flashBytes - b.flashBytes} bytes`);
@@ -277,7 +281,7 @@ function classifierGate(graph: Graph, plan: MemoryPlan): ClassifierGate | undefi
  * given, else those saving at least the default floor per byte (packingGainFloor) within the board's flash less
  * PACKED_CODE_ROOM for the code. Each convolution's packing choice is returned by node index for the plan.
  */
-function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
+function chooseCalls(graph: Graph, int8Calls: KernelCall[], sizes: ConstantSizes, options: GenerateOptions): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
   const core = options.core;
   const none = int8Calls.map(() => undefined);
   if (core !== undefined && foldedBiasPreferred(core)) return { calls: int8Calls.map(withFoldedBias), packing: none };
@@ -285,27 +289,26 @@ function chooseCalls(graph: Graph, int8Calls: KernelCall[], int8Bytes: number, o
   if (options.packedConvolutions === false) {
     return { calls: int8Calls, packing: int8Calls.map((c) => (c.kernel === 'tfg_convolve_wrapper_s8' ? { packed: false, reason: 'int8: packed filters turned off' } : undefined)) };
   }
-  const align = options.align ?? 16;
   if (options.flashBudget === undefined) {
     // No budget given: the layers whose packed filter saves at least the default floor per byte, within the board's
     // flash less PACKED_CODE_ROOM for the code (no limit without a board).
     const macs = graph.nodes.reduce((sum, node) => sum + nodeStats(graph, node).macs, 0);
     const room = options.budget === undefined ? Infinity : options.budget.flashBytes - PACKED_CODE_ROOM;
     const roomText = options.budget === undefined ? 'no board' : `${options.budget.name}'s flash less ${PACKED_CODE_ROOM} bytes for the code`;
-    return withinBudget(graph, int8Calls, choosePackedFilters(int8Calls, int8Bytes, room, packingGainFloor(macs)), room, align, roomText);
+    return withinBudget(int8Calls, choosePackedFilters(int8Calls, sizes.bytes(int8Calls), room, packingGainFloor(macs)), room, sizes, roomText);
   }
   const budget = options.flashBudget;
   if (!(budget >= 0)) throw new CodegenError('CODEGEN_OPTION', `flash budget ${budget}: it must be a number of bytes >= 0`);
-  return withinBudget(graph, int8Calls, choosePackedFilters(int8Calls, int8Bytes, budget), budget, align, 'the flash budget');
+  return withinBudget(int8Calls, choosePackedFilters(int8Calls, sizes.bytes(int8Calls), budget), budget, sizes, 'the flash budget');
 }
 
 /**
  * The estimate counts array bytes; the weight table aligns each array. Drop the least gainful packed filter while the
  * exact total passes the budget (`what` names it in the reason).
  */
-function withinBudget(graph: Graph, int8Calls: KernelCall[], first: { calls: KernelCall[]; choices: (PackingChoice | undefined)[] }, budget: number, align: number, what: string): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
+function withinBudget(int8Calls: KernelCall[], first: { calls: KernelCall[]; choices: (PackingChoice | undefined)[] }, budget: number, sizes: ConstantSizes, what: string): { calls: KernelCall[]; packing: (PackingChoice | undefined)[] } {
   let chosen = first;
-  while (chosen.calls.some(hasPackedFilter) && constantBytes(graph, chosen.calls, align) > budget) {
+  while (chosen.calls.some(hasPackedFilter) && sizes.bytes(chosen.calls) > budget) {
     const packedAt = chosen.choices.map((c, i) => ({ c, i })).filter((x) => x.c?.packed === true);
     const worst = packedAt.reduce((a, b) => ((b.c!.gain ?? 0) / (b.c!.extraBytes ?? 1) < (a.c!.gain ?? 0) / (a.c!.extraBytes ?? 1) ? b : a));
     const calls = [...chosen.calls];
@@ -317,21 +320,37 @@ function withinBudget(graph: Graph, int8Calls: KernelCall[], first: { calls: Ker
   return { calls: chosen.calls, packing: chosen.choices };
 }
 
-/** Bytes of constant data the layers of `calls` put in flash (what a generation with them would hold). */
-function constantBytes(graph: Graph, calls: KernelCall[], align: number): number {
-  const weights = new WeightTable(align);
-  const counted = new Set<number>();
-  const at = (t: number): string => {
-    const tensor = graph.tensors[t];
-    if (isConstant(tensor) && !counted.has(t)) {
-      counted.add(t);
-      weights.add(`const_${t}`, 'int8_t', tensor.data, '');
+/**
+ * Bytes of constant data the layers of a set of calls put in flash (what a generation with them would hold), from
+ * each call's LayerConstants: recorded where the call was emitted, measured once otherwise (a packed variant of an
+ * emitted int8 call), so that sizing the builds never emits the model's C again.
+ */
+class ConstantSizes {
+  private readonly byCall = new Map<KernelCall, LayerConstants>();
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly align: number,
+  ) {}
+
+  record(call: KernelCall, constants: LayerConstants): void {
+    this.byCall.set(call, constants);
+  }
+
+  bytes(calls: readonly KernelCall[]): number {
+    const arrays: number[] = [];
+    const tensors = new Set<number>();
+    for (const call of calls) {
+      let constants = this.byCall.get(call);
+      if (constants === undefined) this.byCall.set(call, (constants = measureLayerConstants(call)));
+      for (const b of constants.arrayBytes) arrays.push(b);
+      for (const t of constants.tensors) if (isConstant(this.graph.tensors[t])) tensors.add(t);
     }
-    return 'x';
-  };
-  calls.forEach((call, i) => emitLayerBody(new CWriter(), call, `l${i}`, { at, aliased: true }, weights, new Set()));
-  graph.outputs.forEach(at); // an output no layer computes is copied from its constant array
-  return weights.bytes;
+    // An output no layer computes is copied from its constant array.
+    for (const t of this.graph.outputs) if (isConstant(this.graph.tensors[t])) tensors.add(t);
+    for (const t of tensors) arrays.push(constantArrayBytes('int8_t', this.graph.tensors[t].data!.length));
+    return linkedConstantBytes(arrays, this.align);
+  }
 }
 
 /** Element types a graph's inputs and outputs may have: what the kernels read and write. */

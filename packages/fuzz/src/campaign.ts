@@ -63,6 +63,8 @@ export interface CampaignResult {
   maxPeakRssBytes: number;
   /** Mutation kinds used, with how many cases each reached the engines. */
   kinds: Record<string, { cases: number; accepted: number }>;
+  /** Milliseconds (wall, in the workers) spent in each pipeline stage over all cases: where a campaign's time goes. */
+  stageMs: Record<string, number>;
   seconds: number;
 }
 
@@ -216,6 +218,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const typedCodes: Record<string, number> = {};
   const kinds: Record<string, { cases: number; accepted: number }> = {};
   const failures: CaseOutcome[] = [];
+  const stageMs: Record<string, number> = {};
   let maxCpuMs = 0;
   let maxWallMs = 0;
   let maxPeakRssBytes = 0;
@@ -239,6 +242,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           maxWallMs = Math.max(maxWallMs, c.wallMs);
           maxPeakRssBytes = Math.max(maxPeakRssBytes, c.peakRssBytes);
           const r = c.report?.result;
+          for (const [stage, ms] of Object.entries(c.report?.stageMs ?? {})) stageMs[stage] = (stageMs[stage] ?? 0) + (ms ?? 0);
           if (c.outcome === 'typed' && r?.kind === 'typed') typedCodes[r.code] = (typedCodes[r.code] ?? 0) + 1;
           for (const kind of c.report?.kinds ?? []) {
             const k = (kinds[kind] ??= { cases: 0, accepted: 0 });
@@ -254,5 +258,5 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   } finally {
     fs.rmSync(hostCacheDir, { recursive: true, force: true });
   }
-  return { seeds, counts, typedCodes, failures, maxCpuMs, maxWallMs, maxPeakRssBytes, kinds, seconds: (performance.now() - started) / 1000 };
+  return { seeds, counts, typedCodes, failures, maxCpuMs, maxWallMs, maxPeakRssBytes, kinds, stageMs, seconds: (performance.now() - started) / 1000 };
 }

@@ -74,7 +74,7 @@ export async function fuzzMain(argv: string[], root: string): Promise<number> {
   printResult(result);
   if (o.json !== '') fs.writeFileSync(o.json, JSON.stringify(result, null, 1));
   const bad = result.counts.mismatch + result.counts.internal + result.counts.crash + result.counts['over-time'] + result.counts['over-memory'];
-  for (const f of result.failures.slice(0, 10)) console.log(`replay: npm run fuzz -- --format ${o.format} --model ${f.model.replace(/→.*$/, '')} --seed ${f.seed} --count 1`);
+  for (const f of result.failures.slice(0, 10)) console.log(`replay: npm run fuzz -- --format ${o.format} --model '${f.model}' --seed ${f.seed} --count 1`);
   return bad > 0 ? 1 : 0;
 }
 
@@ -90,5 +90,6 @@ export function printResult(r: CampaignResult): void {
   console.log(`mutation kinds used (${kinds.length}): ${kinds.map(([k, v]) => `${k} ${v.cases}/${v.accepted}`).join(', ')}  (cases/reached both engines)`);
   console.log(`typed errors by code: ${JSON.stringify(r.typedCodes)}`);
   console.log(`outcomes: ${OUTCOMES.map((k) => `${k} ${r.counts[k]}`).join(', ')}`);
+  console.log(`time by stage (s, wall in the workers): ${Object.entries(r.stageMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
   console.log(`slowest case ${(r.maxCpuMs / 1000).toFixed(2)} s CPU, ${(r.maxWallMs / 1000).toFixed(2)} s wall; largest peak ${Math.round(r.maxPeakRssBytes / 2 ** 20)} MiB; ${r.seconds.toFixed(0)} s in all`);
 }

@@ -68,6 +68,13 @@ function seededInputs(graph: Graph, seed: number): Uint8Array[] {
  */
 const BUG_CODES = new Set(['CODEGEN_HOST_COMPILE', 'CODEGEN_PLAN_INVALID', 'CODEGEN_HOST_COMPILER']);
 
+/**
+ * Float mutants are calibrated on one of this many seeded data sets (not one per case): mutants that leave the
+ * constants alone then quantize to the same weights file, whose compiled object the host build reuses — the weights
+ * file is most of a large model's compile time. (The input bytes both engines run on stay seeded per case.)
+ */
+const CALIBRATION_VARIANTS = 3;
+
 function isFloatModel(graph: Graph): boolean {
   return graph.inputs.some((t) => graph.tensors[t].dtype === 'float32');
 }
@@ -89,7 +96,8 @@ export function runPipeline(bytes: Uint8Array, options: PipelineOptions): Pipeli
     stage('validate', () => assertValidGraph(graph, options.file));
     if (isFloatModel(graph)) {
       const float = graph;
-      graph = stage('quantize', () => quantizeModel(float, loadCalibration('random', float, { samples: 2, seed: options.seed }).samples, {}).int8Graph);
+      const calibrationSeed = options.seed % CALIBRATION_VARIANTS;
+      graph = stage('quantize', () => quantizeModel(float, loadCalibration('random', float, { samples: 2, seed: calibrationSeed }).samples, {}).int8Graph);
     }
     const int8 = graph;
     const generated = stage('codegen', () => generateC(int8, { prefix: 'model' }));
@@ -134,7 +142,7 @@ function cachedHostProgram(graph: Graph, generated: ReturnType<typeof generateC>
   if (fs.existsSync(program)) return program;
   const staging = fs.mkdtempSync(path.join(cacheDir, 'build-'));
   try {
-    buildHostProgram(graph, generated, staging);
+    buildHostProgram(graph, generated, staging, { weightsCache: path.join(cacheDir, 'objects') });
     fs.renameSync(staging, dir);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });

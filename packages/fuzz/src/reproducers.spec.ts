@@ -14,11 +14,13 @@ import {
   encodeTfliteTree,
   FbTable,
   float32Vector,
+  FuzzSeed,
   int64Vector,
   MODEL,
   QUANTIZATION,
   scalar,
   scalarValue,
+  structuredMutant,
   SUBGRAPH,
   tableOf,
   tablesOf,
@@ -28,7 +30,8 @@ import {
 import { onnx } from '@tinyforge/onnx-proto';
 import { runPipeline } from './pipeline';
 
-const KWS = path.resolve(__dirname, '../../../../shared/models/kws_dscnn_int8.tflite');
+const SHARED = path.resolve(__dirname, '../../../../shared');
+const KWS = path.join(SHARED, 'models/kws_dscnn_int8.tflite');
 const have = fs.existsSync(KWS);
 const d = have ? describe : describe.skip;
 if (!have) console.warn(`issue 21 reproducers skipped: ${KWS} is absent`);
@@ -145,6 +148,31 @@ d('issue 21 reproducers', () => {
     // It once emitted `memcpy(output1, arena + undefined, …)`, which gcc refused.
     expect(run(writeTflite(b.output(table).build()))).toMatchObject({ kind: 'success' });
   }, 120_000);
+
+  it('the campaign found: an ONNX pooling stride of 2^40 is refused (the C got `.stride = {.w = 1099511627776}`, which gcc refused)', () => {
+    const b = new GraphBuilder('pool');
+    const x = b.input({ name: 'x', shape: [1, 4, 4, 2], dtype: 'float32' });
+    const y = b.node('AveragePool2D', { filterH: 2, filterW: 2, strideH: 1, strideW: 1, padding: 'valid', activation: 'none' }, [x], { name: 'y', dtype: 'float32' });
+    const m = onnx.ModelProto.decode(writeOnnx(b.output(y).build()));
+    const pool = (m.graph!.node as onnx.NodeProto[]).find((n) => n.opType === 'AveragePool')!;
+    const strides = (pool.attribute as onnx.AttributeProto[]).find((a) => a.name === 'strides')!;
+    strides.ints = [1, 2 ** 40];
+    expect(run(onnx.ModelProto.encode(m).finish(), 'onnx')).toMatchObject({ kind: 'typed', stage: 'read', message: expect.stringContaining('32-bit integer') });
+    strides.ints = [1, 2 ** 31 - 1];
+    expect(run(onnx.ModelProto.encode(m).finish(), 'onnx')).toMatchObject({ kind: 'success' });
+  }, 120_000);
+
+  it('the campaign found: int16 graphs whose output is a graph input keep it (an in-place layer overwrote it), and a LeakyRelu multiplier beyond float is refused', () => {
+    const mutant = (model: string, seed: number): Uint8Array => structuredMutant(new FuzzSeed(model, 'tflite', new Uint8Array(fs.readFileSync(path.join(SHARED, model)))), seed).bytes;
+    // The graph's output made its input: Add and LeakyRelu wrote their outputs over it (1272 and 641 of 1280 bytes differed).
+    expect(run(mutant('tflm/seanet/add/add16.tflite', 21002661))).toMatchObject({ kind: 'success' });
+    expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001255))).toMatchObject({ kind: 'success' });
+    expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu6.tflite', 21003900))).toMatchObject({ kind: 'success' });
+    // An input scale of 1e38: the C got `.identity_multiplier = Infinity` (gcc refused it).
+    expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001042))).toMatchObject({ kind: 'typed', code: 'KERNEL_BAD_QUANTIZATION' });
+    // An int32 input's zero point of -2^31: the C got `.input_offset = 2147483648` (gcc refused it).
+    expect(run(mutant('tflm/seanet/quantize/quantize0.tflite', 21004486))).toMatchObject({ kind: 'typed', stage: 'read', message: expect.stringContaining('zero point -2147483648') });
+  }, 240_000);
 
   it('3. one ONNX Relu reading one name 20,000 times is refused (it was quadratic in the repeats)', () => {
     const b = new GraphBuilder('relu');

@@ -45,10 +45,12 @@ export function inferOutputShapes(graph: Graph, node: Node): number[][] {
 const ACTIVATIONS: ReadonlySet<unknown> = new Set(['none', 'relu', 'relu_n1_to_1', 'relu6', 'tanh', 'sign_bit']);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isPad = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+/** Integer attributes reach the kernels as C `int32_t`/`int` parameters (and TFLite stores them as int32). */
+const isInt32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31;
 
 /** Whether a value has an attribute kind's type (ranges are the spec's own check), and what that type is. */
 const KINDS: Record<AttrKind, { is: (v: unknown) => boolean; what: string }> = {
-  int: { is: isNumber, what: 'a number' },
+  int: { is: isInt32, what: 'a 32-bit integer' },
   float: { is: isNumber, what: 'a number' },
   bool: { is: (v) => typeof v === 'boolean', what: 'a boolean' },
   ints: { is: (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x)), what: 'a list of integers' },

@@ -11,7 +11,8 @@ import type { Diagnostic } from './diagnostic';
  * - every scale is a finite, positive, normal float32 (a denormal or an overflowing scale has no meaning), except
  *   a dead channel of per-channel constants: scale 0 where an int8 filter's channel is all zeros (and its bias's
  *   channel), which TFLite runs with multiplier 0 (QuantizeMultiplier(0) = 0, shift 0);
- * - every zero point is an integer inside its type's range (int8 −128…127, uint8 0…255, int16 −32768…32767), and 0
+ * - every zero point is an integer inside its type's range (int8 −128…127, uint8 0…255, int16 −32768…32767; int32
+ *   activations −(2^31−1)…2^31−1, as the kernels negate it into an int32), and 0
  *   for int32/int64 constants (biases) and for the int8 weights of convolution, depthwise and fully connected
  *   layers (TFLite's symmetric weights);
  * - the requantization multiplier of a weighted layer, input scale × weight scale / output scale per channel, is
@@ -27,6 +28,8 @@ const ZERO_POINT_RANGE: Partial<Record<DType, [number, number]>> = {
   int8: [-128, 127],
   uint8: [0, 255],
   int16: [-32768, 32767],
+  // The kernels take the negated zero point as a C int32 (input_offset = -zero point): -2^31 has none.
+  int32: [-(2 ** 31 - 1), 2 ** 31 - 1],
 };
 
 /** Problems with a tensor's own parameters (scales, zero points). */
@@ -42,7 +45,7 @@ export function checkTensorQuantization(t: Tensor): Diagnostic[] {
   const badZero = q.zeroPoint.findIndex((z) => !Number.isSafeInteger(z) || (range !== undefined && (z < range[0] || z > range[1])) || (constantInteger && z !== 0));
   if (badZero >= 0) {
     const z = q.zeroPoint[badZero];
-    const allowed = range !== undefined ? `${range[0]}…${range[1]}` : constantInteger ? '0 (a bias)' : 'an integer';
+    const allowed = constantInteger ? '0 (a bias)' : range !== undefined ? `${range[0]}…${range[1]}` : 'an integer';
     bad(`has zero point ${z}${q.zeroPoint.length > 1 ? ` (channel ${badZero})` : ''}: ${t.dtype} zero points must be ${allowed}`);
   }
   return problems;

@@ -17,6 +17,19 @@ export const WEIGHTS_SECTION_ALIGN = 16;
 
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
+/** Bytes of one constant array of `length` elements of `ctype`. */
+export const constantArrayBytes = (ctype: ConstCType, length: number): number => length * CTYPE_BYTES[ctype];
+
+/**
+ * Flash bytes of constant arrays of these byte sizes as linked: every array starts at an `align` boundary and the
+ * section is rounded up to WEIGHTS_SECTION_ALIGN, so this holds whatever order the compiler emits the arrays in.
+ */
+export function linkedConstantBytes(arrayBytes: Iterable<number>, align: number): number {
+  let padded = 0;
+  for (const bytes of arrayBytes) padded += roundUp(bytes, align);
+  return roundUp(padded, WEIGHTS_SECTION_ALIGN);
+}
+
 /** Every constant array of a model: emitted into <prefix>_weights.c, declared `extern` where it is used. */
 export class WeightTable {
   private readonly arrays: ConstArray[] = [];
@@ -36,8 +49,10 @@ export class WeightTable {
    * the size of the firmware's .weights section whatever order the compiler emits the arrays in.
    */
   get bytes(): number {
-    const padded = this.arrays.reduce((s, a) => s + roundUp(a.values.length * CTYPE_BYTES[a.ctype], this.align), 0);
-    return roundUp(padded, WEIGHTS_SECTION_ALIGN);
+    return linkedConstantBytes(
+      this.arrays.map((a) => constantArrayBytes(a.ctype, a.values.length)),
+      this.align,
+    );
   }
 
   externDeclarations(w: CWriter): void {

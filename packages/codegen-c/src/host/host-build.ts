@@ -1,7 +1,8 @@
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileCached } from '@tinyforge/common';
+import { compileCached, writeFileAtomic } from '@tinyforge/common';
 import { Graph } from '@tinyforge/ir';
 import { kernelIncludeDir, kernelSources } from '@tinyforge/kernels-cmsis';
 import { generateHostMain } from '../emit/host-main';
@@ -19,6 +20,12 @@ export interface HostBuildOptions {
   debugDump?: boolean;
   /** Directory for compiled kernel objects, reused across builds with the same compiler, flags and kernel sources (default: the content cache, common cacheRoot). */
   objectCache?: string;
+  /**
+   * Keep the compiled weights file here, keyed by its text, compiler and flags, and reuse it for any later build
+   * whose weights file is the same (callers building many programs from few constant sets: the fuzzer). The weights
+   * file is most of a large model's compile time. Default: compiled in `dir` every time.
+   */
+  weightsCache?: string;
 }
 
 function run(compiler: string, args: string[], what: string): void {
@@ -41,6 +48,18 @@ function kernelObjects(compiler: string, flags: string[], cacheDir: string | und
   });
 }
 
+/** The object of a weights file, compiled once per (text, compiler, flags) into `cacheDir`. */
+function cachedWeightsObject(compiler: string, flags: string[], name: string, text: string, cacheDir: string): string {
+  // compileCached keys on the source's path too: the source is kept at a path named by its text's hash.
+  const srcDir = path.join(cacheDir, 'weights-sources', createHash('sha256').update(text).digest('hex').slice(0, 24));
+  const src = path.join(srcDir, name);
+  if (!fs.existsSync(src)) {
+    fs.mkdirSync(srcDir, { recursive: true });
+    writeFileAtomic(src, text);
+  }
+  return compileCached({ kind: 'host-weights', compiler, flags, sources: [src], headerDirs: [], cacheDir, compile: (args) => run(compiler, args, name) })[0];
+}
+
 /** Write the generated files plus a host driver into `dir` and compile them with the kernels; returns the program. */
 export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: string, options: HostBuildOptions = {}): string {
   const compiler = options.compiler ?? 'gcc';
@@ -52,7 +71,9 @@ export function buildHostProgram(graph: Graph, generated: GeneratedC, dir: strin
   const objects = kernelObjects(compiler, flags, options.objectCache);
   const program = path.join(dir, options.debugDump ? 'model_dump' : 'model');
   const modelFlags = options.debugDump ? ['-DTINYFORGE_DEBUG_DUMP'] : [];
-  run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, path.join(dir, `${generated.prefix}_weights.c`), ...objects, '-o', program, '-lm'], 'the generated model');
+  const weightsName = `${generated.prefix}_weights.c`;
+  const weights = options.weightsCache !== undefined ? cachedWeightsObject(compiler, flags, weightsName, generated.files[weightsName], options.weightsCache) : path.join(dir, weightsName);
+  run(compiler, [...flags, ...modelFlags, `-I${kernelIncludeDir}`, `-I${dir}`, main, weights, ...objects, '-o', program, '-lm'], 'the generated model');
   return program;
 }
 

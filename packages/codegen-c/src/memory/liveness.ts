@@ -39,7 +39,9 @@ export function buildPlanProblem(graph: Graph, order: readonly number[], paths?:
       add({ name: `${node.name} (scratch)`, kind: 'scratch', size: mem.scratchBytes, first: step, last: step, node: nodeIndex });
     }
     const from = node.inputs[mem.inPlace?.inputPosition ?? -1];
-    if (mem.inPlace !== undefined && from !== undefined && from >= 0 && bufferOf[from] >= 0) {
+    // A graph output is copied out after the last layer: no layer may overwrite it in place (a view only aliases it).
+    const keep = from !== undefined && outputs.has(from) && !VIEW_OPS.has(node.op);
+    if (mem.inPlace !== undefined && from !== undefined && from >= 0 && bufferOf[from] >= 0 && !keep) {
       const pair = { input: bufferOf[from], output: bufferOf[node.outputs[0]], step, rule: mem.inPlace.rule };
       (VIEW_OPS.has(node.op) ? views : candidates).push(pair);
     }

@@ -11,6 +11,8 @@ interface Rect {
 
 /** Steps per bucket of the time index. */
 const BUCKET_STEPS = 32;
+/** A rectangle living across more buckets than this is kept in one list of its own instead of in each bucket. */
+const LONG_BUCKETS = 4;
 
 /**
  * The exact searches (every resting offset of each group, backtracking; the skyline search) are exponential: they
@@ -22,11 +24,14 @@ export const MAX_SEARCH_GROUPS = 1500;
 /**
  * Address ranges already taken, with their lifetimes; answers "where may this group go". Rectangles are indexed by
  * time: each bucket of BUCKET_STEPS steps lists the rectangles live in it, sorted by address, so a query looks only
- * at what is live at the same steps and, for a buffer within one bucket, needs no sorting.
+ * at what is live at the same steps and, for a buffer within one bucket, needs no sorting. Long-lived rectangles
+ * (a wide graph's branch ends, waiting for their concatenation) are one list of their own, sorted by address,
+ * read once per query: listed in every bucket they would be read once per bucket by a query across many.
  */
 class Occupancy {
   readonly rects: Rect[] = [];
   private readonly buckets: number[][] = [];
+  private readonly long: number[] = [];
   private readonly seen: number[] = [];
   private stamp = 0;
 
@@ -41,16 +46,26 @@ class Occupancy {
     return { lo, hi: lo + alignUp(b.size, this.align), first: b.first, last: b.last };
   }
 
+  private static isLong(r: Rect): boolean {
+    return Math.floor(r.last / BUCKET_STEPS) - Math.floor(r.first / BUCKET_STEPS) >= LONG_BUCKETS;
+  }
+
   /** Ids of the placed rectangles live at some step of [first, last], sorted by address. */
   private meeting(first: number, last: number): number[] {
     const b0 = Math.floor(first / BUCKET_STEPS);
     const b1 = Math.floor(last / BUCKET_STEPS);
     const out: number[] = [];
+    const meets = (id: number): boolean => this.rects[id].first <= last && first <= this.rects[id].last;
     if (b0 === b1) {
-      for (const id of this.buckets[b0] ?? []) {
-        const r = this.rects[id];
-        if (r.first <= last && first <= r.last) out.push(id);
+      // Two lists in address order: merged.
+      const list = this.buckets[b0] ?? [];
+      let j = 0;
+      for (const id of list) {
+        if (!meets(id)) continue;
+        for (; j < this.long.length && this.rects[this.long[j]].lo <= this.rects[id].lo; j++) if (meets(this.long[j])) out.push(this.long[j]);
+        out.push(id);
       }
+      for (; j < this.long.length; j++) if (meets(this.long[j])) out.push(this.long[j]);
       return out;
     }
     const stamp = ++this.stamp;
@@ -62,6 +77,7 @@ class Occupancy {
         if (r.first <= last && first <= r.last) out.push(id);
       }
     }
+    for (const id of this.long) if (meets(id)) out.push(id);
     return out.sort((a, b) => this.rects[a].lo - this.rects[b].lo);
   }
 
@@ -97,9 +113,10 @@ class Occupancy {
     if (g.members.length === 1) {
       const b = this.problem.buffers[g.members[0]];
       const size = alignUp(b.size, this.align);
-      // Within one bucket its list is already in address order (no copy); otherwise the meeting rectangles sorted.
+      // Within one bucket and without long rectangles its list is already in address order (no copy); otherwise the
+      // meeting rectangles in address order.
       const oneBucket = Math.floor(b.first / BUCKET_STEPS) === Math.floor(b.last / BUCKET_STEPS);
-      const ids = oneBucket ? (this.buckets[Math.floor(b.first / BUCKET_STEPS)] ?? []) : this.meeting(b.first, b.last);
+      const ids = oneBucket && this.long.length === 0 ? (this.buckets[Math.floor(b.first / BUCKET_STEPS)] ?? []) : this.meeting(b.first, b.last);
       let x = 0;
       let reach = -Infinity;
       for (const id of ids) {
@@ -137,6 +154,10 @@ class Occupancy {
       const r = this.memberRect(g, k, offset);
       const id = this.rects.length;
       this.rects.push(r);
+      if (Occupancy.isLong(r)) {
+        this.long.splice(this.positionOf(this.long, r.lo), 0, id);
+        continue;
+      }
       for (let b = Math.floor(r.first / BUCKET_STEPS); b <= Math.floor(r.last / BUCKET_STEPS); b++) {
         const list = (this.buckets[b] ??= []);
         list.splice(this.positionOf(list, r.lo), 0, id);
@@ -149,6 +170,10 @@ class Occupancy {
     for (let n = 0; n < count; n++) {
       const id = this.rects.length - 1;
       const r = this.rects.pop()!;
+      if (Occupancy.isLong(r)) {
+        this.long.splice(this.long.lastIndexOf(id), 1);
+        continue;
+      }
       for (let b = Math.floor(r.first / BUCKET_STEPS); b <= Math.floor(r.last / BUCKET_STEPS); b++) {
         const list = this.buckets[b];
         list.splice(list.lastIndexOf(id), 1);

@@ -43,7 +43,7 @@ describe('the operator table', () => {
     expect(validateGraph(convGraph({}))).toEqual([]);
     const missing = validateGraph(convGraph({ dilationW: undefined }));
     expect(missing[0]).toMatchObject({ code: 'IR_ATTR', node: 'y' });
-    expect(missing[0].message).toBe("node 'y': Conv2D: attribute dilationW must be a number, got nothing");
+    expect(missing[0].message).toBe("node 'y': Conv2D: attribute dilationW must be a 32-bit integer, got nothing");
     expect(validateGraph(convGraph({ activation: 'gelu' }))[0]).toMatchObject({ code: 'IR_ATTR' });
     expect(validateGraph(convGraph({ padding: { top: -1, bottom: 0, left: 0, right: 0 } }))[0]).toMatchObject({ code: 'IR_ATTR' });
     const range = validateGraph(convGraph({ strideW: 0 }));

@@ -38,8 +38,13 @@ export const activationS16Family = defineFamily<ActivationS16Call>({
       const y = ctx.quantized(node.outputs[0], ['int16']);
       const [sx, sy] = [x, y].map((t) => Math.fround(t.quant.scale[0]));
       const f = Math.fround;
-      const alpha = quantizeMultiplier(f(f(sx * f((node as NodeOf<'LeakyRelu'>).attrs.alpha)) / sy));
-      const identity = quantizeMultiplier(f(sx / sy));
+      const [alphaReal, identityReal] = [f(f(sx * f((node as NodeOf<'LeakyRelu'>).attrs.alpha)) / sy), f(sx / sy)];
+      // TFLite computes both in float: scales whose ratio overflows it have no multiplier (no C value either).
+      if (!Number.isFinite(alphaReal) || !Number.isFinite(identityReal)) {
+        ctx.fail('KERNEL_BAD_QUANTIZATION', `int16 LeakyRelu: input scale ${sx}, alpha and output scale ${sy} give the multipliers ${identityReal} and ${alphaReal}, beyond float range`);
+      }
+      const alpha = quantizeMultiplier(alphaReal);
+      const identity = quantizeMultiplier(identityReal);
       const leaky = {
         inputOffset: -x.quant.zeroPoint[0],
         outputOffset: y.quant.zeroPoint[0],
