@@ -592,7 +592,8 @@ function emitSource(
   byIndex('output', outputFrom);
   w.block(`int ${prefix}_run(${callerArena ? `${prefix}_model *model` : 'void'})`, () => {
     if (notReady !== undefined) w.line(notReady);
-    w.line(`int8_t *const arena = ${arenaOf};`);
+    // A graph whose outputs are all constants has no layer to hand the arena to.
+    if (layers.length > 0) w.line(`int8_t *const arena = ${arenaOf};`);
     if (persistent.length > 0) w.line(`if (!${prefix}_state_ready) ${prefix}_reset_state();`);
     perRun.forEach(resetSlot);
     const emitLayer = (l: GeneratedLayer, step: number): void => {
