@@ -180,6 +180,11 @@ d('issue 21 reproducers', () => {
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu6.tflite', 21003900))).toMatchObject({ kind: 'success' });
     // An input scale of 1e38: the C got `.identity_multiplier = Infinity` (gcc refused it).
     expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu16.tflite', 21001042))).toMatchObject({ kind: 'typed', code: 'KERNEL_BAD_QUANTIZATION' });
+    // Found on the merged main: an alpha of -2^31 (the multiplier's left shift passed int32: engines differed on 666 of
+    // 5120 bytes) is refused; an int8 LSTM cell clip below one cell-state step means no clipping, as in TFLite (the
+    // reference clipped the cell state to 0: all 10 output bytes differed).
+    expect(run(mutant('tflm/seanet/leaky_relu/leaky_relu0.tflite', 22001529))).toMatchObject({ kind: 'typed', code: 'KERNEL_BAD_QUANTIZATION' });
+    expect(run(mutant('tflm/trained_lstm_int8.tflite', 22001612))).toMatchObject({ kind: 'success' });
     // An int32 input's zero point of -2^31: the C got `.input_offset = 2147483648` (gcc refused it).
     expect(run(mutant('tflm/seanet/quantize/quantize0.tflite', 21004486))).toMatchObject({ kind: 'typed', stage: 'read', message: expect.stringContaining('zero point -2147483648') });
   }, 240_000);

@@ -153,7 +153,8 @@ export function integerLstm(ctx: KernelContext<'UnidirectionalSequenceLstm'>): E
       runIntegerMul(forgetTimesCell, forgetGate, 0, c, at, n, c, at);
       runIntegerMul(inputTimesCellGate, inputGate, 0, cellGate, 0, n, scratch, 0);
       saturatingAdd(c, scratch, n, c, at, at);
-      if (a.cellClip > 0) for (let i = at; i < at + n; i++) c[i] = c[i] > cellClip ? cellClip : c[i] < -cellClip ? -cellClip : c[i];
+      // TFLite clips when the quantized clip is positive (a clip below one cell-state step quantizes to 0: none).
+      if (cellClip > 0) for (let i = at; i < at + n; i++) c[i] = c[i] > cellClip ? cellClip : c[i] < -cellClip ? -cellClip : c[i];
       gate(gates[3], outputGate, s.rows, s.inputOffset, at, gateSigmoid);
       for (let i = 0; i < n; i++) scratch[i] = tanhInt16(c[at + i], tanhMultiplier, tanhShift);
       runIntegerMul(hidden, scratch, 0, outputGate, 0, n, h, at);

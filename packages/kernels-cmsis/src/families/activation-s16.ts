@@ -45,6 +45,13 @@ export const activationS16Family = defineFamily<ActivationS16Call>({
       }
       const alpha = quantizeMultiplier(alphaReal);
       const identity = quantizeMultiplier(identityReal);
+      // TFLite scales x - zero point by (1 << shift) in int32 before the high multiply; where that product can pass
+      // int32 (a multiplier far above 1) its result is undefined, so no engine has an answer to agree on.
+      const zx = x.quant.zeroPoint[0];
+      const widest = Math.max(Math.abs(-32768 - zx), Math.abs(32767 - zx));
+      if (widest * 2 ** Math.max(alpha.shift, identity.shift, 0) > 2 ** 31 - 1) {
+        ctx.fail('KERNEL_BAD_QUANTIZATION', `int16 LeakyRelu: input scale ${sx}, alpha and output scale ${sy} give the multipliers ${identityReal} and ${alphaReal}: input ${widest} scaled by them passes int32`);
+      }
       const leaky = {
         inputOffset: -x.quant.zeroPoint[0],
         outputOffset: y.quant.zeroPoint[0],
